@@ -1,0 +1,84 @@
+# Helpers that give every captee target the same shape.
+
+# Adds every immediate subfolder of DIR that has a CMakeLists.txt, in name order.
+function(captee_add_subdirectories dir)
+  file(GLOB children LIST_DIRECTORIES true RELATIVE ${CMAKE_CURRENT_SOURCE_DIR}/${dir}
+       ${CMAKE_CURRENT_SOURCE_DIR}/${dir}/*)
+  list(SORT children)
+  foreach(child IN LISTS children)
+    if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/${dir}/${child}/CMakeLists.txt)
+      add_subdirectory(${dir}/${child})
+    endif()
+  endforeach()
+endfunction()
+
+# captee_add_layer(NAME <layer> SOURCES ... [DEPS ...] [PRIVATE_DEPS ...])
+# Builds library captee_<layer> (alias captee::<layer>), exported for find_package(captee).
+function(captee_add_layer)
+  cmake_parse_arguments(L "" "NAME" "SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})
+  set(target captee_${L_NAME})
+  add_library(${target} ${L_SOURCES})
+  add_library(captee::${L_NAME} ALIAS ${target})
+  set_target_properties(${target} PROPERTIES EXPORT_NAME ${L_NAME} OUTPUT_NAME captee_${L_NAME}
+                                             VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR})
+  target_include_directories(${target} PUBLIC
+    $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
+    $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>
+    $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}/captee>)
+  target_link_libraries(${target} PUBLIC ${L_DEPS} PRIVATE ${L_PRIVATE_DEPS} $<BUILD_INTERFACE:captee_build_flags>)
+  install(TARGETS ${target} EXPORT captee-targets
+          LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+          ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+endfunction()
+
+# captee_add_tool(NAME <binary> SOURCES ... [DEPS ...])
+# Builds build/bin/<binary> and installs it.
+function(captee_add_tool)
+  cmake_parse_arguments(T "" "NAME" "SOURCES;DEPS" ${ARGN})
+  add_executable(${T_NAME} ${T_SOURCES})
+  target_link_libraries(${T_NAME} PRIVATE ${T_DEPS} captee_build_flags)
+  set_target_properties(${T_NAME} PROPERTIES INSTALL_RPATH "$ORIGIN/../${CMAKE_INSTALL_LIBDIR}")
+  install(TARGETS ${T_NAME} EXPORT captee-targets RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+endfunction()
+
+# captee_add_test(NAME <test> SOURCES ... [DEPS ...] [LABELS ...])
+# A GoogleTest executable whose cases are registered with CTest one by one.
+function(captee_add_test)
+  cmake_parse_arguments(T "" "NAME" "SOURCES;DEPS;LABELS" ${ARGN})
+  add_executable(${T_NAME} ${T_SOURCES})
+  target_link_libraries(${T_NAME} PRIVATE ${T_DEPS} GTest::gtest GTest::gtest_main GTest::gmock captee_build_flags)
+  gtest_discover_tests(${T_NAME} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${T_LABELS}" TIMEOUT 120)
+endfunction()
+
+# captee_add_bench(NAME <program> SOURCES ... [DEPS ...])
+# A Google Benchmark program; scripts/bench.sh runs every one of them.
+function(captee_add_bench)
+  cmake_parse_arguments(B "" "NAME" "SOURCES;DEPS" ${ARGN})
+  add_executable(${B_NAME} ${B_SOURCES})
+  target_link_libraries(${B_NAME} PRIVATE ${B_DEPS} benchmark::benchmark captee_build_flags)
+  set_property(GLOBAL APPEND PROPERTY CAPTEE_BENCHES ${B_NAME})
+endfunction()
+
+# captee_add_fuzzer(NAME <name> SOURCES ... [DEPS ...] CORPUS <dir>)
+# Builds fuzz_<name>. With CAPTEE_BUILD_FUZZ (clang) it is a libFuzzer binary;
+# otherwise it links fuzz/replay_main.cpp, which runs the corpus files once, so
+# every build (including the sanitizer builds) replays the regression corpus.
+# Either way CTest runs `fuzz_<name> -runs=0 <corpus>` under the label "fuzz".
+function(captee_add_fuzzer)
+  cmake_parse_arguments(F "" "NAME;CORPUS" "SOURCES;DEPS" ${ARGN})
+  set(target fuzz_${F_NAME})
+  if(CAPTEE_BUILD_FUZZ)
+    add_executable(${target} ${F_SOURCES})
+    target_compile_options(${target} PRIVATE -fsanitize=fuzzer)
+    target_link_options(${target} PRIVATE -fsanitize=fuzzer)
+  else()
+    add_executable(${target} ${F_SOURCES} ${PROJECT_SOURCE_DIR}/fuzz/replay_main.cpp)
+  endif()
+  target_link_libraries(${target} PRIVATE ${F_DEPS} captee_build_flags)
+  if(NOT IS_ABSOLUTE "${F_CORPUS}")
+    set(F_CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/${F_CORPUS})
+  endif()
+  add_test(NAME fuzz.${F_NAME}.corpus COMMAND ${target} -runs=0 ${F_CORPUS})
+  set_tests_properties(fuzz.${F_NAME}.corpus PROPERTIES LABELS fuzz TIMEOUT 300)
+  set_property(GLOBAL APPEND PROPERTY CAPTEE_FUZZERS "${target}|${F_CORPUS}")
+endfunction()
