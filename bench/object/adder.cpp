@@ -10,6 +10,8 @@ struct AdderImpl final : Adder {
 };
 }  // namespace
 
-Adder *make_adder() { return new AdderImpl; }
+Adder *make_adder() {
+  return new AdderImpl;
+}
 
 }  // namespace bench

@@ -87,7 +87,7 @@ typedef union ObjectArg64 {
 
 /* The low 16 bits name the method; the high 16 bits belong to transports. */
 #define ObjectOp_METHOD_MASK ((ObjectOp)0x0000FFFFu)
-#define ObjectOp_methodID(op) ((op) & ObjectOp_METHOD_MASK)
+#define ObjectOp_methodID(op) ((op)&ObjectOp_METHOD_MASK)
 #define ObjectOp_METHOD_USERMAX ((ObjectOp)0x00003FFFu)
 
 #define ObjectOp_MODIFIER_MASK ((ObjectOp)0xFFFF0000u)
@@ -95,11 +95,11 @@ typedef union ObjectArg64 {
 #define ObjectOp_REMOTE_BUFS ((ObjectOp)0x00010000u)
 /* Fire-and-forget invocation (newer Mink compilers). */
 #define ObjectOp_ONEWAY ((ObjectOp)0x01000000u)
-#define ObjectOp_isOneWay(op) (((op) & ObjectOp_ONEWAY) != 0)
+#define ObjectOp_isOneWay(op) (((op)&ObjectOp_ONEWAY) != 0)
 
 /* Local ops are handled by the proxy itself and never forwarded. */
 #define ObjectOp_LOCAL ((ObjectOp)0x00008000u)
-#define ObjectOp_isLocal(op) (((op) & ObjectOp_LOCAL) != 0)
+#define ObjectOp_isLocal(op) (((op)&ObjectOp_LOCAL) != 0)
 
 #define Object_OP_release (ObjectOp_METHOD_MASK - 0)
 #define Object_OP_retain (ObjectOp_METHOD_MASK - 1)
@@ -109,8 +109,8 @@ typedef union ObjectArg64 {
 
 /* -------------------------------------------------------- counts helpers */
 
-#define ObjectCounts_pack(nBuffersIn, nBuffersOut, nObjectsIn, nObjectsOut)                        \
-  ((ObjectCounts)((nBuffersIn) | ((nBuffersOut) << 4) | ((nObjectsIn) << 8) |                      \
+#define ObjectCounts_pack(nBuffersIn, nBuffersOut, nObjectsIn, nObjectsOut)   \
+  ((ObjectCounts)((nBuffersIn) | ((nBuffersOut) << 4) | ((nObjectsIn) << 8) | \
                   ((nObjectsOut) << 12)))
 
 #define ObjectCounts_maxBI 0xF
@@ -135,8 +135,8 @@ typedef union ObjectArg64 {
 
 /* Iterates `i` over the argument indexes of one section of `k`:
  * BI, BO, OI, OO, Buffers or Objects. */
-#define FOR_ARGS(i, k, section)                                                                    \
-  for (size_t i = ObjectCounts_index##section(k);                                                  \
+#define FOR_ARGS(i, k, section)                   \
+  for (size_t i = ObjectCounts_index##section(k); \
        i < ObjectCounts_index##section(k) + ObjectCounts_num##section(k); ++i)
 
 /* ---------------------------------------------------------- result codes */
@@ -195,12 +195,12 @@ static inline int32_t Object_retain(Object o) {
   return Object_invoke(o, Object_OP_retain, 0, 0);
 }
 
-#define Object_RELEASE_IF(o)                                                                       \
-  do {                                                                                             \
-    Object captee_release_if_ = (o);                                                                               \
-    if (!Object_isNull(captee_release_if_)) {                                                      \
-      (void)Object_release(captee_release_if_);                                                                    \
-    }                                                                                              \
+#define Object_RELEASE_IF(o)                    \
+  do {                                          \
+    Object captee_release_if_ = (o);            \
+    if (!Object_isNull(captee_release_if_)) {   \
+      (void)Object_release(captee_release_if_); \
+    }                                           \
   } while (0)
 
 /* Stores objNew in *loc, retaining objNew and releasing the old value.
@@ -220,13 +220,13 @@ static inline void Object_replace(Object *loc, Object objNew) {
 #define Object_ASSIGN(loc, obj) Object_replace(&(loc), (obj))
 #define Object_ASSIGN_NULL(loc) Object_replace(&(loc), Object_NULL)
 
-#define Object_INIT(loc, obj)                                                                      \
-  do {                                                                                             \
-    Object captee_init_ = (obj);                                                                   \
-    (loc) = captee_init_;                                                                          \
-    if (!Object_isNull(captee_init_)) {                                                            \
-      (void)Object_retain(captee_init_);                                                                     \
-    }                                                                                              \
+#define Object_INIT(loc, obj)            \
+  do {                                   \
+    Object captee_init_ = (obj);         \
+    (loc) = captee_init_;                \
+    if (!Object_isNull(captee_init_)) {  \
+      (void)Object_retain(captee_init_); \
+    }                                    \
   } while (0)
 
 #ifdef __cplusplus

@@ -137,11 +137,19 @@ struct ObjOut {
 }  // namespace arg
 
 // An input buffer of `size` bytes at `ptr`, borrowed for the call.
-inline arg::BufIn in(const void *ptr, size_t size) { return {ptr, size}; }
-inline arg::BufIn in(std::span<const std::byte> bytes) { return {bytes.data(), bytes.size()}; }
+inline arg::BufIn in(const void *ptr, size_t size) {
+  return {ptr, size};
+}
+inline arg::BufIn in(std::span<const std::byte> bytes) {
+  return {bytes.data(), bytes.size()};
+}
 // An input object, borrowed for the call.
-inline arg::ObjIn in(const Ref &r) { return {r.get()}; }
-inline arg::ObjIn in_object(Object o) { return {o}; }
+inline arg::ObjIn in(const Ref &r) {
+  return {r.get()};
+}
+inline arg::ObjIn in_object(Object o) {
+  return {o};
+}
 namespace detail {
 // A value that can travel as its own bytes: a number, an enum, or a plain
 // aggregate (packed IDL struct, std::array). Views such as std::span or
@@ -149,8 +157,8 @@ namespace detail {
 // so they are excluded.
 template <class T>
 concept PlainValue = std::is_trivially_copyable_v<T> &&
-                     (std::is_arithmetic_v<T> || std::is_enum_v<T> || std::is_aggregate_v<T>) &&
-                     !std::is_same_v<std::remove_cv_t<T>, Object>;
+    (std::is_arithmetic_v<T> || std::is_enum_v<T> ||
+     std::is_aggregate_v<T>)&&!std::is_same_v<std::remove_cv_t<T>, Object>;
 }  // namespace detail
 
 // An input value (a number, an enum or a packed struct), sent as its bytes.
@@ -160,13 +168,17 @@ arg::BufIn in(const T &value) {
 }
 
 // An output buffer with `capacity` bytes; `*used` receives the produced size.
-inline arg::BufOut out(void *ptr, size_t capacity, size_t *used) { return {ptr, capacity, used}; }
+inline arg::BufOut out(void *ptr, size_t capacity, size_t *used) {
+  return {ptr, capacity, used};
+}
 inline arg::BufOut out(std::span<std::byte> bytes, size_t *used) {
   return {bytes.data(), bytes.size(), used};
 }
 // An output object: on success `dest` owns the new reference (the old one is
 // released); on failure `dest` is unchanged.
-inline arg::ObjOut out(Ref &dest) { return {&dest}; }
+inline arg::ObjOut out(Ref &dest) {
+  return {&dest};
+}
 // An output value that must be filled completely (a short answer is
 // Object_ERROR_SIZE_OUT).
 template <detail::PlainValue T>

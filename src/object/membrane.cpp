@@ -27,14 +27,18 @@ MembranePolicy MembranePolicy::only_inward(std::initializer_list<uint32_t> metho
   });
 }
 
-MembranePolicy MembranePolicy::custom(Predicate allows) { return MembranePolicy(std::move(allows)); }
+MembranePolicy MembranePolicy::custom(Predicate allows) {
+  return MembranePolicy(std::move(allows));
+}
 
 namespace {
 
 // The side of the membrane on which an object lives.
 enum class Side { kInside, kOutside };
 
-Side opposite(Side s) { return s == Side::kInside ? Side::kOutside : Side::kInside; }
+Side opposite(Side s) {
+  return s == Side::kInside ? Side::kOutside : Side::kInside;
+}
 
 class Wrapper;
 
@@ -232,6 +236,8 @@ Membrane make_membrane(const Ref &target, MembranePolicy policy) {
   return m;
 }
 
-bool is_membrane_wrapper(Object o) noexcept { return LocalObject::from_as<Wrapper>(o) != nullptr; }
+bool is_membrane_wrapper(Object o) noexcept {
+  return LocalObject::from_as<Wrapper>(o) != nullptr;
+}
 
 }  // namespace captee

@@ -118,10 +118,14 @@ TEST(CountsTest, EachFieldIsIndependent) {
 TEST(CountsTest, ForArgsVisitsExactlyOneSection) {
   const ObjectCounts k = ObjectCounts_pack(2, 3, 4, 5);
   std::vector<size_t> seen;
-  FOR_ARGS(i, k, OI) { seen.push_back(i); }
+  FOR_ARGS(i, k, OI) {
+    seen.push_back(i);
+  }
   EXPECT_EQ(seen, (std::vector<size_t>{5, 6, 7, 8}));
   seen.clear();
-  FOR_ARGS(i, k, Buffers) { seen.push_back(i); }
+  FOR_ARGS(i, k, Buffers) {
+    seen.push_back(i);
+  }
   EXPECT_EQ(seen.size(), 5u);
 }
 

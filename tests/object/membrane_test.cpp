@@ -134,13 +134,13 @@ TEST_F(MembraneTest, PolicyAppliesToObjectsThatCrossedAndToCallbacks) {
   Ref carol = make_object<Calculator>();
   Ref bobs = make_object<Calculator>();
   // Inward: only kMakeChild and kStore and kCallStored. Outward: nothing but kAdd.
-  Membrane m = make_membrane(carol, MembranePolicy::custom([](Direction d, uint32_t method) {
-                               if (d == Direction::kInward) {
-                                 return method == kMakeChild || method == kStore ||
-                                        method == kCallStored;
-                               }
-                               return method == kAdd;
-                             }));
+  Membrane m =
+      make_membrane(carol, MembranePolicy::custom([](Direction d, uint32_t method) {
+                      if (d == Direction::kInward) {
+                        return method == kMakeChild || method == kStore || method == kCallStored;
+                      }
+                      return method == kAdd;
+                    }));
   Ref child;
   ASSERT_EQ(m.wrapped.invoke(kMakeChild, out(child)), Object_OK);
   int32_t err = 0;

@@ -68,4 +68,6 @@ CHECK(sizeof(ObjectBuf64) == 4 * sizeof(void *));
 CHECK(sizeof(ObjectOp) == 4 && sizeof(ObjectCounts) == 4);
 
 /* Present so the translation unit is not empty of definitions. */
-int mink_constants_checked(void) { return 1; }
+int mink_constants_checked(void) {
+  return 1;
+}

@@ -93,14 +93,14 @@ static int32_t CCounter_invoke(ObjectCxt h, ObjectOp op, ObjectArg *a, ObjectCou
 
 static int g_passed = 0, g_failed = 0;
 
-#define EXPECT(cond)                                                                               \
-  do {                                                                                             \
-    if (cond) {                                                                                    \
-      ++g_passed;                                                                                  \
-    } else {                                                                                       \
-      ++g_failed;                                                                                  \
-      fprintf(stderr, "%s:%d: expected %s\n", __FILE__, __LINE__, #cond);                          \
-    }                                                                                              \
+#define EXPECT(cond)                                                      \
+  do {                                                                    \
+    if (cond) {                                                           \
+      ++g_passed;                                                         \
+    } else {                                                              \
+      ++g_failed;                                                         \
+      fprintf(stderr, "%s:%d: expected %s\n", __FILE__, __LINE__, #cond); \
+    }                                                                     \
   } while (0)
 
 static uint32_t get_value(Object o) {

@@ -17,7 +17,9 @@ class RefTest : public ::testing::Test {
   int baseline_ = 0;
 };
 
-uint32_t refs_of(const Ref &r) { return LocalObject::from(r.get())->ref_count(); }
+uint32_t refs_of(const Ref &r) {
+  return LocalObject::from(r.get())->ref_count();
+}
 
 TEST_F(RefTest, NewObjectHasOneReference) {
   Ref calc = make_object<Calculator>();
@@ -42,7 +44,8 @@ TEST_F(RefTest, CopyRetainsAndDestructionReleases) {
 TEST_F(RefTest, MoveTransfersWithoutCounting) {
   Ref calc = make_object<Calculator>();
   Ref moved = std::move(calc);
-  EXPECT_TRUE(calc.is_null());  // NOLINT(bugprone-use-after-move): the moved-from state is specified
+  EXPECT_TRUE(
+      calc.is_null());  // NOLINT(bugprone-use-after-move): the moved-from state is specified
   EXPECT_EQ(refs_of(moved), 1u);
   Ref target = make_object<Calculator>();
   target = std::move(moved);  // releases target's old object
@@ -105,12 +108,12 @@ TEST_F(RefTest, ArgumentsAreOrderedByKindWhateverTheCallOrder) {
   size_t used = 0;
   uint16_t small = 5;
   // OO, OI, BO, BI, BI given out of order.
-  ASSERT_EQ(r.invoke(1, out(child), in(calc), out(outbuf, sizeof outbuf, &used), in(small),
-                     in("abc", 3)),
-            Object_OK);
+  ASSERT_EQ(
+      r.invoke(1, out(child), in(calc), out(outbuf, sizeof outbuf, &used), in(small), in("abc", 3)),
+      Object_OK);
   EXPECT_EQ(rec->seen, ObjectCounts_pack(2, 1, 1, 1));
-  EXPECT_EQ(rec->sizes[0], sizeof small);  // BI 0: the first BI given
-  EXPECT_EQ(rec->sizes[1], 3u);            // BI 1
+  EXPECT_EQ(rec->sizes[0], sizeof small);   // BI 0: the first BI given
+  EXPECT_EQ(rec->sizes[1], 3u);             // BI 1
   EXPECT_EQ(rec->sizes[2], sizeof outbuf);  // BO 0: capacity
   EXPECT_EQ(used, 1u);
   EXPECT_TRUE(child.is_null());
@@ -197,7 +200,9 @@ TEST_F(RefTest, FifteenOfEachKindIsTheLimit) {
     ObjectCounts seen = 0;
     int32_t on_invoke(uint32_t, ObjectOp, ObjectArg *a, ObjectCounts k) override {
       seen = k;
-      FOR_ARGS(i, k, OO) { a[i].o = Object_NULL; }
+      FOR_ARGS(i, k, OO) {
+        a[i].o = Object_NULL;
+      }
       return Object_OK;
     }
   };
@@ -207,17 +212,17 @@ TEST_F(RefTest, FifteenOfEachKindIsTheLimit) {
   Ref outs[15];
   Ref calc = make_object<Calculator>();
   uint8_t o[15];
-  ASSERT_EQ(r.invoke(3, in(b[0]), in(b[1]), in(b[2]), in(b[3]), in(b[4]), in(b[5]), in(b[6]),
-                     in(b[7]), in(b[8]), in(b[9]), in(b[10]), in(b[11]), in(b[12]), in(b[13]),
-                     in(b[14]), out(o[0]), out(o[1]), out(o[2]), out(o[3]), out(o[4]), out(o[5]),
-                     out(o[6]), out(o[7]), out(o[8]), out(o[9]), out(o[10]), out(o[11]),
-                     out(o[12]), out(o[13]), out(o[14]), in(calc), in(calc), in(calc), in(calc),
-                     in(calc), in(calc), in(calc), in(calc), in(calc), in(calc), in(calc), in(calc),
-                     in(calc), in(calc), in(calc), out(outs[0]), out(outs[1]), out(outs[2]),
-                     out(outs[3]), out(outs[4]), out(outs[5]), out(outs[6]), out(outs[7]),
-                     out(outs[8]), out(outs[9]), out(outs[10]), out(outs[11]), out(outs[12]),
-                     out(outs[13]), out(outs[14])),
-            Object_OK);
+  ASSERT_EQ(
+      r.invoke(3, in(b[0]), in(b[1]), in(b[2]), in(b[3]), in(b[4]), in(b[5]), in(b[6]), in(b[7]),
+               in(b[8]), in(b[9]), in(b[10]), in(b[11]), in(b[12]), in(b[13]), in(b[14]), out(o[0]),
+               out(o[1]), out(o[2]), out(o[3]), out(o[4]), out(o[5]), out(o[6]), out(o[7]),
+               out(o[8]), out(o[9]), out(o[10]), out(o[11]), out(o[12]), out(o[13]), out(o[14]),
+               in(calc), in(calc), in(calc), in(calc), in(calc), in(calc), in(calc), in(calc),
+               in(calc), in(calc), in(calc), in(calc), in(calc), in(calc), in(calc), out(outs[0]),
+               out(outs[1]), out(outs[2]), out(outs[3]), out(outs[4]), out(outs[5]), out(outs[6]),
+               out(outs[7]), out(outs[8]), out(outs[9]), out(outs[10]), out(outs[11]),
+               out(outs[12]), out(outs[13]), out(outs[14])),
+      Object_OK);
   EXPECT_EQ(obj->seen, 0xFFFFu);
   EXPECT_EQ(ObjectCounts_total(obj->seen), 60u);
 }

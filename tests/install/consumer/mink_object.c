@@ -15,4 +15,6 @@ static int32_t answer_invoke(ObjectCxt h, ObjectOp op, ObjectArg *a, ObjectCount
   return Object_OK;
 }
 
-Object answer_object(void) { return (Object){answer_invoke, 0}; }
+Object answer_object(void) {
+  return (Object){answer_invoke, 0};
+}
