@@ -1,0 +1,75 @@
+// What an emulated SoC looks like: its remote processors, their core types and
+// their memory regions as seen from the processor (device addresses).
+//
+// captee emulates the hardware that OP-TEE's remoteproc support drives. The
+// description is data, so CI can test firmware for boards that are not the
+// default one: a built-in `stm32mp15-m4` (shared/specs/remoteproc.md) and any
+// platform given as JSON (docs/REMOTEPROC.md documents the format). The JSON
+// comes from the operator's file system, but it is still parsed as untrusted
+// input: every field is type- and range-checked, and the parser is fuzzed.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace captee::platform {
+
+enum class CoreType { kCortexM4, kCortexM33 };
+
+// Access rights of a region, as the emulated core sees it.
+enum Access : uint8_t { kRead = 1, kWrite = 2, kExecute = 4, kRwx = 7 };
+
+struct RegionDescription {
+  std::string name;
+  uint32_t da = 0;     // device address, 4 KiB aligned (Unicorn maps whole pages)
+  uint32_t size = 0;   // bytes, a non-zero multiple of 4 KiB
+  bool secure = true;  // mapped only inside the TEE while firmware is loaded
+  uint8_t access = kRwx;
+};
+
+struct ProcessorDescription {
+  uint32_t id = 0;  // the rproc_id used by the remoteproc TA
+  std::string name;
+  CoreType core = CoreType::kCortexM4;
+  std::vector<RegionDescription> regions;    // non-overlapping, sorted by da
+  uint32_t mailbox_da = 0;                   // one 4 KiB MMIO page, outside every region
+  std::vector<std::string> public_keys_pem;  // keys that may sign this processor's firmware
+};
+
+struct PlatformDescription {
+  std::string name;
+  std::vector<ProcessorDescription> processors;
+
+  // The processor with this rproc_id, or nullptr. Borrowed from *this.
+  const ProcessorDescription *find(uint32_t id) const;
+};
+
+// Limits that keep a hostile or mistaken description from exhausting memory.
+inline constexpr size_t kMaxProcessors = 16;
+inline constexpr size_t kMaxRegionsPerProcessor = 16;
+inline constexpr uint64_t kMaxMemoryPerProcessor = 1ull << 30;  // 1 GiB
+inline constexpr uint32_t kPageSize = 4096;
+
+// The default platform: one Cortex-M4 (rproc_id 0) with RETRAM at 0x0 (64 KiB),
+// MCU SRAM at 0x10000000 (384 KiB) and the mailbox at 0x4C001000.
+PlatformDescription default_platform();
+
+struct ParseResult {
+  std::optional<PlatformDescription> platform;
+  std::string error;  // one sentence naming the field at fault, when !platform
+};
+
+// Parses and validates a platform description in JSON. Never throws; any
+// malformed, out-of-range or inconsistent input gives an error message.
+ParseResult parse_platform_json(std::string_view text);
+
+// Checks the invariants listed above (alignment, overlap, limits, unique ids).
+// Returns an empty string when the description is valid.
+std::string validate(const PlatformDescription &p);
+
+const char *to_string(CoreType core);
+
+}  // namespace captee::platform

@@ -1,0 +1,66 @@
+// The emulated inter-processor mailbox (IPCC-like) of one remote processor.
+//
+// Firmware and host kick each other through 32 channels. The firmware sees a
+// 4 KiB MMIO page (registers below); the host side calls kick() and is told of
+// firmware kicks through a callback. There are no interrupts in the emulated
+// core, so firmware polls H2F_STATUS or sleeps in WFI, which a host kick ends.
+//
+// Register map (32-bit, offsets into the mailbox page):
+//   0x00 H2F_STATUS  R   channels the host kicked that the firmware has not cleared
+//   0x04 H2F_CLEAR   W   write 1s to clear H2F_STATUS bits
+//   0x08 F2H_SET     W   write 1s to kick the host on those channels
+//   0x0C F2H_STATUS  R   channels the firmware kicked that the host has not acked
+//   0x10 CHANNELS    R   number of channels (32)
+// Other offsets read as 0 and ignore writes, like reserved registers.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+
+namespace captee::platform {
+
+class Mailbox {
+ public:
+  static constexpr uint32_t kH2fStatus = 0x00;
+  static constexpr uint32_t kH2fClear = 0x04;
+  static constexpr uint32_t kF2hSet = 0x08;
+  static constexpr uint32_t kF2hStatus = 0x0C;
+  static constexpr uint32_t kChannels = 0x10;
+  static constexpr uint32_t kChannelCount = 32;
+
+  // Called on the core's thread with the channels the firmware just raised.
+  // Must be quick and must not call back into the core (stop/start).
+  using FirmwareKick = std::function<void(uint32_t channels)>;
+
+  // Host side: raise `channels` toward the firmware and wake it from WFI.
+  // Thread-safe.
+  void kick(uint32_t channels);
+  // Host side: acknowledge firmware kicks. Thread-safe.
+  void ack(uint32_t channels) { f2h_.fetch_and(~channels); }
+  uint32_t host_pending() const { return f2h_.load(); }
+  uint32_t firmware_pending() const { return h2f_.load(); }
+
+  // Installs the host's kick handler (replacing any previous one).
+  void on_firmware_kick(FirmwareKick handler);
+
+  // Core side: MMIO accesses from the emulated firmware.
+  uint32_t mmio_read(uint32_t offset) const;
+  void mmio_write(uint32_t offset, uint32_t value);
+
+  // Core side: how the mailbox wakes a core sleeping in WFI.
+  void set_waker(std::function<void()> waker);
+
+  // Clears all pending bits (on processor stop).
+  void reset();
+
+ private:
+  std::atomic<uint32_t> h2f_{0};
+  std::atomic<uint32_t> f2h_{0};
+  mutable std::mutex mu_;  // guards the two callbacks
+  FirmwareKick on_kick_;
+  std::function<void()> waker_;
+};
+
+}  // namespace captee::platform

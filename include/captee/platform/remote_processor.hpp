@@ -1,0 +1,120 @@
+// One remote processor of the emulated SoC, with the operations the TEE uses
+// to run firmware on it (the "secure face"): load a segment with its expected
+// hash, set memory, translate device addresses, start, stop and release.
+//
+// Only the remoteproc TA holds a RemoteProcessor; that is the whole access
+// rule. The checks here are the ones that protect memory regardless of what
+// the caller parsed: a segment must fit inside one region, must not overlap a
+// segment loaded earlier, and is hashed *on the destination copy*, so whoever
+// supplied the image cannot change the bytes between check and use. A failed
+// hash wipes the segment. Release wipes every region.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "captee/platform/cortex_m_core.hpp"
+#include "captee/platform/description.hpp"
+#include "captee/platform/mailbox.hpp"
+#include "captee/platform/memory_region.hpp"
+
+namespace captee::platform {
+
+// Failure classes, chosen to map one to one onto GP TEE_Result codes.
+enum class Error {
+  kOk,
+  kBadParameters,  // TEE_ERROR_BAD_PARAMETERS
+  kBadFormat,      // TEE_ERROR_BAD_FORMAT (e.g. overlapping segments)
+  kAccessDenied,   // TEE_ERROR_ACCESS_DENIED (outside the processor's memory)
+  kBadState,       // TEE_ERROR_BAD_STATE
+  kSecurity,       // TEE_ERROR_SECURITY (hash mismatch)
+  kGeneric,        // TEE_ERROR_GENERIC
+};
+
+struct Status {
+  Error code = Error::kOk;
+  std::string message;
+  bool ok() const { return code == Error::kOk; }
+  static Status success() { return {}; }
+};
+
+inline constexpr size_t kSha256Size = 32;
+
+class RemoteProcessor {
+ public:
+  // Allocates the processor's regions. Returns nullptr and sets *error on failure.
+  static std::unique_ptr<RemoteProcessor> create(const ProcessorDescription &desc,
+                                                 std::string *error);
+  ~RemoteProcessor();
+
+  const ProcessorDescription &description() const { return desc_; }
+  uint32_t id() const { return desc_.id; }
+
+  // Copies `bytes` to [da, da+bytes.size()), zero-fills up to `memsz`, then
+  // checks SHA-256 of the destination bytes against `expected`. The core must
+  // be offline. Errors: kBadParameters (memsz < size), kAccessDenied (not
+  // inside one region), kBadFormat (overlaps an earlier segment), kBadState
+  // (core not offline), kSecurity (hash mismatch; the segment is wiped).
+  Status load_segment(uint32_t da, std::span<const uint8_t> bytes, uint32_t memsz,
+                      std::span<const uint8_t, kSha256Size> expected);
+
+  // Fills [da, da+size) with `value`. Same region and state rules as above.
+  Status set_memory(uint32_t da, uint8_t value, uint32_t size);
+
+  // The TEE-side bytes of [da, da+size), or an empty span if they do not lie
+  // inside one region. Borrowed; valid until the processor is destroyed.
+  std::span<uint8_t> translate(uint32_t da, uint32_t size);
+  // The region holding [da, da+size), or nullptr.
+  MemoryRegion *region_for(uint32_t da, uint64_t size);
+
+  // Boots the core from the vector table at `boot_da`.
+  Status start(uint32_t boot_da);
+  // Halts the core (running or crashed). Memory is kept.
+  Status stop();
+  // Wipes every region and forgets loaded segments. kBadState while running.
+  Status release();
+
+  CoreState state() const { return core_->state(); }
+  CortexMCore &core() { return *core_; }
+  Mailbox &mailbox() { return mailbox_; }
+  const std::vector<std::unique_ptr<MemoryRegion>> &regions() const { return regions_; }
+
+ private:
+  RemoteProcessor(ProcessorDescription desc, std::vector<std::unique_ptr<MemoryRegion>> regions);
+  // Checks that [da, da+len) is in one region and the core is offline.
+  Status check_writable(uint32_t da, uint64_t len, MemoryRegion **region);
+
+  ProcessorDescription desc_;
+  std::vector<std::unique_ptr<MemoryRegion>> regions_;
+  Mailbox mailbox_;
+  std::unique_ptr<CortexMCore> core_;
+
+  std::mutex mu_;  // serialises the secure-face operations
+  struct Range {
+    uint64_t start, end;
+  };
+  std::vector<Range> loaded_;  // segments since the last release
+};
+
+// All processors of one platform, by rproc_id.
+class Soc {
+ public:
+  // Builds every processor of `desc` (which must be valid). Returns nullptr
+  // and sets *error on failure.
+  static std::unique_ptr<Soc> create(const PlatformDescription &desc, std::string *error);
+
+  const PlatformDescription &description() const { return desc_; }
+  // Borrowed; nullptr if there is no processor with this id.
+  RemoteProcessor *processor(uint32_t id);
+
+ private:
+  explicit Soc(PlatformDescription desc) : desc_(std::move(desc)) {}
+  PlatformDescription desc_;
+  std::vector<std::unique_ptr<RemoteProcessor>> processors_;
+};
+
+}  // namespace captee::platform

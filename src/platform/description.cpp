@@ -1,0 +1,114 @@
+#include "captee/platform/description.hpp"
+
+#include <algorithm>
+#include <set>
+
+namespace captee::platform {
+
+const ProcessorDescription *PlatformDescription::find(uint32_t id) const {
+  for (const auto &p : processors) {
+    if (p.id == id) {
+      return &p;
+    }
+  }
+  return nullptr;
+}
+
+PlatformDescription default_platform() {
+  ProcessorDescription m4;
+  m4.id = 0;
+  m4.name = "m4";
+  m4.core = CoreType::kCortexM4;
+  m4.regions = {
+      {"retram", 0x00000000, 64 * 1024, true, kRwx},
+      {"mcusram", 0x10000000, 384 * 1024, true, kRwx},
+  };
+  m4.mailbox_da = 0x4C001000;
+  PlatformDescription p;
+  p.name = "stm32mp15-m4";
+  p.processors.push_back(std::move(m4));
+  return p;
+}
+
+const char *to_string(CoreType core) {
+  return core == CoreType::kCortexM33 ? "cortex-m33" : "cortex-m4";
+}
+
+namespace {
+
+bool overlaps(uint64_t a_start, uint64_t a_size, uint64_t b_start, uint64_t b_size) {
+  return a_start < b_start + b_size && b_start < a_start + a_size;
+}
+
+std::string validate_processor(const ProcessorDescription &p) {
+  const std::string who = "processor " + std::to_string(p.id);
+  if (p.regions.empty()) {
+    return who + " has no memory regions";
+  }
+  if (p.regions.size() > kMaxRegionsPerProcessor) {
+    return who + " has more than " + std::to_string(kMaxRegionsPerProcessor) + " regions";
+  }
+  uint64_t total = 0;
+  std::set<std::string> names;
+  for (size_t i = 0; i < p.regions.size(); ++i) {
+    const RegionDescription &r = p.regions[i];
+    const std::string region = who + " region '" + r.name + "'";
+    if (r.name.empty()) {
+      return who + " has a region without a name";
+    }
+    if (!names.insert(r.name).second) {
+      return region + " is declared twice";
+    }
+    if (r.size == 0 || r.size % kPageSize != 0 || r.da % kPageSize != 0) {
+      return region + " must start on and span whole 4 KiB pages";
+    }
+    if (uint64_t{r.da} + r.size > (1ull << 32)) {
+      return region + " runs past the 32-bit address space";
+    }
+    if ((r.access & ~kRwx) != 0 || r.access == 0) {
+      return region + " has invalid access rights";
+    }
+    total += r.size;
+    for (size_t j = 0; j < i; ++j) {
+      if (overlaps(r.da, r.size, p.regions[j].da, p.regions[j].size)) {
+        return region + " overlaps region '" + p.regions[j].name + "'";
+      }
+    }
+    if (overlaps(r.da, r.size, p.mailbox_da, kPageSize)) {
+      return region + " overlaps the mailbox";
+    }
+  }
+  if (total > kMaxMemoryPerProcessor) {
+    return who + " has more than 1 GiB of memory";
+  }
+  if (p.mailbox_da % kPageSize != 0 || uint64_t{p.mailbox_da} + kPageSize > (1ull << 32)) {
+    return who + " mailbox must be one whole 4 KiB page";
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string validate(const PlatformDescription &p) {
+  if (p.name.empty()) {
+    return "the platform has no name";
+  }
+  if (p.processors.empty()) {
+    return "the platform has no processors";
+  }
+  if (p.processors.size() > kMaxProcessors) {
+    return "the platform has more than " + std::to_string(kMaxProcessors) + " processors";
+  }
+  std::set<uint32_t> ids;
+  for (const auto &proc : p.processors) {
+    if (!ids.insert(proc.id).second) {
+      return "processor id " + std::to_string(proc.id) + " is used twice";
+    }
+    if (std::string err = validate_processor(proc); !err.empty()) {
+      return err;
+    }
+  }
+  return {};
+}
+
+}  // namespace captee::platform

@@ -1,0 +1,164 @@
+// The platform description: the built-in default and the JSON front end.
+#include <gtest/gtest.h>
+
+#include "captee/platform/description.hpp"
+
+namespace captee::platform {
+namespace {
+
+TEST(DefaultPlatform, IsTheStm32mp15M4MemoryMap) {
+  PlatformDescription p = default_platform();
+  EXPECT_EQ(p.name, "stm32mp15-m4");
+  ASSERT_EQ(p.processors.size(), 1u);
+  const ProcessorDescription &m4 = p.processors[0];
+  EXPECT_EQ(m4.id, 0u);
+  EXPECT_EQ(m4.core, CoreType::kCortexM4);
+  ASSERT_EQ(m4.regions.size(), 2u);
+  EXPECT_EQ(m4.regions[0].da, 0x00000000u);
+  EXPECT_EQ(m4.regions[0].size, 64u * 1024);
+  EXPECT_EQ(m4.regions[1].da, 0x10000000u);
+  EXPECT_EQ(m4.regions[1].size, 384u * 1024);
+  EXPECT_EQ(m4.mailbox_da, 0x4C001000u);
+  EXPECT_EQ(validate(p), "");
+  EXPECT_EQ(p.find(0), &p.processors[0]);
+  EXPECT_EQ(p.find(1), nullptr);
+}
+
+constexpr const char *kTwoCores = R"({
+  "name": "dual",
+  "processors": [
+    {"id": 1, "name": "m33", "core": "cortex-m33", "mailbox": "0x50000000",
+     "regions": [{"name": "flash", "da": "0x0", "size": "512K", "access": "rx"},
+                 {"name": "ram", "da": 536870912, "size": "0x40000", "secure": false}],
+     "public_keys": ["-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"]},
+    {"id": 0, "name": "m4", "core": "cortex-m4", "mailbox": "0x4C001000",
+     "regions": [{"name": "sram", "da": "0x10000000", "size": "1M"},
+                 {"name": "retram", "da": "0", "size": "64K"}]}
+  ]
+})";
+
+TEST(PlatformJson, ParsesAValidDescription) {
+  ParseResult r = parse_platform_json(kTwoCores);
+  ASSERT_TRUE(r.platform) << r.error;
+  const PlatformDescription &p = *r.platform;
+  EXPECT_EQ(p.name, "dual");
+  const ProcessorDescription *m33 = p.find(1);
+  ASSERT_NE(m33, nullptr);
+  EXPECT_EQ(m33->core, CoreType::kCortexM33);
+  EXPECT_EQ(m33->mailbox_da, 0x50000000u);
+  EXPECT_EQ(m33->regions[0].size, 512u * 1024);
+  EXPECT_EQ(m33->regions[0].access, kRead | kExecute);
+  EXPECT_EQ(m33->regions[1].da, 0x20000000u);
+  EXPECT_FALSE(m33->regions[1].secure);
+  EXPECT_EQ(m33->public_keys_pem.size(), 1u);
+  const ProcessorDescription *m4 = p.find(0);
+  ASSERT_NE(m4, nullptr);
+  // Regions come back sorted by device address.
+  EXPECT_EQ(m4->regions[0].name, "retram");
+  EXPECT_EQ(m4->regions[1].size, 1024u * 1024);
+}
+
+struct BadCase {
+  const char *json;
+  const char *error;
+};
+
+class PlatformJsonErrors : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(PlatformJsonErrors, NameTheFieldAtFault) {
+  ParseResult r = parse_platform_json(GetParam().json);
+  EXPECT_FALSE(r.platform);
+  EXPECT_EQ(r.error, GetParam().error);
+}
+
+#define PROC(extra)                                                                                                                                               \
+  R"({"name": "p", "processors": [{"id": 0, "name": "c", "core": "cortex-m4", "mailbox": "0x4C001000", "regions": [{"name": "r", "da": 0, "size": "64K"}])" extra \
+  "}]}"
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, PlatformJsonErrors,
+    ::testing::Values(
+        BadCase{"", "the platform description is not valid JSON"},
+        BadCase{"{\"name\": ", "the platform description is not valid JSON"},
+        BadCase{"[1]", "the platform description must be a JSON object"},
+        BadCase{R"({"processors": []})", "platform.name is missing"},
+        BadCase{R"({"name": "x", "processors": []})",
+                "platform.processors must be a list of 1 to 16 processors"},
+        BadCase{R"({"name": "x", "processors": [1]})", "platform.processors[0] must be an object"},
+        BadCase{R"({"name": "x", "extra": 1, "processors": []})",
+                "platform has an unknown field \"extra\""},
+        BadCase{PROC(R"(, "core2": 1)"), "platform.processors[0] has an unknown field \"core2\""},
+        BadCase{
+            R"({"name": "p", "processors": [{"id": 0, "name": "c", "core": "arm7", "mailbox": 0, "regions": []}]})",
+            "platform.processors[0].core must be \"cortex-m4\" or \"cortex-m33\", not \"arm7\""},
+        BadCase{
+            R"({"name": "p", "processors": [{"id": -1, "name": "c", "core": "cortex-m4", "mailbox": 0, "regions": []}]})",
+            "platform.processors[0].id must be a non-negative integer or a string such as "
+            "\"0x1000\" or \"64K\""},
+        BadCase{
+            R"({"name": "p", "processors": [{"id": "0x100000000", "name": "c", "core": "cortex-m4", "mailbox": 0, "regions": []}]})",
+            "platform.processors[0].id does not fit in 32 bits"},
+        BadCase{
+            R"({"name": "p", "processors": [{"id": "4096M", "name": "c", "core": "cortex-m4", "mailbox": 0, "regions": []}]})",
+            "platform.processors[0].id does not fit in 32 bits"},
+        BadCase{
+            R"({"name": "p", "processors": [{"id": "12z", "name": "c", "core": "cortex-m4", "mailbox": 0, "regions": []}]})",
+            "platform.processors[0].id is not a number: \"12z\""},
+        BadCase{
+            R"({"name": "p", "processors": [{"id": 0, "name": "c", "core": "cortex-m4", "mailbox": 0, "regions": [{"name": "r", "da": 4, "size": "4K"}]}]})",
+            "processor 0 region 'r' must start on and span whole 4 KiB pages"},
+        BadCase{
+            R"({"name": "p", "processors": [{"id": 0, "name": "c", "core": "cortex-m4", "mailbox": "0x4C001000", "regions": [{"name": "a", "da": 0, "size": "8K"}, {"name": "b", "da": "0x1000", "size": "4K"}]}]})",
+            "processor 0 region 'b' overlaps region 'a'"},
+        BadCase{
+            R"({"name": "p", "processors": [{"id": 0, "name": "c", "core": "cortex-m4", "mailbox": "0x0", "regions": [{"name": "a", "da": 0, "size": "8K"}]}]})",
+            "processor 0 region 'a' overlaps the mailbox"},
+        BadCase{
+            R"({"name": "p", "processors": [{"id": 0, "name": "c", "core": "cortex-m4", "mailbox": "0x4C001000", "regions": [{"name": "a", "da": "0xFFFFF000", "size": "8K"}]}]})",
+            "processor 0 region 'a' runs past the 32-bit address space"},
+        BadCase{
+            R"({"name": "p", "processors": [{"id": 0, "name": "c", "core": "cortex-m4", "mailbox": "0x4C001000", "regions": [{"name": "a", "da": 0, "size": "4K", "access": "rwxw"}]}]})",
+            "platform.processors[0].regions[0].access must be 1 to 3 characters"},
+        BadCase{
+            R"({"name": "p", "processors": [{"id": 0, "name": "c", "core": "cortex-m4", "mailbox": "0x4C001000", "regions": [{"name": "a", "da": 0, "size": "4K", "access": "rr"}]}]})",
+            "platform.processors[0].regions[0].access must be letters from \"rwx\", each at "
+            "most once"},
+        BadCase{
+            R"({"name": "p", "processors": [{"id": 0, "name": "c", "core": "cortex-m4", "mailbox": "0x4C001000", "regions": [{"name": "a", "da": 0, "size": "4K", "secure": 1}]}]})",
+            "platform.processors[0].regions[0].secure must be true or false"},
+        BadCase{
+            R"({"name": "p", "processors": [{"id": 0, "name": "c", "core": "cortex-m4", "mailbox": "0x4C001000", "regions": [{"name": "a", "da": 0, "size": "1024M"}, {"name": "b", "da": "0x40000000", "size": "4K"}]}]})",
+            "processor 0 has more than 1 GiB of memory"},
+        BadCase{R"({"name": "p", "processors": [
+                  {"id": 3, "name": "c", "core": "cortex-m4", "mailbox": "0x4C001000", "regions": [{"name": "a", "da": 0, "size": "4K"}]},
+                  {"id": 3, "name": "d", "core": "cortex-m4", "mailbox": "0x4C001000", "regions": [{"name": "a", "da": 0, "size": "4K"}]}]})",
+                "processor id 3 is used twice"},
+        BadCase{
+            R"({"name": "p", "processors": [{"id": 0, "name": "c", "core": "cortex-m4", "mailbox": "0x4C001000", "regions": [{"name": "a", "da": 0, "size": "4K"}, {"name": "a", "da": "0x1000", "size": "4K"}]}]})",
+            "processor 0 region 'a' is declared twice"}));
+
+TEST(PlatformJson, RejectsDeepNestingAndHugeInput) {
+  std::string deep(100, '[');
+  EXPECT_EQ(parse_platform_json(deep).error, "the platform description is nested too deeply");
+  // Brackets inside strings do not count as nesting.
+  std::string quoted = R"({"name": ")" + std::string(100, '[') + R"(", "processors": 1})";
+  EXPECT_EQ(parse_platform_json(quoted).error, "platform.name must be 1 to 64 characters");
+  std::string huge(2 << 20, ' ');
+  EXPECT_EQ(parse_platform_json(huge).error, "the platform description is larger than 1 MiB");
+}
+
+TEST(PlatformValidate, LimitsTheNumberOfProcessorsAndRegions) {
+  PlatformDescription p = default_platform();
+  for (uint32_t i = 1; i <= kMaxProcessors; ++i) {
+    ProcessorDescription c = p.processors[0];
+    c.id = i;
+    p.processors.push_back(c);
+  }
+  EXPECT_EQ(validate(p), "the platform has more than 16 processors");
+  PlatformDescription q = default_platform();
+  q.processors[0].regions.clear();
+  EXPECT_EQ(validate(q), "processor 0 has no memory regions");
+}
+
+}  // namespace
+}  // namespace captee::platform
