@@ -83,3 +83,26 @@ function(captee_add_fuzzer)
   set_tests_properties(fuzz.${F_NAME}.corpus PROPERTIES LABELS fuzz TIMEOUT 300)
   set_property(GLOBAL APPEND PROPERTY CAPTEE_FUZZERS "${target}|${F_CORPUS}")
 endfunction()
+
+# captee_arm_program(NAME <name> SOURCE <file.S> OUTPUT_DIR <dir>)
+# Assembles a bare-metal Thumb-2 test program with the Arm cross toolchain,
+# linked at address 0, and flattens it to <dir>/<name>.bin. Adds target
+# arm_program_<name>.
+function(captee_arm_program)
+  cmake_parse_arguments(P "" "NAME;SOURCE;OUTPUT_DIR" "" ${ARGN})
+  if(TARGET arm_program_${P_NAME})
+    return()
+  endif()
+  find_program(ARM_GCC arm-none-eabi-gcc REQUIRED)
+  find_program(ARM_OBJCOPY arm-none-eabi-objcopy REQUIRED)
+  set(elf ${P_OUTPUT_DIR}/${P_NAME}.elf)
+  set(bin ${P_OUTPUT_DIR}/${P_NAME}.bin)
+  add_custom_command(OUTPUT ${bin}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${P_OUTPUT_DIR}
+    COMMAND ${ARM_GCC} -mcpu=cortex-m4 -mthumb -nostdlib -nostartfiles -Wl,-Ttext=0
+            -Wl,--build-id=none -o ${elf} ${P_SOURCE}
+    COMMAND ${ARM_OBJCOPY} -O binary ${elf} ${bin}
+    DEPENDS ${P_SOURCE}
+    COMMENT "Assembling Arm test program ${P_NAME}")
+  add_custom_target(arm_program_${P_NAME} DEPENDS ${bin})
+endfunction()

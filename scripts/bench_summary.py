@@ -22,7 +22,10 @@ def load_results(results_dir):
     merged = {"context": None, "benchmarks": []}
     for path in sorted(glob.glob(os.path.join(results_dir, "*.json"))):
         with open(path) as f:
-            data = json.load(f)
+            text = f.read()
+        if not text.strip():
+            continue  # the program's benchmarks were all filtered out
+        data = json.loads(text)
         merged["context"] = merged["context"] or data.get("context")
         merged["benchmarks"].extend(data.get("benchmarks", []))
     return merged

@@ -25,7 +25,7 @@ namespace {
 
 // Instructions per call to uc_emu_start. Large enough that the per-slice cost
 // vanishes, small enough to keep the retired-instruction count fresh.
-constexpr size_t kSlice = 4'000'000;
+constexpr size_t kSlice = 1'000'000;
 // WFI sleeps at most this long before re-checking, so a lost wake-up can only
 // delay the firmware, never hang it.
 constexpr auto kMaxSleep = std::chrono::milliseconds(50);

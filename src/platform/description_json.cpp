@@ -105,7 +105,8 @@ const json &member(const json &obj, const char *key, const std::string &path) {
 
 void reject_unknown_keys(const json &obj, std::initializer_list<const char *> known,
                          const std::string &path) {
-  for (const auto &[key, value] : obj.items()) {
+  for (const auto &item : obj.items()) {
+    const std::string &key = item.key();
     if (std::none_of(known.begin(), known.end(), [&](const char *k) { return key == k; })) {
       throw Failure{path + " has an unknown field \"" + key + "\""};
     }
