@@ -152,7 +152,7 @@ Result<SignedContainer> parse_container(std::span<const uint8_t> file) {
   return c;
 }
 
-Result<ParsedImage> parse_contents(const SignedContainer &c) {
+Result<ParsedImage> parse_contents(const SignedContainer &c, bool decode_table) {
   ParsedImage p;
   p.container = c;
 
@@ -208,6 +208,22 @@ Result<ParsedImage> parse_contents(const SignedContainer &c) {
     }
   }
 
+  uint64_t sizes_total = 0;
+  for (uint32_t k = 0; k < n; ++k) {
+    const uint32_t size = le32(img_size->value, size_t{k} * 4);
+    if (size == 0 || size % 8 != 0) {
+      return error(TeeResult::kBadFormat, "image " + std::to_string(k) + ": size " +
+                                              std::to_string(size) +
+                                              " is not a non-zero multiple of 8");
+    }
+    sizes_total += size;
+  }
+  if (sizes_total != c.image_area.size()) {
+    return error(TeeResult::kBadFormat, "IMGSIZE adds up to " + std::to_string(sizes_total) +
+                                            " bytes but img_len is " +
+                                            std::to_string(c.image_area.size()));
+  }
+
   const size_t entries = hash_table->value.size() / kHashTableEntrySize;
   size_t next_entry = 0;
   uint64_t offset = 0;
@@ -224,13 +240,6 @@ Result<ParsedImage> parse_contents(const SignedContainer &c) {
     if (img.type != kImgTypeElf) {
       return error(TeeResult::kNotSupported,
                    name + "image type " + std::to_string(img.type) + " is not supported");
-    }
-    if (img.size == 0 || img.size % 8 != 0) {
-      return error(TeeResult::kBadFormat,
-                   name + "size " + std::to_string(img.size) + " is not a non-zero multiple of 8");
-    }
-    if (!in_bounds(offset, img.size, c.image_area.size())) {
-      return error(TeeResult::kBadFormat, name + "IMGSIZE runs past the image area");
     }
     img.offset = static_cast<uint32_t>(c.image_area_offset + offset);
     auto elf = parse_elf32(c.image_area.subspan(offset, img.size));
@@ -284,26 +293,33 @@ Result<ParsedImage> parse_contents(const SignedContainer &c) {
       ref.device_addr = sec.addr;
       ref.size = sec.size;
       ref.bytes = img.elf.bytes.subspan(sec.offset, sec.size);
-      auto table = parse_resource_table(ref.bytes);
-      if (!table) {
-        return error(table.error().code, prefixed(k, table.error()));
-      }
-      ref.table = std::move(table).value();
       p.resource_table = std::move(ref);
     }
     p.images.push_back(std::move(img));
-  }
-  if (offset != c.image_area.size()) {
-    return error(TeeResult::kBadFormat, "IMGSIZE adds up to " + std::to_string(offset) +
-                                            " bytes but img_len is " +
-                                            std::to_string(c.image_area.size()));
   }
   if (next_entry != entries) {
     return error(TeeResult::kBadFormat, "HASHTABLE has " + std::to_string(entries) +
                                             " entries but the images have " +
                                             std::to_string(next_entry) + " program headers");
   }
+  if (decode_table) {
+    if (Status s = decode_resource_table(p); !s) {
+      return s.error();
+    }
+  }
   return p;
+}
+
+Status decode_resource_table(ParsedImage &p) {
+  if (!p.resource_table) {
+    return {};
+  }
+  auto table = parse_resource_table(p.resource_table->bytes);
+  if (!table) {
+    return error(table.error().code, prefixed(p.resource_table->image, table.error()));
+  }
+  p.resource_table->table = std::move(table).value();
+  return {};
 }
 
 Result<ParsedImage> parse_signed_image(std::span<const uint8_t> file) {

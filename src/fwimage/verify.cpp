@@ -141,11 +141,14 @@ Result<ParsedImage> verify_signed_image(std::span<const uint8_t> file, const Pub
   if (Status s = verify_signature(c.value(), key); !s) {
     return s.error();
   }
-  auto p = parse_contents(c.value());
+  auto p = parse_contents(c.value(), /*decode_table=*/false);
   if (!p) {
     return p.error();
   }
   if (Status s = verify_segment_hashes(p.value()); !s) {
+    return s.error();
+  }
+  if (Status s = decode_resource_table(p.value()); !s) {
     return s.error();
   }
   return p;

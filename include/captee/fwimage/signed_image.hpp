@@ -141,9 +141,18 @@ Result<SignedContainer> parse_container(std::span<const uint8_t> file);
 // its program header, platform TLV types, each ELF (parse_elf32 + ARM), and
 // the resource table (at most one; must lie inside a PT_LOAD segment's file
 // bytes at the matching address, so the segment hash covers it).
+// With `decode_table` false the table is only located (bytes, address), and
+// ResourceTableRef::table stays empty until decode_resource_table(): a
+// verifier checks the segment hashes first, so a tampered table is reported
+// as a hash mismatch rather than as a malformed table.
 // Errors: BAD_FORMAT, NOT_SUPPORTED, SECURITY (program header differs from the
 // signed hash-table entry).
-Result<ParsedImage> parse_contents(const SignedContainer &container);
+Result<ParsedImage> parse_contents(const SignedContainer &container, bool decode_table = true);
+
+// Parses and validates the located resource table (see resource_table.hpp)
+// into image.resource_table->table. No-op without a table.
+// Errors: BAD_FORMAT "image 0: resource table: ...".
+Status decode_resource_table(ParsedImage &image);
 
 // parse_container + parse_contents. No signature or hash check.
 Result<ParsedImage> parse_signed_image(std::span<const uint8_t> file);
