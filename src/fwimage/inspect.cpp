@@ -245,8 +245,10 @@ json to_json(const ParsedImage &p) {
 
 }  // namespace
 
+// Names and platform strings come from the image and need not be UTF-8:
+// invalid sequences are replaced (U+FFFD) rather than failing the dump.
 std::string inspect_json(const ParsedImage &p) {
-  return to_json(p).dump(2) + "\n";
+  return to_json(p).dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 std::string inspect_text(const ParsedImage &p) {
@@ -265,7 +267,7 @@ std::string inspect_text(const ParsedImage &p) {
     o << "  " << type << " " << t["name"].get<std::string>() << " (" << t["length"] << " bytes at "
       << t["offset"] << ")";
     if (t.contains("decoded")) {
-      o << ": " << t["decoded"].dump();
+      o << ": " << t["decoded"].dump(-1, ' ', false, json::error_handler_t::replace);
     } else if (t.contains("hex")) {
       o << ": " << t["hex"].get<std::string>();
     }
