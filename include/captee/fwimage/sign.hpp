@@ -5,6 +5,9 @@
 // [PKEYINFO], [platform TLVs]. RSA PKCS#1 v1.5 signing is deterministic, so for
 // the same inputs and RSA key the output equals the script's. ECDSA output
 // differs per run (random k) but verifies the same way.
+// Thread-safety: safe to call concurrently, also with the same PrivateKey.
+// Secrets: the private key stays inside OpenSSL (freed with cleansing); no
+// copy of it is made here.
 #pragma once
 
 #include <cstdint>

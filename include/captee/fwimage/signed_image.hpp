@@ -11,7 +11,8 @@
 // of the signature: enough to check the signature before any signed field is
 // interpreted. parse_contents() then decodes the signed TLVs and the ELF
 // images and binds every program header to its hash-table entry.
-// Nothing here does crypto; see verify.hpp.
+// Nothing here does crypto; see verify.hpp. Every function is pure (no
+// global state) and safe to call from several threads at once.
 //
 // Views: the spans in these structs point into the caller's buffer, which must
 // outlive them. Decoded values (program headers, expected hashes) are copies,

@@ -5,6 +5,8 @@
 // then (only once the TLVs are authentic) HASHTYPE, the image list, the ELF
 // headers bound to the signed hash table, every PT_LOAD segment's SHA-256 and
 // the resource table. The first failure is returned with its GP code.
+// Thread-safety: all functions may run concurrently, including with the same
+// PublicKey (OpenSSL key objects are safe for concurrent read-only use).
 #pragma once
 
 #include <span>
