@@ -101,7 +101,8 @@ TEST(SignedImage, TlvLookupTakesTheFirstNonEmptyRecord) {
   put32(tlvs, 24, 0x10000);  // a later record of the same type is ignored
   put32(tlvs, 28, 1);
   tlvs[32] = 'z';
-  auto c = parse_container(container_with(tlvs));
+  const auto file = container_with(tlvs);  // the container views these bytes
+  auto c = parse_container(file);
   ASSERT_TRUE(c.ok()) << c.error().message;
   ASSERT_EQ(c->tlvs.size(), 3u);
   const Tlv *t = c->find(0x10000);
@@ -112,7 +113,8 @@ TEST(SignedImage, TlvLookupTakesTheFirstNonEmptyRecord) {
   EXPECT_EQ(c->find(0x10001), nullptr);
   // The first record of a type decides: a zero-length one hides later ones.
   put32(tlvs, 0, 0x10000);
-  c = parse_container(container_with(tlvs));
+  const auto shadowed = container_with(tlvs);
+  c = parse_container(shadowed);
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->find(0x10000), nullptr);
 }
