@@ -59,7 +59,15 @@ __attribute__((section(".resource_table"), used)) const struct firmware_resource
                offsetof(struct firmware_resources, rpmsg)},
     .buffer = {RSC_CARVEOUT, 0x10040000u, 0x10040000u, 0x4000u, 0, 0, "vdev0buffer"},
     .trace = {RSC_TRACE, (uint32_t)(uintptr_t)trace_buffer, TRACE_SIZE, 0, "trace0"},
-    .rpmsg = {RSC_VDEV, VIRTIO_ID_RPMSG, 0, 1u /* VIRTIO_RPMSG_F_NS */, 0, 0, 0, 2, {0, 0},
+    .rpmsg = {RSC_VDEV,
+              VIRTIO_ID_RPMSG,
+              0,
+              1u /* VIRTIO_RPMSG_F_NS */,
+              0,
+              0,
+              0,
+              2,
+              {0, 0},
               {{0x10050000u, 16, 8, 0, 0}, {0x10051000u, 16, 8, 1, 0}}},
 };
 
