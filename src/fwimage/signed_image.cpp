@@ -64,6 +64,17 @@ Status check_table_is_loaded(const Elf32Image &elf, const SectionLocation &sec) 
                "resource table: section is not inside a loadable segment at its device address");
 }
 
+struct Layout {
+  Header header;
+  uint32_t tlv_padded = 0;
+  uint32_t sign_padded = 0;
+  uint32_t signature_offset = 0;
+  uint32_t image_offset = 0;
+};
+
+Result<SignedContainer> parse_split(const Layout &l, std::span<const uint8_t> head,
+                                    std::span<const uint8_t> images);
+
 }  // namespace
 
 bool round_up8(uint32_t x, uint32_t *out) {
@@ -85,14 +96,16 @@ const Tlv *SignedContainer::find(uint32_t type) const {
   return nullptr;
 }
 
-Result<SignedContainer> parse_container(std::span<const uint8_t> file) {
-  if (file.size() < kHeaderSize) {
-    return error(TeeResult::kBadParameters, "header: file is " + std::to_string(file.size()) +
+namespace {
+
+Result<Layout> parse_layout(std::span<const uint8_t> bytes) {
+  if (bytes.size() < kHeaderSize) {
+    return error(TeeResult::kBadParameters, "header: file is " + std::to_string(bytes.size()) +
                                                 " bytes, shorter than the 20-byte header");
   }
-  SignedContainer c;
-  Header &h = c.header;
-  h = Header{le32(file, 0), le32(file, 4), le32(file, 8), le32(file, 12), le32(file, 16)};
+  Layout l;
+  Header &h = l.header;
+  h = Header{le32(bytes, 0), le32(bytes, 4), le32(bytes, 8), le32(bytes, 12), le32(bytes, 16)};
   if (h.magic != kImageMagic) {
     return error(TeeResult::kBadParameters,
                  "header: bad magic " + hex32(h.magic) + ", expected 0x3543a468");
@@ -107,26 +120,73 @@ Result<SignedContainer> parse_container(std::span<const uint8_t> file) {
   if (h.sign_len == 0) {
     return error(TeeResult::kBadParameters, "header: sign_len is 0");
   }
-  uint32_t tlv_padded = 0;
-  uint32_t sign_padded = 0;
-  uint32_t signature_offset = 0;
-  uint32_t image_offset = 0;
   uint32_t total = 0;
-  if (!round_up8(h.tlv_len, &tlv_padded) || !round_up8(h.sign_len, &sign_padded) ||
-      __builtin_add_overflow(uint32_t{kHeaderSize}, tlv_padded, &signature_offset) ||
-      __builtin_add_overflow(signature_offset, sign_padded, &image_offset) ||
-      __builtin_add_overflow(image_offset, h.img_len, &total)) {
+  if (!round_up8(h.tlv_len, &l.tlv_padded) || !round_up8(h.sign_len, &l.sign_padded) ||
+      __builtin_add_overflow(uint32_t{kHeaderSize}, l.tlv_padded, &l.signature_offset) ||
+      __builtin_add_overflow(l.signature_offset, l.sign_padded, &l.image_offset) ||
+      __builtin_add_overflow(l.image_offset, h.img_len, &total)) {
     return error(TeeResult::kBadParameters, "header: lengths overflow 32 bits");
   }
+  return l;
+}
+
+}  // namespace
+
+Result<uint32_t> head_size(std::span<const uint8_t> header) {
+  auto l = parse_layout(header);
+  if (!l) {
+    return l.error();
+  }
+  return l->image_offset;
+}
+
+Result<SignedContainer> parse_container(std::span<const uint8_t> file) {
+  auto l = parse_layout(file);
+  if (!l) {
+    return l.error();
+  }
+  const uint64_t total = uint64_t{l->image_offset} + l->header.img_len;
   if (total != file.size()) {
     return error(TeeResult::kBadParameters, "header: lengths add up to " + std::to_string(total) +
                                                 " bytes but the file is " +
                                                 std::to_string(file.size()) + " bytes");
   }
+  return parse_split(l.value(), file.first(l->image_offset), file.subspan(l->image_offset));
+}
+
+Result<SignedContainer> parse_container(std::span<const uint8_t> head,
+                                        std::span<const uint8_t> image_area) {
+  auto l = parse_layout(head);
+  if (!l) {
+    return l.error();
+  }
+  if (head.size() != l->image_offset) {
+    return error(TeeResult::kBadParameters, "header: the head is " + std::to_string(head.size()) +
+                                                " bytes but its lengths say " +
+                                                std::to_string(l->image_offset));
+  }
+  if (image_area.size() != l->header.img_len) {
+    return error(TeeResult::kBadParameters,
+                 "header: img_len is " + std::to_string(l->header.img_len) +
+                     " but the image area is " + std::to_string(image_area.size()) + " bytes");
+  }
+  return parse_split(l.value(), head, image_area);
+}
+
+namespace {
+
+Result<SignedContainer> parse_split(const Layout &l, std::span<const uint8_t> file,
+                                    std::span<const uint8_t> images) {
+  SignedContainer c;
+  c.header = l.header;
+  const Header &h = c.header;
+  const uint32_t signature_offset = l.signature_offset;
+  const uint32_t tlv_padded = l.tlv_padded;
+  const uint32_t image_offset = l.image_offset;
   c.signed_bytes = file.subspan(0, signature_offset);
   c.tlv_area = file.subspan(kHeaderSize, tlv_padded);
   c.signature = file.subspan(signature_offset, h.sign_len);
-  c.image_area = file.subspan(image_offset, h.img_len);
+  c.image_area = images;
   c.signature_offset = signature_offset;
   c.image_area_offset = image_offset;
 
@@ -151,6 +211,8 @@ Result<SignedContainer> parse_container(std::span<const uint8_t> file) {
   }
   return c;
 }
+
+}  // namespace
 
 Result<ParsedImage> parse_contents(const SignedContainer &c, bool decode_table) {
   ParsedImage p;

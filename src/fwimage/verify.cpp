@@ -137,11 +137,24 @@ Result<ParsedImage> verify_signed_image(std::span<const uint8_t> file, const Pub
   if (!c) {
     return c.error();
   }
+  return verify_container(c.value(), key);
+}
+
+Result<ParsedImage> verify_signed_image(std::span<const uint8_t> head,
+                                        std::span<const uint8_t> image_area, const PublicKey &key) {
+  auto c = parse_container(head, image_area);
+  if (!c) {
+    return c.error();
+  }
+  return verify_container(c.value(), key);
+}
+
+Result<ParsedImage> verify_container(const SignedContainer &container, const PublicKey &key) {
   // Nothing signed is interpreted before the signature holds.
-  if (Status s = verify_signature(c.value(), key); !s) {
+  if (Status s = verify_signature(container, key); !s) {
     return s.error();
   }
-  auto p = parse_contents(c.value(), /*decode_table=*/false);
+  auto p = parse_contents(container, /*decode_table=*/false);
   if (!p) {
     return p.error();
   }

@@ -81,6 +81,12 @@ TEST(SignVerify, OpteeSignedImagesVerify) {
   auto rsa = verify_signed_image(read_bytes(rproc_data("sample-m4.rsa2048.sig")),
                                  PublicKey::from_pem(rsa_pub).value());
   EXPECT_TRUE(rsa.ok()) << rsa.error().message;
+  // Same with the head copied apart from the images, as the TA does.
+  const auto rsa_file = read_bytes(rproc_data("sample-m4.rsa2048.sig"));
+  const std::vector<uint8_t> head(rsa_file.begin(), rsa_file.begin() + 492);
+  auto split = verify_signed_image(head, std::span<const uint8_t>(rsa_file).subspan(492),
+                                   PublicKey::from_pem(rsa_pub).value());
+  EXPECT_TRUE(split.ok()) << split.error().message;
   auto ec = verify_signed_image(read_bytes(rproc_data("sample-m4.p256.sig")),
                                 PublicKey::from_pem(ec_pub).value());
   EXPECT_TRUE(ec.ok()) << ec.error().message;

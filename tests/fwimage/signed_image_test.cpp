@@ -196,6 +196,33 @@ TEST(SignedImage, MissingTlvs) {
   EXPECT_EQ(p.error().message, "SIGNTYPE TLV is missing");
 }
 
+TEST(SignedImage, SplitHeadAndImagesForPrivateCopies) {
+  const auto file = sample();
+  auto head = head_size(std::span<const uint8_t>(file).first(20));
+  ASSERT_TRUE(head.ok()) << head.error().message;
+  EXPECT_EQ(head.value(), 492u);
+  // The loader's private copy of the head; the images stay in "shared" memory.
+  const std::vector<uint8_t> copy(file.begin(), file.begin() + head.value());
+  const std::span<const uint8_t> images = std::span<const uint8_t>(file).subspan(head.value());
+  auto c = parse_container(copy, images);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->signed_bytes.data(), copy.data());
+  EXPECT_EQ(c->signature.data(), copy.data() + 236);
+  EXPECT_EQ(c->image_area.data(), file.data() + 492);
+  auto p = parse_contents(c.value());
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  EXPECT_EQ(p->images[0].segments[1].file_bytes.data(), file.data() + 492 + 0x2000);
+
+  auto short_head = parse_container(std::span<const uint8_t>(copy).first(491), images);
+  ASSERT_FALSE(short_head.ok());
+  EXPECT_EQ(short_head.error().message, "header: the head is 491 bytes but its lengths say 492");
+  auto short_images = parse_container(copy, images.first(images.size() - 8));
+  ASSERT_FALSE(short_images.ok());
+  EXPECT_EQ(short_images.error().message,
+            "header: img_len is 9392 but the image area is 9384 bytes");
+  EXPECT_FALSE(head_size(std::span<const uint8_t>(file).first(19)).ok());
+}
+
 TEST(SignedImage, RoundUp8) {
   uint32_t out = 0;
   EXPECT_TRUE(round_up8(0, &out));

@@ -135,6 +135,19 @@ struct ParsedImage {
 // malformed TLV records.
 Result<SignedContainer> parse_container(std::span<const uint8_t> file);
 
+// For loaders that must not read shared memory twice (OP-TEE's TA copies the
+// header, TLVs and signature into private memory first): how many leading
+// bytes that "head" is, from the first 20 bytes. Errors as parse_container's
+// header checks (BAD_PARAMETERS).
+Result<uint32_t> head_size(std::span<const uint8_t> header);
+
+// parse_container over a head copied by the caller (exactly head_size bytes)
+// and the image area left where it is (exactly img_len bytes). The signed
+// fields are then read only from `head`.
+// Errors: as parse_container; BAD_PARAMETERS when either size is wrong.
+Result<SignedContainer> parse_container(std::span<const uint8_t> head,
+                                        std::span<const uint8_t> image_area);
+
 // Decodes the signed TLVs and the images of a container: SIGNTYPE, HASHTYPE
 // (1 byte each; unknown values NOT_SUPPORTED), NUM_IMG, IMGTYPE (ELF only;
 // encrypted images NOT_SUPPORTED), IMGSIZE summing to img_len, HASHTABLE with

@@ -47,4 +47,13 @@ Status verify_segment(const FirmwareImage &image, const Segment &segment,
 // The whole chain. On success the parsed, authenticated view is returned.
 Result<ParsedImage> verify_signed_image(std::span<const uint8_t> file, const PublicKey &key);
 
+// The whole chain over a privately copied head and the image area (see
+// parse_container(head, image_area)).
+Result<ParsedImage> verify_signed_image(std::span<const uint8_t> head,
+                                        std::span<const uint8_t> image_area, const PublicKey &key);
+
+// The steps after the container was parsed: signature, contents, segment
+// hashes, resource table.
+Result<ParsedImage> verify_container(const SignedContainer &container, const PublicKey &key);
+
 }  // namespace captee::fwimage
