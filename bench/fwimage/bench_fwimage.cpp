@@ -101,7 +101,7 @@ void BM_Sha256_16M(benchmark::State &state) {
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * image.size()));
 }
-BENCHMARK(BM_Sha256_16M)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Sha256_16M)->Unit(benchmark::kMillisecond);
 
 void BM_Verify16M(benchmark::State &state) {
   const auto &f = fixture();
@@ -116,7 +116,7 @@ void BM_Verify16M(benchmark::State &state) {
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * f.signed_image.size()));
 }
-BENCHMARK(BM_Verify16M)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Verify16M)->Unit(benchmark::kMillisecond);
 
 void BM_Sign16M(benchmark::State &state) {
   const auto &f = fixture();
@@ -128,7 +128,7 @@ void BM_Sign16M(benchmark::State &state) {
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * f.elf.size()));
 }
-BENCHMARK(BM_Sign16M)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Sign16M)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
