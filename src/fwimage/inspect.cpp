@@ -168,7 +168,7 @@ json rsc_entry_json(const RscEntry &e) {
   return j;
 }
 
-json to_json(const ParsedImage &p) {
+json to_json(const ParsedImage &p, const FwError *problem) {
   const SignedContainer &c = p.container;
   json j;
   j["header"] = {{"magic", hex32(c.header.magic)},
@@ -176,8 +176,10 @@ json to_json(const ParsedImage &p) {
                  {"tlv_len", c.header.tlv_len},
                  {"sign_len", c.header.sign_len},
                  {"img_len", c.header.img_len}};
-  j["sign_type"] = sign_type_name(p.sign_type);
-  j["hash_type"] = "SHA-256";
+  const Tlv *sign_type = c.find(kTlvSignType);
+  j["sign_type"] = sign_type_name(sign_type ? sign_type->value[0] : 0);
+  const Tlv *hash_type = c.find(kTlvHashType);
+  j["hash_type"] = hash_type && hash_type->value[0] == kHashTypeSha256 ? json("SHA-256") : json();
   j["signature"] = {{"offset", c.signature_offset}, {"hex", hex(c.signature)}};
   json tlvs = json::array();
   for (const Tlv &t : c.tlvs) {
@@ -195,7 +197,8 @@ json to_json(const ParsedImage &p) {
     tlvs.push_back(tj);
   }
   j["tlvs"] = tlvs;
-  j["key_info"] = p.key_info.empty() ? json() : json(hex(p.key_info));
+  const Tlv *key_info = c.find(kTlvPkeyInfo);
+  j["key_info"] = key_info ? json(hex(key_info->value)) : json();
   json images = json::array();
   for (const FirmwareImage &img : p.images) {
     json segs = json::array();
@@ -234,12 +237,18 @@ json to_json(const ParsedImage &p) {
     j["resource_table"] = nullptr;
   }
   json plat = json::array();
-  for (const Tlv &t : p.platform_tlvs) {
+  for (const Tlv &t : c.tlvs) {
+    if (t.type < kPlatTlvMin || t.type > kPlatTlvMax) {
+      continue;
+    }
     json pj = platform_value(t.value);
     pj["type"] = t.type;
     plat.push_back(pj);
   }
   j["platform_tlvs"] = plat;
+  if (problem != nullptr) {
+    j["error"] = {{"code", tee_result_name(problem->code)}, {"message", problem->message}};
+  }
   return j;
 }
 
@@ -247,12 +256,12 @@ json to_json(const ParsedImage &p) {
 
 // Names and platform strings come from the image and need not be UTF-8:
 // invalid sequences are replaced (U+FFFD) rather than failing the dump.
-std::string inspect_json(const ParsedImage &p) {
-  return to_json(p).dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+std::string inspect_json(const ParsedImage &p, const FwError *problem) {
+  return to_json(p, problem).dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
-std::string inspect_text(const ParsedImage &p) {
-  const json j = to_json(p);
+std::string inspect_text(const ParsedImage &p, const FwError *problem) {
+  const json j = to_json(p, problem);
   std::ostringstream o;
   const auto &h = j["header"];
   o << "header: magic " << h["magic"].get<std::string>() << ", version " << h["version"]
@@ -342,6 +351,9 @@ std::string inspect_text(const ParsedImage &p) {
   }
   if (!j["key_info"].is_null()) {
     o << "key info: " << j["key_info"].get<std::string>() << "\n";
+  }
+  if (problem != nullptr) {
+    o << "error: " << problem->message << " (" << tee_result_name(problem->code) << ")\n";
   }
   return o.str();
 }

@@ -185,6 +185,32 @@ TEST_F(Cli, SignRefusesTwoResourceTables) {
   EXPECT_FALSE(fs::exists(path("e.sig")));
 }
 
+TEST_F(Cli, InspectShowsWhatItCanOfABrokenImage) {
+  auto image = read_bytes(rproc_data("sample-m4.rsa2048.sig"));
+  image[84 + 8] = 2;  // HASHTYPE value
+  testing::write_bytes(path("hash2.sig"), image);
+  CliRun r = run({"inspect", "--json", path("hash2.sig")});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "captee-sign: " + path("hash2.sig") + ": HASHTYPE 2 is not supported\n");
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["error"]["code"], "TEE_ERROR_NOT_SUPPORTED");
+  EXPECT_EQ(j["tlvs"].size(), 6u);
+  EXPECT_TRUE(j["images"].empty());
+  EXPECT_TRUE(j["hash_type"].is_null());
+  r = run({"inspect", path("hash2.sig")});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("error: HASHTYPE 2 is not supported (TEE_ERROR_NOT_SUPPORTED)"),
+            std::string::npos)
+      << r.out;
+  image.resize(100);
+  testing::write_bytes(path("short.sig"), image);
+  r = run({"inspect", path("short.sig")});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "captee-sign: " + path("short.sig") +
+                       ": header: lengths add up to 9884 bytes but the file is 100 bytes\n");
+}
+
 TEST_F(Cli, InspectJsonDescribesEverything) {
   testing::write_bytes(path("info.bin"), std::vector<uint8_t>{0xAA, 0xBB});
   const std::string fw = CAPTEE_FIRMWARE_ELF;

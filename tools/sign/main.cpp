@@ -153,8 +153,18 @@ int run_inspect(bool as_json, const std::string &path) {
   if (!file) {
     return fail(error);
   }
-  auto parsed = fw::parse_signed_image(*file);
+  auto container = fw::parse_container(*file);
+  if (!container) {
+    return fail(path + ": " + container.error().message);
+  }
+  auto parsed = fw::parse_contents(container.value());
   if (!parsed) {
+    // Show what can be read (header, TLVs) so the user sees why it is broken.
+    fw::ParsedImage partial;
+    partial.container = container.value();
+    const std::string text = as_json ? fw::inspect_json(partial, &parsed.error())
+                                     : fw::inspect_text(partial, &parsed.error());
+    std::fwrite(text.data(), 1, text.size(), stdout);
     return fail(path + ": " + parsed.error().message);
   }
   const std::string text =

@@ -9,10 +9,13 @@
 namespace captee::fwimage {
 
 // Multi-line text: header, TLVs, images, segments with hashes (and whether the
-// file bytes match), resource table, platform TLVs.
-std::string inspect_text(const ParsedImage &image);
+// file bytes match), resource table, platform TLVs. When `problem` is given
+// (why parse_contents failed), `image` may hold only its container; the
+// output then shows what could be read and ends with the problem.
+std::string inspect_text(const ParsedImage &image, const FwError *problem = nullptr);
 
-// The same facts as a JSON document (pretty-printed, 2-space indent).
-std::string inspect_json(const ParsedImage &image);
+// The same facts as a JSON document (pretty-printed, 2-space indent), with an
+// "error" member when `problem` is given.
+std::string inspect_json(const ParsedImage &image, const FwError *problem = nullptr);
 
 }  // namespace captee::fwimage
