@@ -121,6 +121,22 @@ TEST_F(Cli, VerifyNamesTheFirstFailure) {
   EXPECT_NE(r.err.find("SIGNTYPE is RSA PKCS#1 v1.5 but the key is EC P-256"), std::string::npos);
 }
 
+TEST_F(Cli, EncryptedKeyWithKeyPwd) {
+  const auto pem = read_bytes(rproc_data("test-rsa2048.pem"));
+  const std::string enc =
+      testing::encrypted_pem(std::string(pem.begin(), pem.end()), "pa55word", /*pkcs8=*/true);
+  testing::write_bytes(path("enc.pem"), testing::as_bytes(enc));
+  CliRun r = run({"sign", "--in", rproc_data("sample-m4.elf"), "--out", path("e.sig"), "--key",
+                  path("enc.pem"), "--key_pwd", "pa55word"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(read_bytes(path("e.sig")), read_bytes(rproc_data("sample-m4.rsa2048.sig")));
+  r = run({"sign", "--in", rproc_data("sample-m4.elf"), "--out", path("f.sig"), "--key",
+           path("enc.pem")});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "captee-sign: " + path("enc.pem") +
+                       ": private key: the PEM is encrypted and no passphrase was given\n");
+}
+
 TEST_F(Cli, SignRefusesNonArmAndNonElfInputs) {
   CliRun r = run({"sign", "--in", CAPTEE_SIGN_BIN, "--out", path("z.sig"), "--key",
                   rproc_data("test-rsa2048.pem")});

@@ -57,6 +57,23 @@ TEST_P(RsaSizes, SignThenVerify) {
 
 INSTANTIATE_TEST_SUITE_P(Fwimage, RsaSizes, ::testing::Values(2048, 3072, 4096));
 
+TEST(SignVerify, OddRsaModulusPadsTheSignature) {
+  // A 1032-bit modulus makes 129-byte signatures: 7 bytes of padding follow.
+  const std::string &pem = rsa_private_pem(1032);
+  const auto elf = small_firmware();
+  auto out = sign_images(request_for({elf}, kSignTypeRsaPkcs1Sha256), private_key(pem));
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  auto v = verify_signed_image(out.value(), public_key(public_pem_of(pem)));
+  ASSERT_TRUE(v.ok()) << v.error().message;
+  EXPECT_EQ(v->container.header.sign_len, 129u);
+  const size_t pad_start = v->container.signature_offset + 129;
+  EXPECT_EQ(v->container.image_area_offset, pad_start + 7);
+  EXPECT_EQ(v->container.image_area_offset % 8, 4u);
+  for (size_t i = pad_start; i < pad_start + 7; ++i) {
+    EXPECT_EQ(out.value()[i], 0);
+  }
+}
+
 TEST(SignVerify, EcdsaP256) {
   const auto elf = small_firmware();
   const std::string &pem = ec_private_pem();
