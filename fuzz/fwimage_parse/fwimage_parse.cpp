@@ -12,6 +12,14 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   namespace fw = captee::fwimage;
   const std::span<const uint8_t> bytes(data, size);
+  // The split form a TA uses must agree with the one-buffer form.
+  auto head = fw::head_size(bytes);
+  if (head && head.value() <= size) {
+    auto split = fw::parse_container(bytes.first(head.value()), bytes.subspan(head.value()));
+    if (split.ok() != fw::parse_container(bytes).ok()) {
+      __builtin_trap();
+    }
+  }
   auto container = fw::parse_container(bytes);
   if (!container) {
     return 0;

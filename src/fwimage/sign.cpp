@@ -159,13 +159,20 @@ Result<std::vector<uint8_t>> build_tlv_area(const SignRequest &request) {
   append_tlv(tlv, kTlvImgSize, sizes);
   append_tlv(tlv, kTlvHashType, {&hash_type, 1});
   append_tlv(tlv, kTlvHashTable, hash_table);
+  const auto too_long = [](size_t size) { return size > 0xFFFFFFFFu - 4096; };
   if (request.key_info) {
+    if (too_long(request.key_info->size())) {
+      return bad_parameters("key info is larger than 4 GiB");
+    }
     append_tlv(tlv, kTlvPkeyInfo, *request.key_info);
   }
   for (const PlatformTlv &p : request.platform_tlvs) {
     if (p.type < kPlatTlvMin || p.type > kPlatTlvMax) {
       return bad_parameters("platform TLV ID " + hex32(p.type) +
                             " is not in the platform range 0x10000..0x1ffff");
+    }
+    if (too_long(p.value.size())) {
+      return bad_parameters("platform TLV " + hex32(p.type) + " is larger than 4 GiB");
     }
     append_tlv(tlv, p.type, p.value);
   }
