@@ -101,14 +101,14 @@ void EvpPkeyDeleter::operator()(EVP_PKEY *key) const {
 }
 
 Result<PublicKey> PublicKey::from_pem(std::span<const uint8_t> pem) {
-  EvpPkeyPtr key = decode_pem(pem, EVP_PKEY_PUBLIC_KEY, {});
-  if (!key) {
+  EvpPkeyPtr decoded = decode_pem(pem, EVP_PKEY_PUBLIC_KEY, {});
+  if (!decoded) {
     // A private-key file also carries the public key.
-    EvpPkeyPtr pair = decode_pem(pem, EVP_PKEY_KEYPAIR, {});
-    if (pair) {
-      key = public_copy(pair.get());
-    }
+    decoded = decode_pem(pem, EVP_PKEY_KEYPAIR, {});
   }
+  // Keep only the public half, whatever the PEM held, so a PublicKey never
+  // carries secret material.
+  EvpPkeyPtr key = decoded ? public_copy(decoded.get()) : nullptr;
   if (!key) {
     return FwError{TeeResult::kBadParameters, "public key: not a PEM RSA or EC key"};
   }
