@@ -1,0 +1,59 @@
+// Authenticating a signed firmware image.
+//
+// verify_signed_image() runs the whole chain in the order a TEE must: header
+// and TLV framing, SIGNTYPE, the signature over SHA-256(header || TLVs),
+// then (only once the TLVs are authentic) HASHTYPE, the image list, the ELF
+// headers bound to the signed hash table, every PT_LOAD segment's SHA-256 and
+// the resource table. The first failure is returned with its GP code.
+// Thread-safety: all functions may run concurrently, including with the same
+// PublicKey (OpenSSL key objects are safe for concurrent read-only use).
+#pragma once
+
+#include <span>
+
+#include "captee/fwimage/keys.hpp"
+#include "captee/fwimage/signed_image.hpp"
+#include "captee/fwimage/status.hpp"
+
+namespace captee::fwimage {
+
+// SHA-256 of `bytes` (OpenSSL).
+Sha256Digest sha256(std::span<const uint8_t> bytes);
+
+// SHA-256 over the signed part (header || TLV area).
+Sha256Digest signed_digest(const SignedContainer &container);
+
+// Checks SIGNTYPE (present, 1 byte, known: NOT_SUPPORTED otherwise), that it
+// matches the key's algorithm (SIGNATURE_INVALID otherwise), sign_len (RSA:
+// modulus bytes; ECDSA: 64), and the signature itself.
+// Errors: BAD_PARAMETERS (SIGNTYPE missing or malformed, as OP-TEE),
+// NOT_SUPPORTED, SIGNATURE_INVALID "signature: verification failed".
+Status verify_signature(const SignedContainer &container, const PublicKey &key);
+
+// Verifies `digest` (32 bytes) against `signature` with the given sign type.
+// ECDSA signatures are raw r||s (64 bytes) and converted to DER internally.
+Status verify_digest(uint8_t sign_type, std::span<const uint8_t> digest,
+                     std::span<const uint8_t> signature, const PublicKey &key);
+
+// Hashes every PT_LOAD segment's file bytes and compares with its entry.
+// Errors: SECURITY "segment 1 of image 0: hash mismatch".
+Status verify_segment_hashes(const ParsedImage &image);
+
+// Checks one segment: `loaded` is the loader's copy of its file bytes.
+// Errors: SECURITY as above.
+Status verify_segment(const FirmwareImage &image, const Segment &segment,
+                      std::span<const uint8_t> loaded);
+
+// The whole chain. On success the parsed, authenticated view is returned.
+Result<ParsedImage> verify_signed_image(std::span<const uint8_t> file, const PublicKey &key);
+
+// The whole chain over a privately copied head and the image area (see
+// parse_container(head, image_area)).
+Result<ParsedImage> verify_signed_image(std::span<const uint8_t> head,
+                                        std::span<const uint8_t> image_area, const PublicKey &key);
+
+// The steps after the container was parsed: signature, contents, segment
+// hashes, resource table.
+Result<ParsedImage> verify_container(const SignedContainer &container, const PublicKey &key);
+
+}  // namespace captee::fwimage
