@@ -152,22 +152,27 @@ void emit_stub(std::string &o, const InterfaceDecl &iface, const MethodDecl &m,
       }
     }
   }
-  o += "\n  result = Object_invoke(self, " + op + ", a, " + c_counts(L) + ");\n\n";
+  o += "\n  result = Object_invoke(self, " + op + ", a, " + c_counts(L) + ");\n";
+  std::string copy_out;
   for (const BundleMember &bm : L.out_bundle.members) {
-    o += "  *" + bm.param->name + "_ptr = bo.m_" + bm.param->name + ";\n";
+    copy_out += "  *" + bm.param->name + "_ptr = bo.m_" + bm.param->name + ";\n";
   }
   for (size_t i = 0; i < L.args.size(); ++i) {
     const ArgSlot &s = L.args[i];
     if (s.section == Section::kBO && s.role == ArgSlot::Role::kData) {
-      o += "  *" + s.param->name + "_lenout = a[" + num(i) + "].b.size" +
-           (s.elem_size == 1 ? "" : " / " + num(s.elem_size)) + ";\n";
+      copy_out += "  *" + s.param->name + "_lenout = a[" + num(i) + "].b.size" +
+                  (s.elem_size == 1 ? "" : " / " + num(s.elem_size)) + ";\n";
     } else if (s.section == Section::kOO) {
       if (s.param->type.array == Type::Array::kBounded) {
-        o += "  (*" + s.param->name + "_ptr)[" + num(s.element) + "] = a[" + num(i) + "].o;\n";
+        copy_out +=
+            "  (*" + s.param->name + "_ptr)[" + num(s.element) + "] = a[" + num(i) + "].o;\n";
       } else {
-        o += "  *" + s.param->name + "_ptr = a[" + num(i) + "].o;\n";
+        copy_out += "  *" + s.param->name + "_ptr = a[" + num(i) + "].o;\n";
       }
     }
+  }
+  if (!copy_out.empty()) {
+    o += "\n" + copy_out;
   }
   o += "\n  return result;\n}\n\n";
 }

@@ -84,7 +84,7 @@ TEST_F(Cli, AcceptsMinkSpellings) {
 
 TEST_F(Cli, WritesADepfileListingIncludes) {
   CliRun r = run("--depfile " + (dir / "d.d").string() + " -o " + dir.string() + " " + golden +
-              "/Golden.idl");
+                 "/Golden.idl");
   EXPECT_EQ(r.status, 0) << r.output;
   const std::string dep = read(dir / "d.d");
   EXPECT_NE(dep.find("Golden.h:"), std::string::npos);

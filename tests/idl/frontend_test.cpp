@@ -66,7 +66,8 @@ TEST(Frontend, NumbersOpsAndErrorsFromTheRootBase) {
 TEST(Frontend, BundlesBySortedAlignmentWithUnpaddedSize) {
   auto r = load(
       "interface I {\n"
-      "  method mix(in uint8 a, in uint16 b, in uint64 c, in uint32 d, out uint8 e, out uint64 f);\n"
+      "  method mix(in uint8 a, in uint16 b, in uint64 c, in uint32 d, out uint8 e, out uint64 "
+      "f);\n"
       "  method cfg(in uint64 addr, in uint32 size);\n"
       "  method one(in uint32 x, in buffer b, out uint64 y);\n"
       "};\n");
@@ -128,7 +129,9 @@ struct BadCase {
   std::string message;  // the only diagnostic expected
 };
 
-void PrintTo(const BadCase &c, std::ostream *os) { *os << c.name; }
+void PrintTo(const BadCase &c, std::ostream *os) {
+  *os << c.name;
+}
 
 class Malformed : public ::testing::TestWithParam<BadCase> {};
 
@@ -177,16 +180,16 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"ConstWithoutValue", "const uint32 X = ;\n",
                 "t.idl:1:18: error: expected a number, found ';'"},
         BadCase{"EmptyStruct", "struct S { };\n", "t.idl:1:12: error: expected a type, found '}'"},
-        BadCase{"LeadingUnderscore", "const uint32 _X = 1;\n",
-                "t.idl:1:14: error: identifier starting with '_' (identifiers start with a letter)"},
+        BadCase{
+            "LeadingUnderscore", "const uint32 _X = 1;\n",
+            "t.idl:1:14: error: identifier starting with '_' (identifiers start with a letter)"},
         BadCase{"BadCharacter", "interface I { $ };\n",
                 "t.idl:1:15: error: unexpected character '$'"},
         BadCase{"NonAsciiByte", "interface I { \xff };\n",
                 "t.idl:1:15: error: unexpected character byte 0xff"},
         BadCase{"UnterminatedComment", "interface I {\n /* never closed\n",
                 "t.idl:2:2: error: unterminated comment (missing '*/')"},
-        BadCase{"UnterminatedString", "include \"a.idl\n",
-                "t.idl:1:9: error: unterminated string"},
+        BadCase{"UnterminatedString", "include \"a.idl\n", "t.idl:1:9: error: unterminated string"},
         BadCase{"MalformedNumber", "const uint32 X = 12ab;\n",
                 "t.idl:1:18: error: malformed number '12a'"},
         BadCase{"HexWithoutDigits", "const uint32 X = 0x;\n",
@@ -226,7 +229,8 @@ INSTANTIATE_TEST_SUITE_P(
                 "t.idl:2:11: error: 'S' is already declared at t.idl:1:8"},
         BadCase{"DuplicateAcrossInclude", "include \"base.idl\"\ninterface Base { };\n",
                 "t.idl:2:11: error: 'Base' is already declared at base.idl:1:11"},
-        BadCase{"DuplicateMethodInChain", "include \"base.idl\"\ninterface D : Base { method f(); };\n",
+        BadCase{"DuplicateMethodInChain",
+                "include \"base.idl\"\ninterface D : Base { method f(); };\n",
                 "t.idl:2:29: error: method 'f' is already declared at base.idl:1:25"},
         BadCase{"DuplicateParam", "interface I { method f(in uint32 x, out uint32 x); };\n",
                 "t.idl:1:48: error: duplicate parameter 'x' in method 'f'"},
@@ -253,7 +257,8 @@ INSTANTIATE_TEST_SUITE_P(
                 "t.idl:1:22: error: method 'f' has an object array and another object parameter in "
                 "the same direction ('in'); an object array must be the only object of its "
                 "direction"},
-        BadCase{"TwoObjectArrays", "interface I { method f(out interface[2] x, out interface[3] y); };\n",
+        BadCase{"TwoObjectArrays",
+                "interface I { method f(out interface[2] x, out interface[3] y); };\n",
                 "t.idl:1:22: error: method 'f' has an object array and another object parameter in "
                 "the same direction ('out'); an object array must be the only object of its "
                 "direction"},

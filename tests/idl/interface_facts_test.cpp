@@ -189,8 +189,8 @@ TEST_F(Facts, GPSession) {
   uint32_t sz[4], rv = 0, ro = 0;
   IGPSession_invokeCommand(self, 201, 202, 203, 204, 205, buf, 1, buf, 2, buf, 3, buf, 4, buf, 5,
                            &l[0], buf, 6, &l[1], buf, 7, &l[2], buf, 8, &l[3], Recorder::fake(0x31),
-                           Recorder::fake(0x32), Recorder::fake(0x33), Recorder::fake(0x34),
-                           &sz[0], &sz[1], &sz[2], &sz[3], &rv, &ro);
+                           Recorder::fake(0x32), Recorder::fake(0x33), Recorder::fake(0x34), &sz[0],
+                           &sz[1], &sz[2], &sz[3], &rv, &ro);
   // The acceptance example: 5 u32 in BI[0] = 20 bytes, 6 u32 in BO[0] = 24 bytes.
   expect_call(1, 0x0455, {20, 1, 2, 3, 4, 24, 5, 6, 7, 8});
   for (uint32_t i = 0; i < 5; ++i) {

@@ -16,8 +16,12 @@ int32_t Recorder::invoke(ObjectCxt h, ObjectOp op, ObjectArg *a, ObjectCounts k)
     const auto *p = static_cast<const uint8_t *>(a[i].bi.ptr);
     c.input_bytes.emplace_back(p, p + a[i].bi.size);
   }
-  FOR_ARGS(i, k, BO) { c.buffer_sizes.push_back(a[i].b.size); }
-  FOR_ARGS(i, k, OI) { c.input_objects.push_back(a[i].o.context); }
+  FOR_ARGS(i, k, BO) {
+    c.buffer_sizes.push_back(a[i].b.size);
+  }
+  FOR_ARGS(i, k, OI) {
+    c.input_objects.push_back(a[i].o.context);
+  }
   FOR_ARGS(i, k, OO) {
     if (!Object_isNull(a[i].o)) {
       c.outputs_were_null = false;

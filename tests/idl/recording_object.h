@@ -14,11 +14,11 @@ namespace captee::idl::test {
 struct RecordedCall {
   ObjectOp op = 0;
   ObjectCounts counts = 0;
-  std::vector<size_t> buffer_sizes;                 // every BI then every BO
-  std::vector<std::vector<uint8_t>> input_bytes;    // contents of each BI
-  std::vector<const void *> input_objects;          // context of each OI
-  bool outputs_were_null = true;                    // every OO slot was Object_NULL
-  bool null_args = false;                           // args pointer was NULL
+  std::vector<size_t> buffer_sizes;               // every BI then every BO
+  std::vector<std::vector<uint8_t>> input_bytes;  // contents of each BI
+  std::vector<const void *> input_objects;        // context of each OI
+  bool outputs_were_null = true;                  // every OO slot was Object_NULL
+  bool null_args = false;                         // args pointer was NULL
 };
 
 class Recorder {

@@ -126,8 +126,7 @@ static int32_t CRT_objects(CRoundTrip *me, Object gi, IRoundTripBase ti, Object 
   return Object_OK;
 }
 
-static int32_t CRT_objectArrays(CRoundTrip *me, const IRoundTripBase (*ins)[3],
-                                Object (*outs)[2]) {
+static int32_t CRT_objectArrays(CRoundTrip *me, const IRoundTripBase (*ins)[3], Object (*outs)[2]) {
   me->calls++;
   Object_INIT((*outs)[0], (*ins)[2]);
   Object_INIT((*outs)[1], (*ins)[0]);
@@ -153,7 +152,7 @@ static int32_t CRT_later(CRoundTrip *me, uint32_t x, uint32_t *y) {
 
 static IRoundTrip_DEFINE_INVOKE(CRT_invoke, CRT_, CRoundTrip *)
 
-Object rt_c_object_new(void) {
+    Object rt_c_object_new(void) {
   CRoundTrip *me = (CRoundTrip *)calloc(1, sizeof(CRoundTrip));
   if (me == NULL) {
     return Object_NULL;
@@ -168,13 +167,15 @@ unsigned rt_c_calls(Object rt) {
   return rt.invoke == CRT_invoke ? ((CRoundTrip *)rt.context)->calls : 0;
 }
 
-int rt_c_live_objects(void) { return g_live; }
+int rt_c_live_objects(void) {
+  return g_live;
+}
 
-#define CHECK(cond)   \
-  do {                \
-    if (!(cond)) {    \
+#define CHECK(cond)    \
+  do {                 \
+    if (!(cond)) {     \
       return __LINE__; \
-    }                 \
+    }                  \
   } while (0)
 
 int rt_c_client(Object rt, Object gi, Object ti) {

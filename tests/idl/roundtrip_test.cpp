@@ -238,7 +238,9 @@ TEST_F(RoundTrip, CppProxyIntoCppSkeleton) {
 }
 
 // Invokes `rt` directly with a hand-built argument array.
-int32_t raw(const Ref &rt, ObjectOp op, ObjectArg *a, ObjectCounts k) { return rt.invoke_raw(op, a, k); }
+int32_t raw(const Ref &rt, ObjectOp op, ObjectArg *a, ObjectCounts k) {
+  return rt.invoke_raw(op, a, k);
+}
 
 void expect_validation(const Ref &rt, const std::function<unsigned()> &calls) {
   const unsigned before = calls();
@@ -250,13 +252,17 @@ void expect_validation(const Ref &rt, const std::function<unsigned()> &calls) {
   a[1].b = {bundle + 8, 4};
   EXPECT_EQ(raw(rt, IRoundTripBase_OP_ping, a, ObjectCounts_pack(1, 1, 0, 0)), Object_OK);
   EXPECT_EQ(calls(), before + 1);
-  EXPECT_EQ(raw(rt, IRoundTripBase_OP_ping, a, ObjectCounts_pack(1, 1, 0, 1)), Object_ERROR_INVALID);
-  EXPECT_EQ(raw(rt, IRoundTripBase_OP_ping, a, ObjectCounts_pack(2, 0, 0, 0)), Object_ERROR_INVALID);
+  EXPECT_EQ(raw(rt, IRoundTripBase_OP_ping, a, ObjectCounts_pack(1, 1, 0, 1)),
+            Object_ERROR_INVALID);
+  EXPECT_EQ(raw(rt, IRoundTripBase_OP_ping, a, ObjectCounts_pack(2, 0, 0, 0)),
+            Object_ERROR_INVALID);
   a[0].bi = {bundle, 3};
-  EXPECT_EQ(raw(rt, IRoundTripBase_OP_ping, a, ObjectCounts_pack(1, 1, 0, 0)), Object_ERROR_INVALID);
+  EXPECT_EQ(raw(rt, IRoundTripBase_OP_ping, a, ObjectCounts_pack(1, 1, 0, 0)),
+            Object_ERROR_INVALID);
   a[0].bi = {bundle, 4};
   a[1].b = {bundle + 8, 8};
-  EXPECT_EQ(raw(rt, IRoundTripBase_OP_ping, a, ObjectCounts_pack(1, 1, 0, 0)), Object_ERROR_INVALID);
+  EXPECT_EQ(raw(rt, IRoundTripBase_OP_ping, a, ObjectCounts_pack(1, 1, 0, 0)),
+            Object_ERROR_INVALID);
   // prims: both bundles are exactly 42 bytes (unpadded sums).
   a[0].bi = {bundle, 42};
   a[1].b = {bundle, 42};
@@ -292,8 +298,9 @@ void expect_validation(const Ref &rt, const std::function<unsigned()> &calls) {
   // Transport modifier bits do not change the method.
   a[0].bi = {bundle, 4};
   a[1].b = {bundle + 8, 4};
-  EXPECT_EQ(raw(rt, IRoundTripBase_OP_ping | ObjectOp_REMOTE_BUFS, a, ObjectCounts_pack(1, 1, 0, 0)),
-            Object_OK);
+  EXPECT_EQ(
+      raw(rt, IRoundTripBase_OP_ping | ObjectOp_REMOTE_BUFS, a, ObjectCounts_pack(1, 1, 0, 0)),
+      Object_OK);
   EXPECT_EQ(calls(), before + 5);
 }
 

@@ -64,7 +64,6 @@ static inline int32_t IGolden_hello(Object self, uint32_t x_val, uint32_t *y_ptr
 
   result = Object_invoke(self, IGoldenBase_OP_hello, a, ObjectCounts_pack(1, 1, 0, 0));
 
-
   return result;
 }
 
@@ -126,7 +125,6 @@ static inline int32_t IGolden_fanOut(Object self, const IGoldenBase (*targets_pt
   a[1].o = (*targets_ptr)[1];
 
   result = Object_invoke(self, IGolden_OP_fanOut, a, ObjectCounts_pack(0, 0, 2, 0));
-
 
   return result;
 }

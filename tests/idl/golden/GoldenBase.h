@@ -51,6 +51,5 @@ static inline int32_t IGoldenBase_hello(Object self, uint32_t x_val, uint32_t *y
 
   result = Object_invoke(self, IGoldenBase_OP_hello, a, ObjectCounts_pack(1, 1, 0, 0));
 
-
   return result;
 }
