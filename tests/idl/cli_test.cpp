@@ -63,23 +63,23 @@ TEST_F(Cli, WritesStubSkeletonAndCppHeadersByBaseName) {
   CliRun r = run("--lang c -o " + dir.string() + " " + in);
   EXPECT_EQ(r.status, 0) << r.output;
   EXPECT_EQ(r.output, "");
-  EXPECT_EQ(read(dir / "Golden.h"), read(golden + "/Golden.h"));
+  EXPECT_EQ(read(dir / "Golden.h"), read(golden + "/Golden.h.golden"));
   r = run("--skel -I " + golden + " -o " + dir.string() + " " + in);
   EXPECT_EQ(r.status, 0) << r.output;
-  EXPECT_EQ(read(dir / "Golden_invoke.h"), read(golden + "/Golden_invoke.h"));
+  EXPECT_EQ(read(dir / "Golden_invoke.h"), read(golden + "/Golden_invoke.h.golden"));
   r = run("--lang cpp -o " + dir.string() + " " + in);
   EXPECT_EQ(r.status, 0) << r.output;
-  EXPECT_EQ(read(dir / "Golden.hpp"), read(golden + "/Golden.hpp"));
+  EXPECT_EQ(read(dir / "Golden.hpp"), read(golden + "/Golden.hpp.golden"));
 }
 
 TEST_F(Cli, AcceptsMinkSpellings) {
   const std::string in = golden + "/Golden.idl";
   CliRun r = run("--c " + in + " -o " + (dir / "X.h").string());
   EXPECT_EQ(r.status, 0) << r.output;
-  EXPECT_EQ(read(dir / "X.h"), read(golden + "/Golden.h"));
+  EXPECT_EQ(read(dir / "X.h"), read(golden + "/Golden.h.golden"));
   r = run("--cpp " + in + " -o " + (dir / "Y.hpp").string());
   EXPECT_EQ(r.status, 0) << r.output;
-  EXPECT_EQ(read(dir / "Y.hpp"), read(golden + "/Golden.hpp"));
+  EXPECT_EQ(read(dir / "Y.hpp"), read(golden + "/Golden.hpp.golden"));
 }
 
 TEST_F(Cli, WritesADepfileListingIncludes) {

@@ -1,5 +1,6 @@
 // Golden files: a small IDL in, the exact headers out. The goldens live in
-// tests/idl/golden/ and are reviewed like code. After an intended generator
+// tests/idl/golden/ (named *.golden so formatters leave them alone) and are
+// reviewed like code. After an intended generator
 // change, regenerate them with
 //   CAPTEE_UPDATE_GOLDEN=1 build/tests/idl/test_idl --gtest_filter='Golden*'
 // and review the diff.
@@ -40,28 +41,28 @@ TEST(Golden, CStub) {
   Diagnostics diags;
   Program p = load_golden(diags);
   ASSERT_EQ(diags.str(), "");
-  check_golden("Golden.h", generate_c_stub(p));
+  check_golden("Golden.h.golden", generate_c_stub(p));
 }
 
 TEST(Golden, CSkeleton) {
   Diagnostics diags;
   Program p = load_golden(diags);
   ASSERT_EQ(diags.str(), "");
-  check_golden("Golden_invoke.h", generate_c_skeleton(p));
+  check_golden("Golden_invoke.h.golden", generate_c_skeleton(p));
 }
 
 TEST(Golden, Cpp) {
   Diagnostics diags;
   Program p = load_golden(diags);
   ASSERT_EQ(diags.str(), "");
-  check_golden("Golden.hpp", generate_cpp(p));
+  check_golden("Golden.hpp.golden", generate_cpp(p));
 }
 
 TEST(Golden, BaseCStub) {
   Diagnostics diags;
   Program p = load_program(kDir + "GoldenBase.idl", {}, file_system_reader(), diags);
   ASSERT_EQ(diags.str(), "");
-  check_golden("GoldenBase.h", generate_c_stub(p));
+  check_golden("GoldenBase.h.golden", generate_c_stub(p));
 }
 
 }  // namespace
