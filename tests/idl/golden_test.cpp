@@ -1,8 +1,7 @@
 // Golden files: a small IDL in, the exact headers out. The goldens live in
 // tests/idl/golden/ (named *.golden so formatters leave them alone) and are
-// reviewed like code. After an intended generator
-// change, regenerate them with
-//   CAPTEE_UPDATE_GOLDEN=1 build/tests/idl/test_idl --gtest_filter='Golden*'
+// reviewed like code. After an intended generator change, regenerate them with
+//   CAPTEE_UPDATE_GOLDEN=1 build/bin/test_idl --gtest_filter='Golden*'
 // and review the diff.
 #include <gtest/gtest.h>
 
