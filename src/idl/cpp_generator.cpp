@@ -28,7 +28,38 @@ bool is_taken_member(const std::string &name) {
 }
 
 std::string cpp_name(const std::string &name) {
-  return is_cpp_keyword(name) || is_taken_member(name) ? name + "_" : name;
+  std::string n = name;
+  while (is_cpp_keyword(n) || is_taken_member(n)) {
+    n += "_";
+  }
+  return n;
+}
+
+// The C++ name of an output buffer's length parameter: `<name>_len`, made
+// unique against the method's other parameter names.
+std::string len_name(const MethodDecl &m, const Param &p) {
+  std::string n = cpp_name(p.name) + "_len";
+  bool clash = true;
+  while (clash) {
+    clash = false;
+    for (const Param &other : m.params) {
+      if (cpp_name(other.name) == n) {
+        n += "_";
+        clash = true;
+      }
+    }
+  }
+  return n;
+}
+
+// A method's C++ name: also avoids the names of the classes it lives in.
+std::string method_name(const InterfaceDecl &iface, const MethodDecl &m) {
+  for (const InterfaceDecl *i : iface.chain()) {
+    if (m.name == i->name || m.name == i->name + "Skeleton") {
+      return m.name + "_";
+    }
+  }
+  return cpp_name(m.name);
 }
 
 bool is_data(const Type &t) {
@@ -68,7 +99,7 @@ std::string cpp_params(const MethodDecl &m, bool skeleton) {
     } else if (is_data(t)) {
       const std::string et = t.kind == Type::Kind::kBuffer ? "std::byte" : value_type(t);
       if (p.out) {
-        s += "std::span<" + et + "> " + n + ", size_t &" + n + "_len";
+        s += "std::span<" + et + "> " + n + ", size_t &" + len_name(m, p);
       } else {
         s += "std::span<const " + et + "> " + n;
       }
@@ -85,7 +116,7 @@ void emit_proxy_method(std::string &o, const InterfaceDecl &iface, const MethodD
   if (!m.doc.empty()) {
     o += "  " + m.doc + "\n";
   }
-  o += "  int32_t " + cpp_name(m.name) + "(" + cpp_params(m, false) + ") const {\n";
+  o += "  int32_t " + method_name(iface, m) + "(" + cpp_params(m, false) + ") const {\n";
   o += "    if (ref_.is_null()) {\n      return Object_ERROR_BADOBJ;\n    }\n";
   std::vector<std::string> args = {"ref_.get()"};
   std::vector<std::string> adopt;
@@ -115,7 +146,7 @@ void emit_proxy_method(std::string &o, const InterfaceDecl &iface, const MethodD
       args.push_back(n + ".data()");
       args.push_back(n + ".size()");
       if (p.out) {
-        args.push_back("&" + n + "_len");
+        args.push_back("&" + len_name(m, p));
       }
     } else if (t.struct_decl != nullptr || p.out) {
       args.push_back("&" + n);
@@ -138,7 +169,8 @@ void emit_proxy_method(std::string &o, const InterfaceDecl &iface, const MethodD
   o += "    return idlc_r;\n  }\n\n";
 }
 
-void emit_adapter(std::string &o, const std::string &cls, const MethodDecl &m) {
+void emit_adapter(std::string &o, const InterfaceDecl &iface, const std::string &cls,
+                  const MethodDecl &m) {
   const std::string params = c_param_list(m, true);
   o += "  static int32_t idlc_" + m.name + "(" + cls + " *me" +
        (params.empty() ? "" : ", " + params) + ") {\n    try {\n";
@@ -186,7 +218,7 @@ void emit_adapter(std::string &o, const std::string &cls, const MethodDecl &m) {
       args.push_back(n + "_val");
     }
   }
-  std::string call = "      const int32_t idlc_r = me->" + cpp_name(m.name) + "(";
+  std::string call = "      const int32_t idlc_r = me->" + method_name(iface, m) + "(";
   for (size_t i = 0; i < args.size(); ++i) {
     call += (i ? ", " : "") + args[i];
   }
@@ -249,7 +281,7 @@ void emit_interface(std::string &o, const InterfaceDecl &iface) {
     if (!m.doc.empty()) {
       o += "  " + m.doc + "\n";
     }
-    o += "  virtual int32_t " + cpp_name(m.name) + "(" + cpp_params(m, true) + ") = 0;\n";
+    o += "  virtual int32_t " + method_name(iface, m) + "(" + cpp_params(m, true) + ") = 0;\n";
   }
   o += "\n protected:\n  " + skel + "() = default;\n";
   o += "  int32_t on_invoke(uint32_t, ObjectOp op, ObjectArg *a, ObjectCounts k) override {\n"
@@ -260,7 +292,7 @@ void emit_interface(std::string &o, const InterfaceDecl &iface) {
     o += "  static int32_t idlc_retain(" + skel + " *) { return Object_ERROR_INVALID; }\n\n";
   }
   for (const MethodDecl &m : iface.methods) {
-    emit_adapter(o, skel, m);
+    emit_adapter(o, iface, skel, m);
   }
   o += " private:\n  static " + n + "_DEFINE_INVOKE(idlc_invoke, idlc_, " + skel + " *)\n};\n\n";
 }
