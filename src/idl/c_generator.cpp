@@ -85,10 +85,11 @@ std::string bundle_struct(const Bundle &b, const std::string &tag, const std::st
   return s + indent + "} " + var + ";\n";
 }
 
-void emit_stub(std::string &o, const InterfaceDecl &iface, const MethodDecl &m,
-               const GenerateOptions &opt) {
+// `decl` is the interface in iface's chain that declares `m`.
+void emit_stub(std::string &o, const InterfaceDecl &iface, const InterfaceDecl &decl,
+               const MethodDecl &m, const GenerateOptions &opt) {
   const MethodLayout L = layout_method(m, opt.bundle_order);
-  const std::string op = declaring_interface(iface, m)->name + "_OP_" + m.name;
+  const std::string op = decl.name + "_OP_" + m.name;
   if (!m.doc.empty()) {
     o += m.doc + "\n";
   }
@@ -221,17 +222,17 @@ void emit_interface_stubs(std::string &o, const InterfaceDecl &iface, const Gene
        "  return Object_invoke(self, Object_OP_version, a, ObjectCounts_pack(0, 1, 0, 0));\n}\n\n";
   for (const InterfaceDecl *link : chain) {
     for (const MethodDecl &m : link->methods) {
-      emit_stub(o, iface, m, opt);
+      emit_stub(o, iface, *link, m, opt);
     }
   }
 }
 
 // ------------------------------------------------------------ skeleton
 
-void emit_case(std::vector<std::string> &out, const InterfaceDecl &iface, const MethodDecl &m,
+void emit_case(std::vector<std::string> &out, const InterfaceDecl &decl, const MethodDecl &m,
                const GenerateOptions &opt) {
   const MethodLayout L = layout_method(m, opt.bundle_order);
-  const std::string op = declaring_interface(iface, m)->name + "_OP_" + m.name;
+  const std::string op = decl.name + "_OP_" + m.name;
   auto line = [&](const std::string &s) { out.push_back(s); };
   line("    case " + op + ": {");
   std::vector<std::string> conds = {"k != " + c_counts(L)};
@@ -425,7 +426,7 @@ void emit_invoke_macro(std::string &o, const InterfaceDecl &iface, const Generat
   L.push_back("    }");
   for (const InterfaceDecl *link : iface.chain()) {
     for (const MethodDecl &m : link->methods) {
-      emit_case(L, iface, m, opt);
+      emit_case(L, *link, m, opt);
     }
   }
   L.push_back("    default:");

@@ -95,17 +95,6 @@ std::string c_param_list(const MethodDecl &m, bool cpp) {
   return s;
 }
 
-const InterfaceDecl *declaring_interface(const InterfaceDecl &iface, const MethodDecl &m) {
-  for (const InterfaceDecl *i : iface.chain()) {
-    for (const MethodDecl &own : i->methods) {
-      if (&own == &m) {
-        return i;
-      }
-    }
-  }
-  return &iface;
-}
-
 std::string c_counts(const MethodLayout &l) {
   return "ObjectCounts_pack(" + std::to_string(l.bi) + ", " + std::to_string(l.bo) + ", " +
          std::to_string(l.oi) + ", " + std::to_string(l.oo) + ")";

@@ -21,8 +21,7 @@ std::string c_const_value(const ConstDecl &c);
 // The C parameter list of a stub after `Object self` (spec §7.11), e.g.
 // "uint32_t id_val, Object *obj_ptr"; empty for no parameters.
 std::string c_param_list(const MethodDecl &m, bool cpp = false);
-// The interface that declares op `m` (the start of its macro name).
-const InterfaceDecl *declaring_interface(const InterfaceDecl &iface, const MethodDecl &m);
+
 // "ObjectCounts_pack(1, 0, 0, 1)".
 std::string c_counts(const MethodLayout &layout);
 

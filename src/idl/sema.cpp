@@ -2,6 +2,7 @@
 // verifies struct layouts and checks every rule on where types may appear.
 // Deviations from Mink idlc, all in the direction of rejecting code Mink would
 // turn into a broken header, are documented in docs/IDL.md.
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <map>
@@ -16,11 +17,12 @@ namespace captee::idl {
 std::vector<const InterfaceDecl *> InterfaceDecl::chain() const {
   std::vector<const InterfaceDecl *> out;
   for (const InterfaceDecl *i = this; i != nullptr; i = i->base) {
-    out.insert(out.begin(), i);
+    out.push_back(i);
     if (out.size() > 100000) {
       break;  // analysis rejects cycles; this only guards misuse
     }
   }
+  std::reverse(out.begin(), out.end());
   return out;
 }
 

@@ -5,6 +5,9 @@
 // verified, every rule of the Mink grammar (spec §7.1-7.6) enforced. Anything
 // that is not a valid Mink IDL file yields diagnostics, never a crash or an
 // exception: the input is treated as hostile (the parser is fuzzed).
+//
+// Thread-safety: the functions keep no global state; separate compilations
+// may run concurrently. A Program is plain data owned by the caller.
 #pragma once
 
 #include <functional>
@@ -24,7 +27,7 @@ SourceReader file_system_reader();
 
 // Parses `text` as the file `path`, without following includes (their
 // Include::file stays null). Syntax errors go to `diags`; on the first one the
-// returned File holds what was parsed before it.
+// returned File holds what was parsed before it. The caller owns the File.
 std::unique_ptr<File> parse_file(const std::string &path, std::string_view text,
                                  Diagnostics &diags);
 
@@ -34,8 +37,10 @@ struct LoadOptions {
 };
 
 // Loads `path` and its includes, then analyses the whole program. Returns a
-// Program whose `main` is set even when there were errors; callers must check
-// diags.has_errors() before generating code from it.
+// Program whose `main` is set unless `path` could not be read (even when there
+// were errors); callers must check diags.has_errors() before generating code
+// from it. `reader` is called once per distinct file. Analysis runs only if
+// loading and parsing succeeded, so one syntax error gives one message.
 Program load_program(const std::string &path, const LoadOptions &options,
                      const SourceReader &reader, Diagnostics &diags);
 

@@ -3,7 +3,9 @@
 //
 // Each generator reads an analysed Program (no errors) and returns the text of
 // one header for the program's main file. They never fail: everything that
-// could make the output invalid is rejected by analysis first.
+// could make the output invalid is rejected by analysis first. Calling them on
+// a Program with errors is a caller bug. They are pure functions of their
+// arguments and safe to call concurrently.
 #pragma once
 
 #include <string>

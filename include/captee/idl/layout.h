@@ -74,7 +74,8 @@ struct MethodLayout {
 };
 
 // Lays out an analysed method. Counts above 15 are returned as computed; the
-// analyser rejects such methods before any generator runs.
+// analyser rejects such methods before any generator runs. The returned slots
+// point at `method`'s parameters, so `method` must outlive the layout.
 MethodLayout layout_method(const MethodDecl &method, BundleOrder order = BundleOrder::kByAlignment);
 
 }  // namespace captee::idl
