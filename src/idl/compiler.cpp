@@ -15,6 +15,27 @@ std::string base_of(const std::string &input) {
 }
 }  // namespace
 
+bool check_bundle_alignment(const Program &program, BundleOrder order, Diagnostics &diags) {
+  bool ok = true;
+  for (const auto &iface : program.main->interfaces) {
+    for (const MethodDecl &m : iface->methods) {
+      const MethodLayout layout = layout_method(m, order);
+      for (const Bundle *b : {&layout.in_bundle, &layout.out_bundle}) {
+        for (const BundleMember &member : b->members) {
+          if (member.offset % element_align(member.param->type) != 0) {
+            diags.error(member.param->loc,
+                        "with bundles sorted by size, '" + member.param->name +
+                            "' would sit at offset " + std::to_string(member.offset) +
+                            " of its bundle, not aligned for its type; use the default order");
+            ok = false;
+          }
+        }
+      }
+    }
+  }
+  return ok;
+}
+
 std::string output_path(const CompileOptions &options) {
   if (!options.output_file.empty()) {
     return options.output_file;
@@ -36,6 +57,11 @@ CompileResult compile(const CompileOptions &options, const SourceReader &reader)
     Program program = load_program(options.input, options.load, reader, diags);
     result.messages = diags.str();
     if (diags.has_errors() || program.main == nullptr) {
+      result.exit_code = 1;
+      return result;
+    }
+    if (!check_bundle_alignment(program, options.generate.bundle_order, diags)) {
+      result.messages = diags.str();
       result.exit_code = 1;
       return result;
     }

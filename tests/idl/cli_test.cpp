@@ -113,6 +113,23 @@ TEST_F(Cli, MalformedInputFailsWithLocatedMessageAndNoOutput) {
   EXPECT_FALSE(fs::exists(dir / "Bad.h"));
 }
 
+TEST_F(Cli, BundleOrderBySizeIsCheckedForAlignment) {
+  write("Order.idl",
+        "struct P { uint32 a; uint32 b; uint32 c; };\n"
+        "interface I {\n"
+        "  method prims(in uint8 a, in uint64 b);\n"
+        "  method mixed(in P p, in uint64 x);\n"
+        "};\n");
+  CliRun r = run("--bundle-params-by-size -o " + dir.string() + " " + (dir / "Order.idl").string());
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.output,
+            (dir / "Order.idl").string() +
+                ":4:34: error: with bundles sorted by size, 'x' would sit at offset 12 of "
+                "its bundle, not aligned for its type; use the default order\n");
+  r = run("-o " + dir.string() + " " + (dir / "Order.idl").string());
+  EXPECT_EQ(r.status, 0) << r.output;
+}
+
 TEST_F(Cli, MissingInputAndBadOptionsFail) {
   CliRun r = run("-o " + dir.string() + " " + (dir / "none.idl").string());
   EXPECT_EQ(r.status, 1);

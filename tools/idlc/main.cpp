@@ -27,6 +27,10 @@ int main(int argc, char **argv) {
                  "Folder searched for included .idl files (before the including file's folder)");
   app.add_flag("--allow-undefined-behavior", options.load.allow_undefined_behavior,
                "Accept const values that do not fit their type (Mink idlc option)");
+  bool by_size = false;
+  app.add_flag(
+      "--bundle-params-by-size", by_size,
+      "Sort bundle members by decreasing size (Mink idlc before 0.2.4) instead of alignment");
   app.add_option("--depfile", options.depfile,
                  "Also write a Make-style dependency file (output: input and every include)");
   app.add_option("--namespace", options.generate.cpp_namespace,
@@ -34,6 +38,9 @@ int main(int argc, char **argv) {
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
+  if (by_size) {
+    options.generate.bundle_order = captee::idl::BundleOrder::kBySize;
+  }
   if (mink_cpp || lang == "cpp") {
     options.language = captee::idl::Language::kCpp;
   }

@@ -32,6 +32,11 @@ struct CompileResult {
   std::string written;   // path of the file written, if any
 };
 
+// With BundleOrder::kBySize (Mink idlc < 0.2.4) a small struct can land at a
+// misaligned bundle offset, which no C struct can express. Reports each such
+// parameter and returns false. The default order never misaligns.
+bool check_bundle_alignment(const Program &program, BundleOrder order, Diagnostics &diags);
+
 // The output file name for `options` (without writing anything).
 std::string output_path(const CompileOptions &options);
 
