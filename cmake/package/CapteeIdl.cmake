@@ -26,8 +26,13 @@ if(EXISTS "${CMAKE_CURRENT_LIST_DIR}/../../tools/idlc/main.cpp")
   set(CAPTEE_IDL_DIR "${_captee_idl_root}/idl" CACHE INTERNAL "captee's own .idl files")
   set(_CAPTEE_IDL_HEADERS "${_captee_idl_root}/include" CACHE INTERNAL "")
 else()
-  # Installed: <prefix>/lib/cmake/captee/CapteeIdl.cmake.
-  get_filename_component(_captee_idl_prefix "${CMAKE_CURRENT_LIST_DIR}/../../.." ABSOLUTE)
+  # Installed beside capteeConfig.cmake, which sets PACKAGE_PREFIX_DIR before
+  # including this file (works for lib/ and multiarch lib/<triplet>/ alike).
+  if(DEFINED PACKAGE_PREFIX_DIR)
+    set(_captee_idl_prefix "${PACKAGE_PREFIX_DIR}")
+  else()
+    get_filename_component(_captee_idl_prefix "${CMAKE_CURRENT_LIST_DIR}/../../.." ABSOLUTE)
+  endif()
   set(_CAPTEE_IDL_IN_TREE FALSE CACHE INTERNAL "")
   set(CAPTEE_IDL_DIR "${_captee_idl_prefix}/share/captee/idl" CACHE INTERNAL "captee's own .idl files")
   set(_CAPTEE_IDL_HEADERS "${_captee_idl_prefix}/include" CACHE INTERNAL "")
