@@ -5,6 +5,7 @@
 
 #include "IWait.h"
 #include "IWait.hpp"
+#include "cwait_c.h"
 
 namespace captee::idl::test {
 namespace {
@@ -66,6 +67,27 @@ TEST(Wait, ProxyOverCppSkeleton) {
   uint32_t result = 0;
   ASSERT_EQ(w.wait(1, 0, 6, result), Object_OK);
   EXPECT_EQ(result, 4u);
+}
+
+TEST(Wait, MinkStyleCImplementationThroughTheCppProxy) {
+  Object raw = Object_NULL;
+  ASSERT_EQ(CWait_open(&raw), Object_OK);
+  {
+    iface::IWait w(Ref::adopt(raw));
+    ASSERT_EQ(w.signal(3, IWait_EVENT_CANCEL), Object_OK);
+    uint32_t result = 0;
+    ASSERT_EQ(w.wait(IWait_WAIT_INFINITE, 3, IWait_EVENT_CANCEL, result), Object_OK);
+    EXPECT_EQ(result, IWait_EVENT_CANCEL);
+    EXPECT_EQ(IWait_retain(w.ref().get()), Object_OK);
+    EXPECT_EQ(IWait_release(w.ref().get()), Object_OK);
+    ObjectArg a[1];
+    uint32_t v = 0;
+    a[0].b = {&v, 4};
+    EXPECT_EQ(w.ref().invoke_raw(Object_OP_release, a, ObjectCounts_pack(0, 1, 0, 0)),
+              Object_ERROR_INVALID);  // release with arguments is refused
+    EXPECT_EQ(cwait_live(), 1);
+  }
+  EXPECT_EQ(cwait_live(), 0);
 }
 
 }  // namespace
