@@ -136,6 +136,9 @@ TEST_F(Cli, MissingInputAndBadOptionsFail) {
   EXPECT_EQ(r.output, (dir / "none.idl").string() + ": error: cannot read file\n");
   EXPECT_NE(run("--lang rust -o " + dir.string() + " x.idl").status, 0);
   EXPECT_NE(run(golden + "/Golden.idl").status, 0);  // -o is required
+  r = run("--lang cpp --skel -o " + dir.string() + " " + golden + "/Golden.idl");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.output.find("--skel applies to C output only"), std::string::npos);
 }
 
 }  // namespace

@@ -47,6 +47,13 @@ int main(int argc, char **argv) {
   if (mink_c) {
     options.language = captee::idl::Language::kC;
   }
+  if (options.language == captee::idl::Language::kCpp && options.skeleton) {
+    std::fputs(
+        "captee-idlc: error: --skel applies to C output only; the C++ header (--lang cpp) "
+        "holds both proxies and skeletons\n",
+        stderr);
+    return 1;
+  }
   const bool is_file = output.ends_with(".h") || output.ends_with(".hpp");
   if (is_file) {
     options.output_file = output;
