@@ -85,6 +85,9 @@ class Analyser {
         check_interface(*i);
       }
     }
+    if (!diags_.has_errors()) {
+      check_generated_names();
+    }
   }
 
  private:
@@ -402,6 +405,52 @@ class Analyser {
     if (versioned) {
       iface.version_major = vmax >> 10;
       iface.version_minor = vmax & 0x3FF;
+    }
+  }
+
+  // Every C identifier the headers of this program define, across all files
+  // (their headers are included together): two declarations that map to the
+  // same macro, typedef or stub name would not compile.
+  void check_generated_names() {
+    std::map<std::string, SourceLoc> names;
+    auto define = [&](const std::string &name, const SourceLoc &loc) {
+      auto [it, ok] = names.emplace(name, loc);
+      if (!ok) {
+        diags_.error(loc, "the generated C name '" + name +
+                              "' is also produced by the declaration at " + where(it->second));
+      }
+    };
+    static const char *const kPerInterface[] = {"release",       "retain",        "api_version",
+                                                "MAJOR_MASK",    "MINOR_MASK",    "PATCH_MASK",
+                                                "MAJOR_SHIFT",   "MINOR_SHIFT",   "VERSION_MAJOR",
+                                                "VERSION_MINOR", "VERSION_PATCH", "DEFINE_INVOKE"};
+    for (auto &f : program_.files) {
+      for (const ConstDecl &c : f->consts) {
+        define(c.name, c.loc);
+      }
+      for (auto &s : f->structs) {
+        define(is_cpp_keyword(s->name) ? "_" + s->name : s->name, s->loc);
+      }
+      for (auto &i : f->interfaces) {
+        define(i->name, i->loc);
+        for (const char *suffix : kPerInterface) {
+          define(i->name + "_" + suffix, i->loc);
+        }
+        for (const InterfaceDecl *link : i->chain()) {
+          for (const ConstDecl &c : link->consts) {
+            define(i->name + "_" + c.name, link == i.get() ? c.loc : i->loc);
+          }
+          for (const ErrorDecl &e : link->errors) {
+            define(i->name + "_" + e.name, link == i.get() ? e.loc : i->loc);
+          }
+          for (const MethodDecl &m : link->methods) {
+            define(i->name + "_" + m.name, link == i.get() ? m.loc : i->loc);
+          }
+        }
+        for (const MethodDecl &m : i->methods) {
+          define(i->name + "_OP_" + m.name, m.loc);
+        }
+      }
     }
   }
 

@@ -313,6 +313,14 @@ INSTANTIATE_TEST_SUITE_P(
                 "t.idl:1:11: error: interface name 'class' is a C or C++ keyword"},
         BadCase{"ReservedTypeName", "struct type { uint8 a; };\n",
                 "t.idl:1:8: error: 'type' cannot name a type: the generated code uses it"},
+        BadCase{"GeneratedMacroClash",
+                "const uint32 IW_X = 1;\ninterface IW { const uint32 X = 2; };\n",
+                "t.idl:2:29: error: the generated C name 'IW_X' is also produced by the "
+                "declaration at t.idl:1:14"},
+        BadCase{"StructNamedLikeAStub",
+                "struct IW_f { uint8 a; };\ninterface IW { method f(); };\n",
+                "t.idl:2:23: error: the generated C name 'IW_f' is also produced by the "
+                "declaration at t.idl:1:8"},
         BadCase{"ReservedMethodName", "interface I { method release(); };\n",
                 "t.idl:1:22: error: method name 'release' is reserved"}),
     [](const ::testing::TestParamInfo<BadCase> &info) { return info.param.name; });
