@@ -14,7 +14,9 @@ std::string num(uint64_t v) {
   return std::to_string(v);
 }
 
-// Member names the generated classes already use.
+// Member names the generated classes already use. Their private helpers all
+// start with "_idlc_", which no IDL identifier can (identifiers start with a
+// letter) and no renaming produces (renaming only appends '_').
 bool is_taken_member(const std::string &name) {
   static const char *const kTaken[] = {"ref",          "ref_",    "on_invoke", "as_object",
                                        "from",         "from_as", "ref_count", "on_last_release",
@@ -24,7 +26,7 @@ bool is_taken_member(const std::string &name) {
       return true;
     }
   }
-  return name.rfind("idlc_", 0) == 0;
+  return false;
 }
 
 std::string cpp_name(const std::string &name) {
@@ -125,20 +127,20 @@ void emit_proxy_method(std::string &o, const InterfaceDecl &iface, const MethodD
     const std::string n = cpp_name(p.name);
     if (t.is_object()) {
       if (t.array == Type::Array::kBounded) {
-        o += "    Object idlc_" + p.name + "[" + num(t.bound) + "];\n";
+        o += "    Object _idlc_" + p.name + "[" + num(t.bound) + "];\n";
         for (uint32_t e = 0; e < t.bound; ++e) {
-          o += "    idlc_" + p.name + "[" + num(e) +
+          o += "    _idlc_" + p.name + "[" + num(e) +
                "] = " + (p.out ? std::string("Object_NULL") : n + "[" + num(e) + "].get()") + ";\n";
           if (p.out) {
-            adopt.push_back(n + "[" + num(e) + "] = captee::Ref::adopt(idlc_" + p.name + "[" +
+            adopt.push_back(n + "[" + num(e) + "] = captee::Ref::adopt(_idlc_" + p.name + "[" +
                             num(e) + "]);");
           }
         }
-        args.push_back("&idlc_" + p.name);
+        args.push_back("&_idlc_" + p.name);
       } else if (p.out) {
-        o += "    Object idlc_" + p.name + " = Object_NULL;\n";
-        args.push_back("&idlc_" + p.name);
-        adopt.push_back(n + " = captee::Ref::adopt(idlc_" + p.name + ");");
+        o += "    Object _idlc_" + p.name + " = Object_NULL;\n";
+        args.push_back("&_idlc_" + p.name);
+        adopt.push_back(n + " = captee::Ref::adopt(_idlc_" + p.name + ");");
       } else {
         args.push_back(n + ".get()");
       }
@@ -154,25 +156,25 @@ void emit_proxy_method(std::string &o, const InterfaceDecl &iface, const MethodD
       args.push_back(n);
     }
   }
-  std::string call = "    const int32_t idlc_r = ::" + iface.name + "_" + m.name + "(";
+  std::string call = "    const int32_t _idlc_r = ::" + iface.name + "_" + m.name + "(";
   for (size_t i = 0; i < args.size(); ++i) {
     call += (i ? ", " : "") + args[i];
   }
   o += call + ");\n";
   if (!adopt.empty()) {
-    o += "    if (idlc_r == Object_OK) {\n";
+    o += "    if (_idlc_r == Object_OK) {\n";
     for (const auto &a : adopt) {
       o += "      " + a + "\n";
     }
     o += "    }\n";
   }
-  o += "    return idlc_r;\n  }\n\n";
+  o += "    return _idlc_r;\n  }\n\n";
 }
 
 void emit_adapter(std::string &o, const InterfaceDecl &iface, const std::string &cls,
                   const MethodDecl &m) {
   const std::string params = c_param_list(m, true);
-  o += "  static int32_t idlc_" + m.name + "(" + cls + " *me" +
+  o += "  static int32_t _idlc_" + m.name + "(" + cls + " *me" +
        (params.empty() ? "" : ", " + params) + ") {\n    try {\n";
   std::vector<std::string> args;
   std::vector<std::string> detach;
@@ -183,19 +185,19 @@ void emit_adapter(std::string &o, const InterfaceDecl &iface, const std::string 
       if (t.array == Type::Array::kBounded) {
         const std::string nb = num(t.bound);
         if (p.out) {
-          o += "      std::array<captee::Ref, " + nb + "> idlc_" + n + ";\n";
-          args.push_back("std::span<captee::Ref, " + nb + ">(idlc_" + n + ")");
+          o += "      std::array<captee::Ref, " + nb + "> _idlc_" + n + ";\n";
+          args.push_back("std::span<captee::Ref, " + nb + ">(_idlc_" + n + ")");
           for (uint32_t e = 0; e < t.bound; ++e) {
-            detach.push_back("(*" + n + "_ptr)[" + num(e) + "] = idlc_" + n + "[" + num(e) +
+            detach.push_back("(*" + n + "_ptr)[" + num(e) + "] = _idlc_" + n + "[" + num(e) +
                              "].detach();");
           }
         } else {
           args.push_back("std::span<const Object, " + nb + ">(*" + n + "_ptr)");
         }
       } else if (p.out) {
-        o += "      captee::Ref idlc_" + n + ";\n";
-        args.push_back("idlc_" + n);
-        detach.push_back("*" + n + "_ptr = idlc_" + n + ".detach();");
+        o += "      captee::Ref _idlc_" + n + ";\n";
+        args.push_back("_idlc_" + n);
+        detach.push_back("*" + n + "_ptr = _idlc_" + n + ".detach();");
       } else {
         args.push_back(n + "_val");
       }
@@ -218,19 +220,19 @@ void emit_adapter(std::string &o, const InterfaceDecl &iface, const std::string 
       args.push_back(n + "_val");
     }
   }
-  std::string call = "      const int32_t idlc_r = me->" + method_name(iface, m) + "(";
+  std::string call = "      const int32_t _idlc_r = me->" + method_name(iface, m) + "(";
   for (size_t i = 0; i < args.size(); ++i) {
     call += (i ? ", " : "") + args[i];
   }
   o += call + ");\n";
   if (!detach.empty()) {
-    o += "      if (idlc_r == Object_OK) {\n";
+    o += "      if (_idlc_r == Object_OK) {\n";
     for (const auto &d : detach) {
       o += "        " + d + "\n";
     }
     o += "      }\n";
   }
-  o += "      return idlc_r;\n";
+  o += "      return _idlc_r;\n";
   o += "    } catch (const std::bad_alloc &) {\n      return Object_ERROR_MEM;\n"
        "    } catch (...) {\n      return Object_ERROR;\n    }\n  }\n\n";
 }
@@ -285,16 +287,16 @@ void emit_interface(std::string &o, const InterfaceDecl &iface) {
   }
   o += "\n protected:\n  " + skel + "() = default;\n";
   o += "  int32_t on_invoke(uint32_t, ObjectOp op, ObjectArg *a, ObjectCounts k) override {\n"
-       "    return idlc_invoke(this, op, a, k);\n  }\n\n";
+       "    return _idlc_invoke(this, op, a, k);\n  }\n\n";
   if (iface.base == nullptr) {
     o += "  // Retain and release never get here: captee::LocalObject answers them.\n";
-    o += "  static int32_t idlc_release(" + skel + " *) { return Object_ERROR_INVALID; }\n";
-    o += "  static int32_t idlc_retain(" + skel + " *) { return Object_ERROR_INVALID; }\n\n";
+    o += "  static int32_t _idlc_release(" + skel + " *) { return Object_ERROR_INVALID; }\n";
+    o += "  static int32_t _idlc_retain(" + skel + " *) { return Object_ERROR_INVALID; }\n\n";
   }
   for (const MethodDecl &m : iface.methods) {
     emit_adapter(o, iface, skel, m);
   }
-  o += " private:\n  static " + n + "_DEFINE_INVOKE(idlc_invoke, idlc_, " + skel + " *)\n};\n\n";
+  o += " private:\n  static " + n + "_DEFINE_INVOKE(_idlc_invoke, _idlc_, " + skel + " *)\n};\n\n";
 }
 
 }  // namespace
