@@ -151,16 +151,16 @@ void drive_with_proxy(Ref target, const Ref &gi, const Ref &ti) {
   ASSERT_EQ(rt.ping(1, y), Object_OK);  // inherited from the IRoundTripBase proxy
   EXPECT_EQ(y, 101u);
 
-  uint8_t oa;
-  uint16_t ob;
-  uint32_t oc;
-  uint64_t od;
-  int8_t oe;
-  int16_t of;
-  int32_t og;
-  int64_t oh;
-  float oi;
-  double oj;
+  uint8_t oa = 0;
+  uint16_t ob = 0;
+  uint32_t oc = 0;
+  uint64_t od = 0;
+  int8_t oe = 0;
+  int16_t of = 0;
+  int32_t og = 0;
+  int64_t oh = 0;
+  float oi = 0;
+  double oj = 0;
   ASSERT_EQ(rt.prims(1, 2, 3, 4, 5, 6, 7, 8, 0.5f, 0.25, oa, ob, oc, od, oe, of, og, oh, oi, oj),
             Object_OK);
   EXPECT_EQ(oa, 2);
@@ -186,8 +186,8 @@ void drive_with_proxy(Ref target, const Ref &gi, const Ref &ti) {
 
   const uint32_t u[2] = {1, 2};
   const ::RT_Small ss[1] = {{9, 8, 7, 6}};
-  uint16_t ou[4];
-  ::RT_Big obs[1];
+  uint16_t ou[4] = {};
+  ::RT_Big obs[1] = {};
   size_t ou_len = 0, ob_len = 0;
   ASSERT_EQ(rt.arrays(u, ss, ou, ou_len, obs, ob_len), Object_OK);
   EXPECT_EQ(ou_len, 2u);
