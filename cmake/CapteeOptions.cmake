@@ -16,3 +16,9 @@ if(_captee_san)
   add_compile_options(${_captee_san})
   add_link_options(${_captee_san})
 endif()
+
+# In a libFuzzer build every library carries coverage instrumentation, so the
+# fuzzers see inside the code they drive (the fuzzer targets add the driver).
+if(CAPTEE_BUILD_FUZZ)
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
