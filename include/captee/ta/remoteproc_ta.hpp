@@ -113,10 +113,10 @@ class RemoteprocTa {
   // for `rproc_id`: SHA-256 of the DER SubjectPublicKeyInfo.
   std::vector<std::string> key_fingerprints(uint32_t rproc_id) const;
 
+ private:
   struct Context;  // one per rproc_id (defined in the .cpp)
   struct Session;
 
- private:
   explicit RemoteprocTa(LogSink log);
   Context *context(uint32_t rproc_id) const;
   bool session_exists(void *session) const;
