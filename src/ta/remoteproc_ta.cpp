@@ -101,7 +101,9 @@ const char *to_string(FirmwareState state) {
 RemoteprocTa::RemoteprocTa(LogSink log) : log_(log ? std::move(log) : LogSink(log_to_stderr)) {}
 
 struct RemoteprocTa::Session {
-  // The rproc_id named at open, or -1 for a session opened without one.
+  // The rproc_id named at open, or -1 for a session opened without one. Only
+  // checked at open: as upstream, a command addresses whichever rproc_id its
+  // params[0] names (contexts belong to the TA, not to sessions).
   int64_t rproc_id = -1;
 };
 
