@@ -1,21 +1,32 @@
 /* captee-m4: the sample Cortex-M4 firmware of captee.
  *
- * It announces itself in a trace buffer that the host reads through the
- * resource table, then counts forever: every loop bumps a heartbeat counter in
- * SRAM, and every 4096 beats it writes the count to the mailbox doorbell so the
- * host side sees progress without polling memory.
+ * On boot it writes a banner, its boot count and (in a two-image bundle) the
+ * companion image's greeting into a trace buffer the host reads through the
+ * resource table, kicks the host on mailbox channel 0 ("booted"), then loops
+ * forever: every pass bumps a heartbeat counter, and every host kick is
+ * cleared, logged in the trace with the current heartbeat, and answered on the
+ * same channels.
+ *
+ * The emulated core has no interrupts, so the firmware polls the mailbox
+ * (registers in include/captee/platform/mailbox.hpp).
  *
  * Built freestanding (no libc). The TEE loads the PT_LOAD segments at their
- * device addresses and zero-fills .bss/.trace, so no startup copy is needed;
- * the reset handler still clears .bss so a restart without reload is clean. */
+ * device addresses and zero-fills .bss/.noinit/.trace, so no startup copy is
+ * needed; the reset handler still clears .bss so a restart without a reload is
+ * clean. .noinit is not cleared: it keeps the boot counter across restarts of
+ * the core. RELEASE_FW wipes all memory, so the count is "boots since load". */
 #include <stddef.h>
 #include <stdint.h>
 
+#include "captee-m4-companion.h"
+
 #define TRACE_SIZE 1024u
 #define MAILBOX_BASE 0x4C001000u
-#define MAILBOX_DOORBELL (*(volatile uint32_t *)(MAILBOX_BASE + 0x00u))
-#define MAILBOX_STATUS (*(volatile uint32_t *)(MAILBOX_BASE + 0x04u))
-#define BEATS_PER_KICK 4096u
+#define MBOX_REG(off) (*(volatile uint32_t *)(MAILBOX_BASE + (off)))
+#define MBOX_H2F_STATUS MBOX_REG(0x00u)
+#define MBOX_H2F_CLEAR MBOX_REG(0x04u)
+#define MBOX_F2H_SET MBOX_REG(0x08u)
+#define MBOX_CHANNEL_BOOTED 1u
 
 /* Linux remoteproc resource-table layout (packed, little-endian). */
 enum { RSC_CARVEOUT = 0, RSC_TRACE = 2, RSC_VDEV = 3 };
@@ -73,6 +84,9 @@ __attribute__((section(".resource_table"), used)) const struct firmware_resource
 
 /* Read by the host (or a debugger) to see the firmware is alive. */
 volatile uint32_t heartbeat;
+volatile uint32_t kicks_answered;
+/* Survives a restart of the core (not cleared by the reset handler). */
+__attribute__((section(".noinit"))) volatile uint32_t boot_count;
 static uint32_t trace_pos;
 extern uint32_t _sbss, _ebss, _estack;
 
@@ -92,6 +106,39 @@ static void trace_hex(uint32_t value) {
   trace_puts(text);
 }
 
+static void trace_dec(uint32_t value) {
+  char text[11];
+  int i = 10;
+  text[i] = '\0';
+  do {
+    text[--i] = (char)('0' + value % 10u);
+    value /= 10u;
+  } while (value != 0u && i > 0);
+  trace_puts(&text[i]);
+}
+
+/* The companion image of a two-image bundle, if it was loaded. */
+static const struct companion_descriptor *find_companion(void) {
+  const struct companion_descriptor *c =
+      (const struct companion_descriptor *)(uintptr_t)COMPANION_DESCRIPTOR_DA;
+  return c->magic == COMPANION_MAGIC ? c : NULL;
+}
+
+static void answer_kicks(void) {
+  const uint32_t pending = MBOX_H2F_STATUS;
+  if (pending == 0u) {
+    return;
+  }
+  MBOX_H2F_CLEAR = pending;
+  kicks_answered++;
+  trace_puts("captee-m4: kick ");
+  trace_hex(pending);
+  trace_puts(" heartbeat ");
+  trace_dec(heartbeat);
+  trace_puts("\n");
+  MBOX_F2H_SET = pending; /* answer on the same channels */
+}
+
 void reset_handler(void) {
   for (uint32_t *p = &_sbss; p < &_ebss; p++) {
     *p = 0;
@@ -99,19 +146,29 @@ void reset_handler(void) {
   for (uint32_t i = 0; i < TRACE_SIZE; i++) {
     trace_buffer[i] = 0;
   }
+  boot_count++;
   trace_puts("captee-m4: hello from the coprocessor, resource table at ");
   trace_hex((uint32_t)(uintptr_t)&resource_table);
+  trace_puts("\ncaptee-m4: boot ");
+  trace_dec(boot_count);
   trace_puts("\n");
-  MAILBOX_STATUS = 1u; /* "booted" */
+  const struct companion_descriptor *companion = find_companion();
+  if (companion != NULL) {
+    trace_puts("captee-m4: companion says: ");
+    trace_puts(companion->greeting);
+    trace_puts(", checksum ");
+    trace_hex(companion->checksum(boot_count));
+    trace_puts("\n");
+  }
+  MBOX_F2H_SET = MBOX_CHANNEL_BOOTED;
   for (;;) {
     heartbeat++;
-    if (heartbeat % BEATS_PER_KICK == 0u) {
-      MAILBOX_DOORBELL = heartbeat;
-    }
+    answer_kicks();
   }
 }
 
-/* Any fault stops here with a marker in the trace, so a crash is visible. */
+/* Unreachable on captee's core (exceptions are fatal there), kept so the
+ * vector table is that of a real M4 image. */
 void fault_handler(void) {
   trace_puts("captee-m4: fault\n");
   for (;;) {

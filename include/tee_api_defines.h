@@ -1,0 +1,83 @@
+/* GlobalPlatform TEE Internal Core API: constants, with the names and values
+ * of OP-TEE's lib/libutee/include/tee_api_defines.h (GP TEE Internal Core API
+ * v1.3.1). The error codes are the same numbers the TEE Client API reports as
+ * TEEC_ERROR_* (shared/specs/gp-tee-client-api.md), so a TA's result reaches
+ * the client unchanged. Preprocessor defines only, usable from C and C++. */
+#ifndef TEE_API_DEFINES_H
+#define TEE_API_DEFINES_H
+
+#define TEE_CORE_API_MAJOR_VERSION 1U
+#define TEE_CORE_API_MINOR_VERSION 3U
+#define TEE_CORE_API_MAINTENANCE_VERSION 1U
+#define TEE_CORE_API_VERSION                                                 \
+  ((TEE_CORE_API_MAJOR_VERSION << 24) | (TEE_CORE_API_MINOR_VERSION << 16) | \
+   (TEE_CORE_API_MAINTENANCE_VERSION << 8))
+
+#define TEE_HANDLE_NULL 0
+#define TEE_TIMEOUT_INFINITE 0xFFFFFFFFu
+
+/* Result codes (TEE_Result). */
+#define TEE_SUCCESS 0x00000000u
+#define TEE_ERROR_CORRUPT_OBJECT 0xF0100001u
+#define TEE_ERROR_CORRUPT_OBJECT_2 0xF0100002u
+#define TEE_ERROR_STORAGE_NOT_AVAILABLE 0xF0100003u
+#define TEE_ERROR_STORAGE_NOT_AVAILABLE_2 0xF0100004u
+#define TEE_ERROR_UNSUPPORTED_VERSION 0xF0100005u
+#define TEE_ERROR_CIPHERTEXT_INVALID 0xF0100006u
+#define TEE_ERROR_GENERIC 0xFFFF0000u
+#define TEE_ERROR_ACCESS_DENIED 0xFFFF0001u
+#define TEE_ERROR_CANCEL 0xFFFF0002u
+#define TEE_ERROR_ACCESS_CONFLICT 0xFFFF0003u
+#define TEE_ERROR_EXCESS_DATA 0xFFFF0004u
+#define TEE_ERROR_BAD_FORMAT 0xFFFF0005u
+#define TEE_ERROR_BAD_PARAMETERS 0xFFFF0006u
+#define TEE_ERROR_BAD_STATE 0xFFFF0007u
+#define TEE_ERROR_ITEM_NOT_FOUND 0xFFFF0008u
+#define TEE_ERROR_NOT_IMPLEMENTED 0xFFFF0009u
+#define TEE_ERROR_NOT_SUPPORTED 0xFFFF000Au
+#define TEE_ERROR_NO_DATA 0xFFFF000Bu
+#define TEE_ERROR_OUT_OF_MEMORY 0xFFFF000Cu
+#define TEE_ERROR_BUSY 0xFFFF000Du
+#define TEE_ERROR_COMMUNICATION 0xFFFF000Eu
+#define TEE_ERROR_SECURITY 0xFFFF000Fu
+#define TEE_ERROR_SHORT_BUFFER 0xFFFF0010u
+#define TEE_ERROR_EXTERNAL_CANCEL 0xFFFF0011u
+#define TEE_ERROR_OVERFLOW 0xFFFF300Fu
+#define TEE_ERROR_TARGET_DEAD 0xFFFF3024u
+#define TEE_ERROR_STORAGE_NO_SPACE 0xFFFF3041u
+#define TEE_ERROR_MAC_INVALID 0xFFFF3071u
+#define TEE_ERROR_SIGNATURE_INVALID 0xFFFF3072u
+#define TEE_ERROR_TIME_NOT_SET 0xFFFF5000u
+#define TEE_ERROR_TIME_NEEDS_RESET 0xFFFF5001u
+
+/* Where a result came from (the returnOrigin of the Client API). */
+#define TEE_ORIGIN_API 0x00000001u
+#define TEE_ORIGIN_COMMS 0x00000002u
+#define TEE_ORIGIN_TEE 0x00000003u
+#define TEE_ORIGIN_TRUSTED_APP 0x00000004u
+
+/* Parameter types: one 4-bit field per parameter in a paramTypes word. */
+#define TEE_PARAM_TYPE_NONE 0u
+#define TEE_PARAM_TYPE_VALUE_INPUT 1u
+#define TEE_PARAM_TYPE_VALUE_OUTPUT 2u
+#define TEE_PARAM_TYPE_VALUE_INOUT 3u
+#define TEE_PARAM_TYPE_MEMREF_INPUT 5u
+#define TEE_PARAM_TYPE_MEMREF_OUTPUT 6u
+#define TEE_PARAM_TYPE_MEMREF_INOUT 7u
+
+#define TEE_NUM_PARAMS 4
+
+#define TEE_PARAM_TYPES(t0, t1, t2, t3) \
+  ((uint32_t)(t0) | ((uint32_t)(t1) << 4) | ((uint32_t)(t2) << 8) | ((uint32_t)(t3) << 12))
+#define TEE_PARAM_TYPE_GET(t, i) ((((uint32_t)(t)) >> ((i)*4)) & 0xFu)
+
+/* Login types (TEE_Identity.login). */
+#define TEE_LOGIN_PUBLIC 0x00000000u
+#define TEE_LOGIN_USER 0x00000001u
+#define TEE_LOGIN_GROUP 0x00000002u
+#define TEE_LOGIN_APPLICATION 0x00000004u
+#define TEE_LOGIN_APPLICATION_USER 0x00000005u
+#define TEE_LOGIN_APPLICATION_GROUP 0x00000006u
+#define TEE_LOGIN_TRUSTED_APP 0xF0000000u
+
+#endif /* TEE_API_DEFINES_H */

@@ -1,0 +1,199 @@
+#include "firmware_loader.hpp"
+
+#include <cstdio>
+#include <cstring>
+
+#include "captee/fwimage/signed_image.hpp"
+#include "captee/fwimage/verify.hpp"
+#include "captee/ta/remoteproc_ta.hpp"
+#include "tee_api_defines.h"
+
+namespace captee::ta {
+namespace {
+
+using fwimage::FwError;
+
+LoadResult fail(TEE_Result code, std::string message) {
+  return {code, std::move(message), {}};
+}
+
+LoadResult fail(const FwError &e) {
+  return fail(static_cast<TEE_Result>(e.code), e.message);
+}
+
+std::string hex32(uint32_t v) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%08x", v);
+  return buf;
+}
+
+const char *sign_type_name(uint8_t t) {
+  return t == fwimage::kSignTypeRsaPkcs1Sha256 ? "RSA" : "EC-P256";
+}
+
+// Step 2: a key of the SIGNTYPE's algorithm must verify the signature.
+LoadResult verify_with_trusted_keys(const fwimage::SignedContainer &c,
+                                    const std::vector<TrustedKey> &keys, std::string *signer) {
+  const fwimage::Tlv *t = c.find(fwimage::kTlvSignType);
+  if (t == nullptr || t->value.size() != 1) {
+    return fail(TEE_ERROR_BAD_PARAMETERS, "SIGNTYPE TLV is missing or not 1 byte long");
+  }
+  const uint8_t type = t->value[0];
+  if (type != fwimage::kSignTypeRsaPkcs1Sha256 && type != fwimage::kSignTypeEcdsaP256Sha256) {
+    return fail(TEE_ERROR_NOT_SUPPORTED, "SIGNTYPE " + std::to_string(type) + " is not supported");
+  }
+  const auto wanted = type == fwimage::kSignTypeRsaPkcs1Sha256 ? fwimage::KeyAlgorithm::kRsa
+                                                               : fwimage::KeyAlgorithm::kEcP256;
+  const fwimage::Sha256Digest digest = fwimage::signed_digest(c);
+  for (const TrustedKey &k : keys) {
+    if (k.key.algorithm() != wanted || k.key.signature_size() != c.signature.size()) {
+      continue;
+    }
+    if (fwimage::verify_digest(type, digest, c.signature, k.key).ok()) {
+      *signer = k.fingerprint;
+      return {};
+    }
+  }
+  std::string msg = std::string("signature: the image (") + sign_type_name(type) + ", " +
+                    std::to_string(c.signature.size()) +
+                    "-byte signature) is not signed by any provisioned key; provisioned: ";
+  if (keys.empty()) {
+    msg += "none";
+  }
+  for (size_t i = 0; i < keys.size(); i++) {
+    msg += (i ? ", " : "") + keys[i].fingerprint;
+  }
+  return fail(TEE_ERROR_SIGNATURE_INVALID, std::move(msg));
+}
+
+LoadResult load_verified(platform::RemoteProcessor &proc, std::span<const uint8_t> image,
+                         const std::vector<TrustedKey> &keys) {
+  // Step 1: the header, read once into private memory; then the rest of the
+  // signed head after it. Nothing signed is read from `image` again.
+  if (image.size() < fwimage::kHeaderSize) {
+    return fail(TEE_ERROR_BAD_PARAMETERS,
+                "the image is " + std::to_string(image.size()) + " bytes, shorter than a header");
+  }
+  std::vector<uint8_t> head(fwimage::kHeaderSize);
+  std::memcpy(head.data(), image.data(), fwimage::kHeaderSize);
+  auto head_len = fwimage::head_size(head);
+  if (!head_len) {
+    return fail(head_len.error());
+  }
+  const uint32_t img_len = uint32_t{head[16]} | uint32_t{head[17]} << 8 | uint32_t{head[18]} << 16 |
+                           uint32_t{head[19]} << 24;
+  uint64_t total = 0;
+  if (__builtin_add_overflow(uint64_t{head_len.value()}, uint64_t{img_len}, &total) ||
+      total != image.size()) {
+    return fail(TEE_ERROR_BAD_PARAMETERS, "the buffer is " + std::to_string(image.size()) +
+                                              " bytes but the header describes " +
+                                              std::to_string(total));
+  }
+  head.resize(head_len.value());
+  std::memcpy(head.data() + fwimage::kHeaderSize, image.data() + fwimage::kHeaderSize,
+              head_len.value() - fwimage::kHeaderSize);
+  auto container = fwimage::parse_container(head, image.subspan(head_len.value()));
+  if (!container) {
+    return fail(container.error());
+  }
+
+  // Step 2.
+  LoadedFirmware fw;
+  if (LoadResult r = verify_with_trusted_keys(container.value(), keys, &fw.signer); r.code) {
+    return r;
+  }
+
+  // Step 3: signed TLVs (HASHTYPE, images, hash table) and ELF headers.
+  auto parsed = fwimage::parse_contents(container.value(), /*decode_table=*/false);
+  if (!parsed) {
+    return fail(parsed.error());
+  }
+  fwimage::ParsedImage &p = parsed.value();
+
+  for (const fwimage::Tlv &t : p.platform_tlvs) {
+    if (t.type != kTlvBootAddress) {
+      continue;
+    }
+    if (t.value.size() != 4) {
+      return fail(TEE_ERROR_BAD_FORMAT, "the boot-address TLV 0x10001 is " +
+                                            std::to_string(t.value.size()) +
+                                            " bytes long, expected 4");
+    }
+    fw.boot_da = uint32_t{t.value[0]} | uint32_t{t.value[1]} << 8 | uint32_t{t.value[2]} << 16 |
+                 uint32_t{t.value[3]} << 24;
+    if (proc.region_for(fw.boot_da, 8) == nullptr) {
+      return fail(TEE_ERROR_BAD_FORMAT, "the boot address " + hex32(fw.boot_da) +
+                                            " is not inside the processor's memory");
+    }
+    break;  // the first record counts, as for every TLV lookup
+  }
+
+  // Step 4: every PT_LOAD segment of every image, hashed on the destination.
+  for (const fwimage::FirmwareImage &img : p.images) {
+    for (const fwimage::Segment &seg : img.segments) {
+      if (!seg.loadable()) {
+        continue;
+      }
+      platform::Status s = proc.load_segment(seg.phdr.paddr, seg.file_bytes, seg.phdr.memsz,
+                                             std::span<const uint8_t, 32>(seg.expected_sha256));
+      if (!s.ok()) {
+        return fail(to_tee_result(s.code), "segment " + std::to_string(seg.index) + " of image " +
+                                               std::to_string(img.index) + ": " + s.message);
+      }
+      fw.segments++;
+    }
+  }
+  fw.images = p.images.size();
+
+  // Step 5: the resource table, decoded from the protected copy (fwimage
+  // checked it lies inside a hashed PT_LOAD segment at its own address).
+  if (p.resource_table) {
+    fwimage::ResourceTableRef &rt = *p.resource_table;
+    std::span<uint8_t> loaded = proc.translate(rt.device_addr, rt.size);
+    if (loaded.empty()) {
+      return fail(TEE_ERROR_BAD_FORMAT, "the resource table at " + hex32(rt.device_addr) +
+                                            " is not inside the processor's memory");
+    }
+    rt.bytes = loaded;
+    if (fwimage::Status s = fwimage::decode_resource_table(p); !s) {
+      return fail(s.error());
+    }
+    fw.rsc_da = rt.device_addr;
+    fw.rsc_size = rt.size;
+  }
+  return {TEE_SUCCESS, {}, std::move(fw)};
+}
+
+}  // namespace
+
+TEE_Result to_tee_result(platform::Error error) {
+  switch (error) {
+    case platform::Error::kOk:
+      return TEE_SUCCESS;
+    case platform::Error::kBadParameters:
+      return TEE_ERROR_BAD_PARAMETERS;
+    case platform::Error::kBadFormat:
+      return TEE_ERROR_BAD_FORMAT;
+    case platform::Error::kAccessDenied:
+      return TEE_ERROR_ACCESS_DENIED;
+    case platform::Error::kBadState:
+      return TEE_ERROR_BAD_STATE;
+    case platform::Error::kSecurity:
+      return TEE_ERROR_SECURITY;
+    case platform::Error::kGeneric:
+      break;
+  }
+  return TEE_ERROR_GENERIC;
+}
+
+LoadResult load_firmware(platform::RemoteProcessor &proc, std::span<const uint8_t> image,
+                         const std::vector<TrustedKey> &keys) {
+  LoadResult r = load_verified(proc, image, keys);
+  if (r.code != TEE_SUCCESS) {
+    // Whatever reached the carveouts before the failure goes.
+    (void)proc.release();
+  }
+  return r;
+}
+
+}  // namespace captee::ta
