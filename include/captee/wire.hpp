@@ -2,7 +2,7 @@
 //
 // A channel carries frames over an AF_UNIX SOCK_SEQPACKET socket, one frame
 // per record, file descriptors attached with SCM_RIGHTS. This header is the
-// whole format: a fixed 16-byte little-endian header, then a kind-specific
+// whole format: a fixed 24-byte little-endian header, then a kind-specific
 // body. docs/WIRE.md describes it byte by byte.
 //
 // Encoding and decoding are pure functions over byte spans (plus the number of
@@ -22,7 +22,7 @@ namespace captee::wire {
 
 inline constexpr uint32_t kMagic = 0x57545043;  // "CPTW" little-endian
 inline constexpr uint16_t kVersion = 1;
-inline constexpr size_t kHeaderSize = 16;
+inline constexpr size_t kHeaderSize = 24;
 inline constexpr size_t kHelloBodySize = 32;
 inline constexpr size_t kArgSize = 8;
 // Upper bound on fds in one record (the kernel caps SCM_RIGHTS at 253).
@@ -73,7 +73,12 @@ struct Hello {
   uint16_t max_version = kVersion;
   Limits limits;
   uint64_t nonce = 0;  // breaks the symmetry of invoke-id spaces
+  bool has_primordial = false;  // the sender exports a first object (handle kPrimordialHandle)
 };
+
+// Handles are (generation << 16) | index; the primordial object is index 0,
+// generation 1.
+inline constexpr uint32_t kPrimordialHandle = 0x10000;
 
 struct Header {
   uint32_t size = 0;  // whole frame, header included
@@ -82,6 +87,11 @@ struct Header {
   uint8_t fd_count = 0;
   uint32_t invoke_id = 0;
   uint32_t aux = 0;  // request: target handle; success: counts; error: code; release(batch): n
+  // Per-direction frame sequence number (hello 0, then 1, 2, ...). Several
+  // threads may read one socket at once; the receiver resolves object
+  // references and releases in this order, so a reference sent home is never
+  // overtaken by a later release of the same handle.
+  uint32_t seq = 0;
 };
 
 // A buffer payload inside a decoded frame.
@@ -115,7 +125,7 @@ struct DecodeError {
 };
 
 // Reads the header of a record without validating the body.
-// Returns false if fewer than 16 bytes are given.
+// Returns false if fewer than kHeaderSize bytes are given.
 bool peek_header(std::span<const uint8_t> bytes, Header &out);
 
 // Decodes and validates one whole frame. `fds` is the number of descriptors
@@ -143,6 +153,9 @@ struct BufIn {
   const void *ptr;
   size_t size;
 };
+
+// Stamps a sequence number into an encoded frame's header.
+void set_seq(Encoded &frame, uint32_t seq);
 
 // Encoders. Sizes must already respect the limits (the channel checks them and
 // returns Object_ERROR_MAXARGS/MAXDATA first); they return false on overflow.

@@ -40,6 +40,8 @@ void put_header(uint8_t *p, const Header &h) {
   p[7] = 0;
   put32(p + 8, h.invoke_id);
   put32(p + 12, h.aux);
+  put32(p + 16, h.seq);
+  put32(p + 20, 0);
 }
 
 void put_ref(uint8_t *p, const ObjRef &r) {
@@ -194,8 +196,11 @@ bool peek_header(std::span<const uint8_t> b, Header &h) {
   h.fd_count = b[6];
   h.invoke_id = get32(b.data() + 8);
   h.aux = get32(b.data() + 12);
+  h.seq = get32(b.data() + 16);
   return true;
 }
+
+void set_seq(Encoded &frame, uint32_t seq) { put32(frame.head.data() + 16, seq); }
 
 DecodeError decode(std::span<const uint8_t> frame, size_t fds, const Limits &limits,
                    Message &m) {
@@ -206,7 +211,7 @@ DecodeError decode(std::span<const uint8_t> frame, size_t fds, const Limits &lim
   if (h.size != frame.size()) {
     return fail("frame size field does not match the record");
   }
-  if (frame[7] != 0 || (h.flags & ~kFlagOutOfBand) != 0) {
+  if (frame[7] != 0 || get32(frame.data() + 20) != 0 || (h.flags & ~kFlagOutOfBand) != 0) {
     return fail("reserved header bits set");
   }
   if (h.fd_count > kMaxFdsPerFrame) {
@@ -224,7 +229,8 @@ DecodeError decode(std::span<const uint8_t> frame, size_t fds, const Limits &lim
   size_t fd_next = 0;
   switch (h.kind) {
     case Kind::kHello: {
-      if (n != kHeaderSize + kHelloBodySize || fds != 0 || h.invoke_id != 0 || h.aux != 0) {
+      if (n != kHeaderSize + kHelloBodySize || fds != 0 || h.invoke_id != 0 || h.aux > 1 ||
+          h.seq != 0) {
         return fail("malformed hello");
       }
       const uint8_t *b = p + kHeaderSize;
@@ -238,6 +244,7 @@ DecodeError decode(std::span<const uint8_t> frame, size_t fds, const Limits &lim
       m.hello.limits.max_exports = get32(b + 16);
       m.hello.limits.max_fds = get32(b + 20);
       m.hello.nonce = get64(b + 24);
+      m.hello.has_primordial = h.aux == 1;
       if (m.hello.min_version > m.hello.max_version) {
         return fail("hello version range is empty");
       }
@@ -370,7 +377,7 @@ bool encode_hello(const Hello &hello, Encoded &out) {
   put32(t + 16, hello.limits.max_exports);
   put32(t + 20, hello.limits.max_fds);
   put64(t + 24, hello.nonce);
-  b.finish(Header{0, Kind::kHello, 0, 0, 0, 0});
+  b.finish(Header{0, Kind::kHello, 0, 0, 0, hello.has_primordial ? 1u : 0u});
   return true;
 }
 
