@@ -186,7 +186,15 @@ class ChannelImpl final : public Channel, public std::enable_shared_from_this<Ch
   // Connection state and waiters.
   mutable std::mutex mu_;
   bool dead_ = false;
+  bool shutdown_done_ = false;  // exports released and notifiers run
   int readers_ = 0;  // threads inside recvmsg
+  // A waiting invoker reads only when no pool thread is inside recvmsg, and
+  // pool threads park while it does: a thread blocked in recvmsg cannot be
+  // told that its reply was read by someone else.
+  bool waiter_reading_ = false;
+  int parked_ = 0;
+  std::condition_variable pool_cv_;
+  std::deque<FramePtr> pending_;  // top-level requests a waiter read
   bool pool_started_ = false;
   std::unordered_map<uint32_t, Waiter *> waiters_;
   std::vector<std::function<void()>> notifiers_;
@@ -570,17 +578,22 @@ FramePtr ChannelImpl::dispatch_locked(FramePtr f, Waiter *me, std::unique_lock<s
       if (m.header.kind != Kind::kRequest) {
         lk.unlock();
         violation("reply for an invoke id nobody is waiting on");
+        f.reset();  // may release objects: never under mu_
         lk.lock();
         return nullptr;
       }
       if (me == nullptr) {
         return f;  // a pool thread serves what it read
       }
-      // A waiting invoker read a new request (all pool threads were busy):
-      // hand it to a helper thread rather than delay our own reply.
-      std::thread([self = shared_from_this(), fr = std::move(f)]() mutable {
-        self->serve(std::move(fr));
-      }).detach();
+      // A waiting invoker read a new request: the pool serves it.
+      if (pool_started_) {
+        pending_.push_back(std::move(f));
+        pool_cv_.notify_one();
+      } else {
+        std::thread([self = shared_from_this(), fr = std::move(f)]() mutable {
+          self->serve(std::move(fr));
+        }).detach();
+      }
       return nullptr;
     }
     case Kind::kRelease:
@@ -662,20 +675,26 @@ FramePtr ChannelImpl::wait_for(Waiter &w) {
       lk.lock();
       continue;
     }
-    if (dead_) {
+    if (dead_ && shutdown_done_) {
       return nullptr;
     }
-    if (readers_ == 0) {
+    if (readers_ == 0 && !dead_) {
       ++readers_;
+      waiter_reading_ = true;
       lk.unlock();
       FramePtr f;
       const char *why = nullptr;
       auto st = read_frame(f, &why);
       lk.lock();
       --readers_;
+      waiter_reading_ = false;
+      if (parked_ > 0) {
+        pool_cv_.notify_all();
+      }
       if (st != detail::RecvStatus::kOk || !intake_locked(*f, lk, &why)) {
         lk.unlock();
         shut_down(st == detail::RecvStatus::kClosed ? nullptr : why);
+        f.reset();  // may release objects: never under mu_
         lk.lock();
         continue;
       }
@@ -702,6 +721,20 @@ void ChannelImpl::start_pool() {
 void ChannelImpl::pool_loop() {
   std::unique_lock lk(mu_);
   while (!dead_) {
+    if (!pending_.empty()) {
+      FramePtr f = std::move(pending_.front());
+      pending_.pop_front();
+      lk.unlock();
+      serve(std::move(f));
+      lk.lock();
+      continue;
+    }
+    if (waiter_reading_) {
+      ++parked_;
+      pool_cv_.wait(lk);
+      --parked_;
+      continue;
+    }
     ++readers_;
     lk.unlock();
     FramePtr f;
@@ -712,6 +745,7 @@ void ChannelImpl::pool_loop() {
     if (st != detail::RecvStatus::kOk || !intake_locked(*f, lk, &why)) {
       lk.unlock();
       shut_down(st == detail::RecvStatus::kClosed ? nullptr : why);
+      f.reset();  // may release objects: never under mu_
       lk.lock();
       break;
     }
@@ -969,10 +1003,8 @@ void ChannelImpl::shut_down(const char *why) {
     }
     dead_ = true;
     dead_flag_.store(true, std::memory_order_release);
-    for (auto &[id, w] : waiters_) {
-      w->cv.notify_all();
-    }
     order_cv_.notify_all();
+    pool_cv_.notify_all();
     notifiers.swap(notifiers_);
   }
   if (why != nullptr) {
@@ -987,6 +1019,13 @@ void ChannelImpl::shut_down(const char *why) {
   release_all_exports();
   for (auto &fn : notifiers) {
     fn();
+  }
+  // Pending invokes complete only now, so a caller that sees UNAVAIL also
+  // sees the exports released and the notifiers run.
+  std::lock_guard lk(mu_);
+  shutdown_done_ = true;
+  for (auto &[id, w] : waiters_) {
+    w->cv.notify_all();
   }
 }
 
