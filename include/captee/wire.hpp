@@ -62,17 +62,17 @@ struct ObjRef {
 
 // Limits both sides agree on in the handshake (the smaller of each pair).
 struct Limits {
-  uint32_t max_args = 15;               // per argument kind, at most 15
-  uint32_t max_data = 4u << 20;         // BI bytes + BO capacities per message
-  uint32_t max_exports = 1024;          // export table entries per side
-  uint32_t max_fds = 15;                // descriptors per frame
+  uint32_t max_args = 15;        // per argument kind, at most 15
+  uint32_t max_data = 4u << 20;  // BI bytes + BO capacities per message
+  uint32_t max_exports = 1024;   // export table entries per side
+  uint32_t max_fds = 15;         // descriptors per frame
 };
 
 struct Hello {
   uint16_t min_version = kVersion;
   uint16_t max_version = kVersion;
   Limits limits;
-  uint64_t nonce = 0;  // breaks the symmetry of invoke-id spaces
+  uint64_t nonce = 0;           // breaks the symmetry of invoke-id spaces
   bool has_primordial = false;  // the sender exports a first object (handle kPrimordialHandle)
 };
 
@@ -105,7 +105,7 @@ struct Message {
   Header header;
   uint32_t handle = 0;  // request target
   uint32_t op = 0;
-  uint32_t counts = 0;  // ObjectCounts (success: BI = OI = 0)
+  uint32_t counts = 0;            // ObjectCounts (success: BI = OI = 0)
   std::vector<Slice> bi;          // request: inputs; success: outputs (BO)
   std::vector<uint32_t> bo_caps;  // request only: output capacities
   std::vector<ObjRef> objs;       // request: OI; success: OO

@@ -187,7 +187,7 @@ class ChannelImpl final : public Channel, public std::enable_shared_from_this<Ch
   mutable std::mutex mu_;
   bool dead_ = false;
   bool shutdown_done_ = false;  // exports released and notifiers run
-  int readers_ = 0;  // threads inside recvmsg
+  int readers_ = 0;             // threads inside recvmsg
   // A waiting invoker reads only when no pool thread is inside recvmsg, and
   // pool threads park while it does: a thread blocked in recvmsg cannot be
   // told that its reply was read by someone else.
@@ -475,8 +475,7 @@ void ChannelImpl::undo_exports(const ObjRef *refs, size_t n) {
   }
 }
 
-bool ChannelImpl::materialize(const std::vector<ObjRef> &refs, detail::FdList &fds,
-                              Object *out) {
+bool ChannelImpl::materialize(const std::vector<ObjRef> &refs, detail::FdList &fds, Object *out) {
   bool ok = true;
   for (size_t i = 0; i < refs.size(); ++i) {
     const ObjRef &r = refs[i];
@@ -1088,7 +1087,8 @@ bool ChannelImpl::handshake(Ref primordial, std::string *why) {
   }
   limits_.max_args = std::min(mine.limits.max_args, peer.limits.max_args);
   limits_.max_data = std::min(mine.limits.max_data, peer.limits.max_data);
-  limits_.max_exports = std::max<uint32_t>(1, std::min(mine.limits.max_exports, peer.limits.max_exports));
+  limits_.max_exports =
+      std::max<uint32_t>(1, std::min(mine.limits.max_exports, peer.limits.max_exports));
   limits_.max_fds = std::min(mine.limits.max_fds, peer.limits.max_fds);
   my_tag_ = mine.nonce > peer.nonce ? 0x80000000u : 0;
   peer_has_primordial_ = peer.has_primordial;

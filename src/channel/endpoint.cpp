@@ -135,7 +135,9 @@ void Listener::shut_down() {
   ::shutdown(fd_, SHUT_RDWR);  // wakes accept()
 }
 
-bool Listener::is_shut_down() const { return impl_->shut.load(); }
+bool Listener::is_shut_down() const {
+  return impl_->shut.load();
+}
 
 Ref connect(const std::string &path, const ChannelOptions &opts, std::string *why) {
   sockaddr_un addr;

@@ -23,13 +23,19 @@ void put64(uint8_t *p, uint64_t v) {
     p[i] = uint8_t(v >> (8 * i));
   }
 }
-uint16_t get16(const uint8_t *p) { return uint16_t(p[0] | (p[1] << 8)); }
+uint16_t get16(const uint8_t *p) {
+  return uint16_t(p[0] | (p[1] << 8));
+}
 uint32_t get32(const uint8_t *p) {
   return uint32_t(p[0]) | (uint32_t(p[1]) << 8) | (uint32_t(p[2]) << 16) | (uint32_t(p[3]) << 24);
 }
-uint64_t get64(const uint8_t *p) { return uint64_t(get32(p)) | (uint64_t(get32(p + 4)) << 32); }
+uint64_t get64(const uint8_t *p) {
+  return uint64_t(get32(p)) | (uint64_t(get32(p + 4)) << 32);
+}
 
-constexpr size_t align8(size_t n) { return (n + 7) & ~size_t(7); }
+constexpr size_t align8(size_t n) {
+  return (n + 7) & ~size_t(7);
+}
 const uint8_t kZeros[8] = {};
 
 void put_header(uint8_t *p, const Header &h) {
@@ -105,7 +111,9 @@ class Builder {
   std::vector<Piece> big_;
 };
 
-DecodeError fail(const char *why) { return DecodeError{why}; }
+DecodeError fail(const char *why) {
+  return DecodeError{why};
+}
 
 bool valid_ref_type(uint8_t t) {
   return t == uint8_t(RefType::kNull) || t == uint8_t(RefType::kSenderHosted) ||
@@ -200,10 +208,11 @@ bool peek_header(std::span<const uint8_t> b, Header &h) {
   return true;
 }
 
-void set_seq(Encoded &frame, uint32_t seq) { put32(frame.head.data() + 16, seq); }
+void set_seq(Encoded &frame, uint32_t seq) {
+  put32(frame.head.data() + 16, seq);
+}
 
-DecodeError decode(std::span<const uint8_t> frame, size_t fds, const Limits &limits,
-                   Message &m) {
+DecodeError decode(std::span<const uint8_t> frame, size_t fds, const Limits &limits, Message &m) {
   if (!peek_header(frame, m.header)) {
     return fail("frame shorter than its header");
   }

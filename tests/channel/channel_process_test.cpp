@@ -29,7 +29,8 @@ Child spawn(ChannelOptions server_opts = {}, ChannelOptions client_opts = {}) {
   int sv[2];
   EXPECT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
   Child c;
-  c.pid = fork_server(sv[1], sv[0], [] { return make_object<Service>(); }, server_opts);
+  c.pid = fork_server(
+      sv[1], sv[0], [] { return make_object<Service>(); }, server_opts);
   c.ch = start_channel(sv[0], Ref(), client_opts);
   EXPECT_TRUE(c.ch);
   c.root = c.ch->peer_primordial();
@@ -317,9 +318,9 @@ TEST(ChannelProcess, ForgedHandleIsRejectedAndTheConnectionStays) {
   ASSERT_TRUE(raw.recv(m));
   ASSERT_EQ(m.header.kind, wire::Kind::kSuccess);
   ASSERT_EQ(m.bi.size(), 1u);
-  EXPECT_EQ(std::string(reinterpret_cast<const char *>(raw.last().data()) + m.bi[0].offset,
-                        m.bi[0].size),
-            "still here");
+  EXPECT_EQ(
+      std::string(reinterpret_cast<const char *>(raw.last().data()) + m.bi[0].offset, m.bi[0].size),
+      "still here");
   ::shutdown(raw.fd(), SHUT_RDWR);
   EXPECT_EQ(wait_exit(pid), 0);
 }
@@ -398,7 +399,7 @@ TEST(ChannelProcess, MalformedFloodWhileServingAWellBehavedClient) {
           b = uint8_t(rng());
         }
         break;
-      case 1: {  // size field lies
+      case 1: {                                                  // size field lies
         raw.request(1, wire::kPrimordialHandle, kEcho, "x", 8);  // valid, answered
         wire::Encoded e;
         wire::encode_error(5, -1, e);
@@ -521,4 +522,40 @@ TEST(ChannelProcess, ListenerGivesPeerCredentials) {
   std::string why;
   EXPECT_TRUE(connect(dir.path + "/nothing.sock", {}, &why).is_null());
   EXPECT_NE(why.find("nothing.sock"), std::string::npos);
+}
+
+TEST(ChannelProcess, MemoryObjectTravelsAsADescriptor) {
+  Child c = spawn();
+  Ref mem = MemoryObject::create(1 << 20);
+  ASSERT_FALSE(mem.is_null());
+  auto *m = LocalObject::from_as<MemoryObject>(mem.get());
+  uint64_t expect = 0;
+  for (size_t i = 0; i < m->size(); ++i) {
+    m->bytes()[i] = std::byte(i * 7);
+    expect += uint8_t(i * 7);
+  }
+  struct Result {
+    uint64_t sum;
+    uint32_t rights;
+    uint32_t write_denied;
+  } r{};
+  // Read-write: the peer maps it and writes; we see the bytes.
+  ASSERT_EQ(c.root.invoke(kMapRead, out(r), in(mem)), Object_OK);
+  EXPECT_EQ(r.sum, expect);
+  EXPECT_EQ(r.rights, FdObject::kRead | FdObject::kWrite);
+  EXPECT_EQ(r.write_denied, 0u);
+  ASSERT_EQ(c.root.invoke(kMapWrite, in(uint8_t(0x5A)), in(mem)), Object_OK);
+  EXPECT_EQ(m->bytes()[12345], std::byte{0x5A});
+  // Read-only view: the peer can read, cannot map it writable, even by hand.
+  Ref ro = MemoryObject::read_only_view(mem.get());
+  ASSERT_FALSE(ro.is_null());
+  ASSERT_EQ(c.root.invoke(kMapRead, out(r), in(ro)), Object_OK);
+  EXPECT_EQ(r.sum, uint64_t(0x5A) * m->size());
+  EXPECT_EQ(r.rights, FdObject::kRead);
+  EXPECT_EQ(r.write_denied, 1u);
+  EXPECT_EQ(c.root.invoke(kMapWrite, in(uint8_t(1)), in(ro)), Object_ERROR_USERBASE);
+  EXPECT_EQ(m->bytes()[0], std::byte{0x5A});
+  // Memory objects are not exported: nothing to release later.
+  EXPECT_EQ(c.ch->export_count(), 0u);
+  finish(c);
 }

@@ -40,8 +40,7 @@ class RawPeer {
     wire::set_seq(e, seq_++);
     return send_raw(e.flatten());
   }
-  bool request(uint32_t id, uint32_t handle, uint32_t op, const std::string &data,
-               uint32_t cap) {
+  bool request(uint32_t id, uint32_t handle, uint32_t op, const std::string &data, uint32_t cap) {
     wire::BufIn bi[] = {{data.data(), data.size()}};
     uint32_t caps[] = {cap};
     wire::Encoded e;

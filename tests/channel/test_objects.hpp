@@ -1,6 +1,7 @@
 // Objects and helpers shared by the channel tests.
 #pragma once
 
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -16,11 +17,14 @@
 #include <vector>
 
 #include "captee/channel.hpp"
+#include "captee/memory.hpp"
 #include "captee/object.hpp"
 
 namespace captee::test {
 
-inline uint32_t tid() { return uint32_t(::syscall(SYS_gettid)); }
+inline uint32_t tid() {
+  return uint32_t(::syscall(SYS_gettid));
+}
 
 enum Op : uint32_t {
   kEcho = 0,
@@ -177,8 +181,9 @@ class Service : public LocalObject {
         return args.write(0, tid()) ? Object_OK : Object_ERROR_SIZE_OUT;
       case kForward: {  // next.call(OI0, BI0) -> BO0: the object goes one more hop
         size_t used = 0;
-        int32_t rv = next_.invoke(kCall, in(args.bi(0)), out(args.bo(0).ptr, args.bo(0).size, &used),
-                                  in_object(args.oi(0)));
+        int32_t rv =
+            next_.invoke(kCall, in(args.bi(0)), out(args.bo(0).ptr, args.bo(0).size, &used),
+                         in_object(args.oi(0)));
         args.bo(0).size = used;
         return rv;
       }
@@ -194,6 +199,35 @@ class Service : public LocalObject {
       case kNewPing:
         args.oo(0) = make_object<Ping>().detach();
         return Object_OK;
+      case kMapRead: {  // OI0 memory -> BO0 {u64 byte sum, u32 rights, u32 write denied}
+        auto map = Mapping::map(args.oi(0), FdObject::kRead);
+        if (!map) {
+          return Object_ERROR_USERBASE;
+        }
+        struct {
+          uint64_t sum;
+          uint32_t rights;
+          uint32_t write_denied;
+        } r{0, LocalObject::from_as<FdObject>(args.oi(0))->rights(), 0};
+        for (std::byte b : map->bytes()) {
+          r.sum += uint8_t(b);
+        }
+        int fd = LocalObject::from_as<FdObject>(args.oi(0))->fd();
+        void *w = ::mmap(nullptr, map->bytes().size(), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        r.write_denied = w == MAP_FAILED ? 1 : 0;
+        if (w != MAP_FAILED) {
+          ::munmap(w, map->bytes().size());
+        }
+        return args.write(0, r) ? Object_OK : Object_ERROR_SIZE_OUT;
+      }
+      case kMapWrite: {  // OI0 memory: fill with BI0[0]
+        auto map = Mapping::map(args.oi(0), FdObject::kRead | FdObject::kWrite);
+        if (!map || args.bi(0).size() != 1) {
+          return Object_ERROR_USERBASE;
+        }
+        std::memset(map->bytes().data(), int(args.bi(0)[0]), map->bytes().size());
+        return Object_OK;
+      }
       default:
         return Object_ERROR_INVALID;
     }

@@ -23,8 +23,8 @@ std::vector<uint8_t> sample_request(uint8_t fd_count = 0) {
                  {RefType::kNull, 0, 0},
                  {RefType::kReceiverHosted, 0, 0x20003}};
   Encoded e;
-  EXPECT_TRUE(encode_request(7, 0x10000, 42, ObjectCounts_pack(3, 1, 3, 2), bi, caps, oi,
-                             fd_count, e));
+  EXPECT_TRUE(
+      encode_request(7, 0x10000, 42, ObjectCounts_pack(3, 1, 3, 2), bi, caps, oi, fd_count, e));
   return e.flatten();
 }
 
@@ -109,12 +109,12 @@ TEST(Wire, RejectsHostileFields) {
     mutate(f);
     return bool(decode(f, 0, limits, m));
   };
-  EXPECT_TRUE(bad([](auto &f) { f[4] = 99; }));                 // unknown kind
-  EXPECT_TRUE(bad([](auto &f) { f[7] = 1; }));                  // reserved
-  EXPECT_TRUE(bad([](auto &f) { f[6] = 1; }));                  // fd count
+  EXPECT_TRUE(bad([](auto &f) { f[4] = 99; }));                          // unknown kind
+  EXPECT_TRUE(bad([](auto &f) { f[7] = 1; }));                           // reserved
+  EXPECT_TRUE(bad([](auto &f) { f[6] = 1; }));                           // fd count
   EXPECT_TRUE(bad([](auto &f) { f[12] = f[13] = f[14] = f[15] = 0; }));  // handle 0
-  EXPECT_TRUE(bad([](auto &f) { f[kHeaderSize + 8] = 1; }));    // misaligned BI offset
-  EXPECT_TRUE(bad([](auto &f) { f[kHeaderSize + 15] = 0x7F; }));  // BI size beyond frame
+  EXPECT_TRUE(bad([](auto &f) { f[kHeaderSize + 8] = 1; }));             // misaligned BI offset
+  EXPECT_TRUE(bad([](auto &f) { f[kHeaderSize + 15] = 0x7F; }));         // BI size beyond frame
   EXPECT_TRUE(bad([](auto &f) {
     uint32_t huge = 0xFFFFFFF0;  // BO capacity beyond max_data
     std::memcpy(&f[kHeaderSize + 8 + 3 * 8], &huge, 4);
