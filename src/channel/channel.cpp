@@ -50,7 +50,7 @@ using FramePtr = std::unique_ptr<Frame>;
 struct Waiter {
   std::thread::id owner = std::this_thread::get_id();
   std::condition_variable cv;
-  std::deque<FramePtr> inbox;
+  std::vector<FramePtr> inbox;  // FIFO; rarely more than one frame
 };
 
 class ChannelImpl;
@@ -193,6 +193,11 @@ class ChannelImpl final : public Channel, public std::enable_shared_from_this<Ch
   // told that its reply was read by someone else.
   bool waiter_reading_ = false;
   int parked_ = 0;
+  // Pool threads inside recvmsg. The kernel hands each record to the thread
+  // that has waited longest, so every idle reader would take turns (and run
+  // cold); two are enough to always have a reader without waking anyone.
+  int pool_readers_ = 0;
+  static constexpr int kMaxPoolReaders = 2;
   std::condition_variable pool_cv_;
   std::deque<FramePtr> pending_;  // top-level requests a waiter read
   bool pool_started_ = false;
@@ -619,6 +624,15 @@ bool ChannelImpl::intake_locked(Frame &f, std::unique_lock<std::mutex> &lk, cons
     *why = nullptr;
     return false;
   }
+  const Kind kind = f.msg.header.kind;
+  if ((kind == Kind::kRequest || kind == Kind::kSuccess || kind == Kind::kError) &&
+      f.msg.objs.empty()) {
+    ++recv_seq_;  // nothing to resolve: pass the turn on without unlocking
+    if (order_waiters_ > 0) {
+      order_cv_.notify_all();
+    }
+    return true;
+  }
   lk.unlock();
   bool ok = true;
   std::vector<Object> drops;
@@ -664,7 +678,7 @@ FramePtr ChannelImpl::wait_for(Waiter &w) {
   for (;;) {
     if (!w.inbox.empty()) {
       FramePtr f = std::move(w.inbox.front());
-      w.inbox.pop_front();
+      w.inbox.erase(w.inbox.begin());
       wake_reader_locked(&w);
       if (f->msg.header.kind != Kind::kRequest) {
         return f;
@@ -685,19 +699,24 @@ FramePtr ChannelImpl::wait_for(Waiter &w) {
       const char *why = nullptr;
       auto st = read_frame(f, &why);
       lk.lock();
+      // Still counted as the reader until the frame is routed: a thread that
+      // found readers_ == 0 in between would block in recvmsg while its reply
+      // sits in our hands.
+      bool ok = st == detail::RecvStatus::kOk && intake_locked(*f, lk, &why);
+      if (ok) {
+        dispatch_locked(std::move(f), &w, lk);
+      }
       --readers_;
       waiter_reading_ = false;
       if (parked_ > 0) {
         pool_cv_.notify_all();
       }
-      if (st != detail::RecvStatus::kOk || !intake_locked(*f, lk, &why)) {
+      if (!ok) {
         lk.unlock();
         shut_down(st == detail::RecvStatus::kClosed ? nullptr : why);
         f.reset();  // may release objects: never under mu_
         lk.lock();
-        continue;
       }
-      dispatch_locked(std::move(f), &w, lk);
       continue;
     }
     w.cv.wait(lk);
@@ -728,29 +747,36 @@ void ChannelImpl::pool_loop() {
       lk.lock();
       continue;
     }
-    if (waiter_reading_) {
+    if (waiter_reading_ || pool_readers_ >= kMaxPoolReaders) {
       ++parked_;
       pool_cv_.wait(lk);
       --parked_;
       continue;
     }
     ++readers_;
+    ++pool_readers_;
     lk.unlock();
     FramePtr f;
     const char *why = nullptr;
     auto st = read_frame(f, &why);
     lk.lock();
-    --readers_;
-    if (st != detail::RecvStatus::kOk || !intake_locked(*f, lk, &why)) {
+    bool ok = st == detail::RecvStatus::kOk && intake_locked(*f, lk, &why);
+    FramePtr mine = ok ? dispatch_locked(std::move(f), nullptr, lk) : nullptr;
+    --readers_;  // only now: see wait_for
+    --pool_readers_;
+    if (!ok) {
       lk.unlock();
       shut_down(st == detail::RecvStatus::kClosed ? nullptr : why);
       f.reset();  // may release objects: never under mu_
       lk.lock();
       break;
     }
-    FramePtr mine = dispatch_locked(std::move(f), nullptr, lk);
     if (mine) {
-      wake_reader_locked(nullptr);
+      if (pool_readers_ == 0 && parked_ > 0) {
+        pool_cv_.notify_one();  // keep a reader while this thread serves
+      } else {
+        wake_reader_locked(nullptr);
+      }
       lk.unlock();
       serve(std::move(mine));
       lk.lock();
