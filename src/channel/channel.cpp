@@ -4,11 +4,14 @@
 #include "captee/channel.hpp"
 
 #include <poll.h>
+#include <pthread.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <new>
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
@@ -164,6 +167,13 @@ class ChannelImpl final : public Channel, public std::enable_shared_from_this<Ch
   void queue_release(uint32_t handle, uint32_t count);
   void start_pool();
   void pool_loop();
+
+ public:
+  // Called by the StallWatch: wakes a parked pool thread if the channel has
+  // had no reader for kStallNs because its reader is serving.
+  void check_stall(int64_t now_ns);
+
+ private:
   void violation(const char *why) { shut_down(why); }
   void shut_down(const char *why);
   uint32_t alloc_id() {
@@ -193,11 +203,15 @@ class ChannelImpl final : public Channel, public std::enable_shared_from_this<Ch
   // told that its reply was read by someone else.
   bool waiter_reading_ = false;
   int parked_ = 0;
-  // Pool threads inside recvmsg. The kernel hands each record to the thread
-  // that has waited longest, so every idle reader would take turns (and run
-  // cold); two are enough to always have a reader without waking anyone.
+  // Pool threads inside recvmsg: one. The reader serves what it reads itself
+  // (no hand-off, no wake-up); only if it is still busy after kStallNs does
+  // the process-wide StallWatch wake a parked pool thread to read meanwhile.
+  // Keeping a second reader blocked instead costs an extra context switch per
+  // call on a busy CPU, and several readers take turns and run cache-cold.
   int pool_readers_ = 0;
-  static constexpr int kMaxPoolReaders = 2;
+  static constexpr int kMaxPoolReaders = 1;
+  int64_t stall_since_ = 0;  // when the last reader went off to serve; 0: not
+  std::thread::id stall_owner_;
   std::condition_variable pool_cv_;
   std::deque<FramePtr> pending_;  // top-level requests a waiter read
   bool pool_started_ = false;
@@ -225,6 +239,91 @@ class ChannelImpl final : public Channel, public std::enable_shared_from_this<Ch
   std::vector<wire::Message::Release> release_queue_;
   bool flushing_ = false;
 };
+
+// ------------------------------------------------------------- stall watch
+
+constexpr int64_t kStallNs = 1'000'000;
+constexpr auto kTick = std::chrono::milliseconds(1);
+constexpr int64_t kIdleAfterNs = 100'000'000;
+
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// One thread per process that keeps channels readable while their only
+// reader serves a long request. It ticks every millisecond while requests
+// are being served and sleeps when the process has been idle for 100 ms, so
+// the call path never wakes anything but the peer.
+class StallWatch {
+ public:
+  static StallWatch &get() {
+    static StallWatch *w = [] {
+      instance_ = new StallWatch;  // never destroyed: threads may use it at exit
+      ::pthread_atfork([] { instance_->mu_.lock(); }, [] { instance_->mu_.unlock(); },
+                       [] {
+                         // The child has no watch thread; start afresh.
+                         new (&instance_->mu_) std::mutex;
+                         new (&instance_->cv_) std::condition_variable;
+                         instance_->started_ = false;
+                         instance_->idle_.store(false);
+                         new (&instance_->channels_) std::vector<std::weak_ptr<ChannelImpl>>;
+                       });
+      return instance_;
+    }();
+    return *w;
+  }
+  void add(std::weak_ptr<ChannelImpl> ch) {
+    std::lock_guard lk(mu_);
+    channels_.push_back(std::move(ch));
+    if (!started_) {
+      started_ = true;
+      std::thread([this] { run(); }).detach();
+    }
+  }
+  void note_busy() {
+    last_busy_ns_.store(now_ns(), std::memory_order_relaxed);
+    if (idle_.load(std::memory_order_acquire)) {
+      std::lock_guard lk(mu_);
+      idle_.store(false, std::memory_order_release);
+      cv_.notify_one();
+    }
+  }
+
+ private:
+  void run();
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool started_ = false;
+  std::atomic<bool> idle_{false};
+  std::atomic<int64_t> last_busy_ns_{0};
+  std::vector<std::weak_ptr<ChannelImpl>> channels_;
+  static inline StallWatch *instance_ = nullptr;
+};
+
+void StallWatch::run() {
+  std::unique_lock lk(mu_);
+  for (;;) {
+    std::vector<std::weak_ptr<ChannelImpl>> list = channels_;
+    lk.unlock();
+    int64_t now = now_ns();
+    for (auto &w : list) {
+      if (auto ch = w.lock()) {
+        ch->check_stall(now);
+      }
+    }
+    list.clear();  // may drop the last reference to a channel: not under mu_
+    lk.lock();
+    std::erase_if(channels_, [](const auto &w) { return w.expired(); });
+    if (now - last_busy_ns_.load(std::memory_order_relaxed) > kIdleAfterNs) {
+      idle_.store(true, std::memory_order_release);
+      cv_.wait(lk, [&] { return !idle_.load(std::memory_order_acquire); });
+    } else {
+      cv_.wait_for(lk, kTick);
+    }
+  }
+}
 
 // ------------------------------------------------------------------ proxies
 
@@ -734,6 +833,7 @@ void ChannelImpl::start_pool() {
   for (unsigned i = 0; i < std::max(1u, opts_.pool_threads); ++i) {
     std::thread([self = shared_from_this()] { self->pool_loop(); }).detach();
   }
+  StallWatch::get().add(weak_from_this());
 }
 
 void ChannelImpl::pool_loop() {
@@ -772,15 +872,33 @@ void ChannelImpl::pool_loop() {
       break;
     }
     if (mine) {
-      if (pool_readers_ == 0 && parked_ > 0) {
-        pool_cv_.notify_one();  // keep a reader while this thread serves
-      } else {
-        wake_reader_locked(nullptr);
+      wake_reader_locked(nullptr);  // invokers waiting here may read meanwhile
+      const bool alone = pool_readers_ == 0 && parked_ > 0;
+      if (alone) {
+        stall_since_ = now_ns();
+        stall_owner_ = std::this_thread::get_id();
       }
       lk.unlock();
+      if (alone) {
+        StallWatch::get().note_busy();
+      }
       serve(std::move(mine));
       lk.lock();
+      if (stall_owner_ == std::this_thread::get_id()) {
+        stall_since_ = 0;
+        stall_owner_ = {};
+      }
     }
+  }
+}
+
+void ChannelImpl::check_stall(int64_t now) {
+  std::lock_guard lk(mu_);
+  if (!dead_ && stall_since_ != 0 && now - stall_since_ >= kStallNs && readers_ == 0 &&
+      parked_ > 0) {
+    stall_since_ = 0;
+    stall_owner_ = {};
+    pool_cv_.notify_one();
   }
 }
 

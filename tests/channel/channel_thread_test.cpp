@@ -143,3 +143,15 @@ TEST(ChannelThreads, PeerCloseFailsPendingAndLaterCalls) {
   echo(p.root, "x", &rv);
   EXPECT_EQ(rv, Object_ERROR_UNAVAIL);
 }
+
+TEST(ChannelThreads, AHandlerMayWaitForAnotherRequest) {
+  // The pool's only reader serves kWaitEvent and blocks; the stall watch must
+  // put another pool thread on the socket so kSetEvent gets through.
+  Pair p(make_object<Service>());
+  auto t0 = std::chrono::steady_clock::now();
+  std::thread waiter([&] { EXPECT_EQ(p.root.invoke(kWaitEvent), Object_OK); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(p.root.invoke(kSetEvent), Object_OK);
+  waiter.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(2));
+}

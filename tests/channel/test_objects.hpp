@@ -45,6 +45,8 @@ enum Op : uint32_t {
   kDropStored = 15,
   kMapRead = 16,
   kMapWrite = 17,
+  kWaitEvent = 18,
+  kSetEvent = 19,
 };
 
 // Echoes BI0 into BO0 and counts its calls.
@@ -228,6 +230,17 @@ class Service : public LocalObject {
         std::memset(map->bytes().data(), int(args.bi(0)[0]), map->bytes().size());
         return Object_OK;
       }
+      case kWaitEvent: {  // blocks until kSetEvent (another request) arrives
+        std::unique_lock lk(mu_);
+        bool set = event_cv_.wait_for(lk, std::chrono::seconds(5), [&] { return event_; });
+        return set ? Object_OK : Object_ERROR;
+      }
+      case kSetEvent: {
+        std::lock_guard lk(mu_);
+        event_ = true;
+        event_cv_.notify_all();
+        return Object_OK;
+      }
       default:
         return Object_ERROR_INVALID;
     }
@@ -251,6 +264,8 @@ class Service : public LocalObject {
   Ref y_;
   std::mutex mu_;
   std::vector<Ref> stored_;
+  std::condition_variable event_cv_;
+  bool event_ = false;
 };
 
 inline std::string echo(const Ref &obj, const std::string &msg, int32_t *rv = nullptr) {
