@@ -118,7 +118,9 @@ class Listener {
   // handshake failed (the connection is dropped; call again) or the listener
   // was shut down (then `shut_down()` is true).
   std::shared_ptr<Channel> accept(std::string *why = nullptr);
-  // Serves connections on a background thread until shut_down() or destruction.
+  // Accepts connections on a background thread until shut_down() or
+  // destruction; each handshake runs on a thread of its own, so a silent peer
+  // holds up nobody. The factory is called on that thread.
   void serve_in_background();
   // Stops accepting; unblocks accept(). Existing channels live on.
   void shut_down();
@@ -130,6 +132,7 @@ class Listener {
  private:
   struct Impl;
   Listener(int fd, std::string path, PrimordialFactory f, ChannelOptions opts);
+  int accept_socket(ucred &cred, std::string *why);
   int fd_;
   std::string path_;
   PrimordialFactory factory_;

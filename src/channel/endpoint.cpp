@@ -84,10 +84,12 @@ Listener::~Listener() {
   ::unlink(path_.c_str());
 }
 
-std::shared_ptr<Channel> Listener::accept(std::string *why) {
+// Waits for a connection; returns its socket and the peer's credentials, or
+// -1 once shut down or on error.
+int Listener::accept_socket(ucred &cred, std::string *why) {
   for (;;) {
     if (impl_->shut.load()) {
-      return nullptr;
+      return -1;
     }
     int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (c < 0) {
@@ -95,22 +97,30 @@ std::shared_ptr<Channel> Listener::accept(std::string *why) {
         continue;
       }
       set_why(why, "accept");
-      return nullptr;
+      return -1;
     }
     if (impl_->shut.load()) {
       ::close(c);
-      return nullptr;
+      return -1;
     }
-    ucred cred{};
     socklen_t len = sizeof cred;
     if (::getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
       set_why(why, "SO_PEERCRED");
       ::close(c);
-      return nullptr;
+      continue;
     }
-    Ref primordial = factory_ ? factory_(cred) : Ref();
-    return start_channel(c, std::move(primordial), opts_, why);
+    return c;
   }
+}
+
+std::shared_ptr<Channel> Listener::accept(std::string *why) {
+  ucred cred{};
+  int c = accept_socket(cred, why);
+  if (c < 0) {
+    return nullptr;
+  }
+  Ref primordial = factory_ ? factory_(cred) : Ref();
+  return start_channel(c, std::move(primordial), opts_, why);
 }
 
 void Listener::serve_in_background() {
@@ -119,11 +129,25 @@ void Listener::serve_in_background() {
   }
   impl_->server = std::thread([this] {
     while (!impl_->shut.load()) {
+      ucred cred{};
       std::string why;
-      auto ch = accept(&why);  // the channel keeps itself alive while in use
-      if (!ch && !impl_->shut.load() && !why.empty() && opts_.log) {
-        opts_.log("captee listener: " + why);
+      int c = accept_socket(cred, &why);
+      if (c < 0) {
+        if (!impl_->shut.load() && opts_.log) {
+          opts_.log("captee listener: " + why);
+        }
+        continue;
       }
+      // The handshake runs on its own thread: a peer that connects and stays
+      // silent must not hold up everyone else. The channel keeps itself
+      // alive while in use.
+      std::thread([c, cred, factory = factory_, opts = opts_] {
+        Ref primordial = factory ? factory(cred) : Ref();
+        std::string w;
+        if (!start_channel(c, std::move(primordial), opts, &w) && opts.log) {
+          opts.log("captee listener: handshake failed: " + w);
+        }
+      }).detach();
     }
   });
 }

@@ -512,12 +512,21 @@ TEST(ChannelProcess, ListenerGivesPeerCredentials) {
   });
   ASSERT_TRUE(l);
   l->serve_in_background();
+  // A peer that connects and never says hello holds up nobody.
+  int silent = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strcpy(addr.sun_path, path.c_str());
+  ASSERT_EQ(::connect(silent, reinterpret_cast<sockaddr *>(&addr), sizeof addr), 0);
+  auto t0 = std::chrono::steady_clock::now();
   pid_t pid = ::fork();
   if (pid == 0) {
     Ref root = connect(path);
     ::_exit(!root.is_null() && echo(root, "child") == "child" ? 0 : 1);
   }
   EXPECT_EQ(wait_exit(pid), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(2));
+  ::close(silent);
   EXPECT_EQ(seen_pid.load(), pid);
   std::string why;
   EXPECT_TRUE(connect(dir.path + "/nothing.sock", {}, &why).is_null());
