@@ -574,3 +574,38 @@ TEST(ChannelProcess, MemoryObjectTravelsAsADescriptor) {
   EXPECT_EQ(c.ch->export_count(), 0u);
   finish(c);
 }
+
+TEST(ChannelProcess, RepliesMayOnlyShrinkOutputBuffers) {
+  int sv[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+  // The hostile server is a raw peer in a child process.
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::close(sv[0]);
+    RawPeer raw(sv[1]);
+    wire::Message m;
+    if (!raw.hello(/*primordial=*/true) || !raw.recv(m) || m.header.kind != wire::Kind::kRequest) {
+      ::_exit(2);
+    }
+    static const char big[16] = "sixteen bytes!!";
+    wire::BufIn bo[] = {{big, 16}};  // the caller offered 4
+    wire::Encoded e;
+    wire::encode_success(m.header.invoke_id, ObjectCounts_pack(0, 1, 0, 0), bo, {}, 0, e);
+    raw.send_frame(e);
+    ::_exit(raw.closed_by_peer() ? 0 : 3);
+  }
+  ::close(sv[1]);
+  ChannelOptions opts;
+  std::vector<std::string> lines;
+  opts.log = [&](const std::string &l) { lines.push_back(l); };
+  auto ch = start_channel(sv[0], Ref(), opts);
+  ASSERT_TRUE(ch);
+  Ref root = ch->peer_primordial();
+  char small[4];
+  size_t used = 0;
+  EXPECT_EQ(root.invoke(kEcho, in("x", 1), out(small, sizeof small, &used)), Object_ERROR_UNAVAIL);
+  EXPECT_TRUE(ch->closed());
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("larger than its capacity"), std::string::npos);
+  EXPECT_EQ(wait_exit(pid), 0);
+}

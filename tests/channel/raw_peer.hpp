@@ -21,9 +21,10 @@ class RawPeer {
   ~RawPeer() { ::close(fd_); }
   int fd() const { return fd_; }
 
-  bool hello() {
+  bool hello(bool primordial = false) {
     wire::Hello h;
     h.nonce = 0x5eed;
+    h.has_primordial = primordial;
     wire::Encoded e;
     wire::encode_hello(h, e);
     auto bytes = e.flatten();
