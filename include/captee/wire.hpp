@@ -41,6 +41,9 @@ enum class Kind : uint8_t {
 
 // Header flag: the frame body travels in a memfd (first fd), not in the record.
 inline constexpr uint8_t kFlagOutOfBand = 0x01;
+// Header flag (requests): the sender has other invokes in flight on this
+// channel, so the receiver should serve requests in parallel right away.
+inline constexpr uint8_t kFlagConcurrent = 0x02;
 
 // How an object reference names its object.
 enum class RefType : uint8_t {
@@ -156,6 +159,8 @@ struct BufIn {
 
 // Stamps a sequence number into an encoded frame's header.
 void set_seq(Encoded &frame, uint32_t seq);
+// ORs header flags (e.g. kFlagConcurrent) into an encoded frame.
+void add_flags(Encoded &frame, uint8_t flags);
 
 // Encoders. Sizes must already respect the limits (the channel checks them and
 // returns Object_ERROR_MAXARGS/MAXDATA first); they return false on overflow.

@@ -874,7 +874,9 @@ void ChannelImpl::pool_loop() {
     if (mine) {
       wake_reader_locked(nullptr);  // invokers waiting here may read meanwhile
       const bool alone = pool_readers_ == 0 && parked_ > 0;
-      if (alone) {
+      if (alone && (mine->msg.header.flags & wire::kFlagConcurrent) != 0) {
+        pool_cv_.notify_one();  // the peer has more calls in flight: read on now
+      } else if (alone) {
         stall_since_ = now_ns();
         stall_owner_ = std::this_thread::get_id();
       }
@@ -944,8 +946,10 @@ int32_t ChannelImpl::invoke_remote(uint32_t handle, ObjectOp op, ObjectArg *a, O
   ChainScope chain(this, id);
   Waiter w;
   Waiter *outer = nullptr;
+  bool concurrent = false;
   {
     std::lock_guard lk(mu_);
+    concurrent = !waiters_.empty();  // other threads are waiting on this channel
     auto it = waiters_.find(id);
     if (it != waiters_.end()) {
       if (it->second->owner != w.owner) {
@@ -963,6 +967,9 @@ int32_t ChannelImpl::invoke_remote(uint32_t handle, ObjectOp op, ObjectArg *a, O
     thread_local wire::Encoded enc;
     wire::encode_request(id, handle, op, k, std::span(bi, nbi), std::span(caps, nbo),
                          std::span(refs, noi), uint8_t(nfds), enc);
+    if (concurrent) {
+      wire::add_flags(enc, wire::kFlagConcurrent);
+    }
     if (send(enc, std::span(fds, nfds))) {
       reply = wait_for(w);
     }

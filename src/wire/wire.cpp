@@ -212,6 +212,10 @@ void set_seq(Encoded &frame, uint32_t seq) {
   put32(frame.head.data() + 16, seq);
 }
 
+void add_flags(Encoded &frame, uint8_t flags) {
+  frame.head[5] |= flags;
+}
+
 DecodeError decode(std::span<const uint8_t> frame, size_t fds, const Limits &limits, Message &m) {
   if (!peek_header(frame, m.header)) {
     return fail("frame shorter than its header");
@@ -220,7 +224,8 @@ DecodeError decode(std::span<const uint8_t> frame, size_t fds, const Limits &lim
   if (h.size != frame.size()) {
     return fail("frame size field does not match the record");
   }
-  if (frame[7] != 0 || get32(frame.data() + 20) != 0 || (h.flags & ~kFlagOutOfBand) != 0) {
+  if (frame[7] != 0 || get32(frame.data() + 20) != 0 ||
+      (h.flags & ~(kFlagOutOfBand | kFlagConcurrent)) != 0) {
     return fail("reserved header bits set");
   }
   if (h.fd_count > kMaxFdsPerFrame) {
