@@ -11,7 +11,7 @@ if [[ ! -f build-fuzz/build.ninja ]]; then
     -DCAPTEE_BUILD_FUZZ=ON -DCAPTEE_BUILD_TESTS=OFF -DCAPTEE_BUILD_BENCH=OFF \
     -DCAPTEE_SANITIZE=address,undefined >/dev/null
 fi
-cmake --build build-fuzz -j "$(nproc)" >/dev/null
+cmake --build build-fuzz -j "$(nproc)" --target fuzzers >/dev/null
 mapfile -t targets < <(find build-fuzz/bin -maxdepth 1 -name 'fuzz_*' -type f -executable | sort)
 for bin in "${targets[@]}"; do
   name=$(basename "$bin")

@@ -4,8 +4,8 @@
 #   2. checks formatting with the project's .clang-format;
 #   3. builds with -Werror and runs every CTest test;
 #   4. rebuilds in build-asan with ASan+UBSan and runs the suite again;
-#   5. rebuilds the concurrency tests in build-tsan with ThreadSanitizer and runs them;
-#   6. builds the libFuzzer targets with clang and replays each corpus, then fuzzes briefly.
+#   5. builds the concurrency tests (label tsan) in build-tsan with ThreadSanitizer and runs them;
+#   6. builds the libFuzzer targets with clang, replays each corpus, then fuzzes each briefly.
 # Exits non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,7 +37,7 @@ UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 step "build (ThreadSanitizer)"
 cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCAPTEE_WERROR=ON \
   -DCAPTEE_SANITIZE=thread -DCAPTEE_BUILD_BENCH=OFF >/dev/null
-cmake --build build-tsan -j "$jobs"
+cmake --build build-tsan -j "$jobs" --target tsan_tests
 step "concurrency tests under TSan"
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
   ctest --test-dir build-tsan --output-on-failure -j "$jobs" -L tsan
@@ -46,7 +46,7 @@ step "fuzz targets (clang libFuzzer)"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCAPTEE_BUILD_FUZZ=ON -DCAPTEE_BUILD_TESTS=OFF -DCAPTEE_BUILD_BENCH=OFF \
   -DCAPTEE_SANITIZE=address,undefined >/dev/null
-cmake --build build-fuzz -j "$jobs"
+cmake --build build-fuzz -j "$jobs" --target fuzzers
 ctest --test-dir build-fuzz --output-on-failure -j "$jobs" -L fuzz
 bash scripts/fuzz.sh "${CAPTEE_FUZZ_SMOKE_SECONDS:-10}"
 
