@@ -12,6 +12,8 @@
 
 #include "captee/fwimage/sign.hpp"
 #include "captee/fwimage/verify.hpp"
+#include "captee/testing/synthetic_elf.hpp"
+#include "captee/testing/test_keys.hpp"
 
 namespace fw = captee::fwimage;
 
@@ -19,40 +21,16 @@ namespace {
 
 constexpr size_t kFirmwareSize = 16u << 20;
 
-void put32(std::vector<uint8_t> &b, size_t at, uint32_t v) {
-  for (int i = 0; i < 4; ++i) {
-    b[at + i] = static_cast<uint8_t>(v >> (8 * i));
-  }
-}
-
-// An ARM ELF32 of exactly 16 MiB: two PT_LOAD segments (code, data) filling it.
+// An ARM ELF32 of about 16 MiB: two PT_LOAD segments (code at 0, data with a
+// page of .bss at 0x10000000) filled with a pseudo-random pattern.
 std::vector<uint8_t> make_firmware() {
-  std::vector<uint8_t> b(kFirmwareSize);
-  for (size_t i = 0; i < b.size(); ++i) {
-    b[i] = static_cast<uint8_t>(i * 2654435761u >> 24);
-  }
-  std::memset(b.data(), 0, 52 + 64);
-  const uint8_t ident[] = {0x7F, 'E', 'L', 'F', 1, 1, 1};
-  std::memcpy(b.data(), ident, sizeof ident);
-  b[16] = 2;   // ET_EXEC
-  b[18] = 40;  // EM_ARM
-  put32(b, 20, 1);
-  put32(b, 28, 52);
-  b[40] = 52;
-  b[42] = 32;
-  b[44] = 2;
-  b[46] = 40;
-  const uint32_t code = 4096;
-  const uint32_t split = 4u << 20;
-  const uint32_t phdrs[2][8] = {{1, code, 0x0, 0x0, split - code, split - code, 5, 4096},
-                                {1, split, 0x10000000, 0x10000000, uint32_t(kFirmwareSize) - split,
-                                 uint32_t(kFirmwareSize) - split + 4096, 6, 4096}};
-  for (int s = 0; s < 2; ++s) {
-    for (int f = 0; f < 8; ++f) {
-      put32(b, 52 + 32 * s + 4 * f, phdrs[s][f]);
-    }
-  }
-  return b;
+  captee::testing::FakeElf spec;
+  spec.first_data_offset = 4096;
+  const size_t code = (4u << 20) - 4096;
+  spec.segments.push_back({1, 0x0, captee::testing::patterned_bytes(code), 0, 5});
+  spec.segments.push_back(
+      {1, 0x10000000, captee::testing::patterned_bytes(kFirmwareSize - code - 4096), 4096, 6});
+  return captee::testing::build_elf(spec);
 }
 
 struct Fixture {
@@ -61,14 +39,7 @@ struct Fixture {
   std::vector<uint8_t> signed_image;
 
   Fixture() {
-    EVP_PKEY *key = EVP_RSA_gen(2048);
-    BIO *bio = BIO_new(BIO_s_mem());
-    PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr);
-    char *data = nullptr;
-    const long len = BIO_get_mem_data(bio, &data);
-    pem.assign(data, static_cast<size_t>(len));
-    BIO_free(bio);
-    EVP_PKEY_free(key);
+    pem = captee::testing::rsa_private_pem(2048);
     auto out = fw::sign_images(request(), private_key());
     if (!out) {
       throw std::runtime_error(out.error().message);

@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "captee/fwimage/sign.hpp"
+#include "captee/testing/synthetic_elf.hpp"
+#include "captee/testing/test_keys.hpp"
 #include "captee/platform/remote_processor.hpp"
 #include "captee/ta/remoteproc_ta.hpp"
 #include "tee_api_defines.h"
@@ -26,50 +28,14 @@ namespace {
 
 constexpr size_t kFirmwareSize = 16u << 20;
 
-void put32(std::vector<uint8_t> &b, size_t at, uint32_t v) {
-  for (int i = 0; i < 4; ++i) {
-    b[at + i] = static_cast<uint8_t>(v >> (8 * i));
-  }
-}
-
-// An ARM ELF32 of exactly 16 MiB whose one PT_LOAD segment (plus 4 KiB of
+// An ARM ELF32 of about 16 MiB whose one PT_LOAD segment (plus 4 KiB of
 // .bss) goes to device address 0.
 std::vector<uint8_t> make_firmware() {
-  std::vector<uint8_t> b(kFirmwareSize);
-  for (size_t i = 0; i < b.size(); ++i) {
-    b[i] = static_cast<uint8_t>(i * 2654435761u >> 24);
-  }
-  std::memset(b.data(), 0, 52 + 32);
-  const uint8_t ident[] = {0x7F, 'E', 'L', 'F', 1, 1, 1};
-  std::memcpy(b.data(), ident, sizeof ident);
-  b[16] = 2;   // ET_EXEC
-  b[18] = 40;  // EM_ARM
-  put32(b, 20, 1);
-  put32(b, 28, 52);
-  b[40] = 52;
-  b[42] = 32;
-  b[44] = 1;
-  b[46] = 40;
-  const uint32_t off = 4096, filesz = uint32_t(kFirmwareSize) - off;
-  const uint32_t phdr[8] = {1, off, 0x0, 0x0, filesz, filesz + 4096, 7, 4096};
-  for (int f = 0; f < 8; ++f) {
-    put32(b, 52 + 4 * f, phdr[f]);
-  }
-  return b;
-}
-
-std::string pem_of(EVP_PKEY *key, bool private_half) {
-  BIO *bio = BIO_new(BIO_s_mem());
-  if (private_half) {
-    PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr);
-  } else {
-    PEM_write_bio_PUBKEY(bio, key);
-  }
-  char *data = nullptr;
-  const long len = BIO_get_mem_data(bio, &data);
-  std::string pem(data, static_cast<size_t>(len));
-  BIO_free(bio);
-  return pem;
+  captee::testing::FakeElf spec;
+  spec.first_data_offset = 4096;
+  spec.segments.push_back(
+      {1, 0x0, captee::testing::patterned_bytes(kFirmwareSize - 4096), 4096, 7});
+  return captee::testing::build_elf(spec);
 }
 
 // A one-processor platform with 32 MiB of memory at device address 0.
@@ -92,9 +58,8 @@ struct Fixture {
   void *session = nullptr;
 
   Fixture() {
-    EVP_PKEY *key = EVP_RSA_gen(2048);
-    const std::string priv = pem_of(key, true), pub = pem_of(key, false);
-    EVP_PKEY_free(key);
+    const std::string &priv = captee::testing::rsa_private_pem(2048);
+    const std::string pub = captee::testing::public_pem_of(priv);
     const std::vector<uint8_t> elf = make_firmware();
     fw::SignRequest r;
     r.images.emplace_back(elf);

@@ -24,6 +24,7 @@
 #include "captee/fwimage/signed_image.hpp"
 #include "captee/platform/remote_processor.hpp"
 #include "captee/ta/remoteproc_ta.hpp"
+#include "captee/testing/test_keys.hpp"
 #include "tee_api_defines.h"
 
 namespace {
@@ -32,20 +33,6 @@ namespace fw = captee::fwimage;
 namespace pl = captee::platform;
 namespace ta = captee::ta;
 
-std::string pem_of(EVP_PKEY *key, bool private_half) {
-  BIO *bio = BIO_new(BIO_s_mem());
-  if (private_half) {
-    PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr);
-  } else {
-    PEM_write_bio_PUBKEY(bio, key);
-  }
-  char *data = nullptr;
-  const long len = BIO_get_mem_data(bio, &data);
-  std::string pem(data, static_cast<size_t>(len));
-  BIO_free(bio);
-  return pem;
-}
-
 struct Harness {
   std::unique_ptr<fw::PrivateKey> key;
   std::unique_ptr<pl::Soc> soc;
@@ -53,9 +40,8 @@ struct Harness {
   void *session = nullptr;
 
   Harness() {
-    EVP_PKEY *k = EVP_EC_gen("P-256");
-    const std::string priv = pem_of(k, true), pub = pem_of(k, false);
-    EVP_PKEY_free(k);
+    const std::string &priv = captee::testing::ec_private_pem();
+    const std::string pub = captee::testing::public_pem_of(priv);
     key = std::make_unique<fw::PrivateKey>(
         fw::PrivateKey::from_pem({reinterpret_cast<const uint8_t *>(priv.data()), priv.size()}, {})
             .value());
