@@ -1,0 +1,143 @@
+// Channels: object invocation across processes.
+//
+// A Channel joins two domains (processes) over one connected AF_UNIX
+// SOCK_SEQPACKET socket. Each side keeps
+//  - an export table: the objects it hosts that the peer may name. A handle is
+//    an index plus a generation, and the table holds one reference per entry,
+//    so the peer can only reach objects it was given; a stale or guessed handle
+//    is answered with Object_ERROR_BADOBJ and the connection stays up;
+//  - an import table: proxies for the peer's objects. A proxy is a plain
+//    `Object` whose retain/release are local; the last local release sends a
+//    release to the peer (batched when several are pending).
+// Objects passed as arguments are exported on the fly. Passing the peer's own
+// proxy back to it names the original (no proxy of a proxy). A proxy from one
+// channel passed into another is exported there like any local object, so
+// calls forward through the middle domain. FdObjects travel as descriptors.
+//
+// Threads. The invoking thread sends its request itself and, unless another
+// thread is already reading the socket, reads the reply itself. If the peer
+// calls back into this domain while handling the request (same invoke id),
+// the callback runs on the invoking thread, nested to any depth. Requests
+// that start in the peer are served by a small pool (4 threads by default)
+// whose threads read the socket directly, so the uncontended path has no
+// thread hand-off on either side. The pool starts when the first object is
+// exported.
+//
+// Failure. If the peer dies or hangs up, every pending invoke completes with
+// Object_ERROR_UNAVAIL, every export is released, proxies answer
+// Object_ERROR_UNAVAIL from then on and close notifiers run. A malformed
+// frame, a wrong size, an unknown kind or a bad descriptor count closes that
+// one connection with one log line naming the reason.
+#pragma once
+
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "captee/object.hpp"
+#include "captee/wire.hpp"
+
+namespace captee {
+
+struct ChannelOptions {
+  // Proposed limits; the handshake settles on the smaller of the two sides'.
+  // Invokes beyond them fail locally with Object_ERROR_MAXARGS (more args of one
+  // kind, or more descriptors), Object_ERROR_MAXDATA (BI bytes + BO capacities)
+  // or Object_ERROR_NOSLOTS (export table full).
+  wire::Limits limits;
+  // Threads serving requests that start in the peer.
+  unsigned pool_threads = 4;
+  // Handshake deadline.
+  int handshake_timeout_ms = 5000;
+  // Receives the one line logged when a connection is closed for a protocol
+  // violation. Default: stderr.
+  std::function<void(const std::string &)> log;
+};
+
+class Channel;
+
+// Starts a channel on a connected SOCK_SEQPACKET socket. Takes ownership of
+// `fd` (closed on failure too). `primordial` (may be null) becomes the first
+// export, which the peer obtains with peer_primordial(). Performs the
+// handshake; returns nullptr on failure (peer gone, bad hello, version
+// mismatch, timeout) with the reason in *why if given.
+// Thread-safety: everything on a Channel may be called from any thread.
+std::shared_ptr<Channel> start_channel(int fd, Ref primordial, const ChannelOptions &opts = {},
+                                       std::string *why = nullptr);
+
+class Channel {
+ public:
+  virtual ~Channel() = default;
+
+  // A new reference to the peer's primordial object (a proxy), or a null Ref if
+  // the peer exported none or the channel is closed.
+  virtual Ref peer_primordial() = 0;
+
+  // Closes the connection now: pending invokes fail with UNAVAIL, exports are
+  // released, notifiers run. Idempotent.
+  virtual void close() = 0;
+  virtual bool closed() const = 0;
+
+  // Runs `fn` once when the channel closes (at once if it already has). `fn`
+  // runs on whichever thread notices the close; it must not block for long.
+  virtual void on_close(std::function<void()> fn) = 0;
+
+  // The peer's credentials (SO_PEERCRED at start; authoritative).
+  virtual ucred peer_credentials() const = 0;
+  // The limits both sides agreed on.
+  virtual wire::Limits limits() const = 0;
+
+  // Diagnostics for tests: live export and import table entries.
+  virtual size_t export_count() const = 0;
+  virtual size_t import_count() const = 0;
+};
+
+// Listens on a filesystem AF_UNIX SOCK_SEQPACKET socket. Each accepted
+// connection becomes a Channel that exports the object `primordial(creds)`
+// returns (given the connecting peer's SO_PEERCRED).
+class Listener {
+ public:
+  using PrimordialFactory = std::function<Ref(const ucred &)>;
+
+  // Binds `path` (an existing socket file there is replaced) with permissions
+  // `mode` (0600 by default: only the owner may connect). Returns nullptr on
+  // failure with the reason in *why.
+  static std::unique_ptr<Listener> bind(const std::string &path, PrimordialFactory primordial,
+                                        const ChannelOptions &opts = {}, unsigned mode = 0600,
+                                        std::string *why = nullptr);
+  ~Listener();
+  Listener(const Listener &) = delete;
+  Listener &operator=(const Listener &) = delete;
+
+  // Waits for one connection and starts its channel. Returns nullptr if the
+  // handshake failed (the connection is dropped; call again) or the listener
+  // was shut down (then `shut_down()` is true).
+  std::shared_ptr<Channel> accept(std::string *why = nullptr);
+  // Serves connections on a background thread until shut_down() or destruction.
+  void serve_in_background();
+  // Stops accepting; unblocks accept(). Existing channels live on.
+  void shut_down();
+  bool is_shut_down() const;
+
+  const std::string &path() const { return path_; }
+  int fd() const { return fd_; }
+
+ private:
+  struct Impl;
+  Listener(int fd, std::string path, PrimordialFactory f, ChannelOptions opts);
+  int fd_;
+  std::string path_;
+  PrimordialFactory factory_;
+  ChannelOptions opts_;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Connects to a Listener at `path` and returns the peer's primordial object.
+// Null Ref on failure, with the reason in *why. The connection lives as long
+// as references to the peer's objects (or exports of ours) do.
+Ref connect(const std::string &path, const ChannelOptions &opts = {}, std::string *why = nullptr);
+
+}  // namespace captee

@@ -1,0 +1,172 @@
+// Filesystem endpoints: Listener (bind/accept) and connect().
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <thread>
+
+#include "captee/channel.hpp"
+
+namespace captee {
+
+namespace {
+bool make_address(const std::string &path, sockaddr_un &addr, std::string *why) {
+  addr = {};
+  addr.sun_family = AF_UNIX;
+  if (path.empty() || path.size() >= sizeof addr.sun_path) {
+    if (why != nullptr) {
+      *why = "socket path is empty or too long: " + path;
+    }
+    return false;
+  }
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  return true;
+}
+
+void set_why(std::string *why, const std::string &what) {
+  if (why != nullptr) {
+    *why = what + ": " + std::strerror(errno);
+  }
+}
+}  // namespace
+
+struct Listener::Impl {
+  std::atomic<bool> shut{false};
+  std::thread server;
+};
+
+Listener::Listener(int fd, std::string path, PrimordialFactory f, ChannelOptions opts)
+    : fd_(fd),
+      path_(std::move(path)),
+      factory_(std::move(f)),
+      opts_(std::move(opts)),
+      impl_(std::make_unique<Impl>()) {}
+
+std::unique_ptr<Listener> Listener::bind(const std::string &path, PrimordialFactory primordial,
+                                         const ChannelOptions &opts, unsigned mode,
+                                         std::string *why) {
+  sockaddr_un addr;
+  if (!make_address(path, addr, why)) {
+    return nullptr;
+  }
+  int fd = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    set_why(why, "socket");
+    return nullptr;
+  }
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) {
+    ::unlink(path.c_str());
+  }
+  // Create the socket file with the final mode: no window where others could
+  // connect with looser permissions.
+  mode_t old = ::umask(0777 & ~mode);
+  int rc = ::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr);
+  ::umask(old);
+  if (rc != 0 || ::chmod(path.c_str(), mode) != 0 || ::listen(fd, 64) != 0) {
+    set_why(why, "bind " + path);
+    ::close(fd);
+    return nullptr;
+  }
+  return std::unique_ptr<Listener>(new Listener(fd, path, std::move(primordial), opts));
+}
+
+Listener::~Listener() {
+  shut_down();
+  if (impl_->server.joinable()) {
+    impl_->server.join();
+  }
+  ::close(fd_);
+  ::unlink(path_.c_str());
+}
+
+std::shared_ptr<Channel> Listener::accept(std::string *why) {
+  for (;;) {
+    if (impl_->shut.load()) {
+      return nullptr;
+    }
+    int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (c < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) {
+        continue;
+      }
+      set_why(why, "accept");
+      return nullptr;
+    }
+    if (impl_->shut.load()) {
+      ::close(c);
+      return nullptr;
+    }
+    ucred cred{};
+    socklen_t len = sizeof cred;
+    if (::getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+      set_why(why, "SO_PEERCRED");
+      ::close(c);
+      return nullptr;
+    }
+    Ref primordial = factory_ ? factory_(cred) : Ref();
+    return start_channel(c, std::move(primordial), opts_, why);
+  }
+}
+
+void Listener::serve_in_background() {
+  if (impl_->server.joinable()) {
+    return;
+  }
+  impl_->server = std::thread([this] {
+    while (!impl_->shut.load()) {
+      std::string why;
+      auto ch = accept(&why);  // the channel keeps itself alive while in use
+      if (!ch && !impl_->shut.load() && !why.empty() && opts_.log) {
+        opts_.log("captee listener: " + why);
+      }
+    }
+  });
+}
+
+void Listener::shut_down() {
+  if (impl_->shut.exchange(true)) {
+    return;
+  }
+  ::shutdown(fd_, SHUT_RDWR);  // wakes accept()
+}
+
+bool Listener::is_shut_down() const {
+  return impl_->shut.load();
+}
+
+Ref connect(const std::string &path, const ChannelOptions &opts, std::string *why) {
+  sockaddr_un addr;
+  if (!make_address(path, addr, why)) {
+    return {};
+  }
+  int fd = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    set_why(why, "socket");
+    return {};
+  }
+  int rc;
+  do {
+    rc = ::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr);
+  } while (rc != 0 && errno == EINTR);
+  if (rc != 0) {
+    set_why(why, "connect " + path);
+    ::close(fd);
+    return {};
+  }
+  auto ch = start_channel(fd, Ref(), opts, why);
+  if (!ch) {
+    return {};
+  }
+  Ref root = ch->peer_primordial();
+  if (root.is_null() && why != nullptr) {
+    *why = "peer at " + path + " exports no primordial object";
+  }
+  return root;
+}
+
+}  // namespace captee

@@ -1,0 +1,205 @@
+#include "socket_io.hpp"
+
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace captee::detail {
+
+FdList::~FdList() {
+  for (int fd : fds) {
+    if (fd >= 0) {
+      ::close(fd);
+    }
+  }
+}
+
+namespace {
+
+constexpr size_t kMaxRecordFds = wire::kMaxFdsPerFrame + 1;
+
+bool read_all_at(int fd, uint8_t *dst, size_t len) {
+  size_t done = 0;
+  while (done < len) {
+    ssize_t n = ::pread(fd, dst + done, len - done, off_t(done));
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      return false;
+    }
+    done += size_t(n);
+  }
+  return true;
+}
+
+bool write_all(int fd, const void *src, size_t len) {
+  const auto *p = static_cast<const uint8_t *>(src);
+  while (len > 0) {
+    ssize_t n = ::write(fd, p, len);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      return false;
+    }
+    p += n;
+    len -= size_t(n);
+  }
+  return true;
+}
+
+int send_record(int sock, const iovec *iov, size_t niov, std::span<const int> fds) {
+  msghdr msg{};
+  msg.msg_iov = const_cast<iovec *>(iov);
+  msg.msg_iovlen = niov;
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxRecordFds)];
+  if (!fds.empty()) {
+    msg.msg_control = control;
+    msg.msg_controllen = CMSG_SPACE(sizeof(int) * fds.size());
+    cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
+    std::memcpy(CMSG_DATA(c), fds.data(), sizeof(int) * fds.size());
+  }
+  for (;;) {
+    ssize_t n = ::sendmsg(sock, &msg, MSG_NOSIGNAL);
+    if (n >= 0) {
+      return 0;
+    }
+    if (errno != EINTR) {
+      return errno;
+    }
+  }
+}
+
+}  // namespace
+
+RecvStatus recv_frame(int sock, size_t max_frame, std::vector<uint8_t> &bytes, FdList &fds,
+                      const char **why) {
+  thread_local std::vector<uint8_t> record(kInlineRecordMax);
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxRecordFds)];
+  iovec iov{record.data(), record.size()};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t n;
+  do {
+    n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    return RecvStatus::kClosed;
+  }
+  for (cmsghdr *c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+      size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+      for (size_t i = 0; i < count; ++i) {
+        int fd;
+        std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+        fds.fds.push_back(fd);
+      }
+    }
+  }
+  if (n == 0 && fds.fds.empty()) {
+    return RecvStatus::kClosed;  // orderly shutdown (SEQPACKET EOF)
+  }
+  if (msg.msg_flags & MSG_TRUNC) {
+    *why = "record larger than the inline limit";
+    return RecvStatus::kViolation;
+  }
+  if (msg.msg_flags & MSG_CTRUNC) {
+    *why = "too many descriptors in one record";
+    return RecvStatus::kViolation;
+  }
+  wire::Header h;
+  if (!wire::peek_header(std::span(record.data(), size_t(n)), h)) {
+    *why = "record shorter than a frame header";
+    return RecvStatus::kViolation;
+  }
+  if ((h.flags & wire::kFlagOutOfBand) == 0) {
+    bytes.assign(record.data(), record.data() + n);
+    return RecvStatus::kOk;
+  }
+  // Out-of-band body: the record is the bare header, the body is in fds[0].
+  if (size_t(n) != wire::kHeaderSize || fds.fds.empty()) {
+    *why = "out-of-band frame without its body descriptor";
+    return RecvStatus::kViolation;
+  }
+  if (h.size <= wire::kHeaderSize || h.size > max_frame) {
+    *why = "out-of-band frame size outside the agreed limit";
+    return RecvStatus::kViolation;
+  }
+  int body = fds.take(0);
+  fds.fds.erase(fds.fds.begin());
+  struct stat st {};
+  bool ok = ::fstat(body, &st) == 0 && S_ISREG(st.st_mode) &&
+            uint64_t(st.st_size) == uint64_t(h.size) - wire::kHeaderSize;
+  if (ok) {
+    bytes.resize(h.size);
+    std::memcpy(bytes.data(), record.data(), wire::kHeaderSize);
+    ok = read_all_at(body, bytes.data() + wire::kHeaderSize, h.size - wire::kHeaderSize);
+  }
+  ::close(body);
+  if (!ok) {
+    *why = "out-of-band body does not match the frame size";
+    return RecvStatus::kViolation;
+  }
+  return RecvStatus::kOk;
+}
+
+int send_frame(int sock, wire::Encoded &frame, std::span<const int> fds) {
+  if (frame.size <= kInlineRecordMax) {
+    iovec iov[2 * 64 + 4];
+    size_t n = 0;
+    for (const wire::Piece &p : frame.pieces) {
+      if (n == std::size(iov)) {
+        return EMSGSIZE;
+      }
+      iov[n++] = iovec{const_cast<void *>(p.ptr), p.len};
+    }
+    return send_record(sock, iov, n, fds);
+  }
+  int body = ::memfd_create("captee-frame", MFD_CLOEXEC);
+  if (body < 0) {
+    return errno;
+  }
+  bool ok = true;
+  for (size_t i = 0; ok && i < frame.pieces.size(); ++i) {
+    const auto *p = static_cast<const uint8_t *>(frame.pieces[i].ptr);
+    size_t len = frame.pieces[i].len;
+    if (i == 0) {  // skip the header: it goes in the record itself
+      p += wire::kHeaderSize;
+      len -= wire::kHeaderSize;
+    }
+    ok = write_all(body, p, len);
+  }
+  if (!ok) {
+    int e = errno;
+    ::close(body);
+    return e != 0 ? e : EIO;
+  }
+  uint8_t header[wire::kHeaderSize];
+  std::memcpy(header, frame.head.data(), sizeof header);
+  header[5] |= wire::kFlagOutOfBand;
+  header[6] = uint8_t(header[6] + 1);
+  int all[kMaxRecordFds];
+  all[0] = body;
+  size_t nfds = 1;
+  for (int fd : fds) {
+    all[nfds++] = fd;
+  }
+  iovec iov{header, sizeof header};
+  int rc = send_record(sock, &iov, 1, std::span(all, nfds));
+  ::close(body);
+  return rc;
+}
+
+}  // namespace captee::detail

@@ -1,0 +1,68 @@
+#include "captee/memory.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstring>
+
+using namespace captee;
+
+TEST(Memory, CreateMapAndShare) {
+  Ref mem = MemoryObject::create(8192);
+  ASSERT_FALSE(mem.is_null());
+  auto *m = LocalObject::from_as<MemoryObject>(mem.get());
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->size(), 8192u);
+  EXPECT_EQ(m->rights(), FdObject::kRead | FdObject::kWrite);
+  std::memset(m->bytes().data(), 0x42, 8192);
+  auto map = Mapping::map(mem.get(), FdObject::kRead | FdObject::kWrite);
+  ASSERT_TRUE(map.has_value());
+  EXPECT_EQ(map->bytes()[100], std::byte{0x42});
+  map->bytes()[0] = std::byte{7};
+  EXPECT_EQ(m->bytes()[0], std::byte{7});
+  EXPECT_TRUE(MemoryObject::create(0).is_null());
+}
+
+TEST(Memory, ReadOnlyViewIsEnforcedByTheKernel) {
+  Ref mem = MemoryObject::create(4096);
+  auto *m = LocalObject::from_as<MemoryObject>(mem.get());
+  Ref ro = MemoryObject::read_only_view(mem.get());
+  ASSERT_FALSE(ro.is_null());
+  auto *v = LocalObject::from_as<MemoryObject>(ro.get());
+  EXPECT_EQ(v->rights(), FdObject::kRead);
+  // The creator still writes through its own mapping; the view sees it.
+  m->bytes()[5] = std::byte{9};
+  EXPECT_EQ(v->bytes()[5], std::byte{9});
+  int err = 0;
+  EXPECT_FALSE(Mapping::map(ro.get(), FdObject::kRead | FdObject::kWrite, &err).has_value());
+  EXPECT_EQ(err, EACCES);
+  // Even bypassing the rights check, the descriptor cannot be mapped writable
+  // or written.
+  void *p = ::mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd(), 0);
+  EXPECT_EQ(p, MAP_FAILED);
+  EXPECT_LT(::pwrite(v->fd(), "x", 1, 0), 0);
+  // Nor can the read-write descriptor make new writable mappings any more.
+  void *q = ::mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, m->fd(), 0);
+  EXPECT_EQ(q, MAP_FAILED);
+  EXPECT_TRUE(Mapping::map(ro.get(), FdObject::kRead).has_value());
+}
+
+TEST(Memory, SecretRegionIsWipedAtTheEnd) {
+  Ref mem = MemoryObject::create(4096, /*secret=*/true);
+  auto *m = LocalObject::from_as<MemoryObject>(mem.get());
+  std::memset(m->bytes().data(), 0xEE, 4096);
+  auto witness = Mapping::map(mem.get(), FdObject::kRead);
+  ASSERT_TRUE(witness.has_value());
+  EXPECT_EQ(witness->bytes()[1000], std::byte{0xEE});
+  mem.reset();
+  for (std::byte b : witness->bytes()) {
+    ASSERT_EQ(b, std::byte{0});
+  }
+}
+
+TEST(Memory, NonFdObjectsCannotBeMapped) {
+  int err = 0;
+  EXPECT_FALSE(Mapping::map(Object_NULL, FdObject::kRead, &err).has_value());
+  EXPECT_EQ(err, EBADF);
+}
