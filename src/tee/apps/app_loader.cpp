@@ -266,7 +266,7 @@ AppRegistry::AppRegistry(AppLoaderConfig cfg)
   if (cfg_.tahost_path.empty()) {
     cfg_.tahost_path = default_tahost();
   }
-  host_env_ = make_host_env(cfg_.listeners);
+  host_env_ = cfg_.listeners ? make_host_env(cfg_.listeners) : Ref();
 }
 
 std::shared_ptr<AppRegistry> AppRegistry::create(AppLoaderConfig cfg) {
