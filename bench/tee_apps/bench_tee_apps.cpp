@@ -39,6 +39,7 @@ Ref g_loader;
 [[noreturn]] void serve_loader(int fd) {
   tee::apps::AppLoaderConfig cfg;
   cfg.tahost_path = CAPTEE_TAHOST;
+  cfg.listeners = std::make_shared<tee::apps::ListenerTable>();  // as capteed runs it
   std::mutex mu;
   std::condition_variable cv;
   bool closed = false;

@@ -10,6 +10,7 @@ int main(int argc, char **argv) {
   CLI::App app{"captee-tahost: runs one trusted app (spawned by the app loader)"};
   app.add_option("--channel-fd", opts.channel_fd, "inherited channel socket")->required();
   app.add_option("--image-fd", opts.image_fd, "inherited memfd holding the TA image")->required();
+  app.add_option("--env-fd", opts.env_fd, "inherited host environment channel socket");
   app.add_option("--memory-limit", opts.memory_limit, "bytes of heap for the TA");
   app.add_flag("--no-seccomp", no_seccomp, "skip the seccomp filter (debugging only)");
   CLI11_PARSE(app, argc, argv);

@@ -91,17 +91,26 @@ int run_host(const HostOptions &opts) {
   if (!channel) {
     return startup_failure("channel start failed: " + why);
   }
-  channel->on_close([&] {
+  auto on_close = [&] {
     std::lock_guard lock(mu);
     closed = true;
     cv.notify_all();
-  });
+  };
+  channel->on_close(on_close);
+  std::shared_ptr<Channel> env_channel;
+  if (opts.env_fd >= 0) {
+    env_channel = start_channel(opts.env_fd, Ref(), copts, &why);
+    if (!env_channel) {
+      return startup_failure("environment channel start failed: " + why);
+    }
+    env_channel->on_close(on_close);
+  }
   if (opts.seccomp && !install_seccomp(&why)) {
     return startup_failure(why);
   }
 
   // TA code runs from here on, confined.
-  Ref env = channel->peer_primordial();
+  Ref env = env_channel ? env_channel->peer_primordial() : Ref();
   int32_t rv = Object_OK;
   if (init != nullptr) {
     rv = init(env.get());

@@ -80,9 +80,21 @@ void Proc::reap() {
 }
 
 std::shared_ptr<Instance> Instance::spawn(const SpawnParams &p, std::string *why) {
+  // Two channels: on `sv` the loader calls the TA and exports nothing itself
+  // (so its invoking threads read their replies directly, no pool hand-off);
+  // on `ev` the TA calls the host environment. Without an environment there
+  // is no second channel.
   int sv[2];
+  int ev[2] = {-1, -1};
+  const bool with_env = !p.host_env.is_null();
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
     set_why(why, std::string("socketpair: ") + std::strerror(errno));
+    return nullptr;
+  }
+  if (with_env && ::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ev) != 0) {
+    set_why(why, std::string("socketpair: ") + std::strerror(errno));
+    ::close(sv[0]);
+    ::close(sv[1]);
     return nullptr;
   }
   // Everything the child needs is prepared before fork: after it, only
@@ -92,6 +104,10 @@ std::shared_ptr<Instance> Instance::spawn(const SpawnParams &p, std::string *why
                                    "4",           "--memory-limit", mem};
   if (!p.seccomp) {
     args.emplace_back("--no-seccomp");
+  }
+  if (with_env) {
+    args.emplace_back("--env-fd");
+    args.emplace_back("5");
   }
   std::vector<char *> argv;
   for (auto &s : args) {
@@ -111,10 +127,12 @@ std::shared_ptr<Instance> Instance::spawn(const SpawnParams &p, std::string *why
   if (pid == 0) {
     int s = ::fcntl(sv[1], F_DUPFD, 10);
     int img = ::fcntl(p.image_fd, F_DUPFD, 10);
-    if (s < 0 || img < 0 || ::dup2(s, 3) < 0 || ::dup2(img, 4) < 0) {
+    int env = with_env ? ::fcntl(ev[1], F_DUPFD, 10) : -1;
+    if (s < 0 || img < 0 || ::dup2(s, 3) < 0 || ::dup2(img, 4) < 0 ||
+        (with_env && (env < 0 || ::dup2(env, 5) < 0))) {
       _exit(127);
     }
-    ::close_range(5, ~0u, 0);
+    ::close_range(with_env ? 6 : 5, ~0u, 0);
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -122,8 +140,14 @@ std::shared_ptr<Instance> Instance::spawn(const SpawnParams &p, std::string *why
     _exit(127);
   }
   ::close(sv[1]);
+  if (with_env) {
+    ::close(ev[1]);
+  }
   if (pid < 0) {
     ::close(sv[0]);
+    if (with_env) {
+      ::close(ev[0]);
+    }
     set_why(why, std::string("fork: ") + std::strerror(errno));
     return nullptr;
   }
@@ -140,10 +164,23 @@ std::shared_ptr<Instance> Instance::spawn(const SpawnParams &p, std::string *why
   ChannelOptions copts;
   copts.handshake_timeout_ms = p.startup_timeout_ms;
   std::string cwhy;
-  inst->channel_ = start_channel(sv[0], p.host_env, copts, &cwhy);
-  int32_t rv = Object_ERROR_UNAVAIL;
+  inst->channel_ = start_channel(sv[0], Ref(), copts, &cwhy);
   if (inst->channel_) {
     inst->channel_->on_close([proc] { proc->reap(); });
+  }
+  if (with_env) {
+    ChannelOptions eopts = copts;
+    eopts.pool_threads = 1;  // TA callbacks (listeners) are rare and serial per TA
+    inst->env_channel_ = inst->channel_ ? start_channel(ev[0], p.host_env, eopts, &cwhy) : nullptr;
+    if (!inst->channel_) {
+      ::close(ev[0]);
+    }
+    if (inst->env_channel_) {
+      inst->env_channel_->on_close([proc] { proc->reap(); });
+    }
+  }
+  int32_t rv = Object_ERROR_UNAVAIL;
+  if (inst->channel_ && (!with_env || inst->env_channel_)) {
     Ref root = inst->channel_->peer_primordial();
     rv = root.invoke(kHostGetAppObject, out(inst->app_));
   }
@@ -167,6 +204,9 @@ void Instance::terminate() {
   proc_->signal_kill();
   if (channel_) {
     channel_->close();
+  }
+  if (env_channel_) {
+    env_channel_->close();
   }
   proc_->reap();
 }

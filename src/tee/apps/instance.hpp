@@ -69,8 +69,9 @@ class Instance : public std::enable_shared_from_this<Instance> {
   Instance() = default;
 
   std::shared_ptr<Proc> proc_;
-  std::shared_ptr<Channel> channel_;
-  Ref app_;  // the raw import
+  std::shared_ptr<Channel> channel_;      // the loader calls the TA
+  std::shared_ptr<Channel> env_channel_;  // the TA calls the host environment
+  Ref app_;                               // the raw import
   uint32_t deadline_ms_ = 0;
   std::shared_ptr<Watchdog> watchdog_;
   std::function<void()> expire_;
