@@ -90,11 +90,12 @@ TEST_F(AppLoaderTest, ObjectsReturnedByTheTaWorkAndDieWithIt) {
   EXPECT_EQ(rv, Object_ERROR_DEFUNCT);
 }
 
-TEST_F(AppLoaderTest, SeccompDeniesOpenSocketAndFork) {
+TEST_F(AppLoaderTest, SeccompDeniesOpenSocketForkAndSignals) {
   Ref ctrl, app;
   load(ctrl, app);
-  int32_t open_errno = 0, socket_errno = 0, fork_errno = 0;
-  ASSERT_EQ(ITestTa(app).tryEscape(open_errno, socket_errno, fork_errno), Object_OK);
+  int32_t open_errno = 0, socket_errno = 0, fork_errno = 0, signal_errno = 0;
+  ASSERT_EQ(ITestTa(app).tryEscape(open_errno, socket_errno, fork_errno, signal_errno), Object_OK);
+  EXPECT_EQ(signal_errno, EPERM);
   EXPECT_EQ(open_errno, EPERM);
   EXPECT_EQ(socket_errno, EPERM);
   EXPECT_EQ(fork_errno, EPERM);

@@ -1,6 +1,7 @@
 // The TA the tests load: C++, built from ITestTa.idl with captee_add_ta.
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -66,7 +67,8 @@ class TestTa final : public captee::iface::ITestTaSkeleton {
     }
     return Object_ERROR_INVALID;
   }
-  int32_t tryEscape(int32_t &open_errno, int32_t &socket_errno, int32_t &fork_errno) override {
+  int32_t tryEscape(int32_t &open_errno, int32_t &socket_errno, int32_t &fork_errno,
+                    int32_t &signal_errno) override {
     int fd = ::open("/etc/hostname", O_RDONLY);
     open_errno = fd < 0 ? errno : 0;
     if (fd >= 0) {
@@ -82,6 +84,11 @@ class TestTa final : public captee::iface::ITestTaSkeleton {
       _exit(0);
     }
     fork_errno = p < 0 ? errno : 0;
+    // The loader runs under the same uid: only the filter stops this.
+    signal_errno = ::kill(::getppid(), 0) != 0 ? errno : 0;
+    if (signal_errno == 0) {
+      signal_errno = ::syscall(SYS_tgkill, ::getppid(), ::getppid(), 0) != 0 ? errno : 0;
+    }
     return Object_OK;
   }
   int32_t callListener(uint32_t id, std::span<const std::byte> req, std::span<std::byte> resp,

@@ -4,6 +4,7 @@
 #include <seccomp.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -170,6 +171,15 @@ bool install_seccomp(std::string *why) {
   }
   if (rc == 0) {
     rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+  }
+  // Signals and limits only for this process: same-uid neighbours (the
+  // daemon, other TAs) stay out of reach.
+  const auto self = static_cast<scmp_datum_t>(getpid());
+  if (rc == 0) {
+    rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1, SCMP_A0(SCMP_CMP_EQ, self));
+  }
+  if (rc == 0) {
+    rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prlimit64), 1, SCMP_A0(SCMP_CMP_EQ, 0));
   }
   if (rc == 0) {
     rc = seccomp_load(ctx);

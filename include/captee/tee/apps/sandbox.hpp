@@ -24,8 +24,8 @@ bool confine_process(uint64_t memory_limit, std::string *why);
 // process already has (read/write/recvmsg/sendmsg/poll/...), memory
 // (mmap/munmap/mprotect/madvise/brk/memfd_create/ftruncate), futexes, threads
 // (clone with CLONE_THREAD only; clone3 answers ENOSYS so libc falls back),
-// time, signals to itself, exit. Everything else fails with EPERM: in
-// particular open/openat/creat, socket/socketpair/connect, execve/execveat,
+// time, signals to itself (tgkill on its own pid), prlimit64 on itself, exit. Everything else fails
+// with EPERM: in particular open/openat/creat, socket/socketpair/connect, execve/execveat,
 // fork/vfork and clone without CLONE_THREAD. Irreversible.
 bool install_seccomp(std::string *why);
 
