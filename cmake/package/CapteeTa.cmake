@@ -5,8 +5,11 @@
 #
 # Builds the ELF shared object <OUTPUT_DIR>/<name>.ta (default
 # ${CMAKE_BINARY_DIR}/ta, or CAPTEE_TA_OUTPUT_DIR if set) as CMake target
-# <name>. Symbols are hidden by default: only what ta_sdk.h marks
-# (the manifest, captee_ta_get_app_object, captee_ta_init) is exported. The TA
+# <name>. C symbols are hidden by default: only what ta_sdk.h marks (the
+# manifest, captee_ta_get_app_object, captee_ta_init) is exported. C++ keeps
+# default visibility: the TA's classes derive from captee::LocalObject, whose
+# type_info must be the one libcaptee_object has (hidden type_info is compared
+# by address, which breaks dynamic_cast and UBSan's vptr checks across DSOs). The TA
 # links captee::interfaces (object.h, captee/object.hpp, ta_sdk.h and every
 # generated interface header) and, with IDL, the C and C++ headers generated
 # from its own .idl files (target <name>_idl). One source must use
@@ -36,7 +39,7 @@ function(captee_add_ta)
   set_target_properties(${TA_NAME} PROPERTIES
     PREFIX "" SUFFIX ".ta" OUTPUT_NAME ${TA_NAME}
     LIBRARY_OUTPUT_DIRECTORY ${TA_OUTPUT_DIR}
-    C_VISIBILITY_PRESET hidden CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON
+    C_VISIBILITY_PRESET hidden
     POSITION_INDEPENDENT_CODE ON)
   target_include_directories(${TA_NAME} PRIVATE ${TA_INCLUDE})
   target_link_libraries(${TA_NAME} PRIVATE captee::interfaces ${TA_LINK})
