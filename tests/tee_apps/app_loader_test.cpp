@@ -8,6 +8,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <thread>
 
 #include "IAppController.hpp"
 #include "IAppLoader.hpp"
@@ -275,6 +276,46 @@ TEST_F(AppLoaderTest, ATaInvokesARegisteredListener) {
   EXPECT_EQ(LocalObject::from_as<UpperListener>(cbo.get())->calls.load(), 1);
   EXPECT_EQ(ITestTa(app).callListener(0x11, std::as_bytes(std::span(req)), resp, len),
             IOpener_ERROR_NOT_FOUND);
+}
+
+uint32_t pid_of(const Ref &app) {
+  uint32_t pid = 0;
+  return ITestTa(app).pid(pid) == Object_OK ? pid : 0;
+}
+
+TEST_F(AppLoaderTest, ASingleInstanceTaIsSharedByItsLoads) {
+  auto image = testing::read_file(std::string(CAPTEE_TA_DIR) + "/captee_test_ta_single.ta");
+  IAppLoader loader(env_.loader);
+  Ref c1, a1, c2, a2;
+  ASSERT_EQ(loader.loadFromBuffer(image, c1), Object_OK);
+  ASSERT_EQ(loader.loadFromBuffer(image, c2), Object_OK);
+  ASSERT_EQ(IAppController(c1).getAppObject(a1), Object_OK);
+  ASSERT_EQ(IAppController(c2).getAppObject(a2), Object_OK);
+  EXPECT_EQ(pid_of(a1), pid_of(a2));
+  EXPECT_EQ(env_.registry->live_tas(), 1u);
+  // The multi-instance test TA gets a process per load.
+  Ref c3, a3, c4, a4;
+  load(c3, a3);
+  load(c4, a4);
+  EXPECT_NE(pid_of(a3), pid_of(a4));
+  EXPECT_EQ(env_.registry->live_tas(), 3u);
+}
+
+TEST_F(AppLoaderTest, AKeepAliveTaOutlivesItsControllers) {
+  auto image = testing::read_file(std::string(CAPTEE_TA_DIR) + "/captee_test_ta_keep.ta");
+  IAppLoader loader(env_.loader);
+  Ref ctrl;
+  ASSERT_EQ(loader.loadFromBuffer(image, ctrl), Object_OK);
+  ctrl.reset();
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(env_.registry->live_tas(), 1u);
+  std::string name = "captee_test_ta_keep";
+  Ref again, app;
+  ASSERT_EQ(loader.connect(std::as_bytes(std::span(name)), again), Object_OK);
+  ASSERT_EQ(IAppController(again).getAppObject(app), Object_OK);
+  EXPECT_EQ(sum(app, 2, 2), 4u);
+  ASSERT_EQ(IAppController(again).unload(), Object_OK);
+  EXPECT_TRUE(eventually([&] { return env_.registry->live_tas() == 0u; }));
 }
 
 TEST_F(AppLoaderTest, LeavesNoOrphanProcesses) {

@@ -17,8 +17,15 @@
 #include "ITestTa.hpp"
 #include "captee/ta_sdk.h"
 
-CAPTEE_TA_MANIFEST(CAPTEE_TA_UUID(0x6a1c0de0, 0x7e57, 0x4a11, 0x80, 0x01, 0, 0, 0, 0, 0, 0x01),
-                   "captee_test_ta", CAPTEE_TA_FLAG_MULTI_SESSION, 32u << 20, 1000);
+#ifndef TEST_TA_NAME  // the default; CMake builds variants with other flags
+#define TEST_TA_NAME "captee_test_ta"
+#define TEST_TA_FLAGS CAPTEE_TA_FLAG_MULTI_SESSION
+#define TEST_TA_UUID_LAST 0x01
+#endif
+
+CAPTEE_TA_MANIFEST(CAPTEE_TA_UUID(0x6a1c0de0, 0x7e57, 0x4a11, 0x80, 0x01, 0, 0, 0, 0, 0,
+                                  TEST_TA_UUID_LAST),
+                   TEST_TA_NAME, TEST_TA_FLAGS, 32u << 20, 1000);
 
 namespace {
 

@@ -385,8 +385,19 @@ int32_t AppRegistry::load_fd(int fd, std::span<const std::byte> elf, Ref &ctrl) 
     ::close(fd);
     return IAppLoader_ERROR_METADATA_INVALID;
   }
+  std::vector<std::shared_ptr<App>> unreachable;  // released outside the lock
   {
     std::lock_guard lock(mu_);
+    // A dead keep-alive TA that no controller holds can never be reached
+    // again (connect needs a live one): drop it with its image.
+    for (auto it = keep_alive_.begin(); it != keep_alive_.end();) {
+      if (!(*it)->alive() && it->use_count() == 1) {
+        unreachable.push_back(std::move(*it));
+        it = keep_alive_.erase(it);
+      } else {
+        ++it;
+      }
+    }
     size_t n = 0;
     for (auto it = apps_.begin(); it != apps_.end();) {
       auto a = it->lock();
