@@ -108,6 +108,10 @@ struct CrashCase {
   uint32_t how;
 };
 
+void PrintTo(const CrashCase &c, std::ostream *os) {
+  *os << c.name;
+}
+
 class CrashTest : public AppLoaderTest, public ::testing::WithParamInterface<CrashCase> {};
 
 TEST_P(CrashTest, IsContainedAndTheTaCanRestart) {

@@ -26,7 +26,8 @@ TEST_P(ExampleTest, TheCClientUsesTheCounterTa) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Tas, ExampleTest,
-                         ::testing::Values(CAPTEE_COUNTER_TA_C, CAPTEE_COUNTER_TA_CPP));
+                         ::testing::Values(CAPTEE_COUNTER_TA_C, CAPTEE_COUNTER_TA_CPP),
+                         [](const auto &info) { return info.index == 0 ? "c" : "cpp"; });
 
 TEST(ExampleCApi, CreatesAnInProcessLoader) {
   Object loader = Object_NULL;
