@@ -322,6 +322,29 @@ TEST_F(AppLoaderTest, AKeepAliveTaOutlivesItsControllers) {
   EXPECT_TRUE(eventually([&] { return env_.registry->live_tas() == 0u; }));
 }
 
+TEST_F(AppLoaderTest, ATaThatRefusesToStartIsReapedAndReported) {
+  auto image = testing::read_file(std::string(CAPTEE_TA_DIR) + "/captee_test_ta_refuse.ta");
+  IAppLoader loader(env_.loader);
+  Ref ctrl;
+  EXPECT_EQ(loader.loadFromBuffer(image, ctrl), IAppLoader_ERROR_ELF_LOADING);
+  EXPECT_TRUE(ctrl.is_null());
+  EXPECT_EQ(env_.registry->live_tas(), 0u);
+  EXPECT_TRUE(eventually([] { return testing::child_count() == 0u; }));
+  Ref app;
+  load(ctrl, app);
+  EXPECT_EQ(sum(app, 1, 1), 2u);
+}
+
+TEST_F(AppLoaderTest, AMissingHostIsAnError) {
+  auto cfg = testing::test_config();
+  cfg.tahost_path = "/nonexistent/captee-tahost";
+  auto reg = AppRegistry::create(cfg);
+  Ref ctrl;
+  EXPECT_EQ(reg->load_image(image_, ctrl), IAppLoader_ERROR_ELF_LOADING);
+  EXPECT_EQ(reg->live_tas(), 0u);
+  EXPECT_TRUE(eventually([] { return testing::child_count() == 0u; }));
+}
+
 TEST_F(AppLoaderTest, LeavesNoOrphanProcesses) {
   {
     Ref c1, a1, c2, a2, c3, a3;

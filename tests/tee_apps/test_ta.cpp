@@ -144,8 +144,13 @@ class TestTa final : public captee::iface::ITestTaSkeleton {
 }  // namespace
 
 extern "C" int32_t captee_ta_init(Object env) {
+#ifdef TEST_TA_REFUSE_INIT
+  (void)env;
+  return Object_ERROR_INVALID;
+#else
   g_env = captee::Ref::share(env);
   return Object_OK;
+#endif
 }
 
 extern "C" int32_t captee_ta_get_app_object(Object *out) {
