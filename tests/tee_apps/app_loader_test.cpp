@@ -345,6 +345,25 @@ TEST_F(AppLoaderTest, AMissingHostIsAnError) {
   EXPECT_TRUE(eventually([] { return testing::child_count() == 0u; }));
 }
 
+TEST_F(AppLoaderTest, AClientThatVanishesMidCallReleasesItsTa) {
+  Ref ctrl, app;
+  load(ctrl, app);
+  int32_t rv = Object_OK;
+  std::thread caller([&] { rv = ITestTa(app).sleepMs(300); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  env_.client->close();  // as if the client process died
+  caller.join();
+  EXPECT_EQ(rv, Object_ERROR_UNAVAIL);
+  // The loader dropped the client's controller and app object: the TA ends
+  // once its call is done, and the loader still serves others.
+  EXPECT_TRUE(eventually([&] { return env_.registry->live_tas() == 0u; }));
+  EXPECT_TRUE(eventually([] { return testing::child_count() == 0u; }));
+  Ref ctrl2;
+  auto reg_loader = make_app_loader(env_.registry);
+  ASSERT_EQ(IAppLoader(reg_loader).loadFromBuffer(image_, ctrl2), Object_OK);
+  EXPECT_EQ(env_.registry->live_tas(), 1u);
+}
+
 TEST_F(AppLoaderTest, LeavesNoOrphanProcesses) {
   {
     Ref c1, a1, c2, a2, c3, a3;
