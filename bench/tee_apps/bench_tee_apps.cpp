@@ -1,0 +1,249 @@
+// TA invocation cost. Every figure has its baseline in this program:
+//  - a 64-byte echo on a TA object: client (this process) -> loader (a child
+//    process, as capteed would be) -> TA (a captee-tahost grandchild), i.e.
+//    through two channels, vs a raw SOCK_SEQPACKET socketpair ping-pong of
+//    the same 64 bytes with a child process; unpinned and with everything
+//    pinned to one CPU.
+#include <benchmark/benchmark.h>
+#include <dirent.h>
+#include <sched.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <mutex>
+#include <vector>
+
+#include "IAppController.hpp"
+#include "IAppLoader.hpp"
+#include "ICounter.hpp"
+#include "IOpener.hpp"
+#include "captee/channel.hpp"
+#include "captee/tee/apps/app_loader.hpp"
+
+namespace {
+
+using namespace captee;
+
+// The loader's process: forked before any thread exists, serves the loader
+// on one channel until the bench closes it.
+pid_t g_loader_pid = -1;
+std::shared_ptr<Channel> g_channel;
+Ref g_loader;
+
+[[noreturn]] void serve_loader(int fd) {
+  tee::apps::AppLoaderConfig cfg;
+  cfg.tahost_path = CAPTEE_TAHOST;
+  cfg.listeners = std::make_shared<tee::apps::ListenerTable>();  // as capteed runs it
+  std::mutex mu;
+  std::condition_variable cv;
+  bool closed = false;
+  {
+    auto ch = start_channel(fd, tee::apps::make_app_loader(cfg));
+    if (!ch) {
+      _exit(1);
+    }
+    ch->on_close([&] {
+      std::lock_guard lock(mu);
+      closed = true;
+      cv.notify_all();
+    });
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return closed; });
+  }
+  _exit(0);
+}
+
+// A counter object in a freshly loaded counter TA.
+struct TaCounter {
+  Ref ctrl, app, counter;
+  bool ok = false;
+  TaCounter() {
+    std::ifstream f(CAPTEE_COUNTER_TA, std::ios::binary);
+    std::vector<char> c((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    auto bytes = std::as_bytes(std::span(c));
+    ok = iface::IAppLoader(g_loader).loadFromBuffer(bytes, ctrl) == Object_OK &&
+         iface::IAppController(ctrl).getAppObject(app) == Object_OK &&
+         iface::IOpener(app).open(ICounter_OPEN_ID, counter) == Object_OK;
+  }
+};
+
+struct RawEcho {
+  pid_t pid = -1;
+  int fd = -1;
+  RawEcho() {
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+      return;
+    }
+    pid = ::fork();
+    if (pid == 0) {
+      ::close(sv[0]);
+      char buf[4096];
+      for (;;) {
+        ssize_t n = ::recv(sv[1], buf, sizeof buf, 0);
+        if (n <= 0 || ::send(sv[1], buf, size_t(n), MSG_NOSIGNAL) != n) {
+          ::_exit(0);
+        }
+      }
+    }
+    ::close(sv[1]);
+    fd = sv[0];
+  }
+  ~RawEcho() {
+    ::close(fd);
+    int status;
+    ::waitpid(pid, &status, 0);
+  }
+};
+
+// Pins this thread to its CPU; children forked (and TAs spawned) from now on
+// inherit it. The loader process is pinned by the same mask via sched_setaffinity.
+struct PinToOneCpu {
+  cpu_set_t old{};
+  cpu_set_t old_loader{};
+  PinToOneCpu() {
+    sched_getaffinity(0, sizeof old, &old);
+    sched_getaffinity(g_loader_pid, sizeof old_loader, &old_loader);
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(sched_getcpu(), &one);
+    sched_setaffinity(0, sizeof one, &one);
+    pin_tree(g_loader_pid, one);
+  }
+  ~PinToOneCpu() {
+    sched_setaffinity(0, sizeof old, &old);
+    pin_tree(g_loader_pid, old_loader);
+  }
+  // Every thread of `pid` and, recursively, of its children (the TAs).
+  static void pin_tree(pid_t pid, const cpu_set_t &set) {
+    std::string task_dir = "/proc/" + std::to_string(pid) + "/task";
+    DIR *d = opendir(task_dir.c_str());
+    if (d == nullptr) {
+      return;
+    }
+    std::vector<pid_t> kids;
+    while (dirent *e = readdir(d)) {
+      if (e->d_name[0] == '.') {
+        continue;
+      }
+      pid_t tid = static_cast<pid_t>(std::atoi(e->d_name));
+      sched_setaffinity(tid, sizeof set, &set);
+      std::ifstream children(task_dir + "/" + e->d_name + "/children");
+      for (pid_t k; children >> k;) {
+        kids.push_back(k);
+      }
+    }
+    closedir(d);
+    for (pid_t k : kids) {
+      pin_tree(k, set);
+    }
+  }
+};
+
+void ta_loop(benchmark::State &state, TaCounter &t) {
+  if (!t.ok) {
+    state.SkipWithError("cannot load the counter TA");
+    return;
+  }
+  iface::ICounter counter(t.counter);
+  std::byte in_buf[64] = {};
+  std::byte out_buf[64];
+  for (auto _ : state) {
+    size_t len = 0;
+    if (counter.echo(in_buf, out_buf, len) != Object_OK || len != 64) {
+      state.SkipWithError("TA invoke failed");
+      break;
+    }
+    benchmark::DoNotOptimize(out_buf);
+  }
+}
+
+void raw_loop(benchmark::State &state, int fd) {
+  char buf[64] = "ta invoke payload";
+  for (auto _ : state) {
+    if (::send(fd, buf, sizeof buf, 0) != sizeof buf || ::recv(fd, buf, sizeof buf, 0) != 64) {
+      state.SkipWithError("raw ping-pong failed");
+      break;
+    }
+  }
+}
+
+void BM_TaInvoke_Unpinned(benchmark::State &state) {
+  TaCounter t;
+  ta_loop(state, t);
+}
+BENCHMARK(BM_TaInvoke_Unpinned)->UseRealTime();
+
+// One hop for reference: an op answered by the loader itself (connect to a
+// TA that is not loaded).
+void BM_LoaderInvoke_Unpinned(benchmark::State &state) {
+  iface::IAppLoader loader(g_loader);
+  const std::byte name[64] = {std::byte{'x'}};
+  for (auto _ : state) {
+    Ref ctrl;
+    if (loader.connect(name, ctrl) != IAppLoader_ERROR_APP_NOT_LOADED) {
+      state.SkipWithError("loader invoke failed");
+      break;
+    }
+  }
+}
+BENCHMARK(BM_LoaderInvoke_Unpinned)->UseRealTime();
+
+void BM_RawPingPong_Unpinned(benchmark::State &state) {
+  RawEcho e;
+  raw_loop(state, e.fd);
+}
+BENCHMARK(BM_RawPingPong_Unpinned)->UseRealTime();
+
+void BM_TaInvoke_Pinned(benchmark::State &state) {
+  TaCounter t;
+  PinToOneCpu pin;
+  ta_loop(state, t);
+}
+BENCHMARK(BM_TaInvoke_Pinned)->UseRealTime();
+
+void BM_RawPingPong_Pinned(benchmark::State &state) {
+  PinToOneCpu pin;
+  RawEcho e;
+  raw_loop(state, e.fd);
+}
+BENCHMARK(BM_RawPingPong_Pinned)->UseRealTime();
+
+}  // namespace
+
+int main(int argc, char **argv) {
+  int sv[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+    return 1;
+  }
+  g_loader_pid = ::fork();
+  if (g_loader_pid == 0) {
+    ::close(sv[0]);
+    serve_loader(sv[1]);
+  }
+  ::close(sv[1]);
+  g_channel = start_channel(sv[0], Ref());
+  if (!g_channel) {
+    return 1;
+  }
+  g_loader = g_channel->peer_primordial();
+
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) {
+    return 1;
+  }
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+
+  g_loader.reset();
+  g_channel->close();
+  int status = 0;
+  ::waitpid(g_loader_pid, &status, 0);
+  return 0;
+}

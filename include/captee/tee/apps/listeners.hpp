@@ -1,0 +1,65 @@
+// Listener registration: the supplicant pattern.
+//
+// A normal-world process (a "listener", e.g. a storage supplicant) registers
+// an IListenerCBO callback object and a memory region under a listener id
+// with IRegisterListenerCBO.register (CRegisterListenerCBO_UID 87). TAs reach
+// it through the host environment their captee_ta_init() receives:
+// open(CAPTEE_TA_LISTENER_CBO(id)) gives the callback object and
+// open(CAPTEE_TA_LISTENER_REGION(id)) an IMemRegion over the shared region
+// (getData/setData). A TA writes its request into the region, invokes
+// request(), and reads the answer back from the region.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "captee/object.hpp"
+
+namespace captee::tee::apps {
+
+// The registered listeners, shared by the registration service and every TA
+// host environment. Thread-safe.
+class ListenerTable {
+ public:
+  static constexpr size_t kMaxListeners = 64;
+
+  struct Entry {
+    Ref cbo;     // the listener's IListenerCBO
+    Ref region;  // an IMemRegion over its region (null if none was given)
+  };
+
+  // IRegisterListenerCBO semantics: 0 on success, else
+  // IRegisterListenerCBO_ERROR_ID_RESERVED (id 0 or >= 0x80000000),
+  // _ERROR_ID_IN_USE (a live listener holds it; a listener whose callback
+  // answers DEFUNCT/UNAVAIL is replaced), _ERROR_MAX_REGISTERED, or
+  // Object_ERROR_INVALID (null cbo; a region that is neither fd-backed nor
+  // mappable read-write). `cbo` and `region` are borrowed (retained inside).
+  int32_t add(uint32_t id, Object cbo, Object region);
+
+  // A new reference to what is registered under `id`; nullopt-like empty
+  // Entry (null cbo) if none.
+  Entry find(uint32_t id) const;
+
+  size_t size() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::map<uint32_t, Entry> entries_;
+};
+
+// The IRegisterListenerCBO service object (register op 0) over `table`. The
+// lead registers it under CRegisterListenerCBO_UID.
+Ref make_listener_registry(std::shared_ptr<ListenerTable> table);
+
+// An IMemRegion over the fd-backed object `mem` (mapped read-write). Null Ref
+// if it cannot be mapped.
+Ref make_mem_region(Object mem);
+
+// The host environment a TA's captee_ta_init receives (an IOpener, see
+// ta_sdk.h). Null table: every open answers IOpener_ERROR_NOT_FOUND.
+Ref make_host_env(std::shared_ptr<ListenerTable> table);
+
+}  // namespace captee::tee::apps

@@ -1,0 +1,136 @@
+#include "captee/tee/apps/host.hpp"
+
+#include <dlfcn.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+
+#include "captee/channel.hpp"
+#include "captee/ta_sdk.h"
+#include "captee/tee/apps/sandbox.hpp"
+
+namespace captee::tee::apps {
+
+namespace {
+
+using GetAppObject = int32_t (*)(Object *);
+using Init = int32_t (*)(Object);
+
+// The host's primordial: hands out the TA's app object once it exists.
+class HostRoot final : public LocalObject {
+ public:
+  void set(int32_t rv, Ref app) {
+    std::lock_guard lock(mu_);
+    rv_ = rv;
+    app_ = std::move(app);
+    ready_ = true;
+    cv_.notify_all();
+  }
+
+ protected:
+  int32_t on_invoke(uint32_t method, ObjectOp, ObjectArg *args, ObjectCounts k) override {
+    if (method != kHostGetAppObject) {
+      return Object_ERROR_INVALID;
+    }
+    Args a(args, k);
+    if (!a.expect(0, 0, 0, 1)) {
+      return Object_ERROR_INVALID;
+    }
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return ready_; });
+    if (rv_ != Object_OK) {
+      return rv_;
+    }
+    a.oo(0) = Ref(app_).detach();
+    return Object_OK;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool ready_ = false;
+  int32_t rv_ = Object_ERROR;
+  Ref app_;
+};
+
+int startup_failure(const std::string &why) {
+  std::fprintf(stderr, "captee-tahost: %s\n", why.c_str());
+  return 2;
+}
+
+}  // namespace
+
+int run_host(const HostOptions &opts) {
+  std::string why;
+  if (!confine_process(opts.memory_limit, &why)) {
+    return startup_failure(why);
+  }
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/self/fd/%d", opts.image_fd);
+  void *image = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  ::close(opts.image_fd);
+  if (image == nullptr) {
+    const char *err = dlerror();
+    return startup_failure(std::string("cannot load the TA image: ") + (err ? err : "unknown"));
+  }
+  auto get_app = reinterpret_cast<GetAppObject>(dlsym(image, "captee_ta_get_app_object"));
+  auto init = reinterpret_cast<Init>(dlsym(image, "captee_ta_init"));
+  if (get_app == nullptr) {
+    return startup_failure("the TA does not export captee_ta_get_app_object");
+  }
+
+  Ref root_ref = make_object<HostRoot>();
+  auto *root = LocalObject::from_as<HostRoot>(root_ref.get());
+  std::mutex mu;
+  std::condition_variable cv;
+  bool closed = false;
+  ChannelOptions copts;
+  auto channel = start_channel(opts.channel_fd, root_ref, copts, &why);
+  if (!channel) {
+    return startup_failure("channel start failed: " + why);
+  }
+  auto on_close = [&] {
+    std::lock_guard lock(mu);
+    closed = true;
+    cv.notify_all();
+  };
+  channel->on_close(on_close);
+  std::shared_ptr<Channel> env_channel;
+  if (opts.env_fd >= 0) {
+    env_channel = start_channel(opts.env_fd, Ref(), copts, &why);
+    if (!env_channel) {
+      return startup_failure("environment channel start failed: " + why);
+    }
+    env_channel->on_close(on_close);
+  }
+  if (opts.seccomp && !install_seccomp(&why)) {
+    return startup_failure(why);
+  }
+
+  // TA code runs from here on, confined.
+  Ref env = env_channel ? env_channel->peer_primordial() : Ref();
+  int32_t rv = Object_OK;
+  if (init != nullptr) {
+    rv = init(env.get());
+  }
+  Object app = Object_NULL;
+  if (rv == Object_OK) {
+    rv = get_app(&app);
+  }
+  if (rv == Object_OK && Object_isNull(app)) {
+    rv = Object_ERROR;
+  }
+  root->set(rv, Ref::adopt(rv == Object_OK ? app : Object_NULL));
+  root_ref.reset();
+
+  std::unique_lock lock(mu);
+  cv.wait(lock, [&] { return closed; });
+  lock.unlock();
+  // The loader is gone or asked us to stop: no destructor of TA code runs.
+  std::fflush(stderr);
+  _exit(0);
+}
+
+}  // namespace captee::tee::apps

@@ -1,0 +1,278 @@
+#include "instance.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "captee/fd_object.hpp"
+#include "captee/tee/apps/host.hpp"
+
+namespace captee::tee::apps::detail {
+
+namespace {
+
+// What a client holds for an object hosted by a TA: forwards to the import
+// under the TA's deadline and turns the TA's death into DEFUNCT.
+class TaObject final : public LocalObject {
+ public:
+  TaObject(std::shared_ptr<Instance> inst, Ref target)
+      : inst_(std::move(inst)), target_(std::move(target)) {}
+  const Instance *instance() const { return inst_.get(); }
+  Object target() const { return target_.get(); }
+
+ protected:
+  int32_t on_invoke(uint32_t, ObjectOp op, ObjectArg *a, ObjectCounts k) override {
+    return inst_->call(target_.get(), op, a, k);
+  }
+
+ private:
+  std::shared_ptr<Instance> inst_;
+  Ref target_;
+};
+
+std::string describe(int status) {
+  if (WIFSIGNALED(status)) {
+    return "killed by signal " + std::to_string(WTERMSIG(status));
+  }
+  if (WIFEXITED(status)) {
+    return "exited with status " + std::to_string(WEXITSTATUS(status));
+  }
+  return "ended";
+}
+
+void set_why(std::string *why, std::string s) {
+  if (why != nullptr) {
+    *why = std::move(s);
+  }
+}
+
+}  // namespace
+
+void Proc::signal_kill() {
+  std::lock_guard lock(mu);
+  dead.store(true, std::memory_order_release);
+  if (!reaped && pid > 0) {
+    ::kill(pid, SIGKILL);
+  }
+}
+
+void Proc::reap() {
+  std::lock_guard lock(mu);
+  dead.store(true, std::memory_order_release);
+  if (reaped || pid <= 0) {
+    return;
+  }
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  reaped = true;
+  exit_reason = describe(status);
+  if (live) {
+    live->fetch_sub(1, std::memory_order_relaxed);
+  }
+}
+
+std::shared_ptr<Instance> Instance::spawn(const SpawnParams &p, std::string *why) {
+  // Two channels: on `sv` the loader calls the TA and exports nothing itself
+  // (so its invoking threads read their replies directly, no pool hand-off);
+  // on `ev` the TA calls the host environment. Without an environment there
+  // is no second channel.
+  int sv[2];
+  int ev[2] = {-1, -1};
+  const bool with_env = !p.host_env.is_null();
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+    set_why(why, std::string("socketpair: ") + std::strerror(errno));
+    return nullptr;
+  }
+  if (with_env && ::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ev) != 0) {
+    set_why(why, std::string("socketpair: ") + std::strerror(errno));
+    ::close(sv[0]);
+    ::close(sv[1]);
+    return nullptr;
+  }
+  // Everything the child needs is prepared before fork: after it, only
+  // async-signal-safe calls.
+  std::string mem = std::to_string(p.memory_limit);
+  std::vector<std::string> args = {p.tahost_path, "--channel-fd",   "3", "--image-fd",
+                                   "4",           "--memory-limit", mem};
+  if (!p.seccomp) {
+    args.emplace_back("--no-seccomp");
+  }
+  if (with_env) {
+    args.emplace_back("--env-fd");
+    args.emplace_back("5");
+  }
+  std::vector<char *> argv;
+  for (auto &s : args) {
+    argv.push_back(s.data());
+  }
+  argv.push_back(nullptr);
+
+  auto inst = std::shared_ptr<Instance>(new Instance());
+  inst->proc_ = std::make_shared<Proc>();
+  inst->proc_->live = p.live;
+  inst->deadline_ms_ = p.deadline_ms;
+  inst->watchdog_ = p.watchdog;
+  auto proc = inst->proc_;
+  inst->expire_ = [proc] { proc->signal_kill(); };
+
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int s = ::fcntl(sv[1], F_DUPFD, 10);
+    int img = ::fcntl(p.image_fd, F_DUPFD, 10);
+    int env = with_env ? ::fcntl(ev[1], F_DUPFD, 10) : -1;
+    if (s < 0 || img < 0 || ::dup2(s, 3) < 0 || ::dup2(img, 4) < 0 ||
+        (with_env && (env < 0 || ::dup2(env, 5) < 0))) {
+      _exit(127);
+    }
+    ::close_range(with_env ? 6 : 5, ~0u, 0);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    ::execv(argv[0], argv.data());
+    _exit(127);
+  }
+  ::close(sv[1]);
+  if (with_env) {
+    ::close(ev[1]);
+  }
+  if (pid < 0) {
+    ::close(sv[0]);
+    if (with_env) {
+      ::close(ev[0]);
+    }
+    set_why(why, std::string("fork: ") + std::strerror(errno));
+    return nullptr;
+  }
+  proc->pid = pid;
+  if (p.live) {
+    p.live->fetch_add(1, std::memory_order_relaxed);
+  }
+
+  // A TA that hangs in its constructor or init is killed like a looping call.
+  Watchdog::Watch startup;
+  startup.deadline = Watchdog::Clock::now() + std::chrono::milliseconds(p.startup_timeout_ms);
+  startup.expire = &inst->expire_;
+  p.watchdog->arm(startup);
+  ChannelOptions copts;
+  copts.handshake_timeout_ms = p.startup_timeout_ms;
+  std::string cwhy;
+  inst->channel_ = start_channel(sv[0], Ref(), copts, &cwhy);
+  if (inst->channel_) {
+    inst->channel_->on_close([proc] { proc->reap(); });
+  }
+  if (with_env) {
+    ChannelOptions eopts = copts;
+    eopts.pool_threads = 1;  // TA callbacks (listeners) are rare and serial per TA
+    inst->env_channel_ = inst->channel_ ? start_channel(ev[0], p.host_env, eopts, &cwhy) : nullptr;
+    if (!inst->channel_) {
+      ::close(ev[0]);
+    }
+    if (inst->env_channel_) {
+      inst->env_channel_->on_close([proc] { proc->reap(); });
+    }
+  }
+  int32_t rv = Object_ERROR_UNAVAIL;
+  if (inst->channel_ && (!with_env || inst->env_channel_)) {
+    Ref root = inst->channel_->peer_primordial();
+    rv = root.invoke(kHostGetAppObject, out(inst->app_));
+  }
+  p.watchdog->disarm(startup);
+  if (rv != Object_OK) {
+    inst->terminate();
+    set_why(why, inst->channel_
+                     ? "the TA did not start (" + proc->exit_reason + ", error " +
+                           std::to_string(rv) + ")"
+                     : "the TA host did not start: " + cwhy + " (" + proc->exit_reason + ")");
+    return nullptr;
+  }
+  return inst;
+}
+
+Instance::~Instance() {
+  terminate();
+}
+
+void Instance::terminate() {
+  proc_->signal_kill();
+  if (channel_) {
+    channel_->close();
+  }
+  if (env_channel_) {
+    env_channel_->close();
+  }
+  proc_->reap();
+}
+
+std::string Instance::exit_reason() const {
+  std::lock_guard lock(proc_->mu);
+  return proc_->exit_reason;
+}
+
+Ref Instance::app_object() {
+  return make_object<TaObject>(shared_from_this(), app_);
+}
+
+int32_t Instance::call(Object target, ObjectOp op, ObjectArg *a, ObjectCounts k) {
+  if (!alive()) {
+    return Object_ERROR_DEFUNCT;
+  }
+  // Our own wrappers go back to the TA as the originals (no round trip
+  // through this process when the TA calls them).
+  const size_t oi = ObjectCounts_indexOI(k);
+  const size_t noi = ObjectCounts_numOI(k);
+  Object saved[ObjectCounts_maxOI];
+  bool swapped[ObjectCounts_maxOI] = {};
+  for (size_t i = 0; i < noi; ++i) {
+    auto *t = LocalObject::from_as<TaObject>(a[oi + i].o);
+    if (t != nullptr && t->instance() == this) {
+      saved[i] = a[oi + i].o;
+      a[oi + i].o = t->target();
+      swapped[i] = true;
+    }
+  }
+  Watchdog::Watch w;
+  if (deadline_ms_ > 0) {
+    w.deadline = Watchdog::Clock::now() + std::chrono::milliseconds(deadline_ms_);
+    w.expire = &expire_;
+    watchdog_->arm(w);
+  }
+  int32_t rv = Object_invoke(target, op, a, k);
+  bool fired = deadline_ms_ > 0 && watchdog_->disarm(w);
+  for (size_t i = 0; i < noi; ++i) {
+    if (swapped[i]) {
+      a[oi + i].o = saved[i];
+    }
+  }
+  const size_t oo = ObjectCounts_indexOO(k);
+  const size_t noo = ObjectCounts_numOO(k);
+  if (fired || ((rv == Object_ERROR_UNAVAIL || rv == Object_ERROR_DEFUNCT) &&
+                (!alive() || channel_->closed()))) {
+    if (rv == Object_OK) {
+      for (size_t i = 0; i < noo; ++i) {
+        Ref::adopt(a[oo + i].o).reset();
+        a[oo + i].o = Object_NULL;
+      }
+    }
+    proc_->signal_kill();
+    return Object_ERROR_DEFUNCT;
+  }
+  if (rv == Object_OK) {
+    for (size_t i = 0; i < noo; ++i) {
+      Object o = a[oo + i].o;
+      if (!Object_isNull(o) && LocalObject::from_as<FdObject>(o) == nullptr) {
+        a[oo + i].o = make_object<TaObject>(shared_from_this(), Ref::adopt(o)).detach();
+      }
+    }
+  }
+  return rv;
+}
+
+}  // namespace captee::tee::apps::detail

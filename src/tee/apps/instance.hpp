@@ -1,0 +1,80 @@
+// One TA process and the objects it hosts (internal).
+#pragma once
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "captee/channel.hpp"
+#include "captee/object.hpp"
+#include "watchdog.hpp"
+
+namespace captee::tee::apps::detail {
+
+struct SpawnParams {
+  std::string tahost_path;
+  int image_fd = -1;  // borrowed; the child inherits a copy
+  uint64_t memory_limit = 0;
+  uint32_t deadline_ms = 0;
+  int startup_timeout_ms = 5000;
+  bool seccomp = true;
+  Ref host_env;  // the TA's captee_ta_init argument
+  std::shared_ptr<Watchdog> watchdog;
+  std::shared_ptr<std::atomic<size_t>> live;  // incremented while the process lives
+};
+
+// The process itself, shared with the channel's close notifier (which must
+// not own the Instance: its destruction closes the channel).
+struct Proc {
+  pid_t pid = -1;
+  std::shared_ptr<std::atomic<size_t>> live;
+  std::atomic<bool> dead{false};
+  std::mutex mu;
+  bool reaped = false;
+  std::string exit_reason;
+
+  void signal_kill();  // SIGKILL unless already reaped
+  void reap();         // SIGKILL + waitpid once; decrements *live
+};
+
+class Instance : public std::enable_shared_from_this<Instance> {
+ public:
+  // Spawns captee-tahost and fetches the TA's app object. Null with the
+  // reason in *why if the process cannot start or the TA refuses to.
+  static std::shared_ptr<Instance> spawn(const SpawnParams &p, std::string *why);
+  ~Instance();
+
+  // A new wrapped reference to the app object (DEFUNCT once dead).
+  Ref app_object();
+
+  // Invokes `target` (an object imported from this TA) under the per-call
+  // deadline; failure of the process becomes Object_ERROR_DEFUNCT; output
+  // objects are wrapped so they keep these guarantees.
+  int32_t call(Object target, ObjectOp op, ObjectArg *a, ObjectCounts k);
+
+  // SIGKILL, close the channel, reap. Idempotent; safe from any thread.
+  void terminate();
+
+  bool alive() const { return !proc_->dead.load(std::memory_order_acquire); }
+  pid_t pid() const { return proc_->pid; }
+  // How the process ended ("" while alive), e.g. "killed by signal 11".
+  std::string exit_reason() const;
+
+ private:
+  Instance() = default;
+
+  std::shared_ptr<Proc> proc_;
+  std::shared_ptr<Channel> channel_;      // the loader calls the TA
+  std::shared_ptr<Channel> env_channel_;  // the TA calls the host environment
+  Ref app_;                               // the raw import
+  uint32_t deadline_ms_ = 0;
+  std::shared_ptr<Watchdog> watchdog_;
+  std::function<void()> expire_;
+};
+
+}  // namespace captee::tee::apps::detail

@@ -1,0 +1,157 @@
+#include "captee/tee/apps/listeners.hpp"
+
+#include <cstring>
+#include <utility>
+
+#include "IListenerCBO.hpp"
+#include "IMemRegion.hpp"
+#include "IOpener.hpp"
+#include "IRegisterListenerCBO.hpp"
+#include "captee/memory.hpp"
+#include "captee/ta_sdk.h"
+
+namespace captee::tee::apps {
+
+namespace {
+
+class MemRegion final : public iface::IMemRegionSkeleton {
+ public:
+  explicit MemRegion(Mapping m) : map_(std::move(m)) {}
+
+  int32_t getData(uint64_t offset, std::span<std::byte> data, size_t &data_len) override {
+    auto bytes = map_.bytes();
+    if (offset > bytes.size()) {
+      return Object_ERROR_INVALID;
+    }
+    size_t n = std::min<size_t>(data.size(), bytes.size() - offset);
+    std::memcpy(data.data(), bytes.data() + offset, n);
+    data_len = n;
+    return Object_OK;
+  }
+
+  int32_t setData(uint64_t offset, std::span<const std::byte> data) override {
+    auto bytes = map_.bytes();
+    uint64_t end = 0;
+    if (__builtin_add_overflow(offset, data.size(), &end) || end > bytes.size()) {
+      return Object_ERROR_INVALID;
+    }
+    if (!map_.writable()) {
+      return IMemRegion_ERROR_PERM;
+    }
+    std::memcpy(bytes.data() + offset, data.data(), data.size());
+    return Object_OK;
+  }
+
+  int32_t createRestrictedRegion(uint32_t, Ref &) override { return Object_ERROR_INVALID; }
+
+ private:
+  Mapping map_;
+};
+
+class RegisterService final : public iface::IRegisterListenerCBOSkeleton {
+ public:
+  explicit RegisterService(std::shared_ptr<ListenerTable> t) : table_(std::move(t)) {}
+  int32_t register_(uint32_t listenerId, Object cbo, Object memRegion) override {
+    return table_->add(listenerId, cbo, memRegion);
+  }
+
+ private:
+  std::shared_ptr<ListenerTable> table_;
+};
+
+class HostEnv final : public iface::IOpenerSkeleton {
+ public:
+  explicit HostEnv(std::shared_ptr<ListenerTable> t) : table_(std::move(t)) {}
+  int32_t open(uint32_t id, Ref &obj) override {
+    if (!table_) {
+      return IOpener_ERROR_NOT_FOUND;
+    }
+    auto e = table_->find(CAPTEE_TA_LISTENER_CBO(id));
+    Ref &pick = (id & 0x80000000u) != 0 ? e.region : e.cbo;
+    if (pick.is_null()) {
+      return IOpener_ERROR_NOT_FOUND;
+    }
+    obj = std::move(pick);
+    return Object_OK;
+  }
+
+ private:
+  std::shared_ptr<ListenerTable> table_;
+};
+
+bool defunct(const Ref &cbo) {
+  // A liveness probe that costs the listener nothing: an unknown op on a live
+  // object answers INVALID; a dead connection answers UNAVAIL/DEFUNCT.
+  int32_t rv = cbo.invoke_raw(ObjectOp_METHOD_USERMAX, nullptr, 0);
+  return rv == Object_ERROR_UNAVAIL || rv == Object_ERROR_DEFUNCT;
+}
+
+}  // namespace
+
+int32_t ListenerTable::add(uint32_t id, Object cbo, Object region) {
+  if (id == 0 || (id & 0x80000000u) != 0) {
+    return IRegisterListenerCBO_ERROR_ID_RESERVED;
+  }
+  if (Object_isNull(cbo)) {
+    return Object_ERROR_INVALID;
+  }
+  Entry e{Ref::share(cbo), Ref()};
+  if (!Object_isNull(region)) {
+    if (LocalObject::from_as<FdObject>(region) != nullptr) {
+      e.region = make_mem_region(region);
+      if (e.region.is_null()) {
+        return Object_ERROR_INVALID;
+      }
+    } else {
+      e.region = Ref::share(region);  // already an IMemRegion elsewhere
+    }
+  }
+  Ref stale;
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(id);
+  if (it != entries_.end()) {
+    if (!defunct(it->second.cbo)) {
+      return IRegisterListenerCBO_ERROR_ID_IN_USE;
+    }
+    stale = std::move(it->second.cbo);
+    it->second = std::move(e);
+    return Object_OK;
+  }
+  if (entries_.size() >= kMaxListeners) {
+    return IRegisterListenerCBO_ERROR_MAX_REGISTERED;
+  }
+  entries_.emplace(id, std::move(e));
+  return Object_OK;
+}
+
+ListenerTable::Entry ListenerTable::find(uint32_t id) const {
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(id);
+  return it == entries_.end() ? Entry{} : it->second;
+}
+
+size_t ListenerTable::size() const {
+  std::lock_guard lock(mu_);
+  return entries_.size();
+}
+
+Ref make_listener_registry(std::shared_ptr<ListenerTable> table) {
+  return make_object<RegisterService>(std::move(table));
+}
+
+Ref make_mem_region(Object mem) {
+  auto m = Mapping::map(mem, FdObject::kRead | FdObject::kWrite);
+  if (!m) {
+    m = Mapping::map(mem, FdObject::kRead);
+  }
+  if (!m) {
+    return Ref();
+  }
+  return make_object<MemRegion>(std::move(*m));
+}
+
+Ref make_host_env(std::shared_ptr<ListenerTable> table) {
+  return make_object<HostEnv>(std::move(table));
+}
+
+}  // namespace captee::tee::apps
