@@ -41,6 +41,7 @@ DaemonStats Daemon::State::stats() {
     }
   }
   s.connections = connections.load();
+  s.connections_accepted = connections_accepted.load();
   s.memory_objects = memory_objects.load();
   s.memory_bytes = memory_bytes.load();
   s.private_objects = private_objects.load();
@@ -64,6 +65,7 @@ std::string Daemon::State::services_json() const {
 
 std::string stats_json(const DaemonStats &s) {
   nlohmann::json j = {{"connections", s.connections},
+                      {"connections_accepted", s.connections_accepted},
                       {"objects", s.objects},
                       {"memory_objects", s.memory_objects},
                       {"memory_bytes", s.memory_bytes},
@@ -163,6 +165,7 @@ bool Daemon::start(std::string *why) {
           continue;
         }
         st->connections.fetch_add(1);
+        st->connections_accepted.fetch_add(1);
         ucred c = ch->peer_credentials();
         st->log(LogLevel::kDebug, "connection from pid " + std::to_string(c.pid) + " uid " +
                                       std::to_string(c.uid));

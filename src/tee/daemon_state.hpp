@@ -20,6 +20,7 @@ struct Daemon::State {
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 
   std::atomic<uint64_t> connections{0};
+  std::atomic<uint64_t> connections_accepted{0};
   std::atomic<uint64_t> memory_objects{0};
   std::atomic<uint64_t> memory_bytes{0};
   std::atomic<uint64_t> private_objects{0};

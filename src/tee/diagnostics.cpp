@@ -80,7 +80,7 @@ int32_t Diagnostics::queryCounters(IDiagnosticsCaptee_Counters &c) {
   }
   DaemonStats st = s->stats();
   c = {st.connections, st.objects, st.memory_objects, st.memory_bytes,
-       st.tas,         st.callbacks_in_flight, st.uptime_ms, st.pid};
+       st.tas,         st.callbacks_in_flight, st.uptime_ms, st.pid, st.connections_accepted};
   return Object_OK;
 }
 

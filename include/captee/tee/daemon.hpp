@@ -48,6 +48,7 @@ struct DaemonOptions {
 // capteed's counters (`captee stats --json`).
 struct DaemonStats {
   uint64_t connections = 0;          // live client channels
+  uint64_t connections_accepted = 0;  // since start
   uint64_t objects = 0;              // objects exported by capteed, all channels
   uint64_t memory_objects = 0;       // memory objects alive in capteed
   uint64_t memory_bytes = 0;         // their bytes
