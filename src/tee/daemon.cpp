@@ -14,6 +14,13 @@
 
 namespace captee::tee {
 
+namespace {
+// Set by the primordial factory on the acceptor thread that runs it: the
+// connection is counted from then on, before its handshake completes, so a
+// client that is already invoking is always counted.
+thread_local bool t_counted = false;
+}  // namespace
+
 void Daemon::State::log(LogLevel level, const std::string &line) const {
   if (level > opts.log_level) {
     return;
@@ -142,6 +149,8 @@ bool Daemon::start(std::string *why) {
         if (!st) {
           return {};
         }
+        st->connections.fetch_add(1);
+        t_counted = true;
         return make_object<ClientEnv>(st, identity_from_kernel(cred));
       },
       copts, s->opts.socket_mode, why);
@@ -154,7 +163,11 @@ bool Daemon::start(std::string *why) {
     s->acceptors.emplace_back([st = s.get()] {
       while (!st->stopping.load()) {
         std::string reason;
+        t_counted = false;
         auto ch = st->listener->accept(&reason);
+        if (!ch && t_counted) {
+          st->connections.fetch_sub(1);  // the handshake failed
+        }
         if (!ch) {
           if (!st->stopping.load() && !st->listener->is_shut_down() && !reason.empty()) {
             st->log(LogLevel::kInfo, "connection dropped: " + reason);
@@ -164,7 +177,6 @@ bool Daemon::start(std::string *why) {
           }
           continue;
         }
-        st->connections.fetch_add(1);
         st->connections_accepted.fetch_add(1);
         ucred c = ch->peer_credentials();
         st->log(LogLevel::kDebug, "connection from pid " + std::to_string(c.pid) + " uid " +

@@ -268,7 +268,9 @@ TEST(Daemon, DiagnosticsHeapAppsCountersAndServices) {
   IDiagnosticsCaptee_Counters c{};
   ASSERT_EQ(d.queryCounters(c), Object_OK);
   EXPECT_EQ(c.connections, 1u);
-  EXPECT_GE(c.objects, 1u);  // at least the diagnostics object
+  // The connection is counted before its handshake ends; its exports are
+  // counted once the acceptor has filed the channel, a moment later.
+  EXPECT_TRUE(eventually([&] { return d.queryCounters(c) == 0 && c.objects >= 1; }));
   EXPECT_EQ(c.tas, 2u);
   EXPECT_EQ(c.pid, uint64_t(::getpid()));
   std::string json(4096, '\0');
@@ -337,7 +339,8 @@ TEST(Daemon, StopReleasesEverythingClientsHeld) {
   ASSERT_EQ(iface::IMemoryService(svc).allocate(1, 4096, 3, priv), Object_OK);
   EXPECT_EQ(f.daemon->stats().memory_objects, 1u);
   f.daemon->stop();
-  EXPECT_EQ(f.daemon->stats().memory_objects, 0u);
+  // A pool thread may still drop its last temporary reference just after.
+  EXPECT_TRUE(eventually([&] { return f.daemon->stats().memory_objects == 0; }));
   EXPECT_EQ(f.daemon->stats().connections, 0u);
   IMemoryService_PoolInfo pi{};
   EXPECT_NE(iface::IMemoryService(svc).queryPool(1, pi), Object_OK);
