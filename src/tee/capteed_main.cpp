@@ -1,4 +1,5 @@
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
@@ -45,12 +46,17 @@ int capteed_main(int argc, char **argv) {
   std::string ta_dir;
   std::string state_dir;
   std::string level = "warn";
+  unsigned connection_threads = 2;
   app.add_option("--socket", socket, "Listening socket (default $CAPTEE_SOCKET, else /run/captee/captee.sock)");
   app.add_option("--policy", policy_file, "Policy file (JSON, docs/POLICY.md); default: the built-in policy");
   app.add_option("--ta-dir", ta_dir, "Directory of trusted applications");
   app.add_option("--state-dir", state_dir, "Directory for persistent state");
   app.add_option("--log-level", level, "error, warn, info or debug")
       ->check(CLI::IsMember({"error", "warn", "info", "debug"}));
+  app.add_option("--connection-threads", connection_threads,
+                 "Threads serving each connection's requests (1 is fastest, but then one slow "
+                 "request holds up that client's other threads)")
+      ->check(CLI::Range(1u, 8u));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
@@ -60,6 +66,7 @@ int capteed_main(int argc, char **argv) {
   DaemonOptions opts;
   opts.socket_path = socket;
   opts.ta_dir = ta_dir;
+  opts.pool_threads_per_connection = connection_threads;
   opts.state_dir = state_dir;
   opts.log_level = level == "error" ? LogLevel::kError
                    : level == "warn" ? LogLevel::kWarn
@@ -97,6 +104,12 @@ int capteed_main(int argc, char **argv) {
   pthread_sigmask(SIG_BLOCK, &stop_set, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
 
+  // One descriptor per client connection: take the hard limit.
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &rl);
+  }
   Daemon daemon(std::move(opts));
   if (!daemon.start(&why)) {
     std::cerr << "capteed: cannot listen on " << socket << ": " << why << ".\n";
