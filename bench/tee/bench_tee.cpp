@@ -218,7 +218,11 @@ void BM_IdleConnections(benchmark::State &state) {
     state.ResumeTiming();
   }
 }
-BENCHMARK(BM_IdleConnections)->Arg(1000)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_IdleConnections)
+    ->Arg(1000)
+    ->Iterations(1)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

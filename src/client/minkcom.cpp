@@ -53,7 +53,8 @@ std::vector<std::byte> encode_credentials() {
   if (map == nullptr) {
     return out;
   }
-  bool ok = cbor_map_add(map, {cbor_move(cbor_build_uint8(1)), cbor_move(cbor_build_uint32(::getuid()))}) &&
+  bool ok = cbor_map_add(
+                map, {cbor_move(cbor_build_uint8(1)), cbor_move(cbor_build_uint32(::getuid()))}) &&
             cbor_map_add(map, {cbor_move(cbor_build_uint8(6)), cbor_move(cbor_build_uint64(ms))});
   unsigned char *buf = nullptr;
   size_t cap = 0;

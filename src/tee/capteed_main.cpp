@@ -47,8 +47,10 @@ int capteed_main(int argc, char **argv) {
   std::string state_dir;
   std::string level = "warn";
   unsigned connection_threads = 2;
-  app.add_option("--socket", socket, "Listening socket (default $CAPTEE_SOCKET, else /run/captee/captee.sock)");
-  app.add_option("--policy", policy_file, "Policy file (JSON, docs/POLICY.md); default: the built-in policy");
+  app.add_option("--socket", socket,
+                 "Listening socket (default $CAPTEE_SOCKET, else /run/captee/captee.sock)");
+  app.add_option("--policy", policy_file,
+                 "Policy file (JSON, docs/POLICY.md); default: the built-in policy");
   app.add_option("--ta-dir", ta_dir, "Directory of trusted applications");
   app.add_option("--state-dir", state_dir, "Directory for persistent state");
   app.add_option("--log-level", level, "error, warn, info or debug")
@@ -68,7 +70,7 @@ int capteed_main(int argc, char **argv) {
   opts.ta_dir = ta_dir;
   opts.pool_threads_per_connection = connection_threads;
   opts.state_dir = state_dir;
-  opts.log_level = level == "error" ? LogLevel::kError
+  opts.log_level = level == "error"  ? LogLevel::kError
                    : level == "warn" ? LogLevel::kWarn
                    : level == "info" ? LogLevel::kInfo
                                      : LogLevel::kDebug;

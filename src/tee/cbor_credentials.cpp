@@ -14,9 +14,7 @@ namespace captee::tee {
 
 namespace {
 struct ItemDeleter {
-  void operator()(cbor_item_t *i) const {
-    cbor_decref(&i);
-  }
+  void operator()(cbor_item_t *i) const { cbor_decref(&i); }
 };
 using Item = std::unique_ptr<cbor_item_t, ItemDeleter>;
 }  // namespace

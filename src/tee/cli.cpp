@@ -42,7 +42,9 @@ Ref open_service(const std::string &socket, uint32_t uid, const char *what, std:
   int32_t rv = iface::IClientEnv(env).open(uid, svc);
   if (rv != Object_OK) {
     *why = std::string("capteed at ") + socket + " would not open the " + what + " service (" +
-           (rv == 10 ? "not available" : rv == 11 ? "not permitted" : "error " + std::to_string(rv)) +
+           (rv == 10   ? "not available"
+            : rv == 11 ? "not permitted"
+                       : "error " + std::to_string(rv)) +
            ")";
     return {};
   }
@@ -50,10 +52,14 @@ Ref open_service(const std::string &socket, uint32_t uid, const char *what, std:
 }
 
 nlohmann::json counters_json(const IDiagnosticsCaptee_Counters &c) {
-  return {{"connections", c.connections},   {"objects", c.objects},
-          {"memory_objects", c.memoryObjects}, {"memory_bytes", c.memoryBytes},
-          {"tas", c.tas},                   {"callbacks_in_flight", c.callbacksInFlight},
-          {"uptime_ms", c.uptimeMs},        {"pid", c.pid},
+  return {{"connections", c.connections},
+          {"objects", c.objects},
+          {"memory_objects", c.memoryObjects},
+          {"memory_bytes", c.memoryBytes},
+          {"tas", c.tas},
+          {"callbacks_in_flight", c.callbacksInFlight},
+          {"uptime_ms", c.uptimeMs},
+          {"pid", c.pid},
           {"connections_accepted", c.connectionsAccepted}};
 }
 
@@ -62,7 +68,8 @@ nlohmann::json counters_json(const IDiagnosticsCaptee_Counters &c) {
 int captee_cli_main(int argc, char **argv, std::ostream &out, std::ostream &err) {
   CLI::App app{"captee: inspect a running capteed", "captee"};
   std::string socket = default_socket();
-  app.add_option("--socket", socket, "capteed's socket (default $CAPTEE_SOCKET, else /run/captee/captee.sock)");
+  app.add_option("--socket", socket,
+                 "capteed's socket (default $CAPTEE_SOCKET, else /run/captee/captee.sock)");
   app.require_subcommand(1);
   bool json = false;
   auto *status = app.add_subcommand("status", "Is capteed running, and how busy is it");
@@ -88,7 +95,8 @@ int captee_cli_main(int argc, char **argv, std::ostream &out, std::ostream &err)
     Ref loader = open_service(socket, CAppLoader_UID, "app loader", &why);
     (void)ta_load;
     (void)ta_list;
-    err << "captee: " << (loader.is_null() ? why : "TA commands are not wired into this build of the CLI yet")
+    err << "captee: "
+        << (loader.is_null() ? why : "TA commands are not wired into this build of the CLI yet")
         << ".\n";
     return 1;
   }
@@ -102,7 +110,8 @@ int captee_cli_main(int argc, char **argv, std::ostream &out, std::ostream &err)
   if (services->parsed()) {
     std::string buf(64 * 1024, '\0');
     size_t len = 0;
-    if (int32_t rv = diag.queryServicesJson(std::as_writable_bytes(std::span(buf)), len); rv != Object_OK) {
+    if (int32_t rv = diag.queryServicesJson(std::as_writable_bytes(std::span(buf)), len);
+        rv != Object_OK) {
       err << "captee: capteed did not list its services (error " << rv << ").\n";
       return 1;
     }
@@ -115,7 +124,8 @@ int captee_cli_main(int argc, char **argv, std::ostream &out, std::ostream &err)
     if (json) {
       out << j.dump() << "\n";
     } else {
-      out << std::left << std::setw(10) << "UID" << "NAME\n";
+      out << std::left << std::setw(10) << "UID"
+          << "NAME\n";
       for (const auto &s : j["services"]) {
         std::ostringstream uid;
         uid << "0x" << std::hex << s["uid"].get<uint32_t>();
@@ -142,15 +152,17 @@ int captee_cli_main(int argc, char **argv, std::ostream &out, std::ostream &err)
   }
   // status
   if (json) {
-    nlohmann::json s = {{"running", true}, {"socket", socket}, {"pid", c.pid},
-                        {"uptime_ms", c.uptimeMs}, {"connections", c.connections},
+    nlohmann::json s = {{"running", true},
+                        {"socket", socket},
+                        {"pid", c.pid},
+                        {"uptime_ms", c.uptimeMs},
+                        {"connections", c.connections},
                         {"tas", c.tas}};
     out << s.dump() << "\n";
   } else {
-    out << "capteed is running on " << socket << " (pid " << c.pid << ", up "
-        << c.uptimeMs / 1000 << " s, " << c.connections << " connection"
-        << (c.connections == 1 ? "" : "s") << ", " << c.tas << " TA" << (c.tas == 1 ? "" : "s")
-        << ")\n";
+    out << "capteed is running on " << socket << " (pid " << c.pid << ", up " << c.uptimeMs / 1000
+        << " s, " << c.connections << " connection" << (c.connections == 1 ? "" : "s") << ", "
+        << c.tas << " TA" << (c.tas == 1 ? "" : "s") << ")\n";
   }
   return 0;
 }

@@ -11,7 +11,8 @@ int32_t ClientEnv::open(uint32_t uid, Ref &obj) {
   if (!entry) {
     return IOpener_ERROR_NOT_FOUND;
   }
-  bool listed = !whitelist_ || std::find(whitelist_->begin(), whitelist_->end(), uid) != whitelist_->end();
+  bool listed =
+      !whitelist_ || std::find(whitelist_->begin(), whitelist_->end(), uid) != whitelist_->end();
   if (!listed || !state_->opts.policy.allows(uid, entry->name, who_)) {
     state_->log(LogLevel::kInfo, "denied " + entry->name + " to uid " + std::to_string(who_.uid) +
                                      " pid " + std::to_string(who_.pid));
@@ -70,7 +71,8 @@ int32_t ClientEnv::registerAsClient(Object credentials, Ref &clientEnv) {
     int32_t rv = read_cbor_credentials(credentials, &claims);
     if (rv != Object_OK) {
       state_->log(LogLevel::kInfo, "pid " + std::to_string(who_.pid) +
-                                       ": unreadable CBOR credentials (" + std::to_string(rv) + ")");
+                                       ": unreadable CBOR credentials (" + std::to_string(rv) +
+                                       ")");
       return rv == Object_ERROR_SIZE_IN ? rv : Object_ERROR_INVALID;
     }
   }

@@ -19,8 +19,7 @@ class ClientEnv final : public iface::IClientEnvSkeleton {
  public:
   ClientEnv(std::shared_ptr<Daemon::State> state, ClientIdentity who,
             std::optional<std::vector<uint32_t>> whitelist = std::nullopt)
-      : state_(std::move(state)), who_(std::move(who)),
-        whitelist_(std::move(whitelist)) {}
+      : state_(std::move(state)), who_(std::move(who)), whitelist_(std::move(whitelist)) {}
 
   const ClientIdentity &identity() const { return who_; }
 

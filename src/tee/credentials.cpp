@@ -161,8 +161,8 @@ ClientIdentity identity_from_kernel(const ucred &cred) {
   }
   Status st;
   std::string proc = "/proc/" + std::to_string(cred.pid);
-  bool ok = read_status(cred.pid, st) && st.uids[1] == long(cred.uid) &&
-            st.gids[1] == long(cred.gid);
+  bool ok =
+      read_status(cred.pid, st) && st.uids[1] == long(cred.uid) && st.gids[1] == long(cred.gid);
   std::string path;
   std::string sha;
   if (ok) {

@@ -130,7 +130,8 @@ DaemonStats Daemon::stats() const {
 
 bool Daemon::start(std::string *why) {
   if (state_->listener) {
-    if (why) *why = "already started";
+    if (why)
+      *why = "already started";
     return false;
   }
   ChannelOptions copts;
@@ -179,8 +180,8 @@ bool Daemon::start(std::string *why) {
         }
         st->connections_accepted.fetch_add(1);
         ucred c = ch->peer_credentials();
-        st->log(LogLevel::kDebug, "connection from pid " + std::to_string(c.pid) + " uid " +
-                                      std::to_string(c.uid));
+        st->log(LogLevel::kDebug,
+                "connection from pid " + std::to_string(c.pid) + " uid " + std::to_string(c.uid));
         {
           std::lock_guard lk(st->channels_mu);
           for (auto it = st->channels.begin(); it != st->channels.end();) {

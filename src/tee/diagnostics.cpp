@@ -32,7 +32,7 @@ int32_t Diagnostics::queryHeapInfo(IDiagnostics_HeapInfo &h) {
   h.usedSize = sat32(used);
   h.freeSize = sat32(free_bytes);
   h.overheadSize = sat32(total > used + free_bytes ? total - used - free_bytes : 0);
-  h.wastedSize = sat32(mi.fsmblks);          // free bytes held in fastbins
+  h.wastedSize = sat32(mi.fsmblks);             // free bytes held in fastbins
   h.largestFreeBlockSize = sat32(mi.keepcost);  // the releasable top chunk
   return Object_OK;
 }
@@ -48,8 +48,8 @@ int32_t Diagnostics::queryLoadedApps(std::span<std::byte> buf, size_t &len) {
   return copy_out(text, buf, len);
 }
 
-int32_t Diagnostics::queryAppRegion(IDiagnostics_AppRegionInfo &pimem, IDiagnostics_AppRegionInfo &ddr,
-                                    uint32_t &scattered) {
+int32_t Diagnostics::queryAppRegion(IDiagnostics_AppRegionInfo &pimem,
+                                    IDiagnostics_AppRegionInfo &ddr, uint32_t &scattered) {
   auto s = state_.lock();
   if (!s) {
     return Object_ERROR_DEFUNCT;
@@ -79,8 +79,9 @@ int32_t Diagnostics::queryCounters(IDiagnosticsCaptee_Counters &c) {
     return Object_ERROR_DEFUNCT;
   }
   DaemonStats st = s->stats();
-  c = {st.connections, st.objects, st.memory_objects, st.memory_bytes,
-       st.tas,         st.callbacks_in_flight, st.uptime_ms, st.pid, st.connections_accepted};
+  c = {st.connections,  st.objects, st.memory_objects,
+       st.memory_bytes, st.tas,     st.callbacks_in_flight,
+       st.uptime_ms,    st.pid,     st.connections_accepted};
   return Object_OK;
 }
 

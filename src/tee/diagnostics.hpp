@@ -15,7 +15,8 @@ class Diagnostics final : public iface::IDiagnosticsCapteeSkeleton {
   int32_t queryLoadedApps(std::span<std::byte> loadedApps, size_t &len) override;
   int32_t queryAppRegion(IDiagnostics_AppRegionInfo &pimem, IDiagnostics_AppRegionInfo &ddr,
                          uint32_t &scattered) override;
-  int32_t queryAppInfo(std::span<const std::byte> appDistName, IDiagnostics_AppInfo &appInfo) override;
+  int32_t queryAppInfo(std::span<const std::byte> appDistName,
+                       IDiagnostics_AppInfo &appInfo) override;
   int32_t queryAppDump(std::span<const std::byte> distName, IDiagnostics_RegisterInfo &regs,
                        std::span<std::byte> usrStack, size_t &usrStack_len,
                        uint64_t &usrStackAddr) override;

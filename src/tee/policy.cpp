@@ -118,7 +118,8 @@ Policy::Rule parse_rule(const json &j, const std::string &where,
     if (u.is_string() && !u.get<std::string>().empty() && !std::isdigit(u.get<std::string>()[0])) {
       const passwd *pw = ::getpwnam(u.get<std::string>().c_str());
       if (pw == nullptr) {
-        if (warnings) warnings->push_back(w + ": no user \"" + u.get<std::string>() + "\"; ignored");
+        if (warnings)
+          warnings->push_back(w + ": no user \"" + u.get<std::string>() + "\"; ignored");
         continue;
       }
       r.uids.push_back(pw->pw_uid);
@@ -132,7 +133,8 @@ Policy::Rule parse_rule(const json &j, const std::string &where,
     if (g.is_string() && !g.get<std::string>().empty() && !std::isdigit(g.get<std::string>()[0])) {
       const group *gr = ::getgrnam(g.get<std::string>().c_str());
       if (gr == nullptr) {
-        if (warnings) warnings->push_back(w + ": no group \"" + g.get<std::string>() + "\"; ignored");
+        if (warnings)
+          warnings->push_back(w + ": no group \"" + g.get<std::string>() + "\"; ignored");
         continue;
       }
       r.gids.push_back(gr->gr_gid);
@@ -231,7 +233,8 @@ std::optional<Policy> Policy::parse(const std::string &text, std::string *why,
       for (const json &s : j["services"]) {
         std::string w = "policy.services[" + std::to_string(i++) + "]";
         Rule r = parse_rule(s, w, warnings);
-        if ((r.uid && !uids.insert(*r.uid).second) || (!r.name.empty() && !names.insert(r.name).second)) {
+        if ((r.uid && !uids.insert(*r.uid).second) ||
+            (!r.name.empty() && !names.insert(r.name).second)) {
           fail(w, "service listed twice");
         }
         p.rules_.push_back(std::move(r));
@@ -239,9 +242,11 @@ std::optional<Policy> Policy::parse(const std::string &text, std::string *why,
     }
     return p;
   } catch (const ParseError &e) {
-    if (why) *why = e.what;
+    if (why)
+      *why = e.what;
   } catch (const nlohmann::json::exception &e) {
-    if (why) *why = std::string("policy: not valid JSON (") + e.what() + ")";
+    if (why)
+      *why = std::string("policy: not valid JSON (") + e.what() + ")";
   }
   return std::nullopt;
 }
@@ -250,7 +255,8 @@ std::optional<Policy> Policy::load(const std::string &path, std::string *why,
                                    std::vector<std::string> *warnings) {
   std::ifstream f(path);
   if (!f) {
-    if (why) *why = "cannot read policy file " + path;
+    if (why)
+      *why = "cannot read policy file " + path;
     return std::nullopt;
   }
   std::stringstream ss;

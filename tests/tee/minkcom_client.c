@@ -9,17 +9,17 @@
 #include "IMemoryService.h"
 #include "MinkCom.h"
 
-#define CHECK(cond)                                            \
-  do {                                                         \
-    if (!(cond)) {                                             \
+#define CHECK(cond)                                           \
+  do {                                                        \
+    if (!(cond)) {                                            \
       fprintf(stderr, "minkcom_client: failed: %s\n", #cond); \
-      return 1;                                                \
-    }                                                          \
+      return 1;                                               \
+    }                                                         \
   } while (0)
 
 int main(void) {
-  Object root = Object_NULL, env = Object_NULL, diag = Object_NULL,
-         svc = Object_NULL, bad = Object_NULL;
+  Object root = Object_NULL, env = Object_NULL, diag = Object_NULL, svc = Object_NULL,
+         bad = Object_NULL;
   CHECK(MinkCom_getRootEnvObject(&root) == Object_OK);
   CHECK(MinkCom_getClientEnvObject(root, &env) == Object_OK);
 

@@ -12,10 +12,10 @@
 namespace captee::test {
 
 enum SinkOp : uint32_t {
-  kWriteShared = 0,   // OI mem, BI text: map rw and write text at offset 0
-  kTryMap = 1,        // OI mem, BO int32 errno: try to map read-only; keep a reference
-  kDropKept = 2,      // release what kTryMap kept
-  kDone = 3,          // the helper exits
+  kWriteShared = 0,  // OI mem, BI text: map rw and write text at offset 0
+  kTryMap = 1,       // OI mem, BO int32 errno: try to map read-only; keep a reference
+  kDropKept = 2,     // release what kTryMap kept
+  kDone = 3,         // the helper exits
 };
 
 class Sink final : public LocalObject {

@@ -172,7 +172,8 @@ TEST(Daemon, PolicyDecidesAndFactoriesSeeTheKernelIdentity) {
   std::string why;
   auto p = Policy::parse(R"({"default": "deny", "services": [
       {"name": "diagnostics", "allow": "everyone"},
-      {"name": "probe", "allow": {"uids": [)" + std::to_string(::getuid()) + R"(]}},
+      {"name": "probe", "allow": {"uids": [)" +
+                             std::to_string(::getuid()) + R"(]}},
       {"name": "memory", "allow": {"uids": [4242]}}]})",
                          &why);
   ASSERT_TRUE(p) << why;
@@ -188,7 +189,8 @@ TEST(Daemon, PolicyDecidesAndFactoriesSeeTheKernelIdentity) {
   std::vector<uint8_t> claim4242 = kCbor;
   claim4242[5] = 0x10;
   claim4242[6] = 0x92;
-  ASSERT_EQ(iface::IClientEnv(f.root()).registerAsClient(make_object<Bytes>(claim4242), env), Object_OK);
+  ASSERT_EQ(iface::IClientEnv(f.root()).registerAsClient(make_object<Bytes>(claim4242), env),
+            Object_OK);
   iface::IClientEnv e(env);
   Ref svc;
   EXPECT_EQ(e.open(CMemoryService_UID, svc), IOpener_ERROR_PRIVILEGE);
@@ -215,7 +217,8 @@ TEST(Daemon, MemoryServiceChecksArgumentsAndAccountsThePrivatePool) {
   EXPECT_EQ(mem.allocate(7, 4096, rw, m), IMemoryService_ERROR_NO_SUCH_POOL);
   EXPECT_EQ(mem.allocate(0, 4096, 0, m), IMemoryService_ERROR_BAD_RIGHTS);
   EXPECT_EQ(mem.allocate(0, 4096, 0x10 | rw, m), IMemoryService_ERROR_BAD_RIGHTS);
-  EXPECT_EQ(mem.allocate(0, 4096, rw | IMemoryService_RIGHT_EXECUTE, m), IMemoryService_ERROR_BAD_RIGHTS);
+  EXPECT_EQ(mem.allocate(0, 4096, rw | IMemoryService_RIGHT_EXECUTE, m),
+            IMemoryService_ERROR_BAD_RIGHTS);
   EXPECT_EQ(mem.allocate(0, 0, rw, m), IMemoryService_ERROR_TOO_LARGE);
   EXPECT_EQ(mem.allocate(0, UINT64_MAX, rw, m), IMemoryService_ERROR_TOO_LARGE);
   Ref a, b, c;
@@ -227,7 +230,8 @@ TEST(Daemon, MemoryServiceChecksArgumentsAndAccountsThePrivatePool) {
   EXPECT_EQ(st.memory_bytes, 16384u);
   IMemoryService_ObjectInfo info{};
   EXPECT_EQ(mem.queryObject(svc, info), IMemoryService_ERROR_NOT_MEMORY_OBJECT);
-  EXPECT_EQ(mem.queryObject(make_object<Bytes>(kCbor), info), IMemoryService_ERROR_NOT_MEMORY_OBJECT);
+  EXPECT_EQ(mem.queryObject(make_object<Bytes>(kCbor), info),
+            IMemoryService_ERROR_NOT_MEMORY_OBJECT);
   a.reset();
   EXPECT_TRUE(eventually([&] { return f.daemon->stats().memory_objects == 1; }));
   EXPECT_EQ(mem.allocate(1, 4096, rw, c), Object_OK);
@@ -243,7 +247,9 @@ TEST(Daemon, MemoryServiceChecksArgumentsAndAccountsThePrivatePool) {
 TEST(Daemon, DiagnosticsHeapAppsCountersAndServices) {
   Fixture f;
   f.daemon->set_ta_hooks([] { return uint64_t(2); },
-                         [] { return std::vector<std::string>{"ta-one", "ta-two"}; });
+                         [] {
+                           return std::vector<std::string>{"ta-one", "ta-two"};
+                         });
   ASSERT_TRUE(f.start());
   Ref svc;
   ASSERT_EQ(iface::IClientEnv(f.env()).open(CDiagnostics_UID, svc), Object_OK);

@@ -91,7 +91,8 @@ struct TempDir {
 
 class CapteedProcess {
  public:
-  explicit CapteedProcess(const std::string &policy_json = "", std::vector<std::string> extra = {}) {
+  explicit CapteedProcess(const std::string &policy_json = "",
+                          std::vector<std::string> extra = {}) {
     socket_ = dir_.path + "/captee.sock";
     std::vector<std::string> args = {CAPTEED_PATH, "--socket", socket_, "--state-dir",
                                      dir_.path + "/state"};

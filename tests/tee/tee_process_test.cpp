@@ -103,8 +103,9 @@ TEST(CapteedProcess, ClaimedCredentialsNeverRaisePrivilege) {
 }
 
 TEST(CapteedProcess, ExecutableRulesUsePathAndHash) {
-  std::string policy = std::string(R"({"services": [{"name": "memory", "allow": {"executables": [{"path": ")") +
-                       std::filesystem::canonical(TEE_CLIENT_PATH).string() + R"("}]}}]})";
+  std::string policy =
+      std::string(R"({"services": [{"name": "memory", "allow": {"executables": [{"path": ")") +
+      std::filesystem::canonical(TEE_CLIENT_PATH).string() + R"("}]}}]})";
   CapteedProcess by_path(policy);
   ASSERT_TRUE(by_path.ready());
   EXPECT_EQ(client(by_path, {"open", by_path.socket(), hex(kMemory)}, "65534:65534"), 0);
@@ -168,7 +169,8 @@ TEST(CapteedProcess, SharedMemoryObjectsPassBetweenClients) {
   EXPECT_EQ(std::memcmp(mine->bytes().data(), text.data(), text.size()), 0);
   // A read-only shared object cannot be mapped writable anywhere.
   Ref ro;
-  ASSERT_EQ(mem.allocate(IMemoryService_POOL_SHARED, 4096, IMemoryService_RIGHT_READ, ro), Object_OK);
+  ASSERT_EQ(mem.allocate(IMemoryService_POOL_SHARED, 4096, IMemoryService_RIGHT_READ, ro),
+            Object_OK);
   EXPECT_NE(b.sink.invoke(kWriteShared, in(text.data(), text.size()), in(ro)), Object_OK);
   EXPECT_EQ(b.finish(), 0);
 }
@@ -295,7 +297,8 @@ TEST(CapteedProcess, KillNineLeavesNothingBehind) {
   uint64_t accepted = d.counters().connectionsAccepted - base.connectionsAccepted;
   EXPECT_GT(accepted, uint64_t(kClients / 2));
   std::printf("kill -9 test: %llu of %d clients connected, %lld ms\n", (unsigned long long)accepted,
-              kClients, (long long)std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count());
+              kClients,
+              (long long)std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count());
   IDiagnosticsCaptee_Counters now{};
   EXPECT_TRUE(eventually([&] {
     now = d.counters();
@@ -324,8 +327,8 @@ TEST(CapteedProcess, CliStatusServicesAndStats) {
   std::tie(rc, out) = cli("--socket " + d.socket() + " stats --json");
   ASSERT_EQ(rc, 0) << out;
   auto j = nlohmann::json::parse(out);
-  for (const char *k : {"connections", "objects", "memory_objects", "memory_bytes", "tas",
-                        "callbacks_in_flight"}) {
+  for (const char *k :
+       {"connections", "objects", "memory_objects", "memory_bytes", "tas", "callbacks_in_flight"}) {
     EXPECT_TRUE(j.contains(k)) << k;
   }
   EXPECT_EQ(j["connections"], 1);

@@ -9,7 +9,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -77,9 +76,23 @@ class FixedIO final : public iface::IIOSkeleton {
 
 std::vector<std::byte> cbor_uid(uint32_t uid) {
   // A2 01 1A <uid> 06 1B <time>: libcbor's encoding from spec §6.
-  std::vector<uint8_t> v = {0xA2, 0x01, 0x1A, uint8_t(uid >> 24), uint8_t(uid >> 16),
-                            uint8_t(uid >> 8), uint8_t(uid), 0x06, 0x1B, 0, 0, 1, 0x93, 0x51,
-                            0x8C, 0xC4, 0x7B};
+  std::vector<uint8_t> v = {0xA2,
+                            0x01,
+                            0x1A,
+                            uint8_t(uid >> 24),
+                            uint8_t(uid >> 16),
+                            uint8_t(uid >> 8),
+                            uint8_t(uid),
+                            0x06,
+                            0x1B,
+                            0,
+                            0,
+                            1,
+                            0x93,
+                            0x51,
+                            0x8C,
+                            0xC4,
+                            0x7B};
   std::vector<std::byte> out(v.size());
   std::memcpy(out.data(), v.data(), v.size());
   return out;
@@ -123,7 +136,8 @@ int claim(uint32_t service, uint32_t claimed) {
     for (int i = 0; i < 4; ++i) {
       Ref m;
       uint32_t pool = rng() % 2;
-      if (mem.allocate(pool, 4096 * (1 + rng() % 4), IMemoryService_RIGHT_READ | IMemoryService_RIGHT_WRITE, m) == 0) {
+      if (mem.allocate(pool, 4096 * (1 + rng() % 4),
+                       IMemoryService_RIGHT_READ | IMemoryService_RIGHT_WRITE, m) == 0) {
         if (pool == IMemoryService_POOL_SHARED) {
           auto map = Mapping::map(m.get(), FdObject::kRead | FdObject::kWrite);
           if (map) {
@@ -193,7 +207,8 @@ int main(int argc, char **argv) {
   }
   if (argc == 5 && std::string(argv[1]) == "claim") {
     ::setenv("CAPTEE_SOCKET", argv[2], 1);
-    return claim(uint32_t(std::strtoul(argv[3], nullptr, 0)), uint32_t(std::strtoul(argv[4], nullptr, 0)));
+    return claim(uint32_t(std::strtoul(argv[3], nullptr, 0)),
+                 uint32_t(std::strtoul(argv[4], nullptr, 0)));
   }
   if (argc == 4 && std::string(argv[1]) == "churn") {
     ::setenv("CAPTEE_SOCKET", argv[2], 1);

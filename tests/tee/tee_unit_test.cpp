@@ -24,16 +24,15 @@ std::vector<std::byte> bytes(std::initializer_list<uint8_t> b) {
 
 TEST(CborCredentials, BothEncodingsFromTheSpec) {
   // libcbor: uid as 4-byte uint, time as 8-byte uint (spec §6).
-  auto a = parse_cbor_credentials(
-      bytes({0xA2, 0x01, 0x1A, 0x00, 0x00, 0x03, 0xE8, 0x06, 0x1B, 0x00, 0x00, 0x01, 0x93, 0x51,
-             0x8C, 0xC4, 0x7B}));
+  auto a = parse_cbor_credentials(bytes({0xA2, 0x01, 0x1A, 0x00, 0x00, 0x03, 0xE8, 0x06, 0x1B, 0x00,
+                                         0x00, 0x01, 0x93, 0x51, 0x8C, 0xC4, 0x7B}));
   ASSERT_TRUE(a);
   EXPECT_EQ(a->uid, 1000u);
   EXPECT_EQ(a->system_time_ms, 1732240000123u);
   EXPECT_EQ(a->encoded_size, 17u);
   // QCBOR: shortest form.
-  auto q = parse_cbor_credentials(bytes({0xA2, 0x01, 0x19, 0x03, 0xE8, 0x06, 0x1B, 0x00, 0x00,
-                                         0x01, 0x93, 0x51, 0x8C, 0xC4, 0x7B}));
+  auto q = parse_cbor_credentials(bytes(
+      {0xA2, 0x01, 0x19, 0x03, 0xE8, 0x06, 0x1B, 0x00, 0x00, 0x01, 0x93, 0x51, 0x8C, 0xC4, 0x7B}));
   ASSERT_TRUE(q);
   EXPECT_EQ(q->uid, 1000u);
   EXPECT_EQ(q->system_time_ms, 1732240000123u);
@@ -46,12 +45,12 @@ TEST(CborCredentials, BothEncodingsFromTheSpec) {
 
 TEST(CborCredentials, RejectsMalformedInput) {
   EXPECT_FALSE(parse_cbor_credentials({}));
-  EXPECT_FALSE(parse_cbor_credentials(bytes({0xA2, 0x01})));                    // truncated
-  EXPECT_FALSE(parse_cbor_credentials(bytes({0xA1, 0x01, 0x02, 0x00})));        // trailing byte
-  EXPECT_FALSE(parse_cbor_credentials(bytes({0x82, 0x01, 0x02})));              // array, not map
-  EXPECT_FALSE(parse_cbor_credentials(bytes({0xA1, 0x61, 0x61, 0x01})));        // text key
-  EXPECT_FALSE(parse_cbor_credentials(bytes({0xA1, 0x01, 0x20})));              // negative uid
-  EXPECT_FALSE(parse_cbor_credentials(bytes({0xA1, 0x01, 0x1B, 0xFF})));        // short int
+  EXPECT_FALSE(parse_cbor_credentials(bytes({0xA2, 0x01})));              // truncated
+  EXPECT_FALSE(parse_cbor_credentials(bytes({0xA1, 0x01, 0x02, 0x00})));  // trailing byte
+  EXPECT_FALSE(parse_cbor_credentials(bytes({0x82, 0x01, 0x02})));        // array, not map
+  EXPECT_FALSE(parse_cbor_credentials(bytes({0xA1, 0x61, 0x61, 0x01})));  // text key
+  EXPECT_FALSE(parse_cbor_credentials(bytes({0xA1, 0x01, 0x20})));        // negative uid
+  EXPECT_FALSE(parse_cbor_credentials(bytes({0xA1, 0x01, 0x1B, 0xFF})));  // short int
   std::vector<std::byte> big(kMaxCredentialsBytes + 1, std::byte{0});
   EXPECT_FALSE(parse_cbor_credentials(big));
   // Deep nesting under an ignored key parses or fails, but never crashes.
@@ -161,7 +160,8 @@ TEST(Policy, ErrorsNameTheProblem) {
       {R"({"services": [{"uid": 3, "allow": {"users": []}}]})", "unknown key \"users\""},
       {R"({"services": [{"uid": 3, "allow": {"executables": [{"sha256": "abc"}]}}]})", "64 hex"},
       {R"({"services": [{"uid": 3, "allow": {"executables": [{"path": "rel"}]}}]})", "absolute"},
-      {R"({"services": [{"uid": 3, "allow": "everyone"}, {"uid": 3, "allow": "nobody"}]})", "twice"},
+      {R"({"services": [{"uid": 3, "allow": "everyone"}, {"uid": 3, "allow": "nobody"}]})",
+       "twice"},
   };
   for (const auto &c : cases) {
     std::string why;

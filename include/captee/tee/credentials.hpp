@@ -38,19 +38,19 @@ namespace captee::tee {
 
 // What the client said about itself. Never trusted.
 struct ClientClaims {
-  std::optional<uint64_t> uid;             // CBOR key 1 (attr_uid)
-  std::optional<uint64_t> system_time_ms;  // CBOR key 6 (attr_system_time)
+  std::optional<uint64_t> uid;                    // CBOR key 1 (attr_uid)
+  std::optional<uint64_t> system_time_ms;         // CBOR key 6 (attr_system_time)
   std::map<std::string, std::string> properties;  // ICredentials name/value pairs
-  size_t encoded_size = 0;                 // bytes of CBOR read
+  size_t encoded_size = 0;                        // bytes of CBOR read
 };
 
 struct ClientIdentity {
-  uid_t uid = uid_t(-1);  // SO_PEERCRED
-  gid_t gid = gid_t(-1);  // SO_PEERCRED
-  pid_t pid = 0;          // SO_PEERCRED
-  std::vector<gid_t> groups;  // supplementary groups (empty if unverified)
-  std::string exe_path;       // readlink(/proc/<pid>/exe), "" if unknown
-  std::string exe_sha256;     // lowercase hex, "" if unknown
+  uid_t uid = uid_t(-1);          // SO_PEERCRED
+  gid_t gid = gid_t(-1);          // SO_PEERCRED
+  pid_t pid = 0;                  // SO_PEERCRED
+  std::vector<gid_t> groups;      // supplementary groups (empty if unverified)
+  std::string exe_path;           // readlink(/proc/<pid>/exe), "" if unknown
+  std::string exe_sha256;         // lowercase hex, "" if unknown
   bool process_verified = false;  // groups and exe belong to the connecting process
   ClientClaims claims;
 

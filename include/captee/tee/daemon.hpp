@@ -26,7 +26,7 @@ namespace captee::tee {
 enum class LogLevel { kError = 0, kWarn = 1, kInfo = 2, kDebug = 3 };
 
 struct DaemonOptions {
-  std::string socket_path;  // required
+  std::string socket_path;      // required
   unsigned socket_mode = 0666;  // who may connect is the policy's business
   Policy policy = Policy::builtin_default();
   std::string ta_dir;     // handed to the app loader (not used by the core)
@@ -47,15 +47,15 @@ struct DaemonOptions {
 
 // capteed's counters (`captee stats --json`).
 struct DaemonStats {
-  uint64_t connections = 0;          // live client channels
-  uint64_t connections_accepted = 0;  // since start
-  uint64_t objects = 0;              // objects exported by capteed, all channels
-  uint64_t memory_objects = 0;       // memory objects alive in capteed
-  uint64_t memory_bytes = 0;         // their bytes
-  uint64_t private_objects = 0;      // of which TEE-private
+  uint64_t connections = 0;             // live client channels
+  uint64_t connections_accepted = 0;    // since start
+  uint64_t objects = 0;                 // objects exported by capteed, all channels
+  uint64_t memory_objects = 0;          // memory objects alive in capteed
+  uint64_t memory_bytes = 0;            // their bytes
+  uint64_t private_objects = 0;         // of which TEE-private
   uint64_t shared_allocated_total = 0;  // shared-pool objects handed out, ever
-  uint64_t tas = 0;                  // loaded TAs (app loader hook)
-  uint64_t callbacks_in_flight = 0;  // capteed -> client object invokes running
+  uint64_t tas = 0;                     // loaded TAs (app loader hook)
+  uint64_t callbacks_in_flight = 0;     // capteed -> client object invokes running
   uint64_t uptime_ms = 0;
   uint64_t pid = 0;
 };
@@ -73,7 +73,8 @@ class Daemon {
 
   // Hooks for layers that own TAs: the number of loaded TAs and their names
   // (reported by diagnostics and stats). Set before start().
-  void set_ta_hooks(std::function<uint64_t()> count, std::function<std::vector<std::string>()> names);
+  void set_ta_hooks(std::function<uint64_t()> count,
+                    std::function<std::vector<std::string>()> names);
 
   // Counts an invoke from capteed into a client-hosted object while the
   // returned guard lives (callbacks_in_flight). Thread-safe.
