@@ -17,10 +17,47 @@ struct ItemDeleter {
   void operator()(cbor_item_t *i) const { cbor_decref(&i); }
 };
 using Item = std::unique_ptr<cbor_item_t, ItemDeleter>;
+
+// libcbor's cbor_load allocates a definite array or map for its *declared*
+// size before reading a single element, so a 10-byte input can ask for
+// exabytes. A first pass with the streaming decoder (which allocates nothing)
+// rejects any declared size that the input cannot possibly hold (every element
+// takes at least one byte) and any truncated item.
+struct Prescan {
+  size_t limit;
+  bool ok = true;
+};
+
+void check_collection(void *ctx, size_t n, size_t bytes_per_element) {
+  auto *p = static_cast<Prescan *>(ctx);
+  size_t need = 0;
+  if (__builtin_mul_overflow(n, bytes_per_element, &need) || need > p->limit) {
+    p->ok = false;
+  }
+}
+
+bool sizes_plausible(const unsigned char *data, size_t size) {
+  Prescan scan{size};
+  cbor_callbacks cb = cbor_empty_callbacks;
+  cb.array_start = [](void *ctx, size_t n) { check_collection(ctx, n, 1); };
+  cb.map_start = [](void *ctx, size_t n) { check_collection(ctx, n, 2); };
+  size_t off = 0;
+  while (off < size && scan.ok) {
+    cbor_decoder_result r = cbor_stream_decode(data + off, size - off, &cb, &scan);
+    if (r.status != CBOR_DECODER_FINISHED || r.read == 0) {
+      return false;
+    }
+    off += r.read;
+  }
+  return scan.ok;
+}
 }  // namespace
 
 std::optional<ClientClaims> parse_cbor_credentials(std::span<const std::byte> bytes) {
   if (bytes.empty() || bytes.size() > kMaxCredentialsBytes) {
+    return std::nullopt;
+  }
+  if (!sizes_plausible(reinterpret_cast<const unsigned char *>(bytes.data()), bytes.size())) {
     return std::nullopt;
   }
   cbor_load_result res{};

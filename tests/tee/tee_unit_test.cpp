@@ -51,6 +51,11 @@ TEST(CborCredentials, RejectsMalformedInput) {
   EXPECT_FALSE(parse_cbor_credentials(bytes({0xA1, 0x61, 0x61, 0x01})));  // text key
   EXPECT_FALSE(parse_cbor_credentials(bytes({0xA1, 0x01, 0x20})));        // negative uid
   EXPECT_FALSE(parse_cbor_credentials(bytes({0xA1, 0x01, 0x1B, 0xFF})));  // short int
+  // Declared sizes the input cannot hold (libcbor would allocate them first).
+  EXPECT_FALSE(
+      parse_cbor_credentials(bytes({0xBB, 0x06, 0x05, 0x06, 0x32, 0x61, 0x73, 0x00, 0xFF})));
+  EXPECT_FALSE(parse_cbor_credentials(
+      bytes({0xA1, 0x02, 0x9B, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF})));
   std::vector<std::byte> big(kMaxCredentialsBytes + 1, std::byte{0});
   EXPECT_FALSE(parse_cbor_credentials(big));
   // Deep nesting under an ignored key parses or fails, but never crashes.
