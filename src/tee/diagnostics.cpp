@@ -3,6 +3,8 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <fstream>
 #include <cstring>
 
 namespace captee::tee {
@@ -28,6 +30,25 @@ int32_t Diagnostics::queryHeapInfo(IDiagnostics_HeapInfo &h) {
   size_t total = mi.arena + mi.hblkhd;
   size_t used = mi.uordblks + mi.hblkhd;
   size_t free_bytes = mi.fordblks;
+  if (total == 0) {
+    // Another allocator (e.g. a sanitizer's) replaced glibc's and mallinfo2
+    // knows nothing: fall back to the kernel's view of the data segment.
+    size_t data_kib = 0;
+    size_t anon_kib = 0;
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.rfind("VmData:", 0) == 0) {
+        data_kib = std::strtoull(line.c_str() + 7, nullptr, 10);
+      } else if (line.rfind("RssAnon:", 0) == 0) {
+        anon_kib = std::strtoull(line.c_str() + 8, nullptr, 10);
+      }
+    }
+    total = data_kib * 1024;
+    used = std::min(anon_kib * 1024, total);
+    free_bytes = total - used;
+    mi = {};
+  }
   h.totalSize = sat32(total);
   h.usedSize = sat32(used);
   h.freeSize = sat32(free_bytes);

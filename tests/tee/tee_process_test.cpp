@@ -265,12 +265,16 @@ TEST(CapteedProcess, HostileClientsDoNotHarmOthers) {
 TEST(CapteedProcess, KillNineLeavesNothingBehind) {
   CapteedProcess d;
   ASSERT_TRUE(d.ready());
+  auto base = d.counters();
+  // The baseline is taken once capteed is quiet: the readiness probe and the
+  // counters query have been fully closed (the count is steady).
   size_t base_fds = 0;
   ASSERT_TRUE(eventually([&] {
+    size_t a = fd_count(d.pid());
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
     base_fds = fd_count(d.pid());
-    return base_fds > 0;
+    return base_fds > 0 && a == base_fds;
   }));
-  auto base = d.counters();
   std::mt19937 rng(20261122);
   constexpr int kClients = 1000;
   constexpr int kBatch = 50;
