@@ -106,6 +106,11 @@ class CapteedProcess {
     }
     pid_ = spawn(args);
     ready_ = wait_ready();
+    // Start quiet: the readiness probe's connection is gone (only the asking
+    // connection is counted).
+    for (int i = 0; ready_ && i < 500 && counters().connections != 1; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
   }
   ~CapteedProcess() { stop(); }
 

@@ -265,7 +265,13 @@ TEST(CapteedProcess, HostileClientsDoNotHarmOthers) {
 TEST(CapteedProcess, KillNineLeavesNothingBehind) {
   CapteedProcess d;
   ASSERT_TRUE(d.ready());
-  auto base = d.counters();
+  // The previous query's connection may still be closing inside capteed: the
+  // baseline has only the asking connection.
+  IDiagnosticsCaptee_Counters base{};
+  ASSERT_TRUE(eventually([&] {
+    base = d.counters();
+    return base.connections == 1;
+  }));
   // The baseline is taken once capteed is quiet: the readiness probe and the
   // counters query have been fully closed (the count is steady).
   size_t base_fds = 0;
