@@ -321,6 +321,15 @@ TEST(CapteedProcess, KillNineLeavesNothingBehind) {
   EXPECT_EQ(now.memoryBytes, base.memoryBytes);
   EXPECT_TRUE(eventually([&] { return fd_count(d.pid()) == base_fds; }))
       << fd_count(d.pid()) << " fds vs " << base_fds;
+  // `captee stats --json` says the same.
+  nlohmann::json j;
+  EXPECT_TRUE(eventually([&] {
+    auto [rc, out] = cli("--socket " + d.socket() + " stats --json");
+    j = rc == 0 ? nlohmann::json::parse(out, nullptr, false) : nlohmann::json();
+    return j.is_object() && j["connections"] == 1;  // the CLI's own connection
+  }));
+  EXPECT_EQ(j["memory_objects"], base.memoryObjects);
+  EXPECT_EQ(j["callbacks_in_flight"], 0);
   // And the daemon still serves.
   int32_t rv = -1;
   d.open(kMemory, &rv);
