@@ -350,7 +350,7 @@ TEST(CapteedProcess, CliStatusServicesAndStats) {
        {"connections", "objects", "memory_objects", "memory_bytes", "tas", "callbacks_in_flight"}) {
     EXPECT_TRUE(j.contains(k)) << k;
   }
-  EXPECT_EQ(j["connections"], 1);
+  EXPECT_GE(j["connections"].get<int>(), 1);  // its own, plus maybe the previous one closing
   EXPECT_EQ(j["tas"], 0);
   std::tie(rc, out) = cli("--socket " + d.socket() + " status --json");
   ASSERT_EQ(rc, 0);
