@@ -272,9 +272,8 @@ std::optional<Policy> Policy::load(const std::string &path, std::string *why,
 bool Policy::allows(uint32_t uid, const std::string &name, const ClientIdentity &who) const {
   const Rule *rule = nullptr;
   for (const Rule &r : rules_) {
-    bool uid_ok = !r.uid || *r.uid == uid;
-    bool name_ok = r.name.empty() || r.name == name;
-    if (uid_ok && name_ok) {
+    // The uid identifies the service when given; the name then only documents.
+    if (r.uid ? *r.uid == uid : r.name == name) {
       rule = &r;
       break;
     }

@@ -133,6 +133,7 @@ TEST(Policy, ParsesAndMatchesUidsGroupsExecutables) {
   root.uid = 0;
   EXPECT_TRUE(p->allows(0x10001, "memory", root));
   EXPECT_FALSE(p->allows(0x10002, "rproc", root));
+  EXPECT_TRUE(p->allows(143, "registered-under-another-name", nobody));  // uid decides
   ClientIdentity grouped = nobody;
   grouped.groups = {10, 50};
   EXPECT_TRUE(p->allows(0x10001, "memory", grouped));

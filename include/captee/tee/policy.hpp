@@ -27,8 +27,8 @@ class Policy {
     std::string sha256;  // lowercase hex, "" = any content
   };
   struct Rule {
-    std::optional<uint32_t> uid;  // service class uid...
-    std::string name;             // ...or registered name
+    std::optional<uint32_t> uid;  // service class uid; selects the service when set
+    std::string name;             // registered name; selects it when uid is unset
     bool everyone = false;
     std::vector<uid_t> uids;
     std::vector<gid_t> gids;
