@@ -1,0 +1,21 @@
+// The bodies of capteed and the captee CLI, so their main()s stay one line
+// and their behaviour is testable in-process.
+#pragma once
+
+#include <iosfwd>
+
+namespace captee::tee {
+
+// capteed [--socket PATH] [--policy FILE] [--ta-dir DIR] [--state-dir DIR]
+//         [--log-level error|warn|info|debug]
+// Runs in the foreground until SIGTERM or SIGINT, then releases everything
+// and returns 0. Returns non-zero (after one sentence on stderr) if the policy
+// is bad or the socket cannot be bound.
+int capteed_main(int argc, char **argv);
+
+// captee [--socket PATH] status [--json] | services [--json] | stats [--json]
+//        | ta load FILE | ta list
+// Writes results to `out`, one-sentence errors to `err`; returns the exit code.
+int captee_cli_main(int argc, char **argv, std::ostream &out, std::ostream &err);
+
+}  // namespace captee::tee

@@ -1,0 +1,127 @@
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+
+#include "captee/tee/daemon.hpp"
+#include "captee/tee/programs.hpp"
+
+namespace captee::tee {
+
+namespace {
+std::string default_socket() {
+  const char *env = std::getenv("CAPTEE_SOCKET");
+  return env != nullptr && *env != '\0' ? env : "/run/captee/captee.sock";
+}
+
+bool ensure_dir(const std::string &path, std::string *why) {
+  if (path.empty()) {
+    return true;
+  }
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) {
+      return true;
+    }
+    *why = path + " is not a directory";
+    return false;
+  }
+  if (::mkdir(path.c_str(), 0755) != 0) {
+    *why = "cannot create " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+}  // namespace
+
+int capteed_main(int argc, char **argv) {
+  CLI::App app{"capteed: captee's TEE daemon (the secure world)", "capteed"};
+  std::string socket = default_socket();
+  std::string policy_file;
+  std::string ta_dir;
+  std::string state_dir;
+  std::string level = "warn";
+  unsigned connection_threads = 2;
+  app.add_option("--socket", socket,
+                 "Listening socket (default $CAPTEE_SOCKET, else /run/captee/captee.sock)");
+  app.add_option("--policy", policy_file,
+                 "Policy file (JSON, docs/POLICY.md); default: the built-in policy");
+  app.add_option("--ta-dir", ta_dir, "Directory of trusted applications");
+  app.add_option("--state-dir", state_dir, "Directory for persistent state");
+  app.add_option("--log-level", level, "error, warn, info or debug")
+      ->check(CLI::IsMember({"error", "warn", "info", "debug"}));
+  app.add_option("--connection-threads", connection_threads,
+                 "Threads serving each connection's requests (1 is fastest, but then one slow "
+                 "request holds up that client's other threads)")
+      ->check(CLI::Range(1u, 8u));
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError &e) {
+    return app.exit(e);
+  }
+
+  DaemonOptions opts;
+  opts.socket_path = socket;
+  opts.ta_dir = ta_dir;
+  opts.pool_threads_per_connection = connection_threads;
+  opts.state_dir = state_dir;
+  opts.log_level = level == "error"  ? LogLevel::kError
+                   : level == "warn" ? LogLevel::kWarn
+                   : level == "info" ? LogLevel::kInfo
+                                     : LogLevel::kDebug;
+  if (!policy_file.empty()) {
+    std::string why;
+    std::vector<std::string> warnings;
+    auto p = Policy::load(policy_file, &why, &warnings);
+    if (!p) {
+      std::cerr << "capteed: " << why << "; not starting.\n";
+      return 1;
+    }
+    for (const auto &w : warnings) {
+      std::cerr << "capteed: warning: policy " << w << "\n";
+    }
+    opts.policy = std::move(*p);
+  }
+  std::string why;
+  if (!ensure_dir(state_dir, &why)) {
+    std::cerr << "capteed: state directory: " << why << ".\n";
+    return 1;
+  }
+  auto slash = socket.rfind('/');
+  if (slash != std::string::npos && slash > 0 && !ensure_dir(socket.substr(0, slash), &why)) {
+    std::cerr << "capteed: socket directory: " << why << ".\n";
+    return 1;
+  }
+
+  // Block the stop signals before any thread starts so only sigwait sees them.
+  sigset_t stop_set;
+  sigemptyset(&stop_set);
+  sigaddset(&stop_set, SIGTERM);
+  sigaddset(&stop_set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_set, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  // One descriptor per client connection: take the hard limit.
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &rl);
+  }
+  Daemon daemon(std::move(opts));
+  if (!daemon.start(&why)) {
+    std::cerr << "capteed: cannot listen on " << socket << ": " << why << ".\n";
+    return 1;
+  }
+  int sig = 0;
+  while (sigwait(&stop_set, &sig) != 0) {
+  }
+  daemon.stop();
+  return 0;
+}
+
+}  // namespace captee::tee

@@ -1,0 +1,170 @@
+// The captee CLI: asks a running capteed through its diagnostics service.
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <iomanip>
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include "CAppLoader.h"
+#include "CDiagnostics.h"
+#include "IClientEnv.hpp"
+#include "IDiagnosticsCaptee.hpp"
+#include "captee/channel.hpp"
+#include "captee/tee/daemon.hpp"
+#include "captee/tee/programs.hpp"
+
+namespace captee::tee {
+
+namespace {
+
+std::string default_socket() {
+  const char *env = std::getenv("CAPTEE_SOCKET");
+  return env != nullptr && *env != '\0' ? env : "/run/captee/captee.sock";
+}
+
+// Connects, registers and opens `uid`. Null Ref with one sentence in *why.
+Ref open_service(const std::string &socket, uint32_t uid, const char *what, std::string *why) {
+  ChannelOptions opts;
+  opts.log = [](const std::string &) {};
+  std::string reason;
+  Ref root = connect(socket, opts, &reason);
+  if (root.is_null()) {
+    *why = "cannot reach capteed at " + socket + " (" + reason + ")";
+    return {};
+  }
+  iface::IClientEnv r(root);
+  Ref env;
+  if (int32_t rv = r.registerAsClient(Ref(), env); rv != Object_OK) {
+    *why = "capteed at " + socket + " refused registration (error " + std::to_string(rv) + ")";
+    return {};
+  }
+  Ref svc;
+  int32_t rv = iface::IClientEnv(env).open(uid, svc);
+  if (rv != Object_OK) {
+    *why = std::string("capteed at ") + socket + " would not open the " + what + " service (" +
+           (rv == 10   ? "not available"
+            : rv == 11 ? "not permitted"
+                       : "error " + std::to_string(rv)) +
+           ")";
+    return {};
+  }
+  return svc;
+}
+
+nlohmann::json counters_json(const IDiagnosticsCaptee_Counters &c) {
+  return {{"connections", c.connections},
+          {"objects", c.objects},
+          {"memory_objects", c.memoryObjects},
+          {"memory_bytes", c.memoryBytes},
+          {"tas", c.tas},
+          {"callbacks_in_flight", c.callbacksInFlight},
+          {"uptime_ms", c.uptimeMs},
+          {"pid", c.pid},
+          {"connections_accepted", c.connectionsAccepted}};
+}
+
+}  // namespace
+
+int captee_cli_main(int argc, char **argv, std::ostream &out, std::ostream &err) {
+  CLI::App app{"captee: inspect a running capteed", "captee"};
+  std::string socket = default_socket();
+  app.add_option("--socket", socket,
+                 "capteed's socket (default $CAPTEE_SOCKET, else /run/captee/captee.sock)");
+  app.require_subcommand(1);
+  bool json = false;
+  auto *status = app.add_subcommand("status", "Is capteed running, and how busy is it");
+  status->add_flag("--json", json, "JSON output");
+  auto *services = app.add_subcommand("services", "The services capteed offers");
+  services->add_flag("--json", json, "JSON output");
+  auto *stats = app.add_subcommand("stats", "capteed's counters");
+  stats->add_flag("--json", json, "JSON output");
+  auto *ta = app.add_subcommand("ta", "Trusted applications");
+  ta->require_subcommand(1);
+  std::string ta_file;
+  auto *ta_load = ta->add_subcommand("load", "Load a TA");
+  ta_load->add_option("FILE", ta_file, "TA file")->required();
+  auto *ta_list = ta->add_subcommand("list", "List loaded TAs");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError &e) {
+    return app.exit(e, out, err);
+  }
+
+  std::string why;
+  if (ta->parsed()) {
+    Ref loader = open_service(socket, CAppLoader_UID, "app loader", &why);
+    (void)ta_load;
+    (void)ta_list;
+    err << "captee: "
+        << (loader.is_null() ? why : "TA commands are not wired into this build of the CLI yet")
+        << ".\n";
+    return 1;
+  }
+
+  Ref diag_ref = open_service(socket, CDiagnostics_UID, "diagnostics", &why);
+  if (diag_ref.is_null()) {
+    err << "captee: " << why << ".\n";
+    return 1;
+  }
+  iface::IDiagnosticsCaptee diag(diag_ref);
+  if (services->parsed()) {
+    std::string buf(64 * 1024, '\0');
+    size_t len = 0;
+    if (int32_t rv = diag.queryServicesJson(std::as_writable_bytes(std::span(buf)), len);
+        rv != Object_OK) {
+      err << "captee: capteed did not list its services (error " << rv << ").\n";
+      return 1;
+    }
+    buf.resize(len > 0 ? len - 1 : 0);
+    auto j = nlohmann::json::parse(buf, nullptr, false);
+    if (j.is_discarded() || !j.contains("services")) {
+      err << "captee: capteed sent a malformed service list.\n";
+      return 1;
+    }
+    if (json) {
+      out << j.dump() << "\n";
+    } else {
+      out << std::left << std::setw(10) << "UID"
+          << "NAME\n";
+      for (const auto &s : j["services"]) {
+        std::ostringstream uid;
+        uid << "0x" << std::hex << s["uid"].get<uint32_t>();
+        out << std::setw(10) << uid.str() << s["name"].get<std::string>() << "\n";
+      }
+    }
+    return 0;
+  }
+  IDiagnosticsCaptee_Counters c{};
+  if (int32_t rv = diag.queryCounters(c); rv != Object_OK) {
+    err << "captee: capteed did not report its counters (error " << rv << ").\n";
+    return 1;
+  }
+  nlohmann::json j = counters_json(c);
+  if (stats->parsed()) {
+    if (json) {
+      out << j.dump() << "\n";
+    } else {
+      for (auto it = j.begin(); it != j.end(); ++it) {
+        out << it.key() << ": " << it.value() << "\n";
+      }
+    }
+    return 0;
+  }
+  // status
+  if (json) {
+    nlohmann::json s = {{"running", true},
+                        {"socket", socket},
+                        {"pid", c.pid},
+                        {"uptime_ms", c.uptimeMs},
+                        {"connections", c.connections},
+                        {"tas", c.tas}};
+    out << s.dump() << "\n";
+  } else {
+    out << "capteed is running on " << socket << " (pid " << c.pid << ", up " << c.uptimeMs / 1000
+        << " s, " << c.connections << " connection" << (c.connections == 1 ? "" : "s") << ", "
+        << c.tas << " TA" << (c.tas == 1 ? "" : "s") << ")\n";
+  }
+  return 0;
+}
+
+}  // namespace captee::tee

@@ -1,0 +1,194 @@
+// Kernel-derived client identity: SO_PEERCRED plus /proc/<pid>.
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <sstream>
+#include <tuple>
+
+#include "captee/tee/credentials.hpp"
+
+namespace captee::tee {
+
+bool ClientIdentity::in_group(gid_t g) const {
+  return g == gid || std::find(groups.begin(), groups.end(), g) != groups.end();
+}
+
+std::string sha256_of_fd(int fd) {
+  EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+  if (ctx == nullptr || EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) != 1) {
+    EVP_MD_CTX_free(ctx);
+    return {};
+  }
+  unsigned char buf[64 * 1024];
+  off_t off = 0;
+  for (;;) {
+    ssize_t n = ::pread(fd, buf, sizeof buf, off);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n < 0) {
+      EVP_MD_CTX_free(ctx);
+      return {};
+    }
+    if (n == 0) {
+      break;
+    }
+    EVP_DigestUpdate(ctx, buf, size_t(n));
+    off += n;
+  }
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned len = 0;
+  EVP_DigestFinal_ex(ctx, md, &len);
+  EVP_MD_CTX_free(ctx);
+  static const char *hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < len; ++i) {
+    out += hex[md[i] >> 4];
+    out += hex[md[i] & 0xF];
+  }
+  return out;
+}
+
+namespace {
+
+// Executables are hashed once per (device, inode, size, mtime): 1000 clients of
+// the same program cost one hash.
+struct ExeKey {
+  dev_t dev;
+  ino_t ino;
+  off_t size;
+  int64_t mtime_ns;
+  bool operator<(const ExeKey &o) const {
+    return std::tie(dev, ino, size, mtime_ns) < std::tie(o.dev, o.ino, o.size, o.mtime_ns);
+  }
+};
+std::mutex g_hash_mu;
+std::map<ExeKey, std::string> g_hash_cache;
+
+std::string cached_sha256(int fd) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    return {};
+  }
+  ExeKey key{st.st_dev, st.st_ino, st.st_size,
+             int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
+  {
+    std::lock_guard lk(g_hash_mu);
+    if (auto it = g_hash_cache.find(key); it != g_hash_cache.end()) {
+      return it->second;
+    }
+  }
+  std::string h = sha256_of_fd(fd);
+  if (!h.empty()) {
+    std::lock_guard lk(g_hash_mu);
+    if (g_hash_cache.size() > 4096) {
+      g_hash_cache.clear();  // bound the cache; it refills on demand
+    }
+    g_hash_cache[key] = h;
+  }
+  return h;
+}
+
+// Parses "Uid:"/"Gid:" (real effective saved fs) and "Groups:" from status.
+struct Status {
+  std::vector<long> uids, gids, groups;
+};
+bool read_status(pid_t pid, Status &st) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
+  if (!f) {
+    return false;
+  }
+  std::string line;
+  auto numbers = [](const std::string &rest) {
+    std::istringstream is(rest);
+    std::vector<long> v;
+    long x;
+    while (is >> x) {
+      v.push_back(x);
+    }
+    return v;
+  };
+  while (std::getline(f, line)) {
+    if (line.rfind("Uid:", 0) == 0) {
+      st.uids = numbers(line.substr(4));
+    } else if (line.rfind("Gid:", 0) == 0) {
+      st.gids = numbers(line.substr(4));
+    } else if (line.rfind("Groups:", 0) == 0) {
+      st.groups = numbers(line.substr(7));
+    }
+  }
+  return st.uids.size() >= 2 && st.gids.size() >= 2;
+}
+
+int pidfd_open(pid_t pid) {
+#ifdef SYS_pidfd_open
+  return int(::syscall(SYS_pidfd_open, pid, 0));
+#else
+  (void)pid;
+  errno = ENOSYS;
+  return -1;
+#endif
+}
+
+// A pidfd becomes readable when its process exits.
+bool still_alive(int pidfd) {
+  pollfd p{pidfd, POLLIN, 0};
+  return ::poll(&p, 1, 0) == 0;
+}
+
+}  // namespace
+
+ClientIdentity identity_from_kernel(const ucred &cred) {
+  ClientIdentity id;
+  id.uid = cred.uid;
+  id.gid = cred.gid;
+  id.pid = cred.pid;
+  if (cred.pid <= 0) {
+    return id;
+  }
+  int pidfd = pidfd_open(cred.pid);
+  if (pidfd < 0) {
+    return id;  // already gone (or no pidfd): only SO_PEERCRED counts
+  }
+  Status st;
+  std::string proc = "/proc/" + std::to_string(cred.pid);
+  bool ok =
+      read_status(cred.pid, st) && st.uids[1] == long(cred.uid) && st.gids[1] == long(cred.gid);
+  std::string path;
+  std::string sha;
+  if (ok) {
+    char buf[4096];
+    ssize_t n = ::readlink((proc + "/exe").c_str(), buf, sizeof buf - 1);
+    if (n > 0) {
+      path.assign(buf, size_t(n));
+    }
+    int exe = ::open((proc + "/exe").c_str(), O_RDONLY | O_CLOEXEC);
+    if (exe >= 0) {
+      sha = cached_sha256(exe);
+      ::close(exe);
+    }
+  }
+  if (ok && still_alive(pidfd)) {
+    id.process_verified = !path.empty() && !sha.empty();
+    for (long g : st.groups) {
+      id.groups.push_back(gid_t(g));
+    }
+    if (id.process_verified) {
+      id.exe_path = std::move(path);
+      id.exe_sha256 = std::move(sha);
+    }
+  }
+  ::close(pidfd);
+  return id;
+}
+
+}  // namespace captee::tee

@@ -1,0 +1,229 @@
+#include "captee/tee/daemon.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "CDiagnostics.h"
+#include "CMemoryService.h"
+#include "client_env.hpp"
+#include "daemon_state.hpp"
+#include "diagnostics.hpp"
+#include "memory_service.hpp"
+
+namespace captee::tee {
+
+namespace {
+// Set by the primordial factory on the acceptor thread that runs it: the
+// connection is counted from then on, before its handshake completes, so a
+// client that is already invoking is always counted.
+thread_local bool t_counted = false;
+}  // namespace
+
+void Daemon::State::log(LogLevel level, const std::string &line) const {
+  if (level > opts.log_level) {
+    return;
+  }
+  if (opts.log) {
+    opts.log(level, line);
+    return;
+  }
+  static const char *names[] = {"error", "warn", "info", "debug"};
+  std::fprintf(stderr, "capteed: %s: %s\n", names[int(level)], line.c_str());
+}
+
+DaemonStats Daemon::State::stats() {
+  DaemonStats s;
+  {
+    std::lock_guard lk(channels_mu);
+    for (auto it = channels.begin(); it != channels.end();) {
+      auto ch = it->lock();
+      if (!ch || ch->closed()) {
+        it = channels.erase(it);
+        continue;
+      }
+      s.objects += ch->export_count();
+      ++it;
+    }
+  }
+  s.connections = connections.load();
+  s.connections_accepted = connections_accepted.load();
+  s.memory_objects = memory_objects.load();
+  s.memory_bytes = memory_bytes.load();
+  s.private_objects = private_objects.load();
+  s.shared_allocated_total = shared_allocated_total.load();
+  s.tas = ta_count ? ta_count() : 0;
+  s.callbacks_in_flight = callbacks_in_flight.load();
+  s.uptime_ms = uint64_t(std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::steady_clock::now() - started)
+                             .count());
+  s.pid = uint64_t(::getpid());
+  return s;
+}
+
+std::string Daemon::State::services_json() const {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto &e : registry.list()) {
+    list.push_back({{"uid", e.uid}, {"name", e.name}});
+  }
+  return nlohmann::json{{"services", list}}.dump();
+}
+
+std::string stats_json(const DaemonStats &s) {
+  nlohmann::json j = {{"connections", s.connections},
+                      {"connections_accepted", s.connections_accepted},
+                      {"objects", s.objects},
+                      {"memory_objects", s.memory_objects},
+                      {"memory_bytes", s.memory_bytes},
+                      {"private_objects", s.private_objects},
+                      {"shared_allocated_total", s.shared_allocated_total},
+                      {"tas", s.tas},
+                      {"callbacks_in_flight", s.callbacks_in_flight},
+                      {"uptime_ms", s.uptime_ms},
+                      {"pid", s.pid}};
+  return j.dump();
+}
+
+Daemon::Daemon(DaemonOptions opts) : state_(std::make_shared<State>()) {
+  state_->opts = std::move(opts);
+  state_->memory_service = make_object<MemoryService>(state_);
+  state_->diagnostics = make_object<Diagnostics>(state_);
+  State *s = state_.get();
+  state_->registry.add(CMemoryService_UID, "memory",
+                       [s](const ClientIdentity &) { return s->memory_service; });
+  state_->registry.add(CDiagnostics_UID, "diagnostics",
+                       [s](const ClientIdentity &) { return s->diagnostics; });
+}
+
+Daemon::~Daemon() {
+  stop();
+  // Break the cycle service -> state -> service.
+  state_->memory_service.reset();
+  state_->diagnostics.reset();
+}
+
+ServiceRegistry &Daemon::services() {
+  return state_->registry;
+}
+
+const DaemonOptions &Daemon::options() const {
+  return state_->opts;
+}
+
+void Daemon::set_ta_hooks(std::function<uint64_t()> count,
+                          std::function<std::vector<std::string>()> names) {
+  state_->ta_count = std::move(count);
+  state_->ta_names = std::move(names);
+}
+
+Daemon::CallbackGuard::CallbackGuard(Daemon &d) : d_(d) {
+  d_.state_->callbacks_in_flight.fetch_add(1);
+}
+Daemon::CallbackGuard::~CallbackGuard() {
+  d_.state_->callbacks_in_flight.fetch_sub(1);
+}
+
+DaemonStats Daemon::stats() const {
+  return state_->stats();
+}
+
+bool Daemon::start(std::string *why) {
+  if (state_->listener) {
+    if (why)
+      *why = "already started";
+    return false;
+  }
+  ChannelOptions copts;
+  copts.pool_threads = state_->opts.pool_threads_per_connection;
+  std::weak_ptr<State> weak = state_;
+  copts.log = [weak](const std::string &line) {
+    if (auto s = weak.lock()) {
+      s->log(LogLevel::kWarn, line);
+    }
+  };
+  std::shared_ptr<State> s = state_;
+  auto listener = Listener::bind(
+      s->opts.socket_path,
+      [weak](const ucred &cred) -> Ref {
+        auto st = weak.lock();
+        if (!st) {
+          return {};
+        }
+        st->connections.fetch_add(1);
+        t_counted = true;
+        return make_object<ClientEnv>(st, identity_from_kernel(cred));
+      },
+      copts, s->opts.socket_mode, why);
+  if (!listener) {
+    return false;
+  }
+  s->listener = std::move(listener);
+  unsigned n = std::max(1u, s->opts.acceptors);
+  for (unsigned i = 0; i < n; ++i) {
+    s->acceptors.emplace_back([st = s.get()] {
+      while (!st->stopping.load()) {
+        std::string reason;
+        t_counted = false;
+        auto ch = st->listener->accept(&reason);
+        if (!ch && t_counted) {
+          st->connections.fetch_sub(1);  // the handshake failed
+        }
+        if (!ch) {
+          if (!st->stopping.load() && !st->listener->is_shut_down() && !reason.empty()) {
+            st->log(LogLevel::kInfo, "connection dropped: " + reason);
+          }
+          if (st->listener->is_shut_down()) {
+            return;
+          }
+          continue;
+        }
+        st->connections_accepted.fetch_add(1);
+        ucred c = ch->peer_credentials();
+        st->log(LogLevel::kDebug,
+                "connection from pid " + std::to_string(c.pid) + " uid " + std::to_string(c.uid));
+        {
+          std::lock_guard lk(st->channels_mu);
+          for (auto it = st->channels.begin(); it != st->channels.end();) {
+            auto live = it->lock();
+            it = (!live || live->closed()) ? st->channels.erase(it) : std::next(it);
+          }
+          st->channels.push_back(ch);
+        }
+        // Counts down when the channel closes, however that happens.
+        ch->on_close([st] { st->connections.fetch_sub(1); });
+      }
+    });
+  }
+  s->log(LogLevel::kInfo, "listening on " + s->opts.socket_path);
+  return true;
+}
+
+void Daemon::stop() {
+  auto &s = *state_;
+  if (!s.listener || s.stopping.exchange(true)) {
+    return;
+  }
+  s.listener->shut_down();
+  for (auto &t : s.acceptors) {
+    t.join();
+  }
+  s.acceptors.clear();
+  std::vector<std::shared_ptr<Channel>> live;
+  {
+    std::lock_guard lk(s.channels_mu);
+    for (auto &w : s.channels) {
+      if (auto ch = w.lock()) {
+        live.push_back(std::move(ch));
+      }
+    }
+    s.channels.clear();
+  }
+  for (auto &ch : live) {
+    ch->close();  // releases everything the client held
+  }
+  live.clear();
+  s.listener.reset();  // unlinks the socket
+}
+
+}  // namespace captee::tee

@@ -1,0 +1,307 @@
+// Policy documents (docs/POLICY.md) and the one access check.
+#include <grp.h>
+#include <pwd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "captee/tee/policy.hpp"
+
+namespace captee::tee {
+
+namespace {
+
+using nlohmann::json;
+
+struct ParseError {
+  std::string what;
+};
+
+[[noreturn]] void fail(const std::string &where, const std::string &what) {
+  throw ParseError{where + ": " + what};
+}
+
+void only_keys(const json &j, const std::string &where, std::initializer_list<const char *> keys) {
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    if (std::none_of(keys.begin(), keys.end(), [&](const char *k) { return it.key() == k; })) {
+      fail(where, "unknown key \"" + it.key() + "\"");
+    }
+  }
+}
+
+// A number, or a string holding a decimal or 0x-prefixed hex number.
+uint32_t parse_u32(const json &j, const std::string &where) {
+  if (j.is_number_unsigned()) {
+    uint64_t v = j.get<uint64_t>();
+    if (v > UINT32_MAX) {
+      fail(where, "value does not fit in 32 bits");
+    }
+    return uint32_t(v);
+  }
+  if (j.is_string()) {
+    const std::string &s = j.get_ref<const std::string &>();
+    size_t pos = 0;
+    unsigned long long v = 0;
+    try {
+      v = std::stoull(s, &pos, 0);
+    } catch (...) {
+      pos = 0;
+    }
+    if (pos == 0 || pos != s.size() || v > UINT32_MAX) {
+      fail(where, "\"" + s + "\" is not a 32-bit number");
+    }
+    return uint32_t(v);
+  }
+  fail(where, "expected a number");
+}
+
+bool is_hex64(const std::string &s) {
+  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+Policy::Rule parse_rule(const json &j, const std::string &where,
+                        std::vector<std::string> *warnings) {
+  if (!j.is_object()) {
+    fail(where, "expected an object");
+  }
+  only_keys(j, where, {"uid", "name", "allow", "comment"});
+  Policy::Rule r;
+  if (j.contains("uid")) {
+    r.uid = parse_u32(j["uid"], where + ".uid");
+    if (*r.uid == 0) {
+      fail(where + ".uid", "0 is not a service uid");
+    }
+  }
+  if (j.contains("name")) {
+    if (!j["name"].is_string() || j["name"].get<std::string>().empty()) {
+      fail(where + ".name", "expected a non-empty string");
+    }
+    r.name = j["name"].get<std::string>();
+  }
+  if (!r.uid && r.name.empty()) {
+    fail(where, "a service needs \"uid\" or \"name\"");
+  }
+  if (!j.contains("allow")) {
+    fail(where, "missing \"allow\"");
+  }
+  const json &a = j["allow"];
+  if (a.is_string()) {
+    if (a.get<std::string>() == "everyone") {
+      r.everyone = true;
+    } else if (a.get<std::string>() != "nobody") {
+      fail(where + ".allow", "expected \"everyone\", \"nobody\" or an object");
+    }
+    return r;
+  }
+  if (!a.is_object()) {
+    fail(where + ".allow", "expected \"everyone\", \"nobody\" or an object");
+  }
+  only_keys(a, where + ".allow", {"uids", "groups", "executables"});
+  auto list = [&](const char *key) -> const json & {
+    static const json empty = json::array();
+    if (!a.contains(key)) {
+      return empty;
+    }
+    if (!a[key].is_array()) {
+      fail(where + ".allow." + key, "expected an array");
+    }
+    return a[key];
+  };
+  size_t i = 0;
+  for (const json &u : list("uids")) {
+    std::string w = where + ".allow.uids[" + std::to_string(i++) + "]";
+    if (u.is_string() && !u.get<std::string>().empty() && !std::isdigit(u.get<std::string>()[0])) {
+      const passwd *pw = ::getpwnam(u.get<std::string>().c_str());
+      if (pw == nullptr) {
+        if (warnings)
+          warnings->push_back(w + ": no user \"" + u.get<std::string>() + "\"; ignored");
+        continue;
+      }
+      r.uids.push_back(pw->pw_uid);
+    } else {
+      r.uids.push_back(parse_u32(u, w));
+    }
+  }
+  i = 0;
+  for (const json &g : list("groups")) {
+    std::string w = where + ".allow.groups[" + std::to_string(i++) + "]";
+    if (g.is_string() && !g.get<std::string>().empty() && !std::isdigit(g.get<std::string>()[0])) {
+      const group *gr = ::getgrnam(g.get<std::string>().c_str());
+      if (gr == nullptr) {
+        if (warnings)
+          warnings->push_back(w + ": no group \"" + g.get<std::string>() + "\"; ignored");
+        continue;
+      }
+      r.gids.push_back(gr->gr_gid);
+    } else {
+      r.gids.push_back(parse_u32(g, w));
+    }
+  }
+  i = 0;
+  for (const json &e : list("executables")) {
+    std::string w = where + ".allow.executables[" + std::to_string(i++) + "]";
+    if (!e.is_object()) {
+      fail(w, "expected an object with \"path\" and/or \"sha256\"");
+    }
+    only_keys(e, w, {"path", "sha256"});
+    Policy::Executable x;
+    if (e.contains("path")) {
+      if (!e["path"].is_string() || e["path"].get<std::string>().empty() ||
+          e["path"].get<std::string>()[0] != '/') {
+        fail(w + ".path", "expected an absolute path");
+      }
+      x.path = e["path"].get<std::string>();
+    }
+    if (e.contains("sha256")) {
+      if (!e["sha256"].is_string()) {
+        fail(w + ".sha256", "expected 64 hex digits");
+      }
+      x.sha256 = e["sha256"].get<std::string>();
+      std::transform(x.sha256.begin(), x.sha256.end(), x.sha256.begin(),
+                     [](unsigned char c) { return char(std::tolower(c)); });
+      if (!is_hex64(x.sha256)) {
+        fail(w + ".sha256", "expected 64 hex digits");
+      }
+    }
+    if (x.path.empty() && x.sha256.empty()) {
+      fail(w, "needs \"path\" and/or \"sha256\"");
+    }
+    r.executables.push_back(std::move(x));
+  }
+  return r;
+}
+
+constexpr const char *kBuiltinDefault = R"({
+  "version": 1,
+  "default": "deny",
+  "services": [
+    {"uid": "0x10001", "name": "memory", "allow": "everyone"},
+    {"uid": 143, "name": "diagnostics", "allow": "everyone"},
+    {"uid": "0x199", "name": "gp-app-client", "allow": "everyone"},
+    {"uid": 3, "name": "app-loader", "allow": "everyone"},
+    {"uid": 87, "name": "register-listener", "allow": "everyone"},
+    {"uid": "0x10002", "name": "remoteproc-control",
+     "allow": {"uids": [0], "groups": ["captee-rproc"]}}
+  ]
+})";
+
+}  // namespace
+
+Policy Policy::allow_all() {
+  Policy p;
+  p.default_allow_ = true;
+  return p;
+}
+
+Policy Policy::builtin_default() {
+  std::string why;
+  auto p = parse(kBuiltinDefault, &why);
+  return p ? *p : Policy();
+}
+
+std::optional<Policy> Policy::parse(const std::string &text, std::string *why,
+                                    std::vector<std::string> *warnings) {
+  try {
+    json j = json::parse(text);
+    if (!j.is_object()) {
+      fail("policy", "the top level must be an object");
+    }
+    only_keys(j, "policy", {"version", "default", "services", "comment"});
+    if (j.contains("version") && (!j["version"].is_number_unsigned() || j["version"] != 1)) {
+      fail("policy.version", "only version 1 is understood");
+    }
+    Policy p;
+    if (j.contains("default")) {
+      if (j["default"] == "allow") {
+        p.default_allow_ = true;
+      } else if (j["default"] != "deny") {
+        fail("policy.default", "expected \"allow\" or \"deny\"");
+      }
+    }
+    if (j.contains("services")) {
+      if (!j["services"].is_array()) {
+        fail("policy.services", "expected an array");
+      }
+      std::set<uint32_t> uids;
+      std::set<std::string> names;
+      size_t i = 0;
+      for (const json &s : j["services"]) {
+        std::string w = "policy.services[" + std::to_string(i++) + "]";
+        Rule r = parse_rule(s, w, warnings);
+        if ((r.uid && !uids.insert(*r.uid).second) ||
+            (!r.name.empty() && !names.insert(r.name).second)) {
+          fail(w, "service listed twice");
+        }
+        p.rules_.push_back(std::move(r));
+      }
+    }
+    return p;
+  } catch (const ParseError &e) {
+    if (why)
+      *why = e.what;
+  } catch (const nlohmann::json::exception &e) {
+    if (why)
+      *why = std::string("policy: not valid JSON (") + e.what() + ")";
+  }
+  return std::nullopt;
+}
+
+std::optional<Policy> Policy::load(const std::string &path, std::string *why,
+                                   std::vector<std::string> *warnings) {
+  std::ifstream f(path);
+  if (!f) {
+    if (why)
+      *why = "cannot read policy file " + path;
+    return std::nullopt;
+  }
+  std::stringstream ss;
+  ss << f.rdbuf();
+  std::string inner;
+  auto p = parse(ss.str(), &inner, warnings);
+  if (!p && why) {
+    *why = "policy file " + path + ": " + inner;
+  }
+  return p;
+}
+
+bool Policy::allows(uint32_t uid, const std::string &name, const ClientIdentity &who) const {
+  const Rule *rule = nullptr;
+  for (const Rule &r : rules_) {
+    // The uid identifies the service when given; the name then only documents.
+    if (r.uid ? *r.uid == uid : r.name == name) {
+      rule = &r;
+      break;
+    }
+  }
+  if (rule == nullptr) {
+    return default_allow_;
+  }
+  if (rule->everyone) {
+    return true;
+  }
+  if (std::find(rule->uids.begin(), rule->uids.end(), who.uid) != rule->uids.end()) {
+    return true;
+  }
+  for (gid_t g : rule->gids) {
+    if (who.in_group(g)) {
+      return true;
+    }
+  }
+  if (who.process_verified) {
+    for (const Executable &x : rule->executables) {
+      bool path_ok = x.path.empty() || x.path == who.exe_path;
+      bool sha_ok = x.sha256.empty() || x.sha256 == who.exe_sha256;
+      if (path_ok && sha_ok) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace captee::tee

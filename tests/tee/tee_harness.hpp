@@ -1,0 +1,201 @@
+// Starts the real capteed on a temporary socket and runs client processes
+// against it (fork + exec of tee_test_client).
+#pragma once
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "CDiagnostics.h"
+#include "IClientEnv.hpp"
+#include "IDiagnosticsCaptee.hpp"
+#include "captee/channel.hpp"
+
+namespace captee::test {
+
+inline std::vector<char *> argv_of(std::vector<std::string> &args) {
+  std::vector<char *> v;
+  for (auto &a : args) {
+    v.push_back(a.data());
+  }
+  v.push_back(nullptr);
+  return v;
+}
+
+// fork + exec; `env` entries are added to the child's environment.
+inline pid_t spawn(std::vector<std::string> args, std::vector<std::string> env = {},
+                   bool quiet = false) {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    for (auto &e : env) {
+      ::putenv(e.data());
+    }
+    if (quiet) {
+      int null = ::open("/dev/null", O_WRONLY);
+      ::dup2(null, 2);
+    }
+    auto v = argv_of(args);
+    ::execv(v[0], v.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+inline int wait_exit(pid_t pid) {
+  int st = 0;
+  while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+inline int run(std::vector<std::string> args, std::vector<std::string> env = {}) {
+  return wait_exit(spawn(std::move(args), std::move(env)));
+}
+
+inline size_t fd_count(pid_t pid) {
+  size_t n = 0;
+  DIR *d = ::opendir(("/proc/" + std::to_string(pid) + "/fd").c_str());
+  if (d == nullptr) {
+    return 0;
+  }
+  while (dirent *e = ::readdir(d)) {
+    n += e->d_name[0] != '.';
+  }
+  ::closedir(d);
+  return n;
+}
+
+// A temporary directory (mode 0755 so dropped-privilege clients can reach the
+// socket inside), removed at the end.
+struct TempDir {
+  std::string path;
+  TempDir() {
+    char tmpl[] = "/tmp/captee-tee-XXXXXX";
+    path = ::mkdtemp(tmpl);
+    ::chmod(path.c_str(), 0755);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+class CapteedProcess {
+ public:
+  explicit CapteedProcess(const std::string &policy_json = "",
+                          std::vector<std::string> extra = {}) {
+    socket_ = dir_.path + "/captee.sock";
+    std::vector<std::string> args = {CAPTEED_PATH, "--socket", socket_, "--state-dir",
+                                     dir_.path + "/state"};
+    if (!policy_json.empty()) {
+      std::ofstream(dir_.path + "/policy.json") << policy_json;
+      args.push_back("--policy");
+      args.push_back(dir_.path + "/policy.json");
+    }
+    for (auto &e : extra) {
+      args.push_back(e);
+    }
+    pid_ = spawn(args);
+    ready_ = wait_ready();
+    // Start quiet: the readiness probe's connection is gone (only the asking
+    // connection is counted).
+    for (int i = 0; ready_ && i < 500 && counters().connections != 1; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  ~CapteedProcess() { stop(); }
+
+  // SIGTERM; returns the exit status (0 expected).
+  int stop() {
+    if (pid_ <= 0) {
+      return exit_;
+    }
+    ::kill(pid_, SIGTERM);
+    exit_ = wait_exit(pid_);
+    pid_ = -1;
+    return exit_;
+  }
+
+  bool ready() const { return ready_; }
+  pid_t pid() const { return pid_; }
+  const std::string &socket() const { return socket_; }
+  const std::string &dir() const { return dir_.path; }
+
+  // Opens `uid` through a fresh connection (registering without claims).
+  Ref open(uint32_t uid, int32_t *rv = nullptr) const {
+    ChannelOptions o;
+    o.log = [](const std::string &) {};
+    Ref root = connect(socket_, o);
+    Ref env, svc;
+    int32_t r = iface::IClientEnv(root).registerAsClient(Ref(), env);
+    if (r == Object_OK) {
+      r = iface::IClientEnv(env).open(uid, svc);
+    }
+    if (rv != nullptr) {
+      *rv = r;
+    }
+    return svc;
+  }
+
+  // The counters, asked over a connection that is closed again at once (so
+  // it includes that one connection and its exports).
+  IDiagnosticsCaptee_Counters counters() const {
+    IDiagnosticsCaptee_Counters c{};
+    Ref d = open(CDiagnostics_UID);
+    iface::IDiagnosticsCaptee(d).queryCounters(c);
+    return c;
+  }
+
+ private:
+  bool wait_ready() {
+    for (int i = 0; i < 500; ++i) {
+      int fd = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+      sockaddr_un a{};
+      a.sun_family = AF_UNIX;
+      std::snprintf(a.sun_path, sizeof a.sun_path, "%s", socket_.c_str());
+      bool ok = ::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) == 0;
+      ::close(fd);
+      if (ok) {
+        return true;
+      }
+      int st = 0;
+      if (::waitpid(pid_, &st, WNOHANG) == pid_) {
+        exit_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+        pid_ = -1;
+        return false;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+  }
+
+  TempDir dir_;
+  std::string socket_;
+  pid_t pid_ = -1;
+  int exit_ = -1;
+  bool ready_ = false;
+};
+
+// Polls `pred` for up to `ms` milliseconds.
+template <class F>
+bool eventually(F pred, int ms = 10000) {
+  auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  while (std::chrono::steady_clock::now() < end) {
+    if (pred()) {
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return pred();
+}
+
+}  // namespace captee::test
