@@ -8,6 +8,7 @@
 #include <cstring>
 #include <iostream>
 
+#include "captee/tee/app_services.hpp"
 #include "captee/tee/daemon.hpp"
 #include "captee/tee/programs.hpp"
 
@@ -113,14 +114,19 @@ int capteed_main(int argc, char **argv) {
     ::setrlimit(RLIMIT_NOFILE, &rl);
   }
   Daemon daemon(std::move(opts));
+  apps::AppLoaderConfig app_cfg;
+  app_cfg.ta_dir = ta_dir;
+  std::shared_ptr<apps::AppRegistry> apps = install_app_services(daemon, std::move(app_cfg));
   if (!daemon.start(&why)) {
     std::cerr << "capteed: cannot listen on " << socket << ": " << why << ".\n";
+    apps->shutdown();
     return 1;
   }
   int sig = 0;
   while (sigwait(&stop_set, &sig) != 0) {
   }
   daemon.stop();
+  apps->shutdown();  // no TA process outlives capteed
   return 0;
 }
 

@@ -1,11 +1,16 @@
 // The captee CLI: asks a running capteed through its diagnostics service.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdlib>
+#include <fstream>
+#include <vector>
 #include <iomanip>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
 #include "CAppLoader.h"
+#include "IAppController.hpp"
+#include "IAppLoader.hpp"
 #include "CDiagnostics.h"
 #include "IClientEnv.hpp"
 #include "IDiagnosticsCaptee.hpp"
@@ -63,6 +68,79 @@ nlohmann::json counters_json(const IDiagnosticsCaptee_Counters &c) {
           {"connections_accepted", c.connectionsAccepted}};
 }
 
+// Prints the TAs capteed reports as loaded, one per line.
+int print_loaded_tas(const Ref &diag_ref, std::ostream &out, std::ostream &err) {
+  iface::IDiagnosticsCaptee diag(diag_ref);
+  std::string buf(64 * 1024, '\0');
+  size_t len = 0;
+  if (int32_t rv = diag.queryLoadedApps(std::as_writable_bytes(std::span(buf)), len);
+      rv != Object_OK) {
+    err << "captee: capteed did not list its TAs (error " << rv << ").\n";
+    return 1;
+  }
+  buf.resize(std::min(len, buf.size()));
+  while (!buf.empty() && (buf.back() == '\0' || buf.back() == '\n')) {
+    buf.pop_back();
+  }
+  out << (buf.empty() ? "no TAs loaded" : buf) << "\n";
+  return 0;
+}
+
+int ta_list_command(const std::string &socket, std::ostream &out, std::ostream &err) {
+  std::string why;
+  Ref diag = open_service(socket, CDiagnostics_UID, "diagnostics", &why);
+  if (diag.is_null()) {
+    err << "captee: " << why << ".\n";
+    return 1;
+  }
+  return print_loaded_tas(diag, out, err);
+}
+
+// Loads FILE through the app loader and shows it running. The TA stays
+// loaded after this command only if its manifest says keep-alive: otherwise
+// it ends with the last reference to its controller, which is this one.
+int ta_load_command(const std::string &socket, const std::string &file, std::ostream &out,
+                    std::ostream &err) {
+  constexpr std::streamoff kMaxTa = 32 << 20;
+  std::ifstream in(file, std::ios::binary | std::ios::ate);
+  if (!in) {
+    err << "captee: cannot read the TA file " << file << ".\n";
+    return 1;
+  }
+  const std::streamoff size = in.tellg();
+  if (size <= 0 || size > kMaxTa) {
+    err << "captee: the TA file " << file << " is empty or larger than 32 MiB.\n";
+    return 1;
+  }
+  std::vector<std::byte> image(static_cast<size_t>(size));
+  in.seekg(0);
+  in.read(reinterpret_cast<char *>(image.data()), size);
+  std::string why;
+  Ref loader_ref = open_service(socket, CAppLoader_UID, "app loader", &why);
+  if (loader_ref.is_null()) {
+    err << "captee: " << why << ".\n";
+    return 1;
+  }
+  Ref controller;
+  if (int32_t rv = iface::IAppLoader(loader_ref).loadFromBuffer(image, controller);
+      rv != Object_OK) {
+    err << "captee: capteed refused to load " << file << " (error " << rv << ").\n";
+    return 1;
+  }
+  Ref app;
+  if (int32_t rv = iface::IAppController(controller).getAppObject(app); rv != Object_OK) {
+    err << "captee: " << file << " loaded but did not give its app object (error " << rv << ").\n";
+    return 1;
+  }
+  out << "loaded " << file << "; TAs now running:\n";
+  Ref diag = open_service(socket, CDiagnostics_UID, "diagnostics", &why);
+  if (diag.is_null()) {
+    err << "captee: " << why << ".\n";
+    return 1;
+  }
+  return print_loaded_tas(diag, out, err);
+}
+
 }  // namespace
 
 int captee_cli_main(int argc, char **argv, std::ostream &out, std::ostream &err) {
@@ -91,14 +169,11 @@ int captee_cli_main(int argc, char **argv, std::ostream &out, std::ostream &err)
   }
 
   std::string why;
-  if (ta->parsed()) {
-    Ref loader = open_service(socket, CAppLoader_UID, "app loader", &why);
-    (void)ta_load;
-    (void)ta_list;
-    err << "captee: "
-        << (loader.is_null() ? why : "TA commands are not wired into this build of the CLI yet")
-        << ".\n";
-    return 1;
+  if (ta_load->parsed()) {
+    return ta_load_command(socket, ta_file, out, err);
+  }
+  if (ta_list->parsed()) {
+    return ta_list_command(socket, out, err);
   }
 
   Ref diag_ref = open_service(socket, CDiagnostics_UID, "diagnostics", &why);

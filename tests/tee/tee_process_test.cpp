@@ -358,12 +358,15 @@ TEST(CapteedProcess, CliStatusServicesAndStats) {
   std::tie(rc, out) = cli("--socket " + d.socket() + " services --json");
   ASSERT_EQ(rc, 0);
   auto sj = nlohmann::json::parse(out);
-  EXPECT_EQ(sj["services"].size(), 2u);
+  EXPECT_EQ(sj["services"].size(), 4u);  // memory, diagnostics, app loader, listeners
   // Errors: one sentence, non-zero exit.
   std::tie(rc, out) = cli("--socket " + d.dir() + "/absent.sock status");
   EXPECT_NE(rc, 0);
   EXPECT_EQ(out.rfind("captee: cannot reach capteed at ", 0), 0u) << out;
   std::tie(rc, out) = cli("--socket " + d.socket() + " ta list");
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_EQ(out, "no TAs loaded\n");
+  std::tie(rc, out) = cli("--socket " + d.socket() + " ta load " + d.dir() + "/absent.ta");
   EXPECT_NE(rc, 0);
-  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
+  EXPECT_EQ(out, "captee: cannot read the TA file " + d.dir() + "/absent.ta.\n");
 }

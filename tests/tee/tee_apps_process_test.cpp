@@ -1,0 +1,130 @@
+// Trusted apps through a running capteed: a client opens the app loader by
+// UID under the default policy, loads a TA that runs in its own process,
+// invokes it, watches a crash stay contained, restarts it; the CLI loads and
+// lists TAs; stopping capteed leaves no TA process behind.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "CAppLoader.h"
+#include "IAppController.hpp"
+#include "IAppLoader.hpp"
+#include "IClientEnv.hpp"
+#include "ITestTa.hpp"
+#include "captee/channel.hpp"
+#include "tee_harness.hpp"
+
+using namespace captee;
+using namespace captee::test;
+
+namespace {
+
+std::pair<int, std::string> cli(const std::string &args) {
+  std::string cmd = std::string(CAPTEE_CLI_PATH) + " " + args + " 2>&1";
+  FILE *p = ::popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[512];
+  while (p != nullptr && std::fgets(buf, sizeof buf, p) != nullptr) {
+    out += buf;
+  }
+  int st = p != nullptr ? ::pclose(p) : -1;
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+}
+
+std::vector<std::byte> read_ta(const char *path) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<char> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  std::vector<std::byte> out(bytes.size());
+  std::memcpy(out.data(), bytes.data(), bytes.size());
+  return out;
+}
+
+// The pid in a `captee ta list` line ("name uuid pid N").
+int pid_in(const std::string &line) {
+  const size_t at = line.rfind(" pid ");
+  return at == std::string::npos ? -1 : std::stoi(line.substr(at + 5));
+}
+
+bool process_exists(int pid) {
+  return pid > 0 && ::kill(pid, 0) == 0;
+}
+
+TEST(CapteedTrustedApps, LoadInvokeCrashRestartThroughTheDaemon) {
+  CapteedProcess d;
+  ASSERT_TRUE(d.ready());
+
+  std::string why;
+  Ref root = captee::connect(d.socket(), {}, &why);
+  ASSERT_TRUE(root) << why;
+  Ref loader;
+  ASSERT_EQ(iface::IClientEnv(root).open(CAppLoader_UID, loader), Object_OK);
+  Ref controller;
+  ASSERT_EQ(iface::IAppLoader(loader).loadFromBuffer(read_ta(CAPTEE_TEST_TA), controller),
+            Object_OK);
+  Ref app;
+  ASSERT_EQ(iface::IAppController(controller).getAppObject(app), Object_OK);
+  uint32_t sum = 0;
+  ASSERT_EQ(iface::ITestTa(app).add(40, 2, sum), Object_OK);
+  EXPECT_EQ(sum, 42u);
+  uint32_t ta_pid = 0;
+  ASSERT_EQ(iface::ITestTa(app).pid(ta_pid), Object_OK);
+  EXPECT_NE(static_cast<pid_t>(ta_pid), d.pid()) << "the TA runs in its own process";
+  EXPECT_EQ(d.counters().tas, 1u);
+
+  // A crash is contained: the TA's objects are DEFUNCT, capteed serves on.
+  EXPECT_EQ(iface::ITestTa(app).crash(ITestTa_CRASH_SEGV), Object_ERROR_DEFUNCT);
+  EXPECT_EQ(iface::ITestTa(app).add(1, 1, sum), Object_ERROR_DEFUNCT);
+  auto [rc, out] = cli("--socket " + d.socket() + " status");
+  EXPECT_EQ(rc, 0) << out;
+  Ref again;
+  ASSERT_EQ(iface::IAppController(controller).restart(), Object_OK);
+  ASSERT_EQ(iface::IAppController(controller).getAppObject(again), Object_OK);
+  ASSERT_EQ(iface::ITestTa(again).add(2, 2, sum), Object_OK);
+  EXPECT_EQ(sum, 4u);
+
+  // Dropping the last reference to a non-keep-alive TA ends it.
+  app.reset();
+  again.reset();
+  controller.reset();
+  for (int i = 0; i < 500 && d.counters().tas != 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(d.counters().tas, 0u);
+}
+
+TEST(CapteedTrustedApps, CliLoadsAndListsAndNothingOutlivesTheDaemon) {
+  CapteedProcess d;
+  ASSERT_TRUE(d.ready());
+  auto [rc, out] = cli("--socket " + d.socket() + " ta load " + CAPTEE_TEST_TA_KEEP);
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("captee_test_ta_keep"), std::string::npos) << out;
+  std::tie(rc, out) = cli("--socket " + d.socket() + " ta list");
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_EQ(out.rfind("captee_test_ta_keep ", 0), 0u)
+      << "a keep-alive TA outlives the CLI: " << out;
+  const int ta_pid = pid_in(out.substr(0, out.find('\n')));
+  EXPECT_TRUE(process_exists(ta_pid)) << out;
+  std::tie(rc, out) = cli("--socket " + d.socket() + " stats --json");
+  ASSERT_EQ(rc, 0);
+  EXPECT_EQ(nlohmann::json::parse(out)["tas"], 1);
+
+  // Not a TA: one clear sentence, non-zero exit, nothing loaded.
+  std::tie(rc, out) = cli("--socket " + d.socket() + " ta load " + CAPTEED_PATH);
+  EXPECT_NE(rc, 0);
+  EXPECT_EQ(out.rfind("captee: capteed refused to load ", 0), 0u) << out;
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
+
+  EXPECT_EQ(d.stop(), 0);
+  for (int i = 0; i < 500 && process_exists(ta_pid); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_FALSE(process_exists(ta_pid)) << "the TA process must not outlive capteed";
+}
+
+}  // namespace
