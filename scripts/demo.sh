@@ -13,9 +13,31 @@ echo "=== in-process objects: capabilities, membranes, revocation ==="
 ./build/bin/captee-object-demo
 
 echo
-echo "=== signed remote-processor firmware (OP-TEE sign_rproc_fw.py format) ==="
+echo "=== capteed, the secure world: services by policy, TAs in their own processes ==="
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+capteed_pid=
+cleanup() {
+  [[ -n "$capteed_pid" ]] && kill -TERM "$capteed_pid" 2>/dev/null && wait "$capteed_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+export CAPTEE_SOCKET=$work/captee.sock
+./build/bin/capteed --socket "$CAPTEE_SOCKET" --state-dir "$work/state" &
+capteed_pid=$!
+for _ in $(seq 100); do [[ -S "$CAPTEE_SOCKET" ]] && break; sleep 0.05; done
+echo "\$ captee status"
+./build/bin/captee status
+echo "\$ captee services"
+./build/bin/captee services
+echo "\$ captee-counter-client build/ta/counter_ta.ta   (a Mink-style C client: MinkCom, IClientEnv_open, IAppLoader)"
+./build/bin/captee-counter-client build/ta/counter_ta.ta
+echo "\$ captee-counter-client build/ta/counter_ta_cpp.ta   (the same TA written in C++ on the IDL skeletons)"
+./build/bin/captee-counter-client build/ta/counter_ta_cpp.ta
+echo "\$ captee stats --json"
+./build/bin/captee stats --json
+
+echo
+echo "=== signed remote-processor firmware (OP-TEE sign_rproc_fw.py format) ==="
 data=../shared/test-data/rproc
 if [[ -f "$data/sample-m4.rsa2048.sig" ]]; then
   echo "\$ captee-sign verify --pubkey test-rsa2048.pub.pem sample-m4.rsa2048.sig   (signed by OP-TEE's own script)"

@@ -1,10 +1,15 @@
-/* captee-counter-client: loads a counter TA (build/ta/counter_ta.ta by
- * default) through the app loader and uses it.
+/* captee-counter-client: a Mink-style C client. It reaches capteed the way a
+ * QTEE client reaches QTEE (MinkCom root, client environment, IClientEnv_open
+ * by class UID), loads a counter TA (build/ta/counter_ta.ta by default)
+ * through the app loader, and uses it. capteed's socket is $CAPTEE_SOCKET, or
+ * /run/captee/captee.sock.
  *   captee-counter-client [TA_FILE] */
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "captee/tee/apps/app_loader.h"
+#include "CAppLoader.h"
+#include "IClientEnv.h"
+#include "MinkCom.h"
 #include "counter_client.h"
 
 static unsigned char *read_all(const char *path, size_t *len) {
@@ -44,15 +49,27 @@ int main(int argc, char **argv) {
     fprintf(stderr, "counter-client: cannot read %s.\n", path);
     return 1;
   }
-  Object loader = Object_NULL;
-  if (captee_app_loader_create(NULL, NULL, &loader) != Object_OK) {
-    fprintf(stderr, "counter-client: cannot create the app loader.\n");
+  Object root = Object_NULL, env = Object_NULL, loader = Object_NULL;
+  int32_t rv = MinkCom_getRootEnvObject(&root);
+  if (rv == Object_OK) {
+    rv = MinkCom_getClientEnvObject(root, &env);
+  }
+  if (rv == Object_OK) {
+    rv = IClientEnv_open(env, CAppLoader_UID, &loader);
+  }
+  if (rv != Object_OK) {
+    fprintf(stderr, "counter-client: cannot open the app loader through capteed (error %d).\n",
+            (int)rv);
+    Object_ASSIGN_NULL(env);
+    Object_ASSIGN_NULL(root);
     free(image);
     return 1;
   }
   uint32_t total = 0;
-  int32_t rv = counter_client_run(loader, image, len, 10, &total, stdout);
+  rv = counter_client_run(loader, image, len, 10, &total, stdout);
   Object_ASSIGN_NULL(loader);
+  Object_ASSIGN_NULL(env);
+  Object_ASSIGN_NULL(root);
   free(image);
   return rv == Object_OK && total == 55 ? 0 : 1;
 }

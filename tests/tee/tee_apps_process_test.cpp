@@ -127,4 +127,21 @@ TEST(CapteedTrustedApps, CliLoadsAndListsAndNothingOutlivesTheDaemon) {
   EXPECT_FALSE(process_exists(ta_pid)) << "the TA process must not outlive capteed";
 }
 
+TEST(CapteedTrustedApps, TheMinkStyleCClientRunsBothExampleTas) {
+  CapteedProcess d;
+  ASSERT_TRUE(d.ready());
+  for (const char *ta : {CAPTEE_COUNTER_TA_C, CAPTEE_COUNTER_TA_CPP}) {
+    const std::string cmd = "CAPTEE_SOCKET=" + d.socket() + " " + CAPTEE_COUNTER_CLIENT + " " + ta;
+    FILE *p = ::popen((cmd + " 2>&1").c_str(), "r");
+    std::string out;
+    char buf[256];
+    while (p != nullptr && std::fgets(buf, sizeof buf, p) != nullptr) {
+      out += buf;
+    }
+    const int st = p != nullptr ? ::pclose(p) : -1;
+    EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << out;
+    EXPECT_NE(out.find("sum of 1..10 is 55"), std::string::npos) << out;
+  }
+}
+
 }  // namespace
