@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 
 namespace captee::detail {
 
@@ -83,9 +84,12 @@ int send_record(int sock, const iovec *iov, size_t niov, std::span<const int> fd
 
 RecvStatus recv_frame(int sock, size_t max_frame, std::vector<uint8_t> &bytes, FdList &fds,
                       const char **why) {
-  thread_local std::vector<uint8_t> record(kInlineRecordMax);
+  // Left uninitialised on purpose: the kernel writes only the bytes a record
+  // has, so an idle thread's buffer costs address space, not resident pages
+  // (zero-filling it made every pool thread of every connection hold 64 KiB).
+  thread_local std::unique_ptr<uint8_t[]> record(new uint8_t[kInlineRecordMax]);
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxRecordFds)];
-  iovec iov{record.data(), record.size()};
+  iovec iov{record.get(), kInlineRecordMax};
   msghdr msg{};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
@@ -120,12 +124,12 @@ RecvStatus recv_frame(int sock, size_t max_frame, std::vector<uint8_t> &bytes, F
     return RecvStatus::kViolation;
   }
   wire::Header h;
-  if (!wire::peek_header(std::span(record.data(), size_t(n)), h)) {
+  if (!wire::peek_header(std::span(record.get(), size_t(n)), h)) {
     *why = "record shorter than a frame header";
     return RecvStatus::kViolation;
   }
   if ((h.flags & wire::kFlagOutOfBand) == 0) {
-    bytes.assign(record.data(), record.data() + n);
+    bytes.assign(record.get(), record.get() + n);
     return RecvStatus::kOk;
   }
   // Out-of-band body: the record is the bare header, the body is in fds[0].
@@ -144,7 +148,7 @@ RecvStatus recv_frame(int sock, size_t max_frame, std::vector<uint8_t> &bytes, F
             uint64_t(st.st_size) == uint64_t(h.size) - wire::kHeaderSize;
   if (ok) {
     bytes.resize(h.size);
-    std::memcpy(bytes.data(), record.data(), wire::kHeaderSize);
+    std::memcpy(bytes.data(), record.get(), wire::kHeaderSize);
     ok = read_all_at(body, bytes.data() + wire::kHeaderSize, h.size - wire::kHeaderSize);
   }
   ::close(body);
