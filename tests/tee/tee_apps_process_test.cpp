@@ -12,12 +12,20 @@
 #include <string>
 #include <vector>
 
+#include <atomic>
+#include <cctype>
+
 #include "CAppLoader.h"
+#include "CRegisterListenerCBO.h"
 #include "IAppController.hpp"
 #include "IAppLoader.hpp"
 #include "IClientEnv.hpp"
+#include "IListenerCBO.hpp"
+#include "IOpener.h"
+#include "IRegisterListenerCBO.hpp"
 #include "ITestTa.hpp"
 #include "captee/channel.hpp"
+#include "captee/memory.hpp"
 #include "tee_harness.hpp"
 
 using namespace captee;
@@ -125,6 +133,58 @@ TEST(CapteedTrustedApps, CliLoadsAndListsAndNothingOutlivesTheDaemon) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_FALSE(process_exists(ta_pid)) << "the TA process must not outlive capteed";
+}
+
+// A normal-world listener (the supplicant pattern): upper-cases the request a
+// TA left in the shared region.
+class UpperListener final : public iface::IListenerCBOSkeleton {
+ public:
+  explicit UpperListener(Ref mem) : mem_(std::move(mem)) {}
+  int32_t request(std::span<uint32_t>, size_t &n, uint32_t &is64, Ref &, Ref &, Ref &,
+                  Ref &) override {
+    for (auto &b : LocalObject::from_as<MemoryObject>(mem_.get())->bytes()) {
+      b = static_cast<std::byte>(std::toupper(static_cast<int>(b)));
+    }
+    n = 0;
+    is64 = 1;
+    ++calls;
+    return Object_OK;
+  }
+  int32_t wait() override { return Object_OK; }
+  std::atomic<int> calls{0};
+
+ private:
+  Ref mem_;
+};
+
+TEST(CapteedTrustedApps, ATaCallsAListenerAnotherProcessRegistered) {
+  CapteedProcess d;
+  ASSERT_TRUE(d.ready());
+  std::string why;
+  Ref root = captee::connect(d.socket(), {}, &why);
+  ASSERT_TRUE(root) << why;
+  Ref registrar;
+  ASSERT_EQ(iface::IClientEnv(root).open(CRegisterListenerCBO_UID, registrar), Object_OK);
+  Ref mem = MemoryObject::create(4096);
+  Ref cbo = make_object<UpperListener>(mem);
+  ASSERT_EQ(iface::IRegisterListenerCBO(registrar).register_(0x10, cbo, mem), Object_OK);
+
+  Ref loader, controller, app;
+  ASSERT_EQ(iface::IClientEnv(root).open(CAppLoader_UID, loader), Object_OK);
+  ASSERT_EQ(iface::IAppLoader(loader).loadFromBuffer(read_ta(CAPTEE_TEST_TA), controller),
+            Object_OK);
+  ASSERT_EQ(iface::IAppController(controller).getAppObject(app), Object_OK);
+  const std::string req = "read block 7";
+  std::vector<std::byte> resp(64);
+  size_t len = 0;
+  // The TA (its own process) writes the request into the region, invokes the
+  // listener (this process, through capteed) and reads the answer back.
+  ASSERT_EQ(iface::ITestTa(app).callListener(0x10, std::as_bytes(std::span(req)), resp, len),
+            Object_OK);
+  EXPECT_EQ(std::string(reinterpret_cast<char *>(resp.data()), len), "READ BLOCK 7");
+  EXPECT_EQ(LocalObject::from_as<UpperListener>(cbo.get())->calls.load(), 1);
+  EXPECT_EQ(iface::ITestTa(app).callListener(0x11, std::as_bytes(std::span(req)), resp, len),
+            IOpener_ERROR_NOT_FOUND);
 }
 
 TEST(CapteedTrustedApps, TheMinkStyleCClientRunsBothExampleTas) {
