@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# check_install.sh BUILD_DIR CONSUMER_SRC WORK_DIR
+# check_install.sh BUILD_DIR CONSUMER_SRC WORK_DIR EXAMPLE_TA_DIR
+# Installs BUILD_DIR into WORK_DIR/prefix, then builds and runs the consumer
+# project against it (objects, captee_idl() and captee_add_ta()).
 set -euo pipefail
-build=$1 consumer=$2 work=$3
+build=$1 consumer=$2 work=$3 example_ta=$4
 rm -rf "$work"
 mkdir -p "$work"
 cmake --install "$build" --prefix "$work/prefix" >/dev/null
-cmake -S "$consumer" -B "$work/build" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
+cmake -S "$consumer" -B "$work/build" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" \
+  -DEXAMPLE_TA_DIR="$example_ta" >/dev/null
 cmake --build "$work/build" >/dev/null
 "$work/build/consumer"
+# The TA built with the installed SDK is a shared object carrying its manifest.
+objdump -h "$work/build/ta/consumer_ta.ta" | grep -q "\.captee_ta"
+echo "consumer: captee_add_ta built a TA with its manifest section"
 rm -rf "$work"
