@@ -20,12 +20,16 @@
 #include <thread>
 #include <vector>
 
+#include "captee/testing/raw_echo.hpp"
 #include "CMemoryService.h"
 #include "IClientEnv.hpp"
 #include "IMemoryService.hpp"
 #include "captee/channel.hpp"
 
 namespace {
+
+using captee::testing::PinToOneCpu;
+using captee::testing::RawEcho;
 
 using namespace captee;
 
@@ -76,47 +80,6 @@ struct Capteed {
     o.log = [](const std::string &) {};
     return connect(socket, o);
   }
-};
-
-struct RawEcho {
-  pid_t pid = -1;
-  int fd = -1;
-  RawEcho() {
-    int sv[2];
-    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
-      return;
-    }
-    pid = ::fork();
-    if (pid == 0) {
-      ::close(sv[0]);
-      char buf[4096];
-      for (;;) {
-        ssize_t n = ::recv(sv[1], buf, sizeof buf, 0);
-        if (n <= 0 || ::send(sv[1], buf, size_t(n), MSG_NOSIGNAL) != n) {
-          ::_exit(0);
-        }
-      }
-    }
-    ::close(sv[1]);
-    fd = sv[0];
-  }
-  ~RawEcho() {
-    ::close(fd);
-    int status;
-    ::waitpid(pid, &status, 0);
-  }
-};
-
-struct PinToOneCpu {
-  cpu_set_t old;
-  PinToOneCpu() {
-    sched_getaffinity(0, sizeof old, &old);
-    cpu_set_t one;
-    CPU_ZERO(&one);
-    CPU_SET(sched_getcpu(), &one);
-    sched_setaffinity(0, sizeof one, &one);
-  }
-  ~PinToOneCpu() { sched_setaffinity(0, sizeof old, &old); }
 };
 
 void builtin_loop(benchmark::State &state, const char *threads = "2") {

@@ -19,6 +19,7 @@
 #include <mutex>
 #include <vector>
 
+#include "captee/testing/raw_echo.hpp"
 #include "IAppController.hpp"
 #include "IAppLoader.hpp"
 #include "ICounter.hpp"
@@ -27,6 +28,8 @@
 #include "captee/tee/apps/app_loader.hpp"
 
 namespace {
+
+using captee::testing::RawEcho;
 
 using namespace captee;
 
@@ -70,35 +73,6 @@ struct TaCounter {
     ok = iface::IAppLoader(g_loader).loadFromBuffer(bytes, ctrl) == Object_OK &&
          iface::IAppController(ctrl).getAppObject(app) == Object_OK &&
          iface::IOpener(app).open(ICounter_OPEN_ID, counter) == Object_OK;
-  }
-};
-
-struct RawEcho {
-  pid_t pid = -1;
-  int fd = -1;
-  RawEcho() {
-    int sv[2];
-    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
-      return;
-    }
-    pid = ::fork();
-    if (pid == 0) {
-      ::close(sv[0]);
-      char buf[4096];
-      for (;;) {
-        ssize_t n = ::recv(sv[1], buf, sizeof buf, 0);
-        if (n <= 0 || ::send(sv[1], buf, size_t(n), MSG_NOSIGNAL) != n) {
-          ::_exit(0);
-        }
-      }
-    }
-    ::close(sv[1]);
-    fd = sv[0];
-  }
-  ~RawEcho() {
-    ::close(fd);
-    int status;
-    ::waitpid(pid, &status, 0);
   }
 };
 
