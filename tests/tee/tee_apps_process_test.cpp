@@ -26,6 +26,7 @@
 #include "ITestTa.hpp"
 #include "captee/channel.hpp"
 #include "captee/memory.hpp"
+#include "../tee_apps/upper_listener.hpp"
 #include "tee_harness.hpp"
 
 using namespace captee;
@@ -34,15 +35,7 @@ using namespace captee::test;
 namespace {
 
 std::pair<int, std::string> cli(const std::string &args) {
-  std::string cmd = std::string(CAPTEE_CLI_PATH) + " " + args + " 2>&1";
-  FILE *p = ::popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[512];
-  while (p != nullptr && std::fgets(buf, sizeof buf, p) != nullptr) {
-    out += buf;
-  }
-  int st = p != nullptr ? ::pclose(p) : -1;
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+  return run_capture(std::string(CAPTEE_CLI_PATH) + " " + args);
 }
 
 std::vector<std::byte> read_ta(const char *path) {
@@ -134,28 +127,6 @@ TEST(CapteedTrustedApps, CliLoadsAndListsAndNothingOutlivesTheDaemon) {
   }
   EXPECT_FALSE(process_exists(ta_pid)) << "the TA process must not outlive capteed";
 }
-
-// A normal-world listener (the supplicant pattern): upper-cases the request a
-// TA left in the shared region.
-class UpperListener final : public iface::IListenerCBOSkeleton {
- public:
-  explicit UpperListener(Ref mem) : mem_(std::move(mem)) {}
-  int32_t request(std::span<uint32_t>, size_t &n, uint32_t &is64, Ref &, Ref &, Ref &,
-                  Ref &) override {
-    for (auto &b : LocalObject::from_as<MemoryObject>(mem_.get())->bytes()) {
-      b = static_cast<std::byte>(std::toupper(static_cast<int>(b)));
-    }
-    n = 0;
-    is64 = 1;
-    ++calls;
-    return Object_OK;
-  }
-  int32_t wait() override { return Object_OK; }
-  std::atomic<int> calls{0};
-
- private:
-  Ref mem_;
-};
 
 TEST(CapteedTrustedApps, ATaCallsAListenerAnotherProcessRegistered) {
   CapteedProcess d;

@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
+#include <utility>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -62,6 +64,18 @@ inline int wait_exit(pid_t pid) {
 
 inline int run(std::vector<std::string> args, std::vector<std::string> env = {}) {
   return wait_exit(spawn(std::move(args), std::move(env)));
+}
+
+// Runs a shell command line and returns {exit code, stdout and stderr}.
+inline std::pair<int, std::string> run_capture(const std::string &command) {
+  FILE *p = ::popen((command + " 2>&1").c_str(), "r");
+  std::string out;
+  char buf[512];
+  while (p != nullptr && std::fgets(buf, sizeof buf, p) != nullptr) {
+    out += buf;
+  }
+  const int st = p != nullptr ? ::pclose(p) : -1;
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
 }
 
 inline size_t fd_count(pid_t pid) {

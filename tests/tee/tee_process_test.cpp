@@ -47,15 +47,7 @@ std::string hex(uint32_t v) {
 
 // Runs the captee CLI and returns {exit code, stdout}.
 std::pair<int, std::string> cli(const std::string &args) {
-  std::string cmd = std::string(CAPTEE_CLI_PATH) + " " + args + " 2>&1";
-  FILE *p = ::popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[512];
-  while (p != nullptr && std::fgets(buf, sizeof buf, p) != nullptr) {
-    out += buf;
-  }
-  int st = p != nullptr ? ::pclose(p) : -1;
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+  return run_capture(std::string(CAPTEE_CLI_PATH) + " " + args);
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "IOpener.h"
 #include "IRegisterListenerCBO.hpp"
 #include "ITestTa.hpp"
+#include "upper_listener.hpp"
 #include "captee/memory.hpp"
 #include "harness.hpp"
 
@@ -25,6 +26,7 @@ namespace {
 using iface::IAppController;
 using iface::IAppLoader;
 using iface::ITestTa;
+using test::UpperListener;
 using testing::eventually;
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -239,28 +241,6 @@ TEST_F(AppLoaderTest, RejectsBadImagesAndKeepsWorking) {
   load(ctrl, app);
   EXPECT_EQ(sum(app, 1, 1), 2u);
 }
-
-// A normal-world listener: upper-cases the request in its shared region.
-class UpperListener final : public iface::IListenerCBOSkeleton {
- public:
-  explicit UpperListener(Ref mem) : mem_(std::move(mem)) {}
-  int32_t request(std::span<uint32_t>, size_t &n, uint32_t &is64, Ref &, Ref &, Ref &,
-                  Ref &) override {
-    auto *m = LocalObject::from_as<MemoryObject>(mem_.get());
-    for (auto &b : m->bytes()) {
-      b = static_cast<std::byte>(std::toupper(static_cast<int>(b)));
-    }
-    n = 0;
-    is64 = 1;
-    ++calls;
-    return Object_OK;
-  }
-  int32_t wait() override { return Object_OK; }
-  std::atomic<int> calls{0};
-
- private:
-  Ref mem_;
-};
 
 TEST_F(AppLoaderTest, ATaInvokesARegisteredListener) {
   Ref mem = MemoryObject::create(4096);
