@@ -1,9 +1,12 @@
 #include "captee/tee/app_services.hpp"
 
+#include "gp_app_client.hpp"
+
 #include <string>
 #include <vector>
 
 #include "CAppLoader.h"
+#include "CGPAppClient.h"
 #include "CRegisterListenerCBO.h"
 
 namespace captee::tee {
@@ -22,6 +25,10 @@ std::shared_ptr<apps::AppRegistry> install_app_services(Daemon &daemon, apps::Ap
                         [loader](const ClientIdentity &) { return loader; });
   daemon.services().add(CRegisterListenerCBO_UID, "register-listener",
                         [listener_registry](const ClientIdentity &) { return listener_registry; });
+  // GlobalPlatform sessions to TAs in the same registry (by UUID).
+  Ref gp_app_client = make_gp_app_client(registry);
+  daemon.services().add(CGPAppClient_UID, "gp-app-client",
+                        [gp_app_client](const ClientIdentity &) { return gp_app_client; });
   std::weak_ptr<apps::AppRegistry> weak = registry;
   daemon.set_ta_hooks(
       [weak]() -> uint64_t {
