@@ -1,0 +1,31 @@
+/* The GP test TA's UUID and commands (shared by the TA and the tests). */
+#ifndef TEEC_TEST_TA_H
+#define TEEC_TEST_TA_H
+
+#define TEEC_TEST_TA_UUID                            \
+  {                                                  \
+    0x7e57c0de, 0x0001, 0x4000, {                    \
+      0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01 \
+    }                                                \
+  }
+#define TEEC_TEST_TA_FILE "7e57c0de-0001-4000-8000-000000000001"
+
+/* params[0] value in {a, b}, params[1] value out {a + b, a * b},
+ * params[2] value inout (a += 1, b -= 1). */
+#define TEEC_TEST_CMD_VALUES 0
+/* params[0] memref in, params[1] memref out: copies; SHORT_BUFFER (with the
+ * required size) if the output is too small. */
+#define TEEC_TEST_CMD_COPY 1
+/* TEE_Panic(0xdead). */
+#define TEEC_TEST_CMD_PANIC 2
+/* params[0] memref inout: every byte x becomes x ^ 0xFF; params[1] value
+ * out {a = sum of the input bytes, b = size}. */
+#define TEEC_TEST_CMD_INVERT 3
+/* Exercises the Internal API subset; params[0] value out {a = 1 if every
+ * check passed, b = REE seconds}. */
+#define TEEC_TEST_CMD_INTERNAL_API 4
+/* params[0] value out {a = number of TA_OpenSessionEntryPoint calls so far
+ * in this instance, b = number of TA_CreateEntryPoint calls}. */
+#define TEEC_TEST_CMD_COUNTERS 5
+
+#endif /* TEEC_TEST_TA_H */
