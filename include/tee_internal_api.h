@@ -75,6 +75,19 @@ void TEE_GenerateRandom(void *randomBuffer, size_t randomBufferLen);
 void TEE_GetSystemTime(TEE_Time *time);
 /* Wall-clock time (seconds since the Unix epoch). */
 void TEE_GetREETime(TEE_Time *time);
+/* Waits `timeout` ms (TEE_TIMEOUT_INFINITE: forever). With cancellation
+ * unmasked, a TEEC_RequestCancellation for this call ends the wait early with
+ * TEE_ERROR_CANCEL. */
+TEE_Result TEE_Wait(uint32_t timeout);
+
+/* ---- Cancellation (masked when an entry point starts) ---- */
+
+/* True if the client asked to cancel this call and cancellation is unmasked. */
+bool TEE_GetCancellationFlag(void);
+/* Both return the previous state: true if cancellation was masked. */
+bool TEE_UnmaskCancellation(void);
+bool TEE_MaskCancellation(void);
+
 /* Ends the TA instance: its sessions answer TEE_ERROR_TARGET_DEAD. */
 void TEE_Panic(TEE_Result panicCode) __attribute__((noreturn));
 

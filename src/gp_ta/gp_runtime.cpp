@@ -21,6 +21,7 @@
 
 #include "IGPAppClient.h"
 #include "IGPSession.h"
+#include "IWait.h"
 #include "captee/object.hpp"
 #include "captee/ta_sdk.h"
 #include "tee_internal_api.h"
@@ -33,6 +34,47 @@ namespace {
 std::mutex g_entry;       // serialises every entry point
 unsigned g_sessions = 0;  // guarded by g_entry
 bool g_created = false;   // guarded by g_entry
+
+// The call in progress (entry points are serialised, so one at a time): the
+// client's IWait and the operation's cancel code (spec §8.8).
+struct CallState {
+  Object wait = Object_NULL;  // borrowed from the session
+  uint32_t cancel_code = 0;
+  bool masked = true;  // GP: cancellation starts masked
+  bool cancelled = false;
+};
+CallState g_call;  // guarded by g_entry
+
+// Sets g_call for one entry-point call; restores it afterwards.
+class CallScope {
+ public:
+  CallScope(Object wait, uint32_t cancel_code) : saved_(g_call) {
+    g_call = CallState{wait, cancel_code, true, false};
+  }
+  ~CallScope() { g_call = saved_; }
+  CallScope(const CallScope &) = delete;
+  CallScope &operator=(const CallScope &) = delete;
+
+ private:
+  CallState saved_;
+};
+
+// Asks the client's IWait whether this call was cancelled, waiting up to
+// `msec` (IWait_WAIT_INFINITE: until it is).
+bool wait_cancel(uint32_t msec) {
+  if (g_call.cancelled) {
+    return true;
+  }
+  if (Object_isNull(g_call.wait) || g_call.cancel_code == 0) {
+    return false;
+  }
+  uint32_t result = 0;  // left unwritten on timeout (§8.8)
+  if (IWait_wait(g_call.wait, msec, g_call.cancel_code, IWait_EVENT_CANCEL, &result) == Object_OK &&
+      (result & IWait_EVENT_CANCEL) != 0) {
+    g_call.cancelled = true;
+  }
+  return g_call.cancelled;
+}
 
 uint32_t ta_flags() {
   return captee_ta_manifest_data.flags;
@@ -137,12 +179,16 @@ void clear_outputs(ObjectArg *out) {
 
 class TaSession final : public captee::LocalObject {
  public:
-  explicit TaSession(void *ctx) : ctx_(ctx) {}
+  TaSession(void *ctx, captee::Ref wait) : ctx_(ctx), wait_(std::move(wait)) {}
 
  protected:
   int32_t on_invoke(uint32_t method, ObjectOp, ObjectArg *a, ObjectCounts k) override {
     if (method == IGPSession_OP_close) {
-      return k == ObjectCounts_pack(0, 0, 0, 0) ? Object_OK : Object_ERROR_INVALID;
+      if (k != ObjectCounts_pack(0, 0, 0, 0)) {
+        return Object_ERROR_INVALID;
+      }
+      close();
+      return Object_OK;
     }
     if (method != IGPSession_OP_invokeCommand || k != ObjectCounts_pack(5, 5, 4, 0) ||
         a[0].bi.size != 20 || a[5].b.size != 24) {
@@ -160,15 +206,29 @@ class TaSession final : public captee::LocalObject {
     }
     {
       std::lock_guard lock(g_entry);
-      r = TA_InvokeCommandEntryPoint(ctx_, bi[0], bi[3], p.get());
+      if (closed_) {
+        r = TEE_ERROR_BAD_STATE;
+      } else {
+        CallScope call(wait_.get(), bi[1]);
+        r = TA_InvokeCommandEntryPoint(ctx_, bi[0], bi[3], p.get());
+      }
     }
     p.finish(&a[6], out_sz);
     put_result(a[5], out_sz, r, TEE_ORIGIN_TRUSTED_APP);
     return Object_OK;
   }
 
-  void on_last_release() noexcept override {
+  void on_last_release() noexcept override { close(); }
+
+ private:
+  // Closes once: by the close op (capteed sends it before the TA may be
+  // stopped) or by the last release.
+  void close() noexcept {
     std::lock_guard lock(g_entry);
+    if (closed_) {
+      return;
+    }
+    closed_ = true;
     TA_CloseSessionEntryPoint(ctx_);
     if (--g_sessions == 0 && !(ta_flags() & CAPTEE_TA_FLAG_KEEP_ALIVE)) {
       TA_DestroyEntryPoint();
@@ -176,8 +236,9 @@ class TaSession final : public captee::LocalObject {
     }
   }
 
- private:
   void *ctx_;
+  captee::Ref wait_;
+  bool closed_ = false;  // guarded by g_entry
 };
 
 class TaAppClient final : public captee::LocalObject {
@@ -216,6 +277,7 @@ class TaAppClient final : public captee::LocalObject {
           g_created = r == TEE_SUCCESS;
         }
         if (g_created) {
+          CallScope call(a[11].o, bi[0]);
           r = TA_OpenSessionEntryPoint(param_types, p.get(), &ctx);
           if (r == TEE_SUCCESS) {
             ++g_sessions;
@@ -233,7 +295,7 @@ class TaAppClient final : public captee::LocalObject {
     }
     put_result(a[6], out_sz, r, origin);
     if (r == TEE_SUCCESS) {
-      a[16].o = captee::make_object<TaSession>(ctx).detach();
+      a[16].o = captee::make_object<TaSession>(ctx, captee::Ref::share(a[11].o)).detach();
     }
     return Object_OK;
   }
@@ -321,6 +383,41 @@ void TEE_GetSystemTime(TEE_Time *time) {
 
 void TEE_GetREETime(TEE_Time *time) {
   get_time(CLOCK_REALTIME, time);
+}
+
+bool TEE_GetCancellationFlag(void) {
+  if (g_call.masked) {
+    return false;
+  }
+  return wait_cancel(1);
+}
+
+bool TEE_UnmaskCancellation(void) {
+  bool was = g_call.masked;
+  g_call.masked = false;
+  return was;
+}
+
+bool TEE_MaskCancellation(void) {
+  bool was = g_call.masked;
+  g_call.masked = true;
+  return was;
+}
+
+TEE_Result TEE_Wait(uint32_t timeout) {
+  if (!g_call.masked && !Object_isNull(g_call.wait) && g_call.cancel_code != 0) {
+    return wait_cancel(timeout) ? TEE_ERROR_CANCEL : TEE_SUCCESS;
+  }
+  // Not cancellable: just sleep.
+  if (timeout == TEE_TIMEOUT_INFINITE) {
+    for (;;) {
+      ::pause();
+    }
+  }
+  timespec ts{static_cast<time_t>(timeout / 1000), static_cast<long>(timeout % 1000) * 1000000};
+  while (::nanosleep(&ts, &ts) != 0) {
+  }
+  return TEE_SUCCESS;
 }
 
 void TEE_Panic(TEE_Result panicCode) {

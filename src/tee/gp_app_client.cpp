@@ -69,6 +69,15 @@ class GpSession final : public LocalObject {
     }
   }
 
+  // Closes the TA's session synchronously (TA_CloseSessionEntryPoint runs)
+  // before the controller goes, which may stop the TA process.
+  void on_last_release() noexcept override {
+    if (!dead_.load(std::memory_order_acquire)) {
+      (void)inner_.invoke_raw(IGPSession_OP_close, nullptr, 0);
+    }
+    inner_.reset();
+  }
+
   Ref controller_;
   Ref inner_;
   std::atomic<bool> dead_{false};

@@ -276,8 +276,8 @@ TEEC_Result TEEC_OpenSession(TEEC_Context *context, TEEC_Session *session,
   uint32_t cancel_code = 0;
   if (operation != nullptr) {
     cancel_code = new_cancel_code();
-    operation->imp.cancel_code = cancel_code;
-    operation->imp.session = session;
+    __atomic_store_n(&operation->imp.cancel_code, cancel_code, __ATOMIC_RELAXED);
+    __atomic_store_n(&operation->imp.session, session, __ATOMIC_RELEASE);
   }
   size_t out_len[4] = {};
   OutBundle bo{};
@@ -291,7 +291,7 @@ TEEC_Result TEEC_OpenSession(TEEC_Context *context, TEEC_Session *session,
       Object_NULL, Object_NULL, Object_NULL, &bo.memref_out_sz[0], &bo.memref_out_sz[1],
       &bo.memref_out_sz[2], &bo.memref_out_sz[3], &sess, &bo.ret_value, &bo.ret_origin);
   if (operation != nullptr) {
-    operation->imp.session = nullptr;
+    __atomic_store_n(&operation->imp.session, nullptr, __ATOMIC_RELEASE);
   }
   if (err != Object_OK) {
     Object_ASSIGN_NULL(sess);
@@ -333,8 +333,8 @@ TEEC_Result TEEC_InvokeCommand(TEEC_Session *session, uint32_t commandID, TEEC_O
   uint32_t cancel_code = 0;
   if (operation != nullptr) {
     cancel_code = new_cancel_code();
-    operation->imp.cancel_code = cancel_code;
-    operation->imp.session = session;
+    __atomic_store_n(&operation->imp.cancel_code, cancel_code, __ATOMIC_RELAXED);
+    __atomic_store_n(&operation->imp.session, session, __ATOMIC_RELEASE);
   }
   size_t out_len[4] = {};
   OutBundle bo{};
@@ -346,7 +346,7 @@ TEEC_Result TEEC_InvokeCommand(TEEC_Session *session, uint32_t commandID, TEEC_O
       Object_NULL, Object_NULL, Object_NULL, &bo.memref_out_sz[0], &bo.memref_out_sz[1],
       &bo.memref_out_sz[2], &bo.memref_out_sz[3], &bo.ret_value, &bo.ret_origin);
   if (operation != nullptr) {
-    operation->imp.session = nullptr;
+    __atomic_store_n(&operation->imp.session, nullptr, __ATOMIC_RELEASE);
   }
   if (err != Object_OK) {
     uint32_t origin = 0;
@@ -407,12 +407,15 @@ void TEEC_ReleaseSharedMemory(TEEC_SharedMemory *sharedMemory) {
 }
 
 void TEEC_RequestCancellation(TEEC_Operation *operation) {
-  if (operation == nullptr || operation->started != 0 || operation->imp.session == nullptr ||
-      operation->imp.session->imp.ctx == nullptr) {
+  if (operation == nullptr || operation->started != 0) {
     return;
   }
-  Object waiter = operation->imp.session->imp.ctx->imp.waiter_cbo;
-  (void)IWait_signal(waiter, operation->imp.cancel_code, IWait_EVENT_CANCEL);
+  TEEC_Session *session = __atomic_load_n(&operation->imp.session, __ATOMIC_ACQUIRE);
+  if (session == nullptr || session->imp.ctx == nullptr) {
+    return;
+  }
+  uint32_t code = __atomic_load_n(&operation->imp.cancel_code, __ATOMIC_RELAXED);
+  (void)IWait_signal(session->imp.ctx->imp.waiter_cbo, code, IWait_EVENT_CANCEL);
 }
 
 }  // extern "C"

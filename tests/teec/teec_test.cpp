@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstring>
 #include <memory>
 #include <thread>
@@ -397,6 +399,51 @@ TEST_F(Teec, ConcurrentSessionsFromThreeThreads) {
     th.join();
   }
   EXPECT_EQ(failures.load(), 0);
+}
+
+// Runs `cmd` with `op` on a second thread and cancels it from this one (as
+// many times as needed: a request that comes before the call started is
+// ignored, as in libminkteec).
+TEEC_Result invoke_and_cancel(TEEC_Session *s, uint32_t cmd, TEEC_Operation *op, uint32_t *origin) {
+  std::atomic<bool> done{false};
+  TEEC_Result r = 0;
+  std::thread t([&] {
+    r = TEEC_InvokeCommand(s, cmd, op, origin);
+    done = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  for (int i = 0; i < 500 && !done; ++i) {
+    TEEC_RequestCancellation(op);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  t.join();
+  return r;
+}
+
+TEST_F(Teec, CancellationReachesTeeWait) {
+  TEEC_Session s{};
+  ASSERT_EQ(open(&s), TEEC_SUCCESS);
+  TEEC_Operation op{};
+  op.started = 0;
+  op.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_NONE, TEEC_NONE, TEEC_NONE);
+  op.params[0].value.a = 0;  // infinite
+  uint32_t origin = 0;
+  EXPECT_EQ(invoke_and_cancel(&s, TEEC_TEST_CMD_WAIT, &op, &origin), TEEC_ERROR_CANCEL);
+  // A short wait nobody cancels completes.
+  op.params[0].value.a = 20;
+  EXPECT_EQ(TEEC_InvokeCommand(&s, TEEC_TEST_CMD_WAIT, &op, &origin), TEEC_SUCCESS);
+  TEEC_CloseSession(&s);
+}
+
+TEST_F(Teec, CancellationReachesAPollingTa) {
+  TEEC_Session s{};
+  ASSERT_EQ(open(&s), TEEC_SUCCESS);
+  TEEC_Operation op{};
+  uint32_t origin = 0;
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(invoke_and_cancel(&s, TEEC_TEST_CMD_POLL_CANCEL, &op, &origin), TEEC_ERROR_CANCEL);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+  TEEC_CloseSession(&s);
 }
 
 }  // namespace

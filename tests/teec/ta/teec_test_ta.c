@@ -110,6 +110,33 @@ static TEE_Result internal_api(uint32_t pt, TEE_Param p[4]) {
   return TEE_SUCCESS;
 }
 
+static TEE_Result wait_cmd(uint32_t pt, TEE_Param p[4]) {
+  if (pt != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE,
+                            TEE_PARAM_TYPE_NONE)) {
+    return TEE_ERROR_BAD_PARAMETERS;
+  }
+  if (TEE_GetCancellationFlag()) {
+    return TEE_ERROR_BAD_STATE; /* masked: never set */
+  }
+  if (!TEE_UnmaskCancellation()) {
+    return TEE_ERROR_BAD_STATE; /* was not masked at entry */
+  }
+  return TEE_Wait(p[0].value.a == 0 ? TEE_TIMEOUT_INFINITE : p[0].value.a);
+}
+
+static TEE_Result poll_cancel(void) {
+  TEE_UnmaskCancellation();
+  TEE_Time start, now;
+  TEE_GetSystemTime(&start);
+  do {
+    if (TEE_GetCancellationFlag()) {
+      return TEE_ERROR_CANCEL;
+    }
+    TEE_GetSystemTime(&now);
+  } while (now.seconds < start.seconds + 10);
+  return TEE_SUCCESS;
+}
+
 TEE_Result TA_InvokeCommandEntryPoint(void *sess_ctx, uint32_t cmd, uint32_t pt, TEE_Param p[4]) {
   (void)sess_ctx;
   switch (cmd) {
@@ -127,6 +154,10 @@ TEE_Result TA_InvokeCommandEntryPoint(void *sess_ctx, uint32_t cmd, uint32_t pt,
       p[0].value.a = g_opens;
       p[0].value.b = g_creates;
       return TEE_SUCCESS;
+    case TEEC_TEST_CMD_WAIT:
+      return wait_cmd(pt, p);
+    case TEEC_TEST_CMD_POLL_CANCEL:
+      return poll_cancel();
     default:
       return TEE_ERROR_NOT_SUPPORTED;
   }

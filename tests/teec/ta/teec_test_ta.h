@@ -28,4 +28,11 @@
  * in this instance, b = number of TA_CreateEntryPoint calls}. */
 #define TEEC_TEST_CMD_COUNTERS 5
 
+/* Unmasks cancellation and TEE_Wait(params[0].value.a ms, 0 = infinite);
+ * returns what TEE_Wait returned. */
+#define TEEC_TEST_CMD_WAIT 6
+/* Unmasks cancellation and polls TEE_GetCancellationFlag for up to 10 s:
+ * TEE_ERROR_CANCEL once it is set, else TEE_SUCCESS. */
+#define TEEC_TEST_CMD_POLL_CANCEL 7
+
 #endif /* TEEC_TEST_TA_H */
