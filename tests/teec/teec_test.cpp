@@ -11,6 +11,11 @@
 #include <thread>
 #include <vector>
 
+#include "CGPAppClient.h"
+#include "IClientEnv.h"
+#include "IGPAppClient.h"
+#include "IGPSession.h"
+#include "MinkCom.h"
 #include "hello_world_ta.h"
 #include "tee_client_api.h"
 #include "tee_harness.hpp"
@@ -399,6 +404,95 @@ TEST_F(Teec, ConcurrentSessionsFromThreeThreads) {
     th.join();
   }
   EXPECT_EQ(failures.load(), 0);
+}
+
+TEEC_Result counters(TEEC_Session *s, uint32_t *opens, uint32_t *creates) {
+  TEEC_Operation op{};
+  op.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_OUTPUT, TEEC_NONE, TEEC_NONE, TEEC_NONE);
+  uint32_t origin = 0;
+  TEEC_Result r = TEEC_InvokeCommand(s, TEEC_TEST_CMD_COUNTERS, &op, &origin);
+  *opens = op.params[0].value.a;
+  *creates = op.params[0].value.b;
+  return r;
+}
+
+TEST_F(Teec, MultiInstanceTaGetsOneInstancePerSession) {
+  TEEC_Session a{}, b{};
+  ASSERT_EQ(open(&a), TEEC_SUCCESS);
+  ASSERT_EQ(open(&b), TEEC_SUCCESS);
+  uint32_t opens = 0, creates = 0;
+  ASSERT_EQ(counters(&b, &opens, &creates), TEEC_SUCCESS);
+  EXPECT_EQ(opens, 1u);
+  EXPECT_EQ(creates, 1u);
+  TEEC_CloseSession(&a);
+  TEEC_CloseSession(&b);
+}
+
+TEST_F(Teec, SingleInstanceTaIsSharedBySessions) {
+  TEEC_UUID uuid = {0x7e57c0de, 0x0002, 0x4000, {0x80, 0, 0, 0, 0, 0, 0, 0x02}};
+  TEEC_Session a{}, b{};
+  uint32_t origin = 0;
+  ASSERT_EQ(TEEC_OpenSession(&ctx_, &a, &uuid, TEEC_LOGIN_PUBLIC, nullptr, nullptr, &origin),
+            TEEC_SUCCESS);
+  ASSERT_EQ(TEEC_OpenSession(&ctx_, &b, &uuid, TEEC_LOGIN_PUBLIC, nullptr, nullptr, &origin),
+            TEEC_SUCCESS);
+  uint32_t opens = 0, creates = 0;
+  ASSERT_EQ(counters(&b, &opens, &creates), TEEC_SUCCESS);
+  EXPECT_EQ(opens, 2u);
+  EXPECT_EQ(creates, 1u);
+  TEEC_CloseSession(&a);
+  TEEC_CloseSession(&b);
+}
+
+TEST_F(Teec, SingleSessionTaIsBusyWhileASessionIsOpen) {
+  TEEC_UUID uuid = {0x7e57c0de, 0x0003, 0x4000, {0x80, 0, 0, 0, 0, 0, 0, 0x03}};
+  TEEC_Session a{}, b{};
+  uint32_t origin = 0;
+  ASSERT_EQ(TEEC_OpenSession(&ctx_, &a, &uuid, TEEC_LOGIN_PUBLIC, nullptr, nullptr, &origin),
+            TEEC_SUCCESS);
+  EXPECT_EQ(TEEC_OpenSession(&ctx_, &b, &uuid, TEEC_LOGIN_PUBLIC, nullptr, nullptr, &origin),
+            TEEC_ERROR_BUSY);
+  EXPECT_EQ(origin, TEEC_ORIGIN_TEE);
+  TEEC_CloseSession(&a);
+  ASSERT_EQ(TEEC_OpenSession(&ctx_, &b, &uuid, TEEC_LOGIN_PUBLIC, nullptr, nullptr, &origin),
+            TEEC_SUCCESS);
+  TEEC_CloseSession(&b);
+}
+
+// A client written against the Mink interfaces (MinkCom + the IGPAppClient /
+// IGPSession C stubs, as libminkteec's users do) reaches the same TA.
+TEST_F(Teec, MinkInterfaceClientInteroperates) {
+  Object root = Object_NULL, env = Object_NULL, app = Object_NULL, sess = Object_NULL;
+  ASSERT_EQ(MinkCom_getRootEnvObject(&root), Object_OK);
+  ASSERT_EQ(MinkCom_getClientEnvObject(root, &env), Object_OK);
+  ASSERT_EQ(IClientEnv_open(env, CGPAppClient_UID, &app), Object_OK);
+  TEEC_UUID uuid = TA_HELLO_WORLD_UUID;
+  uint32_t sz[4] = {}, ret = 1, origin = 0;
+  size_t olen[4] = {};
+  ASSERT_EQ(IGPAppClient_openSession(
+                app, &uuid, sizeof uuid, Object_NULL, 0, TEEC_LOGIN_PUBLIC, 0, 0, 0, nullptr, 0,
+                nullptr, 0, nullptr, 0, nullptr, 0, nullptr, 0, &olen[0], nullptr, 0, &olen[1],
+                nullptr, 0, &olen[2], nullptr, 0, &olen[3], Object_NULL, Object_NULL, Object_NULL,
+                Object_NULL, &sz[0], &sz[1], &sz[2], &sz[3], &sess, &ret, &origin),
+            Object_OK);
+  ASSERT_EQ(ret, TEEC_SUCCESS);
+  ASSERT_FALSE(Object_isNull(sess));
+  uint32_t value[2] = {41, 0};
+  uint32_t out[2] = {};
+  ASSERT_EQ(IGPSession_invokeCommand(
+                sess, TA_HELLO_WORLD_CMD_INC_VALUE, 0, 0xFFFFFFFFu,
+                TEEC_PARAM_TYPES(TEEC_VALUE_INOUT, 0, 0, 0), 0, value, sizeof value, nullptr, 0,
+                nullptr, 0, nullptr, 0, out, sizeof out, &olen[0], nullptr, 0, &olen[1], nullptr, 0,
+                &olen[2], nullptr, 0, &olen[3], Object_NULL, Object_NULL, Object_NULL, Object_NULL,
+                &sz[0], &sz[1], &sz[2], &sz[3], &ret, &origin),
+            Object_OK);
+  EXPECT_EQ(ret, TEEC_SUCCESS);
+  EXPECT_EQ(olen[0], 8u);
+  EXPECT_EQ(out[0], 42u);
+  Object_ASSIGN_NULL(sess);
+  Object_ASSIGN_NULL(app);
+  Object_ASSIGN_NULL(env);
+  Object_ASSIGN_NULL(root);
 }
 
 // Runs `cmd` with `op` on a second thread and cancels it from this one (as
