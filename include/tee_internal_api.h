@@ -80,6 +80,19 @@ void TEE_GetREETime(TEE_Time *time);
  * TEE_ERROR_CANCEL. */
 TEE_Result TEE_Wait(uint32_t timeout);
 
+/* ---- Properties ---- */
+
+#define TEE_PROPSET_TEE_IMPLEMENTATION ((TEE_PropSetHandle)0xFFFFFFFD)
+#define TEE_PROPSET_CURRENT_CLIENT ((TEE_PropSetHandle)0xFFFFFFFE)
+#define TEE_PROPSET_CURRENT_TA ((TEE_PropSetHandle)0xFFFFFFFF)
+
+/* Only "gpd.client.identity" of TEE_PROPSET_CURRENT_CLIENT: the login method
+ * and client UUID capteed computed from the caller's kernel credentials (see
+ * docs/GP.md). Anything else: TEE_ERROR_ITEM_NOT_FOUND. NULL name or value
+ * panics the TA. */
+TEE_Result TEE_GetPropertyAsIdentity(TEE_PropSetHandle propsetOrEnumerator, const char *name,
+                                     TEE_Identity *value);
+
 /* ---- Cancellation (masked when an entry point starts) ---- */
 
 /* True if the client asked to cancel this call and cancellation is unmasked. */

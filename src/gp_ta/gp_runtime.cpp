@@ -23,6 +23,7 @@
 #include "IGPSession.h"
 #include "IWait.h"
 #include "captee/object.hpp"
+#include "captee/gp_ta_protocol.h"
 #include "captee/ta_sdk.h"
 #include "tee_internal_api.h"
 #include "trace.h"
@@ -42,14 +43,15 @@ struct CallState {
   uint32_t cancel_code = 0;
   bool masked = true;  // GP: cancellation starts masked
   bool cancelled = false;
+  const TEE_Identity *client = nullptr;  // the session's client
 };
 CallState g_call;  // guarded by g_entry
 
 // Sets g_call for one entry-point call; restores it afterwards.
 class CallScope {
  public:
-  CallScope(Object wait, uint32_t cancel_code) : saved_(g_call) {
-    g_call = CallState{wait, cancel_code, true, false};
+  CallScope(Object wait, uint32_t cancel_code, const TEE_Identity *client) : saved_(g_call) {
+    g_call = CallState{wait, cancel_code, true, false, client};
   }
   ~CallScope() { g_call = saved_; }
   CallScope(const CallScope &) = delete;
@@ -179,7 +181,8 @@ void clear_outputs(ObjectArg *out) {
 
 class TaSession final : public captee::LocalObject {
  public:
-  TaSession(void *ctx, captee::Ref wait) : ctx_(ctx), wait_(std::move(wait)) {}
+  TaSession(void *ctx, captee::Ref wait, const TEE_Identity &identity)
+      : ctx_(ctx), wait_(std::move(wait)), identity_(identity) {}
 
  protected:
   int32_t on_invoke(uint32_t method, ObjectOp, ObjectArg *a, ObjectCounts k) override {
@@ -209,7 +212,7 @@ class TaSession final : public captee::LocalObject {
       if (closed_) {
         r = TEE_ERROR_BAD_STATE;
       } else {
-        CallScope call(wait_.get(), bi[1]);
+        CallScope call(wait_.get(), bi[1], &identity_);
         r = TA_InvokeCommandEntryPoint(ctx_, bi[0], bi[3], p.get());
       }
     }
@@ -238,24 +241,57 @@ class TaSession final : public captee::LocalObject {
 
   void *ctx_;
   captee::Ref wait_;
+  TEE_Identity identity_;
   bool closed_ = false;  // guarded by g_entry
 };
 
 class TaAppClient final : public captee::LocalObject {
  protected:
   int32_t on_invoke(uint32_t method, ObjectOp, ObjectArg *a, ObjectCounts k) override {
-    if (method != IGPAppClient_OP_openSession && method != IGPAppClient_OP_openSessionV2) {
-      return Object_ERROR_INVALID;
+    size_t bundle_in = 0;
+    switch (method) {
+      case IGPAppClient_OP_openSession:
+        bundle_in = 20;
+        break;
+      case IGPAppClient_OP_openSessionV2:
+        bundle_in = 24;
+        break;
+      case CAPTEE_GP_OP_OPEN_SESSION_AS:
+        bundle_in = CAPTEE_GP_OPEN_AS_BUNDLE_SIZE;
+        break;
+      default:
+        return Object_ERROR_INVALID;
     }
-    size_t bundle_in = method == IGPAppClient_OP_openSession ? 20 : 24;
     if (k != ObjectCounts_pack(6, 5, 5, 1) || a[0].bi.size != bundle_in || a[6].b.size != 24) {
       return Object_ERROR_INVALID;
     }
     a[16].o = Object_NULL;
+    // Normalise to the V2 bundle.
     uint32_t bi[6] = {};
-    std::memcpy(bi, a[0].bi.ptr, bundle_in);
-    uint32_t param_types = method == IGPAppClient_OP_openSession ? bi[3] : bi[4];
-    uint32_t ex_types = method == IGPAppClient_OP_openSession ? bi[4] : bi[5];
+    TEE_Identity identity{};
+    identity.login = TEE_LOGIN_PUBLIC;
+    const auto *raw = static_cast<const uint8_t *>(a[0].bi.ptr);
+    if (method == IGPAppClient_OP_openSession) {
+      uint32_t v1[5];
+      std::memcpy(v1, raw, sizeof v1);
+      bi[0] = v1[0];
+      bi[1] = 0xFFFFFFFFu;
+      std::memcpy(&bi[2], &v1[1], 16);
+    } else {
+      std::memcpy(bi, raw, sizeof bi);
+    }
+    if (method == CAPTEE_GP_OP_OPEN_SESSION_AS) {
+      uint8_t u[16];
+      std::memcpy(&identity.login, raw + 24, 4);
+      std::memcpy(u, raw + 28, 16);
+      identity.uuid.timeLow =
+          (uint32_t{u[0]} << 24) | (uint32_t{u[1]} << 16) | (uint32_t{u[2]} << 8) | u[3];
+      identity.uuid.timeMid = static_cast<uint16_t>((u[4] << 8) | u[5]);
+      identity.uuid.timeHiAndVersion = static_cast<uint16_t>((u[6] << 8) | u[7]);
+      std::memcpy(identity.uuid.clockSeqAndNode, u + 8, 8);
+    }
+    uint32_t param_types = bi[4];
+    uint32_t ex_types = bi[5];
     uint32_t out_sz[4] = {};
     Params p;
     TEE_Result r = p.build(param_types, ex_types, &a[2], &a[7], &a[12]);
@@ -277,7 +313,7 @@ class TaAppClient final : public captee::LocalObject {
           g_created = r == TEE_SUCCESS;
         }
         if (g_created) {
-          CallScope call(a[11].o, bi[0]);
+          CallScope call(a[11].o, bi[0], &identity);
           r = TA_OpenSessionEntryPoint(param_types, p.get(), &ctx);
           if (r == TEE_SUCCESS) {
             ++g_sessions;
@@ -295,7 +331,7 @@ class TaAppClient final : public captee::LocalObject {
     }
     put_result(a[6], out_sz, r, origin);
     if (r == TEE_SUCCESS) {
-      a[16].o = captee::make_object<TaSession>(ctx, captee::Ref::share(a[11].o)).detach();
+      a[16].o = captee::make_object<TaSession>(ctx, captee::Ref::share(a[11].o), identity).detach();
     }
     return Object_OK;
   }
@@ -383,6 +419,19 @@ void TEE_GetSystemTime(TEE_Time *time) {
 
 void TEE_GetREETime(TEE_Time *time) {
   get_time(CLOCK_REALTIME, time);
+}
+
+TEE_Result TEE_GetPropertyAsIdentity(TEE_PropSetHandle propsetOrEnumerator, const char *name,
+                                     TEE_Identity *value) {
+  if (name == nullptr || value == nullptr) {
+    TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
+  }
+  if (propsetOrEnumerator != TEE_PROPSET_CURRENT_CLIENT ||
+      std::strcmp(name, "gpd.client.identity") != 0 || g_call.client == nullptr) {
+    return TEE_ERROR_ITEM_NOT_FOUND;
+  }
+  *value = *g_call.client;
+  return TEE_SUCCESS;
 }
 
 bool TEE_GetCancellationFlag(void) {

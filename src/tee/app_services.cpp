@@ -26,9 +26,10 @@ std::shared_ptr<apps::AppRegistry> install_app_services(Daemon &daemon, apps::Ap
   daemon.services().add(CRegisterListenerCBO_UID, "register-listener",
                         [listener_registry](const ClientIdentity &) { return listener_registry; });
   // GlobalPlatform sessions to TAs in the same registry (by UUID).
-  Ref gp_app_client = make_gp_app_client(registry);
-  daemon.services().add(CGPAppClient_UID, "gp-app-client",
-                        [gp_app_client](const ClientIdentity &) { return gp_app_client; });
+  // One per client: the login identities come from its credentials.
+  daemon.services().add(CGPAppClient_UID, "gp-app-client", [registry](const ClientIdentity &who) {
+    return make_gp_app_client(registry, who);
+  });
   std::weak_ptr<apps::AppRegistry> weak = registry;
   daemon.set_ta_hooks(
       [weak]() -> uint64_t {

@@ -8,6 +8,8 @@
 #include "IAppController.h"
 #include "IGPAppClient.h"
 #include "IGPSession.h"
+#include "captee/gp_ta_protocol.h"
+#include "gp_identity.hpp"
 
 namespace captee::tee {
 namespace {
@@ -102,8 +104,8 @@ std::string uuid_string(const void *raw) {
 
 class GpAppClient final : public LocalObject {
  public:
-  explicit GpAppClient(std::shared_ptr<apps::AppRegistry> registry)
-      : registry_(std::move(registry)) {}
+  GpAppClient(std::shared_ptr<apps::AppRegistry> registry, ClientIdentity who)
+      : registry_(std::move(registry)), who_(std::move(who)) {}
 
  protected:
   int32_t on_invoke(uint32_t method, ObjectOp op, ObjectArg *a, ObjectCounts k) override {
@@ -123,6 +125,29 @@ class GpAppClient final : public LocalObject {
       out_cap[i] = a[7 + i].b.size;
       a[7 + i].b.size = 0;  // nothing produced unless the TA answers
     }
+    // The V2 bundle, then the identity capteed vouches for.
+    uint32_t bi[6] = {};
+    if (method == IGPAppClient_OP_openSession) {
+      uint32_t v1[5];
+      std::memcpy(v1, a[0].bi.ptr, sizeof v1);
+      bi[0] = v1[0];
+      bi[1] = 0xFFFFFFFFu;
+      bi[2] = v1[1];
+      bi[3] = v1[2];
+      bi[4] = v1[3];
+      bi[5] = v1[4];
+    } else {
+      std::memcpy(bi, a[0].bi.ptr, sizeof bi);
+    }
+    GpIdentity identity;
+    if (uint32_t r = gp_identity_for(who_, bi[2], bi[3], &identity); r != kTeeSuccess) {
+      set_result(a[6], r, kOriginTee);
+      return Object_OK;
+    }
+    uint8_t bundle[CAPTEE_GP_OPEN_AS_BUNDLE_SIZE];
+    std::memcpy(bundle, bi, sizeof bi);
+    std::memcpy(bundle + 24, &identity.login, 4);
+    std::memcpy(bundle + 28, identity.uuid.data(), 16);
     Ref controller;
     int32_t err = registry_->load_embedded(uuid_string(a[1].bi.ptr), controller);
     if (err != Object_OK) {
@@ -140,7 +165,13 @@ class GpAppClient final : public LocalObject {
     for (int i = 0; i < 4; ++i) {
       a[7 + i].b.size = out_cap[i];
     }
-    err = app.invoke_raw(op, a, k);
+    ObjectArg fwd[17];
+    std::memcpy(fwd, a, sizeof fwd);
+    fwd[0].bi = {bundle, sizeof bundle};
+    err = app.invoke_raw(CAPTEE_GP_OP_OPEN_SESSION_AS | (op & ~ObjectOp_METHOD_MASK), fwd, k);
+    for (int i = 1; i < 17; ++i) {
+      a[i] = fwd[i];  // output sizes and the session
+    }
     if (died(err)) {
       set_result(a[6], kTargetDead, kOriginTee);
       a[16].o = Object_NULL;
@@ -164,12 +195,13 @@ class GpAppClient final : public LocalObject {
 
  private:
   std::shared_ptr<apps::AppRegistry> registry_;
+  ClientIdentity who_;
 };
 
 }  // namespace
 
-Ref make_gp_app_client(std::shared_ptr<apps::AppRegistry> registry) {
-  return make_object<GpAppClient>(std::move(registry));
+Ref make_gp_app_client(std::shared_ptr<apps::AppRegistry> registry, const ClientIdentity &who) {
+  return make_object<GpAppClient>(std::move(registry), who);
 }
 
 }  // namespace captee::tee

@@ -17,10 +17,12 @@
 
 #include "captee/object.hpp"
 #include "captee/tee/apps/app_loader.hpp"
+#include "captee/tee/credentials.hpp"
 
 namespace captee::tee {
 
-// The IGPAppClient service object over `registry`. Thread-safe.
-Ref make_gp_app_client(std::shared_ptr<apps::AppRegistry> registry);
+// The IGPAppClient service object over `registry` for the client `who`
+// (login identities are computed from it, see gp_identity.hpp). Thread-safe.
+Ref make_gp_app_client(std::shared_ptr<apps::AppRegistry> registry, const ClientIdentity &who);
 
 }  // namespace captee::tee

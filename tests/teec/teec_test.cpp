@@ -2,11 +2,15 @@
 // TA and OP-TEE's hello_world TA): the behaviours of spec
 // gp-tee-client-api.md "Behaviour worth matching".
 #include <gtest/gtest.h>
+#include <openssl/sha.h>
 #include <stdlib.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <fstream>
+#include <iterator>
+#include <string>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -493,6 +497,105 @@ TEST_F(Teec, MinkInterfaceClientInteroperates) {
   Object_ASSIGN_NULL(app);
   Object_ASSIGN_NULL(env);
   Object_ASSIGN_NULL(root);
+}
+
+// The expected client UUID: UUIDv5 in the Linux TEE client namespace.
+TEEC_UUID uuid_v5(const std::string &name) {
+  static const uint8_t ns[16] = {0x58, 0xac, 0x9c, 0xa0, 0x20, 0x86, 0x46, 0x83,
+                                 0xa1, 0xb8, 0xec, 0x4b, 0xc0, 0x8e, 0x01, 0xb6};
+  std::vector<uint8_t> in(ns, ns + 16);
+  in.insert(in.end(), name.begin(), name.end());
+  uint8_t md[SHA_DIGEST_LENGTH];
+  SHA1(in.data(), in.size(), md);
+  md[6] = static_cast<uint8_t>((md[6] & 0x0F) | 0x50);
+  md[8] = static_cast<uint8_t>((md[8] & 0x3F) | 0x80);
+  TEEC_UUID u{};
+  u.timeLow = (uint32_t{md[0]} << 24) | (uint32_t{md[1]} << 16) | (uint32_t{md[2]} << 8) | md[3];
+  u.timeMid = static_cast<uint16_t>((md[4] << 8) | md[5]);
+  u.timeHiAndVersion = static_cast<uint16_t>((md[6] << 8) | md[7]);
+  std::memcpy(u.clockSeqAndNode, md + 8, 8);
+  return u;
+}
+
+std::string hex(const char *prefix, unsigned long v) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%s=%lx", prefix, v);
+  return buf;
+}
+
+std::string sha256_of_self() {
+  std::ifstream f("/proc/self/exe", std::ios::binary);
+  std::vector<char> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  uint8_t md[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size(), md);
+  std::string out;
+  for (uint8_t b : md) {
+    char two[3];
+    std::snprintf(two, sizeof two, "%02x", b);
+    out += two;
+  }
+  return out;
+}
+
+// Opens with `login` and asks the TA for gpd.client.identity.
+TEEC_Result identity_seen_by_ta(TEEC_Context *ctx, uint32_t login, const void *data,
+                                uint32_t *seen_login, TEEC_UUID *seen, uint32_t *origin) {
+  TEEC_UUID uuid = TEEC_TEST_TA_UUID;
+  TEEC_Session s{};
+  TEEC_Result r = TEEC_OpenSession(ctx, &s, &uuid, login, data, nullptr, origin);
+  if (r != TEEC_SUCCESS) {
+    return r;
+  }
+  TEEC_Operation op{};
+  op.paramTypes =
+      TEEC_PARAM_TYPES(TEEC_VALUE_OUTPUT, TEEC_MEMREF_TEMP_OUTPUT, TEEC_NONE, TEEC_NONE);
+  op.params[1].tmpref = {seen, sizeof *seen};
+  r = TEEC_InvokeCommand(&s, TEEC_TEST_CMD_IDENTITY, &op, origin);
+  *seen_login = op.params[0].value.a;
+  TEEC_CloseSession(&s);
+  return r;
+}
+
+TEST_F(Teec, LoginIdentitiesAreComputedByCapteed) {
+  uint32_t login = 99, origin = 0;
+  TEEC_UUID seen{};
+  ASSERT_EQ(identity_seen_by_ta(&ctx_, TEEC_LOGIN_PUBLIC, nullptr, &login, &seen, &origin),
+            TEEC_SUCCESS);
+  EXPECT_EQ(login, TEEC_LOGIN_PUBLIC);
+  TEEC_UUID nil{};
+  EXPECT_EQ(std::memcmp(&seen, &nil, sizeof nil), 0);
+
+  ASSERT_EQ(identity_seen_by_ta(&ctx_, TEEC_LOGIN_USER, nullptr, &login, &seen, &origin),
+            TEEC_SUCCESS);
+  EXPECT_EQ(login, TEEC_LOGIN_USER);
+  TEEC_UUID want = uuid_v5(hex("uid", ::geteuid()));
+  EXPECT_EQ(std::memcmp(&seen, &want, sizeof want), 0);
+
+  uint32_t gid = ::getegid();
+  ASSERT_EQ(identity_seen_by_ta(&ctx_, TEEC_LOGIN_GROUP, &gid, &login, &seen, &origin),
+            TEEC_SUCCESS);
+  EXPECT_EQ(login, TEEC_LOGIN_GROUP);
+  want = uuid_v5(hex("gid", gid));
+  EXPECT_EQ(std::memcmp(&seen, &want, sizeof want), 0);
+
+  ASSERT_EQ(identity_seen_by_ta(&ctx_, TEEC_LOGIN_APPLICATION, nullptr, &login, &seen, &origin),
+            TEEC_SUCCESS);
+  EXPECT_EQ(login, TEEC_LOGIN_APPLICATION);
+  want = uuid_v5("app=" + sha256_of_self());
+  EXPECT_EQ(std::memcmp(&seen, &want, sizeof want), 0);
+}
+
+TEST_F(Teec, LoginsTheCallerIsNotEntitledToAreRefused) {
+  uint32_t login = 0, origin = 0;
+  TEEC_UUID seen{};
+  uint32_t foreign_gid = 4242421;  // a group this process is not in
+  EXPECT_EQ(identity_seen_by_ta(&ctx_, TEEC_LOGIN_GROUP, &foreign_gid, &login, &seen, &origin),
+            TEEC_ERROR_ACCESS_DENIED);
+  EXPECT_EQ(origin, TEEC_ORIGIN_TEE);
+  EXPECT_EQ(
+      identity_seen_by_ta(&ctx_, TEEC_LOGIN_USER_APPLICATION, nullptr, &login, &seen, &origin),
+      TEEC_ERROR_NOT_SUPPORTED);
+  EXPECT_EQ(origin, TEEC_ORIGIN_TEE);
 }
 
 // Runs `cmd` with `op` on a second thread and cancels it from this one (as

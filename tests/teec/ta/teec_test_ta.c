@@ -137,6 +137,30 @@ static TEE_Result poll_cancel(void) {
   return TEE_SUCCESS;
 }
 
+static TEE_Result identity(uint32_t pt, TEE_Param p[4]) {
+  if (pt != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_OUTPUT, TEE_PARAM_TYPE_MEMREF_OUTPUT,
+                            TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE)) {
+    return TEE_ERROR_BAD_PARAMETERS;
+  }
+  TEE_Identity id;
+  TEE_Result r = TEE_GetPropertyAsIdentity(TEE_PROPSET_CURRENT_CLIENT, "gpd.client.identity", &id);
+  if (r != TEE_SUCCESS) {
+    return r;
+  }
+  if (TEE_GetPropertyAsIdentity(TEE_PROPSET_CURRENT_TA, "gpd.client.identity", &id) !=
+      TEE_ERROR_ITEM_NOT_FOUND) {
+    return TEE_ERROR_GENERIC;
+  }
+  if (p[1].memref.size < sizeof id.uuid) {
+    p[1].memref.size = sizeof id.uuid;
+    return TEE_ERROR_SHORT_BUFFER;
+  }
+  p[0].value.a = id.login;
+  TEE_MemMove(p[1].memref.buffer, &id.uuid, sizeof id.uuid);
+  p[1].memref.size = sizeof id.uuid;
+  return TEE_SUCCESS;
+}
+
 TEE_Result TA_InvokeCommandEntryPoint(void *sess_ctx, uint32_t cmd, uint32_t pt, TEE_Param p[4]) {
   (void)sess_ctx;
   switch (cmd) {
@@ -158,6 +182,8 @@ TEE_Result TA_InvokeCommandEntryPoint(void *sess_ctx, uint32_t cmd, uint32_t pt,
       return wait_cmd(pt, p);
     case TEEC_TEST_CMD_POLL_CANCEL:
       return poll_cancel();
+    case TEEC_TEST_CMD_IDENTITY:
+      return identity(pt, p);
     default:
       return TEE_ERROR_NOT_SUPPORTED;
   }

@@ -34,5 +34,8 @@
 /* Unmasks cancellation and polls TEE_GetCancellationFlag for up to 10 s:
  * TEE_ERROR_CANCEL once it is set, else TEE_SUCCESS. */
 #define TEEC_TEST_CMD_POLL_CANCEL 7
+/* params[0] value out {a = login}, params[1] memref out: the client UUID
+ * (TEE_UUID, 16 bytes) from gpd.client.identity. */
+#define TEEC_TEST_CMD_IDENTITY 8
 
 #endif /* TEEC_TEST_TA_H */
