@@ -118,7 +118,8 @@ typedef struct {
   uint32_t flags;
   struct {
     TEEC_Context *ctx;
-    void *allocated; /* owned heap block (TEEC_AllocateSharedMemory) */
+    void *allocated; /* owned heap block (zero-length allocations) */
+    Object mem_obj;  /* the memory object behind an allocation, or NULL */
     uint32_t kind;   /* 0 none, 1 registered, 2 allocated */
   } imp;
 } TEEC_SharedMemory;
@@ -192,7 +193,9 @@ TEEC_Result TEEC_InvokeCommand(TEEC_Session *session, uint32_t commandID, TEEC_O
 /* Registers the caller's buffer (shm->buffer, size, flags) for memrefs. */
 TEEC_Result TEEC_RegisterSharedMemory(TEEC_Context *context, TEEC_SharedMemory *sharedMem);
 
-/* Allocates shm->size bytes into shm->buffer. Too large: OUT_OF_MEMORY. */
+/* Allocates shm->size bytes into shm->buffer: a memory object from capteed's
+ * memory service, mapped here and in the TA during a call, so memrefs over it
+ * are zero-copy. Too large (> 16 MiB): OUT_OF_MEMORY. */
 TEEC_Result TEEC_AllocateSharedMemory(TEEC_Context *context, TEEC_SharedMemory *sharedMem);
 
 /* Releases registered or allocated memory (frees the allocation). NULL: no-op. */

@@ -17,11 +17,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "IGPAppClient.h"
 #include "IGPSession.h"
 #include "IWait.h"
+#include "captee/memory.hpp"
 #include "captee/object.hpp"
 #include "captee/gp_ta_protocol.h"
 #include "captee/ta_sdk.h"
@@ -93,7 +95,10 @@ class Params {
     for (unsigned n = 0; n < 4; ++n) {
       uint32_t t = TEE_PARAM_TYPE_GET(types, n);
       if (!Object_isNull(mem[n].o)) {
-        return TEE_ERROR_NOT_SUPPORTED;  // memory-object memrefs: not yet
+        if (TEE_Result r = map_memory_object(n, t, in[n], mem[n].o); r != TEE_SUCCESS) {
+          return r;
+        }
+        continue;
       }
       switch (t) {
         case TEE_PARAM_TYPE_NONE:
@@ -139,6 +144,15 @@ class Params {
     for (unsigned n = 0; n < 4; ++n) {
       uint32_t t = TEE_PARAM_TYPE_GET(types_, n);
       out_sz[n] = 0;
+      if (maps_[n]) {
+        // Written in place; only the size travels back (memrefOutSzN).
+        out[n].b.size = 0;
+        if (t != TEE_PARAM_TYPE_MEMREF_INPUT) {
+          size_t produced = params_[n].memref.size;
+          out_sz[n] = produced > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(produced);
+        }
+        continue;
+      }
       if (t == TEE_PARAM_TYPE_VALUE_OUTPUT || t == TEE_PARAM_TYPE_VALUE_INOUT) {
         if (out[n].b.size >= 8) {
           std::memcpy(out[n].b.ptr, &params_[n].value, 8);
@@ -163,9 +177,40 @@ class Params {
   TEE_Param *get() { return params_; }
 
  private:
+  // A memref whose bytes live in a memory object (iN = the 24-byte
+  // IGPSession_MemoryObjectParameters): mapped for the call, zero-copy.
+  TEE_Result map_memory_object(unsigned n, uint32_t t, const ObjectArg &in, Object obj) {
+    if (t != TEE_PARAM_TYPE_MEMREF_INPUT && t != TEE_PARAM_TYPE_MEMREF_OUTPUT &&
+        t != TEE_PARAM_TYPE_MEMREF_INOUT) {
+      return TEE_ERROR_BAD_PARAMETERS;
+    }
+    IGPSession_MemoryObjectParameters mp;
+    if (in.bi.size != sizeof mp) {
+      return TEE_ERROR_BAD_PARAMETERS;
+    }
+    std::memcpy(&mp, in.bi.ptr, sizeof mp);
+    uint8_t rights = captee::FdObject::kRead;
+    if (t != TEE_PARAM_TYPE_MEMREF_INPUT) {
+      rights |= captee::FdObject::kWrite;
+    }
+    std::optional<captee::Mapping> m = captee::Mapping::map(obj, rights);
+    if (!m) {
+      return TEE_ERROR_BAD_PARAMETERS;
+    }
+    uint64_t end = 0;
+    if (__builtin_add_overflow(mp.offset, mp.size, &end) || end > m->bytes().size()) {
+      return TEE_ERROR_BAD_PARAMETERS;
+    }
+    params_[n].memref.buffer = m->bytes().data() + mp.offset;
+    params_[n].memref.size = static_cast<size_t>(mp.size);
+    maps_[n] = std::move(m);
+    return TEE_SUCCESS;
+  }
+
   uint32_t types_ = 0;
   TEE_Param params_[4];
   std::vector<uint8_t> bufs_[4];
+  std::optional<captee::Mapping> maps_[4];
 };
 
 void put_result(ObjectArg &bundle, const uint32_t out_sz[4], uint32_t value, uint32_t origin) {

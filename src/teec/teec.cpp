@@ -3,8 +3,9 @@
 // Follows libminkteec's call sequences (spec mink-interfaces §8.5-8.7): a
 // context holds capteed's root object, the IGPAppClient (0x199) and a local
 // IWait; a session is an IGPSession; parameters travel as the iN/oN buffers
-// of §8.6. Every memref travels as a plain buffer (copied by the channel):
-// the ≤ 0x1000-byte path of libminkteec, used here for all sizes.
+// of §8.6. Memrefs over TEEC_AllocateSharedMemory memory travel as the
+// memory object itself (zero-copy: the TA maps the same pages); temporary
+// and registered memrefs travel as plain buffers copied by the channel.
 #include "tee_client_api.h"
 
 #include <cstdlib>
@@ -31,6 +32,8 @@ struct Marshalled {
   size_t in_len[4] = {};
   void *out_ptr[4] = {};
   size_t out_len[4] = {};
+  Object mem[4] = {Object_NULL, Object_NULL, Object_NULL, Object_NULL};  // borrowed
+  IGPSession_MemoryObjectParameters mem_params[4] = {};
 };
 
 bool is_output_type(uint32_t t) {
@@ -117,6 +120,14 @@ TEEC_Result marshal(const TEEC_Context *ctx, TEEC_Operation *op, Marshalled &m) 
           offset = p.memref.offset;
           size = p.memref.size;
           sent = t & 7u;
+        }
+        if (!Object_isNull(shm->imp.mem_obj)) {
+          // Zero-copy: the TA maps the same pages (§8.6, memory-object row).
+          m.mem[n] = shm->imp.mem_obj;
+          m.mem_params[n] = {size, offset, 0};
+          m.in_ptr[n] = &m.mem_params[n];
+          m.in_len[n] = sizeof m.mem_params[n];
+          break;
         }
         uint8_t *ptr = (base == nullptr) ? nullptr : base + offset;
         m.in_ptr[n] = ptr;
@@ -287,8 +298,8 @@ TEEC_Result TEEC_OpenSession(TEEC_Context *context, TEEC_Session *session,
       cancel_code, connectionMethod, connection_data, m.param_types, m.ex_param_types, m.in_ptr[0],
       m.in_len[0], m.in_ptr[1], m.in_len[1], m.in_ptr[2], m.in_len[2], m.in_ptr[3], m.in_len[3],
       m.out_ptr[0], m.out_len[0], &out_len[0], m.out_ptr[1], m.out_len[1], &out_len[1],
-      m.out_ptr[2], m.out_len[2], &out_len[2], m.out_ptr[3], m.out_len[3], &out_len[3], Object_NULL,
-      Object_NULL, Object_NULL, Object_NULL, &bo.memref_out_sz[0], &bo.memref_out_sz[1],
+      m.out_ptr[2], m.out_len[2], &out_len[2], m.out_ptr[3], m.out_len[3], &out_len[3], m.mem[0],
+      m.mem[1], m.mem[2], m.mem[3], &bo.memref_out_sz[0], &bo.memref_out_sz[1],
       &bo.memref_out_sz[2], &bo.memref_out_sz[3], &sess, &bo.ret_value, &bo.ret_origin);
   if (operation != nullptr) {
     __atomic_store_n(&operation->imp.session, nullptr, __ATOMIC_RELEASE);
@@ -342,8 +353,8 @@ TEEC_Result TEEC_InvokeCommand(TEEC_Session *session, uint32_t commandID, TEEC_O
       session->imp.session, commandID, cancel_code, 0xFFFFFFFFu, m.param_types, m.ex_param_types,
       m.in_ptr[0], m.in_len[0], m.in_ptr[1], m.in_len[1], m.in_ptr[2], m.in_len[2], m.in_ptr[3],
       m.in_len[3], m.out_ptr[0], m.out_len[0], &out_len[0], m.out_ptr[1], m.out_len[1], &out_len[1],
-      m.out_ptr[2], m.out_len[2], &out_len[2], m.out_ptr[3], m.out_len[3], &out_len[3], Object_NULL,
-      Object_NULL, Object_NULL, Object_NULL, &bo.memref_out_sz[0], &bo.memref_out_sz[1],
+      m.out_ptr[2], m.out_len[2], &out_len[2], m.out_ptr[3], m.out_len[3], &out_len[3], m.mem[0],
+      m.mem[1], m.mem[2], m.mem[3], &bo.memref_out_sz[0], &bo.memref_out_sz[1],
       &bo.memref_out_sz[2], &bo.memref_out_sz[3], &bo.ret_value, &bo.ret_origin);
   if (operation != nullptr) {
     __atomic_store_n(&operation->imp.session, nullptr, __ATOMIC_RELEASE);
@@ -369,6 +380,7 @@ TEEC_Result TEEC_RegisterSharedMemory(TEEC_Context *context, TEEC_SharedMemory *
   }
   sharedMem->imp.ctx = context;
   sharedMem->imp.allocated = nullptr;
+  sharedMem->imp.mem_obj = Object_NULL;
   sharedMem->imp.kind = 1;
   return TEEC_SUCCESS;
 }
@@ -381,14 +393,30 @@ TEEC_Result TEEC_AllocateSharedMemory(TEEC_Context *context, TEEC_SharedMemory *
   if (sharedMem->size > kMaxSharedMemory) {
     return TEEC_ERROR_OUT_OF_MEMORY;
   }
-  // Zero-length allocations still get a distinct, valid pointer (as OP-TEE).
-  void *p = std::calloc(1, sharedMem->size == 0 ? 1 : sharedMem->size);
-  if (p == nullptr) {
-    return TEEC_ERROR_OUT_OF_MEMORY;
+  sharedMem->imp.mem_obj = Object_NULL;
+  sharedMem->imp.allocated = nullptr;
+  if (sharedMem->size == 0) {
+    // Zero-length allocations still get a distinct, valid pointer (as OP-TEE).
+    sharedMem->imp.allocated = std::calloc(1, 1);
+    if (sharedMem->imp.allocated == nullptr) {
+      return TEEC_ERROR_OUT_OF_MEMORY;
+    }
+    sharedMem->buffer = sharedMem->imp.allocated;
+  } else {
+    Object mo = Object_NULL;
+    void *addr = nullptr;
+    size_t mapped = 0;
+    if (MinkCom_getMemoryObject(context->imp.root_obj, sharedMem->size, &mo) != Object_OK) {
+      return TEEC_ERROR_OUT_OF_MEMORY;
+    }
+    if (MinkCom_getMemoryObjectInfo(mo, &addr, &mapped) != Object_OK || mapped < sharedMem->size) {
+      Object_ASSIGN_NULL(mo);
+      return TEEC_ERROR_GENERIC;
+    }
+    sharedMem->imp.mem_obj = mo;
+    sharedMem->buffer = addr;
   }
-  sharedMem->buffer = p;
   sharedMem->imp.ctx = context;
-  sharedMem->imp.allocated = p;
   sharedMem->imp.kind = 2;
   return TEEC_SUCCESS;
 }
@@ -399,6 +427,7 @@ void TEEC_ReleaseSharedMemory(TEEC_SharedMemory *sharedMemory) {
   }
   if (sharedMemory->imp.kind == 2) {
     std::free(sharedMemory->imp.allocated);
+    Object_ASSIGN_NULL(sharedMemory->imp.mem_obj);
     sharedMemory->buffer = nullptr;
   }
   sharedMemory->imp.allocated = nullptr;

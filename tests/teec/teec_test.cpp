@@ -208,6 +208,32 @@ TEST_F(Teec, AllocatedSharedMemoryWholeAndPartial) {
   TEEC_CloseSession(&s);
 }
 
+TEST_F(Teec, AllocatedSharedMemoryIsZeroCopy) {
+  TEEC_Session s{};
+  ASSERT_EQ(open(&s), TEEC_SUCCESS);
+  TEEC_SharedMemory shm{};
+  shm.size = 1 << 20;
+  shm.flags = TEEC_MEM_INPUT | TEEC_MEM_OUTPUT;
+  ASSERT_EQ(TEEC_AllocateSharedMemory(&ctx_, &shm), TEEC_SUCCESS);
+  auto *b = static_cast<volatile uint8_t *>(shm.buffer);
+  b[0] = 0;
+  b[1] = 0;
+  TEEC_Operation op{};
+  op.paramTypes = TEEC_PARAM_TYPES(TEEC_MEMREF_PARTIAL_INOUT, TEEC_NONE, TEEC_NONE, TEEC_NONE);
+  op.params[0].memref = {&shm, 16, 0};
+  uint32_t origin = 0;
+  TEEC_Result r = 0;
+  std::thread t([&] { r = TEEC_InvokeCommand(&s, TEEC_TEST_CMD_SEE_LIVE_WRITE, &op, &origin); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  b[0] = 0x5A;  // the TA sees this while its call runs
+  t.join();
+  EXPECT_EQ(r, TEEC_SUCCESS);
+  EXPECT_EQ(b[1], 0xA5);
+  EXPECT_EQ(op.params[0].memref.size, 16u);
+  TEEC_ReleaseSharedMemory(&shm);
+  TEEC_CloseSession(&s);
+}
+
 TEST_F(Teec, RegisteredSharedMemory) {
   TEEC_Session s{};
   ASSERT_EQ(open(&s), TEEC_SUCCESS);

@@ -161,6 +161,21 @@ static TEE_Result identity(uint32_t pt, TEE_Param p[4]) {
   return TEE_SUCCESS;
 }
 
+static TEE_Result see_live_write(uint32_t pt, TEE_Param p[4]) {
+  if (TEE_PARAM_TYPE_GET(pt, 0) != TEE_PARAM_TYPE_MEMREF_INOUT || p[0].memref.size < 2) {
+    return TEE_ERROR_BAD_PARAMETERS;
+  }
+  volatile uint8_t *b = p[0].memref.buffer;
+  for (int i = 0; i < 5000 && b[0] != 0x5A; i++) {
+    TEE_Wait(1);
+  }
+  if (b[0] != 0x5A) {
+    return TEE_ERROR_NO_DATA;
+  }
+  b[1] = 0xA5;
+  return TEE_SUCCESS;
+}
+
 TEE_Result TA_InvokeCommandEntryPoint(void *sess_ctx, uint32_t cmd, uint32_t pt, TEE_Param p[4]) {
   (void)sess_ctx;
   switch (cmd) {
@@ -184,6 +199,8 @@ TEE_Result TA_InvokeCommandEntryPoint(void *sess_ctx, uint32_t cmd, uint32_t pt,
       return poll_cancel();
     case TEEC_TEST_CMD_IDENTITY:
       return identity(pt, p);
+    case TEEC_TEST_CMD_SEE_LIVE_WRITE:
+      return see_live_write(pt, p);
     default:
       return TEE_ERROR_NOT_SUPPORTED;
   }

@@ -37,5 +37,9 @@
 /* params[0] value out {a = login}, params[1] memref out: the client UUID
  * (TEE_UUID, 16 bytes) from gpd.client.identity. */
 #define TEEC_TEST_CMD_IDENTITY 8
+/* params[0] memref inout: waits (up to 5 s) until the client writes 0x5A into
+ * its first byte *during* the call, then writes 0xA5 into its second byte.
+ * Only possible if the memref is shared memory (zero-copy). */
+#define TEEC_TEST_CMD_SEE_LIVE_WRITE 9
 
 #endif /* TEEC_TEST_TA_H */
