@@ -15,7 +15,10 @@
 #include <thread>
 #include <vector>
 
+#include "CAppLoader.h"
 #include "CGPAppClient.h"
+#include "IAppController.h"
+#include "IAppLoader.h"
 #include "IClientEnv.h"
 #include "IGPAppClient.h"
 #include "IGPSession.h"
@@ -486,6 +489,41 @@ TEST_F(Teec, SingleSessionTaIsBusyWhileASessionIsOpen) {
   TEEC_CloseSession(&a);
   ASSERT_EQ(TEEC_OpenSession(&ctx_, &b, &uuid, TEEC_LOGIN_PUBLIC, nullptr, nullptr, &origin),
             TEEC_SUCCESS);
+  TEEC_CloseSession(&b);
+}
+
+// A client that loads a GP TA's image through the app loader gets its own
+// process: it never shares (or can lie to) the instance the GP service runs.
+TEST_F(Teec, AppLoaderClientsDoNotShareGpInstances) {
+  TEEC_UUID uuid = {0x7e57c0de, 0x0002, 0x4000, {0x80, 0, 0, 0, 0, 0, 0, 0x02}};
+  TEEC_Session a{}, b{};
+  uint32_t origin = 0;
+  ASSERT_EQ(TEEC_OpenSession(&ctx_, &a, &uuid, TEEC_LOGIN_PUBLIC, nullptr, nullptr, &origin),
+            TEEC_SUCCESS);
+  captee::Ref loader = daemon_->open(CAppLoader_UID);
+  ASSERT_TRUE(loader);
+  const char name[] = "7e57c0de-0002-4000-8000-000000000002";
+  Object ctrl = Object_NULL, app = Object_NULL, sess = Object_NULL;
+  ASSERT_EQ(IAppLoader_loadEmbedded(loader.get(), name, sizeof name - 1, &ctrl), Object_OK);
+  ASSERT_EQ(IAppController_getAppObject(ctrl, &app), Object_OK);
+  uint32_t sz[4] = {}, ret = 1;
+  size_t olen[4] = {};
+  ASSERT_EQ(IGPAppClient_openSession(
+                app, &uuid, sizeof uuid, Object_NULL, 0, TEEC_LOGIN_PUBLIC, 0, 0, 0, nullptr, 0,
+                nullptr, 0, nullptr, 0, nullptr, 0, nullptr, 0, &olen[0], nullptr, 0, &olen[1],
+                nullptr, 0, &olen[2], nullptr, 0, &olen[3], Object_NULL, Object_NULL, Object_NULL,
+                Object_NULL, &sz[0], &sz[1], &sz[2], &sz[3], &sess, &ret, &origin),
+            Object_OK);
+  ASSERT_EQ(ret, TEEC_SUCCESS);
+  ASSERT_EQ(TEEC_OpenSession(&ctx_, &b, &uuid, TEEC_LOGIN_PUBLIC, nullptr, nullptr, &origin),
+            TEEC_SUCCESS);
+  uint32_t opens = 0, creates = 0;
+  ASSERT_EQ(counters(&b, &opens, &creates), TEEC_SUCCESS);
+  EXPECT_EQ(opens, 2u);  // a and b; not the loader client's session
+  Object_ASSIGN_NULL(sess);
+  Object_ASSIGN_NULL(app);
+  Object_ASSIGN_NULL(ctrl);
+  TEEC_CloseSession(&a);
   TEEC_CloseSession(&b);
 }
 
