@@ -73,6 +73,16 @@ extern "C" {
 #define TEEC_ERROR_EXTERNAL_CANCEL 0xFFFF0011
 #define TEEC_ERROR_TARGET_DEAD 0xFFFF3024
 #define TEEC_ERROR_STORAGE_NO_SPACE 0xFFFF3041
+/* The TEE_ERROR_* aliases OP-TEE's header has, spelled exactly as in
+ * tee_api_defines.h so both headers may be included together. */
+#define TEE_ERROR_EXTERNAL_CANCEL 0xFFFF0011u
+#define TEE_ERROR_OVERFLOW 0xFFFF300Fu
+#define TEE_ERROR_TARGET_DEAD 0xFFFF3024u
+#define TEE_ERROR_STORAGE_NO_SPACE 0xFFFF3041u
+#define TEE_ERROR_MAC_INVALID 0xFFFF3071u
+#define TEE_ERROR_SIGNATURE_INVALID 0xFFFF3072u
+#define TEE_ERROR_TIME_NOT_SET 0xFFFF5000u
+#define TEE_ERROR_TIME_NEEDS_RESET 0xFFFF5001u
 
 /* Where a result came from. */
 #define TEEC_ORIGIN_API 0x00000001
