@@ -22,7 +22,7 @@ cleanup() {
 }
 trap cleanup EXIT
 export CAPTEE_SOCKET=$work/captee.sock
-./build/bin/capteed --socket "$CAPTEE_SOCKET" --state-dir "$work/state" &
+./build/bin/capteed --socket "$CAPTEE_SOCKET" --state-dir "$work/state" --ta-dir build/ta &
 capteed_pid=$!
 for _ in $(seq 100); do [[ -S "$CAPTEE_SOCKET" ]] && break; sleep 0.05; done
 echo "\$ captee status"
@@ -33,6 +33,8 @@ echo "\$ captee-counter-client build/ta/counter_ta.ta   (a Mink-style C client: 
 ./build/bin/captee-counter-client build/ta/counter_ta.ta
 echo "\$ captee-counter-client build/ta/counter_ta_cpp.ta   (the same TA written in C++ on the IDL skeletons)"
 ./build/bin/captee-counter-client build/ta/counter_ta_cpp.ta
+echo "\$ optee_example_hello_world   (OP-TEE's hello_world, unchanged: libteec -> capteed's GP service 0x199 -> build/ta/8aaaf200-2450-11e4-abe2-0002a5d5c51b.ta)"
+./build/bin/optee_example_hello_world
 echo "\$ captee stats --json"
 ./build/bin/captee stats --json
 

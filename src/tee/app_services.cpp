@@ -1,9 +1,12 @@
 #include "captee/tee/app_services.hpp"
 
+#include "gp_app_client.hpp"
+
 #include <string>
 #include <vector>
 
 #include "CAppLoader.h"
+#include "CGPAppClient.h"
 #include "CRegisterListenerCBO.h"
 
 namespace captee::tee {
@@ -13,6 +16,11 @@ std::shared_ptr<apps::AppRegistry> install_app_services(Daemon &daemon, apps::Ap
     cfg.listeners = std::make_shared<apps::ListenerTable>();
   }
   auto listeners = cfg.listeners;
+  // GP TAs get their own registry: a GP TA's app object trusts the client
+  // identity capteed hands it, so no loader client may share (or reach) the
+  // instances the GP service runs. A client that loads the same image through
+  // the app loader gets a separate process.
+  std::shared_ptr<apps::AppRegistry> gp_registry = apps::AppRegistry::create(cfg);
   std::shared_ptr<apps::AppRegistry> registry = apps::AppRegistry::create(std::move(cfg));
   // One loader object serves every client: what a client loads is reachable
   // only through the controller it gets back.
@@ -22,18 +30,32 @@ std::shared_ptr<apps::AppRegistry> install_app_services(Daemon &daemon, apps::Ap
                         [loader](const ClientIdentity &) { return loader; });
   daemon.services().add(CRegisterListenerCBO_UID, "register-listener",
                         [listener_registry](const ClientIdentity &) { return listener_registry; });
+  // GlobalPlatform sessions to TAs by UUID, one object per client: the
+  // login identities come from its credentials. The service owns the GP
+  // registry; its TA processes end with the daemon's services.
+  daemon.services().add(
+      CGPAppClient_UID, "gp-app-client",
+      [gp_registry](const ClientIdentity &who) { return make_gp_app_client(gp_registry, who); });
   std::weak_ptr<apps::AppRegistry> weak = registry;
+  std::weak_ptr<apps::AppRegistry> weak_gp = gp_registry;
   daemon.set_ta_hooks(
-      [weak]() -> uint64_t {
-        auto r = weak.lock();
-        return r ? r->live_tas() : 0;
+      [weak, weak_gp]() -> uint64_t {
+        uint64_t n = 0;
+        for (const auto &w : {weak, weak_gp}) {
+          if (auto r = w.lock()) {
+            n += r->live_tas();
+          }
+        }
+        return n;
       },
-      [weak]() {
+      [weak, weak_gp]() {
         std::vector<std::string> names;
-        if (auto r = weak.lock()) {
-          for (const apps::TaInfo &ta : r->list()) {
-            if (ta.alive) {
-              names.push_back(ta.name + " " + ta.uuid + " pid " + std::to_string(ta.pid));
+        for (const auto &w : {weak, weak_gp}) {
+          if (auto r = w.lock()) {
+            for (const apps::TaInfo &ta : r->list()) {
+              if (ta.alive) {
+                names.push_back(ta.name + " " + ta.uuid + " pid " + std::to_string(ta.pid));
+              }
             }
           }
         }

@@ -14,4 +14,7 @@ cmake --build "$work/build" >/dev/null
 # The TA built with the installed SDK is a shared object carrying its manifest.
 objdump -h "$work/build/ta/consumer_ta.ta" | grep -q "\.captee_ta"
 echo "consumer: captee_add_ta built a TA with its manifest section"
+objdump -h "$work/build/ta/8aaaf200-2450-11e4-abe2-0002a5d5c51b.ta" | grep -q "\.captee_ta"
+test -x "$work/build/hello_world_client"
+echo "consumer: OP-TEE's hello_world TA and client built against the installed GP SDK and libteec"
 rm -rf "$work"

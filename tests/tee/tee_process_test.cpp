@@ -350,7 +350,7 @@ TEST(CapteedProcess, CliStatusServicesAndStats) {
   std::tie(rc, out) = cli("--socket " + d.socket() + " services --json");
   ASSERT_EQ(rc, 0);
   auto sj = nlohmann::json::parse(out);
-  EXPECT_EQ(sj["services"].size(), 4u);  // memory, diagnostics, app loader, listeners
+  EXPECT_EQ(sj["services"].size(), 5u);  // memory, diagnostics, app loader, listeners, GP
   // Errors: one sentence, non-zero exit.
   std::tie(rc, out) = cli("--socket " + d.dir() + "/absent.sock status");
   EXPECT_NE(rc, 0);

@@ -1,0 +1,535 @@
+// The GP runtime inside captee-tahost: the TA's app object is an
+// IGPAppClient whose openSession calls TA_OpenSessionEntryPoint and returns
+// an IGPSession whose invokeCommand calls TA_InvokeCommandEntryPoint. The
+// session's last release calls TA_CloseSessionEntryPoint. Entry points run
+// one at a time (a GP TA instance is single-threaded).
+//
+// Parameters (spec mink-interfaces §8.6): values arrive in iN (8 bytes) and
+// leave in oN; a memref's bytes arrive in iN and are copied into a buffer the
+// TA may write; for output memrefs the produced bytes go to oN and the size
+// the TA set goes to memrefOutSzN (the required size with SHORT_BUFFER).
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "IGPAppClient.h"
+#include "IGPSession.h"
+#include "IWait.h"
+#include "captee/memory.hpp"
+#include "captee/object.hpp"
+#include "captee/gp_ta_protocol.h"
+#include "captee/ta_sdk.h"
+#include "tee_internal_api.h"
+#include "trace.h"
+
+extern "C" const captee_ta_manifest captee_ta_manifest_data;
+
+namespace {
+
+std::mutex g_entry;       // serialises every entry point
+unsigned g_sessions = 0;  // guarded by g_entry
+bool g_created = false;   // guarded by g_entry
+
+// The call in progress (entry points are serialised, so one at a time): the
+// client's IWait and the operation's cancel code (spec §8.8).
+struct CallState {
+  Object wait = Object_NULL;  // borrowed from the session
+  uint32_t cancel_code = 0;
+  bool masked = true;  // GP: cancellation starts masked
+  bool cancelled = false;
+  const TEE_Identity *client = nullptr;  // the session's client
+};
+CallState g_call;  // guarded by g_entry
+
+// Sets g_call for one entry-point call; restores it afterwards.
+class CallScope {
+ public:
+  CallScope(Object wait, uint32_t cancel_code, const TEE_Identity *client) : saved_(g_call) {
+    g_call = CallState{wait, cancel_code, true, false, client};
+  }
+  ~CallScope() { g_call = saved_; }
+  CallScope(const CallScope &) = delete;
+  CallScope &operator=(const CallScope &) = delete;
+
+ private:
+  CallState saved_;
+};
+
+// Asks the client's IWait whether this call was cancelled, waiting up to
+// `msec` (IWait_WAIT_INFINITE: until it is).
+bool wait_cancel(uint32_t msec) {
+  if (g_call.cancelled) {
+    return true;
+  }
+  if (Object_isNull(g_call.wait) || g_call.cancel_code == 0) {
+    return false;
+  }
+  uint32_t result = 0;  // left unwritten on timeout (§8.8)
+  if (IWait_wait(g_call.wait, msec, g_call.cancel_code, IWait_EVENT_CANCEL, &result) == Object_OK &&
+      (result & IWait_EVENT_CANCEL) != 0) {
+    g_call.cancelled = true;
+  }
+  return g_call.cancelled;
+}
+
+uint32_t ta_flags() {
+  return captee_ta_manifest_data.flags;
+}
+
+// One call's TEE_Param array and the buffers behind its memrefs.
+class Params {
+ public:
+  // `in` = a[first_in..+4], `out` = a[first_out..+4], `mem` = a[first_mem..+4].
+  TEE_Result build(uint32_t types, uint32_t ex_types, ObjectArg *in, ObjectArg *out,
+                   ObjectArg *mem) {
+    types_ = types;
+    std::memset(params_, 0, sizeof params_);
+    for (unsigned n = 0; n < 4; ++n) {
+      uint32_t t = TEE_PARAM_TYPE_GET(types, n);
+      if (!Object_isNull(mem[n].o)) {
+        if (TEE_Result r = map_memory_object(n, t, in[n], mem[n].o); r != TEE_SUCCESS) {
+          return r;
+        }
+        continue;
+      }
+      switch (t) {
+        case TEE_PARAM_TYPE_NONE:
+          break;
+        case TEE_PARAM_TYPE_VALUE_INPUT:
+        case TEE_PARAM_TYPE_VALUE_INOUT:
+          if (in[n].bi.size != 8) {
+            return TEE_ERROR_BAD_PARAMETERS;
+          }
+          std::memcpy(&params_[n].value, in[n].bi.ptr, 8);
+          break;
+        case TEE_PARAM_TYPE_VALUE_OUTPUT:
+          break;
+        case TEE_PARAM_TYPE_MEMREF_INPUT:
+        case TEE_PARAM_TYPE_MEMREF_OUTPUT:
+        case TEE_PARAM_TYPE_MEMREF_INOUT: {
+          bool is_null = ((ex_types >> (4 * n)) & 0xF) == TEE_EX_PARAM_TYPE_MEMREF_NULL;
+          if (is_null) {
+            params_[n].memref.buffer = nullptr;
+            params_[n].memref.size = 0;
+            break;
+          }
+          size_t size = in[n].bi.size;
+          if (t != TEE_PARAM_TYPE_MEMREF_INPUT && out[n].b.size != size) {
+            return TEE_ERROR_BAD_PARAMETERS;
+          }
+          // size + 1: a zero-length memref still gets a valid pointer.
+          bufs_[n].assign(size + 1, 0);
+          std::memcpy(bufs_[n].data(), in[n].bi.ptr, size);
+          params_[n].memref.buffer = bufs_[n].data();
+          params_[n].memref.size = size;
+          break;
+        }
+        default:
+          return TEE_ERROR_BAD_PARAMETERS;
+      }
+    }
+    return TEE_SUCCESS;
+  }
+
+  // Copies outputs back; sizes into out_sz[n] and the oN lengths.
+  void finish(ObjectArg *out, uint32_t out_sz[4]) {
+    for (unsigned n = 0; n < 4; ++n) {
+      uint32_t t = TEE_PARAM_TYPE_GET(types_, n);
+      out_sz[n] = 0;
+      if (maps_[n]) {
+        // Written in place; only the size travels back (memrefOutSzN).
+        out[n].b.size = 0;
+        if (t != TEE_PARAM_TYPE_MEMREF_INPUT) {
+          size_t produced = params_[n].memref.size;
+          out_sz[n] = produced > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(produced);
+        }
+        continue;
+      }
+      if (t == TEE_PARAM_TYPE_VALUE_OUTPUT || t == TEE_PARAM_TYPE_VALUE_INOUT) {
+        if (out[n].b.size >= 8) {
+          std::memcpy(out[n].b.ptr, &params_[n].value, 8);
+          out[n].b.size = 8;
+        }
+      } else if (t == TEE_PARAM_TYPE_MEMREF_OUTPUT || t == TEE_PARAM_TYPE_MEMREF_INOUT) {
+        size_t produced = params_[n].memref.size;
+        size_t cap = out[n].b.size;
+        if (produced <= cap && produced <= bufs_[n].size()) {
+          std::memcpy(out[n].b.ptr, bufs_[n].data(), produced);
+          out[n].b.size = produced;
+        } else {
+          out[n].b.size = 0;
+        }
+        out_sz[n] = produced > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(produced);
+      } else {
+        out[n].b.size = 0;
+      }
+    }
+  }
+
+  TEE_Param *get() { return params_; }
+
+ private:
+  // A memref whose bytes live in a memory object (iN = the 24-byte
+  // IGPSession_MemoryObjectParameters): mapped for the call, zero-copy.
+  TEE_Result map_memory_object(unsigned n, uint32_t t, const ObjectArg &in, Object obj) {
+    if (t != TEE_PARAM_TYPE_MEMREF_INPUT && t != TEE_PARAM_TYPE_MEMREF_OUTPUT &&
+        t != TEE_PARAM_TYPE_MEMREF_INOUT) {
+      return TEE_ERROR_BAD_PARAMETERS;
+    }
+    IGPSession_MemoryObjectParameters mp;
+    if (in.bi.size != sizeof mp) {
+      return TEE_ERROR_BAD_PARAMETERS;
+    }
+    std::memcpy(&mp, in.bi.ptr, sizeof mp);
+    uint8_t rights = captee::FdObject::kRead;
+    if (t != TEE_PARAM_TYPE_MEMREF_INPUT) {
+      rights |= captee::FdObject::kWrite;
+    }
+    std::optional<captee::Mapping> m = captee::Mapping::map(obj, rights);
+    if (!m) {
+      return TEE_ERROR_BAD_PARAMETERS;
+    }
+    uint64_t end = 0;
+    if (__builtin_add_overflow(mp.offset, mp.size, &end) || end > m->bytes().size()) {
+      return TEE_ERROR_BAD_PARAMETERS;
+    }
+    params_[n].memref.buffer = m->bytes().data() + mp.offset;
+    params_[n].memref.size = static_cast<size_t>(mp.size);
+    maps_[n] = std::move(m);
+    return TEE_SUCCESS;
+  }
+
+  uint32_t types_ = 0;
+  TEE_Param params_[4];
+  std::vector<uint8_t> bufs_[4];
+  std::optional<captee::Mapping> maps_[4];
+};
+
+void put_result(ObjectArg &bundle, const uint32_t out_sz[4], uint32_t value, uint32_t origin) {
+  uint32_t w[6] = {out_sz[0], out_sz[1], out_sz[2], out_sz[3], value, origin};
+  std::memcpy(bundle.b.ptr, w, sizeof w);
+}
+
+void clear_outputs(ObjectArg *out) {
+  for (unsigned n = 0; n < 4; ++n) {
+    out[n].b.size = 0;
+  }
+}
+
+class TaSession final : public captee::LocalObject {
+ public:
+  TaSession(void *ctx, captee::Ref wait, const TEE_Identity &identity)
+      : ctx_(ctx), wait_(std::move(wait)), identity_(identity) {}
+
+ protected:
+  int32_t on_invoke(uint32_t method, ObjectOp, ObjectArg *a, ObjectCounts k) override {
+    if (method == IGPSession_OP_close) {
+      if (k != ObjectCounts_pack(0, 0, 0, 0)) {
+        return Object_ERROR_INVALID;
+      }
+      close();
+      return Object_OK;
+    }
+    if (method != IGPSession_OP_invokeCommand || k != ObjectCounts_pack(5, 5, 4, 0) ||
+        a[0].bi.size != 20 || a[5].b.size != 24) {
+      return Object_ERROR_INVALID;
+    }
+    uint32_t bi[5];
+    std::memcpy(bi, a[0].bi.ptr, sizeof bi);
+    uint32_t out_sz[4] = {};
+    Params p;
+    TEE_Result r = p.build(bi[3], bi[4], &a[1], &a[6], &a[10]);
+    if (r != TEE_SUCCESS) {
+      clear_outputs(&a[6]);
+      put_result(a[5], out_sz, r, TEE_ORIGIN_TEE);
+      return Object_OK;
+    }
+    {
+      std::lock_guard lock(g_entry);
+      if (closed_) {
+        r = TEE_ERROR_BAD_STATE;
+      } else {
+        CallScope call(wait_.get(), bi[1], &identity_);
+        r = TA_InvokeCommandEntryPoint(ctx_, bi[0], bi[3], p.get());
+      }
+    }
+    p.finish(&a[6], out_sz);
+    put_result(a[5], out_sz, r, TEE_ORIGIN_TRUSTED_APP);
+    return Object_OK;
+  }
+
+  void on_last_release() noexcept override { close(); }
+
+ private:
+  // Closes once: by the close op (capteed sends it before the TA may be
+  // stopped) or by the last release.
+  void close() noexcept {
+    std::lock_guard lock(g_entry);
+    if (closed_) {
+      return;
+    }
+    closed_ = true;
+    TA_CloseSessionEntryPoint(ctx_);
+    if (--g_sessions == 0 && !(ta_flags() & CAPTEE_TA_FLAG_KEEP_ALIVE)) {
+      TA_DestroyEntryPoint();
+      g_created = false;
+    }
+  }
+
+  void *ctx_;
+  captee::Ref wait_;
+  TEE_Identity identity_;
+  bool closed_ = false;  // guarded by g_entry
+};
+
+class TaAppClient final : public captee::LocalObject {
+ protected:
+  int32_t on_invoke(uint32_t method, ObjectOp, ObjectArg *a, ObjectCounts k) override {
+    size_t bundle_in = 0;
+    switch (method) {
+      case IGPAppClient_OP_openSession:
+        bundle_in = 20;
+        break;
+      case IGPAppClient_OP_openSessionV2:
+        bundle_in = 24;
+        break;
+      case CAPTEE_GP_OP_OPEN_SESSION_AS:
+        bundle_in = CAPTEE_GP_OPEN_AS_BUNDLE_SIZE;
+        break;
+      default:
+        return Object_ERROR_INVALID;
+    }
+    if (k != ObjectCounts_pack(6, 5, 5, 1) || a[0].bi.size != bundle_in || a[6].b.size != 24) {
+      return Object_ERROR_INVALID;
+    }
+    a[16].o = Object_NULL;
+    // Normalise to the V2 bundle.
+    uint32_t bi[6] = {};
+    TEE_Identity identity{};
+    identity.login = TEE_LOGIN_PUBLIC;
+    const auto *raw = static_cast<const uint8_t *>(a[0].bi.ptr);
+    if (method == IGPAppClient_OP_openSession) {
+      uint32_t v1[5];
+      std::memcpy(v1, raw, sizeof v1);
+      bi[0] = v1[0];
+      bi[1] = 0xFFFFFFFFu;
+      std::memcpy(&bi[2], &v1[1], 16);
+    } else {
+      std::memcpy(bi, raw, sizeof bi);
+    }
+    if (method == CAPTEE_GP_OP_OPEN_SESSION_AS) {
+      uint8_t u[16];
+      std::memcpy(&identity.login, raw + 24, 4);
+      std::memcpy(u, raw + 28, 16);
+      identity.uuid.timeLow =
+          (uint32_t{u[0]} << 24) | (uint32_t{u[1]} << 16) | (uint32_t{u[2]} << 8) | u[3];
+      identity.uuid.timeMid = static_cast<uint16_t>((u[4] << 8) | u[5]);
+      identity.uuid.timeHiAndVersion = static_cast<uint16_t>((u[6] << 8) | u[7]);
+      std::memcpy(identity.uuid.clockSeqAndNode, u + 8, 8);
+    }
+    uint32_t param_types = bi[4];
+    uint32_t ex_types = bi[5];
+    uint32_t out_sz[4] = {};
+    Params p;
+    TEE_Result r = p.build(param_types, ex_types, &a[2], &a[7], &a[12]);
+    if (r != TEE_SUCCESS) {
+      clear_outputs(&a[7]);
+      put_result(a[6], out_sz, r, TEE_ORIGIN_TEE);
+      return Object_OK;
+    }
+    void *ctx = nullptr;
+    uint32_t origin = TEE_ORIGIN_TRUSTED_APP;
+    {
+      std::lock_guard lock(g_entry);
+      if (g_sessions > 0 && !(ta_flags() & CAPTEE_TA_FLAG_MULTI_SESSION)) {
+        r = TEE_ERROR_BUSY;
+        origin = TEE_ORIGIN_TEE;
+      } else {
+        if (!g_created) {
+          r = TA_CreateEntryPoint();
+          g_created = r == TEE_SUCCESS;
+        }
+        if (g_created) {
+          CallScope call(a[11].o, bi[0], &identity);
+          r = TA_OpenSessionEntryPoint(param_types, p.get(), &ctx);
+          if (r == TEE_SUCCESS) {
+            ++g_sessions;
+          } else if (g_sessions == 0 && !(ta_flags() & CAPTEE_TA_FLAG_KEEP_ALIVE)) {
+            TA_DestroyEntryPoint();
+            g_created = false;
+          }
+        }
+      }
+    }
+    if (r == TEE_ERROR_BUSY && origin == TEE_ORIGIN_TEE) {
+      clear_outputs(&a[7]);
+    } else {
+      p.finish(&a[7], out_sz);
+    }
+    put_result(a[6], out_sz, r, origin);
+    if (r == TEE_SUCCESS) {
+      a[16].o = captee::make_object<TaSession>(ctx, captee::Ref::share(a[11].o), identity).detach();
+    }
+    return Object_OK;
+  }
+};
+
+}  // namespace
+
+extern "C" {
+
+CAPTEE_TA_EXPORT int32_t captee_ta_get_app_object(Object *out) {
+  *out = captee::make_object<TaAppClient>().detach();
+  return Object_OK;
+}
+
+void *TEE_Malloc(size_t size, uint32_t hint) {
+  void *p = std::malloc(size == 0 ? 1 : size);
+  if (p != nullptr && !(hint & TEE_MALLOC_NO_FILL)) {
+    std::memset(p, 0, size == 0 ? 1 : size);
+  }
+  return p;
+}
+
+void *TEE_Realloc(void *buffer, size_t newSize) {
+  return std::realloc(buffer, newSize == 0 ? 1 : newSize);
+}
+
+void TEE_Free(void *buffer) {
+  std::free(buffer);
+}
+
+void TEE_MemMove(void *dest, const void *src, size_t size) {
+  if (size != 0) {
+    std::memmove(dest, src, size);
+  }
+}
+
+int32_t TEE_MemCompare(const void *buffer1, const void *buffer2, size_t size) {
+  if (size == 0) {
+    return 0;
+  }
+  int c = std::memcmp(buffer1, buffer2, size);
+  return c < 0 ? -1 : (c > 0 ? 1 : 0);
+}
+
+void TEE_MemFill(void *buff, uint32_t x, size_t size) {
+  if (size != 0) {
+    std::memset(buff, static_cast<int>(x & 0xFF), size);
+  }
+}
+
+TEE_Result TEE_CheckMemoryAccessRights(uint32_t accessFlags, void *buffer, size_t size) {
+  constexpr uint32_t known =
+      TEE_MEMORY_ACCESS_READ | TEE_MEMORY_ACCESS_WRITE | TEE_MEMORY_ACCESS_ANY_OWNER;
+  uintptr_t end = 0;
+  if ((accessFlags & ~known) != 0 ||
+      __builtin_add_overflow(reinterpret_cast<uintptr_t>(buffer), size, &end) ||
+      (size != 0 && buffer == nullptr)) {
+    return TEE_ERROR_ACCESS_DENIED;
+  }
+  return TEE_SUCCESS;
+}
+
+void TEE_GenerateRandom(void *randomBuffer, size_t randomBufferLen) {
+  auto *p = static_cast<uint8_t *>(randomBuffer);
+  while (randomBufferLen > 0) {
+    ssize_t n = ::getrandom(p, randomBufferLen, 0);
+    if (n <= 0) {
+      TEE_Panic(TEE_ERROR_GENERIC);
+    }
+    p += n;
+    randomBufferLen -= static_cast<size_t>(n);
+  }
+}
+
+static void get_time(clockid_t clock, TEE_Time *time) {
+  timespec ts{};
+  ::clock_gettime(clock, &ts);
+  time->seconds = static_cast<uint32_t>(ts.tv_sec);
+  time->millis = static_cast<uint32_t>(ts.tv_nsec / 1000000);
+}
+
+void TEE_GetSystemTime(TEE_Time *time) {
+  get_time(CLOCK_MONOTONIC, time);
+}
+
+void TEE_GetREETime(TEE_Time *time) {
+  get_time(CLOCK_REALTIME, time);
+}
+
+TEE_Result TEE_GetPropertyAsIdentity(TEE_PropSetHandle propsetOrEnumerator, const char *name,
+                                     TEE_Identity *value) {
+  if (name == nullptr || value == nullptr) {
+    TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
+  }
+  if (propsetOrEnumerator != TEE_PROPSET_CURRENT_CLIENT ||
+      std::strcmp(name, "gpd.client.identity") != 0 || g_call.client == nullptr) {
+    return TEE_ERROR_ITEM_NOT_FOUND;
+  }
+  *value = *g_call.client;
+  return TEE_SUCCESS;
+}
+
+bool TEE_GetCancellationFlag(void) {
+  if (g_call.masked) {
+    return false;
+  }
+  return wait_cancel(1);
+}
+
+bool TEE_UnmaskCancellation(void) {
+  bool was = g_call.masked;
+  g_call.masked = false;
+  return was;
+}
+
+bool TEE_MaskCancellation(void) {
+  bool was = g_call.masked;
+  g_call.masked = true;
+  return was;
+}
+
+TEE_Result TEE_Wait(uint32_t timeout) {
+  if (!g_call.masked && !Object_isNull(g_call.wait) && g_call.cancel_code != 0) {
+    return wait_cancel(timeout) ? TEE_ERROR_CANCEL : TEE_SUCCESS;
+  }
+  // Not cancellable: just sleep.
+  if (timeout == TEE_TIMEOUT_INFINITE) {
+    for (;;) {
+      ::pause();
+    }
+  }
+  timespec ts{static_cast<time_t>(timeout / 1000), static_cast<long>(timeout % 1000) * 1000000};
+  while (::nanosleep(&ts, &ts) != 0) {
+  }
+  return TEE_SUCCESS;
+}
+
+void TEE_Panic(TEE_Result panicCode) {
+  std::fprintf(stderr, "TA panic 0x%08x\n", panicCode);
+  std::abort();
+}
+
+void captee_trace_printf(const char *func, int line, int level, const char *fmt, ...) {
+  static std::mutex mu;
+  static const char *const kLevel[] = {"", "E", "I", "D"};
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  std::vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  std::lock_guard lock(mu);
+  std::fprintf(stderr, "%s/TA: %s:%d %s\n", kLevel[level >= 1 && level <= 3 ? level : 0], func,
+               line, msg);
+}
+
+}  // extern "C"

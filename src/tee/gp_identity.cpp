@@ -1,0 +1,91 @@
+#include "gp_identity.hpp"
+
+#include <openssl/evp.h>
+
+#include <cstdio>
+#include <string>
+
+namespace captee::tee {
+namespace {
+
+constexpr std::array<uint8_t, 16> kTeeClientNamespace = {
+    0x58, 0xac, 0x9c, 0xa0, 0x20, 0x86, 0x46, 0x83, 0xa1, 0xb8, 0xec, 0x4b, 0xc0, 0x8e, 0x01, 0xb6};
+constexpr uint32_t kAccessDenied = 0xFFFF0001u;
+constexpr uint32_t kBadParameters = 0xFFFF0006u;
+constexpr uint32_t kNotSupported = 0xFFFF000Au;
+constexpr uint32_t kGeneric = 0xFFFF0000u;
+
+std::string hex_name(const char *prefix, unsigned long v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%s=%lx", prefix, v);
+  return buf;
+}
+
+}  // namespace
+
+std::array<uint8_t, 16> uuid_v5(const std::array<uint8_t, 16> &ns, std::string_view name) {
+  std::array<uint8_t, 16> out{};
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int md_len = 0;
+  EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+  bool ok = ctx != nullptr && EVP_DigestInit_ex(ctx, EVP_sha1(), nullptr) == 1 &&
+            EVP_DigestUpdate(ctx, ns.data(), ns.size()) == 1 &&
+            EVP_DigestUpdate(ctx, name.data(), name.size()) == 1 &&
+            EVP_DigestFinal_ex(ctx, md, &md_len) == 1 && md_len >= 16;
+  EVP_MD_CTX_free(ctx);
+  if (!ok) {
+    return out;  // nil
+  }
+  for (size_t i = 0; i < 16; ++i) {
+    out[i] = md[i];
+  }
+  out[6] = static_cast<uint8_t>((out[6] & 0x0F) | 0x50);
+  out[8] = static_cast<uint8_t>((out[8] & 0x3F) | 0x80);
+  return out;
+}
+
+uint32_t gp_identity_for(const ClientIdentity &who, uint32_t login, uint32_t connection_data,
+                         GpIdentity *out) {
+  *out = GpIdentity{};
+  out->login = login;
+  if (login >= 0x80000000u && login <= 0xBFFFFFFFu) {
+    return kAccessDenied;  // reserved for kernel clients
+  }
+  auto check = [](const std::array<uint8_t, 16> &u) {
+    for (uint8_t b : u) {
+      if (b != 0) {
+        return true;
+      }
+    }
+    return false;
+  };
+  switch (login) {
+    case 0:  // PUBLIC
+      return 0;
+    case 1:  // USER
+      if (who.uid == uid_t(-1)) {
+        return kAccessDenied;
+      }
+      out->uuid = uuid_v5(kTeeClientNamespace, hex_name("uid", who.uid));
+      return check(out->uuid) ? 0 : kGeneric;
+    case 2:  // GROUP
+      if (!who.in_group(static_cast<gid_t>(connection_data))) {
+        return kAccessDenied;
+      }
+      out->uuid = uuid_v5(kTeeClientNamespace, hex_name("gid", connection_data));
+      return check(out->uuid) ? 0 : kGeneric;
+    case 4:  // APPLICATION
+      if (who.exe_sha256.empty() || !who.process_verified) {
+        return kAccessDenied;
+      }
+      out->uuid = uuid_v5(kTeeClientNamespace, "app=" + who.exe_sha256);
+      return check(out->uuid) ? 0 : kGeneric;
+    case 5:  // USER_APPLICATION
+    case 6:  // GROUP_APPLICATION
+      return kNotSupported;
+    default:
+      return kBadParameters;
+  }
+}
+
+}  // namespace captee::tee

@@ -1,0 +1,34 @@
+// The GP client identity capteed computes for a login method, from the
+// kernel-derived facts about the caller (never from what the client says).
+//
+//   PUBLIC       login PUBLIC, nil UUID
+//   USER         UUIDv5(58ac9ca0-2086-4683-a1b8-ec4bc08e01b6, "uid=<hex euid>")
+//   GROUP        UUIDv5(same namespace, "gid=<hex gid>"), gid = connectionData;
+//                refused unless the caller is in that group
+//   APPLICATION  UUIDv5(same namespace, "app=<sha256 hex of the executable>");
+//                refused if the executable could not be hashed
+// USER_APPLICATION and GROUP_APPLICATION are NOT_SUPPORTED (as in Linux);
+// the kernel-client range 0x80000000-0xBFFFFFFF is ACCESS_DENIED.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+#include "captee/tee/credentials.hpp"
+
+namespace captee::tee {
+
+struct GpIdentity {
+  uint32_t login = 0;
+  std::array<uint8_t, 16> uuid{};  // RFC 4122 byte order
+};
+
+// UUIDv5 (SHA-1, RFC 4122 §4.3) of `name` in `ns`.
+std::array<uint8_t, 16> uuid_v5(const std::array<uint8_t, 16> &ns, std::string_view name);
+
+// TEE_SUCCESS (0) and *out, or a TEEC error code (origin TEE).
+uint32_t gp_identity_for(const ClientIdentity &who, uint32_t login, uint32_t connection_data,
+                         GpIdentity *out);
+
+}  // namespace captee::tee

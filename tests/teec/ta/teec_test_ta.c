@@ -1,0 +1,207 @@
+/* The GP test TA of tests/teec (OP-TEE style). */
+#include <string.h>
+#include <tee_internal_api.h>
+#include <trace.h>
+
+#include "teec_test_ta.h"
+
+static uint32_t g_opens;
+static uint32_t g_creates;
+
+TEE_Result TA_CreateEntryPoint(void) {
+  g_creates++;
+  return TEE_SUCCESS;
+}
+
+void TA_DestroyEntryPoint(void) {}
+
+TEE_Result TA_OpenSessionEntryPoint(uint32_t param_types, TEE_Param params[4], void **sess_ctx) {
+  g_opens++;
+  /* An open with VALUE_INPUT {a = 0xBAD} is refused by the TA. */
+  if (TEE_PARAM_TYPE_GET(param_types, 0) == TEE_PARAM_TYPE_VALUE_INPUT &&
+      params[0].value.a == 0xBAD) {
+    return TEE_ERROR_ACCESS_DENIED;
+  }
+  *sess_ctx = NULL;
+  return TEE_SUCCESS;
+}
+
+void TA_CloseSessionEntryPoint(void *sess_ctx) {
+  (void)sess_ctx;
+}
+
+static TEE_Result values(uint32_t pt, TEE_Param p[4]) {
+  if (pt != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_VALUE_OUTPUT,
+                            TEE_PARAM_TYPE_VALUE_INOUT, TEE_PARAM_TYPE_NONE)) {
+    return TEE_ERROR_BAD_PARAMETERS;
+  }
+  p[1].value.a = p[0].value.a + p[0].value.b;
+  p[1].value.b = p[0].value.a * p[0].value.b;
+  p[2].value.a += 1;
+  p[2].value.b -= 1;
+  return TEE_SUCCESS;
+}
+
+static TEE_Result copy(uint32_t pt, TEE_Param p[4]) {
+  if (pt != TEE_PARAM_TYPES(TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_MEMREF_OUTPUT,
+                            TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE)) {
+    return TEE_ERROR_BAD_PARAMETERS;
+  }
+  if (p[1].memref.size < p[0].memref.size) {
+    p[1].memref.size = p[0].memref.size;
+    return TEE_ERROR_SHORT_BUFFER;
+  }
+  TEE_MemMove(p[1].memref.buffer, p[0].memref.buffer, p[0].memref.size);
+  p[1].memref.size = p[0].memref.size;
+  return TEE_SUCCESS;
+}
+
+static TEE_Result invert(uint32_t pt, TEE_Param p[4]) {
+  if (pt != TEE_PARAM_TYPES(TEE_PARAM_TYPE_MEMREF_INOUT, TEE_PARAM_TYPE_VALUE_OUTPUT,
+                            TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE)) {
+    return TEE_ERROR_BAD_PARAMETERS;
+  }
+  uint8_t *b = p[0].memref.buffer;
+  uint32_t sum = 0;
+  for (size_t i = 0; i < p[0].memref.size; i++) {
+    sum += b[i];
+    b[i] ^= 0xFF;
+  }
+  p[1].value.a = sum;
+  p[1].value.b = (uint32_t)p[0].memref.size;
+  return TEE_SUCCESS;
+}
+
+static TEE_Result internal_api(uint32_t pt, TEE_Param p[4]) {
+  if (pt != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_OUTPUT, TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE,
+                            TEE_PARAM_TYPE_NONE)) {
+    return TEE_ERROR_BAD_PARAMETERS;
+  }
+  int ok = 1;
+  uint8_t *m = TEE_Malloc(64, TEE_MALLOC_FILL_ZERO);
+  ok &= m != NULL;
+  for (int i = 0; ok && i < 64; i++) {
+    ok &= m[i] == 0;
+  }
+  TEE_MemFill(m, 0xA5, 64);
+  m = TEE_Realloc(m, 128);
+  ok &= m != NULL && m[63] == 0xA5;
+  uint8_t r1[32], r2[32];
+  TEE_GenerateRandom(r1, sizeof r1);
+  TEE_GenerateRandom(r2, sizeof r2);
+  ok &= TEE_MemCompare(r1, r2, sizeof r1) != 0;
+  TEE_MemMove(r2, r1, sizeof r1);
+  ok &= TEE_MemCompare(r1, r2, sizeof r1) == 0;
+  ok &= TEE_CheckMemoryAccessRights(TEE_MEMORY_ACCESS_READ, m, 128) == TEE_SUCCESS;
+  ok &= TEE_CheckMemoryAccessRights(TEE_MEMORY_ACCESS_READ, NULL, 16) == TEE_ERROR_ACCESS_DENIED;
+  ok &= TEE_CheckMemoryAccessRights(TEE_MEMORY_ACCESS_READ, (void *)(uintptr_t)-8, 16) ==
+        TEE_ERROR_ACCESS_DENIED;
+  TEE_Free(m);
+  TEE_Free(NULL);
+  TEE_Time t1, t2, ree;
+  TEE_GetSystemTime(&t1);
+  TEE_GetSystemTime(&t2);
+  ok &= t2.seconds > t1.seconds || (t2.seconds == t1.seconds && t2.millis >= t1.millis);
+  ok &= t1.millis < 1000;
+  TEE_GetREETime(&ree);
+  DMSG("internal api checks: %d", ok);
+  p[0].value.a = (uint32_t)ok;
+  p[0].value.b = ree.seconds;
+  return TEE_SUCCESS;
+}
+
+static TEE_Result wait_cmd(uint32_t pt, TEE_Param p[4]) {
+  if (pt != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE,
+                            TEE_PARAM_TYPE_NONE)) {
+    return TEE_ERROR_BAD_PARAMETERS;
+  }
+  if (TEE_GetCancellationFlag()) {
+    return TEE_ERROR_BAD_STATE; /* masked: never set */
+  }
+  if (!TEE_UnmaskCancellation()) {
+    return TEE_ERROR_BAD_STATE; /* was not masked at entry */
+  }
+  return TEE_Wait(p[0].value.a == 0 ? TEE_TIMEOUT_INFINITE : p[0].value.a);
+}
+
+static TEE_Result poll_cancel(void) {
+  TEE_UnmaskCancellation();
+  TEE_Time start, now;
+  TEE_GetSystemTime(&start);
+  do {
+    if (TEE_GetCancellationFlag()) {
+      return TEE_ERROR_CANCEL;
+    }
+    TEE_GetSystemTime(&now);
+  } while (now.seconds < start.seconds + 10);
+  return TEE_SUCCESS;
+}
+
+static TEE_Result identity(uint32_t pt, TEE_Param p[4]) {
+  if (pt != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_OUTPUT, TEE_PARAM_TYPE_MEMREF_OUTPUT,
+                            TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE)) {
+    return TEE_ERROR_BAD_PARAMETERS;
+  }
+  TEE_Identity id;
+  TEE_Result r = TEE_GetPropertyAsIdentity(TEE_PROPSET_CURRENT_CLIENT, "gpd.client.identity", &id);
+  if (r != TEE_SUCCESS) {
+    return r;
+  }
+  if (TEE_GetPropertyAsIdentity(TEE_PROPSET_CURRENT_TA, "gpd.client.identity", &id) !=
+      TEE_ERROR_ITEM_NOT_FOUND) {
+    return TEE_ERROR_GENERIC;
+  }
+  if (p[1].memref.size < sizeof id.uuid) {
+    p[1].memref.size = sizeof id.uuid;
+    return TEE_ERROR_SHORT_BUFFER;
+  }
+  p[0].value.a = id.login;
+  TEE_MemMove(p[1].memref.buffer, &id.uuid, sizeof id.uuid);
+  p[1].memref.size = sizeof id.uuid;
+  return TEE_SUCCESS;
+}
+
+static TEE_Result see_live_write(uint32_t pt, TEE_Param p[4]) {
+  if (TEE_PARAM_TYPE_GET(pt, 0) != TEE_PARAM_TYPE_MEMREF_INOUT || p[0].memref.size < 2) {
+    return TEE_ERROR_BAD_PARAMETERS;
+  }
+  volatile uint8_t *b = p[0].memref.buffer;
+  for (int i = 0; i < 5000 && b[0] != 0x5A; i++) {
+    TEE_Wait(1);
+  }
+  if (b[0] != 0x5A) {
+    return TEE_ERROR_NO_DATA;
+  }
+  b[1] = 0xA5;
+  return TEE_SUCCESS;
+}
+
+TEE_Result TA_InvokeCommandEntryPoint(void *sess_ctx, uint32_t cmd, uint32_t pt, TEE_Param p[4]) {
+  (void)sess_ctx;
+  switch (cmd) {
+    case TEEC_TEST_CMD_VALUES:
+      return values(pt, p);
+    case TEEC_TEST_CMD_COPY:
+      return copy(pt, p);
+    case TEEC_TEST_CMD_PANIC:
+      TEE_Panic(0xdead);
+    case TEEC_TEST_CMD_INVERT:
+      return invert(pt, p);
+    case TEEC_TEST_CMD_INTERNAL_API:
+      return internal_api(pt, p);
+    case TEEC_TEST_CMD_COUNTERS:
+      p[0].value.a = g_opens;
+      p[0].value.b = g_creates;
+      return TEE_SUCCESS;
+    case TEEC_TEST_CMD_WAIT:
+      return wait_cmd(pt, p);
+    case TEEC_TEST_CMD_POLL_CANCEL:
+      return poll_cancel();
+    case TEEC_TEST_CMD_IDENTITY:
+      return identity(pt, p);
+    case TEEC_TEST_CMD_SEE_LIVE_WRITE:
+      return see_live_write(pt, p);
+    default:
+      return TEE_ERROR_NOT_SUPPORTED;
+  }
+}

@@ -1,0 +1,45 @@
+/* The GP test TA's UUID and commands (shared by the TA and the tests). */
+#ifndef TEEC_TEST_TA_H
+#define TEEC_TEST_TA_H
+
+#define TEEC_TEST_TA_UUID                            \
+  {                                                  \
+    0x7e57c0de, 0x0001, 0x4000, {                    \
+      0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01 \
+    }                                                \
+  }
+#define TEEC_TEST_TA_FILE "7e57c0de-0001-4000-8000-000000000001"
+
+/* params[0] value in {a, b}, params[1] value out {a + b, a * b},
+ * params[2] value inout (a += 1, b -= 1). */
+#define TEEC_TEST_CMD_VALUES 0
+/* params[0] memref in, params[1] memref out: copies; SHORT_BUFFER (with the
+ * required size) if the output is too small. */
+#define TEEC_TEST_CMD_COPY 1
+/* TEE_Panic(0xdead). */
+#define TEEC_TEST_CMD_PANIC 2
+/* params[0] memref inout: every byte x becomes x ^ 0xFF; params[1] value
+ * out {a = sum of the input bytes, b = size}. */
+#define TEEC_TEST_CMD_INVERT 3
+/* Exercises the Internal API subset; params[0] value out {a = 1 if every
+ * check passed, b = REE seconds}. */
+#define TEEC_TEST_CMD_INTERNAL_API 4
+/* params[0] value out {a = number of TA_OpenSessionEntryPoint calls so far
+ * in this instance, b = number of TA_CreateEntryPoint calls}. */
+#define TEEC_TEST_CMD_COUNTERS 5
+
+/* Unmasks cancellation and TEE_Wait(params[0].value.a ms, 0 = infinite);
+ * returns what TEE_Wait returned. */
+#define TEEC_TEST_CMD_WAIT 6
+/* Unmasks cancellation and polls TEE_GetCancellationFlag for up to 10 s:
+ * TEE_ERROR_CANCEL once it is set, else TEE_SUCCESS. */
+#define TEEC_TEST_CMD_POLL_CANCEL 7
+/* params[0] value out {a = login}, params[1] memref out: the client UUID
+ * (TEE_UUID, 16 bytes) from gpd.client.identity. */
+#define TEEC_TEST_CMD_IDENTITY 8
+/* params[0] memref inout: waits (up to 5 s) until the client writes 0x5A into
+ * its first byte *during* the call, then writes 0xA5 into its second byte.
+ * Only possible if the memref is shared memory (zero-copy). */
+#define TEEC_TEST_CMD_SEE_LIVE_WRITE 9
+
+#endif /* TEEC_TEST_TA_H */
