@@ -57,7 +57,8 @@ if [[ -f "$firmware" ]]; then
   ./build/bin/captee-sign --in "$firmware" --out "$work/fw.sig" --key "$work/key.pem" --key_type ECC \
     --plat-tlv 0x10001 0x0
   echo "\$ captee-sign inspect fw.sig"
-  ./build/bin/captee-sign inspect "$work/fw.sig" | head -40
+  inspect=$(./build/bin/captee-sign inspect "$work/fw.sig")
+  printf "%s\n" "$inspect" | sed -n "1,40p"
   echo "\$ captee-sign verify --pubkey key.pub.pem fw.sig"
   ./build/bin/captee-sign verify --pubkey "$work/key.pub.pem" "$work/fw.sig"
   # Flip one byte inside the first loadable segment and watch verify name it.
