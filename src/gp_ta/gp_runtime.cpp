@@ -17,14 +17,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
-#include <optional>
-#include <vector>
 
 #include "IGPAppClient.h"
 #include "IGPSession.h"
 #include "IWait.h"
-#include "captee/memory.hpp"
 #include "captee/object.hpp"
+#include "captee/gp_params.hpp"
 #include "captee/gp_ta_protocol.h"
 #include "captee/ta_sdk.h"
 #include "tee_internal_api.h"
@@ -84,145 +82,9 @@ uint32_t ta_flags() {
   return captee_ta_manifest_data.flags;
 }
 
-// One call's TEE_Param array and the buffers behind its memrefs.
-class Params {
- public:
-  // `in` = a[first_in..+4], `out` = a[first_out..+4], `mem` = a[first_mem..+4].
-  TEE_Result build(uint32_t types, uint32_t ex_types, ObjectArg *in, ObjectArg *out,
-                   ObjectArg *mem) {
-    types_ = types;
-    std::memset(params_, 0, sizeof params_);
-    for (unsigned n = 0; n < 4; ++n) {
-      uint32_t t = TEE_PARAM_TYPE_GET(types, n);
-      if (!Object_isNull(mem[n].o)) {
-        if (TEE_Result r = map_memory_object(n, t, in[n], mem[n].o); r != TEE_SUCCESS) {
-          return r;
-        }
-        continue;
-      }
-      switch (t) {
-        case TEE_PARAM_TYPE_NONE:
-          break;
-        case TEE_PARAM_TYPE_VALUE_INPUT:
-        case TEE_PARAM_TYPE_VALUE_INOUT:
-          if (in[n].bi.size != 8) {
-            return TEE_ERROR_BAD_PARAMETERS;
-          }
-          std::memcpy(&params_[n].value, in[n].bi.ptr, 8);
-          break;
-        case TEE_PARAM_TYPE_VALUE_OUTPUT:
-          break;
-        case TEE_PARAM_TYPE_MEMREF_INPUT:
-        case TEE_PARAM_TYPE_MEMREF_OUTPUT:
-        case TEE_PARAM_TYPE_MEMREF_INOUT: {
-          bool is_null = ((ex_types >> (4 * n)) & 0xF) == TEE_EX_PARAM_TYPE_MEMREF_NULL;
-          if (is_null) {
-            params_[n].memref.buffer = nullptr;
-            params_[n].memref.size = 0;
-            break;
-          }
-          size_t size = in[n].bi.size;
-          if (t != TEE_PARAM_TYPE_MEMREF_INPUT && out[n].b.size != size) {
-            return TEE_ERROR_BAD_PARAMETERS;
-          }
-          // size + 1: a zero-length memref still gets a valid pointer.
-          bufs_[n].assign(size + 1, 0);
-          std::memcpy(bufs_[n].data(), in[n].bi.ptr, size);
-          params_[n].memref.buffer = bufs_[n].data();
-          params_[n].memref.size = size;
-          break;
-        }
-        default:
-          return TEE_ERROR_BAD_PARAMETERS;
-      }
-    }
-    return TEE_SUCCESS;
-  }
-
-  // Copies outputs back; sizes into out_sz[n] and the oN lengths.
-  void finish(ObjectArg *out, uint32_t out_sz[4]) {
-    for (unsigned n = 0; n < 4; ++n) {
-      uint32_t t = TEE_PARAM_TYPE_GET(types_, n);
-      out_sz[n] = 0;
-      if (maps_[n]) {
-        // Written in place; only the size travels back (memrefOutSzN).
-        out[n].b.size = 0;
-        if (t != TEE_PARAM_TYPE_MEMREF_INPUT) {
-          size_t produced = params_[n].memref.size;
-          out_sz[n] = produced > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(produced);
-        }
-        continue;
-      }
-      if (t == TEE_PARAM_TYPE_VALUE_OUTPUT || t == TEE_PARAM_TYPE_VALUE_INOUT) {
-        if (out[n].b.size >= 8) {
-          std::memcpy(out[n].b.ptr, &params_[n].value, 8);
-          out[n].b.size = 8;
-        }
-      } else if (t == TEE_PARAM_TYPE_MEMREF_OUTPUT || t == TEE_PARAM_TYPE_MEMREF_INOUT) {
-        size_t produced = params_[n].memref.size;
-        size_t cap = out[n].b.size;
-        if (produced <= cap && produced <= bufs_[n].size()) {
-          std::memcpy(out[n].b.ptr, bufs_[n].data(), produced);
-          out[n].b.size = produced;
-        } else {
-          out[n].b.size = 0;
-        }
-        out_sz[n] = produced > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(produced);
-      } else {
-        out[n].b.size = 0;
-      }
-    }
-  }
-
-  TEE_Param *get() { return params_; }
-
- private:
-  // A memref whose bytes live in a memory object (iN = the 24-byte
-  // IGPSession_MemoryObjectParameters): mapped for the call, zero-copy.
-  TEE_Result map_memory_object(unsigned n, uint32_t t, const ObjectArg &in, Object obj) {
-    if (t != TEE_PARAM_TYPE_MEMREF_INPUT && t != TEE_PARAM_TYPE_MEMREF_OUTPUT &&
-        t != TEE_PARAM_TYPE_MEMREF_INOUT) {
-      return TEE_ERROR_BAD_PARAMETERS;
-    }
-    IGPSession_MemoryObjectParameters mp;
-    if (in.bi.size != sizeof mp) {
-      return TEE_ERROR_BAD_PARAMETERS;
-    }
-    std::memcpy(&mp, in.bi.ptr, sizeof mp);
-    uint8_t rights = captee::FdObject::kRead;
-    if (t != TEE_PARAM_TYPE_MEMREF_INPUT) {
-      rights |= captee::FdObject::kWrite;
-    }
-    std::optional<captee::Mapping> m = captee::Mapping::map(obj, rights);
-    if (!m) {
-      return TEE_ERROR_BAD_PARAMETERS;
-    }
-    uint64_t end = 0;
-    if (__builtin_add_overflow(mp.offset, mp.size, &end) || end > m->bytes().size()) {
-      return TEE_ERROR_BAD_PARAMETERS;
-    }
-    params_[n].memref.buffer = m->bytes().data() + mp.offset;
-    params_[n].memref.size = static_cast<size_t>(mp.size);
-    maps_[n] = std::move(m);
-    return TEE_SUCCESS;
-  }
-
-  uint32_t types_ = 0;
-  TEE_Param params_[4];
-  std::vector<uint8_t> bufs_[4];
-  std::optional<captee::Mapping> maps_[4];
-};
-
-void put_result(ObjectArg &bundle, const uint32_t out_sz[4], uint32_t value, uint32_t origin) {
-  uint32_t w[6] = {out_sz[0], out_sz[1], out_sz[2], out_sz[3], value, origin};
-  std::memcpy(bundle.b.ptr, w, sizeof w);
-}
-
-void clear_outputs(ObjectArg *out) {
-  for (unsigned n = 0; n < 4; ++n) {
-    out[n].b.size = 0;
-  }
-}
+using captee::gp::clear_outputs;
+using captee::gp::Params;
+using captee::gp::put_result;
 
 class TaSession final : public captee::LocalObject {
  public:

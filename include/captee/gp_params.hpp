@@ -1,0 +1,67 @@
+// GP parameters between the Mink IGPSession / IGPAppClient argument layout and
+// a TA's TEE_Param[4].
+//
+// A GP TA sees four TEE_Params; on the wire they are four input buffers (iN),
+// four output buffers (oN) and four optional memory objects (memN), as spec
+// mink-interfaces §8.6 lays them out. Both places that run GP entry points
+// need the same translation: the GP runtime inside captee-tahost and capteed's
+// built-in TAs (the remoteproc TA). It lives here once, so both check the same
+// rules and one fuzz target covers it.
+//
+// The rules: values arrive as exactly 8 bytes in iN and leave in oN; a
+// temporary memref's bytes arrive in iN and are copied into a buffer the TA
+// may write (its oN must offer the same capacity unless it is input-only); a
+// memref backed by a memory object (iN = IGPSession_MemoryObjectParameters)
+// is mapped for the call, zero-copy, and offset + size must lie inside it.
+// Every size is checked before use, with overflow-checked arithmetic.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "captee/memory.hpp"
+#include "captee/object.h"
+#include "tee_api_types.h"
+
+namespace captee::gp {
+
+// One call's TEE_Param array and the buffers behind its memrefs. Not
+// thread-safe; one per call. Buffers and mappings live until destruction.
+class Params {
+ public:
+  // Builds the TEE_Params from `in` = four iN buffers, `out` = the four oN
+  // buffers (their sizes are the capacities) and `mem` = four object slots
+  // (Object_NULL when unused), all borrowed for the call.
+  // Returns TEE_ERROR_BAD_PARAMETERS for any inconsistency: an unknown type,
+  // a value that is not 8 bytes, a temporary in/out memref whose capacity
+  // differs from its input, a memory object that cannot be mapped with the
+  // rights the type needs, or a range outside it.
+  TEE_Result build(uint32_t types, uint32_t ex_types, const ObjectArg *in, const ObjectArg *out,
+                   const ObjectArg *mem);
+
+  // Copies outputs back into `out` (setting each oN's size) and writes each
+  // parameter's produced size into out_sz[n] (memrefOutSzN: the required size
+  // when the TA answered SHORT_BUFFER). A memref larger than its capacity is
+  // not copied (oN size 0) but its size is still reported.
+  void finish(ObjectArg *out, uint32_t out_sz[4]);
+
+  TEE_Param *get() { return params_; }
+  uint32_t types() const { return types_; }
+
+ private:
+  TEE_Result map_memory_object(unsigned n, uint32_t t, const ObjectArg &in, Object obj);
+
+  uint32_t types_ = 0;
+  TEE_Param params_[4] = {};
+  std::vector<uint8_t> bufs_[4];
+  std::optional<Mapping> maps_[4];
+};
+
+// Writes the 24-byte result bundle (memrefOutSz0..3, retValue, retOrigin).
+void put_result(ObjectArg &bundle, const uint32_t out_sz[4], uint32_t value, uint32_t origin);
+
+// Sets the four oN sizes to 0 (nothing produced).
+void clear_outputs(ObjectArg *out);
+
+}  // namespace captee::gp

@@ -1,0 +1,140 @@
+#include "captee/gp_params.hpp"
+
+#include <cstring>
+
+#include "IGPSession.h"
+#include "tee_api_defines.h"
+
+namespace captee::gp {
+
+TEE_Result Params::build(uint32_t types, uint32_t ex_types, const ObjectArg *in,
+                         const ObjectArg *out, const ObjectArg *mem) {
+  types_ = types;
+  std::memset(params_, 0, sizeof params_);
+  for (unsigned n = 0; n < 4; ++n) {
+    uint32_t t = TEE_PARAM_TYPE_GET(types, n);
+    if (!Object_isNull(mem[n].o)) {
+      if (TEE_Result r = map_memory_object(n, t, in[n], mem[n].o); r != TEE_SUCCESS) {
+        return r;
+      }
+      continue;
+    }
+    switch (t) {
+      case TEE_PARAM_TYPE_NONE:
+        break;
+      case TEE_PARAM_TYPE_VALUE_INPUT:
+      case TEE_PARAM_TYPE_VALUE_INOUT:
+        if (in[n].bi.size != 8) {
+          return TEE_ERROR_BAD_PARAMETERS;
+        }
+        std::memcpy(&params_[n].value, in[n].bi.ptr, 8);
+        break;
+      case TEE_PARAM_TYPE_VALUE_OUTPUT:
+        break;
+      case TEE_PARAM_TYPE_MEMREF_INPUT:
+      case TEE_PARAM_TYPE_MEMREF_OUTPUT:
+      case TEE_PARAM_TYPE_MEMREF_INOUT: {
+        bool is_null = ((ex_types >> (4 * n)) & 0xF) == TEE_EX_PARAM_TYPE_MEMREF_NULL;
+        if (is_null) {
+          params_[n].memref.buffer = nullptr;
+          params_[n].memref.size = 0;
+          break;
+        }
+        size_t size = in[n].bi.size;
+        if (t != TEE_PARAM_TYPE_MEMREF_INPUT && out[n].b.size != size) {
+          return TEE_ERROR_BAD_PARAMETERS;
+        }
+        // size + 1: a zero-length memref still gets a valid pointer.
+        bufs_[n].assign(size + 1, 0);
+        if (size != 0) {
+          std::memcpy(bufs_[n].data(), in[n].bi.ptr, size);
+        }
+        params_[n].memref.buffer = bufs_[n].data();
+        params_[n].memref.size = size;
+        break;
+      }
+      default:
+        return TEE_ERROR_BAD_PARAMETERS;
+    }
+  }
+  return TEE_SUCCESS;
+}
+
+void Params::finish(ObjectArg *out, uint32_t out_sz[4]) {
+  for (unsigned n = 0; n < 4; ++n) {
+    uint32_t t = TEE_PARAM_TYPE_GET(types_, n);
+    out_sz[n] = 0;
+    if (maps_[n]) {
+      // Written in place; only the size travels back (memrefOutSzN).
+      out[n].b.size = 0;
+      if (t != TEE_PARAM_TYPE_MEMREF_INPUT) {
+        size_t produced = params_[n].memref.size;
+        out_sz[n] = produced > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(produced);
+      }
+      continue;
+    }
+    if (t == TEE_PARAM_TYPE_VALUE_OUTPUT || t == TEE_PARAM_TYPE_VALUE_INOUT) {
+      if (out[n].b.size >= 8) {
+        std::memcpy(out[n].b.ptr, &params_[n].value, 8);
+        out[n].b.size = 8;
+      } else {
+        out[n].b.size = 0;
+      }
+    } else if (t == TEE_PARAM_TYPE_MEMREF_OUTPUT || t == TEE_PARAM_TYPE_MEMREF_INOUT) {
+      size_t produced = params_[n].memref.size;
+      size_t cap = out[n].b.size;
+      if (produced <= cap && produced <= bufs_[n].size()) {
+        if (produced != 0) {
+          std::memcpy(out[n].b.ptr, bufs_[n].data(), produced);
+        }
+        out[n].b.size = produced;
+      } else {
+        out[n].b.size = 0;
+      }
+      out_sz[n] = produced > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(produced);
+    } else {
+      out[n].b.size = 0;
+    }
+  }
+}
+
+TEE_Result Params::map_memory_object(unsigned n, uint32_t t, const ObjectArg &in, Object obj) {
+  if (t != TEE_PARAM_TYPE_MEMREF_INPUT && t != TEE_PARAM_TYPE_MEMREF_OUTPUT &&
+      t != TEE_PARAM_TYPE_MEMREF_INOUT) {
+    return TEE_ERROR_BAD_PARAMETERS;
+  }
+  IGPSession_MemoryObjectParameters mp;
+  if (in.bi.size != sizeof mp) {
+    return TEE_ERROR_BAD_PARAMETERS;
+  }
+  std::memcpy(&mp, in.bi.ptr, sizeof mp);
+  uint8_t rights = FdObject::kRead;
+  if (t != TEE_PARAM_TYPE_MEMREF_INPUT) {
+    rights |= FdObject::kWrite;
+  }
+  std::optional<Mapping> m = Mapping::map(obj, rights);
+  if (!m) {
+    return TEE_ERROR_BAD_PARAMETERS;
+  }
+  uint64_t end = 0;
+  if (__builtin_add_overflow(mp.offset, mp.size, &end) || end > m->bytes().size()) {
+    return TEE_ERROR_BAD_PARAMETERS;
+  }
+  params_[n].memref.buffer = m->bytes().data() + mp.offset;
+  params_[n].memref.size = static_cast<size_t>(mp.size);
+  maps_[n] = std::move(m);
+  return TEE_SUCCESS;
+}
+
+void put_result(ObjectArg &bundle, const uint32_t out_sz[4], uint32_t value, uint32_t origin) {
+  uint32_t w[6] = {out_sz[0], out_sz[1], out_sz[2], out_sz[3], value, origin};
+  std::memcpy(bundle.b.ptr, w, sizeof w);
+}
+
+void clear_outputs(ObjectArg *out) {
+  for (unsigned n = 0; n < 4; ++n) {
+    out[n].b.size = 0;
+  }
+}
+
+}  // namespace captee::gp
