@@ -238,6 +238,26 @@ class RemoteprocHost final : public iface::IRemoteprocHostSkeleton {
     });
   }
 
+  int32_t listRegions(std::span<::IRemoteprocHost_Region> regions, size_t &len) override {
+    return with_processor([&](RemoteProcessor &p, ProcessorHub &) {
+      const auto &all = p.description().regions;
+      if (all.size() > regions.size()) {
+        return Object_ERROR_SIZE_OUT;
+      }
+      for (size_t i = 0; i < all.size(); i++) {
+        ::IRemoteprocHost_Region r{};
+        r.da = all[i].da;
+        r.size = all[i].size;
+        r.secure = all[i].secure ? 1 : 0;
+        r.access = all[i].access;
+        std::memcpy(r.name, all[i].name.data(), std::min(all[i].name.size(), sizeof r.name - 1));
+        regions[i] = r;
+      }
+      len = all.size();
+      return Object_OK;
+    });
+  }
+
   int32_t mapResource(uint32_t da, uint32_t size, Ref &memory, uint32_t &baseDa) override {
     return with_processor([&](RemoteProcessor &p, ProcessorHub &) {
       RemoteProcessor::HostPages pages;

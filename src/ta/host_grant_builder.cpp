@@ -77,8 +77,20 @@ uint64_t vring_bytes(uint32_t num, uint32_t align) {
 }
 
 platform::HostGrant build_host_grant(const fwimage::ParsedImage &p,
+                                     const std::vector<platform::RegionDescription> &regions,
                                      std::vector<std::string> *notes) {
   platform::HostGrant g;
+  for (const platform::RegionDescription &r : regions) {
+    std::string seg;
+    if (r.secure) {
+      continue;
+    }
+    if (touches_segment(p, r.da, r.size, /*exec_only=*/false, &seg)) {
+      notes->push_back("region " + r.name + " is not shared: " + seg + " was loaded there");
+      continue;
+    }
+    g.windows.push_back({r.name, r.da, r.size, true});
+  }
   if (!p.resource_table) {
     return g;
   }

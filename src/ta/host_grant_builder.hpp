@@ -11,7 +11,10 @@
 //    read-write, unless their pages overlap any loaded segment (the host must
 //    not be able to patch authenticated code or data);
 //  - table fields: vdev notifyid, gfeatures, status and config bytes; vring da
-//    and notifyid; carveout da and pa. Nothing else.
+//    and notifyid; carveout da and pa. Nothing else;
+//  - non-secure regions of the processor, whole and read-write: they are host
+//    memory (where FW_RSC_ADDR_ANY carveouts and vrings go), unless a loaded
+//    segment lies in them.
 #pragma once
 
 #include <string>
@@ -26,6 +29,7 @@ namespace captee::ta {
 // `parsed.resource_table`, when present, must have been decoded from the
 // loaded copy. Refused windows are explained in *notes (one sentence each).
 platform::HostGrant build_host_grant(const fwimage::ParsedImage &parsed,
+                                     const std::vector<platform::RegionDescription> &regions,
                                      std::vector<std::string> *notes);
 
 // Bytes of a split virtqueue with `num` descriptors and `align`ment, as
