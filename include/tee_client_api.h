@@ -121,16 +121,22 @@ typedef struct {
   uint8_t clockSeqAndNode[8];
 } TEEC_UUID;
 
-/* Memory shared with the TA: `buffer` of `size` bytes, TEEC_MEM_* `flags`. */
+/* Memory shared with the TA: `buffer` of `size` bytes, TEEC_MEM_* `flags`.
+ * Allocated memory is a memory object mapped here and in the TA (zero-copy).
+ * Registered memory larger than 4 KiB gets a shadow memory object that
+ * libteec keeps coherent with `buffer` around each call naming it; smaller
+ * registered memory is copied with the call (see docs/GP.md). */
 typedef struct {
   void *buffer;
   size_t size;
   uint32_t flags;
   struct {
     TEEC_Context *ctx;
-    void *allocated; /* owned heap block (zero-length allocations) */
-    Object mem_obj;  /* the memory object behind an allocation, or NULL */
-    uint32_t kind;   /* 0 none, 1 registered, 2 allocated */
+    void *allocated;   /* owned heap block (zero-length allocations) */
+    Object mem_obj;    /* the memory object memrefs send, or NULL */
+    Object shadow_obj; /* registered: the read-write object behind shadow */
+    void *shadow;      /* registered: shadow_obj's mapping, or NULL */
+    uint32_t kind;     /* 0 none, 1 registered, 2 allocated */
   } imp;
 } TEEC_SharedMemory;
 
@@ -200,7 +206,12 @@ void TEEC_CloseSession(TEEC_Session *session);
 TEEC_Result TEEC_InvokeCommand(TEEC_Session *session, uint32_t commandID, TEEC_Operation *operation,
                                uint32_t *returnOrigin);
 
-/* Registers the caller's buffer (shm->buffer, size, flags) for memrefs. */
+/* Registers the caller's buffer (shm->buffer, size, flags) for memrefs.
+ * NULL context, shm or buffer, flags 0 or unknown: BAD_PARAMETERS; more than
+ * 16 MiB, or no memory for the shadow object: OUT_OF_MEMORY. The buffer must
+ * stay valid until TEEC_ReleaseSharedMemory; during a call the TA sees the
+ * bytes the call's memrefs name as they were when the call started, and the
+ * bytes it produces in output memrefs are copied back when it returns. */
 TEEC_Result TEEC_RegisterSharedMemory(TEEC_Context *context, TEEC_SharedMemory *sharedMem);
 
 /* Allocates shm->size bytes into shm->buffer: a memory object from capteed's
