@@ -76,7 +76,7 @@ struct Fixture {
     if (!soc) {
       throw std::runtime_error(error);
     }
-    rproc_ta = ta::RemoteprocTa::create(*soc, {{pub}, [](std::string_view) {}}, &error);
+    rproc_ta = ta::RemoteprocTa::create(*soc, {{pub}, [](std::string_view, bool) {}}, &error);
     if (!rproc_ta || rproc_ta->open_session(TEE_PARAM_TYPES(0, 0, 0, 0), nullptr, &session)) {
       throw std::runtime_error("remoteproc TA: " + error);
     }

@@ -112,7 +112,7 @@ int main(int argc, char **argv) {
   auto soc = platform::Soc::create(platform::default_platform(), &error);
   ta::RemoteprocTaConfig config;
   config.public_keys_pem.emplace_back(pem.begin(), pem.end());
-  config.log = [](std::string_view line) {
+  config.log = [](std::string_view line, bool) {
     std::printf("   [ta] %.*s\n", static_cast<int>(line.size()), line.data());
   };
   auto rproc_ta = soc ? ta::RemoteprocTa::create(*soc, config, &error) : nullptr;

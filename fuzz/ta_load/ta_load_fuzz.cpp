@@ -47,7 +47,7 @@ struct Harness {
             .value());
     std::string error;
     soc = pl::Soc::create(pl::default_platform(), &error);
-    rproc_ta = ta::RemoteprocTa::create(*soc, {{pub}, [](std::string_view) {}}, &error);
+    rproc_ta = ta::RemoteprocTa::create(*soc, {{pub}, [](std::string_view, bool) {}}, &error);
     if (!rproc_ta || rproc_ta->open_session(0, nullptr, &session) != TEE_SUCCESS) {
       __builtin_trap();
     }

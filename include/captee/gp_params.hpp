@@ -69,6 +69,24 @@ class Params {
   std::optional<Mapping> maps_[4];
 };
 
+// An openSession request's first bundle, normalised (IGPAppClient op 0's 20
+// bytes, op 1's 24, or capteed's CAPTEE_GP_OP_OPEN_SESSION_AS with the client
+// identity after them; captee/gp_ta_protocol.h).
+struct OpenRequest {
+  uint32_t cancel_code = 0;
+  uint32_t cancel_timeout = 0xFFFFFFFFu;
+  uint32_t connection_method = 0;
+  uint32_t connection_data = 0;
+  uint32_t param_types = 0;
+  uint32_t ex_param_types = 0;
+  TEE_Identity client{};  // TEE_LOGIN_PUBLIC unless the request carries one
+};
+
+// Decodes a[0] of an openSession-shaped call for `method` (0, 1 or
+// CAPTEE_GP_OP_OPEN_SESSION_AS). False if the method is none of those or the
+// bundle has the wrong size.
+bool decode_open_request(uint32_t method, const ObjectArg &bundle, OpenRequest *out);
+
 // Writes the 24-byte result bundle (memrefOutSz0..3, retValue, retOrigin).
 void put_result(ObjectArg &bundle, const uint32_t out_sz[4], uint32_t value, uint32_t origin);
 

@@ -2,7 +2,9 @@
 
 #include <cstring>
 
+#include "IGPAppClient.h"
 #include "IGPSession.h"
+#include "captee/gp_ta_protocol.h"
 #include "tee_api_defines.h"
 
 namespace captee::gp {
@@ -139,6 +141,51 @@ std::span<const std::byte> Params::client_memory(unsigned n) const {
 bool Params::client_writable(unsigned n) const {
   uint32_t t = n < 4 ? TEE_PARAM_TYPE_GET(types_, n) : TEE_PARAM_TYPE_NONE;
   return t == TEE_PARAM_TYPE_MEMREF_OUTPUT || t == TEE_PARAM_TYPE_MEMREF_INOUT;
+}
+
+bool decode_open_request(uint32_t method, const ObjectArg &bundle, OpenRequest *out) {
+  const auto *raw = static_cast<const uint8_t *>(bundle.bi.ptr);
+  uint32_t w[6] = {};
+  *out = OpenRequest{};
+  out->client.login = TEE_LOGIN_PUBLIC;
+  switch (method) {
+    case IGPAppClient_OP_openSession:
+      if (bundle.bi.size != 20) {
+        return false;
+      }
+      std::memcpy(w, raw, 20);
+      out->cancel_code = w[0];
+      out->connection_method = w[1];
+      out->connection_data = w[2];
+      out->param_types = w[3];
+      out->ex_param_types = w[4];
+      return true;
+    case IGPAppClient_OP_openSessionV2:
+    case CAPTEE_GP_OP_OPEN_SESSION_AS:
+      if (bundle.bi.size !=
+          (method == IGPAppClient_OP_openSessionV2 ? 24u : CAPTEE_GP_OPEN_AS_BUNDLE_SIZE)) {
+        return false;
+      }
+      std::memcpy(w, raw, 24);
+      out->cancel_code = w[0];
+      out->cancel_timeout = w[1];
+      out->connection_method = w[2];
+      out->connection_data = w[3];
+      out->param_types = w[4];
+      out->ex_param_types = w[5];
+      if (method == CAPTEE_GP_OP_OPEN_SESSION_AS) {
+        const uint8_t *u = raw + 28;
+        std::memcpy(&out->client.login, raw + 24, 4);
+        out->client.uuid.timeLow =
+            (uint32_t{u[0]} << 24) | (uint32_t{u[1]} << 16) | (uint32_t{u[2]} << 8) | u[3];
+        out->client.uuid.timeMid = static_cast<uint16_t>((u[4] << 8) | u[5]);
+        out->client.uuid.timeHiAndVersion = static_cast<uint16_t>((u[6] << 8) | u[7]);
+        std::memcpy(out->client.uuid.clockSeqAndNode, u + 8, 8);
+      }
+      return true;
+    default:
+      return false;
+  }
 }
 
 void put_result(ObjectArg &bundle, const uint32_t out_sz[4], uint32_t value, uint32_t origin) {

@@ -160,50 +160,16 @@ class TaSession final : public captee::LocalObject {
 class TaAppClient final : public captee::LocalObject {
  protected:
   int32_t on_invoke(uint32_t method, ObjectOp, ObjectArg *a, ObjectCounts k) override {
-    size_t bundle_in = 0;
-    switch (method) {
-      case IGPAppClient_OP_openSession:
-        bundle_in = 20;
-        break;
-      case IGPAppClient_OP_openSessionV2:
-        bundle_in = 24;
-        break;
-      case CAPTEE_GP_OP_OPEN_SESSION_AS:
-        bundle_in = CAPTEE_GP_OPEN_AS_BUNDLE_SIZE;
-        break;
-      default:
-        return Object_ERROR_INVALID;
-    }
-    if (k != ObjectCounts_pack(6, 5, 5, 1) || a[0].bi.size != bundle_in || a[6].b.size != 24) {
+    captee::gp::OpenRequest req;
+    // Counts first: a[0] exists only then.
+    if (k != ObjectCounts_pack(6, 5, 5, 1) || a[6].b.size != 24 ||
+        !captee::gp::decode_open_request(method, a[0], &req)) {
       return Object_ERROR_INVALID;
     }
     a[16].o = Object_NULL;
-    // Normalise to the V2 bundle.
-    uint32_t bi[6] = {};
-    TEE_Identity identity{};
-    identity.login = TEE_LOGIN_PUBLIC;
-    const auto *raw = static_cast<const uint8_t *>(a[0].bi.ptr);
-    if (method == IGPAppClient_OP_openSession) {
-      uint32_t v1[5];
-      std::memcpy(v1, raw, sizeof v1);
-      bi[0] = v1[0];
-      bi[1] = 0xFFFFFFFFu;
-      std::memcpy(&bi[2], &v1[1], 16);
-    } else {
-      std::memcpy(bi, raw, sizeof bi);
-    }
-    if (method == CAPTEE_GP_OP_OPEN_SESSION_AS) {
-      uint8_t u[16];
-      std::memcpy(&identity.login, raw + 24, 4);
-      std::memcpy(u, raw + 28, 16);
-      identity.uuid.timeLow =
-          (uint32_t{u[0]} << 24) | (uint32_t{u[1]} << 16) | (uint32_t{u[2]} << 8) | u[3];
-      identity.uuid.timeMid = static_cast<uint16_t>((u[4] << 8) | u[5]);
-      identity.uuid.timeHiAndVersion = static_cast<uint16_t>((u[6] << 8) | u[7]);
-      std::memcpy(identity.uuid.clockSeqAndNode, u + 8, 8);
-    }
-    uint32_t param_types = bi[4];
-    uint32_t ex_types = bi[5];
+    const uint32_t param_types = req.param_types;
+    const uint32_t ex_types = req.ex_param_types;
+    const TEE_Identity identity = req.client;
     uint32_t out_sz[4] = {};
     Params p;
     TEE_Result r = p.build(param_types, ex_types, &a[2], &a[7], &a[12]);
@@ -225,7 +191,7 @@ class TaAppClient final : public captee::LocalObject {
           g_created = r == TEE_SUCCESS;
         }
         if (g_created) {
-          CallScope call(a[11].o, bi[0], &identity, &p);
+          CallScope call(a[11].o, req.cancel_code, &identity, &p);
           r = TA_OpenSessionEntryPoint(param_types, p.get(), &ctx);
           if (r == TEE_SUCCESS) {
             ++g_sessions;

@@ -47,6 +47,7 @@ RemoteProcessor::RemoteProcessor(ProcessorDescription desc,
 
 RemoteProcessor::~RemoteProcessor() {
   core_.reset();  // stop the core before its memory goes away (regions wipe themselves)
+  revoke_host_locked();
 }
 
 MemoryRegion *RemoteProcessor::region_for(uint32_t da, uint64_t size) {
@@ -150,6 +151,7 @@ Status RemoteProcessor::release() {
     return {Error::kBadState, "the processor is running; stop it before releasing its memory"};
   }
   core_->stop();  // a crashed core is halted for good before its memory is wiped
+  revoke_host_locked();
   for (auto &r : regions_) {
     r->wipe();
   }

@@ -6,6 +6,7 @@
 #include "captee/fwimage/signed_image.hpp"
 #include "captee/fwimage/verify.hpp"
 #include "captee/ta/remoteproc_ta.hpp"
+#include "host_grant_builder.hpp"
 #include "tee_api_defines.h"
 
 namespace captee::ta {
@@ -160,6 +161,12 @@ LoadResult load_verified(platform::RemoteProcessor &proc, std::span<const uint8_
     }
     fw.rsc_da = rt.device_addr;
     fw.rsc_size = rt.size;
+  }
+
+  // Step 6.
+  platform::HostGrant grant = build_host_grant(p, &fw.grant_notes);
+  if (platform::Status s = proc.grant_host(std::move(grant), &fw.grant_notes); !s.ok()) {
+    return fail(to_tee_result(s.code), "granting the host its resources: " + s.message);
   }
   return {TEE_SUCCESS, {}, std::move(fw)};
 }

@@ -10,7 +10,8 @@
 //      table by fwimage);
 //   4. load every PT_LOAD segment through RemoteProcessor::load_segment, which
 //      copies the bytes into the carveout and hashes the destination copy;
-//   5. decode the resource table from the loaded (protected) copy.
+//   5. decode the resource table from the loaded (protected) copy;
+//   6. grant the host what it needs of that table (host_grant_builder.hpp).
 // Any failure wipes every region of the processor.
 #pragma once
 
@@ -31,7 +32,8 @@ struct LoadedFirmware {
   uint32_t boot_da = 0;   // vector table (kTlvBootAddress or 0)
   size_t images = 0;
   size_t segments = 0;
-  std::string signer;  // fingerprint of the key that verified the image
+  std::string signer;                    // fingerprint of the key that verified the image
+  std::vector<std::string> grant_notes;  // resources not shared, and why
 };
 
 struct LoadResult {

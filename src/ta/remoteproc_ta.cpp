@@ -80,7 +80,7 @@ std::string hex32(uint32_t v) {
   return buf;
 }
 
-void log_to_stderr(std::string_view line) {
+void log_to_stderr(std::string_view line, bool) {
   std::fprintf(stderr, "captee remoteproc TA: %.*s\n", static_cast<int>(line.size()), line.data());
 }
 
@@ -147,7 +147,7 @@ std::unique_ptr<RemoteprocTa> RemoteprocTa::create(platform::Soc &soc, Remotepro
     if (ctx->keys.empty()) {
       line += " none (every image will be refused)";
     }
-    ta->log_(line);
+    ta->log_(line, ctx->keys.empty());
     ta->contexts_.push_back(std::move(ctx));
   }
   return ta;
@@ -190,7 +190,7 @@ TEE_Result RemoteprocTa::open_session(uint32_t param_types, TEE_Param params[4],
     // A session not tied to one processor; commands name their rproc_id.
   } else if (param_types == TEE_PARAM_TYPES(kValueIn, kNone, kNone, kNone) && params != nullptr) {
     if (context(params[0].value.a) == nullptr) {
-      log_("open session: no remote processor " + std::to_string(params[0].value.a));
+      log_("open session: no remote processor " + std::to_string(params[0].value.a), true);
       return TEE_ERROR_BAD_PARAMETERS;
     }
     s->rproc_id = params[0].value.a;
@@ -224,7 +224,8 @@ TEE_Result RemoteprocTa::invoke_command(void *session, uint32_t cmd, uint32_t pa
   Context *c = context(params[0].value.a);
   if (c == nullptr) {
     log_(std::string(command_name(cmd)) + ": no remote processor " +
-         std::to_string(params[0].value.a));
+             std::to_string(params[0].value.a),
+         true);
     return TEE_ERROR_BAD_PARAMETERS;
   }
   std::lock_guard<std::mutex> lock(c->mu);
@@ -252,7 +253,8 @@ TEE_Result RemoteprocTa::invoke_command(void *session, uint32_t cmd, uint32_t pa
   }
   if (r == TEE_ERROR_BAD_STATE) {
     log_("rproc " + std::to_string(c->rproc_id) + ": " + command_name(cmd) + " refused in state " +
-         to_string(before));
+             to_string(before),
+         true);
   }
   return r;
 }
@@ -268,13 +270,13 @@ TEE_Result RemoteprocTa::load_fw(Context &c, TEE_Param params[4]) {
   }
   const std::string who = "rproc " + std::to_string(c.rproc_id) + ": LOAD_FW";
   if (params[1].memref.buffer == nullptr || params[1].memref.size == 0) {
-    log_(who + " failed: no image (TEE_ERROR_BAD_PARAMETERS)");
+    log_(who + " failed: no image (TEE_ERROR_BAD_PARAMETERS)", true);
     return TEE_ERROR_BAD_PARAMETERS;
   }
   if (c.memory_loaded) {
     // The firmware stopped earlier is still in the carveouts: it goes first.
     if (platform::Status s = c.proc->release(); !s.ok()) {
-      log_(who + " failed: " + s.message);
+      log_(who + " failed: " + s.message, true);
       return to_tee_result(s.code);
     }
     c.memory_loaded = false;
@@ -283,17 +285,22 @@ TEE_Result RemoteprocTa::load_fw(Context &c, TEE_Param params[4]) {
                                        params[1].memref.size);
   LoadResult r = load_firmware(*c.proc, image, c.keys);
   if (r.code != TEE_SUCCESS) {
-    log_(who + " failed: " + r.message + " (" + result_name(r.code) + "); every region was wiped");
+    log_(who + " failed: " + r.message + " (" + result_name(r.code) + "); every region was wiped",
+         true);
     return r.code;
   }
   c.firmware = std::move(r.firmware);
   c.state = FirmwareState::kLoaded;
   c.memory_loaded = true;
   log_(who + ": " + std::to_string(c.firmware.images) + " image(s), " +
-       std::to_string(c.firmware.segments) + " segment(s) signed by " + c.firmware.signer +
-       ", boot at " + hex32(c.firmware.boot_da) +
-       (c.firmware.rsc_size ? ", resource table at " + hex32(c.firmware.rsc_da)
-                            : std::string(", no resource table")));
+           std::to_string(c.firmware.segments) + " segment(s) signed by " + c.firmware.signer +
+           ", boot at " + hex32(c.firmware.boot_da) +
+           (c.firmware.rsc_size ? ", resource table at " + hex32(c.firmware.rsc_da)
+                                : std::string(", no resource table")),
+       false);
+  for (const std::string &note : c.firmware.grant_notes) {
+    log_(who + ": " + note, false);
+  }
   return TEE_SUCCESS;
 }
 
@@ -307,7 +314,7 @@ TEE_Result RemoteprocTa::start_fw(Context &c) {
       break;
   }
   if (platform::Status s = c.proc->start(c.firmware.boot_da); !s.ok()) {
-    log_("rproc " + std::to_string(c.rproc_id) + ": START_FW failed: " + s.message);
+    log_("rproc " + std::to_string(c.rproc_id) + ": START_FW failed: " + s.message, true);
     return to_tee_result(s.code);
   }
   c.state = FirmwareState::kStarted;
@@ -374,7 +381,8 @@ TEE_Result RemoteprocTa::get_coredump(Context &c, TEE_Param params[4]) {
       write_coredump(in, {static_cast<uint8_t *>(params[1].memref.buffer), params[1].memref.size});
   params[1].memref.size = written;
   log_("rproc " + std::to_string(c.rproc_id) + ": GET_COREDUMP: " + std::to_string(written) +
-       " bytes" + (in.crash_reason.empty() ? std::string() : ", crash: " + in.crash_reason));
+           " bytes" + (in.crash_reason.empty() ? std::string() : ", crash: " + in.crash_reason),
+       false);
   return TEE_SUCCESS;
 }
 
@@ -383,7 +391,7 @@ TEE_Result RemoteprocTa::release_fw(Context &c) {
     return TEE_ERROR_BAD_STATE;
   }
   if (platform::Status s = c.proc->release(); !s.ok()) {
-    log_("rproc " + std::to_string(c.rproc_id) + ": RELEASE_FW failed: " + s.message);
+    log_("rproc " + std::to_string(c.rproc_id) + ": RELEASE_FW failed: " + s.message, true);
     return to_tee_result(s.code);
   }
   c.state = FirmwareState::kOff;

@@ -11,7 +11,8 @@
 
 namespace captee::tee {
 
-std::shared_ptr<apps::AppRegistry> install_app_services(Daemon &daemon, apps::AppLoaderConfig cfg) {
+std::shared_ptr<apps::AppRegistry> install_app_services(
+    Daemon &daemon, apps::AppLoaderConfig cfg, std::shared_ptr<const BuiltinTaTable> builtins) {
   if (!cfg.listeners) {
     cfg.listeners = std::make_shared<apps::ListenerTable>();
   }
@@ -33,9 +34,14 @@ std::shared_ptr<apps::AppRegistry> install_app_services(Daemon &daemon, apps::Ap
   // GlobalPlatform sessions to TAs by UUID, one object per client: the
   // login identities come from its credentials. The service owns the GP
   // registry; its TA processes end with the daemon's services.
-  daemon.services().add(
-      CGPAppClient_UID, "gp-app-client",
-      [gp_registry](const ClientIdentity &who) { return make_gp_app_client(gp_registry, who); });
+  // The policy's "tas" rules are evaluated here, when the client opens the
+  // service: its GP app client carries the TAs it may not reach.
+  auto policy = std::make_shared<const Policy>(daemon.options().policy);
+  daemon.services().add(CGPAppClient_UID, "gp-app-client",
+                        [gp_registry, builtins, policy](const ClientIdentity &who) {
+                          return make_gp_app_client(builtins, gp_registry, who,
+                                                    policy->tas_denied_to(who));
+                        });
   std::weak_ptr<apps::AppRegistry> weak = registry;
   std::weak_ptr<apps::AppRegistry> weak_gp = gp_registry;
   daemon.set_ta_hooks(

@@ -1,5 +1,6 @@
 #include "gp_app_client.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstring>
@@ -18,6 +19,7 @@ constexpr uint32_t kTeeSuccess = 0;
 constexpr uint32_t kItemNotFound = 0xFFFF0008u;
 constexpr uint32_t kTargetDead = 0xFFFF3024u;
 constexpr uint32_t kOutOfMemory = 0xFFFF000Cu;
+constexpr uint32_t kAccessDenied = 0xFFFF0001u;
 constexpr uint32_t kOriginTee = 3;
 
 // The 24-byte output bundle both ops share (spec §5.5, §5.6).
@@ -42,7 +44,11 @@ class GpSession final : public LocalObject {
       if (k != ObjectCounts_pack(0, 0, 0, 0)) {
         return Object_ERROR_INVALID;
       }
-      return Object_OK;  // the last release closes it
+      // Synchronous, so a single-session TA can be opened again as soon as
+      // TEEC_CloseSession returns (releases travel in batches). libminkteec
+      // never calls it; for it the last release closes the session.
+      close_inner();
+      return Object_OK;
     }
     if (method != IGPSession_OP_invokeCommand) {
       return Object_ERROR_INVALID;
@@ -74,15 +80,20 @@ class GpSession final : public LocalObject {
   // Closes the TA's session synchronously (TA_CloseSessionEntryPoint runs)
   // before the controller goes, which may stop the TA process.
   void on_last_release() noexcept override {
-    if (!dead_.load(std::memory_order_acquire)) {
+    close_inner();
+    inner_.reset();
+  }
+
+  void close_inner() noexcept {
+    if (!closed_.exchange(true) && !dead_.load(std::memory_order_acquire)) {
       (void)inner_.invoke_raw(IGPSession_OP_close, nullptr, 0);
     }
-    inner_.reset();
   }
 
   Ref controller_;
   Ref inner_;
   std::atomic<bool> dead_{false};
+  std::atomic<bool> closed_{false};
 };
 
 std::string uuid_string(const void *raw) {
@@ -104,8 +115,13 @@ std::string uuid_string(const void *raw) {
 
 class GpAppClient final : public LocalObject {
  public:
-  GpAppClient(std::shared_ptr<apps::AppRegistry> registry, ClientIdentity who)
-      : registry_(std::move(registry)), who_(std::move(who)) {}
+  GpAppClient(std::shared_ptr<const BuiltinTaTable> builtins,
+              std::shared_ptr<apps::AppRegistry> registry, ClientIdentity who,
+              std::vector<std::string> denied)
+      : builtins_(std::move(builtins)),
+        registry_(std::move(registry)),
+        who_(std::move(who)),
+        denied_(std::move(denied)) {}
 
  protected:
   int32_t on_invoke(uint32_t method, ObjectOp op, ObjectArg *a, ObjectCounts k) override {
@@ -148,18 +164,27 @@ class GpAppClient final : public LocalObject {
     std::memcpy(bundle, bi, sizeof bi);
     std::memcpy(bundle + 24, &identity.login, 4);
     std::memcpy(bundle + 28, identity.uuid.data(), 16);
-    Ref controller;
-    int32_t err = registry_->load_embedded(uuid_string(a[1].bi.ptr), controller);
-    if (err != Object_OK) {
-      set_result(a[6], err == Object_ERROR_KMEM ? kOutOfMemory : kItemNotFound, kOriginTee);
+    const std::string uuid = uuid_string(a[1].bi.ptr);
+    if (std::find(denied_.begin(), denied_.end(), uuid) != denied_.end()) {
+      set_result(a[6], kAccessDenied, kOriginTee);
       return Object_OK;
     }
-    Object app_obj = Object_NULL;
-    err = IAppController_getAppObject(controller.get(), &app_obj);
-    Ref app = Ref::adopt(app_obj);
-    if (err != Object_OK) {
-      set_result(a[6], kTargetDead, kOriginTee);
-      return Object_OK;
+    Ref controller;  // keeps a TA process alive; none for built-in TAs
+    Ref app = builtins_ ? builtins_->app_object(uuid) : Ref();
+    int32_t err = Object_OK;
+    if (!app) {
+      err = registry_->load_embedded(uuid, controller);
+      if (err != Object_OK) {
+        set_result(a[6], err == Object_ERROR_KMEM ? kOutOfMemory : kItemNotFound, kOriginTee);
+        return Object_OK;
+      }
+      Object app_obj = Object_NULL;
+      err = IAppController_getAppObject(controller.get(), &app_obj);
+      app = Ref::adopt(app_obj);
+      if (err != Object_OK) {
+        set_result(a[6], kTargetDead, kOriginTee);
+        return Object_OK;
+      }
     }
     // Restore the output capacities the TA may fill.
     for (int i = 0; i < 4; ++i) {
@@ -194,14 +219,18 @@ class GpAppClient final : public LocalObject {
   }
 
  private:
+  std::shared_ptr<const BuiltinTaTable> builtins_;
   std::shared_ptr<apps::AppRegistry> registry_;
   ClientIdentity who_;
+  std::vector<std::string> denied_;
 };
 
 }  // namespace
 
-Ref make_gp_app_client(std::shared_ptr<apps::AppRegistry> registry, const ClientIdentity &who) {
-  return make_object<GpAppClient>(std::move(registry), who);
+Ref make_gp_app_client(std::shared_ptr<const BuiltinTaTable> builtins,
+                       std::shared_ptr<apps::AppRegistry> registry, const ClientIdentity &who,
+                       std::vector<std::string> denied) {
+  return make_object<GpAppClient>(std::move(builtins), std::move(registry), who, std::move(denied));
 }
 
 }  // namespace captee::tee

@@ -64,6 +64,46 @@ bool is_hex64(const std::string &s) {
          });
 }
 
+bool is_canonical_uuid(const std::string &s) {
+  if (s.size() != 36) {
+    return false;
+  }
+  for (size_t i = 0; i < s.size(); i++) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? s[i] != '-' : !std::isxdigit(static_cast<unsigned char>(s[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+Policy::Rule parse_allow(const json &j, const std::string &where, Policy::Rule r,
+                         std::vector<std::string> *warnings);
+
+// A "tas" entry: {"uuid": "...", "name": "...", "allow": ...}.
+Policy::Rule parse_ta_rule(const json &j, const std::string &where,
+                           std::vector<std::string> *warnings) {
+  if (!j.is_object()) {
+    fail(where, "expected an object");
+  }
+  only_keys(j, where, {"uuid", "name", "allow", "comment"});
+  Policy::Rule r;
+  if (!j.contains("uuid") || !j["uuid"].is_string() ||
+      !is_canonical_uuid(j["uuid"].get<std::string>())) {
+    fail(where + ".uuid", "expected a UUID such as \"80a4c275-0a47-4905-8285-1486a9771a08\"");
+  }
+  r.ta_uuid = j["uuid"].get<std::string>();
+  std::transform(r.ta_uuid.begin(), r.ta_uuid.end(), r.ta_uuid.begin(),
+                 [](unsigned char c) { return char(std::tolower(c)); });
+  if (j.contains("name")) {
+    if (!j["name"].is_string() || j["name"].get<std::string>().empty()) {
+      fail(where + ".name", "expected a non-empty string");
+    }
+    r.name = j["name"].get<std::string>();
+  }
+  return parse_allow(j, where, std::move(r), warnings);
+}
+
 Policy::Rule parse_rule(const json &j, const std::string &where,
                         std::vector<std::string> *warnings) {
   if (!j.is_object()) {
@@ -86,6 +126,11 @@ Policy::Rule parse_rule(const json &j, const std::string &where,
   if (!r.uid && r.name.empty()) {
     fail(where, "a service needs \"uid\" or \"name\"");
   }
+  return parse_allow(j, where, std::move(r), warnings);
+}
+
+Policy::Rule parse_allow(const json &j, const std::string &where, Policy::Rule r,
+                         std::vector<std::string> *warnings) {
   if (!j.contains("allow")) {
     fail(where, "missing \"allow\"");
   }
@@ -187,6 +232,10 @@ constexpr const char *kBuiltinDefault = R"({
     {"uid": 87, "name": "register-listener", "allow": "everyone"},
     {"uid": "0x10002", "name": "remoteproc-control",
      "allow": {"uids": [0], "groups": ["captee-rproc"]}}
+  ],
+  "tas": [
+    {"uuid": "80a4c275-0a47-4905-8285-1486a9771a08", "name": "remoteproc",
+     "allow": {"uids": [0], "groups": ["captee-rproc"]}}
   ]
 })";
 
@@ -211,7 +260,7 @@ std::optional<Policy> Policy::parse(const std::string &text, std::string *why,
     if (!j.is_object()) {
       fail("policy", "the top level must be an object");
     }
-    only_keys(j, "policy", {"version", "default", "services", "comment"});
+    only_keys(j, "policy", {"version", "default", "services", "tas", "comment"});
     if (j.contains("version") && (!j["version"].is_number_unsigned() || j["version"] != 1)) {
       fail("policy.version", "only version 1 is understood");
     }
@@ -238,6 +287,21 @@ std::optional<Policy> Policy::parse(const std::string &text, std::string *why,
           fail(w, "service listed twice");
         }
         p.rules_.push_back(std::move(r));
+      }
+    }
+    if (j.contains("tas")) {
+      if (!j["tas"].is_array()) {
+        fail("policy.tas", "expected an array");
+      }
+      std::set<std::string> uuids;
+      size_t i = 0;
+      for (const json &t : j["tas"]) {
+        std::string w = "policy.tas[" + std::to_string(i++) + "]";
+        Rule r = parse_ta_rule(t, w, warnings);
+        if (!uuids.insert(r.ta_uuid).second) {
+          fail(w, "trusted app listed twice");
+        }
+        p.ta_rules_.push_back(std::move(r));
       }
     }
     return p;
@@ -270,17 +334,27 @@ std::optional<Policy> Policy::load(const std::string &path, std::string *why,
 }
 
 bool Policy::allows(uint32_t uid, const std::string &name, const ClientIdentity &who) const {
-  const Rule *rule = nullptr;
   for (const Rule &r : rules_) {
     // The uid identifies the service when given; the name then only documents.
     if (r.uid ? *r.uid == uid : r.name == name) {
-      rule = &r;
-      break;
+      return matches(r, who);
     }
   }
-  if (rule == nullptr) {
-    return default_allow_;
+  return default_allow_;
+}
+
+std::vector<std::string> Policy::tas_denied_to(const ClientIdentity &who) const {
+  std::vector<std::string> denied;
+  for (const Rule &r : ta_rules_) {
+    if (!matches(r, who)) {
+      denied.push_back(r.ta_uuid);
+    }
   }
+  return denied;
+}
+
+bool Policy::matches(const Rule &r, const ClientIdentity &who) {
+  const Rule *rule = &r;
   if (rule->everyone) {
     return true;
   }

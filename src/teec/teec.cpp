@@ -179,7 +179,12 @@ void TEEC_CloseSession(TEEC_Session *session) {
   if (session == nullptr) {
     return;
   }
-  // The last release closes the session in capteed (§8.9 item 4).
+  // close (op 0) first: releases travel in batches, and a single-session TA
+  // must be free again when this returns. The last release would close it
+  // too (§8.9 item 4).
+  if (!Object_isNull(session->imp.session)) {
+    (void)IGPSession_close(session->imp.session);
+  }
   Object_ASSIGN_NULL(session->imp.session);
   session->imp.ctx = nullptr;
 }

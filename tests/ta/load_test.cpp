@@ -147,7 +147,8 @@ TEST_F(Load, FingerprintIsSha256OfTheDerPublicKey) {
 TEST_F(Load, NoKeysRefusesEverything) {
   std::string error;
   auto soc = platform::Soc::create(platform::default_platform(), &error);
-  auto ta = RemoteprocTa::create(*soc, RemoteprocTaConfig{{}, [](std::string_view) {}}, &error);
+  auto ta =
+      RemoteprocTa::create(*soc, RemoteprocTaConfig{{}, [](std::string_view, bool) {}}, &error);
   ASSERT_TRUE(ta);
   void *s = nullptr;
   ASSERT_EQ(ta->open_session(kParamsNone, nullptr, &s), TEE_SUCCESS);

@@ -81,7 +81,7 @@ void TaFixture::build(const platform::PlatformDescription &desc, std::vector<std
     keys.push_back(fwt::public_pem_of(fwt::rsa_private_pem(2048)));
   }
   config.public_keys_pem = std::move(keys);
-  config.log = [this](std::string_view line) {
+  config.log = [this](std::string_view line, bool) {
     std::lock_guard<std::mutex> lock(log_mu_);
     log_.emplace_back(line);
   };

@@ -18,6 +18,7 @@
 namespace captee::fwimage {
 
 inline constexpr uint32_t kPtLoad = 1;
+inline constexpr uint32_t kPfX = 1;  // p_flags: executable
 inline constexpr uint16_t kEmArm = 40;
 inline constexpr uint32_t kShtNobits = 8;
 inline constexpr size_t kElf32EhdrSize = 52;

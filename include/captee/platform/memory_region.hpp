@@ -1,9 +1,13 @@
 // One memory of the emulated SoC (a carveout such as RETRAM or MCU SRAM).
 //
-// Each region is a memfd, so that later the TEE can hand a page range of it to
-// the normal world as a file descriptor (trace buffers, vrings) without
-// copying, while the rest stays mapped only inside the TEE. The emulated core
-// executes directly from the TEE's mapping.
+// Each region is a memfd mapped only inside the TEE; the emulated core
+// executes directly from that mapping. A descriptor of the region would give
+// whoever holds it every page, so the region's own memfd never leaves the TEE.
+// To hand the normal world a page range (a trace buffer, a vring), the region
+// moves those pages onto a memfd of their own, mapped at the same addresses
+// (MAP_FIXED), and only that memfd is shared. Sharing ends when the region is
+// wiped: the shared memfd is zeroed first, so a host that still maps it reads
+// zeros, and the pages go back onto the region's own memfd.
 #pragma once
 
 #include <cstddef>
@@ -11,6 +15,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "captee/platform/description.hpp"
 
@@ -39,19 +44,39 @@ class MemoryRegion {
   // Host pointer for device address `da`; the caller has checked contains().
   uint8_t *at(uint32_t da) { return base_ + (da - desc_.da); }
 
-  // The memfd, borrowed (still owned by the region). Used to share page
-  // ranges with the normal world.
+  // The region's own memfd, borrowed. Never handed out (see above).
   int fd() const { return fd_; }
 
-  // Overwrites every byte with zero in a way the compiler may not elide.
+  // Moves [offset, offset+len) onto a memfd of its own and returns a new
+  // descriptor for it (the caller owns it): read-write, or, with
+  // writable=false, opened read-only with the memfd sealed against new
+  // writable mappings. The size is sealed either way, so a holder cannot
+  // truncate it under the emulated core. The TEE's mapping keeps its address
+  // and contents. `offset` and `len` must be page-aligned, non-zero, inside
+  // the region and not shared already. Call only while the core is offline
+  // (the pages are copied). Returns -1 and sets *error on failure.
+  int share_pages(uint32_t offset, uint32_t len, bool writable, std::string *error);
+  // True if [offset, offset+len) overlaps a shared range.
+  bool is_shared(uint32_t offset, uint32_t len) const;
+
+  // Ends every share (their memfds are zeroed), then overwrites every byte
+  // with zero in a way the compiler may not elide. Call with the core offline.
   void wipe();
 
  private:
   MemoryRegion(RegionDescription desc, int fd, uint8_t *base)
       : desc_(std::move(desc)), fd_(fd), base_(base) {}
+  void end_sharing();
+  void restore(uint32_t offset, uint32_t len);
+
+  struct Share {
+    uint32_t offset, len;
+    int fd;
+  };
   RegionDescription desc_;
   int fd_;
   uint8_t *base_;
+  std::vector<Share> shares_;
 };
 
 }  // namespace captee::platform

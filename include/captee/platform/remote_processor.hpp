@@ -2,12 +2,14 @@
 // to run firmware on it (the "secure face"): load a segment with its expected
 // hash, set memory, translate device addresses, start, stop and release.
 //
-// Only the remoteproc TA holds a RemoteProcessor; that is the whole access
-// rule. The checks here are the ones that protect memory regardless of what
-// the caller parsed: a segment must fit inside one region, must not overlap a
-// segment loaded earlier, and is hashed *on the destination copy*, so whoever
-// supplied the image cannot change the bytes between check and use. A failed
-// hash wipes the segment. Release wipes every region.
+// Only the remoteproc TA holds a RemoteProcessor's secure face; that is the
+// whole access rule. The host-side operations ("non-secure face", marked
+// below) only reach what the TA granted for the loaded firmware
+// (host_grant.hpp); capteed serves them to the normal world under policy. The checks here are the
+// ones that protect memory regardless of what the caller parsed: a segment must fit inside one
+// region, must not overlap a segment loaded earlier, and is hashed *on the destination copy*, so
+// whoever supplied the image cannot change the bytes between check and use. A failed hash wipes the
+// segment. Release wipes every region.
 #pragma once
 
 #include <cstdint>
@@ -18,7 +20,9 @@
 #include <vector>
 
 #include "captee/platform/cortex_m_core.hpp"
+#include "captee/object.hpp"
 #include "captee/platform/description.hpp"
+#include "captee/platform/host_grant.hpp"
 #include "captee/platform/mailbox.hpp"
 #include "captee/platform/memory_region.hpp"
 
@@ -75,8 +79,42 @@ class RemoteProcessor {
   Status start(uint32_t boot_da);
   // Halts the core (running or crashed). Memory is kept.
   Status stop();
-  // Wipes every region and forgets loaded segments. kBadState while running.
+  // Wipes every region, forgets loaded segments and ends every grant to the
+  // host (a host that still maps a window reads zeros). kBadState while running.
   Status release();
+
+  // Applies what the TA grants the host for the firmware it just loaded. The
+  // core must be offline (kBadState) and nothing granted since the last
+  // release (kBadState). Windows that cannot be granted (outside one region,
+  // a writable window on the resource table's pages, a page wanted both
+  // read-only and writable) are skipped, each with a sentence in *refused;
+  // the rest are shared. kBadParameters if the table part is inconsistent
+  // (mask size, an address field outside it, the table outside one region).
+  Status grant_host(HostGrant grant, std::vector<std::string> *refused);
+
+  // ---- Non-secure face: what the host may do with the grants ----
+
+  // Whole pages holding one granted window.
+  struct HostPages {
+    Ref memory;            // an FdObject (new reference): read-only for trace buffers
+    uint32_t base_da = 0;  // device address of its first byte
+    uint32_t size = 0;
+    bool writable = false;
+  };
+  // The pages of the granted window holding [da, da+size). kAccessDenied if
+  // nothing is granted or no single window holds the range; kGeneric if a
+  // descriptor cannot be duplicated.
+  Status host_map(uint32_t da, uint32_t size, HostPages *out);
+  // The loaded resource table as it is now. kAccessDenied if nothing is
+  // granted or the firmware has no table.
+  Status host_read_table(std::vector<uint8_t> *bytes, uint32_t *da);
+  // Writes `bytes` at `offset` into the loaded resource table. kAccessDenied
+  // as above; kBadParameters if the range leaves the table; kSecurity (and
+  // nothing written) if a byte outside the writable fields would change or an
+  // address field would get a value the grant does not allow.
+  Status host_write_table(uint32_t offset, std::span<const uint8_t> bytes);
+  // True while a loaded firmware's grants are in force.
+  bool host_granted() const;
 
   CoreState state() const { return core_->state(); }
   CortexMCore &core() { return *core_; }
@@ -93,11 +131,25 @@ class RemoteProcessor {
   Mailbox mailbox_;
   std::unique_ptr<CortexMCore> core_;
 
-  std::mutex mu_;  // serialises the secure-face operations
+  mutable std::mutex mu_;  // serialises the secure-face and host operations
   struct Range {
     uint64_t start, end;
   };
   std::vector<Range> loaded_;  // segments since the last release
+
+  // What the host was granted (guarded by mu_); reset by release().
+  struct SharedPages {
+    uint32_t base_da = 0, size = 0;
+    bool writable = false;
+    int fd = -1;  // a descriptor handed out per host_map (dup'ed)
+  };
+  struct Granted {
+    bool active = false;
+    HostGrant grant;
+    std::vector<SharedPages> shares;
+  };
+  Granted granted_;
+  void revoke_host_locked();
 };
 
 // All processors of one platform, by rproc_id.

@@ -59,8 +59,9 @@ enum class FirmwareState { kOff, kLoaded, kStarted };
 const char *to_string(FirmwareState state);
 
 // Where the TA writes one line per event (loads, refusals, key fingerprints).
+// `problem` marks refusals and failures (a daemon logs them as warnings).
 // Called with the context's lock held; must not call back into the TA.
-using LogSink = std::function<void(std::string_view line)>;
+using LogSink = std::function<void(std::string_view line, bool problem)>;
 
 struct RemoteprocTaConfig {
   // PEM public keys (RSA or EC P-256) trusted for every processor, in addition

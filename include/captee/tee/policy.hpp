@@ -29,6 +29,7 @@ class Policy {
   struct Rule {
     std::optional<uint32_t> uid;  // service class uid; selects the service when set
     std::string name;             // registered name; selects it when uid is unset
+    std::string ta_uuid;          // for a "tas" rule: the TA (lower-case canonical UUID)
     bool everyone = false;
     std::vector<uid_t> uids;
     std::vector<gid_t> gids;
@@ -55,11 +56,21 @@ class Policy {
   // True if `who` may open service `uid` registered as `name`.
   bool allows(uint32_t uid, const std::string &name, const ClientIdentity &who) const;
 
+  // The trusted apps (lower-case UUIDs) that `who` may not open sessions to,
+  // from the document's "tas" rules; TAs without a rule are open to whoever
+  // holds the GP app client. Evaluated when IClientEnv.open hands out the GP
+  // app client, so it stays the one place policy meets credentials.
+  std::vector<std::string> tas_denied_to(const ClientIdentity &who) const;
+
   const std::vector<Rule> &rules() const { return rules_; }
+  const std::vector<Rule> &ta_rules() const { return ta_rules_; }
   bool default_allow() const { return default_allow_; }
 
  private:
+  static bool matches(const Rule &rule, const ClientIdentity &who);
+
   std::vector<Rule> rules_;
+  std::vector<Rule> ta_rules_;
   bool default_allow_ = false;
 };
 
