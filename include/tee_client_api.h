@@ -162,11 +162,13 @@ typedef union {
   TEEC_Value value;
 } TEEC_Parameter;
 
-/* An open session. imp: the IGPSession object. */
+/* An open session. imp: the IGPSession object, its context, and the memory
+ * objects its large temporary memrefs reuse. */
 typedef struct {
   struct {
     Object session;
     TEEC_Context *ctx;
+    void *call_memory;
   } imp;
 } TEEC_Session;
 
@@ -177,7 +179,8 @@ typedef struct {
   uint32_t paramTypes;
   TEEC_Parameter params[TEEC_CONFIG_PAYLOAD_REF_COUNT];
   struct {
-    TEEC_Session *session;
+    TEEC_Session *session; /* the session of the call in progress, or NULL */
+    TEEC_Context *ctx;     /* its context, or NULL */
     uint32_t cancel_code;
   } imp;
 } TEEC_Operation;

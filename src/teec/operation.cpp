@@ -2,8 +2,6 @@
 
 #include <cstring>
 
-#include "captee/memory.hpp"
-
 namespace captee::teec {
 namespace {
 
@@ -16,6 +14,14 @@ bool is_output_partial(uint32_t t) {
 }
 
 }  // namespace
+
+OperationParams::~OperationParams() {
+  for (Ref &obj : call_obj_) {
+    if (obj && pool_ != nullptr) {
+      pool_->give(std::move(obj));
+    }
+  }
+}
 
 TEEC_Result OperationParams::marshal(const TEEC_Context *ctx, TEEC_Operation *op,
                                      uint32_t *origin) {
@@ -148,12 +154,11 @@ TEEC_Result OperationParams::memref(unsigned n, uint32_t t, TEEC_Parameter &p,
 }
 
 TEEC_Result OperationParams::temp_object(unsigned n, uint32_t t, TEEC_TempMemoryReference &tmp) {
-  Ref obj = MemoryObject::create(tmp.size, false, "captee-teec-tmpref");
-  auto *mo = LocalObject::from_as<MemoryObject>(obj.get());
-  if (mo == nullptr) {
+  uint8_t *bytes = nullptr;
+  Ref obj = pool_ != nullptr ? pool_->take(tmp.size, &bytes) : CallMemory::make(tmp.size, &bytes);
+  if (!obj) {
     return TEEC_ERROR_OUT_OF_MEMORY;
   }
-  auto *bytes = reinterpret_cast<uint8_t *>(mo->bytes().data());
   if (t != TEEC_MEMREF_TEMP_OUTPUT) {
     std::memcpy(bytes, tmp.buffer, tmp.size);
   }

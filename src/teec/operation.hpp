@@ -10,14 +10,16 @@
 //    the memref names are copied from the client buffer into the shadow
 //    before the call (input directions) and the bytes the TA produced back
 //    after it (output directions), with OP-TEE's shadow-buffer rules;
-//  - temporary memrefs over kInlineMax: a memory object made for the call,
-//    filled and drained the same way (libminkteec converts them likewise).
+//  - temporary memrefs over kInlineMax: a memory object for the call (from
+//    the session's CallMemory), filled and drained the same way
+//    (libminkteec converts them likewise).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 
 #include "IGPSession.h"
+#include "call_memory.hpp"
 #include "captee/object.hpp"
 #include "tee_client_api.h"
 
@@ -31,6 +33,14 @@ inline constexpr size_t kMaxSharedMemory = 16u << 20;
 // Not thread-safe; one per call, on the calling thread's stack.
 class OperationParams {
  public:
+  // `pool` (borrowed, may be null: then call objects are not recycled)
+  // provides the memory objects of large temporary memrefs.
+  explicit OperationParams(CallMemory *pool) : pool_(pool) {}
+  // Hands the call objects back to the pool.
+  ~OperationParams();
+  OperationParams(const OperationParams &) = delete;
+  OperationParams &operator=(const OperationParams &) = delete;
+
   // The API checks of §8.5 step 1 and the mapping of §8.6 for `op` (NULL: no
   // parameters), including the copy into shadows and call objects.
   // TEEC_SUCCESS; BAD_PARAMETERS (origin API) for a malformed operation;
@@ -57,8 +67,9 @@ class OperationParams {
   TEEC_Result temp_object(unsigned n, uint32_t t, TEEC_TempMemoryReference &tmp);
   void send_object(unsigned n, Object obj, size_t size, size_t offset);
 
+  CallMemory *pool_;
   IGPSession_MemoryObjectParameters mem_params_[4] = {};
-  Ref call_obj_[4];                  // memory objects made for large temporary memrefs
+  Ref call_obj_[4];                  // memory objects of large temporary memrefs
   uint8_t *copy_back_from_[4] = {};  // shadow or call object bytes at the memref's offset
   uint8_t *copy_back_to_[4] = {};    // the client's bytes at the same offset
   size_t window_[4] = {};            // the memref's size when the call started

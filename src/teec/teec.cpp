@@ -8,6 +8,7 @@
 #include "tee_client_api.h"
 
 #include <cstring>
+#include <new>
 #include <random>
 
 #include "IClientEnv.h"
@@ -15,6 +16,7 @@
 #include "IGPSession.h"
 #include "IWait.h"
 #include "MinkCom.h"
+#include "call_memory.hpp"
 #include "captee/object.hpp"
 #include "operation.hpp"
 #include "wait_object.hpp"
@@ -50,6 +52,27 @@ uint32_t new_cancel_code() {
 void set_origin(uint32_t *returnOrigin, uint32_t origin) {
   if (returnOrigin != nullptr) {
     *returnOrigin = origin;
+  }
+}
+
+// Marks `op` (may be NULL) as running for TEEC_RequestCancellation, which
+// may read it from any thread; returns the call's cancel code (0 without an
+// operation, as libminkteec).
+uint32_t call_started(TEEC_Operation *op, TEEC_Session *session, TEEC_Context *ctx) {
+  if (op == nullptr) {
+    return 0;
+  }
+  const uint32_t code = new_cancel_code();
+  __atomic_store_n(&op->imp.cancel_code, code, __ATOMIC_RELAXED);
+  __atomic_store_n(&op->imp.session, session, __ATOMIC_RELAXED);
+  __atomic_store_n(&op->imp.ctx, ctx, __ATOMIC_RELEASE);
+  return code;
+}
+
+void call_ended(TEEC_Operation *op) {
+  if (op != nullptr) {
+    __atomic_store_n(&op->imp.ctx, nullptr, __ATOMIC_RELEASE);
+    __atomic_store_n(&op->imp.session, nullptr, __ATOMIC_RELAXED);
   }
 }
 
@@ -128,7 +151,10 @@ TEEC_Result TEEC_OpenSession(TEEC_Context *context, TEEC_Session *session,
     default:
       return TEEC_ERROR_BAD_PARAMETERS;
   }
-  OperationParams m;
+  session->imp.session = Object_NULL;  // closing a session that failed to open is a no-op
+  session->imp.ctx = nullptr;
+  session->imp.call_memory = nullptr;
+  OperationParams m(nullptr);  // no session yet: call objects are not recycled
   uint32_t marshal_origin = TEEC_ORIGIN_API;
   if (TEEC_Result r = m.marshal(context, operation, &marshal_origin); r != TEEC_SUCCESS) {
     set_origin(returnOrigin, marshal_origin);
@@ -138,12 +164,7 @@ TEEC_Result TEEC_OpenSession(TEEC_Context *context, TEEC_Session *session,
   if (connectionData != nullptr) {
     std::memcpy(&connection_data, connectionData, sizeof connection_data);
   }
-  uint32_t cancel_code = 0;
-  if (operation != nullptr) {
-    cancel_code = new_cancel_code();
-    __atomic_store_n(&operation->imp.cancel_code, cancel_code, __ATOMIC_RELAXED);
-    __atomic_store_n(&operation->imp.session, session, __ATOMIC_RELEASE);
-  }
+  const uint32_t cancel_code = call_started(operation, session, context);
   OutBundle bo{};
   Object sess = Object_NULL;
   int32_t err = IGPAppClient_openSession(
@@ -154,9 +175,7 @@ TEEC_Result TEEC_OpenSession(TEEC_Context *context, TEEC_Session *session,
       m.out_ptr[2], m.out_len[2], &m.out_got[2], m.out_ptr[3], m.out_len[3], &m.out_got[3],
       m.mem[0], m.mem[1], m.mem[2], m.mem[3], &bo.memref_out_sz[0], &bo.memref_out_sz[1],
       &bo.memref_out_sz[2], &bo.memref_out_sz[3], &sess, &bo.ret_value, &bo.ret_origin);
-  if (operation != nullptr) {
-    __atomic_store_n(&operation->imp.session, nullptr, __ATOMIC_RELEASE);
-  }
+  call_ended(operation);
   if (err != Object_OK) {
     Object_ASSIGN_NULL(sess);
     uint32_t origin = 0;
@@ -172,6 +191,7 @@ TEEC_Result TEEC_OpenSession(TEEC_Context *context, TEEC_Session *session,
   }
   session->imp.session = sess;
   session->imp.ctx = context;
+  session->imp.call_memory = new (std::nothrow) captee::teec::CallMemory;  // NULL: no reuse
   return TEEC_SUCCESS;
 }
 
@@ -187,6 +207,8 @@ void TEEC_CloseSession(TEEC_Session *session) {
   }
   Object_ASSIGN_NULL(session->imp.session);
   session->imp.ctx = nullptr;
+  delete static_cast<captee::teec::CallMemory *>(session->imp.call_memory);
+  session->imp.call_memory = nullptr;
 }
 
 TEEC_Result TEEC_InvokeCommand(TEEC_Session *session, uint32_t commandID, TEEC_Operation *operation,
@@ -195,18 +217,13 @@ TEEC_Result TEEC_InvokeCommand(TEEC_Session *session, uint32_t commandID, TEEC_O
   if (session == nullptr || Object_isNull(session->imp.session)) {
     return TEEC_ERROR_BAD_PARAMETERS;
   }
-  OperationParams m;
+  OperationParams m(static_cast<captee::teec::CallMemory *>(session->imp.call_memory));
   uint32_t marshal_origin = TEEC_ORIGIN_API;
   if (TEEC_Result r = m.marshal(session->imp.ctx, operation, &marshal_origin); r != TEEC_SUCCESS) {
     set_origin(returnOrigin, marshal_origin);
     return r;
   }
-  uint32_t cancel_code = 0;
-  if (operation != nullptr) {
-    cancel_code = new_cancel_code();
-    __atomic_store_n(&operation->imp.cancel_code, cancel_code, __ATOMIC_RELAXED);
-    __atomic_store_n(&operation->imp.session, session, __ATOMIC_RELEASE);
-  }
+  const uint32_t cancel_code = call_started(operation, session, session->imp.ctx);
   OutBundle bo{};
   int32_t err = IGPSession_invokeCommand(
       session->imp.session, commandID, cancel_code, 0xFFFFFFFFu, m.param_types, m.ex_param_types,
@@ -216,9 +233,7 @@ TEEC_Result TEEC_InvokeCommand(TEEC_Session *session, uint32_t commandID, TEEC_O
       &m.out_got[3], m.mem[0], m.mem[1], m.mem[2], m.mem[3], &bo.memref_out_sz[0],
       &bo.memref_out_sz[1], &bo.memref_out_sz[2], &bo.memref_out_sz[3], &bo.ret_value,
       &bo.ret_origin);
-  if (operation != nullptr) {
-    __atomic_store_n(&operation->imp.session, nullptr, __ATOMIC_RELEASE);
-  }
+  call_ended(operation);
   if (err != Object_OK) {
     uint32_t origin = 0;
     TEEC_Result r = map_invoke_failure(err, &origin, TEEC_ORIGIN_TEE);
@@ -234,12 +249,13 @@ void TEEC_RequestCancellation(TEEC_Operation *operation) {
   if (operation == nullptr || operation->started != 0) {
     return;
   }
-  TEEC_Session *session = __atomic_load_n(&operation->imp.session, __ATOMIC_ACQUIRE);
-  if (session == nullptr || session->imp.ctx == nullptr) {
+  // The context, not the session: an open session's call has no session yet.
+  TEEC_Context *ctx = __atomic_load_n(&operation->imp.ctx, __ATOMIC_ACQUIRE);
+  if (ctx == nullptr) {
     return;
   }
   uint32_t code = __atomic_load_n(&operation->imp.cancel_code, __ATOMIC_RELAXED);
-  (void)IWait_signal(session->imp.ctx->imp.waiter_cbo, code, IWait_EVENT_CANCEL);
+  (void)IWait_signal(ctx->imp.waiter_cbo, code, IWait_EVENT_CANCEL);
 }
 
 }  // extern "C"

@@ -128,6 +128,30 @@ TEST_F(TeecConcurrency, CancellationReachesAPollingTa) {
   TEEC_CloseSession(&s);
 }
 
+// TA_OpenSessionEntryPoint waiting in TEE_Wait is cancelled too: the call
+// has no session yet, only its context.
+TEST_F(TeecConcurrency, CancellationReachesAnOpeningTa) {
+  TEEC_Operation op{};
+  op.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_NONE, TEEC_NONE, TEEC_NONE);
+  op.params[0].value.a = 0xCA2C;
+  std::atomic<bool> done{false};
+  TEEC_Result r = 0;
+  uint32_t origin = 0;
+  TEEC_Session s{};
+  std::thread opener([&] {
+    r = open(&s, &origin, &op);
+    done = true;
+  });
+  for (int i = 0; i < 500 && !done; ++i) {
+    TEEC_RequestCancellation(&op);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  opener.join();
+  EXPECT_EQ(r, TEEC_ERROR_CANCEL);
+  EXPECT_EQ(origin, TEEC_ORIGIN_TRUSTED_APP);
+  TEEC_CloseSession(&s);  // a session that failed to open: a no-op
+}
+
 TEST_F(TeecConcurrency, ThreadsShareOneSession) {
   TEEC_Session s{};
   ASSERT_EQ(open(&s), TEEC_SUCCESS);

@@ -365,6 +365,46 @@ TEST_F(TeecMemory, LargeTemporaryMemrefsTravelAsMemoryObjects) {
   TEEC_CloseSession(&s);
 }
 
+// A session reuses the memory objects of its large temporary memrefs: every
+// call still sees only its own bytes, and the client gets back only what the
+// TA produced (never bytes an earlier call left in a reused object).
+TEST_F(TeecMemory, ReusedCallObjectsCarryOnlyTheirCallsBytes) {
+  TEEC_Session s{};
+  ASSERT_EQ(open(&s), TEEC_SUCCESS);
+  uint32_t origin = 0;
+  for (int i = 0; i < 6; ++i) {
+    const size_t size = (i % 2 == 0) ? 9000 : 5000;  // two size classes, alternating
+    std::vector<uint8_t> buf(size, static_cast<uint8_t>(i + 1));
+    TEEC_Operation op{};
+    op.paramTypes =
+        TEEC_PARAM_TYPES(TEEC_MEMREF_TEMP_INOUT, TEEC_VALUE_OUTPUT, TEEC_NONE, TEEC_NONE);
+    op.params[0].tmpref = {buf.data(), size};
+    ASSERT_EQ(TEEC_InvokeCommand(&s, TEEC_TEST_CMD_INVERT, &op, &origin), TEEC_SUCCESS);
+    EXPECT_EQ(op.params[1].value.a, (i + 1) * size);
+    EXPECT_EQ(std::count(buf.begin(), buf.end(), static_cast<uint8_t>(~(i + 1))),
+              static_cast<long>(size));
+  }
+  // An output-only memref larger than what the TA writes: the rest of the
+  // client's buffer stays as it was.
+  std::vector<uint8_t> in(5000, 0x42), out(9000, 'x');
+  TEEC_Operation op{};
+  op.paramTypes =
+      TEEC_PARAM_TYPES(TEEC_MEMREF_TEMP_INPUT, TEEC_MEMREF_TEMP_OUTPUT, TEEC_NONE, TEEC_NONE);
+  op.params[0].tmpref = {in.data(), in.size()};
+  op.params[1].tmpref = {out.data(), out.size()};
+  ASSERT_EQ(TEEC_InvokeCommand(&s, TEEC_TEST_CMD_COPY, &op, &origin), TEEC_SUCCESS);
+  EXPECT_EQ(op.params[1].tmpref.size, in.size());
+  EXPECT_EQ(std::count(out.begin(), out.begin() + 5000, 0x42), 5000);
+  EXPECT_EQ(std::count(out.begin() + 5000, out.end(), 'x'), 4000);
+  // Too small: SHORT_BUFFER with the required size, the buffer untouched.
+  op.params[1].tmpref = {out.data(), 4500};
+  std::fill(out.begin(), out.end(), 'y');
+  EXPECT_EQ(TEEC_InvokeCommand(&s, TEEC_TEST_CMD_COPY, &op, &origin), TEEC_ERROR_SHORT_BUFFER);
+  EXPECT_EQ(op.params[1].tmpref.size, in.size());
+  EXPECT_EQ(std::count(out.begin(), out.end(), 'y'), 9000);
+  TEEC_CloseSession(&s);
+}
+
 // Whatever the TA does with an input memref, the client's buffer does not
 // change: inline copies are the TA's own, and memory objects of input
 // memrefs are mapped read-only (a write kills the TA).

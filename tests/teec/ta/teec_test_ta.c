@@ -24,6 +24,15 @@ TEE_Result TA_OpenSessionEntryPoint(uint32_t param_types, TEE_Param params[4], v
       params[0].value.a == 0xBAD) {
     return TEE_ERROR_ACCESS_DENIED;
   }
+  /* {a = 0xCA2C}: waits up to 10 s for a cancellation of the open. */
+  if (TEE_PARAM_TYPE_GET(param_types, 0) == TEE_PARAM_TYPE_VALUE_INPUT &&
+      params[0].value.a == 0xCA2C) {
+    TEE_UnmaskCancellation();
+    TEE_Result r = TEE_Wait(10000);
+    if (r != TEE_SUCCESS) {
+      return r;
+    }
+  }
   *sess_ctx = NULL;
   return TEE_SUCCESS;
 }
