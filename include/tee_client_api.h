@@ -195,17 +195,26 @@ TEEC_Result TEEC_InitializeContext(const char *name, TEEC_Context *context);
 void TEEC_FinalizeContext(TEEC_Context *context);
 
 /* Opens a session to the TA `destination`. Unknown TA: ITEM_NOT_FOUND origin
- * TEE; malformed arguments: BAD_PARAMETERS origin API. */
+ * TEE; malformed arguments: BAD_PARAMETERS origin API; the TA's refusal: its
+ * code, origin TRUSTED_APP. `operation` (may be NULL) is marshalled as for
+ * TEEC_InvokeCommand and can be cancelled. On failure *session stays closed
+ * (TEEC_CloseSession on it is a no-op). */
 TEEC_Result TEEC_OpenSession(TEEC_Context *context, TEEC_Session *session,
                              const TEEC_UUID *destination, uint32_t connectionMethod,
                              const void *connectionData, TEEC_Operation *operation,
                              uint32_t *returnOrigin);
 
-/* Closes the session (releases its object). NULL: no-op. */
+/* Closes the session: TA_CloseSessionEntryPoint has run when this returns.
+ * NULL, or a closed session: no-op. Not while a call on it is in flight. */
 void TEEC_CloseSession(TEEC_Session *session);
 
 /* Invokes `commandID` in the TA. A TA that died: TARGET_DEAD origin TEE, on
- * this and every later call. */
+ * this and every later call. A malformed operation (bad type, memref bounds,
+ * a parent of another context, a direction the memory's flags do not allow,
+ * a temporary memref over 16 MiB): BAD_PARAMETERS origin API, nothing sent.
+ * Output memrefs get the size the TA produced (the required size with
+ * SHORT_BUFFER). Several threads may invoke one session at once; the TA runs
+ * their calls one at a time. */
 TEEC_Result TEEC_InvokeCommand(TEEC_Session *session, uint32_t commandID, TEEC_Operation *operation,
                                uint32_t *returnOrigin);
 
@@ -222,10 +231,13 @@ TEEC_Result TEEC_RegisterSharedMemory(TEEC_Context *context, TEEC_SharedMemory *
  * are zero-copy. Too large (> 16 MiB): OUT_OF_MEMORY. */
 TEEC_Result TEEC_AllocateSharedMemory(TEEC_Context *context, TEEC_SharedMemory *sharedMem);
 
-/* Releases registered or allocated memory (frees the allocation). NULL: no-op. */
+/* Releases registered or allocated memory (frees the allocation and any
+ * shadow). NULL, or memory already released: no-op. Not while a call uses it. */
 void TEEC_ReleaseSharedMemory(TEEC_SharedMemory *sharedMemory);
 
-/* Asks the TA to cancel the call running with `operation` (see started). */
+/* Asks the TA to cancel the invoke or open running with `operation` (see
+ * started); the call returns TEEC_ERROR_CANCEL if the TA honours it. Ignored
+ * before the call started and after it ended. Any thread. */
 void TEEC_RequestCancellation(TEEC_Operation *operation);
 
 #ifdef __cplusplus
