@@ -174,6 +174,31 @@ TEST_F(TeecConcurrency, ThreadsShareOneSession) {
   TEEC_CloseSession(&s);
 }
 
+// Large temporary memrefs from three threads on one session: the session's
+// recycled call objects are handed to one call at a time.
+TEST_F(TeecConcurrency, ThreadsShareOneSessionsCallObjects) {
+  TEEC_Session s{};
+  ASSERT_EQ(open(&s), TEEC_SUCCESS);
+  std::atomic<int> failures{0};
+  on_threads(3, [&](int t) {
+    std::vector<uint8_t> buf(8 * 1024 + 100 * t, static_cast<uint8_t>(t + 1));
+    for (int i = 0; i < 10; ++i) {
+      TEEC_Operation op{};
+      op.paramTypes =
+          TEEC_PARAM_TYPES(TEEC_MEMREF_TEMP_INOUT, TEEC_VALUE_OUTPUT, TEEC_NONE, TEEC_NONE);
+      op.params[0].tmpref = {buf.data(), buf.size()};
+      uint32_t origin = 0;
+      uint8_t before = (i % 2 == 0) ? static_cast<uint8_t>(t + 1) : static_cast<uint8_t>(~(t + 1));
+      if (TEEC_InvokeCommand(&s, TEEC_TEST_CMD_INVERT, &op, &origin) != TEEC_SUCCESS ||
+          op.params[1].value.a != before * buf.size() || buf[buf.size() - 1] != uint8_t(~before)) {
+        ++failures;
+      }
+    }
+  });
+  EXPECT_EQ(failures.load(), 0);
+  TEEC_CloseSession(&s);
+}
+
 // One registered buffer (with a shadow), three threads inverting their own
 // window of it through their own sessions: the shadow's copies of disjoint
 // windows never interfere.
