@@ -194,6 +194,29 @@ static const char g_rodata[] = "read-only data of the TA image";
 #define ANY TEE_MEMORY_ACCESS_ANY_OWNER
 #define DENIED TEE_ERROR_ACCESS_DENIED
 
+/* A range over a hole between two mappings is refused. Other threads of the
+ * TA host may map something into a fresh hole at any moment (the sanitizer
+ * runtimes do), so an answer counts only if mincore still finds the hole
+ * unmapped afterwards; otherwise try again elsewhere. */
+static int hole_refused(long page) {
+  for (int tries = 0; tries < 50; tries++) {
+    uint8_t *h = mmap(NULL, 3 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (h == MAP_FAILED) {
+      return 0;
+    }
+    munmap(h + page, page);
+    TEE_Result r = TEE_CheckMemoryAccessRights(TEE_MEMORY_ACCESS_READ, h, 3 * page);
+    unsigned char vec = 0;
+    int still_a_hole = mincore(h + page, page, &vec) != 0;
+    munmap(h, page);
+    munmap(h + 2 * page, page);
+    if (still_a_hole) {
+      return r == TEE_ERROR_ACCESS_DENIED;
+    }
+  }
+  return 0;
+}
+
 static TEE_Result access_rights(uint32_t pt, TEE_Param p[4]) {
   if (pt != TEE_PARAM_TYPES(TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_MEMREF_INOUT,
                             TEE_PARAM_TYPE_VALUE_OUTPUT, TEE_PARAM_TYPE_VALUE_INPUT) ||
@@ -221,8 +244,7 @@ static TEE_Result access_rights(uint32_t pt, TEE_Param p[4]) {
   CHECK(R, NULL, 16, DENIED);                               /* 6 */
   CHECK(R, NULL, 0, TEE_SUCCESS);                           /* 7 */
   CHECK(R, (void *)(uintptr_t)-8, 16, DENIED);              /* 8 */
-  munmap(pages + page, page);                               /* a hole in the middle */
-  CHECK(R, pages, 3 * page, DENIED);                        /* 9 */
+  failed |= (hole_refused(page) ? 0u : 1u) << n++;          /* 9 */
   CHECK(R | W, pages, page, TEE_SUCCESS);                   /* 10 */
   mprotect(pages, page, PROT_READ);
   CHECK(W, pages, page, DENIED);       /* 11 */
@@ -243,8 +265,7 @@ static TEE_Result access_rights(uint32_t pt, TEE_Param p[4]) {
     n++;
   }
 #undef CHECK
-  munmap(pages, page);
-  munmap(pages + 2 * page, page);
+  munmap(pages, 3 * page);
   TEE_Free(heap);
   p[2].value.a = failed;
   p[2].value.b = n;
