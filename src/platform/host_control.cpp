@@ -397,12 +397,12 @@ HostControl::HostControl(Soc &soc) : state_(std::make_shared<State>()) {
     hub->proc->mailbox().on_firmware_kick([h](uint32_t channels) {
       std::lock_guard<std::mutex> lock(h->mu);
       if (h->live.empty()) {
-        return;  // left pending for takeKicks
+        return false;  // left pending for takeKicks
       }
       for (auto &s : h->live) {
         s->post_kick(channels);
       }
-      h->proc->mailbox().ack(channels);
+      return true;
     });
     state_->hubs.push_back(std::move(hub));
   }

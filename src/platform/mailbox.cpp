@@ -45,14 +45,13 @@ void Mailbox::mmio_write(uint32_t offset, uint32_t value) {
   if (offset != kF2hSet || value == 0) {
     return;
   }
-  f2h_.fetch_or(value);
   FirmwareKick handler;
   {
     std::lock_guard<std::mutex> lock(mu_);
     handler = on_kick_;
   }
-  if (handler) {
-    handler(value);
+  if (!handler || !handler(value)) {
+    f2h_.fetch_or(value);
   }
 }
 

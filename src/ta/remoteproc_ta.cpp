@@ -147,7 +147,7 @@ std::unique_ptr<RemoteprocTa> RemoteprocTa::create(platform::Soc &soc, Remotepro
     if (ctx->keys.empty()) {
       line += " none (every image will be refused)";
     }
-    ta->log_(line, ctx->keys.empty());
+    ta->log_(line, false);
     ta->contexts_.push_back(std::move(ctx));
   }
   return ta;

@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "captee/tee/app_services.hpp"
+#include "captee/tee/builtin_ta.hpp"
 #include "captee/tee/daemon.hpp"
 #include "captee/tee/programs.hpp"
 
@@ -40,7 +41,7 @@ bool ensure_dir(const std::string &path, std::string *why) {
 }
 }  // namespace
 
-int capteed_main(int argc, char **argv) {
+int capteed_main(int argc, char **argv, std::span<DaemonExtension *const> extensions) {
   CLI::App app{"capteed: captee's TEE daemon (the secure world)", "capteed"};
   std::string socket = default_socket();
   std::string policy_file;
@@ -60,6 +61,9 @@ int capteed_main(int argc, char **argv) {
                  "Threads serving each connection's requests (1 is fastest, but then one slow "
                  "request holds up that client's other threads)")
       ->check(CLI::Range(1u, 8u));
+  for (DaemonExtension *e : extensions) {
+    e->add_options(app);
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
@@ -114,12 +118,27 @@ int capteed_main(int argc, char **argv) {
     ::setrlimit(RLIMIT_NOFILE, &rl);
   }
   Daemon daemon(std::move(opts));
+  auto builtins = std::make_shared<BuiltinTaTable>();
+  auto shutdown_extensions = [&] {
+    for (DaemonExtension *e : extensions) {
+      e->shutdown();
+    }
+  };
+  for (DaemonExtension *e : extensions) {
+    if (!e->install(daemon, *builtins, &why)) {
+      std::cerr << "capteed: " << why << "; not starting.\n";
+      shutdown_extensions();
+      return 1;
+    }
+  }
   apps::AppLoaderConfig app_cfg;
   app_cfg.ta_dir = ta_dir;
-  std::shared_ptr<apps::AppRegistry> apps = install_app_services(daemon, std::move(app_cfg));
+  std::shared_ptr<apps::AppRegistry> apps =
+      install_app_services(daemon, std::move(app_cfg), builtins);
   if (!daemon.start(&why)) {
     std::cerr << "capteed: cannot listen on " << socket << ": " << why << ".\n";
     apps->shutdown();
+    shutdown_extensions();
     return 1;
   }
   int sig = 0;
@@ -127,6 +146,7 @@ int capteed_main(int argc, char **argv) {
   }
   daemon.stop();
   apps->shutdown();  // no TA process outlives capteed
+  shutdown_extensions();
   return 0;
 }
 

@@ -107,6 +107,10 @@ ServiceRegistry &Daemon::services() {
   return state_->registry;
 }
 
+void Daemon::log(LogLevel level, const std::string &line) const {
+  state_->log(level, line);
+}
+
 const DaemonOptions &Daemon::options() const {
   return state_->opts;
 }

@@ -53,6 +53,7 @@ TEST_F(CoreTest, HostAndFirmwareKickEachOtherThroughTheMailbox) {
     if (channels & 1) {
       kicks_from_firmware++;
     }
+    return false;  // leave them pending, as a polling host sees them
   });
   boot("heartbeat");
   for (uint32_t i = 1; i <= 3; ++i) {
@@ -69,7 +70,10 @@ TEST_F(CoreTest, HostAndFirmwareKickEachOtherThroughTheMailbox) {
 
 TEST_F(CoreTest, WfiSleepsUntilTheHostKicks) {
   std::atomic<uint32_t> answered{0};
-  proc_->mailbox().on_firmware_kick([&](uint32_t channels) { answered |= channels; });
+  proc_->mailbox().on_firmware_kick([&](uint32_t channels) {
+    answered |= channels;
+    return false;
+  });
   boot("sleeper");
   std::this_thread::sleep_for(std::chrono::milliseconds(30));
   EXPECT_EQ(read_word(*proc_, 0x10000104), 0u);

@@ -7,6 +7,19 @@
 #include "captee/fwimage/resource_table.hpp"
 #include "captee/fwimage/signed_image.hpp"
 
+#ifdef CAPTEE_TA_OVER_TEEC
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "captee/ta/remoteproc_extension.hpp"
+#include "captee/tee/app_services.hpp"
+#include "captee/tee/builtin_ta.hpp"
+#include "captee/tee/daemon.hpp"
+#include "tee_client_api.h"
+#endif
+
 namespace captee::ta::testing {
 
 namespace fwt = captee::fwimage::testing;
@@ -62,15 +75,164 @@ Bytes sign(const std::vector<Bytes> &images, const std::string &private_pem,
   return out.ok() ? out.value() : Bytes{};
 }
 
+#ifdef CAPTEE_TA_OVER_TEEC
+bool over_teec() {
+  return true;
+}
+
+struct TaFixture::Teec {
+  std::string dir;
+  std::unique_ptr<tee::Daemon> daemon;
+  RemoteprocExtension ext;
+  std::shared_ptr<tee::apps::AppRegistry> apps;
+  TEEC_Context ctx{};
+  TEEC_Session session{};
+  bool context_open = false, session_open = false;
+
+  ~Teec() {
+    if (session_open) {
+      TEEC_CloseSession(&session);
+    }
+    if (context_open) {
+      TEEC_FinalizeContext(&ctx);
+    }
+    if (daemon) {
+      daemon->stop();
+    }
+    if (apps) {
+      apps->shutdown();
+    }
+    ext.shutdown();
+    std::filesystem::remove_all(dir);
+  }
+
+  TEEC_Result invoke(uint32_t cmd, TEEC_Operation *op) {
+    uint32_t origin = 0;
+    return TEEC_InvokeCommand(&session, cmd, op, &origin);
+  }
+};
+
 void TaFixture::build(const platform::PlatformDescription &desc, std::vector<std::string> keys) {
-  if (ta_ && session_) {
+  teardown();
+  if (keys.empty()) {
+    if (firmware_built()) {
+      keys.push_back(dev_public_pem());
+    }
+    keys.push_back(test_data_text("test-rsa2048.pub.pem"));
+    keys.push_back(test_data_text("test-p256.pub.pem"));
+    keys.push_back(fwt::public_pem_of(fwt::rsa_private_pem(2048)));
+  }
+  teec_ = std::make_unique<Teec>();
+  char tmpl[] = "/tmp/captee-ta-teec-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  teec_->dir = tmpl;
+  tee::DaemonOptions opts;
+  opts.socket_path = teec_->dir + "/captee.sock";
+  opts.policy = tee::Policy::allow_all();
+  opts.log_level = tee::LogLevel::kInfo;
+  opts.log = [this](tee::LogLevel, const std::string &line) {
+    std::lock_guard<std::mutex> lock(log_mu_);
+    log_.push_back(line);
+  };
+  teec_->daemon = std::make_unique<tee::Daemon>(std::move(opts));
+  teec_->ext.platform_description = desc;
+  teec_->ext.public_keys_pem = std::move(keys);
+  auto builtins = std::make_shared<tee::BuiltinTaTable>();
+  std::string why;
+  ASSERT_TRUE(teec_->ext.install(*teec_->daemon, *builtins, &why)) << why;
+  teec_->apps = tee::install_app_services(*teec_->daemon, {}, builtins);
+  ASSERT_TRUE(teec_->daemon->start(&why)) << why;
+  soc_ = teec_->ext.soc();
+  ta_ = teec_->ext.ta();
+  ASSERT_EQ(ta_->open_session(kParamsNone, nullptr, &session_), TEE_SUCCESS);
+
+  ::setenv("CAPTEE_SOCKET", (teec_->dir + "/captee.sock").c_str(), 1);
+  ASSERT_EQ(TEEC_InitializeContext(nullptr, &teec_->ctx), TEEC_SUCCESS);
+  teec_->context_open = true;
+  TEEC_UUID uuid = {0x80a4c275, 0x0a47, 0x4905, {0x82, 0x85, 0x14, 0x86, 0xa9, 0x77, 0x1a, 0x08}};
+  uint32_t origin = 0;
+  ASSERT_EQ(TEEC_OpenSession(&teec_->ctx, &teec_->session, &uuid, TEEC_LOGIN_PUBLIC, nullptr,
+                             nullptr, &origin),
+            TEEC_SUCCESS);
+  teec_->session_open = true;
+}
+
+void TaFixture::teardown() {
+  if (ta_ != nullptr && session_ != nullptr) {
     ta_->close_session(session_);
   }
-  ta_.reset();
-  soc_.reset();
+  session_ = nullptr;
+  ta_ = nullptr;
+  soc_ = nullptr;
+  teec_.reset();
+}
+
+TEE_Result TaFixture::invoke(uint32_t cmd, uint32_t rproc_id) {
+  TEEC_Operation op{};
+  op.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_NONE, TEEC_NONE, TEEC_NONE);
+  op.params[0].value.a = rproc_id;
+  return teec_->invoke(cmd, &op);
+}
+
+TEE_Result TaFixture::load(const Bytes &image, uint32_t rproc_id) {
+  TEEC_SharedMemory shm{};
+  shm.size = image.size();
+  shm.flags = TEEC_MEM_INPUT;
+  if (TEEC_Result r = TEEC_AllocateSharedMemory(&teec_->ctx, &shm); r != TEEC_SUCCESS) {
+    return r;
+  }
+  if (!image.empty()) {
+    std::memcpy(shm.buffer, image.data(), image.size());
+  }
+  TEEC_Operation op{};
+  op.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_MEMREF_WHOLE, TEEC_NONE, TEEC_NONE);
+  op.params[0].value.a = rproc_id;
+  op.params[1].memref.parent = &shm;
+  TEE_Result r = teec_->invoke(kRprocLoadFw, &op);
+  TEEC_ReleaseSharedMemory(&shm);
+  return r;
+}
+
+TEE_Result TaFixture::rsc_table(uint64_t *da, uint64_t *size, uint32_t rproc_id) {
+  TEEC_Operation op{};
+  op.paramTypes =
+      TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_VALUE_OUTPUT, TEEC_VALUE_OUTPUT, TEEC_NONE);
+  op.params[0].value.a = rproc_id;
+  op.params[1].value = {0xdead, 0xbeef};
+  op.params[2].value = {0xdead, 0xbeef};
+  TEE_Result r = teec_->invoke(kRprocGetRscTable, &op);
+  *da = op.params[1].value.a | uint64_t{op.params[1].value.b} << 32;
+  *size = op.params[2].value.a | uint64_t{op.params[2].value.b} << 32;
+  return r;
+}
+
+TEE_Result TaFixture::coredump(Bytes *out, uint32_t rproc_id) {
+  TEEC_Operation op{};
+  op.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_MEMREF_TEMP_OUTPUT, TEEC_NONE, TEEC_NONE);
+  op.params[0].value.a = rproc_id;
+  TEE_Result r = teec_->invoke(kRprocGetCoredump, &op);
+  if (r != TEE_ERROR_SHORT_BUFFER) {
+    return r;
+  }
+  out->assign(op.params[1].tmpref.size, 0xEE);
+  op.params[1].tmpref.buffer = out->data();
+  r = teec_->invoke(kRprocGetCoredump, &op);
+  out->resize(r == TEE_SUCCESS ? op.params[1].tmpref.size : 0);
+  return r;
+}
+#else
+bool over_teec() {
+  return false;
+}
+
+struct TaFixture::Teec {};
+
+void TaFixture::build(const platform::PlatformDescription &desc, std::vector<std::string> keys) {
+  teardown();
   std::string error;
-  soc_ = platform::Soc::create(desc, &error);
-  ASSERT_TRUE(soc_) << error;
+  owned_soc_ = platform::Soc::create(desc, &error);
+  ASSERT_TRUE(owned_soc_) << error;
+  soc_ = owned_soc_.get();
   RemoteprocTaConfig config;
   if (keys.empty()) {
     if (firmware_built()) {
@@ -85,9 +247,21 @@ void TaFixture::build(const platform::PlatformDescription &desc, std::vector<std
     std::lock_guard<std::mutex> lock(log_mu_);
     log_.emplace_back(line);
   };
-  ta_ = RemoteprocTa::create(*soc_, std::move(config), &error);
-  ASSERT_TRUE(ta_) << error;
+  owned_ta_ = RemoteprocTa::create(*soc_, std::move(config), &error);
+  ASSERT_TRUE(owned_ta_) << error;
+  ta_ = owned_ta_.get();
   ASSERT_EQ(ta_->open_session(kParamsNone, nullptr, &session_), TEE_SUCCESS);
+}
+
+void TaFixture::teardown() {
+  if (ta_ != nullptr && session_ != nullptr) {
+    ta_->close_session(session_);
+  }
+  session_ = nullptr;
+  ta_ = nullptr;
+  owned_ta_.reset();
+  soc_ = nullptr;
+  owned_soc_.reset();
 }
 
 TEE_Result TaFixture::invoke(uint32_t cmd, uint32_t rproc_id) {
@@ -135,6 +309,16 @@ TEE_Result TaFixture::coredump(Bytes *out, uint32_t rproc_id) {
   r = ta_->invoke_command(session_, kRprocGetCoredump, types, p);
   out->resize(r == TEE_SUCCESS ? p[1].memref.size : 0);
   return r;
+}
+#endif
+
+TaFixture::TaFixture() = default;
+TaFixture::~TaFixture() {
+  teardown();
+}
+
+void TaFixture::TearDown() {
+  teardown();
 }
 
 std::string TaFixture::trace(uint32_t rproc_id) {

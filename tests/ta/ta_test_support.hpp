@@ -40,11 +40,24 @@ bool firmware_built();
 Bytes sign(const std::vector<Bytes> &images, const std::string &private_pem,
            std::vector<fwimage::PlatformTlv> tlvs = {});
 
+// True when this build of the suite drives the TA through libteec and a
+// capteed (ta_teec_test), false when it calls the TA directly (ta_test).
+bool over_teec();
+
 // A TA over its own SoC. Keys: the development key, OP-TEE's test RSA and
 // P-256 keys, and the 2048-bit RSA key of fwimage's test support.
+//
+// Built with CAPTEE_TA_OVER_TEEC, the TA is the built-in one of an
+// in-process capteed (the real Daemon, GP app client and remoteproc
+// extension on a temporary socket), and invoke/load/rsc_table/coredump go
+// through libteec with the image in TEEC_AllocateSharedMemory memory, as
+// Linux's remoteproc_tee does. The SoC stays reachable for the secure probe.
 class TaFixture : public ::testing::Test {
  protected:
+  TaFixture();
+  ~TaFixture() override;
   void SetUp() override { build(platform::default_platform()); }
+  void TearDown() override;
   void build(const platform::PlatformDescription &desc, std::vector<std::string> keys = {});
 
   TEE_Result invoke(uint32_t cmd, uint32_t rproc_id = 0);
@@ -61,11 +74,18 @@ class TaFixture : public ::testing::Test {
   bool memory_wiped(uint32_t rproc_id = 0);
   bool log_contains(const std::string &text);
 
-  std::unique_ptr<platform::Soc> soc_;
-  std::unique_ptr<RemoteprocTa> ta_;
-  void *session_ = nullptr;
+  void teardown();
+
+  platform::Soc *soc_ = nullptr;  // owned_soc_'s, or the in-process capteed's
+  RemoteprocTa *ta_ = nullptr;    // likewise
+  void *session_ = nullptr;       // a direct session, for tests of the TA itself
   std::mutex log_mu_;
   std::vector<std::string> log_;
+
+  std::unique_ptr<platform::Soc> owned_soc_;
+  std::unique_ptr<RemoteprocTa> owned_ta_;
+  struct Teec;  // the in-process capteed and the libteec session
+  std::unique_ptr<Teec> teec_;
 };
 
 }  // namespace captee::ta::testing

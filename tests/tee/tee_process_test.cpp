@@ -350,7 +350,13 @@ TEST(CapteedProcess, CliStatusServicesAndStats) {
   std::tie(rc, out) = cli("--socket " + d.socket() + " services --json");
   ASSERT_EQ(rc, 0);
   auto sj = nlohmann::json::parse(out);
-  EXPECT_EQ(sj["services"].size(), 5u);  // memory, diagnostics, app loader, listeners, GP
+  // memory, diagnostics, app loader, listeners, GP, remote-processor control
+  ASSERT_EQ(sj["services"].size(), 6u);
+  bool rproc = false;
+  for (const auto &svc : sj["services"]) {
+    rproc = rproc || (svc["uid"] == 0x10002 && svc["name"] == "remoteproc-control");
+  }
+  EXPECT_TRUE(rproc) << out;
   // Errors: one sentence, non-zero exit.
   std::tie(rc, out) = cli("--socket " + d.dir() + "/absent.sock status");
   EXPECT_NE(rc, 0);

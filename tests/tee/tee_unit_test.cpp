@@ -168,6 +168,16 @@ TEST(Policy, ErrorsNameTheProblem) {
       {R"({"services": [{"uid": 3, "allow": {"executables": [{"path": "rel"}]}}]})", "absolute"},
       {R"({"services": [{"uid": 3, "allow": "everyone"}, {"uid": 3, "allow": "nobody"}]})",
        "twice"},
+      {R"({"tas": {}})", "policy.tas: expected an array"},
+      {R"({"tas": [{"allow": "everyone"}]})", "policy.tas[0].uuid"},
+      {R"({"tas": [{"uuid": "80a4c275-0a47-4905-8285-1486a9771a0", "allow": "everyone"}]})",
+       "policy.tas[0].uuid"},
+      {R"({"tas": [{"uuid": "80a4c275-0a47-4905-8285-1486a9771a08"}]})", "missing \"allow\""},
+      {R"({"tas": [{"uuid": "80a4c275-0a47-4905-8285-1486a9771a08", "uid": 3, "allow": "everyone"}]})",
+       "unknown key \"uid\""},
+      {R"({"tas": [{"uuid": "80A4C275-0a47-4905-8285-1486a9771a08", "allow": "everyone"},
+                   {"uuid": "80a4c275-0a47-4905-8285-1486a9771a08", "allow": "nobody"}]})",
+       "trusted app listed twice"},
   };
   for (const auto &c : cases) {
     std::string why;
@@ -201,6 +211,30 @@ TEST(Policy, DefaultsAndShippedFile) {
   EXPECT_TRUE(shipped->allows(0x10001, "memory", nobody));
   EXPECT_FALSE(shipped->allows(0x10002, "remoteproc-control", nobody));
   EXPECT_TRUE(Policy::allow_all().allows(0x10002, "remoteproc-control", nobody));
+  // The remoteproc TA is as privileged as the control service.
+  const std::vector<std::string> rproc_ta = {"80a4c275-0a47-4905-8285-1486a9771a08"};
+  EXPECT_EQ(d.tas_denied_to(nobody), rproc_ta);
+  EXPECT_TRUE(d.tas_denied_to(root).empty());
+  EXPECT_EQ(shipped->tas_denied_to(nobody), rproc_ta);
+  EXPECT_TRUE(Policy::allow_all().tas_denied_to(nobody).empty());
+}
+
+TEST(Policy, TaRulesMatchLikeServiceRules) {
+  std::string why;
+  auto p = Policy::parse(R"({"tas": [
+      {"uuid": "8AAAF200-2450-11E4-ABE2-0002A5D5C51B", "name": "hello", "allow": {"groups": [50]}},
+      {"uuid": "7e57c0de-0001-4000-8000-000000000001", "allow": "everyone"}]})",
+                         &why);
+  ASSERT_TRUE(p) << why;
+  ASSERT_EQ(p->ta_rules().size(), 2u);
+  EXPECT_EQ(p->ta_rules()[0].ta_uuid, "8aaaf200-2450-11e4-abe2-0002a5d5c51b") << "lower-cased";
+  ClientIdentity who;
+  who.uid = 1000;
+  who.gid = 1000;
+  EXPECT_EQ(p->tas_denied_to(who),
+            std::vector<std::string>{"8aaaf200-2450-11e4-abe2-0002a5d5c51b"});
+  who.groups = {50};
+  EXPECT_TRUE(p->tas_denied_to(who).empty());
 }
 
 TEST(ServiceRegistry, AddFindList) {

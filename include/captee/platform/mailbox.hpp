@@ -30,9 +30,11 @@ class Mailbox {
   static constexpr uint32_t kChannels = 0x10;
   static constexpr uint32_t kChannelCount = 32;
 
-  // Called on the core's thread with the channels the firmware just raised.
-  // Must be quick and must not call back into the core (stop/start).
-  using FirmwareKick = std::function<void(uint32_t channels)>;
+  // Called on the core's thread with the channels the firmware just raised,
+  // before they show in F2H_STATUS. Returns true if it took them (they are
+  // then never pending), false to leave them pending for ack(). Must be quick
+  // and must not call back into the core (stop/start).
+  using FirmwareKick = std::function<bool(uint32_t channels)>;
 
   // Host side: raise `channels` toward the firmware and wake it from WFI.
   // Thread-safe.

@@ -98,6 +98,9 @@ class Daemon {
 
   DaemonStats stats() const;
   const DaemonOptions &options() const;
+  // Writes one line through the configured sink if `level` is enabled.
+  // Thread-safe.
+  void log(LogLevel level, const std::string &line) const;
 
   struct State;  // shared with the objects the daemon hands out
 

@@ -3,15 +3,19 @@
 #pragma once
 
 #include <iosfwd>
+#include <span>
+
+#include "captee/tee/daemon_extension.hpp"
 
 namespace captee::tee {
 
 // capteed [--socket PATH] [--policy FILE] [--ta-dir DIR] [--state-dir DIR]
-//         [--log-level error|warn|info|debug]
+//         [--log-level error|warn|info|debug] [extension options]
 // Runs in the foreground until SIGTERM or SIGINT, then releases everything
 // and returns 0. Returns non-zero (after one sentence on stderr) if the policy
-// is bad or the socket cannot be bound.
-int capteed_main(int argc, char **argv);
+// is bad, an extension refuses its options, or the socket cannot be bound.
+// `extensions` are borrowed for the call (daemon_extension.hpp).
+int capteed_main(int argc, char **argv, std::span<DaemonExtension *const> extensions = {});
 
 // captee [--socket PATH] status [--json] | services [--json] | stats [--json]
 //        | ta load FILE | ta list

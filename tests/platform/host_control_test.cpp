@@ -1,0 +1,171 @@
+// The non-secure face as objects: processors, info, kicks, crash events,
+// subscription limits and shutdown.
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <mutex>
+
+#include "IRemoteprocControl.hpp"
+#include "IRemoteprocEvents.hpp"
+#include "IRemoteprocHost.hpp"
+#include "captee/platform/host_control.hpp"
+#include "captee/platform/remote_processor.hpp"
+#include "test_support.hpp"
+
+namespace captee::platform::testing {
+namespace {
+
+// Records the events it is sent.
+class Recorder final : public iface::IRemoteprocEventsSkeleton {
+ public:
+  int32_t onCrash(uint32_t id, uint32_t crashes, std::span<const std::byte> reason) override {
+    std::lock_guard<std::mutex> lock(mu);
+    crash_id = id;
+    crash_count = crashes;
+    crash_reason.assign(reinterpret_cast<const char *>(reason.data()), reason.size());
+    cv.notify_all();
+    return Object_OK;
+  }
+  int32_t onKick(uint32_t, uint32_t channels) override {
+    std::lock_guard<std::mutex> lock(mu);
+    kicks |= channels;
+    cv.notify_all();
+    return Object_OK;
+  }
+  template <class Pred>
+  bool wait(Pred pred) {
+    std::unique_lock<std::mutex> lock(mu);
+    return cv.wait_for(lock, std::chrono::seconds(10), pred);
+  }
+  std::mutex mu;
+  std::condition_variable cv;
+  uint32_t crash_id = 0, crash_count = 0, kicks = 0;
+  std::string crash_reason;
+};
+
+class HostControlTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    PlatformDescription d;
+    d.name = "test";
+    d.processors = {test_processor()};
+    std::string error;
+    soc_ = Soc::create(d, &error);
+    ASSERT_TRUE(soc_) << error;
+    control_ = std::make_unique<HostControl>(*soc_);
+    service_ = iface::IRemoteprocControl(control_->service());
+    Ref p;
+    ASSERT_EQ(service_.openProcessor(7, p), Object_OK);
+    host_ = iface::IRemoteprocHost(p);
+  }
+  void TearDown() override {
+    control_->shutdown();
+    soc_.reset();
+  }
+  void boot_sleeper() {
+    auto code = read_program("sleeper");
+    ASSERT_TRUE(load(*soc_->processor(7), 0, code).ok());
+    ASSERT_TRUE(soc_->processor(7)->start(0).ok());
+  }
+  std::unique_ptr<Soc> soc_;
+  std::unique_ptr<HostControl> control_;
+  iface::IRemoteprocControl service_;
+  iface::IRemoteprocHost host_;
+};
+
+TEST_F(HostControlTest, ListsAndOpensProcessors) {
+  uint32_t ids[4] = {};
+  size_t n = 0;
+  ASSERT_EQ(service_.listProcessors(ids, n), Object_OK);
+  ASSERT_EQ(n, 1u);
+  EXPECT_EQ(ids[0], 7u);
+  Ref p;
+  EXPECT_EQ(service_.openProcessor(8, p), IRemoteprocControl_ERROR_NO_SUCH_PROCESSOR);
+  IRemoteprocHost_Info info{};
+  ASSERT_EQ(host_.getInfo(info), Object_OK);
+  EXPECT_EQ(info.rprocId, 7u);
+  EXPECT_EQ(info.state, IRemoteprocHost_STATE_OFFLINE);
+  EXPECT_EQ(info.core, IRemoteprocHost_CORE_CORTEX_M4);
+  EXPECT_EQ(info.granted, 0u);
+  EXPECT_EQ(info.crashes, 0u);
+}
+
+TEST_F(HostControlTest, KicksReachTheFirmwareAndItsAnswersReachSubscribers) {
+  uint32_t ch = 0;
+  EXPECT_EQ(host_.kick(1), IRemoteprocHost_ERROR_NOT_RUNNING);
+  auto *rec = new Recorder;
+  Ref events = Ref::adopt(rec->as_object());
+  Ref sub;
+  ASSERT_EQ(host_.subscribe(events, sub), Object_OK);
+  boot_sleeper();
+  ASSERT_EQ(host_.kick(1), Object_OK);
+  ASSERT_TRUE(rec->wait([&] { return rec->kicks == 2; })) << "the sleeper answers on channel 1";
+  EXPECT_EQ(read_word(*soc_->processor(7), 0x10000104), 1u);
+  // Delivered to the subscriber means acknowledged: nothing left to take.
+  ASSERT_EQ(host_.takeKicks(ch), Object_OK);
+  EXPECT_EQ(ch, 0u);
+  // Without a subscriber the kick waits for takeKicks.
+  sub = Ref();
+  ASSERT_EQ(host_.kick(1), Object_OK);
+  ASSERT_TRUE(eventually([&] { return host_.takeKicks(ch) == Object_OK && ch == 2; }));
+}
+
+TEST_F(HostControlTest, CrashesAreCountedAndDelivered) {
+  auto *rec = new Recorder;
+  Ref events = Ref::adopt(rec->as_object());
+  Ref sub;
+  ASSERT_EQ(host_.subscribe(events, sub), Object_OK);
+  const char why[] = "watchdog\x01";
+  EXPECT_EQ(host_.injectCrash(std::as_bytes(std::span(why, sizeof why - 1))),
+            IRemoteprocHost_ERROR_NOT_RUNNING);
+  boot_sleeper();
+  ASSERT_EQ(host_.injectCrash(std::as_bytes(std::span(why, sizeof why - 1))), Object_OK);
+  ASSERT_TRUE(rec->wait([&] { return rec->crash_count == 1; }));
+  EXPECT_EQ(rec->crash_id, 7u);
+  EXPECT_EQ(rec->crash_reason, "injected crash: watchdog?") << "control bytes are replaced";
+  IRemoteprocHost_Info info{};
+  ASSERT_EQ(host_.getInfo(info), Object_OK);
+  EXPECT_EQ(info.state, IRemoteprocHost_STATE_CRASHED);
+  EXPECT_EQ(info.crashes, 1u);
+  char reason[64];
+  size_t len = 0;
+  ASSERT_EQ(host_.getCrashReason(std::as_writable_bytes(std::span(reason)), len), Object_OK);
+  EXPECT_EQ(std::string(reason, len), "injected crash: watchdog?");
+  char tiny[4];
+  EXPECT_EQ(host_.getCrashReason(std::as_writable_bytes(std::span(tiny)), len),
+            Object_ERROR_SIZE_OUT);
+  std::string huge(300, 'x');
+  EXPECT_EQ(host_.injectCrash(std::as_bytes(std::span(huge.data(), huge.size()))),
+            Object_ERROR_SIZE_IN);
+}
+
+TEST_F(HostControlTest, SubscriptionsAreLimited) {
+  std::vector<Ref> subs;
+  for (size_t i = 0; i < kMaxSubscriptionsPerProcessor; i++) {
+    Ref events = Ref::adopt((new Recorder)->as_object());
+    Ref sub;
+    ASSERT_EQ(host_.subscribe(events, sub), Object_OK);
+    subs.push_back(sub);
+  }
+  Ref events = Ref::adopt((new Recorder)->as_object());
+  Ref extra;
+  EXPECT_EQ(host_.subscribe(events, extra), IRemoteprocHost_ERROR_TOO_MANY);
+  subs.pop_back();  // releasing one makes room
+  EXPECT_EQ(host_.subscribe(events, extra), Object_OK);
+  EXPECT_EQ(host_.subscribe(Ref(), extra), Object_ERROR_INVALID);
+}
+
+TEST_F(HostControlTest, NothingAnswersAfterShutdown) {
+  Ref events = Ref::adopt((new Recorder)->as_object());
+  Ref sub;
+  ASSERT_EQ(host_.subscribe(events, sub), Object_OK);
+  control_->shutdown();
+  IRemoteprocHost_Info info{};
+  EXPECT_EQ(host_.getInfo(info), Object_ERROR_UNAVAIL);
+  Ref p;
+  EXPECT_EQ(service_.openProcessor(7, p), Object_ERROR_UNAVAIL);
+  sub = Ref();  // releasing after shutdown is harmless
+}
+
+}  // namespace
+}  // namespace captee::platform::testing
