@@ -121,16 +121,22 @@ typedef struct {
   uint8_t clockSeqAndNode[8];
 } TEEC_UUID;
 
-/* Memory shared with the TA: `buffer` of `size` bytes, TEEC_MEM_* `flags`. */
+/* Memory shared with the TA: `buffer` of `size` bytes, TEEC_MEM_* `flags`.
+ * Allocated memory is a memory object mapped here and in the TA (zero-copy).
+ * Registered memory larger than 4 KiB gets a shadow memory object that
+ * libteec keeps coherent with `buffer` around each call naming it; smaller
+ * registered memory is copied with the call (see docs/GP.md). */
 typedef struct {
   void *buffer;
   size_t size;
   uint32_t flags;
   struct {
     TEEC_Context *ctx;
-    void *allocated; /* owned heap block (zero-length allocations) */
-    Object mem_obj;  /* the memory object behind an allocation, or NULL */
-    uint32_t kind;   /* 0 none, 1 registered, 2 allocated */
+    void *allocated;   /* owned heap block (zero-length allocations) */
+    Object mem_obj;    /* the memory object memrefs send, or NULL */
+    Object shadow_obj; /* registered: the read-write object behind shadow */
+    void *shadow;      /* registered: shadow_obj's mapping, or NULL */
+    uint32_t kind;     /* 0 none, 1 registered, 2 allocated */
   } imp;
 } TEEC_SharedMemory;
 
@@ -156,11 +162,13 @@ typedef union {
   TEEC_Value value;
 } TEEC_Parameter;
 
-/* An open session. imp: the IGPSession object. */
+/* An open session. imp: the IGPSession object, its context, and the memory
+ * objects its large temporary memrefs reuse. */
 typedef struct {
   struct {
     Object session;
     TEEC_Context *ctx;
+    void *call_memory;
   } imp;
 } TEEC_Session;
 
@@ -171,7 +179,8 @@ typedef struct {
   uint32_t paramTypes;
   TEEC_Parameter params[TEEC_CONFIG_PAYLOAD_REF_COUNT];
   struct {
-    TEEC_Session *session;
+    TEEC_Session *session; /* the session of the call in progress, or NULL */
+    TEEC_Context *ctx;     /* its context, or NULL */
     uint32_t cancel_code;
   } imp;
 } TEEC_Operation;
@@ -186,21 +195,35 @@ TEEC_Result TEEC_InitializeContext(const char *name, TEEC_Context *context);
 void TEEC_FinalizeContext(TEEC_Context *context);
 
 /* Opens a session to the TA `destination`. Unknown TA: ITEM_NOT_FOUND origin
- * TEE; malformed arguments: BAD_PARAMETERS origin API. */
+ * TEE; malformed arguments: BAD_PARAMETERS origin API; the TA's refusal: its
+ * code, origin TRUSTED_APP. `operation` (may be NULL) is marshalled as for
+ * TEEC_InvokeCommand and can be cancelled. On failure *session stays closed
+ * (TEEC_CloseSession on it is a no-op). */
 TEEC_Result TEEC_OpenSession(TEEC_Context *context, TEEC_Session *session,
                              const TEEC_UUID *destination, uint32_t connectionMethod,
                              const void *connectionData, TEEC_Operation *operation,
                              uint32_t *returnOrigin);
 
-/* Closes the session (releases its object). NULL: no-op. */
+/* Closes the session: TA_CloseSessionEntryPoint has run when this returns.
+ * NULL, or a closed session: no-op. Not while a call on it is in flight. */
 void TEEC_CloseSession(TEEC_Session *session);
 
 /* Invokes `commandID` in the TA. A TA that died: TARGET_DEAD origin TEE, on
- * this and every later call. */
+ * this and every later call. A malformed operation (bad type, memref bounds,
+ * a parent of another context, a direction the memory's flags do not allow,
+ * a temporary memref over 16 MiB): BAD_PARAMETERS origin API, nothing sent.
+ * Output memrefs get the size the TA produced (the required size with
+ * SHORT_BUFFER). Several threads may invoke one session at once; the TA runs
+ * their calls one at a time. */
 TEEC_Result TEEC_InvokeCommand(TEEC_Session *session, uint32_t commandID, TEEC_Operation *operation,
                                uint32_t *returnOrigin);
 
-/* Registers the caller's buffer (shm->buffer, size, flags) for memrefs. */
+/* Registers the caller's buffer (shm->buffer, size, flags) for memrefs.
+ * NULL context, shm or buffer, flags 0 or unknown: BAD_PARAMETERS; more than
+ * 16 MiB, or no memory for the shadow object: OUT_OF_MEMORY. The buffer must
+ * stay valid until TEEC_ReleaseSharedMemory; during a call the TA sees the
+ * bytes the call's memrefs name as they were when the call started, and the
+ * bytes it produces in output memrefs are copied back when it returns. */
 TEEC_Result TEEC_RegisterSharedMemory(TEEC_Context *context, TEEC_SharedMemory *sharedMem);
 
 /* Allocates shm->size bytes into shm->buffer: a memory object from capteed's
@@ -208,10 +231,13 @@ TEEC_Result TEEC_RegisterSharedMemory(TEEC_Context *context, TEEC_SharedMemory *
  * are zero-copy. Too large (> 16 MiB): OUT_OF_MEMORY. */
 TEEC_Result TEEC_AllocateSharedMemory(TEEC_Context *context, TEEC_SharedMemory *sharedMem);
 
-/* Releases registered or allocated memory (frees the allocation). NULL: no-op. */
+/* Releases registered or allocated memory (frees the allocation and any
+ * shadow). NULL, or memory already released: no-op. Not while a call uses it. */
 void TEEC_ReleaseSharedMemory(TEEC_SharedMemory *sharedMemory);
 
-/* Asks the TA to cancel the call running with `operation` (see started). */
+/* Asks the TA to cancel the invoke or open running with `operation` (see
+ * started); the call returns TEEC_ERROR_CANCEL if the TA honours it. Ignored
+ * before the call started and after it ended. Any thread. */
 void TEEC_RequestCancellation(TEEC_Operation *operation);
 
 #ifdef __cplusplus

@@ -63,8 +63,13 @@ void TEE_Free(void *buffer);
 void TEE_MemMove(void *dest, const void *src, size_t size);
 int32_t TEE_MemCompare(const void *buffer1, const void *buffer2, size_t size);
 void TEE_MemFill(void *buff, uint32_t x, size_t size);
-/* TEE_SUCCESS if [buffer, buffer+size) is a valid range of this TA
- * (overflow-checked, non-NULL for size > 0); TEE_ERROR_ACCESS_DENIED otherwise. */
+/* TEE_SUCCESS if every byte of [buffer, buffer+size) is mapped in this TA
+ * with the rights asked for (TEE_MEMORY_ACCESS_READ / _WRITE) and, unless
+ * TEE_MEMORY_ACCESS_ANY_OWNER is given, none of it is memory the client
+ * shares for the current call (a memref parameter); with ANY_OWNER, writing
+ * an input memref is still refused. TEE_ERROR_ACCESS_DENIED otherwise (also
+ * for a range that wraps around). size 0 is TEE_SUCCESS. Other flag bits are
+ * ignored, as in OP-TEE. */
 TEE_Result TEE_CheckMemoryAccessRights(uint32_t accessFlags, void *buffer, size_t size);
 
 /* ---- Random, time, panic ---- */

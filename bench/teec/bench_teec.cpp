@@ -2,10 +2,20 @@
 //
 // teec.invoke4v.ratio_channel: TEEC_InvokeCommand with 4 VALUE_INOUT params,
 //   against a plain Mink invoke of the same payload (32 bytes in, 32 out:
-//   ICounter.echo of counter_ta) over the same path (client -> capteed -> TA).
+//   ICounter.echo of counter_ta) over the same path (client -> capteed -> TA),
+//   with this process, capteed and the TA hosts pinned to one CPU (as the
+//   other IPC benches); also unpinned.
 // teec.memref1m.ratio_local: the TA reads every byte of a 1 MiB MEMREF_WHOLE
 //   over allocated shared memory, against the TA reading its own 1 MiB.
+// teec.tmpref1m.ratio_allocated / teec.regmem1m.ratio_allocated: a 1 MiB
+//   in/out temporary memref, and a 1 MiB in/out memref over registered
+//   memory, that the TA reads, against the same over allocated memory (the
+//   zero-copy case): the cost of libteec's copies in and out.
+// BM_TeecTempInout/N: temporary in/out memrefs around the 4 KiB threshold
+//   where they switch from inline to a call memory object.
 #include <benchmark/benchmark.h>
+#include <dirent.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -14,6 +24,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
+#include <vector>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -79,6 +91,102 @@ Daemon &daemon_instance() {
   return d;
 }
 
+// Sets the affinity of every thread of `pid` and, recursively, of its
+// children: for this process that is the bench, capteed and the TA hosts.
+void set_tree_affinity(pid_t pid, const cpu_set_t &set) {
+  std::string task_dir = "/proc/" + std::to_string(pid) + "/task";
+  DIR *d = ::opendir(task_dir.c_str());
+  if (d == nullptr) {
+    return;
+  }
+  std::vector<pid_t> kids;
+  while (dirent *e = ::readdir(d)) {
+    if (e->d_name[0] == '.') {
+      continue;
+    }
+    pid_t tid = static_cast<pid_t>(std::atoi(e->d_name));
+    ::sched_setaffinity(tid, sizeof set, &set);
+    std::ifstream children(task_dir + "/" + e->d_name + "/children");
+    for (pid_t k; children >> k;) {
+      kids.push_back(k);
+    }
+  }
+  ::closedir(d);
+  for (pid_t k : kids) {
+    set_tree_affinity(k, set);
+  }
+}
+
+// CPU time consumed so far by every thread of `pid` and its descendants
+// (schedstat, ns): what a call costs the client, capteed and the TA host
+// together, whatever else the machine runs.
+uint64_t tree_cpu_ns(pid_t pid) {
+  std::string task_dir = "/proc/" + std::to_string(pid) + "/task";
+  DIR *d = ::opendir(task_dir.c_str());
+  if (d == nullptr) {
+    return 0;
+  }
+  uint64_t total = 0;
+  std::vector<pid_t> kids;
+  while (dirent *e = ::readdir(d)) {
+    if (e->d_name[0] == '.') {
+      continue;
+    }
+    std::ifstream stat(task_dir + "/" + e->d_name + "/schedstat");
+    uint64_t ns = 0;
+    if (stat >> ns) {
+      total += ns;
+    }
+    std::ifstream children(task_dir + "/" + e->d_name + "/children");
+    for (pid_t k; children >> k;) {
+      kids.push_back(k);
+    }
+  }
+  ::closedir(d);
+  for (pid_t k : kids) {
+    total += tree_cpu_ns(k);
+  }
+  return total;
+}
+
+// Reports the tree's CPU microseconds per iteration as counter "tree_cpu_us".
+struct TreeCpu {
+  explicit TreeCpu(benchmark::State &s) : state(s), start(tree_cpu_ns(::getpid())) {}
+  ~TreeCpu() {
+    if (state.iterations() > 0) {
+      state.counters["tree_cpu_us"] = static_cast<double>(tree_cpu_ns(::getpid()) - start) / 1e3 /
+                                      static_cast<double>(state.iterations());
+    }
+  }
+  benchmark::State &state;
+  uint64_t start;
+};
+
+// The whole tree on the CPU this thread runs on, for the benchmark's scope;
+// back on every CPU the process started with afterwards. Processes spawned
+// meanwhile (TA hosts) inherit the pin; call again after spawning them.
+struct PinTree {
+  static const cpu_set_t &all() {
+    static const cpu_set_t set = [] {
+      cpu_set_t s;
+      ::sched_getaffinity(0, sizeof s, &s);
+      return s;
+    }();
+    return set;
+  }
+  PinTree() {
+    all();
+    CPU_ZERO(&one);
+    CPU_SET(::sched_getcpu(), &one);
+    again();
+  }
+  void again() const { set_tree_affinity(::getpid(), one); }
+  ~PinTree() { set_tree_affinity(::getpid(), all()); }
+  PinTree(const PinTree &) = delete;
+  PinTree &operator=(const PinTree &) = delete;
+  cpu_set_t one{};
+};
+
 struct GpSession {
   TEEC_Context ctx{};
   TEEC_Session sess{};
@@ -97,16 +205,20 @@ struct GpSession {
   }
 };
 
-void BM_TeecInvoke4Values(benchmark::State &state) {
+void teec_invoke4_loop(benchmark::State &state, const PinTree *pin) {
   GpSession s;
   if (!s.ok) {
     state.SkipWithError("cannot open the bench TA");
     return;
   }
+  if (pin != nullptr) {
+    pin->again();  // the TA host spawned for the session
+  }
   TEEC_Operation op{};
   op.paramTypes =
       TEEC_PARAM_TYPES(TEEC_VALUE_INOUT, TEEC_VALUE_INOUT, TEEC_VALUE_INOUT, TEEC_VALUE_INOUT);
   uint32_t origin = 0;
+  TreeCpu cpu(state);
   for (auto _ : state) {
     if (TEEC_InvokeCommand(&s.sess, 0, &op, &origin) != TEEC_SUCCESS) {
       state.SkipWithError("invoke failed");
@@ -115,11 +227,10 @@ void BM_TeecInvoke4Values(benchmark::State &state) {
   }
   benchmark::DoNotOptimize(op.params[0].value.a);
 }
-BENCHMARK(BM_TeecInvoke4Values)->UseRealTime();
 
 // The baseline: a Mink TA's object invoked through capteed with the same
 // payload size (32 bytes each way).
-void BM_ChannelInvoke32Bytes(benchmark::State &state) {
+void channel_invoke32_loop(benchmark::State &state, const PinTree *pin) {
   daemon_instance();
   Object root = Object_NULL, env = Object_NULL, loader = Object_NULL, ctrl = Object_NULL,
          app = Object_NULL, counter = Object_NULL;
@@ -129,8 +240,12 @@ void BM_ChannelInvoke32Bytes(benchmark::State &state) {
             IAppLoader_loadEmbedded(loader, "counter_ta", 10, &ctrl) == Object_OK &&
             IAppController_getAppObject(ctrl, &app) == Object_OK &&
             IOpener_open(app, ICounter_OPEN_ID, &counter) == Object_OK;
+  if (pin != nullptr) {
+    pin->again();
+  }
   uint8_t in[32] = {1}, out[32];
   size_t out_len = 0;
+  TreeCpu cpu(state);
   for (auto _ : state) {
     if (!ok || ICounter_echo(counter, in, sizeof in, out, sizeof out, &out_len) != Object_OK) {
       state.SkipWithError("echo failed");
@@ -143,6 +258,29 @@ void BM_ChannelInvoke32Bytes(benchmark::State &state) {
   Object_ASSIGN_NULL(loader);
   Object_ASSIGN_NULL(env);
   Object_ASSIGN_NULL(root);
+}
+
+void BM_TeecInvoke4Values_Pinned(benchmark::State &state) {
+  daemon_instance();
+  PinTree pin;
+  teec_invoke4_loop(state, &pin);
+}
+BENCHMARK(BM_TeecInvoke4Values_Pinned)->UseRealTime();
+
+void BM_ChannelInvoke32Bytes_Pinned(benchmark::State &state) {
+  daemon_instance();
+  PinTree pin;
+  channel_invoke32_loop(state, &pin);
+}
+BENCHMARK(BM_ChannelInvoke32Bytes_Pinned)->UseRealTime();
+
+void BM_TeecInvoke4Values(benchmark::State &state) {
+  teec_invoke4_loop(state, nullptr);
+}
+BENCHMARK(BM_TeecInvoke4Values)->UseRealTime();
+
+void BM_ChannelInvoke32Bytes(benchmark::State &state) {
+  channel_invoke32_loop(state, nullptr);
 }
 BENCHMARK(BM_ChannelInvoke32Bytes)->UseRealTime();
 
@@ -191,6 +329,78 @@ void BM_TeecLocal1MiB(benchmark::State &state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * kMiB));
 }
 BENCHMARK(BM_TeecLocal1MiB)->UseRealTime();
+
+// The TA sums an in/out memref of state.range(0) bytes over memory of one
+// kind: 0 allocated (zero-copy), 1 registered (shadow), 2 temporary.
+void memref_inout_loop(benchmark::State &state, int kind, size_t size) {
+  GpSession s;
+  std::vector<uint8_t> user(size, 1);
+  TEEC_SharedMemory shm{};
+  shm.size = size;
+  shm.flags = TEEC_MEM_INPUT | TEEC_MEM_OUTPUT;
+  bool ok = s.ok;
+  if (ok && kind == 0) {
+    ok = TEEC_AllocateSharedMemory(&s.ctx, &shm) == TEEC_SUCCESS;
+    if (ok) {
+      std::memset(shm.buffer, 1, size);
+    }
+  } else if (ok && kind == 1) {
+    shm.buffer = user.data();
+    ok = TEEC_RegisterSharedMemory(&s.ctx, &shm) == TEEC_SUCCESS;
+  }
+  if (!ok) {
+    state.SkipWithError("setup failed");
+    return;
+  }
+  TEEC_Operation op{};
+  uint32_t origin = 0;
+  TreeCpu cpu(state);
+  for (auto _ : state) {
+    if (kind == 2) {
+      op.paramTypes =
+          TEEC_PARAM_TYPES(TEEC_MEMREF_TEMP_INOUT, TEEC_VALUE_OUTPUT, TEEC_NONE, TEEC_NONE);
+      op.params[0].tmpref = {user.data(), size};
+    } else {
+      op.paramTypes =
+          TEEC_PARAM_TYPES(TEEC_MEMREF_PARTIAL_INOUT, TEEC_VALUE_OUTPUT, TEEC_NONE, TEEC_NONE);
+      op.params[0].memref = {&shm, size, 0};
+    }
+    if (TEEC_InvokeCommand(&s.sess, 1, &op, &origin) != TEEC_SUCCESS ||
+        op.params[1].value.a != size) {
+      state.SkipWithError("invoke failed");
+      break;
+    }
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * size));
+  if (kind != 2) {
+    TEEC_ReleaseSharedMemory(&shm);
+  }
+}
+
+void BM_TeecAllocatedInout1MiB(benchmark::State &state) {
+  memref_inout_loop(state, 0, kMiB);
+}
+BENCHMARK(BM_TeecAllocatedInout1MiB)->UseRealTime();
+
+void BM_TeecRegisteredInout1MiB(benchmark::State &state) {
+  memref_inout_loop(state, 1, kMiB);
+}
+BENCHMARK(BM_TeecRegisteredInout1MiB)->UseRealTime();
+
+void BM_TeecTempInout1MiB(benchmark::State &state) {
+  memref_inout_loop(state, 2, kMiB);
+}
+BENCHMARK(BM_TeecTempInout1MiB)->UseRealTime();
+
+void BM_TeecTempInout(benchmark::State &state) {
+  memref_inout_loop(state, 2, static_cast<size_t>(state.range(0)));
+}
+BENCHMARK(BM_TeecTempInout)->Arg(1024)->Arg(4096)->Arg(4097)->Arg(16384)->Arg(65536)->UseRealTime();
+
+void BM_TeecRegisteredInout(benchmark::State &state) {
+  memref_inout_loop(state, 1, static_cast<size_t>(state.range(0)));
+}
+BENCHMARK(BM_TeecRegisteredInout)->Arg(4096)->Arg(4097)->Arg(16384)->UseRealTime();
 
 }  // namespace
 BENCHMARK_MAIN();

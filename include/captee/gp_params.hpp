@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "captee/memory.hpp"
@@ -48,6 +49,16 @@ class Params {
 
   TEE_Param *get() { return params_; }
   uint32_t types() const { return types_; }
+
+  // The memory behind memref parameter n that the client shares for this
+  // call: the whole mapping of its memory object (not only the window the
+  // memref names), or the runtime's copy of a temporary memref's bytes. Empty
+  // for values, NONE and NULL memrefs. Borrowed: valid until destruction.
+  // TEE_CheckMemoryAccessRights uses it to refuse client memory to a caller
+  // that did not ask for TEE_MEMORY_ACCESS_ANY_OWNER.
+  std::span<const std::byte> client_memory(unsigned n) const;
+  // Whether the TA may write parameter n (an output or in/out memref).
+  bool client_writable(unsigned n) const;
 
  private:
   TEE_Result map_memory_object(unsigned n, uint32_t t, const ObjectArg &in, Object obj);

@@ -128,6 +128,21 @@ TEE_Result Params::map_memory_object(unsigned n, uint32_t t, const ObjectArg &in
   return TEE_SUCCESS;
 }
 
+std::span<const std::byte> Params::client_memory(unsigned n) const {
+  if (n >= 4) {
+    return {};
+  }
+  if (maps_[n]) {
+    return maps_[n]->bytes();
+  }
+  return std::as_bytes(std::span(bufs_[n]));
+}
+
+bool Params::client_writable(unsigned n) const {
+  uint32_t t = n < 4 ? TEE_PARAM_TYPE_GET(types_, n) : TEE_PARAM_TYPE_NONE;
+  return t == TEE_PARAM_TYPE_MEMREF_OUTPUT || t == TEE_PARAM_TYPE_MEMREF_INOUT;
+}
+
 bool decode_open_request(uint32_t method, const ObjectArg &bundle, OpenRequest *out) {
   const auto *raw = static_cast<const uint8_t *>(bundle.bi.ptr);
   uint32_t w[6] = {};

@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <span>
 
 #include "IGPAppClient.h"
 #include "IGPSession.h"
@@ -25,6 +26,7 @@
 #include "captee/gp_params.hpp"
 #include "captee/gp_ta_protocol.h"
 #include "captee/ta_sdk.h"
+#include "memory_access.hpp"
 #include "tee_internal_api.h"
 #include "trace.h"
 
@@ -43,15 +45,18 @@ struct CallState {
   uint32_t cancel_code = 0;
   bool masked = true;  // GP: cancellation starts masked
   bool cancelled = false;
-  const TEE_Identity *client = nullptr;  // the session's client
+  const TEE_Identity *client = nullptr;        // the session's client
+  const captee::gp::Params *params = nullptr;  // the call's parameters
 };
 CallState g_call;  // guarded by g_entry
 
 // Sets g_call for one entry-point call; restores it afterwards.
 class CallScope {
  public:
-  CallScope(Object wait, uint32_t cancel_code, const TEE_Identity *client) : saved_(g_call) {
-    g_call = CallState{wait, cancel_code, true, false, client};
+  CallScope(Object wait, uint32_t cancel_code, const TEE_Identity *client,
+            const captee::gp::Params *params)
+      : saved_(g_call) {
+    g_call = CallState{wait, cancel_code, true, false, client, params};
   }
   ~CallScope() { g_call = saved_; }
   CallScope(const CallScope &) = delete;
@@ -119,7 +124,7 @@ class TaSession final : public captee::LocalObject {
       if (closed_) {
         r = TEE_ERROR_BAD_STATE;
       } else {
-        CallScope call(wait_.get(), bi[1], &identity_);
+        CallScope call(wait_.get(), bi[1], &identity_, &p);
         r = TA_InvokeCommandEntryPoint(ctx_, bi[0], bi[3], p.get());
       }
     }
@@ -186,7 +191,7 @@ class TaAppClient final : public captee::LocalObject {
           g_created = r == TEE_SUCCESS;
         }
         if (g_created) {
-          CallScope call(a[11].o, req.cancel_code, &identity);
+          CallScope call(a[11].o, req.cancel_code, &identity, &p);
           r = TA_OpenSessionEntryPoint(param_types, p.get(), &ctx);
           if (r == TEE_SUCCESS) {
             ++g_sessions;
@@ -255,13 +260,35 @@ void TEE_MemFill(void *buff, uint32_t x, size_t size) {
   }
 }
 
+// As OP-TEE's libutee: the range must be mapped with the rights asked for,
+// and memory the client shares for the current call (its memref parameters)
+// passes only with TEE_MEMORY_ACCESS_ANY_OWNER and, for writes, only if the
+// parameter is an output. Other flag bits are ignored, as in OP-TEE.
 TEE_Result TEE_CheckMemoryAccessRights(uint32_t accessFlags, void *buffer, size_t size) {
-  constexpr uint32_t known =
-      TEE_MEMORY_ACCESS_READ | TEE_MEMORY_ACCESS_WRITE | TEE_MEMORY_ACCESS_ANY_OWNER;
+  if (size == 0) {
+    return TEE_SUCCESS;
+  }
+  const auto begin = reinterpret_cast<uintptr_t>(buffer);
   uintptr_t end = 0;
-  if ((accessFlags & ~known) != 0 ||
-      __builtin_add_overflow(reinterpret_cast<uintptr_t>(buffer), size, &end) ||
-      (size != 0 && buffer == nullptr)) {
+  if (__builtin_add_overflow(begin, size, &end)) {
+    return TEE_ERROR_ACCESS_DENIED;
+  }
+  const uint32_t asked = accessFlags;
+  for (unsigned n = 0; g_call.params != nullptr && n < 4; ++n) {
+    std::span<const std::byte> shared = g_call.params->client_memory(n);
+    const auto lo = reinterpret_cast<uintptr_t>(shared.data());
+    if (shared.empty() || end <= lo || begin >= lo + shared.size()) {
+      continue;
+    }
+    // Not the TA's own memory (OP-TEE's kernel refuses it unless ANY_OWNER),
+    // and an input memref is never writable (OP-TEE's libutee check).
+    if (!(asked & TEE_MEMORY_ACCESS_ANY_OWNER) ||
+        ((asked & TEE_MEMORY_ACCESS_WRITE) && !g_call.params->client_writable(n))) {
+      return TEE_ERROR_ACCESS_DENIED;
+    }
+  }
+  if (!captee::gp_ta::range_mapped(begin, size, (asked & TEE_MEMORY_ACCESS_READ) != 0,
+                                   (asked & TEE_MEMORY_ACCESS_WRITE) != 0)) {
     return TEE_ERROR_ACCESS_DENIED;
   }
   return TEE_SUCCESS;

@@ -53,6 +53,15 @@ class WaitObject final : public LocalObject {
     if (waiters_ == 0 && code == 0) {
       return;
     }
+    // A repeated request (a client retrying TEEC_RequestCancellation) is
+    // already queued: the queue holds each pending signal once, so it cannot
+    // grow without bound.
+    for (const Signal &s : signals_) {
+      if (s.code == code && s.events == events) {
+        cv_.notify_all();
+        return;
+      }
+    }
     signals_.push_back({code, events});
     cv_.notify_all();
   }

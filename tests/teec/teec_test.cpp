@@ -25,46 +25,14 @@
 #include "MinkCom.h"
 #include "hello_world_ta.h"
 #include "tee_client_api.h"
-#include "tee_harness.hpp"
+#include "teec_fixture.hpp"
 #include "teec_test_ta.h"
 
 extern "C" int teec_header_values_checked(void);
 
 namespace {
 
-using captee::test::CapteedProcess;
-
-class Teec : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    daemon_ = new CapteedProcess("", {"--ta-dir", CAPTEE_TA_DIR});
-    ASSERT_TRUE(daemon_->ready());
-    ::setenv("CAPTEE_SOCKET", daemon_->socket().c_str(), 1);
-  }
-  static void TearDownTestSuite() {
-    EXPECT_EQ(daemon_->stop(), 0);
-    delete daemon_;
-    daemon_ = nullptr;
-  }
-
-  void SetUp() override { ASSERT_EQ(TEEC_InitializeContext(nullptr, &ctx_), TEEC_SUCCESS); }
-  void TearDown() override { TEEC_FinalizeContext(&ctx_); }
-
-  TEEC_Result open(TEEC_Session *s, uint32_t *origin = nullptr, TEEC_Operation *op = nullptr) {
-    TEEC_UUID uuid = TEEC_TEST_TA_UUID;
-    uint32_t o = 0;
-    TEEC_Result r = TEEC_OpenSession(&ctx_, s, &uuid, TEEC_LOGIN_PUBLIC, nullptr, op, &o);
-    if (origin != nullptr) {
-      *origin = o;
-    }
-    return r;
-  }
-
-  static CapteedProcess *daemon_;
-  TEEC_Context ctx_{};
-};
-
-CapteedProcess *Teec::daemon_ = nullptr;
+using captee::test::Teec;
 
 TEST(TeecHeader, ValuesMatchOpTee) {
   EXPECT_EQ(teec_header_values_checked(), 1);
@@ -76,6 +44,22 @@ TEST_F(Teec, NullCloseAndFinalizeAreNoOps) {
   TEEC_ReleaseSharedMemory(nullptr);
   TEEC_RequestCancellation(nullptr);
   EXPECT_EQ(TEEC_InitializeContext(nullptr, nullptr), TEEC_ERROR_BAD_PARAMETERS);
+  uint32_t origin = 0;
+  EXPECT_EQ(TEEC_InvokeCommand(nullptr, 0, nullptr, &origin), TEEC_ERROR_BAD_PARAMETERS);
+  EXPECT_EQ(origin, TEEC_ORIGIN_API);
+  TEEC_UUID uuid = TEEC_TEST_TA_UUID;
+  TEEC_Session s{};
+  EXPECT_EQ(TEEC_OpenSession(nullptr, &s, &uuid, TEEC_LOGIN_PUBLIC, nullptr, nullptr, &origin),
+            TEEC_ERROR_BAD_PARAMETERS);
+  // A closed session, closed again, and a context finalized twice.
+  ASSERT_EQ(open(&s), TEEC_SUCCESS);
+  TEEC_CloseSession(&s);
+  TEEC_CloseSession(&s);
+  EXPECT_EQ(TEEC_InvokeCommand(&s, 0, nullptr, &origin), TEEC_ERROR_BAD_PARAMETERS);
+  TEEC_Context c{};
+  ASSERT_EQ(TEEC_InitializeContext(nullptr, &c), TEEC_SUCCESS);
+  TEEC_FinalizeContext(&c);
+  TEEC_FinalizeContext(&c);
 }
 
 TEST_F(Teec, WrongTeeNameIsItemNotFound) {
@@ -141,215 +125,6 @@ TEST_F(Teec, ValueParamsTravelByValue) {
   TEEC_CloseSession(&s);
 }
 
-TEST_F(Teec, TempMemrefCopiesAndReportsShortBuffer) {
-  TEEC_Session s{};
-  ASSERT_EQ(open(&s), TEEC_SUCCESS);
-  char in[] = "hello, trusted world";
-  char out[64] = {};
-  TEEC_Operation op{};
-  op.paramTypes =
-      TEEC_PARAM_TYPES(TEEC_MEMREF_TEMP_INPUT, TEEC_MEMREF_TEMP_OUTPUT, TEEC_NONE, TEEC_NONE);
-  op.params[0].tmpref = {in, sizeof in};
-  op.params[1].tmpref = {out, sizeof out};
-  uint32_t origin = 0;
-  ASSERT_EQ(TEEC_InvokeCommand(&s, TEEC_TEST_CMD_COPY, &op, &origin), TEEC_SUCCESS);
-  EXPECT_EQ(op.params[1].tmpref.size, sizeof in);
-  EXPECT_STREQ(out, in);
-  EXPECT_EQ(op.params[0].tmpref.size, sizeof in);  // inputs keep their size
-
-  char small[4] = {'x', 'x', 'x', 'x'};
-  op.params[1].tmpref = {small, sizeof small};
-  EXPECT_EQ(TEEC_InvokeCommand(&s, TEEC_TEST_CMD_COPY, &op, &origin), TEEC_ERROR_SHORT_BUFFER);
-  EXPECT_EQ(origin, TEEC_ORIGIN_TRUSTED_APP);
-  EXPECT_EQ(op.params[1].tmpref.size, sizeof in);  // the required size
-  EXPECT_EQ(small[0], 'x');
-
-  // A NULL temporary memref of size 0 is allowed.
-  op.params[0].tmpref = {nullptr, 0};
-  op.params[1].tmpref = {out, sizeof out};
-  ASSERT_EQ(TEEC_InvokeCommand(&s, TEEC_TEST_CMD_COPY, &op, &origin), TEEC_SUCCESS);
-  EXPECT_EQ(op.params[1].tmpref.size, 0u);
-  TEEC_CloseSession(&s);
-}
-
-TEST_F(Teec, AllocatedSharedMemoryWholeAndPartial) {
-  TEEC_Session s{};
-  ASSERT_EQ(open(&s), TEEC_SUCCESS);
-  TEEC_SharedMemory shm{};
-  shm.size = 32 * 1024;
-  shm.flags = TEEC_MEM_INPUT | TEEC_MEM_OUTPUT;
-  ASSERT_EQ(TEEC_AllocateSharedMemory(&ctx_, &shm), TEEC_SUCCESS);
-  ASSERT_NE(shm.buffer, nullptr);
-  auto *b = static_cast<uint8_t *>(shm.buffer);
-  uint32_t sum = 0;
-  for (size_t i = 0; i < shm.size; ++i) {
-    b[i] = static_cast<uint8_t>(i * 7);
-    sum += b[i];
-  }
-  TEEC_Operation op{};
-  op.paramTypes = TEEC_PARAM_TYPES(TEEC_MEMREF_WHOLE, TEEC_VALUE_OUTPUT, TEEC_NONE, TEEC_NONE);
-  op.params[0].memref.parent = &shm;
-  uint32_t origin = 0;
-  ASSERT_EQ(TEEC_InvokeCommand(&s, TEEC_TEST_CMD_INVERT, &op, &origin), TEEC_SUCCESS);
-  EXPECT_EQ(op.params[1].value.a, sum);
-  EXPECT_EQ(op.params[1].value.b, 32u * 1024);
-  EXPECT_EQ(op.params[0].memref.size, 32u * 1024);
-  for (size_t i = 0; i < shm.size; ++i) {
-    ASSERT_EQ(b[i], static_cast<uint8_t>(~(i * 7))) << i;
-  }
-  // A partial window: only bytes [100, 110) change back.
-  op.paramTypes =
-      TEEC_PARAM_TYPES(TEEC_MEMREF_PARTIAL_INOUT, TEEC_VALUE_OUTPUT, TEEC_NONE, TEEC_NONE);
-  op.params[0].memref = {&shm, 10, 100};
-  ASSERT_EQ(TEEC_InvokeCommand(&s, TEEC_TEST_CMD_INVERT, &op, &origin), TEEC_SUCCESS);
-  EXPECT_EQ(op.params[1].value.b, 10u);
-  EXPECT_EQ(b[99], static_cast<uint8_t>(~(99 * 7)));
-  EXPECT_EQ(b[100], static_cast<uint8_t>(100 * 7));
-  EXPECT_EQ(b[109], static_cast<uint8_t>(109 * 7));
-  EXPECT_EQ(b[110], static_cast<uint8_t>(~(110 * 7)));
-  TEEC_ReleaseSharedMemory(&shm);
-  TEEC_CloseSession(&s);
-}
-
-TEST_F(Teec, AllocatedSharedMemoryIsZeroCopy) {
-  TEEC_Session s{};
-  ASSERT_EQ(open(&s), TEEC_SUCCESS);
-  TEEC_SharedMemory shm{};
-  shm.size = 1 << 20;
-  shm.flags = TEEC_MEM_INPUT | TEEC_MEM_OUTPUT;
-  ASSERT_EQ(TEEC_AllocateSharedMemory(&ctx_, &shm), TEEC_SUCCESS);
-  auto *b = static_cast<volatile uint8_t *>(shm.buffer);
-  b[0] = 0;
-  b[1] = 0;
-  TEEC_Operation op{};
-  op.paramTypes = TEEC_PARAM_TYPES(TEEC_MEMREF_PARTIAL_INOUT, TEEC_NONE, TEEC_NONE, TEEC_NONE);
-  op.params[0].memref = {&shm, 16, 0};
-  uint32_t origin = 0;
-  TEEC_Result r = 0;
-  std::thread t([&] { r = TEEC_InvokeCommand(&s, TEEC_TEST_CMD_SEE_LIVE_WRITE, &op, &origin); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  b[0] = 0x5A;  // the TA sees this while its call runs
-  t.join();
-  EXPECT_EQ(r, TEEC_SUCCESS);
-  EXPECT_EQ(b[1], 0xA5);
-  EXPECT_EQ(op.params[0].memref.size, 16u);
-  TEEC_ReleaseSharedMemory(&shm);
-  TEEC_CloseSession(&s);
-}
-
-TEST_F(Teec, RegisteredSharedMemory) {
-  TEEC_Session s{};
-  ASSERT_EQ(open(&s), TEEC_SUCCESS);
-  std::vector<uint8_t> user(32 * 1024, 0x0F);
-  TEEC_SharedMemory shm{};
-  shm.buffer = user.data();
-  shm.size = user.size();
-  shm.flags = TEEC_MEM_INPUT | TEEC_MEM_OUTPUT;
-  ASSERT_EQ(TEEC_RegisterSharedMemory(&ctx_, &shm), TEEC_SUCCESS);
-  TEEC_Operation op{};
-  op.paramTypes = TEEC_PARAM_TYPES(TEEC_MEMREF_WHOLE, TEEC_VALUE_OUTPUT, TEEC_NONE, TEEC_NONE);
-  op.params[0].memref.parent = &shm;
-  uint32_t origin = 0;
-  ASSERT_EQ(TEEC_InvokeCommand(&s, TEEC_TEST_CMD_INVERT, &op, &origin), TEEC_SUCCESS);
-  EXPECT_EQ(op.params[1].value.a, 0x0Fu * 32 * 1024);
-  EXPECT_EQ(user.front(), 0xF0);
-  EXPECT_EQ(user.back(), 0xF0);
-  TEEC_ReleaseSharedMemory(&shm);
-
-  // Input-only memory: a PARTIAL_INPUT copy works, PARTIAL_OUTPUT does not.
-  char text[] = "registered";
-  TEEC_SharedMemory in{};
-  in.buffer = text;
-  in.size = sizeof text;
-  in.flags = TEEC_MEM_INPUT;
-  ASSERT_EQ(TEEC_RegisterSharedMemory(&ctx_, &in), TEEC_SUCCESS);
-  char out[32] = {};
-  op.paramTypes =
-      TEEC_PARAM_TYPES(TEEC_MEMREF_PARTIAL_INPUT, TEEC_MEMREF_TEMP_OUTPUT, TEEC_NONE, TEEC_NONE);
-  op.params[0].memref = {&in, sizeof text, 0};
-  op.params[1].tmpref = {out, sizeof out};
-  ASSERT_EQ(TEEC_InvokeCommand(&s, TEEC_TEST_CMD_COPY, &op, &origin), TEEC_SUCCESS);
-  EXPECT_STREQ(out, text);
-  op.paramTypes =
-      TEEC_PARAM_TYPES(TEEC_MEMREF_PARTIAL_INPUT, TEEC_MEMREF_PARTIAL_OUTPUT, TEEC_NONE, TEEC_NONE);
-  op.params[1].memref = {&in, sizeof text, 0};
-  EXPECT_EQ(TEEC_InvokeCommand(&s, TEEC_TEST_CMD_COPY, &op, &origin), TEEC_ERROR_BAD_PARAMETERS);
-  EXPECT_EQ(origin, TEEC_ORIGIN_API);
-  TEEC_ReleaseSharedMemory(&in);
-  TEEC_CloseSession(&s);
-}
-
-TEST_F(Teec, SharedMemoryVariantsZeroLengthAndHuge) {
-  for (uint32_t flags : {TEEC_MEM_INPUT, TEEC_MEM_OUTPUT, TEEC_MEM_INPUT | TEEC_MEM_OUTPUT}) {
-    for (size_t size : {size_t{0}, size_t{32 * 1024}}) {
-      TEEC_SharedMemory a{};
-      a.size = size;
-      a.flags = flags;
-      ASSERT_EQ(TEEC_AllocateSharedMemory(&ctx_, &a), TEEC_SUCCESS) << flags << " " << size;
-      EXPECT_NE(a.buffer, nullptr);
-      TEEC_ReleaseSharedMemory(&a);
-      std::vector<uint8_t> user(size + 1);
-      TEEC_SharedMemory r{};
-      r.buffer = user.data();
-      r.size = size;
-      r.flags = flags;
-      ASSERT_EQ(TEEC_RegisterSharedMemory(&ctx_, &r), TEEC_SUCCESS) << flags << " " << size;
-      TEEC_ReleaseSharedMemory(&r);
-    }
-  }
-  TEEC_SharedMemory huge{};
-  huge.size = SIZE_MAX / 2;
-  huge.flags = TEEC_MEM_INPUT;
-  EXPECT_EQ(TEEC_AllocateSharedMemory(&ctx_, &huge), TEEC_ERROR_OUT_OF_MEMORY);
-  TEEC_SharedMemory bad{};
-  bad.size = 16;
-  bad.flags = 0;
-  EXPECT_EQ(TEEC_AllocateSharedMemory(&ctx_, &bad), TEEC_ERROR_BAD_PARAMETERS);
-  bad.flags = 0x100;
-  EXPECT_EQ(TEEC_AllocateSharedMemory(&ctx_, &bad), TEEC_ERROR_BAD_PARAMETERS);
-  bad.flags = TEEC_MEM_INPUT;
-  bad.buffer = nullptr;
-  EXPECT_EQ(TEEC_RegisterSharedMemory(&ctx_, &bad), TEEC_ERROR_BAD_PARAMETERS);
-}
-
-TEST_F(Teec, BadMemrefBoundsAndTypesAreApiErrors) {
-  TEEC_Session s{};
-  ASSERT_EQ(open(&s), TEEC_SUCCESS);
-  TEEC_SharedMemory shm{};
-  shm.size = 64;
-  shm.flags = TEEC_MEM_INPUT | TEEC_MEM_OUTPUT;
-  ASSERT_EQ(TEEC_AllocateSharedMemory(&ctx_, &shm), TEEC_SUCCESS);
-  TEEC_Operation op{};
-  op.paramTypes =
-      TEEC_PARAM_TYPES(TEEC_MEMREF_PARTIAL_INOUT, TEEC_VALUE_OUTPUT, TEEC_NONE, TEEC_NONE);
-  uint32_t origin = 0;
-  op.params[0].memref = {&shm, 60, 8};  // 8 + 60 > 64
-  EXPECT_EQ(TEEC_InvokeCommand(&s, TEEC_TEST_CMD_INVERT, &op, &origin), TEEC_ERROR_BAD_PARAMETERS);
-  EXPECT_EQ(origin, TEEC_ORIGIN_API);
-  op.params[0].memref = {&shm, SIZE_MAX, 2};  // overflow
-  EXPECT_EQ(TEEC_InvokeCommand(&s, TEEC_TEST_CMD_INVERT, &op, &origin), TEEC_ERROR_BAD_PARAMETERS);
-  op.params[0].memref = {nullptr, 4, 0};  // no parent
-  EXPECT_EQ(TEEC_InvokeCommand(&s, TEEC_TEST_CMD_INVERT, &op, &origin), TEEC_ERROR_BAD_PARAMETERS);
-  op.paramTypes = 0x4;  // not a parameter type
-  EXPECT_EQ(TEEC_InvokeCommand(&s, TEEC_TEST_CMD_INVERT, &op, &origin), TEEC_ERROR_BAD_PARAMETERS);
-  op.paramTypes = 0x10000;  // upper bits
-  EXPECT_EQ(TEEC_InvokeCommand(&s, TEEC_TEST_CMD_INVERT, &op, &origin), TEEC_ERROR_BAD_PARAMETERS);
-  EXPECT_EQ(origin, TEEC_ORIGIN_API);
-  // Login data rules.
-  TEEC_UUID uuid = TEEC_TEST_TA_UUID;
-  TEEC_Session s2{};
-  uint32_t group = 0;
-  EXPECT_EQ(TEEC_OpenSession(&ctx_, &s2, &uuid, TEEC_LOGIN_PUBLIC, &group, nullptr, &origin),
-            TEEC_ERROR_BAD_PARAMETERS);
-  EXPECT_EQ(origin, TEEC_ORIGIN_API);
-  EXPECT_EQ(TEEC_OpenSession(&ctx_, &s2, &uuid, TEEC_LOGIN_GROUP, nullptr, nullptr, &origin),
-            TEEC_ERROR_BAD_PARAMETERS);
-  EXPECT_EQ(TEEC_OpenSession(&ctx_, nullptr, &uuid, TEEC_LOGIN_PUBLIC, nullptr, nullptr, &origin),
-            TEEC_ERROR_BAD_PARAMETERS);
-  TEEC_ReleaseSharedMemory(&shm);
-  TEEC_CloseSession(&s);
-}
-
 TEST_F(Teec, UnknownTaIsItemNotFoundFromTee) {
   TEEC_UUID uuid = {0x12345678, 0x9abc, 0xdef0, {1, 2, 3, 4, 5, 6, 7, 8}};
   TEEC_Session s{};
@@ -406,37 +181,6 @@ TEST_F(Teec, InternalApiSubsetWorksInsideTheTa) {
   EXPECT_EQ(op.params[0].value.a, 1u);
   EXPECT_EQ(op.params[0].value.b, 1u);
   TEEC_CloseSession(&s);
-}
-
-TEST_F(Teec, ConcurrentSessionsFromThreeThreads) {
-  std::vector<std::thread> threads;
-  std::atomic<int> failures{0};
-  for (int t = 0; t < 3; ++t) {
-    threads.emplace_back([&, t] {
-      TEEC_Session s{};
-      if (open(&s) != TEEC_SUCCESS) {
-        ++failures;
-        return;
-      }
-      for (uint32_t i = 0; i < 20; ++i) {
-        TEEC_Operation op{};
-        op.paramTypes =
-            TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_VALUE_OUTPUT, TEEC_VALUE_INOUT, TEEC_NONE);
-        op.params[0].value = {static_cast<uint32_t>(t), i};
-        op.params[2].value = {i, i};
-        uint32_t origin = 0;
-        if (TEEC_InvokeCommand(&s, TEEC_TEST_CMD_VALUES, &op, &origin) != TEEC_SUCCESS ||
-            op.params[1].value.a != t + i || op.params[2].value.a != i + 1) {
-          ++failures;
-        }
-      }
-      TEEC_CloseSession(&s);
-    });
-  }
-  for (auto &th : threads) {
-    th.join();
-  }
-  EXPECT_EQ(failures.load(), 0);
 }
 
 TEEC_Result counters(TEEC_Session *s, uint32_t *opens, uint32_t *creates) {
@@ -660,51 +404,6 @@ TEST_F(Teec, LoginsTheCallerIsNotEntitledToAreRefused) {
       identity_seen_by_ta(&ctx_, TEEC_LOGIN_USER_APPLICATION, nullptr, &login, &seen, &origin),
       TEEC_ERROR_NOT_SUPPORTED);
   EXPECT_EQ(origin, TEEC_ORIGIN_TEE);
-}
-
-// Runs `cmd` with `op` on a second thread and cancels it from this one (as
-// many times as needed: a request that comes before the call started is
-// ignored, as in libminkteec).
-TEEC_Result invoke_and_cancel(TEEC_Session *s, uint32_t cmd, TEEC_Operation *op, uint32_t *origin) {
-  std::atomic<bool> done{false};
-  TEEC_Result r = 0;
-  std::thread t([&] {
-    r = TEEC_InvokeCommand(s, cmd, op, origin);
-    done = true;
-  });
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  for (int i = 0; i < 500 && !done; ++i) {
-    TEEC_RequestCancellation(op);
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  t.join();
-  return r;
-}
-
-TEST_F(Teec, CancellationReachesTeeWait) {
-  TEEC_Session s{};
-  ASSERT_EQ(open(&s), TEEC_SUCCESS);
-  TEEC_Operation op{};
-  op.started = 0;
-  op.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_NONE, TEEC_NONE, TEEC_NONE);
-  op.params[0].value.a = 0;  // infinite
-  uint32_t origin = 0;
-  EXPECT_EQ(invoke_and_cancel(&s, TEEC_TEST_CMD_WAIT, &op, &origin), TEEC_ERROR_CANCEL);
-  // A short wait nobody cancels completes.
-  op.params[0].value.a = 20;
-  EXPECT_EQ(TEEC_InvokeCommand(&s, TEEC_TEST_CMD_WAIT, &op, &origin), TEEC_SUCCESS);
-  TEEC_CloseSession(&s);
-}
-
-TEST_F(Teec, CancellationReachesAPollingTa) {
-  TEEC_Session s{};
-  ASSERT_EQ(open(&s), TEEC_SUCCESS);
-  TEEC_Operation op{};
-  uint32_t origin = 0;
-  auto t0 = std::chrono::steady_clock::now();
-  EXPECT_EQ(invoke_and_cancel(&s, TEEC_TEST_CMD_POLL_CANCEL, &op, &origin), TEEC_ERROR_CANCEL);
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
-  TEEC_CloseSession(&s);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 /* The GP test TA of tests/teec (OP-TEE style). */
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <tee_internal_api.h>
 #include <trace.h>
 
@@ -21,6 +23,15 @@ TEE_Result TA_OpenSessionEntryPoint(uint32_t param_types, TEE_Param params[4], v
   if (TEE_PARAM_TYPE_GET(param_types, 0) == TEE_PARAM_TYPE_VALUE_INPUT &&
       params[0].value.a == 0xBAD) {
     return TEE_ERROR_ACCESS_DENIED;
+  }
+  /* {a = 0xCA2C}: waits up to 10 s for a cancellation of the open. */
+  if (TEE_PARAM_TYPE_GET(param_types, 0) == TEE_PARAM_TYPE_VALUE_INPUT &&
+      params[0].value.a == 0xCA2C) {
+    TEE_UnmaskCancellation();
+    TEE_Result r = TEE_Wait(10000);
+    if (r != TEE_SUCCESS) {
+      return r;
+    }
   }
   *sess_ctx = NULL;
   return TEE_SUCCESS;
@@ -176,6 +187,119 @@ static TEE_Result see_live_write(uint32_t pt, TEE_Param p[4]) {
   return TEE_SUCCESS;
 }
 
+static const char g_rodata[] = "read-only data of the TA image";
+
+#define R TEE_MEMORY_ACCESS_READ
+#define W TEE_MEMORY_ACCESS_WRITE
+#define ANY TEE_MEMORY_ACCESS_ANY_OWNER
+#define DENIED TEE_ERROR_ACCESS_DENIED
+
+/* A range over a hole between two mappings is refused. Other threads of the
+ * TA host may map something into a fresh hole at any moment (the sanitizer
+ * runtimes do), so an answer counts only if mincore still finds the hole
+ * unmapped afterwards; otherwise try again elsewhere. */
+static int hole_refused(long page) {
+  for (int tries = 0; tries < 50; tries++) {
+    uint8_t *h = mmap(NULL, 3 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (h == MAP_FAILED) {
+      return 0;
+    }
+    munmap(h + page, page);
+    TEE_Result r = TEE_CheckMemoryAccessRights(TEE_MEMORY_ACCESS_READ, h, 3 * page);
+    unsigned char vec = 0;
+    int still_a_hole = mincore(h + page, page, &vec) != 0;
+    munmap(h, page);
+    munmap(h + 2 * page, page);
+    if (still_a_hole) {
+      return r == TEE_ERROR_ACCESS_DENIED;
+    }
+  }
+  return 0;
+}
+
+static TEE_Result access_rights(uint32_t pt, TEE_Param p[4]) {
+  if (pt != TEE_PARAM_TYPES(TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_MEMREF_INOUT,
+                            TEE_PARAM_TYPE_VALUE_OUTPUT, TEE_PARAM_TYPE_VALUE_INPUT) ||
+      p[0].memref.size == 0 || p[1].memref.size == 0) {
+    return TEE_ERROR_BAD_PARAMETERS;
+  }
+  uint32_t failed = 0;
+  unsigned n = 0;
+#define CHECK(flags, buf, len, want) \
+  failed |= (TEE_CheckMemoryAccessRights((flags), (buf), (len)) != (want) ? 1u : 0u) << n++
+  uint8_t *heap = TEE_Malloc(64, TEE_MALLOC_FILL_ZERO);
+  uint8_t stack[64] = {0};
+  void *code = (void *)(uintptr_t)&access_rights;
+  long page = sysconf(_SC_PAGESIZE);
+  uint8_t *pages = mmap(NULL, 3 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (heap == NULL || pages == MAP_FAILED) {
+    return TEE_ERROR_OUT_OF_MEMORY;
+  }
+  CHECK(R | W, heap, 64, TEE_SUCCESS);                      /* 0 */
+  CHECK(R | W, stack, sizeof stack, TEE_SUCCESS);           /* 1 */
+  CHECK(R, (void *)g_rodata, sizeof g_rodata, TEE_SUCCESS); /* 2 */
+  CHECK(W, (void *)g_rodata, sizeof g_rodata, DENIED);      /* 3 */
+  CHECK(R, code, 16, TEE_SUCCESS);                          /* 4 */
+  CHECK(R | W, code, 16, DENIED);                           /* 5 */
+  CHECK(R, NULL, 16, DENIED);                               /* 6 */
+  CHECK(R, NULL, 0, TEE_SUCCESS);                           /* 7 */
+  CHECK(R, (void *)(uintptr_t)-8, 16, DENIED);              /* 8 */
+  failed |= (hole_refused(page) ? 0u : 1u) << n++;          /* 9 */
+  CHECK(R | W, pages, page, TEE_SUCCESS);                   /* 10 */
+  mprotect(pages, page, PROT_READ);
+  CHECK(W, pages, page, DENIED);       /* 11 */
+  CHECK(R, pages + 8, 8, TEE_SUCCESS); /* 12 */
+  mprotect(pages + 2 * page, page, PROT_NONE);
+  CHECK(R, pages + 2 * page, page, DENIED);               /* 13 */
+  CHECK(0, pages + 2 * page, page, TEE_SUCCESS);          /* 14: mapped, no rights asked */
+  CHECK(R, p[0].memref.buffer, p[0].memref.size, DENIED); /* 15 */
+  CHECK(R | ANY, p[0].memref.buffer, p[0].memref.size, TEE_SUCCESS);         /* 16 */
+  CHECK(W | ANY, p[0].memref.buffer, p[0].memref.size, DENIED);              /* 17 */
+  CHECK(R | W | ANY, p[1].memref.buffer, p[1].memref.size, TEE_SUCCESS);     /* 18 */
+  CHECK(R | W, p[1].memref.buffer, p[1].memref.size, DENIED);                /* 19 */
+  CHECK(R, (uint8_t *)p[1].memref.buffer + p[1].memref.size - 1, 1, DENIED); /* 20 */
+  CHECK(R | W | ANY, heap, 64, TEE_SUCCESS); /* 21: private memory, any owner */
+  if (p[3].value.a == 1) {
+    CHECK(R, (uint8_t *)p[0].memref.buffer + p[0].memref.size, 16, DENIED); /* 22 */
+  } else {
+    n++;
+  }
+#undef CHECK
+  munmap(pages, 3 * page);
+  TEE_Free(heap);
+  p[2].value.a = failed;
+  p[2].value.b = n;
+  return TEE_SUCCESS;
+}
+
+static TEE_Result write_input(uint32_t pt, TEE_Param p[4]) {
+  if (TEE_PARAM_TYPE_GET(pt, 0) != TEE_PARAM_TYPE_MEMREF_INPUT) {
+    return TEE_ERROR_BAD_PARAMETERS;
+  }
+  TEE_MemFill(p[0].memref.buffer, 0xEE, p[0].memref.size);
+  return TEE_SUCCESS;
+}
+
+static TEE_Result memref_info(uint32_t pt, TEE_Param p[4]) {
+  uint32_t t = TEE_PARAM_TYPE_GET(pt, 0);
+  if ((t != TEE_PARAM_TYPE_MEMREF_INPUT && t != TEE_PARAM_TYPE_MEMREF_OUTPUT &&
+       t != TEE_PARAM_TYPE_MEMREF_INOUT) ||
+      TEE_PARAM_TYPE_GET(pt, 1) != TEE_PARAM_TYPE_VALUE_OUTPUT) {
+    return TEE_ERROR_BAD_PARAMETERS;
+  }
+  const uint8_t *b = p[0].memref.buffer;
+  uint32_t sum = 0;
+  for (size_t i = 0; t != TEE_PARAM_TYPE_MEMREF_OUTPUT && i < p[0].memref.size; i++) {
+    sum += b[i];
+  }
+  p[1].value.a = sum;
+  p[1].value.b = (uint32_t)p[0].memref.size;
+  if (t != TEE_PARAM_TYPE_MEMREF_INPUT) {
+    TEE_MemFill(p[0].memref.buffer, 0x5A, p[0].memref.size);
+  }
+  return TEE_SUCCESS;
+}
+
 TEE_Result TA_InvokeCommandEntryPoint(void *sess_ctx, uint32_t cmd, uint32_t pt, TEE_Param p[4]) {
   (void)sess_ctx;
   switch (cmd) {
@@ -201,6 +325,12 @@ TEE_Result TA_InvokeCommandEntryPoint(void *sess_ctx, uint32_t cmd, uint32_t pt,
       return identity(pt, p);
     case TEEC_TEST_CMD_SEE_LIVE_WRITE:
       return see_live_write(pt, p);
+    case TEEC_TEST_CMD_ACCESS_RIGHTS:
+      return access_rights(pt, p);
+    case TEEC_TEST_CMD_WRITE_INPUT:
+      return write_input(pt, p);
+    case TEEC_TEST_CMD_MEMREF_INFO:
+      return memref_info(pt, p);
     default:
       return TEE_ERROR_NOT_SUPPORTED;
   }

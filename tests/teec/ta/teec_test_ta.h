@@ -42,4 +42,18 @@
  * Only possible if the memref is shared memory (zero-copy). */
 #define TEEC_TEST_CMD_SEE_LIVE_WRITE 9
 
+/* TEE_CheckMemoryAccessRights from inside the TA. params[0] memref in,
+ * params[1] memref inout, params[2] value out {a = bit n set if check n
+ * failed, b = number of checks}, params[3] value in {a = 1 if params[0] is a
+ * window of larger shared memory whose next 16 bytes are shared too}. */
+#define TEEC_TEST_CMD_ACCESS_RIGHTS 10
+#define TEEC_TEST_ACCESS_RIGHTS_CHECKS 23
+/* params[0] memref in: the TA writes 0xEE over it (which must never reach
+ * the client; a read-only mapping kills the TA). */
+#define TEEC_TEST_CMD_WRITE_INPUT 11
+/* params[0] memref of any direction, params[1] value out {a = sum of its
+ * bytes (0 if output-only), b = its size}; an output or in/out memref is then
+ * filled with 0x5A. */
+#define TEEC_TEST_CMD_MEMREF_INFO 12
+
 #endif /* TEEC_TEST_TA_H */

@@ -1,0 +1,70 @@
+#include "call_memory.hpp"
+
+#include <algorithm>
+#include <bit>
+
+#include "captee/memory.hpp"
+
+namespace captee::teec {
+namespace {
+
+// Objects up to this size are recycled, in power-of-two size classes; at
+// most kKeepCount of them and kKeepBytes in all stay idle per session.
+constexpr size_t kMinClass = 8 * 1024;
+constexpr size_t kKeepMax = 2u << 20;
+constexpr size_t kKeepCount = 4;
+constexpr size_t kKeepBytes = 4u << 20;
+
+size_t class_size(size_t size) {
+  return size > kKeepMax ? size : std::max(kMinClass, std::bit_ceil(size));
+}
+
+size_t object_size(Object obj) {
+  auto *mo = LocalObject::from_as<MemoryObject>(obj);
+  return mo == nullptr ? 0 : mo->size();
+}
+
+uint8_t *bytes_of(Object obj) {
+  return reinterpret_cast<uint8_t *>(LocalObject::from_as<MemoryObject>(obj)->bytes().data());
+}
+
+}  // namespace
+
+Ref CallMemory::make(size_t size, uint8_t **bytes) {
+  Ref obj = MemoryObject::create(size, false, "captee-teec-tmpref");
+  if (obj) {
+    *bytes = bytes_of(obj.get());
+  }
+  return obj;
+}
+
+Ref CallMemory::take(size_t size, uint8_t **bytes) {
+  const size_t want = class_size(size);
+  {
+    std::lock_guard lock(mu_);
+    for (auto it = idle_.begin(); it != idle_.end(); ++it) {
+      if (object_size(it->get()) == want) {
+        Ref obj = std::move(*it);
+        idle_.erase(it);
+        idle_bytes_ -= want;
+        *bytes = bytes_of(obj.get());
+        return obj;
+      }
+    }
+  }
+  return make(want, bytes);
+}
+
+void CallMemory::give(Ref obj) {
+  const size_t size = object_size(obj.get());
+  if (size == 0 || size > kKeepMax) {
+    return;
+  }
+  std::lock_guard lock(mu_);
+  if (idle_.size() < kKeepCount && idle_bytes_ + size <= kKeepBytes) {
+    idle_bytes_ += size;
+    idle_.push_back(std::move(obj));
+  }
+}
+
+}  // namespace captee::teec
