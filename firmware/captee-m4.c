@@ -11,10 +11,13 @@
  * (registers in include/captee/platform/mailbox.hpp).
  *
  * Built freestanding (no libc). The TEE loads the PT_LOAD segments at their
- * device addresses and zero-fills .bss/.noinit/.trace, so no startup copy is
+ * device addresses and zero-fills .bss/.trace, so no startup copy is
  * needed; the reset handler still clears .bss so a restart without a reload is
- * clean. .noinit is not cleared: it keeps the boot counter across restarts of
- * the core. RELEASE_FW wipes all memory, so the count is "boots since load". */
+ * clean. The boot counter lives in MCU SRAM outside every loaded segment
+ * (BOOT_COUNT_DA), so nothing the loader writes touches it: it survives a
+ * restart of the core and a recovery (the TEE reloads the same image warm,
+ * rewriting only the segments, as a real SoC keeps its SRAM), and starts from
+ * zero after RELEASE_FW, which wipes all memory. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +30,10 @@
 #define MBOX_H2F_CLEAR MBOX_REG(0x04u)
 #define MBOX_F2H_SET MBOX_REG(0x08u)
 #define MBOX_CHANNEL_BOOTED 1u
+/* Far from the table, data, stack, vdev buffer, vrings and the companion
+ * image's data (0x10030000), and in no segment: see the linker script. */
+#define BOOT_COUNT_DA 0x10020000u
+#define boot_count (*(volatile uint32_t *)BOOT_COUNT_DA)
 
 /* Linux remoteproc resource-table layout (packed, little-endian). */
 enum { RSC_CARVEOUT = 0, RSC_TRACE = 2, RSC_VDEV = 3 };
@@ -85,8 +92,6 @@ __attribute__((section(".resource_table"), used)) const struct firmware_resource
 /* Read by the host (or a debugger) to see the firmware is alive. */
 volatile uint32_t heartbeat;
 volatile uint32_t kicks_answered;
-/* Survives a restart of the core (not cleared by the reset handler). */
-__attribute__((section(".noinit"))) volatile uint32_t boot_count;
 static uint32_t trace_pos;
 extern uint32_t _sbss, _ebss, _estack;
 

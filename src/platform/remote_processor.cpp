@@ -159,6 +159,19 @@ Status RemoteProcessor::release() {
   return Status::success();
 }
 
+Status RemoteProcessor::forget_segments() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (core_->state() != CoreState::kOffline) {
+    return {Error::kBadState, "the processor is not offline"};
+  }
+  revoke_host_locked();
+  for (auto &r : regions_) {
+    r->unshare();
+  }
+  loaded_.clear();
+  return Status::success();
+}
+
 std::unique_ptr<Soc> Soc::create(const PlatformDescription &desc, std::string *error) {
   if (std::string invalid = validate(desc); !invalid.empty()) {
     *error = invalid;

@@ -127,17 +127,22 @@ std::unique_ptr<TeeLink> TeeLink::connect(const std::string &socket, std::functi
     }
   }
   link->ctx_open_ = true;
-  TeeLink *raw = link.get();
-  ch->on_close([raw, on_lost = std::move(on_lost)] {
-    raw->lost_.store(true);
-    if (on_lost) {
-      on_lost();
+  link->state_->on_lost = std::move(on_lost);
+  ch->on_close([state = link->state_] {
+    std::lock_guard<std::mutex> lock(state->mu);
+    state->lost.store(true);
+    if (state->armed && state->on_lost) {
+      state->on_lost();
     }
   });
   return link;
 }
 
 TeeLink::~TeeLink() {
+  {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    state_->armed = false;
+  }
   control_.reset();
   if (ctx_open_) {
     TEEC_FinalizeContext(&ctx_);

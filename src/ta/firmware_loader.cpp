@@ -68,7 +68,8 @@ LoadResult verify_with_trusted_keys(const fwimage::SignedContainer &c,
 }
 
 LoadResult load_verified(platform::RemoteProcessor &proc, std::span<const uint8_t> image,
-                         const std::vector<TrustedKey> &keys) {
+                         const std::vector<TrustedKey> &keys,
+                         const fwimage::Sha256Digest *previous) {
   // Step 1: the header, read once into private memory; then the rest of the
   // signed head after it. Nothing signed is read from `image` again.
   if (image.size() < fwimage::kHeaderSize) {
@@ -102,6 +103,15 @@ LoadResult load_verified(platform::RemoteProcessor &proc, std::span<const uint8_
   LoadedFirmware fw;
   if (LoadResult r = verify_with_trusted_keys(container.value(), keys, &fw.signer); r.code) {
     return r;
+  }
+  // The firmware still in memory goes, unless this is the same image.
+  fw.digest = fwimage::signed_digest(container.value());
+  if (previous != nullptr) {
+    fw.warm = *previous == fw.digest;
+    platform::Status s = fw.warm ? proc.forget_segments() : proc.release();
+    if (!s.ok()) {
+      return fail(to_tee_result(s.code), s.message);
+    }
   }
 
   // Step 3: signed TLVs (HASHTYPE, images, hash table) and ELF headers.
@@ -194,8 +204,9 @@ TEE_Result to_tee_result(platform::Error error) {
 }
 
 LoadResult load_firmware(platform::RemoteProcessor &proc, std::span<const uint8_t> image,
-                         const std::vector<TrustedKey> &keys) {
-  LoadResult r = load_verified(proc, image, keys);
+                         const std::vector<TrustedKey> &keys,
+                         const fwimage::Sha256Digest *previous) {
+  LoadResult r = load_verified(proc, image, keys, previous);
   if (r.code != TEE_SUCCESS) {
     // Whatever reached the carveouts before the failure goes.
     (void)proc.release();

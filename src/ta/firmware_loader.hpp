@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "captee/fwimage/signed_image.hpp"
 #include "captee/platform/remote_processor.hpp"
 #include "tee_api_types.h"
 #include "trusted_key.hpp"
@@ -33,6 +34,8 @@ struct LoadedFirmware {
   size_t images = 0;
   size_t segments = 0;
   std::string signer;                    // fingerprint of the key that verified the image
+  fwimage::Sha256Digest digest{};        // what the signature covers: identifies the image
+  bool warm = false;                     // reloaded over the same image's memory
   std::vector<std::string> grant_notes;  // resources not shared, and why
 };
 
@@ -43,9 +46,14 @@ struct LoadResult {
 };
 
 // `image` is the (hostile, possibly concurrently modified) shared buffer.
-// The processor must be offline with nothing loaded.
+// The processor must be offline. `previous` is the digest of the firmware
+// still in memory (stopped, not released), or null if memory is wiped: an
+// image with the same signed digest is reloaded warm (only its segments are
+// rewritten; other memory keeps its contents, as a real SoC's SRAM does
+// across a restart), any other image only after every region is wiped.
 LoadResult load_firmware(platform::RemoteProcessor &proc, std::span<const uint8_t> image,
-                         const std::vector<TrustedKey> &keys);
+                         const std::vector<TrustedKey> &keys,
+                         const fwimage::Sha256Digest *previous);
 
 // GP code for a platform failure.
 TEE_Result to_tee_result(platform::Error error);

@@ -273,17 +273,13 @@ TEE_Result RemoteprocTa::load_fw(Context &c, TEE_Param params[4]) {
     log_(who + " failed: no image (TEE_ERROR_BAD_PARAMETERS)", true);
     return TEE_ERROR_BAD_PARAMETERS;
   }
-  if (c.memory_loaded) {
-    // The firmware stopped earlier is still in the carveouts: it goes first.
-    if (platform::Status s = c.proc->release(); !s.ok()) {
-      log_(who + " failed: " + s.message, true);
-      return to_tee_result(s.code);
-    }
-    c.memory_loaded = false;
-  }
   const std::span<const uint8_t> image(static_cast<const uint8_t *>(params[1].memref.buffer),
                                        params[1].memref.size);
-  LoadResult r = load_firmware(*c.proc, image, c.keys);
+  // The firmware stopped earlier may still be in the carveouts: the loader
+  // reloads the same image warm and wipes before any other.
+  const fwimage::Sha256Digest previous = c.firmware.digest;
+  LoadResult r = load_firmware(*c.proc, image, c.keys, c.memory_loaded ? &previous : nullptr);
+  c.memory_loaded = false;
   if (r.code != TEE_SUCCESS) {
     log_(who + " failed: " + r.message + " (" + result_name(r.code) + "); every region was wiped",
          true);
@@ -292,7 +288,8 @@ TEE_Result RemoteprocTa::load_fw(Context &c, TEE_Param params[4]) {
   c.firmware = std::move(r.firmware);
   c.state = FirmwareState::kLoaded;
   c.memory_loaded = true;
-  log_(who + ": " + std::to_string(c.firmware.images) + " image(s), " +
+  log_(who + ": " + std::to_string(c.firmware.images) + " image(s)" +
+           (c.firmware.warm ? " (same image, reloaded warm)" : "") + ", " +
            std::to_string(c.firmware.segments) + " segment(s) signed by " + c.firmware.signer +
            ", boot at " + hex32(c.firmware.boot_da) +
            (c.firmware.rsc_size ? ", resource table at " + hex32(c.firmware.rsc_da)

@@ -143,7 +143,8 @@ int ta_load_command(const std::string &socket, const std::string &file, std::ost
 
 }  // namespace
 
-int captee_cli_main(int argc, char **argv, std::ostream &out, std::ostream &err) {
+int captee_cli_main(int argc, char **argv, std::ostream &out, std::ostream &err,
+                    std::span<CliExtension *const> extensions) {
   CLI::App app{"captee: inspect a running capteed", "captee"};
   std::string socket = default_socket();
   app.add_option("--socket", socket,
@@ -162,10 +163,18 @@ int captee_cli_main(int argc, char **argv, std::ostream &out, std::ostream &err)
   auto *ta_load = ta->add_subcommand("load", "Load a TA");
   ta_load->add_option("FILE", ta_file, "TA file")->required();
   auto *ta_list = ta->add_subcommand("list", "List loaded TAs");
+  for (CliExtension *e : extensions) {
+    e->add_commands(app);
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
     return app.exit(e, out, err);
+  }
+  for (CliExtension *e : extensions) {
+    if (std::optional<int> rc = e->run(out, err)) {
+      return *rc;
+    }
   }
 
   std::string why;

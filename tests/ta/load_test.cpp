@@ -69,14 +69,27 @@ TEST_F(Load, BootCounterCountsRestartsSinceLoad) {
   ASSERT_EQ(load(dev_signed_firmware()), TEE_SUCCESS);
   ASSERT_EQ(invoke(kRprocStartFw), TEE_SUCCESS);
   ASSERT_TRUE(eventually([&] { return trace().find("boot 1\n") != std::string::npos; }));
-  // Restart the core without reloading (the platform's secure face): .noinit
-  // keeps the count.
+  // Restart the core without reloading (the platform's secure face): the
+  // counter is outside every segment and keeps its count.
   ASSERT_TRUE(proc().stop().ok());
   ASSERT_TRUE(proc().start(0).ok());
   EXPECT_TRUE(eventually([&] { return trace().find("boot 2\n") != std::string::npos; })) << trace();
-  // A full STOP + LOAD starts from wiped memory again.
+  // STOP + LOAD of the same image (Linux's recovery) reloads warm: the
+  // segments are rewritten and re-hashed, the rest of SRAM is kept.
   ASSERT_EQ(invoke(kRprocStopFw), TEE_SUCCESS);
   ASSERT_EQ(load(dev_signed_firmware()), TEE_SUCCESS);
+  EXPECT_TRUE(log_contains("(same image, reloaded warm)"));
+  ASSERT_EQ(invoke(kRprocStartFw), TEE_SUCCESS);
+  EXPECT_TRUE(eventually([&] { return trace().find("boot 3\n") != std::string::npos; })) << trace();
+  // Another image after a STOP starts from wiped memory.
+  ASSERT_EQ(invoke(kRprocStopFw), TEE_SUCCESS);
+  ASSERT_EQ(load(dev_signed_bundle()), TEE_SUCCESS);
+  ASSERT_EQ(invoke(kRprocStartFw), TEE_SUCCESS);
+  EXPECT_TRUE(eventually([&] { return trace().find("boot 1\n") != std::string::npos; })) << trace();
+  // And so does the same image after RELEASE_FW.
+  ASSERT_EQ(invoke(kRprocStopFw), TEE_SUCCESS);
+  ASSERT_EQ(invoke(kRprocReleaseFw), TEE_SUCCESS);
+  ASSERT_EQ(load(dev_signed_bundle()), TEE_SUCCESS);
   ASSERT_EQ(invoke(kRprocStartFw), TEE_SUCCESS);
   EXPECT_TRUE(eventually([&] { return trace().find("boot 1\n") != std::string::npos; })) << trace();
   ASSERT_EQ(invoke(kRprocStopFw), TEE_SUCCESS);

@@ -1,8 +1,12 @@
-// captee: the command line for a running capteed (src/tee/cli.cpp).
+// captee: the command line for a running capteed (src/tee/cli.cpp) and, with
+// `captee rproc`, for captee-rprocd (src/rproc/cli.cpp).
 #include <iostream>
 
+#include "captee/rproc/programs.hpp"
 #include "captee/tee/programs.hpp"
 
 int main(int argc, char **argv) {
-  return captee::tee::captee_cli_main(argc, argv, std::cout, std::cerr);
+  std::unique_ptr<captee::tee::CliExtension> rproc = captee::rproc::make_rproc_cli();
+  captee::tee::CliExtension *extensions[] = {rproc.get()};
+  return captee::tee::captee_cli_main(argc, argv, std::cout, std::cerr, extensions);
 }

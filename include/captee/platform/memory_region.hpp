@@ -62,6 +62,9 @@ class MemoryRegion {
   // Ends every share (their memfds are zeroed), then overwrites every byte
   // with zero in a way the compiler may not elide. Call with the core offline.
   void wipe();
+  // Ends every share (their memfds and these pages are zeroed); the rest of
+  // the region keeps its contents. Call with the core offline.
+  void unshare() { end_sharing(); }
 
  private:
   MemoryRegion(RegionDescription desc, int fd, uint8_t *base)

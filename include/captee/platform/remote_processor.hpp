@@ -83,6 +83,13 @@ class RemoteProcessor {
   // host (a host that still maps a window reads zeros). kBadState while running.
   Status release();
 
+  // Prepares a warm reload of the same firmware: forgets the loaded segments
+  // and ends the host's grants (their windows are zeroed), but keeps every
+  // other byte of memory, as SRAM keeps its contents across a restart. Only
+  // for reloading an image identical to the one loaded (the TA checks); any
+  // other image needs release(). kBadState unless the core is offline.
+  Status forget_segments();
+
   // Applies what the TA grants the host for the firmware it just loaded. The
   // core must be offline (kBadState) and nothing granted since the last
   // release (kBadState). Windows that cannot be granted (outside one region,

@@ -50,9 +50,9 @@ class TeeLink {
 
   // The IRemoteprocControl service (borrowed reference).
   const Ref &control() const { return control_; }
-  bool lost() const { return lost_.load(); }
+  bool lost() const { return state_->lost.load(); }
   // Marks the link lost (a TA call saw TEEC_ORIGIN_COMMS).
-  void mark_lost() { lost_.store(true); }
+  void mark_lost() { state_->lost.store(true); }
 
   // One libteec session to the remoteproc TA for one processor, opened with
   // params[0].value.a = rproc_id as Linux opens it. Not thread-safe: one
@@ -88,11 +88,19 @@ class TeeLink {
   std::unique_ptr<Session> open_session(uint32_t rproc_id, TaResult *r);
 
  private:
-  TeeLink() = default;
+  // Shared with the channel's close notifier, which may run after the link
+  // is gone: then it is disarmed and does nothing.
+  struct State {
+    std::mutex mu;
+    bool armed = true;  // guarded by mu
+    std::function<void()> on_lost;
+    std::atomic<bool> lost{false};
+  };
+  TeeLink() : state_(std::make_shared<State>()) {}
+  std::shared_ptr<State> state_;
   TEEC_Context ctx_{};
   bool ctx_open_ = false;
   Ref control_;
-  std::atomic<bool> lost_{false};
 };
 
 }  // namespace captee::rproc

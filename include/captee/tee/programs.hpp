@@ -5,6 +5,7 @@
 #include <iosfwd>
 #include <span>
 
+#include "captee/tee/cli_extension.hpp"
 #include "captee/tee/daemon_extension.hpp"
 
 namespace captee::tee {
@@ -18,8 +19,10 @@ namespace captee::tee {
 int capteed_main(int argc, char **argv, std::span<DaemonExtension *const> extensions = {});
 
 // captee [--socket PATH] status [--json] | services [--json] | stats [--json]
-//        | ta load FILE | ta list
+//        | ta load FILE | ta list | <extension commands>
 // Writes results to `out`, one-sentence errors to `err`; returns the exit code.
-int captee_cli_main(int argc, char **argv, std::ostream &out, std::ostream &err);
+// `extensions` are borrowed for the call (cli_extension.hpp).
+int captee_cli_main(int argc, char **argv, std::ostream &out, std::ostream &err,
+                    std::span<CliExtension *const> extensions = {});
 
 }  // namespace captee::tee

@@ -1,0 +1,299 @@
+// captee-rprocd's objects for its clients: IRemoteProcManager (the
+// primordial object of each connection) and one IRemoteProc per processor.
+// Every byte from a client is checked here before a RemoteProc sees it.
+#include <fstream>
+#include <shared_mutex>
+
+#include "IRemoteProc.hpp"
+#include "IRemoteProcManager.hpp"
+#include "IRemoteProcProgress.hpp"
+#include "captee/memory.hpp"
+#include "captee/rproc/manager.hpp"
+
+namespace captee::rproc {
+
+namespace {
+
+constexpr uint64_t kMaxImage = 64ull << 20;
+constexpr size_t kMaxName = 255;
+
+int32_t to_error(Outcome o) {
+  switch (o) {
+    case Outcome::kOk:
+      return Object_OK;
+    case Outcome::kBusy:
+      return IRemoteProc_ERROR_BUSY;
+    case Outcome::kBadState:
+      return IRemoteProc_ERROR_BAD_STATE;
+    case Outcome::kFailed:
+      return IRemoteProc_ERROR_FAILED;
+    case Outcome::kUnavailable:
+      return IRemoteProc_ERROR_UNAVAILABLE;
+    case Outcome::kShuttingDown:
+      return IRemoteProc_ERROR_SHUTTING_DOWN;
+    case Outcome::kNotFound:
+      return IRemoteProc_ERROR_NOT_FOUND;
+  }
+  return Object_ERROR;
+}
+
+// Names are shown in status and logs: printable ASCII only.
+bool printable(std::span<const std::byte> s) {
+  return std::all_of(s.begin(), s.end(), [](std::byte b) {
+    return std::to_integer<unsigned>(b) >= 0x20 && std::to_integer<unsigned>(b) < 0x7f;
+  });
+}
+
+std::string text_of(std::span<const std::byte> s) {
+  return std::string(reinterpret_cast<const char *>(s.data()), s.size());
+}
+
+Progress progress_of(Object obj) {
+  if (Object_isNull(obj)) {
+    return {};
+  }
+  // Borrowed for the call; the client hears each step on its own thread.
+  return [p = iface::IRemoteProcProgress(Ref::share(obj))](const std::string &step) {
+    (void)p.step(std::as_bytes(std::span<const char>(step.data(), step.size())));
+  };
+}
+
+int32_t put_text(const std::string &text, std::span<std::byte> out, size_t &len) {
+  if (text.size() > out.size()) {
+    return Object_ERROR_SIZE_OUT;
+  }
+  std::memcpy(out.data(), text.data(), text.size());
+  len = text.size();
+  return Object_OK;
+}
+
+}  // namespace
+
+struct Manager::Shared {
+  std::shared_mutex mu;  // shared for each call, unique to close
+  Manager *manager = nullptr;
+};
+
+namespace {
+
+using SharedPtr = std::shared_ptr<Manager::Shared>;
+
+class RemoteProcObject final : public iface::IRemoteProcSkeleton {
+ public:
+  RemoteProcObject(SharedPtr shared, uint32_t id) : shared_(std::move(shared)), id_(id) {}
+
+  int32_t getStatus(::IRemoteProc_Status &out) override {
+    return with([&](RemoteProc &p, Manager &) {
+      RemoteProcStatus s = p.status();
+      out = {};
+      out.rprocId = s.id;
+      out.state = static_cast<uint32_t>(s.state);
+      out.crashCount = s.crash_count;
+      out.recovery = s.recovery ? IRemoteProc_RECOVERY_ENABLED : IRemoteProc_RECOVERY_DISABLED;
+      out.coredump = s.coredump ? IRemoteProc_COREDUMP_ENABLED : IRemoteProc_COREDUMP_DISABLED;
+      out.busy = s.busy ? 1 : 0;
+      out.traces = static_cast<uint32_t>(s.traces);
+      out.bootCount = s.boot_count;
+      return Object_OK;
+    });
+  }
+
+  int32_t getText(uint32_t which, std::span<std::byte> text, size_t &len) override {
+    return with([&](RemoteProc &p, Manager &) {
+      RemoteProcStatus s = p.status();
+      switch (which) {
+        case IRemoteProc_TEXT_FIRMWARE:
+          return put_text(s.firmware, text, len);
+        case IRemoteProc_TEXT_LAST_CRASH:
+          return put_text(s.last_crash, text, len);
+        case IRemoteProc_TEXT_LAST_ERROR:
+          return put_text(s.last_error, text, len);
+      }
+      return Object_ERROR_INVALID;
+    });
+  }
+
+  int32_t boot(Object image, uint64_t size, std::span<const std::byte> name,
+               Object progress) override {
+    if (name.empty() || name.size() > kMaxName || !printable(name) || size == 0 ||
+        size > kMaxImage) {
+      return Object_ERROR_INVALID;
+    }
+    std::optional<Mapping> m = Mapping::map(image, FdObject::kRead);
+    if (!m || m->bytes().size() < size) {
+      return Object_ERROR_INVALID;
+    }
+    // One copy, now: the client may go on writing its memory.
+    const auto *b = reinterpret_cast<const uint8_t *>(m->bytes().data());
+    std::vector<uint8_t> bytes(b, b + size);
+    m.reset();
+    return with([&](RemoteProc &p, Manager &) {
+      return to_error(p.boot(std::move(bytes), text_of(name), progress_of(progress)));
+    });
+  }
+
+  int32_t bootFile(std::span<const std::byte> name, Object progress) override {
+    const std::string n = text_of(name);
+    if (n.empty() || n.size() > kMaxName || !printable(name) || n == "." || n == ".." ||
+        n.find('/') != std::string::npos) {
+      return Object_ERROR_INVALID;
+    }
+    return with([&](RemoteProc &p, Manager &mgr) {
+      if (mgr.options().firmware_dir.empty()) {
+        return IRemoteProc_ERROR_NOT_FOUND;
+      }
+      std::ifstream f(mgr.options().firmware_dir + "/" + n, std::ios::binary | std::ios::ate);
+      if (!f) {
+        return IRemoteProc_ERROR_NOT_FOUND;
+      }
+      const std::streamoff size = f.tellg();
+      if (size <= 0 || static_cast<uint64_t>(size) > kMaxImage) {
+        return Object_ERROR_INVALID;
+      }
+      std::vector<uint8_t> bytes(static_cast<size_t>(size));
+      f.seekg(0);
+      f.read(reinterpret_cast<char *>(bytes.data()), size);
+      if (!f) {
+        return IRemoteProc_ERROR_NOT_FOUND;
+      }
+      return to_error(p.boot(std::move(bytes), n, progress_of(progress)));
+    });
+  }
+
+  int32_t stop() override {
+    return with([&](RemoteProc &p, Manager &) { return to_error(p.stop()); });
+  }
+
+  int32_t readTrace(uint32_t index, std::span<std::byte> text, size_t &len) override {
+    return with([&](RemoteProc &p, Manager &) {
+      std::string t;
+      if (Outcome o = p.trace(index, &t); o != Outcome::kOk) {
+        return to_error(o);
+      }
+      return put_text(t, text, len);
+    });
+  }
+
+  int32_t crash(std::span<const std::byte> reason) override {
+    if (reason.size() > 256) {
+      return Object_ERROR_SIZE_IN;
+    }
+    return with([&](RemoteProc &p, Manager &) { return to_error(p.crash(text_of(reason))); });
+  }
+
+  int32_t setRecovery(uint32_t mode) override {
+    if (mode != IRemoteProc_RECOVERY_ENABLED && mode != IRemoteProc_RECOVERY_DISABLED) {
+      return Object_ERROR_INVALID;
+    }
+    return with([&](RemoteProc &p, Manager &) {
+      p.set_recovery(mode == IRemoteProc_RECOVERY_ENABLED);
+      return Object_OK;
+    });
+  }
+
+  int32_t recover(Object progress) override {
+    return with(
+        [&](RemoteProc &p, Manager &) { return to_error(p.recover(progress_of(progress))); });
+  }
+
+  int32_t setCoredump(uint32_t mode) override {
+    if (mode != IRemoteProc_COREDUMP_ENABLED && mode != IRemoteProc_COREDUMP_DISABLED) {
+      return Object_ERROR_INVALID;
+    }
+    return with([&](RemoteProc &p, Manager &) {
+      p.set_coredump(mode == IRemoteProc_COREDUMP_ENABLED);
+      return Object_OK;
+    });
+  }
+
+  int32_t getCoredump(Ref &memory, uint64_t &size) override {
+    return with([&](RemoteProc &p, Manager &) {
+      std::vector<uint8_t> core;
+      if (Outcome o = p.coredump(&core); o != Outcome::kOk) {
+        return to_error(o);
+      }
+      Ref mem = MemoryObject::create(core.size());
+      auto *mo = LocalObject::from_as<MemoryObject>(mem.get());
+      if (mo == nullptr) {
+        return Object_ERROR_MEM;
+      }
+      std::memcpy(mo->bytes().data(), core.data(), core.size());
+      memory = std::move(mem);
+      size = core.size();
+      return Object_OK;
+    });
+  }
+
+ private:
+  template <typename F>
+  int32_t with(F &&f) {
+    std::shared_lock<std::shared_mutex> lock(shared_->mu);
+    if (shared_->manager == nullptr) {
+      return Object_ERROR_UNAVAIL;
+    }
+    RemoteProc *p = shared_->manager->processor(id_);
+    return p == nullptr ? Object_ERROR_UNAVAIL : f(*p, *shared_->manager);
+  }
+
+  SharedPtr shared_;
+  uint32_t id_;
+};
+
+class ManagerObject final : public iface::IRemoteProcManagerSkeleton {
+ public:
+  explicit ManagerObject(SharedPtr shared) : shared_(std::move(shared)) {}
+
+  int32_t list(std::span<uint32_t> ids, size_t &len) override {
+    std::shared_lock<std::shared_mutex> lock(shared_->mu);
+    if (shared_->manager == nullptr) {
+      return Object_ERROR_UNAVAIL;
+    }
+    std::vector<uint32_t> all = shared_->manager->ids();
+    if (all.size() > ids.size()) {
+      return Object_ERROR_SIZE_OUT;
+    }
+    std::copy(all.begin(), all.end(), ids.begin());
+    len = all.size();
+    return Object_OK;
+  }
+
+  int32_t open(uint32_t id, Ref &processor) override {
+    std::shared_lock<std::shared_mutex> lock(shared_->mu);
+    if (shared_->manager == nullptr) {
+      return Object_ERROR_UNAVAIL;
+    }
+    if (shared_->manager->processor(id) == nullptr) {
+      return IRemoteProcManager_ERROR_NO_SUCH_PROCESSOR;
+    }
+    processor = make_object<RemoteProcObject>(shared_, id);
+    return Object_OK;
+  }
+
+ private:
+  SharedPtr shared_;
+};
+
+}  // namespace
+
+Ref Manager::object() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!shared_) {
+    shared_ = std::make_shared<Shared>();
+    shared_->manager = this;
+  }
+  return make_object<ManagerObject>(shared_);
+}
+
+void Manager::close_objects() {
+  std::shared_ptr<Shared> s;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    s = shared_;
+  }
+  if (s) {
+    std::unique_lock<std::shared_mutex> lock(s->mu);  // waits for calls in flight
+    s->manager = nullptr;
+  }
+}
+
+}  // namespace captee::rproc
