@@ -1,0 +1,82 @@
+// An in-process capteed (the real Daemon, GP app client and remoteproc
+// extension on a temporary socket) and an in-process rproc::Manager talking
+// to it over that socket, as captee-rprocd does. The SoC stays reachable, so
+// tests can look at secure memory (the secure probe).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "captee/platform/description.hpp"
+#include "captee/platform/remote_processor.hpp"
+#include "captee/rproc/manager.hpp"
+#include "captee/ta/remoteproc_extension.hpp"
+#include "captee/tee/app_services.hpp"
+#include "captee/tee/daemon.hpp"
+
+namespace captee::rproc::testing {
+
+using Bytes = std::vector<uint8_t>;
+
+bool eventually(const std::function<bool()> &cond,
+                std::chrono::milliseconds limit = std::chrono::seconds(10));
+Bytes read_file(const std::string &path);
+std::string test_data(const std::string &name);  // shared/test-data/rproc/<name>
+bool firmware_built();
+Bytes dev_signed_firmware();
+Bytes dev_signed_bundle();
+
+// Signs `elfs` with the suite's generated RSA key (capteed trusts it).
+Bytes sign(const std::vector<Bytes> &elfs);
+// Firmware whose reset handler executes an undefined instruction at once.
+Bytes crash_at_once_firmware();
+// Firmware that runs forever and never writes a trace (it has no table).
+Bytes silent_firmware();
+
+// capteed in this process.
+class InProcessCapteed {
+ public:
+  // On a socket in a new temporary directory, or at `socket` when given (the
+  // caller owns that directory).
+  explicit InProcessCapteed(platform::PlatformDescription desc = platform::default_platform(),
+                            std::string socket = "");
+  ~InProcessCapteed();
+  bool ok() const { return ok_; }
+  const std::string &socket() const { return socket_; }
+  platform::Soc &soc() { return *ext_.soc(); }
+  // Every byte of every region of processor `id` is zero.
+  bool memory_wiped(uint32_t id = 0);
+  void stop();  // capteed goes away (and its SoC with it)
+
+ private:
+  std::string dir_, socket_;
+  std::unique_ptr<tee::Daemon> daemon_;
+  ta::RemoteprocExtension ext_;
+  std::shared_ptr<tee::apps::AppRegistry> apps_;
+  bool ok_ = false;
+};
+
+class RprocFixture : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+  // Starts the manager with `options` (tee_socket filled in).
+  void start_manager(ManagerOptions options = {});
+  RemoteProc &proc(uint32_t id = 0) { return *manager_->processor(id); }
+  std::string trace(uint32_t id = 0);
+  bool log_contains(const std::string &text);
+  ManagerOptions default_options();
+
+  std::unique_ptr<InProcessCapteed> tee_;
+  std::unique_ptr<Manager> manager_;
+  std::mutex log_mu_;
+  std::vector<std::string> log_;
+};
+
+}  // namespace captee::rproc::testing
