@@ -136,6 +136,11 @@ std::optional<Resources> Resources::handle(std::vector<uint8_t> &table,
   for (const fw::RscEntry &e : parsed.value().entries) {
     const std::string where =
         "resource table entry " + std::to_string(index++) + " (" + fw::rsc_type_name(e.type) + ")";
+    if (std::holds_alternative<fw::RscVendor>(e.body)) {
+      notes->push_back(where + " type " + std::to_string(e.type) +
+                       " skipped: captee-rprocd has no vendor resource handler");
+      continue;
+    }
     if (const auto *m = std::get_if<fw::RscMemory>(&e.body)) {
       if (e.type == fw::kRscDevmem) {
         notes->push_back(where + " \"" + m->name + "\" skipped: no IOMMU, as Linux does");
