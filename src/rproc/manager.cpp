@@ -74,9 +74,14 @@ bool Manager::connect_locked(std::string *why) {
   link_ = std::move(link);
   lost_.store(false);
   for (uint32_t id : ids) {
-    auto &slot = procs_[id];
-    if (!slot) {
-      slot = std::make_shared<RemoteProc>(id, opt_.proc);
+    std::shared_ptr<RemoteProc> slot;
+    {
+      std::lock_guard<std::mutex> procs(procs_mu_);
+      auto &s = procs_[id];
+      if (!s) {
+        s = std::make_shared<RemoteProc>(id, opt_.proc);
+      }
+      slot = s;
     }
     std::string w;
     if (!slot->attach(*link_, &w)) {
@@ -97,7 +102,12 @@ bool Manager::connect_locked(std::string *why) {
 }
 
 void Manager::drop_link_locked() {
-  for (auto &[id, p] : procs_) {
+  std::map<uint32_t, std::shared_ptr<RemoteProc>> procs;
+  {
+    std::lock_guard<std::mutex> lock(procs_mu_);
+    procs = procs_;
+  }
+  for (auto &[id, p] : procs) {
     p->detach();
   }
   subscriptions_.clear();
@@ -135,13 +145,13 @@ void Manager::reconnect_loop() {
 }
 
 RemoteProc *Manager::processor(uint32_t id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::mutex> lock(procs_mu_);
   auto it = procs_.find(id);
   return it == procs_.end() ? nullptr : it->second.get();
 }
 
 std::vector<uint32_t> Manager::ids() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::mutex> lock(procs_mu_);
   std::vector<uint32_t> out;
   for (const auto &[id, p] : procs_) {
     out.push_back(id);
@@ -171,7 +181,7 @@ void Manager::shutdown() {
   // flight return), then the events and the link.
   std::map<uint32_t, std::shared_ptr<RemoteProc>> procs;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<std::mutex> lock(procs_mu_);
     procs = procs_;
   }
   for (auto &[id, p] : procs) {

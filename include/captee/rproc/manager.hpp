@@ -69,11 +69,14 @@ class Manager {
   ManagerOptions opt_;
   std::shared_ptr<Shared> shared_;
 
-  mutable std::mutex mu_;  // guards the link, the processors and the flags
+  mutable std::mutex mu_;  // guards the link, the subscriptions and the flags
   std::condition_variable cv_;
   std::unique_ptr<TeeLink> link_;
   std::vector<Ref> subscriptions_;
-  std::map<uint32_t, std::shared_ptr<RemoteProc>> procs_;  // never removed before shutdown
+  // Only grows (under both locks); lookups take procs_mu_ alone, so a client's
+  // call never waits for a reconnect attempt holding mu_.
+  mutable std::mutex procs_mu_;
+  std::map<uint32_t, std::shared_ptr<RemoteProc>> procs_;
   std::atomic<bool> lost_{false};  // set by the link's close notifier, which takes no lock
   bool stopping_ = false;
   std::thread reconnect_;
