@@ -87,6 +87,18 @@ struct OpenRequest {
 // bundle has the wrong size.
 bool decode_open_request(uint32_t method, const ObjectArg &bundle, OpenRequest *out);
 
+// IGPSession.invokeCommand's first bundle.
+struct InvokeRequest {
+  uint32_t command = 0;
+  uint32_t cancel_code = 0;
+  uint32_t param_types = 0;
+  uint32_t ex_param_types = 0;
+};
+
+// Checks the invokeCommand shape (counts 0x0455, a[0] 20 bytes, a[5] 24
+// bytes) and decodes a[0]. False for any other shape.
+bool decode_invoke_request(ObjectCounts k, const ObjectArg *a, InvokeRequest *out);
+
 // Writes the 24-byte result bundle (memrefOutSz0..3, retValue, retOrigin).
 void put_result(ObjectArg &bundle, const uint32_t out_sz[4], uint32_t value, uint32_t origin);
 

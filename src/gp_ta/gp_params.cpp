@@ -188,6 +188,17 @@ bool decode_open_request(uint32_t method, const ObjectArg &bundle, OpenRequest *
   }
 }
 
+bool decode_invoke_request(ObjectCounts k, const ObjectArg *a, InvokeRequest *out) {
+  if (k != ObjectCounts_pack(5, 5, 4, 0) || a[0].bi.size != 20 || a[5].b.size != 24) {
+    return false;
+  }
+  uint32_t w[5];
+  std::memcpy(w, a[0].bi.ptr, sizeof w);
+  // commandId, cancelCode, cancellationRequestTimeout, paramTypes, exParamTypes
+  *out = {w[0], w[1], w[3], w[4]};
+  return true;
+}
+
 void put_result(ObjectArg &bundle, const uint32_t out_sz[4], uint32_t value, uint32_t origin) {
   uint32_t w[6] = {out_sz[0], out_sz[1], out_sz[2], out_sz[3], value, origin};
   std::memcpy(bundle.b.ptr, w, sizeof w);

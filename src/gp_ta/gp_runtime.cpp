@@ -105,15 +105,13 @@ class TaSession final : public captee::LocalObject {
       close();
       return Object_OK;
     }
-    if (method != IGPSession_OP_invokeCommand || k != ObjectCounts_pack(5, 5, 4, 0) ||
-        a[0].bi.size != 20 || a[5].b.size != 24) {
+    captee::gp::InvokeRequest req;
+    if (method != IGPSession_OP_invokeCommand || !captee::gp::decode_invoke_request(k, a, &req)) {
       return Object_ERROR_INVALID;
     }
-    uint32_t bi[5];
-    std::memcpy(bi, a[0].bi.ptr, sizeof bi);
     uint32_t out_sz[4] = {};
     Params p;
-    TEE_Result r = p.build(bi[3], bi[4], &a[1], &a[6], &a[10]);
+    TEE_Result r = p.build(req.param_types, req.ex_param_types, &a[1], &a[6], &a[10]);
     if (r != TEE_SUCCESS) {
       clear_outputs(&a[6]);
       put_result(a[5], out_sz, r, TEE_ORIGIN_TEE);
@@ -124,8 +122,8 @@ class TaSession final : public captee::LocalObject {
       if (closed_) {
         r = TEE_ERROR_BAD_STATE;
       } else {
-        CallScope call(wait_.get(), bi[1], &identity_, &p);
-        r = TA_InvokeCommandEntryPoint(ctx_, bi[0], bi[3], p.get());
+        CallScope call(wait_.get(), req.cancel_code, &identity_, &p);
+        r = TA_InvokeCommandEntryPoint(ctx_, req.command, req.param_types, p.get());
       }
     }
     p.finish(&a[6], out_sz);

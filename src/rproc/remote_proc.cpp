@@ -297,21 +297,7 @@ bool RemoteProc::do_boot(const Progress &progress, std::string *why) {
     return false;
   }
   // 4 and 5.
-  if (!find_loaded_table_and_copy(why)) {
-    return false;
-  }
-  publish(true);
-  if (aborted()) {
-    *why = "captee-rprocd is shutting down";
-    return false;
-  }
-  say(progress, "starting the firmware (START_FW)");
-  r = ta_->start();
-  if (!r.ok()) {
-    *why = "START_FW failed: " + describe(r);
-    return false;
-  }
-  return true;
+  return copy_table_and_start(progress, why);
 }
 
 bool RemoteProc::find_loaded_table_and_copy(std::string *why) {
@@ -467,7 +453,11 @@ bool RemoteProc::reload_and_start(const Progress &progress, std::string *why) {
   if (!resources_->map(host_, why)) {
     return false;
   }
-  // 4. The cached table back.
+  // 4 and 5: the cached table back, START_FW.
+  return copy_table_and_start(progress, why);
+}
+
+bool RemoteProc::copy_table_and_start(const Progress &progress, std::string *why) {
   if (!find_loaded_table_and_copy(why)) {
     return false;
   }
@@ -476,9 +466,8 @@ bool RemoteProc::reload_and_start(const Progress &progress, std::string *why) {
     *why = "captee-rprocd is shutting down";
     return false;
   }
-  // 5.
   say(progress, "starting the firmware (START_FW)");
-  r = ta_->start();
+  TaResult r = ta_->start();
   if (!r.ok()) {
     *why = "START_FW failed: " + describe(r);
     return false;

@@ -1,5 +1,4 @@
 #include <signal.h>
-#include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
 #include <cerrno>
@@ -12,6 +11,7 @@
 #include "captee/channel.hpp"
 #include "captee/rproc/manager.hpp"
 #include "captee/rproc/programs.hpp"
+#include "captee/tee/directories.hpp"
 
 namespace captee::rproc {
 
@@ -20,22 +20,6 @@ namespace {
 std::string env_or(const char *name, const char *fallback) {
   const char *v = std::getenv(name);
   return v != nullptr && *v != '\0' ? v : fallback;
-}
-
-bool ensure_dir(const std::string &path, std::string *why) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0) {
-    if (S_ISDIR(st.st_mode)) {
-      return true;
-    }
-    *why = path + " is not a directory";
-    return false;
-  }
-  if (::mkdir(path.c_str(), 0750) != 0) {
-    *why = "cannot create " + path + ": " + std::strerror(errno);
-    return false;
-  }
-  return true;
 }
 
 }  // namespace
@@ -69,12 +53,13 @@ int rprocd_main(int argc, char **argv) {
     std::cerr << "captee-rprocd: --coredump enabled needs --coredump-dir.\n";
     return 1;
   }
-  if (!coredump_dir.empty() && !ensure_dir(coredump_dir, &why)) {
+  if (!coredump_dir.empty() && !tee::ensure_directory(coredump_dir, 0750, &why)) {
     std::cerr << "captee-rprocd: core dump directory: " << why << ".\n";
     return 1;
   }
   const auto slash = socket.rfind('/');
-  if (slash != std::string::npos && slash > 0 && !ensure_dir(socket.substr(0, slash), &why)) {
+  if (slash != std::string::npos && slash > 0 &&
+      !tee::ensure_directory(socket.substr(0, slash), 0755, &why)) {
     std::cerr << "captee-rprocd: socket directory: " << why << ".\n";
     return 1;
   }

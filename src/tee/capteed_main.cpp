@@ -1,6 +1,5 @@
 #include <signal.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
 #include <cerrno>
@@ -10,6 +9,7 @@
 
 #include "captee/tee/app_services.hpp"
 #include "captee/tee/builtin_ta.hpp"
+#include "captee/tee/directories.hpp"
 #include "captee/tee/daemon.hpp"
 #include "captee/tee/programs.hpp"
 
@@ -21,24 +21,6 @@ std::string default_socket() {
   return env != nullptr && *env != '\0' ? env : "/run/captee/captee.sock";
 }
 
-bool ensure_dir(const std::string &path, std::string *why) {
-  if (path.empty()) {
-    return true;
-  }
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0) {
-    if (S_ISDIR(st.st_mode)) {
-      return true;
-    }
-    *why = path + " is not a directory";
-    return false;
-  }
-  if (::mkdir(path.c_str(), 0755) != 0) {
-    *why = "cannot create " + path + ": " + std::strerror(errno);
-    return false;
-  }
-  return true;
-}
 }  // namespace
 
 int capteed_main(int argc, char **argv, std::span<DaemonExtension *const> extensions) {
@@ -93,12 +75,13 @@ int capteed_main(int argc, char **argv, std::span<DaemonExtension *const> extens
     opts.policy = std::move(*p);
   }
   std::string why;
-  if (!ensure_dir(state_dir, &why)) {
+  if (!ensure_directory(state_dir, 0755, &why)) {
     std::cerr << "capteed: state directory: " << why << ".\n";
     return 1;
   }
   auto slash = socket.rfind('/');
-  if (slash != std::string::npos && slash > 0 && !ensure_dir(socket.substr(0, slash), &why)) {
+  if (slash != std::string::npos && slash > 0 &&
+      !ensure_directory(socket.substr(0, slash), 0755, &why)) {
     std::cerr << "capteed: socket directory: " << why << ".\n";
     return 1;
   }

@@ -181,16 +181,7 @@ class Events final : public iface::IRemoteprocEventsSkeleton {
   std::string why;
 };
 
-template <class Cond>
-bool eventually(Cond cond) {
-  for (int i = 0; i < 1000; i++) {
-    if (cond()) {
-      return true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return cond();
-}
+using captee::test::eventually;
 
 class CapteedRproc : public ::testing::Test {
  protected:

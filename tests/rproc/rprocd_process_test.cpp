@@ -26,16 +26,7 @@ std::string data(const std::string &name) {
   return std::string(CAPTEE_TEST_DATA_DIR) + "/rproc/" + name;
 }
 
-template <class Cond>
-bool eventually(Cond cond) {
-  for (int i = 0; i < 1000; i++) {
-    if (cond()) {
-      return true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return cond();
-}
+using captee::test::eventually;
 
 class Rprocd {
  public:

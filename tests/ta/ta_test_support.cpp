@@ -41,6 +41,19 @@ Bytes read_if(const std::string &path) {
 }
 }  // namespace
 
+// The development key, OP-TEE's test RSA and P-256 keys, and fwimage's
+// generated 2048-bit RSA key.
+std::vector<std::string> default_keys() {
+  std::vector<std::string> keys;
+  if (firmware_built()) {
+    keys.push_back(dev_public_pem());
+  }
+  keys.push_back(test_data_text("test-rsa2048.pub.pem"));
+  keys.push_back(test_data_text("test-p256.pub.pem"));
+  keys.push_back(fwt::public_pem_of(fwt::rsa_private_pem(2048)));
+  return keys;
+}
+
 bool firmware_built() {
   return std::string(CAPTEE_FIRMWARE_SIGNED).size() > 0;
 }
@@ -115,12 +128,7 @@ struct TaFixture::Teec {
 void TaFixture::build(const platform::PlatformDescription &desc, std::vector<std::string> keys) {
   teardown();
   if (keys.empty()) {
-    if (firmware_built()) {
-      keys.push_back(dev_public_pem());
-    }
-    keys.push_back(test_data_text("test-rsa2048.pub.pem"));
-    keys.push_back(test_data_text("test-p256.pub.pem"));
-    keys.push_back(fwt::public_pem_of(fwt::rsa_private_pem(2048)));
+    keys = default_keys();
   }
   teec_ = std::make_unique<Teec>();
   char tmpl[] = "/tmp/captee-ta-teec-XXXXXX";
@@ -235,12 +243,7 @@ void TaFixture::build(const platform::PlatformDescription &desc, std::vector<std
   soc_ = owned_soc_.get();
   RemoteprocTaConfig config;
   if (keys.empty()) {
-    if (firmware_built()) {
-      keys.push_back(dev_public_pem());
-    }
-    keys.push_back(test_data_text("test-rsa2048.pub.pem"));
-    keys.push_back(test_data_text("test-p256.pub.pem"));
-    keys.push_back(fwt::public_pem_of(fwt::rsa_private_pem(2048)));
+    keys = default_keys();
   }
   config.public_keys_pem = std::move(keys);
   config.log = [this](std::string_view line, bool) {

@@ -35,6 +35,8 @@ Bytes dev_signed_bundle();    // CAPTEE_FIRMWARE_BUNDLE_SIGNED
 std::string dev_public_pem();
 std::string test_data_text(const std::string &name);  // shared/test-data/rproc/<name>
 bool firmware_built();
+// The keys a TaFixture trusts unless told otherwise.
+std::vector<std::string> default_keys();
 
 // Signs `images` with `private_pem` (RSA unless it is an EC key).
 Bytes sign(const std::vector<Bytes> &images, const std::string &private_pem,

@@ -143,6 +143,7 @@ class RemoteProc {
   bool reload_and_start(const Progress &progress, std::string *why);
   Outcome recover_locked(const Progress &progress);
   bool find_loaded_table_and_copy(std::string *why);
+  bool copy_table_and_start(const Progress &progress, std::string *why);
   void release_locked();
   void take_coredump_locked();
   void fail_locked(const std::string &why);
