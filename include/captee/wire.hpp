@@ -22,6 +22,11 @@ namespace captee::wire {
 
 inline constexpr uint32_t kMagic = 0x57545043;  // "CPTW" little-endian
 inline constexpr uint16_t kVersion = 1;
+// Version 2 is version 1 plus CHANNEL object references (RefType::kChannel).
+// The highest version a side offers says what it accepts: a side that offers
+// 2 accepts CHANNEL references, and a side sends them only to a peer that
+// offered 2. Everything else is version 1, in both directions.
+inline constexpr uint16_t kVersionChannelRefs = 2;
 inline constexpr size_t kHeaderSize = 24;
 inline constexpr size_t kHelloBodySize = 32;
 inline constexpr size_t kArgSize = 8;
@@ -51,6 +56,13 @@ enum class RefType : uint8_t {
   kSenderHosted = 1,    // handle indexes the sender's export table
   kReceiverHosted = 2,  // handle indexes the receiver's export table (going home)
   kFd = 4,              // fd-backed memory: handle is an index into the attached fds
+  // A connected SOCK_SEQPACKET socket (the next attached fd, in order like
+  // kFd) to the domain that hosts the object: the receiver starts a channel
+  // on it and the object is that channel's primordial. `handle` is a key the
+  // sender chose (0: none): references with the same non-zero key on one
+  // connection name the same domain and object, so the receiver may keep one
+  // channel for all of them. Only to peers that offered kVersionChannelRefs.
+  kChannel = 8,
 };
 
 // Rights carried by fd references.

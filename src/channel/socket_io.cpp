@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <new>
 
 namespace captee::detail {
 
@@ -56,6 +57,19 @@ bool write_all(int fd, const void *src, size_t len) {
 }
 
 int send_record(int sock, const iovec *iov, size_t niov, std::span<const int> fds) {
+  if (niov == 1 && fds.empty()) {
+    // The common small frame: send(2) skips copying a msghdr and an iovec
+    // array in from user space.
+    for (;;) {
+      ssize_t n = ::send(sock, iov[0].iov_base, iov[0].iov_len, MSG_NOSIGNAL);
+      if (n >= 0) {
+        return 0;
+      }
+      if (errno != EINTR) {
+        return errno;
+      }
+    }
+  }
   msghdr msg{};
   msg.msg_iov = const_cast<iovec *>(iov);
   msg.msg_iovlen = niov;
@@ -82,14 +96,14 @@ int send_record(int sock, const iovec *iov, size_t niov, std::span<const int> fd
 
 }  // namespace
 
-RecvStatus recv_frame(int sock, size_t max_frame, std::vector<uint8_t> &bytes, FdList &fds,
-                      const char **why) {
-  // Left uninitialised on purpose: the kernel writes only the bytes a record
-  // has, so an idle thread's buffer costs address space, not resident pages
-  // (zero-filling it made every pool thread of every connection hold 64 KiB).
-  thread_local std::unique_ptr<uint8_t[]> record(new uint8_t[kInlineRecordMax]);
+RecvStatus recv_frame(int sock, size_t max_frame, RecvBuffer &buf, FdList &fds, const char **why) {
+  if (buf.cap < kInlineRecordMax) {
+    buf.data.reset(new uint8_t[kInlineRecordMax]);
+    buf.cap = kInlineRecordMax;
+  }
+  buf.len = 0;
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxRecordFds)];
-  iovec iov{record.get(), kInlineRecordMax};
+  iovec iov{buf.data.get(), kInlineRecordMax};
   msghdr msg{};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
@@ -102,13 +116,15 @@ RecvStatus recv_frame(int sock, size_t max_frame, std::vector<uint8_t> &bytes, F
   if (n < 0) {
     return RecvStatus::kClosed;
   }
-  for (cmsghdr *c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-      size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-      for (size_t i = 0; i < count; ++i) {
-        int fd;
-        std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-        fds.fds.push_back(fd);
+  if (msg.msg_controllen > 0) {
+    for (cmsghdr *c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+        size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (size_t i = 0; i < count; ++i) {
+          int fd;
+          std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+          fds.fds.push_back(fd);
+        }
       }
     }
   }
@@ -124,12 +140,12 @@ RecvStatus recv_frame(int sock, size_t max_frame, std::vector<uint8_t> &bytes, F
     return RecvStatus::kViolation;
   }
   wire::Header h;
-  if (!wire::peek_header(std::span(record.get(), size_t(n)), h)) {
+  if (!wire::peek_header(std::span(buf.data.get(), size_t(n)), h)) {
     *why = "record shorter than a frame header";
     return RecvStatus::kViolation;
   }
   if ((h.flags & wire::kFlagOutOfBand) == 0) {
-    bytes.assign(record.get(), record.get() + n);
+    buf.len = size_t(n);
     return RecvStatus::kOk;
   }
   // Out-of-band body: the record is the bare header, the body is in fds[0].
@@ -147,15 +163,21 @@ RecvStatus recv_frame(int sock, size_t max_frame, std::vector<uint8_t> &bytes, F
   bool ok = ::fstat(body, &st) == 0 && S_ISREG(st.st_mode) &&
             uint64_t(st.st_size) == uint64_t(h.size) - wire::kHeaderSize;
   if (ok) {
-    bytes.resize(h.size);
-    std::memcpy(bytes.data(), record.get(), wire::kHeaderSize);
-    ok = read_all_at(body, bytes.data() + wire::kHeaderSize, h.size - wire::kHeaderSize);
+    std::unique_ptr<uint8_t[]> whole(new (std::nothrow) uint8_t[h.size]);
+    ok = whole != nullptr;
+    if (ok) {
+      std::memcpy(whole.get(), buf.data.get(), wire::kHeaderSize);
+      ok = read_all_at(body, whole.get() + wire::kHeaderSize, h.size - wire::kHeaderSize);
+      buf.data = std::move(whole);
+      buf.cap = h.size;
+    }
   }
   ::close(body);
   if (!ok) {
     *why = "out-of-band body does not match the frame size";
     return RecvStatus::kViolation;
   }
+  buf.len = h.size;
   return RecvStatus::kOk;
 }
 
