@@ -58,13 +58,17 @@ AppLoaderConfig test_config() {
 }
 
 static void pair(Ref exported, std::shared_ptr<Channel> &server, std::shared_ptr<Channel> &client,
-                 Ref &proxy) {
+                 Ref &proxy, Path path = Path::kDirect) {
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
     throw std::runtime_error("socketpair");
   }
-  std::thread t([&] { server = start_channel(sv[0], exported); });
-  client = start_channel(sv[1], Ref());
+  ChannelOptions server_opts;
+  server_opts.accept_channel_refs = false;
+  ChannelOptions client_opts;
+  client_opts.accept_channel_refs = path == Path::kDirect;
+  std::thread t([&] { server = start_channel(sv[0], exported, server_opts); });
+  client = start_channel(sv[1], Ref(), client_opts);
   t.join();
   if (!server || !client) {
     throw std::runtime_error("channel");
@@ -72,11 +76,11 @@ static void pair(Ref exported, std::shared_ptr<Channel> &server, std::shared_ptr
   proxy = client->peer_primordial();
 }
 
-LoaderOverChannel::LoaderOverChannel(AppLoaderConfig cfg) {
+LoaderOverChannel::LoaderOverChannel(AppLoaderConfig cfg, Path path) {
   listeners = std::make_shared<ListenerTable>();
   cfg.listeners = listeners;
   registry = AppRegistry::create(cfg);
-  pair(make_app_loader(registry), server, client, loader);
+  pair(make_app_loader(registry), server, client, loader, path);
   pair(make_listener_registry(listeners), reg_server, reg_client, registrar);
 }
 

@@ -22,8 +22,14 @@ bool eventually(const std::function<bool()> &pred,
 // Child processes of this process that still exist (running or zombie).
 size_t child_count();
 
+// How the client reaches TA objects: given a direct channel to the TA
+// process (it accepts channel references, the default for clients) or
+// forwarded through the loader (it does not).
+enum class Path { kDirect, kForwarded };
+
 struct LoaderOverChannel {
-  explicit LoaderOverChannel(AppLoaderConfig cfg = {});
+  // The loader's side accepts no channel references, as capteed.
+  explicit LoaderOverChannel(AppLoaderConfig cfg = {}, Path path = Path::kDirect);
   ~LoaderOverChannel();
 
   std::shared_ptr<ListenerTable> listeners;
