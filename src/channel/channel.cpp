@@ -76,9 +76,14 @@ struct Frame {
 // and no decoded-message storage. The cache is plain thread_local data (no
 // destructor of its own) so that frames freed while a thread exits are safe.
 constexpr size_t kCachedFrames = 2;
-thread_local Frame *tl_frame_cache[kCachedFrames] = {};
-thread_local size_t tl_cached = 0;
-thread_local bool tl_cache_closed = false;
+// Per-thread state of the call path uses the initial-exec TLS model: a plain
+// %fs-relative access instead of a __tls_get_addr call per use (which cost
+// more than a mutex). It is a few hundred bytes of the static TLS block
+// glibc reserves, so the library still loads with dlopen().
+#define CAPTEE_TLS [[gnu::tls_model("initial-exec")]] thread_local
+CAPTEE_TLS Frame *tl_frame_cache[kCachedFrames] = {};
+CAPTEE_TLS size_t tl_cached = 0;
+CAPTEE_TLS bool tl_cache_closed = false;
 
 struct FrameCacheCloser {
   ~FrameCacheCloser() {
@@ -102,7 +107,7 @@ struct FrameRecycler {
 using FramePtr = std::unique_ptr<Frame, FrameRecycler>;
 
 FramePtr new_frame() {
-  thread_local FrameCacheCloser closer;  // registers the cleanup on first use
+  CAPTEE_TLS FrameCacheCloser closer;  // registers the cleanup on first use
   (void)closer;
   if (tl_cached > 0) {
     return FramePtr(tl_frame_cache[--tl_cached]);
@@ -230,7 +235,7 @@ int32_t proxy_invoke(ObjectCxt h, ObjectOp op, ObjectArg *args, ObjectCounts k);
 // The invoke ids this thread is currently serving or waiting on, per channel:
 // a nested invoke on the same channel reuses the id, which is how the peer
 // knows to run it on the thread that waits for it.
-thread_local std::vector<std::pair<const void *, uint32_t>> tl_chain;
+CAPTEE_TLS std::vector<std::pair<const void *, uint32_t>> tl_chain;
 
 uint32_t chain_id(const void *ch) {
   for (auto it = tl_chain.rbegin(); it != tl_chain.rend(); ++it) {
@@ -380,6 +385,8 @@ class ChannelImpl final : public Channel, public std::enable_shared_from_this<Ch
   // the process-wide StallWatch wake a parked pool thread to read meanwhile.
   // Keeping a second reader blocked instead costs an extra context switch per
   // call on a busy CPU, and several readers take turns and run cache-cold.
+  // Together with waiter_reading_ this keeps to one thread in recvmsg at a
+  // time, which descriptor notices (fd_notices_) rely on.
   int pool_readers_ = 0;
   static constexpr int kMaxPoolReaders = 1;
   int64_t stall_since_ = 0;  // when the last reader went off to serve; 0: not
@@ -439,6 +446,10 @@ class ChannelImpl final : public Channel, public std::enable_shared_from_this<Ch
   std::mutex direct_mu_;
   std::unordered_map<uint32_t, std::weak_ptr<Channel>> direct_;
   bool peer_accepts_channels_ = false;
+  // Both sides offered wire version 2: records carrying descriptors are
+  // announced, and every other record is read without a control buffer.
+  // Sound because one thread at a time reads the socket (see pool_loop).
+  bool fd_notices_ = false;
 
   // Releases waiting to go out (batched).
   std::mutex rmu_;
@@ -921,7 +932,7 @@ bool ChannelImpl::send(wire::Encoded &e, std::span<const int> fds) {
   {
     std::lock_guard lk(send_mu_);
     wire::set_seq(e, send_seq_++);
-    rc = detail::send_frame(fd_, e, fds);
+    rc = detail::send_frame(fd_, e, fds, fd_notices_);
   }
   if (rc == 0) {
     return true;
@@ -943,7 +954,7 @@ void ChannelImpl::send_error(uint32_t id, int32_t code) {
 
 detail::RecvStatus ChannelImpl::read_frame(FramePtr &f, const char **why) {
   f = new_frame();
-  auto st = detail::recv_frame(fd_, max_frame(), f->buf, f->fds, why);
+  auto st = detail::recv_frame(fd_, max_frame(), f->buf, f->fds, fd_notices_, why);
   if (st != detail::RecvStatus::kOk) {
     return st;
   }
@@ -1009,6 +1020,7 @@ FramePtr ChannelImpl::dispatch_locked(FramePtr f, Waiter *me, std::unique_lock<s
     case Kind::kRelease:
     case Kind::kReleaseBatch:  // applied in intake_locked
     case Kind::kHello:
+    case Kind::kFdNotice:  // consumed by recv_frame
       break;
   }
   return nullptr;
@@ -1290,7 +1302,7 @@ int32_t ChannelImpl::invoke_remote(uint32_t handle, ObjectOp op, ObjectArg *a, O
   }
   FramePtr reply;
   {
-    thread_local wire::Encoded enc;
+    CAPTEE_TLS wire::Encoded enc;
     wire::encode_request(id, handle, op, k, std::span(bi, nbi), std::span(caps, nbo),
                          std::span(refs, noi), uint8_t(nfds), enc);
     if (concurrent) {
@@ -1437,11 +1449,24 @@ void ChannelImpl::serve(FramePtr f) {
     send_error(id, e);
     return;
   }
-  thread_local wire::Encoded enc;
+  // The exports hold their own references now. Drop ours before the reply
+  // goes out: once the peer has the reply it may release the objects, and
+  // their last release must then really be the last (a thread preempted
+  // here used to keep, say, a session open past the peer's close). Fd
+  // objects stay until sent (the send borrows their descriptors), and so do
+  // the peer's own objects going home (dropping a last proxy sends a
+  // release, which must not overtake the reply that names the handle).
+  for (size_t i = 0; i < noo; ++i) {
+    if (refs[i].type == RefType::kSenderHosted || refs[i].type == RefType::kChannel) {
+      Object_RELEASE_IF(args[nbi + nbo + noi + i].o);
+      args[nbi + nbo + noi + i].o = Object_NULL;
+    }
+  }
+  CAPTEE_TLS wire::Encoded enc;
   wire::encode_success(id, ObjectCounts_pack(0, nbo, 0, noo), std::span(bo, nbo),
                        std::span(refs, noo), uint8_t(nfds), enc);
   send(enc, std::span(fds, nfds));
-  drop_outputs();  // exports hold their own references; fds were duplicated by the kernel
+  drop_outputs();  // the fd objects; the kernel duplicated their descriptors
 }
 
 void ChannelImpl::queue_release(uint32_t handle, uint32_t count) {
@@ -1535,7 +1560,8 @@ bool ChannelImpl::handshake(Ref primordial, std::string *why) {
   mine.limits.max_fds = std::min<uint32_t>(mine.limits.max_fds, 15);
   mine.limits.max_data = std::min<uint32_t>(mine.limits.max_data, 64u << 20);
   mine.has_primordial = !primordial.is_null();
-  mine.max_version = opts_.accept_channel_refs ? wire::kVersionChannelRefs : wire::kVersion;
+  mine.max_version =
+      opts_.accept_channel_refs ? wire::kVersionChannelRefs : wire::kVersionFdNotices;
   while (mine.nonce == 0) {
     if (::getrandom(&mine.nonce, sizeof mine.nonce, 0) != sizeof mine.nonce) {
       return fail("getrandom failed");
@@ -1543,7 +1569,7 @@ bool ChannelImpl::handshake(Ref primordial, std::string *why) {
   }
   wire::Encoded e;
   wire::encode_hello(mine, e);
-  if (detail::send_frame(fd_, e, {}) != 0) {
+  if (detail::send_frame(fd_, e, {}, false) != 0) {
     return fail("peer closed before the handshake");
   }
   pollfd p{fd_, POLLIN, 0};
@@ -1557,7 +1583,7 @@ bool ChannelImpl::handshake(Ref primordial, std::string *why) {
   detail::RecvBuffer bytes;
   detail::FdList fds;
   const char *w = nullptr;
-  if (detail::recv_frame(fd_, wire::kHeaderSize + wire::kHelloBodySize, bytes, fds, &w) !=
+  if (detail::recv_frame(fd_, wire::kHeaderSize + wire::kHelloBodySize, bytes, fds, false, &w) !=
       detail::RecvStatus::kOk) {
     return fail(w != nullptr ? w : "peer closed during the handshake");
   }
@@ -1573,6 +1599,7 @@ bool ChannelImpl::handshake(Ref primordial, std::string *why) {
     return fail("no common wire version");
   }
   peer_accepts_channels_ = peer.max_version >= wire::kVersionChannelRefs;
+  fd_notices_ = peer.max_version >= wire::kVersionFdNotices;
   if (peer.nonce == mine.nonce) {
     return fail("peer echoed our nonce");
   }

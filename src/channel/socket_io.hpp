@@ -53,12 +53,20 @@ struct RecvBuffer {
   }
 };
 
-// Receives one record into `buf`. On kOk, buf.bytes() is the whole frame
+// Receives one frame into `buf`. On kOk, buf.bytes() is the whole frame
 // (out-of-band bodies read in) and `fds` holds the descriptors that belong to
 // its object references. On kViolation `*why` names the problem.
-RecvStatus recv_frame(int sock, size_t max_frame, RecvBuffer &buf, FdList &fds, const char **why);
+// `fd_notices` (both sides offered wire version 2): records are read with
+// recv(2), no control buffer, except the one after a kFdNotice record, which
+// this call reads too. That is only sound while one thread at a time reads
+// the socket, which the channel guarantees.
+RecvStatus recv_frame(int sock, size_t max_frame, RecvBuffer &buf, FdList &fds, bool fd_notices,
+                      const char **why);
 
-// Sends one frame with `fds` attached (borrowed). Returns 0 or an errno value.
-int send_frame(int sock, wire::Encoded &frame, std::span<const int> fds);
+// Sends one frame with `fds` attached (borrowed), preceded by a kFdNotice
+// record if there are descriptors and `fd_notices`. The caller serialises
+// senders (the notice and its record must be adjacent). Returns 0 or an
+// errno value.
+int send_frame(int sock, wire::Encoded &frame, std::span<const int> fds, bool fd_notices);
 
 }  // namespace captee::detail

@@ -385,6 +385,8 @@ DecodeError decode(std::span<const uint8_t> frame, size_t fds, const Limits &lim
       }
       return {};
     }
+    case Kind::kFdNotice:
+      return fail("descriptor notice where a frame belongs");
   }
   return fail("unknown message kind");
 }
@@ -460,6 +462,10 @@ bool encode_error(uint32_t invoke_id, int32_t code, Encoded &out) {
   Builder b(out, 0);
   b.finish(Header{0, Kind::kError, 0, 0, invoke_id, uint32_t(code)});
   return true;
+}
+
+void encode_fd_notice(uint8_t fds, uint8_t out[kHeaderSize]) {
+  put_header(out, Header{uint32_t(kHeaderSize), Kind::kFdNotice, 0, 0, 0, fds});
 }
 
 bool encode_release(std::span<const Message::Release> entries, Encoded &out) {
