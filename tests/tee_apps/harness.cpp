@@ -84,6 +84,29 @@ LoaderOverChannel::LoaderOverChannel(AppLoaderConfig cfg, Path path) {
   pair(make_listener_registry(listeners), reg_server, reg_client, registrar);
 }
 
+ExtraClient::ExtraClient(std::shared_ptr<AppRegistry> registry, Path path) {
+  pair(make_app_loader(std::move(registry)), server, client, loader, path);
+}
+
+ExtraClient::~ExtraClient() {
+  loader.reset();
+  client->close();
+  server->close();
+}
+
+size_t fd_count(pid_t pid) {
+  size_t n = 0;
+  DIR *d = opendir(("/proc/" + std::to_string(pid) + "/fd").c_str());
+  if (d == nullptr) {
+    return 0;
+  }
+  while (dirent *e = readdir(d)) {
+    n += e->d_name[0] != '.';
+  }
+  closedir(d);
+  return n;
+}
+
 LoaderOverChannel::~LoaderOverChannel() {
   loader.reset();
   registrar.reset();

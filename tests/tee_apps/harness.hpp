@@ -42,6 +42,19 @@ struct LoaderOverChannel {
   std::shared_ptr<Channel> reg_client;
 };
 
+// One more client connection to the loader of `registry` (as another process
+// would have), reaching TAs on `path`.
+struct ExtraClient {
+  ExtraClient(std::shared_ptr<AppRegistry> registry, Path path);
+  ~ExtraClient();
+  std::shared_ptr<Channel> server;
+  std::shared_ptr<Channel> client;
+  Ref loader;
+};
+
+// Descriptors open in process `pid`.
+size_t fd_count(pid_t pid);
+
 AppLoaderConfig test_config();
 
 }  // namespace captee::tee::apps::testing
