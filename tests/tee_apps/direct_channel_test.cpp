@@ -250,6 +250,32 @@ TEST_F(DirectSlotsTest, PastTheLimitClientsAreForwardedUntilASlotFrees) {
   }));
 }
 
+class TwoSlotsTest : public DirectChannelTest {
+ protected:
+  static AppLoaderConfig two_slots() {
+    auto cfg = testing::test_config();
+    cfg.max_direct_channels = 2;
+    return cfg;
+  }
+  TwoSlotsTest() : DirectChannelTest(two_slots()) {}
+};
+
+TEST_F(TwoSlotsTest, RepeatedGetAppObjectKeepsOneChannelAndNoSlotLeaks) {
+  // Every getAppObject makes the host a new socket; the client keeps its
+  // first channel and closes the others, whose slots the host takes back as
+  // soon as it needs them.
+  Ref ctrl, first;
+  load(ctrl, first);
+  const size_t exports = env_.server->export_count();
+  for (int i = 0; i < 20; ++i) {
+    Ref again;
+    ASSERT_EQ(IAppController(ctrl).getAppObject(again), Object_OK);
+    EXPECT_EQ(again.get().context, first.get().context) << i;
+    EXPECT_EQ(env_.server->export_count(), exports) << i;
+  }
+  EXPECT_EQ(sum(first, 1, 2), 3u);
+}
+
 // ------------------------------------------------------------ hostile peers
 
 class HostileDirectClientTest : public DirectChannelTest {

@@ -12,9 +12,10 @@
 // loader's channel alone.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <vector>
 
 #include "captee/object.hpp"
 #include "self_deadline.hpp"
@@ -28,22 +29,26 @@ class DirectClients {
   DirectClients(unsigned max_channels, std::shared_ptr<SelfDeadline> deadline);
 
   // Serves `target` (borrowed; the host's own object) on a new channel over a
-  // duplicate of `sock` (borrowed). The handshake runs on a thread of its own,
-  // so this returns at once: Object_OK, Object_ERROR_NOSLOTS when the slots
-  // are taken or no thread or descriptor is left, Object_ERROR_INVALID if
-  // `sock` is not a connected SEQPACKET socket. Thread-safe.
+  // duplicate of `sock` (borrowed). The handshake runs on a thread of its own
+  // (with a small stack), so this returns at once: Object_OK,
+  // Object_ERROR_NOSLOTS when the slots are taken or no thread or descriptor
+  // is left, Object_ERROR_INVALID if `sock` is not a connected SEQPACKET
+  // socket. A pending handshake holds a slot, but one whose client already
+  // hung up is reclaimed when a new attach finds the slots full.
+  // Thread-safe.
   int32_t attach(int sock, Object target);
 
-  // Direct channels open or being opened.
-  unsigned live() const { return state_->live.load(std::memory_order_acquire); }
+  // Slots taken: channels open or being opened.
+  unsigned used() const;
 
  private:
-  struct State {
-    std::atomic<unsigned> live{0};
-  };
+  struct Slot;
+  struct State;
+  static void *handshake(void *slot);
+
   unsigned max_;
   std::shared_ptr<SelfDeadline> deadline_;
-  std::shared_ptr<State> state_ = std::make_shared<State>();
+  std::shared_ptr<State> state_;
 };
 
 }  // namespace captee::tee::apps::detail
