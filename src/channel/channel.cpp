@@ -94,6 +94,13 @@ struct FrameCacheCloser {
   }
 };
 
+// Registers this thread's cleanup (on first use in the thread) before the
+// thread keeps any frame.
+void frame_cache_in_use() {
+  CAPTEE_TLS FrameCacheCloser closer;
+  (void)closer;
+}
+
 struct FrameRecycler {
   void operator()(Frame *f) const noexcept {
     if (tl_cache_closed || tl_cached == kCachedFrames) {
@@ -101,14 +108,13 @@ struct FrameRecycler {
       return;
     }
     f->reset();  // may release objects: callers never hold mu_ here
+    frame_cache_in_use();
     tl_frame_cache[tl_cached++] = f;
   }
 };
 using FramePtr = std::unique_ptr<Frame, FrameRecycler>;
 
 FramePtr new_frame() {
-  CAPTEE_TLS FrameCacheCloser closer;  // registers the cleanup on first use
-  (void)closer;
   if (tl_cached > 0) {
     return FramePtr(tl_frame_cache[--tl_cached]);
   }
