@@ -313,7 +313,7 @@ TEST(CapteedDirectChannels, ClientsKilledMidCallLeaveCapteedAndTheTaAtTheirBasel
     ASSERT_NE(h.ta_pid, 0u) << "client " << i << " did not reach the TA";
     if (ta < 0) {
       ta = static_cast<pid_t>(h.ta_pid);
-      ta_fds = fd_count(ta) - 1;  // less this client's direct channel
+      ta_fds = settled_fd_count(ta) - 1;  // less this client's direct channel
     }
     EXPECT_EQ(static_cast<pid_t>(h.ta_pid), ta);
     std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 50));

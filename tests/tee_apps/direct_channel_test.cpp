@@ -292,7 +292,7 @@ class HostileDirectClientTest : public DirectChannelTest {
     std::string name = "captee_test_ta";
     ASSERT_EQ(env_.registry->connect(name, local_ctrl), Object_OK);
     ASSERT_EQ(IAppController(local_ctrl).getAppObject(local_app_), Object_OK);
-    fds_before_ = testing::fd_count(pid_);
+    fds_before_ = testing::settled_fd_count(pid_);
   }
   std::unique_ptr<test::RawPeer> raw_socket() {
     auto *d = LocalObject::from_as<DirectObject>(local_app_.get());

@@ -107,6 +107,19 @@ size_t fd_count(pid_t pid) {
   return n;
 }
 
+size_t settled_fd_count(pid_t pid) {
+  size_t last = fd_count(pid);
+  for (int i = 0; i < 100; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    const size_t now = fd_count(pid);
+    if (now == last) {
+      return now;
+    }
+    last = now;
+  }
+  return last;
+}
+
 LoaderOverChannel::~LoaderOverChannel() {
   loader.reset();
   registrar.reset();
