@@ -22,6 +22,7 @@
 #include <mutex>
 #include <vector>
 
+#include "captee/testing/interleaved.hpp"
 #include "captee/testing/raw_echo.hpp"
 #include "IAppController.hpp"
 #include "IAppLoader.hpp"
@@ -200,6 +201,39 @@ void BM_RawPingPong_Pinned(benchmark::State &state) {
   raw_loop(state, e.fd);
 }
 BENCHMARK(BM_RawPingPong_Pinned)->UseRealTime();
+
+// The TA figures against the raw ping-pong in alternating batches
+// (interleaved.hpp), everything pinned to one CPU.
+void interleaved_vs_raw(benchmark::State &state, const Ref &loader) {
+  TaCounter t(loader);
+  if (!t.ok) {
+    state.SkipWithError("cannot load the counter TA");
+    return;
+  }
+  PinToOneCpu pin;
+  RawEcho e;
+  iface::ICounter counter(t.counter);
+  std::byte in_buf[64] = {};
+  std::byte out_buf[64];
+  char raw[64] = "ta invoke payload";
+  captee::testing::run_interleaved(
+      state,
+      [&] {
+        size_t len = 0;
+        return counter.echo(in_buf, out_buf, len) == Object_OK && len == 64;
+      },
+      [&] { return e.round_trip(raw, sizeof raw); });
+}
+
+void BM_TaVsRaw_Interleaved_Pinned(benchmark::State &state) {
+  interleaved_vs_raw(state, g_loader);
+}
+BENCHMARK(BM_TaVsRaw_Interleaved_Pinned)->UseRealTime();
+
+void BM_TaDirectVsRaw_Interleaved_Pinned(benchmark::State &state) {
+  interleaved_vs_raw(state, g_direct_loader);
+}
+BENCHMARK(BM_TaDirectVsRaw_Interleaved_Pinned)->UseRealTime();
 
 void BM_TaInvokeDirect_Unpinned(benchmark::State &state) {
   TaCounter t(g_direct_loader);

@@ -75,7 +75,7 @@ struct Frame {
 // reply), so in the steady state a call allocates no frame, no receive buffer
 // and no decoded-message storage. The cache is plain thread_local data (no
 // destructor of its own) so that frames freed while a thread exits are safe.
-constexpr size_t kCachedFrames = 2;
+constexpr size_t kCachedFrames = 1;  // a thread reads, serves and frees one frame at a time
 // Per-thread state of the call path uses the initial-exec TLS model: a plain
 // %fs-relative access instead of a __tls_get_addr call per use (which cost
 // more than a mutex). It is a few hundred bytes of the static TLS block
