@@ -1472,7 +1472,8 @@ void ChannelImpl::serve(FramePtr f) {
   wire::encode_success(id, ObjectCounts_pack(0, nbo, 0, noo), std::span(bo, nbo),
                        std::span(refs, noo), uint8_t(nfds), enc);
   send(enc, std::span(fds, nfds));
-  drop_outputs();  // the fd objects; the kernel duplicated their descriptors
+  owned.close_all();  // the peer has its own copies: let go of ours at once
+  drop_outputs();     // the fd objects; the kernel duplicated their descriptors
 }
 
 void ChannelImpl::queue_release(uint32_t handle, uint32_t count) {

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <utility>
 
 #include "captee/channel.hpp"
@@ -28,6 +30,8 @@ bool connected_seqpacket(int fd) {
 // pending handshakes cheap under RLIMIT_DATA (the serving threads the
 // channel starts afterwards get the default stack, for TA code).
 constexpr size_t kHandshakeStack = 512 * 1024;
+constexpr auto kPendingWait = std::chrono::milliseconds(100);
+constexpr auto kReclaimPoll = std::chrono::milliseconds(5);
 
 }  // namespace
 
@@ -41,7 +45,8 @@ struct DirectClients::Slot {
 
 struct DirectClients::State {
   std::mutex mu;
-  unsigned used = 0;  // slots taken: pending handshakes and open channels
+  std::condition_variable freed;  // a slot was given back
+  unsigned used = 0;              // slots taken: pending handshakes and open channels
   std::vector<std::shared_ptr<Slot>> pending;
 
   void give_back_locked(const std::shared_ptr<Slot> &s) {
@@ -53,6 +58,7 @@ struct DirectClients::State {
     if (!s->given_back) {
       s->given_back = true;
       --used;
+      freed.notify_all();
     }
   }
   void give_back(const std::shared_ptr<Slot> &s) {
@@ -125,9 +131,22 @@ int32_t DirectClients::attach(int sock, Object target) {
   auto s = std::make_shared<Slot>();
   s->state = state_;
   {
-    std::lock_guard lk(state_->mu);
-    if (state_->used >= max_) {
+    std::unique_lock lk(state_->mu);
+    // At the limit, a pending handshake usually resolves within moments (the
+    // client that closed a duplicate may not have been the last to hold its
+    // end: the sender's copy goes just after the send). Wait a little for
+    // one before sending the client the forwarded way.
+    const auto until = std::chrono::steady_clock::now() + kPendingWait;
+    while (state_->used >= max_) {
       state_->reclaim_locked();
+      if (state_->used < max_ || state_->pending.empty()) {
+        break;  // a slot is free, or open channels hold them all
+      }
+      const auto now = std::chrono::steady_clock::now();
+      if (now >= until) {
+        break;
+      }
+      state_->freed.wait_until(lk, std::min(until, now + kReclaimPoll));
     }
     if (state_->used >= max_) {
       return Object_ERROR_NOSLOTS;
