@@ -16,6 +16,7 @@
 #include <memory>
 #include <vector>
 
+#include "captee/testing/interleaved.hpp"
 #include "captee/testing/raw_echo.hpp"
 #include "captee/channel.hpp"
 #include "captee/memory.hpp"
@@ -149,6 +150,25 @@ void BM_RawPingPong_Pinned(benchmark::State &state) {
   raw_loop(state, e.fd);
 }
 BENCHMARK(BM_RawPingPong_Pinned)->UseRealTime();
+
+// The pinned pair in alternating batches (interleaved.hpp).
+void BM_NullVsRaw_Interleaved_Pinned(benchmark::State &state) {
+  PinToOneCpu pin;
+  ChannelServer s;
+  RawEcho e;
+  char in_buf[64] = "null invoke payload";
+  char out_buf[64];
+  char raw[64] = "null invoke payload";
+  captee::testing::run_interleaved(
+      state,
+      [&] {
+        size_t used = 0;
+        return s.root.invoke(kNull, in(in_buf, sizeof in_buf),
+                             out(out_buf, sizeof out_buf, &used)) == Object_OK;
+      },
+      [&] { return e.round_trip(raw, sizeof raw); });
+}
+BENCHMARK(BM_NullVsRaw_Interleaved_Pinned)->UseRealTime();
 
 constexpr size_t kMiB = 1 << 20;
 

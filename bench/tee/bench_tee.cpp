@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "captee/testing/interleaved.hpp"
 #include "captee/testing/raw_echo.hpp"
 #include "CMemoryService.h"
 #include "IClientEnv.hpp"
@@ -111,6 +112,27 @@ void raw_loop(benchmark::State &state) {
     }
   }
 }
+
+// The same two figures in alternating batches (interleaved.hpp): the ratio
+// that holds up while other jobs share the CPUs.
+void BM_BuiltinVsRaw_Interleaved_Pinned(benchmark::State &state) {
+  PinToOneCpu pin;
+  Capteed d;
+  RawEcho e;
+  Ref env, svc;
+  if (iface::IClientEnv(d.root()).registerAsClient(Ref(), env) != Object_OK ||
+      iface::IClientEnv(env).open(CMemoryService_UID, svc) != Object_OK) {
+    state.SkipWithError("cannot open the memory service");
+    return;
+  }
+  iface::IMemoryService mem(svc);
+  IMemoryService_PoolInfo info{};
+  char buf[64] = "ping";
+  captee::testing::run_interleaved(
+      state, [&] { return mem.queryPool(IMemoryService_POOL_TEE_PRIVATE, info) == Object_OK; },
+      [&] { return e.round_trip(buf, sizeof buf); });
+}
+BENCHMARK(BM_BuiltinVsRaw_Interleaved_Pinned)->UseRealTime();
 
 void BM_BuiltinInvoke_Unpinned(benchmark::State &state) {
   builtin_loop(state);

@@ -1,9 +1,12 @@
 // TA invocation cost. Every figure has its baseline in this program:
 //  - a 64-byte echo on a TA object: client (this process) -> loader (a child
 //    process, as capteed would be) -> TA (a captee-tahost grandchild), i.e.
-//    through two channels, vs a raw SOCK_SEQPACKET socketpair ping-pong of
-//    the same 64 bytes with a child process; unpinned and with everything
-//    pinned to one CPU.
+//    through two channels (a client that does not accept channel
+//    references), vs a raw SOCK_SEQPACKET socketpair ping-pong of the same 64
+//    bytes with a child process; unpinned and with everything pinned to one
+//    CPU;
+//  - the same echo over the direct channel the loader hands a client that
+//    accepts channel references: client -> TA process, one hop.
 #include <benchmark/benchmark.h>
 #include <dirent.h>
 #include <sched.h>
@@ -19,6 +22,7 @@
 #include <mutex>
 #include <vector>
 
+#include "captee/testing/interleaved.hpp"
 #include "captee/testing/raw_echo.hpp"
 #include "IAppController.hpp"
 #include "IAppLoader.hpp"
@@ -34,43 +38,52 @@ using captee::testing::RawEcho;
 using namespace captee;
 
 // The loader's process: forked before any thread exists, serves the loader
-// on one channel until the bench closes it.
+// on two channels until the bench closes them: one to a client that does not
+// accept channel references (calls are forwarded), one to a client that does
+// (it gets direct channels to the TA processes).
 pid_t g_loader_pid = -1;
-std::shared_ptr<Channel> g_channel;
-Ref g_loader;
+std::shared_ptr<Channel> g_channel, g_direct_channel;
+Ref g_loader, g_direct_loader;
 
-[[noreturn]] void serve_loader(int fd) {
+[[noreturn]] void serve_loader(int forwarded_fd, int direct_fd) {
   tee::apps::AppLoaderConfig cfg;
   cfg.tahost_path = CAPTEE_TAHOST;
   cfg.listeners = std::make_shared<tee::apps::ListenerTable>();  // as capteed runs it
+  Ref loader = tee::apps::make_app_loader(cfg);
   std::mutex mu;
   std::condition_variable cv;
-  bool closed = false;
+  int open = 2;
   {
-    auto ch = start_channel(fd, tee::apps::make_app_loader(cfg));
-    if (!ch) {
+    ChannelOptions o;
+    o.accept_channel_refs = false;  // as capteed
+    auto a = start_channel(forwarded_fd, loader, o);
+    auto b = start_channel(direct_fd, loader, o);
+    if (!a || !b) {
       _exit(1);
     }
-    ch->on_close([&] {
-      std::lock_guard lock(mu);
-      closed = true;
-      cv.notify_all();
-    });
+    loader.reset();
+    for (auto *ch : {&a, &b}) {
+      (*ch)->on_close([&] {
+        std::lock_guard lock(mu);
+        --open;
+        cv.notify_all();
+      });
+    }
     std::unique_lock lock(mu);
-    cv.wait(lock, [&] { return closed; });
+    cv.wait(lock, [&] { return open == 0; });
   }
   _exit(0);
 }
 
-// A counter object in a freshly loaded counter TA.
+// A counter object in a freshly loaded counter TA, reached through `loader`.
 struct TaCounter {
   Ref ctrl, app, counter;
   bool ok = false;
-  TaCounter() {
+  explicit TaCounter(const Ref &loader = g_loader) {
     std::ifstream f(CAPTEE_COUNTER_TA, std::ios::binary);
     std::vector<char> c((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
     auto bytes = std::as_bytes(std::span(c));
-    ok = iface::IAppLoader(g_loader).loadFromBuffer(bytes, ctrl) == Object_OK &&
+    ok = iface::IAppLoader(loader).loadFromBuffer(bytes, ctrl) == Object_OK &&
          iface::IAppController(ctrl).getAppObject(app) == Object_OK &&
          iface::IOpener(app).open(ICounter_OPEN_ID, counter) == Object_OK;
   }
@@ -189,24 +202,77 @@ void BM_RawPingPong_Pinned(benchmark::State &state) {
 }
 BENCHMARK(BM_RawPingPong_Pinned)->UseRealTime();
 
+// The TA figures against the raw ping-pong in alternating batches
+// (interleaved.hpp), everything pinned to one CPU.
+void interleaved_vs_raw(benchmark::State &state, const Ref &loader) {
+  TaCounter t(loader);
+  if (!t.ok) {
+    state.SkipWithError("cannot load the counter TA");
+    return;
+  }
+  PinToOneCpu pin;
+  RawEcho e;
+  iface::ICounter counter(t.counter);
+  std::byte in_buf[64] = {};
+  std::byte out_buf[64];
+  char raw[64] = "ta invoke payload";
+  captee::testing::run_interleaved(
+      state,
+      [&] {
+        size_t len = 0;
+        return counter.echo(in_buf, out_buf, len) == Object_OK && len == 64;
+      },
+      [&] { return e.round_trip(raw, sizeof raw); });
+}
+
+void BM_TaVsRaw_Interleaved_Pinned(benchmark::State &state) {
+  interleaved_vs_raw(state, g_loader);
+}
+BENCHMARK(BM_TaVsRaw_Interleaved_Pinned)->UseRealTime();
+
+void BM_TaDirectVsRaw_Interleaved_Pinned(benchmark::State &state) {
+  interleaved_vs_raw(state, g_direct_loader);
+}
+BENCHMARK(BM_TaDirectVsRaw_Interleaved_Pinned)->UseRealTime();
+
+void BM_TaInvokeDirect_Unpinned(benchmark::State &state) {
+  TaCounter t(g_direct_loader);
+  ta_loop(state, t);
+}
+BENCHMARK(BM_TaInvokeDirect_Unpinned)->UseRealTime();
+
+void BM_TaInvokeDirect_Pinned(benchmark::State &state) {
+  TaCounter t(g_direct_loader);
+  PinToOneCpu pin;
+  ta_loop(state, t);
+}
+BENCHMARK(BM_TaInvokeDirect_Pinned)->UseRealTime();
+
 }  // namespace
 
 int main(int argc, char **argv) {
-  int sv[2];
-  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+  int sv[2], dv[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0 ||
+      ::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, dv) != 0) {
     return 1;
   }
   g_loader_pid = ::fork();
   if (g_loader_pid == 0) {
     ::close(sv[0]);
-    serve_loader(sv[1]);
+    ::close(dv[0]);
+    serve_loader(sv[1], dv[1]);
   }
   ::close(sv[1]);
-  g_channel = start_channel(sv[0], Ref());
-  if (!g_channel) {
+  ::close(dv[1]);
+  ChannelOptions forwarded;
+  forwarded.accept_channel_refs = false;  // a client that does not want direct channels
+  g_channel = start_channel(sv[0], Ref(), forwarded);
+  g_direct_channel = start_channel(dv[0], Ref());
+  if (!g_channel || !g_direct_channel) {
     return 1;
   }
   g_loader = g_channel->peer_primordial();
+  g_direct_loader = g_direct_channel->peer_primordial();
 
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) {
@@ -216,7 +282,9 @@ int main(int argc, char **argv) {
   benchmark::Shutdown();
 
   g_loader.reset();
+  g_direct_loader.reset();
   g_channel->close();
+  g_direct_channel->close();
   int status = 0;
   ::waitpid(g_loader_pid, &status, 0);
   return 0;

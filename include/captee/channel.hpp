@@ -26,10 +26,22 @@
 // so a handler may wait for another request without deadlocking.
 //
 // Failure. If the peer dies or hangs up, every pending invoke completes with
-// Object_ERROR_UNAVAIL, every export is released, proxies answer
-// Object_ERROR_UNAVAIL from then on and close notifiers run. A malformed
-// frame, a wrong size, an unknown kind or a bad descriptor count closes that
-// one connection with one log line naming the reason.
+// Object_ERROR_UNAVAIL (ChannelOptions::closed_error), every export is
+// released, proxies answer the same from then on and close notifiers run. A
+// malformed frame, a wrong size, an unknown kind or a bad descriptor count
+// closes that one connection with one log line naming the reason.
+//
+// Direct connections (three-party handoff). A domain that forwards calls to
+// an object living in a third domain can, instead of forwarding, hand its
+// peer a socket to that third domain: a DirectObject sent to a peer that
+// accepts channel references travels as a CHANNEL reference (a connected
+// SOCK_SEQPACKET socket, wire version 2), and the receiver starts a channel
+// of its own on it, whose primordial is the object. Calls then take one hop
+// instead of two. Such a channel accepts no channel references itself, and
+// once it closes its objects answer Object_ERROR_DEFUNCT: the reference named
+// the object's own domain, so losing it means that domain is gone. Its
+// peer_credentials() are those of whoever created the socket pair (the
+// domain that did the handoff), not of the domain at the other end.
 #pragma once
 
 #include <sys/socket.h>
@@ -57,9 +69,45 @@ struct ChannelOptions {
   // Receives the one line logged when a connection is closed for a protocol
   // violation. Default: stderr.
   std::function<void(const std::string &)> log;
+  // Whether the peer may send channel references (offered in the handshake
+  // as wire version 2). A server that never needs one (capteed, a TA host)
+  // turns it off, and a CHANNEL reference it receives closes the connection.
+  bool accept_channel_refs = true;
+  // What invokes answer once the channel is closed: pending ones and every
+  // later one. Channels started from channel references use
+  // Object_ERROR_DEFUNCT.
+  int32_t closed_error = Object_ERROR_UNAVAIL;
 };
 
 class Channel;
+
+// An object that can give a peer a direct connection to the domain that
+// really hosts it, instead of being exported and forwarded by this one.
+// When a channel whose peer accepts channel references is about to send a
+// DirectObject, it calls open_direct(); a socket it returns goes to the peer
+// as a CHANNEL reference and the object itself is not exported. Objects sent
+// to other peers, or for which open_direct() returns -1, are exported as
+// usual, so a DirectObject must also work as a plain (forwarding) object.
+class DirectObject : public LocalObject {
+ public:
+  // Returns a connected AF_UNIX SOCK_SEQPACKET socket (ownership moves to the
+  // caller; the channel closes it once sent) whose far end is served by a
+  // channel exporting what this object stands for as its primordial, or -1.
+  // May set `key` (initially 0) to a value that is the same for every socket
+  // leading to the same domain and object, and different for any other, for
+  // as long as that domain lives: a receiver that still has a channel for the
+  // key reuses it (so objects keep their identity) and closes the new socket.
+  // Called on the sending thread, outside the channel's locks; may block
+  // (e.g. to ask the hosting domain to serve the socket).
+  virtual int open_direct(uint32_t &key) = 0;
+
+ protected:
+  DirectObject() = default;
+};
+
+// True if `o` is a proxy of some channel (an object of another domain).
+// Borrowed; no reference is taken.
+bool is_remote(Object o);
 
 // Starts a channel on a connected SOCK_SEQPACKET socket. Takes ownership of
 // `fd` (closed on failure too). `primordial` (may be null) becomes the first

@@ -22,6 +22,16 @@ namespace captee::wire {
 
 inline constexpr uint32_t kMagic = 0x57545043;  // "CPTW" little-endian
 inline constexpr uint16_t kVersion = 1;
+// Later versions add to version 1 without changing it, and the highest
+// version a side offers says what it can receive:
+//  - 2: descriptor notices. A side that offered 2 reads records without a
+//    control buffer (recv(2) is markedly cheaper than recvmsg(2)), so a peer
+//    that also offered 2 precedes every record carrying descriptors with a
+//    kFdNotice record; sent to a version-1 peer, descriptors go as before.
+//  - 3: CHANNEL object references (RefType::kChannel) are accepted; a side
+//    sends them only to a peer that offered 3.
+inline constexpr uint16_t kVersionFdNotices = 2;
+inline constexpr uint16_t kVersionChannelRefs = 3;
 inline constexpr size_t kHeaderSize = 24;
 inline constexpr size_t kHelloBodySize = 32;
 inline constexpr size_t kArgSize = 8;
@@ -37,6 +47,10 @@ enum class Kind : uint8_t {
   kError = 4,
   kRelease = 5,
   kReleaseBatch = 6,
+  // Transport only (version 2): "the next record carries `aux` descriptors".
+  // A bare 24-byte header (invoke id, seq, flags 0); the receiver reads the
+  // next record with a control buffer. Never reaches decode().
+  kFdNotice = 7,
 };
 
 // Header flag: the frame body travels in a memfd (first fd), not in the record.
@@ -51,6 +65,13 @@ enum class RefType : uint8_t {
   kSenderHosted = 1,    // handle indexes the sender's export table
   kReceiverHosted = 2,  // handle indexes the receiver's export table (going home)
   kFd = 4,              // fd-backed memory: handle is an index into the attached fds
+  // A connected SOCK_SEQPACKET socket (the next attached fd, in order like
+  // kFd) to the domain that hosts the object: the receiver starts a channel
+  // on it and the object is that channel's primordial. `handle` is a key the
+  // sender chose (0: none): references with the same non-zero key on one
+  // connection name the same domain and object, so the receiver may keep one
+  // channel for all of them. Only to peers that offered kVersionChannelRefs.
+  kChannel = 8,
 };
 
 // Rights carried by fd references.
@@ -172,6 +193,8 @@ bool encode_success(uint32_t invoke_id, uint32_t counts, std::span<const BufIn> 
                     std::span<const ObjRef> oo, uint8_t fd_count, Encoded &out);
 bool encode_error(uint32_t invoke_id, int32_t code, Encoded &out);
 bool encode_release(std::span<const Message::Release> entries, Encoded &out);
+// The 24 bytes of a descriptor notice for a record carrying `fds` (1..255).
+void encode_fd_notice(uint8_t fds, uint8_t out[kHeaderSize]);
 
 // Payloads up to this size are copied into `head`; larger ones are referenced.
 inline constexpr size_t kInlineCopyMax = 4096;

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,9 +17,11 @@
 #include <cstdio>
 #include <cstring>
 #include <deque>
+#include <system_error>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 
 #include "captee/fd_object.hpp"
 #include "socket_io.hpp"
@@ -31,30 +34,198 @@ using wire::ObjRef;
 using wire::RefType;
 
 struct Frame {
-  std::vector<uint8_t> bytes;
+  detail::RecvBuffer buf;  // the whole frame, as received
   detail::FdList fds;
   wire::Message msg;
   // Object references of a request or reply, resolved in sequence order by the
   // reading thread (new references; taken ones are set to NULL).
   Object objs[15] = {};
   bool objs_ok = true;
+  bool channels = false;  // objs holds PendingChannels (see resolve_channels)
+  Frame *next = nullptr;  // link in a waiter's inbox
   Frame() = default;
   Frame(const Frame &) = delete;
   Frame &operator=(const Frame &) = delete;
-  ~Frame() {
+  ~Frame() { release_objects(); }
+  const uint8_t *data() const { return buf.data.get(); }
+  void release_objects() {
     for (Object &o : objs) {
       Object_RELEASE_IF(o);
+      o = Object_NULL;
+    }
+  }
+  // Back to the state of a fresh frame, keeping the storage.
+  void reset() {
+    release_objects();
+    for (int &fd : fds.fds) {
+      if (fd >= 0) {
+        ::close(fd);
+      }
+    }
+    fds.fds.clear();
+    buf.trim();
+    objs_ok = true;
+    channels = false;
+    next = nullptr;
+  }
+};
+
+// Frames are recycled per thread. The thread that reads a frame is usually the
+// one that frees it (a pool thread serving a request, an invoker reading its
+// reply), so in the steady state a call allocates no frame, no receive buffer
+// and no decoded-message storage. The cache is plain thread_local data (no
+// destructor of its own) so that frames freed while a thread exits are safe.
+constexpr size_t kCachedFrames = 1;  // a thread reads, serves and frees one frame at a time
+// Per-thread state of the call path uses the initial-exec TLS model: a plain
+// %fs-relative access instead of a __tls_get_addr call per use (which cost
+// more than a mutex). It is a few hundred bytes of the static TLS block
+// glibc reserves, so the library still loads with dlopen().
+#define CAPTEE_TLS [[gnu::tls_model("initial-exec")]] thread_local
+CAPTEE_TLS Frame *tl_frame_cache[kCachedFrames] = {};
+CAPTEE_TLS size_t tl_cached = 0;
+CAPTEE_TLS bool tl_cache_closed = false;
+
+struct FrameCacheCloser {
+  ~FrameCacheCloser() {
+    tl_cache_closed = true;
+    while (tl_cached > 0) {
+      delete tl_frame_cache[--tl_cached];
     }
   }
 };
-using FramePtr = std::unique_ptr<Frame>;
+
+// Registers this thread's cleanup (on first use in the thread) before the
+// thread keeps any frame.
+void frame_cache_in_use() {
+  CAPTEE_TLS FrameCacheCloser closer;
+  (void)closer;
+}
+
+struct FrameRecycler {
+  void operator()(Frame *f) const noexcept {
+    if (tl_cache_closed || tl_cached == kCachedFrames) {
+      delete f;
+      return;
+    }
+    f->reset();  // may release objects: callers never hold mu_ here
+    frame_cache_in_use();
+    tl_frame_cache[tl_cached++] = f;
+  }
+};
+using FramePtr = std::unique_ptr<Frame, FrameRecycler>;
+
+FramePtr new_frame() {
+  if (tl_cached > 0) {
+    return FramePtr(tl_frame_cache[--tl_cached]);
+  }
+  return FramePtr(new Frame);
+}
 
 // One thread blocked on one invoke id (replies and nested requests land here).
 struct Waiter {
   std::thread::id owner = std::this_thread::get_id();
   std::condition_variable cv;
-  std::vector<FramePtr> inbox;  // FIFO; rarely more than one frame
+  Frame *head = nullptr;  // FIFO inbox, rarely more than one frame
+  Frame *tail = nullptr;
+  Waiter() = default;
+  Waiter(const Waiter &) = delete;
+  Waiter &operator=(const Waiter &) = delete;
+  ~Waiter() {
+    // Frames that raced in after our reply belong to nobody; drop them.
+    while (!empty()) {
+      pop();
+    }
+  }
+  bool empty() const { return head == nullptr; }
+  void push(FramePtr f) {
+    Frame *raw = f.release();
+    raw->next = nullptr;
+    if (tail != nullptr) {
+      tail->next = raw;
+    } else {
+      head = raw;
+    }
+    tail = raw;
+  }
+  FramePtr pop() {
+    Frame *raw = head;
+    head = raw->next;
+    if (head == nullptr) {
+      tail = nullptr;
+    }
+    raw->next = nullptr;
+    return FramePtr(raw);
+  }
 };
+
+// Sockets made for CHANNEL references while encoding one frame; closed once
+// the frame is sent (the peer has its own copy by then).
+struct OwnedFds {
+  int fd[15];
+  size_t n = 0;
+  OwnedFds() = default;
+  OwnedFds(const OwnedFds &) = delete;
+  OwnedFds &operator=(const OwnedFds &) = delete;
+  ~OwnedFds() { close_all(); }
+  void close_all() {
+    for (size_t i = 0; i < n; ++i) {
+      ::close(fd[i]);
+    }
+    n = 0;
+  }
+};
+
+// A CHANNEL reference between its arrival and its handshake. Lives only in a
+// frame's object slots: resolve_channels replaces it before anyone sees it.
+class PendingChannel final : public LocalObject {
+ public:
+  static Object make(int sock, uint32_t key) {
+    return (new PendingChannel(sock, key))->as_object();
+  }
+  int take_fd() { return std::exchange(sock_, -1); }
+  uint32_t key() const { return key_; }
+
+ protected:
+  int32_t on_invoke(uint32_t, ObjectOp, ObjectArg *, ObjectCounts) override {
+    return Object_ERROR_UNAVAIL;
+  }
+
+ private:
+  PendingChannel(int sock, uint32_t key) : sock_(sock), key_(key) {}
+  ~PendingChannel() override {
+    if (sock_ >= 0) {
+      ::close(sock_);
+    }
+  }
+  int sock_;
+  uint32_t key_;
+};
+
+// What a CHANNEL reference becomes when its domain is gone before the
+// handshake: every op but retain/release answers Object_ERROR_DEFUNCT.
+int32_t defunct_invoke(ObjectCxt, ObjectOp op, ObjectArg *, ObjectCounts k) {
+  const uint32_t method = ObjectOp_methodID(op);
+  if (method == Object_OP_retain || method == Object_OP_release) {
+    return k == 0 ? Object_OK : Object_ERROR_INVALID;
+  }
+  return Object_ERROR_DEFUNCT;
+}
+
+Object defunct_object() {
+  return Object{&defunct_invoke, nullptr};
+}
+
+bool is_seqpacket_socket(int fd) {
+  int type = 0;
+  int domain = 0;
+  socklen_t len = sizeof type;
+  socklen_t dlen = sizeof domain;
+  sockaddr_un peer{};
+  socklen_t plen = sizeof peer;
+  return ::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_SEQPACKET &&
+         ::getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &dlen) == 0 && domain == AF_UNIX &&
+         ::getpeername(fd, reinterpret_cast<sockaddr *>(&peer), &plen) == 0;
+}
 
 class ChannelImpl;
 
@@ -70,7 +241,7 @@ int32_t proxy_invoke(ObjectCxt h, ObjectOp op, ObjectArg *args, ObjectCounts k);
 // The invoke ids this thread is currently serving or waiting on, per channel:
 // a nested invoke on the same channel reuses the id, which is how the peer
 // knows to run it on the thread that waits for it.
-thread_local std::vector<std::pair<const void *, uint32_t>> tl_chain;
+CAPTEE_TLS std::vector<std::pair<const void *, uint32_t>> tl_chain;
 
 uint32_t chain_id(const void *ch) {
   for (auto it = tl_chain.rbegin(); it != tl_chain.rend(); ++it) {
@@ -145,12 +316,21 @@ class ChannelImpl final : public Channel, public std::enable_shared_from_this<Ch
   void release_all_exports();
   void maybe_auto_close();
 
-  // Encodes objects for sending; on failure undoes what it exported.
-  int32_t encode_objects(const ObjectArg *objs, size_t n, ObjRef *refs, int *fds, size_t &nfds);
+  // Encodes objects for sending; on failure undoes what it exported. Sockets
+  // made for CHANNEL references are recorded in `owned` (closed once sent).
+  int32_t encode_objects(const ObjectArg *objs, size_t n, ObjRef *refs, int *fds, size_t &nfds,
+                         OwnedFds &owned);
+  bool send_direct(DirectObject *d, ObjRef &ref, int *fds, size_t &nfds, OwnedFds &owned);
   void undo_exports(const ObjRef *refs, size_t n);
   // Turns received references into objects (new references). Returns false if
-  // some receiver-hosted handle was invalid (those slots are NULL).
-  bool materialize(const std::vector<ObjRef> &refs, detail::FdList &fds, Object *out);
+  // some receiver-hosted handle was invalid (those slots are NULL). Sets
+  // `channels` if a CHANNEL reference arrived (a PendingChannel), and
+  // *violation if the frame must close the connection.
+  bool materialize(const std::vector<ObjRef> &refs, detail::FdList &fds, Object *out,
+                   bool &channels, const char **violation);
+  // Replaces the PendingChannels among `objs` by the objects they name.
+  void resolve_channels(Object *objs, size_t n);
+  Object open_channel_ref(int sock, uint32_t key);
 
   // ---- I/O
   bool send(wire::Encoded &e, std::span<const int> fds = {});
@@ -159,7 +339,10 @@ class ChannelImpl final : public Channel, public std::enable_shared_from_this<Ch
   // frame's turn, resolves its object references and releases, and passes the
   // turn on. Returns false (mu_ still held) if the connection must close.
   bool intake_locked(Frame &f, std::unique_lock<std::mutex> &lk, const char **why);
-  FramePtr wait_for(Waiter &w);
+  // Waits for the reply to invoke `id` (serving callbacks meanwhile) and
+  // gives the id back (unregister_locked) before returning. Null if the
+  // channel closed.
+  FramePtr wait_for(Waiter &w, uint32_t id, Waiter *outer);
   FramePtr dispatch_locked(FramePtr f, Waiter *me, std::unique_lock<std::mutex> &lk);
   void wake_reader_locked(Waiter *except);
   void serve(FramePtr f);
@@ -208,6 +391,8 @@ class ChannelImpl final : public Channel, public std::enable_shared_from_this<Ch
   // the process-wide StallWatch wake a parked pool thread to read meanwhile.
   // Keeping a second reader blocked instead costs an extra context switch per
   // call on a busy CPU, and several readers take turns and run cache-cold.
+  // Together with waiter_reading_ this keeps to one thread in recvmsg at a
+  // time, which descriptor notices (fd_notices_) rely on.
   int pool_readers_ = 0;
   static constexpr int kMaxPoolReaders = 1;
   int64_t stall_since_ = 0;  // when the last reader went off to serve; 0: not
@@ -215,7 +400,35 @@ class ChannelImpl final : public Channel, public std::enable_shared_from_this<Ch
   std::condition_variable pool_cv_;
   std::deque<FramePtr> pending_;  // top-level requests a waiter read
   bool pool_started_ = false;
-  std::unordered_map<uint32_t, Waiter *> waiters_;
+  // Threads waiting on an invoke id: a handful at most, so a flat vector
+  // (no allocation per invoke once it has grown).
+  struct WaiterSlot {
+    uint32_t id;
+    Waiter *w;
+  };
+  std::vector<WaiterSlot> waiters_;
+  WaiterSlot *find_waiter_locked(uint32_t id) {
+    for (WaiterSlot &s : waiters_) {
+      if (s.id == id) {
+        return &s;
+      }
+    }
+    return nullptr;
+  }
+  // Takes `id` back from the innermost waiter: to `outer` if this was a nested
+  // invoke reusing the id, else the id is free again.
+  void unregister_locked(uint32_t id, Waiter *outer) {
+    WaiterSlot *s = find_waiter_locked(id);
+    if (s == nullptr) {
+      return;
+    }
+    if (outer != nullptr) {
+      s->w = outer;
+    } else {
+      *s = waiters_.back();
+      waiters_.pop_back();
+    }
+  }
   std::vector<std::function<void()>> notifiers_;
 
   // Tables.
@@ -233,6 +446,16 @@ class ChannelImpl final : public Channel, public std::enable_shared_from_this<Ch
   uint32_t recv_seq_ = 1;
   std::condition_variable order_cv_;
   int order_waiters_ = 0;
+
+  // Channels started from CHANNEL references that carried a key (see
+  // DirectObject::open_direct), so a second reference reuses the first.
+  std::mutex direct_mu_;
+  std::unordered_map<uint32_t, std::weak_ptr<Channel>> direct_;
+  bool peer_accepts_channels_ = false;
+  // Both sides offered wire version 2: records carrying descriptors are
+  // announced, and every other record is read without a control buffer.
+  // Sound because one thread at a time reads the socket (see pool_loop).
+  bool fd_notices_ = false;
 
   // Releases waiting to go out (batched).
   std::mutex rmu_;
@@ -278,12 +501,17 @@ class StallWatch {
     std::lock_guard lk(mu_);
     channels_.push_back(std::move(ch));
     if (!started_) {
-      started_ = true;
-      std::thread([this] { run(); }).detach();
+      try {
+        std::thread([this] { run(); }).detach();
+        started_ = true;
+      } catch (const std::system_error &) {
+        // No watch for now (the next channel tries again): long handlers
+        // then hold up their channel, which is slower but still correct.
+      }
     }
   }
-  void note_busy() {
-    last_busy_ns_.store(now_ns(), std::memory_order_relaxed);
+  void note_busy(int64_t now) {
+    last_busy_ns_.store(now, std::memory_order_relaxed);
     if (idle_.load(std::memory_order_acquire)) {
       std::lock_guard lk(mu_);
       idle_.store(false, std::memory_order_release);
@@ -351,6 +579,14 @@ int32_t proxy_invoke(ObjectCxt h, ObjectOp op, ObjectArg *args, ObjectCounts k) 
 Proxy *as_proxy(Object o) {
   return o.invoke == &proxy_invoke ? static_cast<Proxy *>(o.context) : nullptr;
 }
+
+}  // namespace
+
+bool is_remote(Object o) {
+  return as_proxy(o) != nullptr;
+}
+
+namespace {
 
 void ChannelImpl::release_proxy(Proxy *p) {
   if (p->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) {
@@ -543,21 +779,30 @@ void ChannelImpl::maybe_auto_close() {
 }
 
 int32_t ChannelImpl::encode_objects(const ObjectArg *objs, size_t n, ObjRef *refs, int *fds,
-                                    size_t &nfds) {
+                                    size_t &nfds, OwnedFds &owned) {
   for (size_t i = 0; i < n; ++i) {
     Object o = objs[i].o;
     int32_t rv = Object_OK;
     if (Object_isNull(o)) {
       refs[i] = ObjRef{};
-    } else if (Proxy *p = as_proxy(o); p != nullptr && p->ch.get() == this) {
+      continue;
+    }
+    if (Proxy *p = as_proxy(o); p != nullptr && p->ch.get() == this) {
       refs[i] = ObjRef{RefType::kReceiverHosted, 0, p->handle};
-    } else if (auto *fo = LocalObject::from_as<FdObject>(o); fo != nullptr) {
+      continue;
+    }
+    LocalObject *local = LocalObject::from(o);
+    if (auto *fo = dynamic_cast<FdObject *>(local); fo != nullptr) {
       if (nfds >= limits_.max_fds) {
         rv = Object_ERROR_MAXARGS;
       } else {
         refs[i] = ObjRef{RefType::kFd, fo->rights(), uint32_t(nfds)};
         fds[nfds++] = fo->fd();
       }
+    } else if (auto *d = peer_accepts_channels_ ? dynamic_cast<DirectObject *>(local) : nullptr;
+               d != nullptr && nfds < limits_.max_fds && owned.n < std::size(owned.fd) &&
+               send_direct(d, refs[i], fds, nfds, owned)) {
+      // sent as a CHANNEL reference: the peer will reach the object itself
     } else {
       uint32_t h = 0;
       rv = export_object(o, h);
@@ -571,6 +816,19 @@ int32_t ChannelImpl::encode_objects(const ObjectArg *objs, size_t n, ObjRef *ref
   return Object_OK;
 }
 
+bool ChannelImpl::send_direct(DirectObject *d, ObjRef &ref, int *fds, size_t &nfds,
+                              OwnedFds &owned) {
+  uint32_t key = 0;
+  int sock = d->open_direct(key);
+  if (sock < 0) {
+    return false;
+  }
+  owned.fd[owned.n++] = sock;
+  ref = ObjRef{RefType::kChannel, 0, key};
+  fds[nfds++] = sock;
+  return true;
+}
+
 void ChannelImpl::undo_exports(const ObjRef *refs, size_t n) {
   for (size_t i = 0; i < n; ++i) {
     if (refs[i].type == RefType::kSenderHosted) {
@@ -579,8 +837,10 @@ void ChannelImpl::undo_exports(const ObjRef *refs, size_t n) {
   }
 }
 
-bool ChannelImpl::materialize(const std::vector<ObjRef> &refs, detail::FdList &fds, Object *out) {
+bool ChannelImpl::materialize(const std::vector<ObjRef> &refs, detail::FdList &fds, Object *out,
+                              bool &channels, const char **violation) {
   bool ok = true;
+  size_t next_fd = 0;  // fd and channel references use the descriptors in order
   for (size_t i = 0; i < refs.size(); ++i) {
     const ObjRef &r = refs[i];
     out[i] = Object_NULL;
@@ -599,11 +859,76 @@ bool ChannelImpl::materialize(const std::vector<ObjRef> &refs, detail::FdList &f
         ok = ok && !Object_isNull(out[i]);
         break;
       case RefType::kFd:
-        out[i] = FdObject::adopt(fds.take(r.handle), r.rights).detach();
+        out[i] = FdObject::adopt(fds.take(next_fd++), r.rights).detach();
         break;
+      case RefType::kChannel: {
+        int sock = fds.take(next_fd++);
+        if (!opts_.accept_channel_refs) {
+          ::close(sock);
+          *violation = "channel reference on a connection that does not accept them";
+          break;
+        }
+        if (!is_seqpacket_socket(sock)) {
+          ::close(sock);
+          *violation = "channel reference that is not a connected SEQPACKET socket";
+          break;
+        }
+        // The handshake waits for the far end: it runs once this frame is out
+        // of the ordering turn (resolve_channels), never here.
+        out[i] = PendingChannel::make(sock, r.handle);
+        channels = true;
+        break;
+      }
     }
   }
   return ok;
+}
+
+void ChannelImpl::resolve_channels(Object *objs, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    auto *pending = LocalObject::from_as<PendingChannel>(objs[i]);
+    if (pending == nullptr) {
+      continue;
+    }
+    Object resolved = open_channel_ref(pending->take_fd(), pending->key());
+    Object_release(objs[i]);
+    objs[i] = resolved;
+  }
+}
+
+Object ChannelImpl::open_channel_ref(int sock, uint32_t key) {
+  if (key != 0) {
+    std::lock_guard lk(direct_mu_);
+    auto it = direct_.find(key);
+    if (it != direct_.end()) {
+      if (auto ch = it->second.lock(); ch && !ch->closed()) {
+        if (Ref r = ch->peer_primordial(); r) {
+          ::close(sock);  // the domain is already reachable: keep one channel
+          return r.detach();
+        }
+      }
+    }
+  }
+  ChannelOptions o = opts_;
+  o.accept_channel_refs = false;
+  o.closed_error = Object_ERROR_DEFUNCT;
+  std::string why;
+  std::shared_ptr<Channel> ch = start_channel(sock, Ref(), o, &why);
+  Ref r = ch ? ch->peer_primordial() : Ref();
+  if (!r) {
+    // The far end died before it answered (or exports nothing): as if the
+    // object's domain were already gone.
+    if (ch) {
+      ch->close();
+    }
+    return defunct_object();
+  }
+  if (key != 0) {
+    std::lock_guard lk(direct_mu_);
+    std::erase_if(direct_, [](const auto &e) { return e.second.expired(); });
+    direct_[key] = ch;
+  }
+  return r.detach();
 }
 
 // --------------------------------------------------------------- I/O paths
@@ -613,7 +938,7 @@ bool ChannelImpl::send(wire::Encoded &e, std::span<const int> fds) {
   {
     std::lock_guard lk(send_mu_);
     wire::set_seq(e, send_seq_++);
-    rc = detail::send_frame(fd_, e, fds);
+    rc = detail::send_frame(fd_, e, fds, fd_notices_);
   }
   if (rc == 0) {
     return true;
@@ -634,12 +959,12 @@ void ChannelImpl::send_error(uint32_t id, int32_t code) {
 }
 
 detail::RecvStatus ChannelImpl::read_frame(FramePtr &f, const char **why) {
-  f = std::make_unique<Frame>();
-  auto st = detail::recv_frame(fd_, max_frame(), f->bytes, f->fds, why);
+  f = new_frame();
+  auto st = detail::recv_frame(fd_, max_frame(), f->buf, f->fds, fd_notices_, why);
   if (st != detail::RecvStatus::kOk) {
     return st;
   }
-  wire::DecodeError err = wire::decode(f->bytes, f->fds.fds.size(), limits_, f->msg);
+  wire::DecodeError err = wire::decode(f->buf.bytes(), f->fds.fds.size(), limits_, f->msg);
   if (err) {
     *why = err.why;
     return detail::RecvStatus::kViolation;
@@ -655,9 +980,9 @@ void ChannelImpl::wake_reader_locked(Waiter *except) {
   if (readers_ != 0) {
     return;
   }
-  for (auto &[id, w] : waiters_) {
-    if (w != except && w->inbox.empty()) {
-      w->cv.notify_one();
+  for (const WaiterSlot &s : waiters_) {
+    if (s.w != except && s.w->empty()) {
+      s.w->cv.notify_one();
       return;
     }
   }
@@ -669,10 +994,9 @@ FramePtr ChannelImpl::dispatch_locked(FramePtr f, Waiter *me, std::unique_lock<s
     case Kind::kSuccess:
     case Kind::kError:
     case Kind::kRequest: {
-      auto it = waiters_.find(m.header.invoke_id);
-      if (it != waiters_.end()) {
-        Waiter *w = it->second;
-        w->inbox.push_back(std::move(f));
+      if (WaiterSlot *slot = find_waiter_locked(m.header.invoke_id); slot != nullptr) {
+        Waiter *w = slot->w;
+        w->push(std::move(f));
         if (w != me) {
           w->cv.notify_one();
         }
@@ -702,6 +1026,7 @@ FramePtr ChannelImpl::dispatch_locked(FramePtr f, Waiter *me, std::unique_lock<s
     case Kind::kRelease:
     case Kind::kReleaseBatch:  // applied in intake_locked
     case Kind::kHello:
+    case Kind::kFdNotice:  // consumed by recv_frame
       break;
   }
   return nullptr;
@@ -737,9 +1062,15 @@ bool ChannelImpl::intake_locked(Frame &f, std::unique_lock<std::mutex> &lk, cons
   std::vector<Object> drops;
   switch (f.msg.header.kind) {
     case Kind::kRequest:
-    case Kind::kSuccess:
-      f.objs_ok = materialize(f.msg.objs, f.fds, f.objs);
+    case Kind::kSuccess: {
+      const char *bad = nullptr;
+      f.objs_ok = materialize(f.msg.objs, f.fds, f.objs, f.channels, &bad);
+      if (bad != nullptr) {
+        ok = false;
+        *why = bad;
+      }
       break;
+    }
     case Kind::kRelease:
     case Kind::kReleaseBatch:
       for (const auto &r : f.msg.releases) {
@@ -772,14 +1103,14 @@ bool ChannelImpl::intake_locked(Frame &f, std::unique_lock<std::mutex> &lk, cons
   return ok;
 }
 
-FramePtr ChannelImpl::wait_for(Waiter &w) {
+FramePtr ChannelImpl::wait_for(Waiter &w, uint32_t id, Waiter *outer) {
   std::unique_lock lk(mu_);
   for (;;) {
-    if (!w.inbox.empty()) {
-      FramePtr f = std::move(w.inbox.front());
-      w.inbox.erase(w.inbox.begin());
+    if (!w.empty()) {
+      FramePtr f = w.pop();
       wake_reader_locked(&w);
       if (f->msg.header.kind != Kind::kRequest) {
+        unregister_locked(id, outer);
         return f;
       }
       lk.unlock();
@@ -788,6 +1119,7 @@ FramePtr ChannelImpl::wait_for(Waiter &w) {
       continue;
     }
     if (dead_ && shutdown_done_) {
+      unregister_locked(id, outer);
       return nullptr;
     }
     if (readers_ == 0 && !dead_) {
@@ -830,8 +1162,18 @@ void ChannelImpl::start_pool() {
     }
     pool_started_ = true;
   }
+  unsigned started = 0;
   for (unsigned i = 0; i < std::max(1u, opts_.pool_threads); ++i) {
-    std::thread([self = shared_from_this()] { self->pool_loop(); }).detach();
+    try {
+      std::thread([self = shared_from_this()] { self->pool_loop(); }).detach();
+      ++started;
+    } catch (const std::system_error &) {
+      break;  // out of threads (e.g. a TA host at its memory limit): serve with fewer
+    }
+  }
+  if (started == 0) {
+    violation("cannot start a thread to serve requests");
+    return;
   }
   StallWatch::get().add(weak_from_this());
 }
@@ -874,15 +1216,17 @@ void ChannelImpl::pool_loop() {
     if (mine) {
       wake_reader_locked(nullptr);  // invokers waiting here may read meanwhile
       const bool alone = pool_readers_ == 0 && parked_ > 0;
+      int64_t now = 0;
       if (alone && (mine->msg.header.flags & wire::kFlagConcurrent) != 0) {
         pool_cv_.notify_one();  // the peer has more calls in flight: read on now
       } else if (alone) {
-        stall_since_ = now_ns();
+        now = now_ns();
+        stall_since_ = now;
         stall_owner_ = std::this_thread::get_id();
       }
       lk.unlock();
-      if (alone) {
-        StallWatch::get().note_busy();
+      if (now != 0) {
+        StallWatch::get().note_busy(now);
       }
       serve(std::move(mine));
       lk.lock();
@@ -906,7 +1250,7 @@ void ChannelImpl::check_stall(int64_t now) {
 
 int32_t ChannelImpl::invoke_remote(uint32_t handle, ObjectOp op, ObjectArg *a, ObjectCounts k) {
   if (closed()) {
-    return Object_ERROR_UNAVAIL;
+    return opts_.closed_error;
   }
   const size_t nbi = ObjectCounts_numBI(k), nbo = ObjectCounts_numBO(k),
                noi = ObjectCounts_numOI(k), noo = ObjectCounts_numOO(k);
@@ -935,7 +1279,8 @@ int32_t ChannelImpl::invoke_remote(uint32_t handle, ObjectOp op, ObjectArg *a, O
   ObjRef refs[15];
   int fds[15];
   size_t nfds = 0;
-  if (int32_t rv = encode_objects(&a[nbi + nbo], noi, refs, fds, nfds); rv != Object_OK) {
+  OwnedFds owned;
+  if (int32_t rv = encode_objects(&a[nbi + nbo], noi, refs, fds, nfds, owned); rv != Object_OK) {
     return rv;
   }
 
@@ -950,41 +1295,36 @@ int32_t ChannelImpl::invoke_remote(uint32_t handle, ObjectOp op, ObjectArg *a, O
   {
     std::lock_guard lk(mu_);
     concurrent = !waiters_.empty();  // other threads are waiting on this channel
-    auto it = waiters_.find(id);
-    if (it != waiters_.end()) {
-      if (it->second->owner != w.owner) {
+    if (WaiterSlot *slot = find_waiter_locked(id); slot != nullptr) {
+      if (slot->w->owner != w.owner) {
         undo_exports(refs, noi);
         return Object_ERROR_BUSY;  // a hostile peer reused an id on two threads
       }
-      outer = it->second;
-      it->second = &w;
+      outer = slot->w;
+      slot->w = &w;
     } else {
-      waiters_.emplace(id, &w);
+      waiters_.push_back({id, &w});
     }
   }
   FramePtr reply;
   {
-    thread_local wire::Encoded enc;
+    CAPTEE_TLS wire::Encoded enc;
     wire::encode_request(id, handle, op, k, std::span(bi, nbi), std::span(caps, nbo),
                          std::span(refs, noi), uint8_t(nfds), enc);
     if (concurrent) {
       wire::add_flags(enc, wire::kFlagConcurrent);
     }
-    if (send(enc, std::span(fds, nfds))) {
-      reply = wait_for(w);
-    }
-  }
-  {
-    std::lock_guard lk(mu_);
-    if (outer != nullptr) {
-      waiters_[id] = outer;
+    const bool sent = send(enc, std::span(fds, nfds));
+    owned.close_all();
+    if (sent) {
+      reply = wait_for(w, id, outer);  // gives the id back itself
     } else {
-      waiters_.erase(id);
+      std::lock_guard lk(mu_);
+      unregister_locked(id, outer);
     }
-    // Frames that raced in after our reply belong to nobody; drop them.
   }
   if (!reply) {
-    return Object_ERROR_UNAVAIL;
+    return opts_.closed_error;
   }
   const wire::Message &m = reply->msg;
   if (m.header.kind == Kind::kError) {
@@ -992,22 +1332,25 @@ int32_t ChannelImpl::invoke_remote(uint32_t handle, ObjectOp op, ObjectArg *a, O
   }
   if (ObjectCounts_numBO(m.counts) != nbo || ObjectCounts_numOO(m.counts) != noo) {
     violation("reply counts do not match the request");
-    return Object_ERROR_UNAVAIL;
+    return opts_.closed_error;
   }
   for (size_t i = 0; i < nbo; ++i) {
     if (m.bi[i].size > caps[i]) {
       violation("reply output buffer larger than its capacity");
-      return Object_ERROR_UNAVAIL;
+      return opts_.closed_error;
     }
   }
   if (!reply->objs_ok) {
     violation("reply names an object that is not ours");
-    return Object_ERROR_UNAVAIL;
+    return opts_.closed_error;
+  }
+  if (reply->channels) {
+    resolve_channels(reply->objs, noo);
   }
   for (size_t i = 0; i < nbo; ++i) {
     ObjectBuf &b = a[nbi + i].b;
     if (m.bi[i].size > 0) {
-      std::memcpy(b.ptr, reply->bytes.data() + m.bi[i].offset, m.bi[i].size);
+      std::memcpy(b.ptr, reply->data() + m.bi[i].offset, m.bi[i].size);
     }
     b.size = m.bi[i].size;
   }
@@ -1036,22 +1379,34 @@ void ChannelImpl::serve(FramePtr f) {
     target = lookup_export(m.handle);
     if (Object_isNull(target)) {
       rv = Object_ERROR_BADOBJ;
+    } else if (f->channels) {
+      resolve_channels(ins, noi);
     }
   }
   ObjectArg args[kMaxArgs];
-  std::vector<uint8_t> outbuf;
+  // Output buffers: small ones on the stack (serve nests for callbacks, so a
+  // per-thread buffer would be shared by two levels), zeroed either way so a
+  // callee that reports more than it wrote leaks nothing.
+  alignas(8) uint8_t small_out[256];
+  std::vector<uint8_t> big_out;
   if (rv == Object_OK) {
     size_t total = 0;
     for (size_t i = 0; i < nbo; ++i) {
       total += (size_t(m.bo_caps[i]) + 7) & ~size_t(7);
     }
-    outbuf.resize(total);
+    uint8_t *outbuf = small_out;
+    if (total <= sizeof small_out) {
+      std::memset(small_out, 0, total);
+    } else {
+      big_out.resize(total);
+      outbuf = big_out.data();
+    }
     size_t at = 0;
     for (size_t i = 0; i < nbi; ++i) {
-      args[i].bi = {f->bytes.data() + m.bi[i].offset, m.bi[i].size};
+      args[i].bi = {f->data() + m.bi[i].offset, m.bi[i].size};
     }
     for (size_t i = 0; i < nbo; ++i) {
-      args[nbi + i].b = {outbuf.data() + at, m.bo_caps[i]};
+      args[nbi + i].b = {outbuf + at, m.bo_caps[i]};
       at += (size_t(m.bo_caps[i]) + 7) & ~size_t(7);
     }
     for (size_t i = 0; i < noi; ++i) {
@@ -1090,20 +1445,35 @@ void ChannelImpl::serve(FramePtr f) {
   ObjRef refs[15];
   int fds[15];
   size_t nfds = 0;
+  OwnedFds owned;
   ObjectArg out_objs[15];
   for (size_t i = 0; i < noo; ++i) {
     out_objs[i].o = outs[i];
   }
-  if (int32_t e = encode_objects(out_objs, noo, refs, fds, nfds); e != Object_OK) {
+  if (int32_t e = encode_objects(out_objs, noo, refs, fds, nfds, owned); e != Object_OK) {
     drop_outputs();
     send_error(id, e);
     return;
   }
-  thread_local wire::Encoded enc;
+  // The exports hold their own references now. Drop ours before the reply
+  // goes out: once the peer has the reply it may release the objects, and
+  // their last release must then really be the last (a thread preempted
+  // here used to keep, say, a session open past the peer's close). Fd
+  // objects stay until sent (the send borrows their descriptors), and so do
+  // the peer's own objects going home (dropping a last proxy sends a
+  // release, which must not overtake the reply that names the handle).
+  for (size_t i = 0; i < noo; ++i) {
+    if (refs[i].type == RefType::kSenderHosted || refs[i].type == RefType::kChannel) {
+      Object_RELEASE_IF(args[nbi + nbo + noi + i].o);
+      args[nbi + nbo + noi + i].o = Object_NULL;
+    }
+  }
+  CAPTEE_TLS wire::Encoded enc;
   wire::encode_success(id, ObjectCounts_pack(0, nbo, 0, noo), std::span(bo, nbo),
                        std::span(refs, noo), uint8_t(nfds), enc);
   send(enc, std::span(fds, nfds));
-  drop_outputs();  // exports hold their own references; fds were duplicated by the kernel
+  owned.close_all();  // the peer has its own copies: let go of ours at once
+  drop_outputs();     // the fd objects; the kernel duplicated their descriptors
 }
 
 void ChannelImpl::queue_release(uint32_t handle, uint32_t count) {
@@ -1174,8 +1544,8 @@ void ChannelImpl::shut_down(const char *why) {
   // sees the exports released and the notifiers run.
   std::lock_guard lk(mu_);
   shutdown_done_ = true;
-  for (auto &[id, w] : waiters_) {
-    w->cv.notify_all();
+  for (const WaiterSlot &s : waiters_) {
+    s.w->cv.notify_all();
   }
 }
 
@@ -1197,6 +1567,8 @@ bool ChannelImpl::handshake(Ref primordial, std::string *why) {
   mine.limits.max_fds = std::min<uint32_t>(mine.limits.max_fds, 15);
   mine.limits.max_data = std::min<uint32_t>(mine.limits.max_data, 64u << 20);
   mine.has_primordial = !primordial.is_null();
+  mine.max_version =
+      opts_.accept_channel_refs ? wire::kVersionChannelRefs : wire::kVersionFdNotices;
   while (mine.nonce == 0) {
     if (::getrandom(&mine.nonce, sizeof mine.nonce, 0) != sizeof mine.nonce) {
       return fail("getrandom failed");
@@ -1204,7 +1576,7 @@ bool ChannelImpl::handshake(Ref primordial, std::string *why) {
   }
   wire::Encoded e;
   wire::encode_hello(mine, e);
-  if (detail::send_frame(fd_, e, {}) != 0) {
+  if (detail::send_frame(fd_, e, {}, false) != 0) {
     return fail("peer closed before the handshake");
   }
   pollfd p{fd_, POLLIN, 0};
@@ -1215,24 +1587,26 @@ bool ChannelImpl::handshake(Ref primordial, std::string *why) {
   if (r <= 0) {
     return fail("handshake timed out");
   }
-  std::vector<uint8_t> bytes;
+  detail::RecvBuffer bytes;
   detail::FdList fds;
   const char *w = nullptr;
-  if (detail::recv_frame(fd_, wire::kHeaderSize + wire::kHelloBodySize, bytes, fds, &w) !=
+  if (detail::recv_frame(fd_, wire::kHeaderSize + wire::kHelloBodySize, bytes, fds, false, &w) !=
       detail::RecvStatus::kOk) {
     return fail(w != nullptr ? w : "peer closed during the handshake");
   }
   wire::Message m;
-  if (auto err = wire::decode(bytes, fds.fds.size(), mine.limits, m)) {
+  if (auto err = wire::decode(bytes.bytes(), fds.fds.size(), mine.limits, m)) {
     return fail(err.why);
   }
   if (m.header.kind != Kind::kHello) {
     return fail("first frame is not a hello");
   }
   const wire::Hello &peer = m.hello;
-  if (peer.max_version < wire::kVersion || peer.min_version > wire::kVersion) {
+  if (std::max(peer.min_version, mine.min_version) > std::min(peer.max_version, mine.max_version)) {
     return fail("no common wire version");
   }
+  peer_accepts_channels_ = peer.max_version >= wire::kVersionChannelRefs;
+  fd_notices_ = peer.max_version >= wire::kVersionFdNotices;
   if (peer.nonce == mine.nonce) {
     return fail("peer echoed our nonce");
   }

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <new>
 
 namespace captee::detail {
 
@@ -55,7 +56,29 @@ bool write_all(int fd, const void *src, size_t len) {
   return true;
 }
 
-int send_record(int sock, const iovec *iov, size_t niov, std::span<const int> fds) {
+int send_record(int sock, const iovec *iov, size_t niov, std::span<const int> fds,
+                bool fd_notices) {
+  if (!fds.empty() && fd_notices) {
+    uint8_t notice[wire::kHeaderSize];
+    wire::encode_fd_notice(uint8_t(fds.size()), notice);
+    iovec n{notice, sizeof notice};
+    if (int rc = send_record(sock, &n, 1, {}, false); rc != 0) {
+      return rc;
+    }
+  }
+  if (niov == 1 && fds.empty()) {
+    // The common small frame: send(2) skips copying a msghdr and an iovec
+    // array in from user space.
+    for (;;) {
+      ssize_t n = ::send(sock, iov[0].iov_base, iov[0].iov_len, MSG_NOSIGNAL);
+      if (n >= 0) {
+        return 0;
+      }
+      if (errno != EINTR) {
+        return errno;
+      }
+    }
+  }
   msghdr msg{};
   msg.msg_iov = const_cast<iovec *>(iov);
   msg.msg_iovlen = niov;
@@ -82,14 +105,13 @@ int send_record(int sock, const iovec *iov, size_t niov, std::span<const int> fd
 
 }  // namespace
 
-RecvStatus recv_frame(int sock, size_t max_frame, std::vector<uint8_t> &bytes, FdList &fds,
-                      const char **why) {
-  // Left uninitialised on purpose: the kernel writes only the bytes a record
-  // has, so an idle thread's buffer costs address space, not resident pages
-  // (zero-filling it made every pool thread of every connection hold 64 KiB).
-  thread_local std::unique_ptr<uint8_t[]> record(new uint8_t[kInlineRecordMax]);
+namespace {
+
+// One record with a control buffer. Returns the record length, 0 at EOF (no
+// descriptors either), -1 on error; *flags gets msg_flags.
+ssize_t recv_with_fds(int sock, RecvBuffer &buf, FdList &fds, int *flags) {
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxRecordFds)];
-  iovec iov{record.get(), kInlineRecordMax};
+  iovec iov{buf.data.get(), kInlineRecordMax};
   msghdr msg{};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
@@ -100,36 +122,91 @@ RecvStatus recv_frame(int sock, size_t max_frame, std::vector<uint8_t> &bytes, F
     n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
   } while (n < 0 && errno == EINTR);
   if (n < 0) {
-    return RecvStatus::kClosed;
+    return -1;
   }
-  for (cmsghdr *c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-      size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-      for (size_t i = 0; i < count; ++i) {
-        int fd;
-        std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-        fds.fds.push_back(fd);
+  if (msg.msg_controllen > 0) {
+    for (cmsghdr *c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+        size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (size_t i = 0; i < count; ++i) {
+          int fd;
+          std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+          fds.fds.push_back(fd);
+        }
       }
+    }
+  }
+  *flags = msg.msg_flags;
+  return n;
+}
+
+}  // namespace
+
+RecvStatus recv_frame(int sock, size_t max_frame, RecvBuffer &buf, FdList &fds, bool fd_notices,
+                      const char **why) {
+  if (buf.cap < kInlineRecordMax) {
+    buf.data.reset(new uint8_t[kInlineRecordMax]);
+    buf.cap = kInlineRecordMax;
+  }
+  buf.len = 0;
+  ssize_t n;
+  int flags = 0;
+  if (fd_notices) {
+    // The peer announces every record that carries descriptors, so this one
+    // needs no control buffer. MSG_TRUNC: the real length, to catch records
+    // that do not fit. Descriptors attached without a notice are discarded
+    // by the kernel, and the frame's descriptor count then fails decode().
+    do {
+      n = ::recv(sock, buf.data.get(), kInlineRecordMax, MSG_TRUNC);
+    } while (n < 0 && errno == EINTR);
+    if (n <= 0) {
+      return RecvStatus::kClosed;  // error, or orderly shutdown (SEQPACKET EOF)
+    }
+    if (size_t(n) > kInlineRecordMax) {
+      *why = "record larger than the inline limit";
+      return RecvStatus::kViolation;
+    }
+    wire::Header notice;
+    if (wire::peek_header(std::span(buf.data.get(), size_t(n)), notice) &&
+        notice.kind == wire::Kind::kFdNotice) {
+      if (size_t(n) != wire::kHeaderSize || notice.size != wire::kHeaderSize || notice.aux == 0 ||
+          notice.aux > kMaxRecordFds) {
+        *why = "malformed descriptor notice";
+        return RecvStatus::kViolation;
+      }
+      n = recv_with_fds(sock, buf, fds, &flags);
+      if (n < 0) {
+        return RecvStatus::kClosed;
+      }
+      if (fds.fds.size() != notice.aux) {
+        *why = "descriptor notice does not match the record";
+        return RecvStatus::kViolation;
+      }
+    }
+  } else {
+    n = recv_with_fds(sock, buf, fds, &flags);
+    if (n < 0) {
+      return RecvStatus::kClosed;
     }
   }
   if (n == 0 && fds.fds.empty()) {
     return RecvStatus::kClosed;  // orderly shutdown (SEQPACKET EOF)
   }
-  if (msg.msg_flags & MSG_TRUNC) {
+  if (flags & MSG_TRUNC) {
     *why = "record larger than the inline limit";
     return RecvStatus::kViolation;
   }
-  if (msg.msg_flags & MSG_CTRUNC) {
+  if (flags & MSG_CTRUNC) {
     *why = "too many descriptors in one record";
     return RecvStatus::kViolation;
   }
   wire::Header h;
-  if (!wire::peek_header(std::span(record.get(), size_t(n)), h)) {
+  if (!wire::peek_header(std::span(buf.data.get(), size_t(n)), h)) {
     *why = "record shorter than a frame header";
     return RecvStatus::kViolation;
   }
   if ((h.flags & wire::kFlagOutOfBand) == 0) {
-    bytes.assign(record.get(), record.get() + n);
+    buf.len = size_t(n);
     return RecvStatus::kOk;
   }
   // Out-of-band body: the record is the bare header, the body is in fds[0].
@@ -147,19 +224,25 @@ RecvStatus recv_frame(int sock, size_t max_frame, std::vector<uint8_t> &bytes, F
   bool ok = ::fstat(body, &st) == 0 && S_ISREG(st.st_mode) &&
             uint64_t(st.st_size) == uint64_t(h.size) - wire::kHeaderSize;
   if (ok) {
-    bytes.resize(h.size);
-    std::memcpy(bytes.data(), record.get(), wire::kHeaderSize);
-    ok = read_all_at(body, bytes.data() + wire::kHeaderSize, h.size - wire::kHeaderSize);
+    std::unique_ptr<uint8_t[]> whole(new (std::nothrow) uint8_t[h.size]);
+    ok = whole != nullptr;
+    if (ok) {
+      std::memcpy(whole.get(), buf.data.get(), wire::kHeaderSize);
+      ok = read_all_at(body, whole.get() + wire::kHeaderSize, h.size - wire::kHeaderSize);
+      buf.data = std::move(whole);
+      buf.cap = h.size;
+    }
   }
   ::close(body);
   if (!ok) {
     *why = "out-of-band body does not match the frame size";
     return RecvStatus::kViolation;
   }
+  buf.len = h.size;
   return RecvStatus::kOk;
 }
 
-int send_frame(int sock, wire::Encoded &frame, std::span<const int> fds) {
+int send_frame(int sock, wire::Encoded &frame, std::span<const int> fds, bool fd_notices) {
   if (frame.size <= kInlineRecordMax) {
     iovec iov[2 * 64 + 4];
     size_t n = 0;
@@ -169,7 +252,7 @@ int send_frame(int sock, wire::Encoded &frame, std::span<const int> fds) {
       }
       iov[n++] = iovec{const_cast<void *>(p.ptr), p.len};
     }
-    return send_record(sock, iov, n, fds);
+    return send_record(sock, iov, n, fds, fd_notices);
   }
   int body = ::memfd_create("captee-frame", MFD_CLOEXEC);
   if (body < 0) {
@@ -201,7 +284,7 @@ int send_frame(int sock, wire::Encoded &frame, std::span<const int> fds) {
     all[nfds++] = fd;
   }
   iovec iov{header, sizeof header};
-  int rc = send_record(sock, &iov, 1, std::span(all, nfds));
+  int rc = send_record(sock, &iov, 1, std::span(all, nfds), fd_notices);
   ::close(body);
   return rc;
 }

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -32,13 +33,40 @@ struct FdList {
 
 enum class RecvStatus { kOk, kClosed, kViolation };
 
-// Receives one record. On kOk, `bytes` is the whole frame (out-of-band bodies
-// read in) and `fds` the descriptors that belong to its object references.
-// On kViolation `*why` names the problem.
-RecvStatus recv_frame(int sock, size_t max_frame, std::vector<uint8_t> &bytes, FdList &fds,
+// Where a record lands. The storage is left uninitialised on purpose: the
+// kernel writes only the bytes a record has, so a reader's idle buffer costs
+// address space, not resident pages. Receiving straight into it (no copy) is
+// what lets the channel reuse one per frame.
+struct RecvBuffer {
+  std::unique_ptr<uint8_t[]> data;
+  size_t cap = 0;
+  size_t len = 0;  // bytes of the last frame received
+  std::span<const uint8_t> bytes() const { return {data.get(), len}; }
+  // Drops storage larger than an inline record (an out-of-band body), so
+  // recycled buffers never pin megabytes.
+  void trim() {
+    if (cap > kInlineRecordMax) {
+      data.reset();
+      cap = 0;
+    }
+    len = 0;
+  }
+};
+
+// Receives one frame into `buf`. On kOk, buf.bytes() is the whole frame
+// (out-of-band bodies read in) and `fds` holds the descriptors that belong to
+// its object references. On kViolation `*why` names the problem.
+// `fd_notices` (both sides offered wire version 2): records are read with
+// recv(2), no control buffer, except the one after a kFdNotice record, which
+// this call reads too. That is only sound while one thread at a time reads
+// the socket, which the channel guarantees.
+RecvStatus recv_frame(int sock, size_t max_frame, RecvBuffer &buf, FdList &fds, bool fd_notices,
                       const char **why);
 
-// Sends one frame with `fds` attached (borrowed). Returns 0 or an errno value.
-int send_frame(int sock, wire::Encoded &frame, std::span<const int> fds);
+// Sends one frame with `fds` attached (borrowed), preceded by a kFdNotice
+// record if there are descriptors and `fd_notices`. The caller serialises
+// senders (the notice and its record must be adjacent). Returns 0 or an
+// errno value.
+int send_frame(int sock, wire::Encoded &frame, std::span<const int> fds, bool fd_notices);
 
 }  // namespace captee::detail

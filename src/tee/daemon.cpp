@@ -140,6 +140,8 @@ bool Daemon::start(std::string *why) {
   }
   ChannelOptions copts;
   copts.pool_threads = state_->opts.pool_threads_per_connection;
+  // capteed hands out direct channels (to TA processes) but never takes one.
+  copts.accept_channel_refs = false;
   std::weak_ptr<State> weak = state_;
   copts.log = [weak](const std::string &line) {
     if (auto s = weak.lock()) {

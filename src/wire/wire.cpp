@@ -117,11 +117,12 @@ DecodeError fail(const char *why) {
 
 bool valid_ref_type(uint8_t t) {
   return t == uint8_t(RefType::kNull) || t == uint8_t(RefType::kSenderHosted) ||
-         t == uint8_t(RefType::kReceiverHosted) || t == uint8_t(RefType::kFd);
+         t == uint8_t(RefType::kReceiverHosted) || t == uint8_t(RefType::kFd) ||
+         t == uint8_t(RefType::kChannel);
 }
 
-// Decodes `n` object references at `p`; fd references must use the attached
-// descriptors in order, each exactly once.
+// Decodes `n` object references at `p`; fd and channel references must use
+// the attached descriptors in order, each exactly once.
 DecodeError decode_refs(const uint8_t *p, size_t n, size_t &fd_next, std::vector<ObjRef> &out) {
   out.clear();
   for (size_t i = 0; i < n; ++i, p += kArgSize) {
@@ -150,6 +151,14 @@ DecodeError decode_refs(const uint8_t *p, size_t n, size_t &fd_next, std::vector
         }
         if (r.rights != kRightRead && r.rights != (kRightRead | kRightWrite)) {
           return fail("fd reference with invalid rights");
+        }
+        ++fd_next;
+        break;
+      case RefType::kChannel:
+        // The socket is the next attached descriptor; the handle is the
+        // sender's key, any value.
+        if (r.rights != 0) {
+          return fail("channel reference with rights");
         }
         ++fd_next;
         break;
@@ -376,6 +385,8 @@ DecodeError decode(std::span<const uint8_t> frame, size_t fds, const Limits &lim
       }
       return {};
     }
+    case Kind::kFdNotice:
+      return fail("descriptor notice where a frame belongs");
   }
   return fail("unknown message kind");
 }
@@ -451,6 +462,10 @@ bool encode_error(uint32_t invoke_id, int32_t code, Encoded &out) {
   Builder b(out, 0);
   b.finish(Header{0, Kind::kError, 0, 0, invoke_id, uint32_t(code)});
   return true;
+}
+
+void encode_fd_notice(uint8_t fds, uint8_t out[kHeaderSize]) {
+  put_header(out, Header{uint32_t(kHeaderSize), Kind::kFdNotice, 0, 0, 0, fds});
 }
 
 bool encode_release(std::span<const Message::Release> entries, Encoded &out) {

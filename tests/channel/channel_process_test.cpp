@@ -1,6 +1,8 @@
 // Channel integration tests with real processes: each server runs in a forked
 // child, so every object reference crosses an address-space boundary.
 #include <gtest/gtest.h>
+
+#include <future>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -157,10 +159,16 @@ TEST(ChannelProcess, ObjectTravelsAToBToC) {
   EXPECT_EQ(std::string(buf, used), "later");
   EXPECT_EQ(xc->calls.load(), 2u);
   EXPECT_GE(x.get().invoke == nullptr ? 0u : xc->ref_count(), 2u);  // C's copy keeps a ref here
+  // Our side releases its exports when it sees B go, on its own reading
+  // thread: wait for that (the close notifier runs after the release).
+  auto closed = std::make_shared<std::promise<void>>();
+  auto closed_fut = closed->get_future();
+  ch->on_close([closed] { closed->set_value(); });
   b.reset();
   ch.reset();
   EXPECT_EQ(wait_exit(b_pid), 0);
   EXPECT_EQ(wait_exit(c_pid), 0);
+  ASSERT_EQ(closed_fut.wait_for(std::chrono::seconds(10)), std::future_status::ready);
   EXPECT_EQ(xc->ref_count(), 1u);  // every remote reference was released
 }
 

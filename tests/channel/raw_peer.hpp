@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -21,10 +22,13 @@ class RawPeer {
   ~RawPeer() { ::close(fd_); }
   int fd() const { return fd_; }
 
-  bool hello(bool primordial = false) {
+  // `max_version` 1 speaks the original format; 2 promises (and expects)
+  // descriptor notices.
+  bool hello(bool primordial = false, uint16_t max_version = wire::kVersion) {
     wire::Hello h;
     h.nonce = 0x5eed;
     h.has_primordial = primordial;
+    h.max_version = max_version;
     wire::Encoded e;
     wire::encode_hello(h, e);
     auto bytes = e.flatten();
@@ -40,6 +44,34 @@ class RawPeer {
   bool send_frame(wire::Encoded &e) {
     wire::set_seq(e, seq_++);
     return send_raw(e.flatten());
+  }
+  // Sends a frame with descriptors attached (borrowed) in one record.
+  bool send_frame_with_fds(wire::Encoded &e, const std::vector<int> &fds) {
+    wire::set_seq(e, seq_++);
+    return send_with_fds(e.flatten(), fds);
+  }
+  bool send_with_fds(const std::vector<uint8_t> &bytes, const std::vector<int> &fds) {
+    iovec iov{const_cast<uint8_t *>(bytes.data()), bytes.size()};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * 16)];
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    if (!fds.empty()) {
+      msg.msg_control = control;
+      msg.msg_controllen = CMSG_SPACE(sizeof(int) * fds.size());
+      cmsghdr *c = CMSG_FIRSTHDR(&msg);
+      c->cmsg_level = SOL_SOCKET;
+      c->cmsg_type = SCM_RIGHTS;
+      c->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
+      std::memcpy(CMSG_DATA(c), fds.data(), sizeof(int) * fds.size());
+    }
+    return ::sendmsg(fd_, &msg, MSG_NOSIGNAL) == ssize_t(bytes.size());
+  }
+  // A descriptor notice for a record with `n` descriptors (version 2).
+  bool notice(uint8_t n) {
+    std::vector<uint8_t> b(wire::kHeaderSize);
+    wire::encode_fd_notice(n, b.data());
+    return send_raw(b);
   }
   bool request(uint32_t id, uint32_t handle, uint32_t op, const std::string &data, uint32_t cap) {
     wire::BufIn bi[] = {{data.data(), data.size()}};

@@ -39,9 +39,13 @@ bool process_gone(pid_t pid) {
   return ::kill(pid, 0) != 0 && errno == ESRCH;
 }
 
-class AppLoaderTest : public ::testing::Test {
+// Every test runs twice: with the client given direct channels to the TA
+// processes, and with calls forwarded through the loader.
+class AppLoaderBase : public ::testing::Test {
  protected:
+  explicit AppLoaderBase(testing::Path path) : path_(path), env_(testing::test_config(), path) {}
   void SetUp() override { image_ = testing::read_file(CAPTEE_TEST_TA); }
+  bool direct() const { return path_ == testing::Path::kDirect; }
 
   // Loads the test TA; returns its controller and app object.
   void load(Ref &ctrl, Ref &app) {
@@ -59,11 +63,25 @@ class AppLoaderTest : public ::testing::Test {
     return s;
   }
 
+  testing::Path path_;
   std::vector<std::byte> image_;
-  testing::LoaderOverChannel env_{testing::test_config()};
+  testing::LoaderOverChannel env_;
 };
 
-TEST_F(AppLoaderTest, LoadsAndInvokesATaInItsOwnProcess) {
+std::string path_name(testing::Path p) {
+  return p == testing::Path::kDirect ? "direct" : "forwarded";
+}
+
+class AppLoaderTest : public ::testing::WithParamInterface<testing::Path>, public AppLoaderBase {
+ protected:
+  AppLoaderTest() : AppLoaderBase(GetParam()) {}
+};
+
+INSTANTIATE_TEST_SUITE_P(Paths, AppLoaderTest,
+                         ::testing::Values(testing::Path::kDirect, testing::Path::kForwarded),
+                         [](const auto &info) { return path_name(info.param); });
+
+TEST_P(AppLoaderTest, LoadsAndInvokesATaInItsOwnProcess) {
   Ref ctrl, app;
   load(ctrl, app);
   EXPECT_EQ(sum(app, 2, 40), 42u);
@@ -82,7 +100,7 @@ TEST_F(AppLoaderTest, LoadsAndInvokesATaInItsOwnProcess) {
   EXPECT_EQ(list[0].pid, static_cast<pid_t>(pid));
 }
 
-TEST_F(AppLoaderTest, ObjectsReturnedByTheTaWorkAndDieWithIt) {
+TEST_P(AppLoaderTest, ObjectsReturnedByTheTaWorkAndDieWithIt) {
   Ref ctrl, app, child;
   load(ctrl, app);
   ASSERT_EQ(ITestTa(app).child(child), Object_OK);
@@ -93,7 +111,7 @@ TEST_F(AppLoaderTest, ObjectsReturnedByTheTaWorkAndDieWithIt) {
   EXPECT_EQ(rv, Object_ERROR_DEFUNCT);
 }
 
-TEST_F(AppLoaderTest, SeccompDeniesOpenSocketForkAndSignals) {
+TEST_P(AppLoaderTest, SeccompDeniesOpenSocketForkAndSignals) {
   Ref ctrl, app;
   load(ctrl, app);
   int32_t open_errno = 0, socket_errno = 0, fork_errno = 0, signal_errno = 0;
@@ -114,10 +132,15 @@ void PrintTo(const CrashCase &c, std::ostream *os) {
   *os << c.name;
 }
 
-class CrashTest : public AppLoaderTest, public ::testing::WithParamInterface<CrashCase> {};
+class CrashTest : public ::testing::WithParamInterface<std::tuple<CrashCase, testing::Path>>,
+                  public AppLoaderBase {
+ protected:
+  CrashTest() : AppLoaderBase(std::get<1>(GetParam())) {}
+  const CrashCase &crash() const { return std::get<0>(GetParam()); }
+};
 
 TEST_P(CrashTest, IsContainedAndTheTaCanRestart) {
-  if (GetParam().how == ITestTa_CRASH_HOG && kSanitized) {
+  if (crash().how == ITestTa_CRASH_HOG && kSanitized) {
     GTEST_SKIP() << "memory rlimits are off in sanitizer builds";
   }
   Ref ctrl, app;
@@ -126,8 +149,8 @@ TEST_P(CrashTest, IsContainedAndTheTaCanRestart) {
   ASSERT_EQ(ITestTa(app).pid(pid), Object_OK);
 
   auto start = std::chrono::steady_clock::now();
-  EXPECT_EQ(ITestTa(app).crash(GetParam().how), Object_ERROR_DEFUNCT);
-  if (GetParam().how == ITestTa_CRASH_LOOP) {
+  EXPECT_EQ(ITestTa(app).crash(crash().how), Object_ERROR_DEFUNCT);
+  if (crash().how == ITestTa_CRASH_LOOP) {
     // Killed at the manifest's 1000 ms deadline, not much later.
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
   }
@@ -135,7 +158,11 @@ TEST_P(CrashTest, IsContainedAndTheTaCanRestart) {
   sum(app, 1, 1, &rv);
   EXPECT_EQ(rv, Object_ERROR_DEFUNCT);
   Ref again;
-  EXPECT_EQ(IAppController(ctrl).getAppObject(again), IAppController_ERROR_APP_UNLOADED);
+  // A direct client may hear of the death (its own channel to the TA closed)
+  // a moment before the loader does (the loader's channel closed).
+  EXPECT_TRUE(eventually([&] {
+    return IAppController(ctrl).getAppObject(again) == IAppController_ERROR_APP_UNLOADED;
+  }));
   EXPECT_TRUE(eventually([&] { return env_.registry->live_tas() == 0; }));
   EXPECT_TRUE(process_gone(static_cast<pid_t>(pid)));
   auto list = env_.registry->list();
@@ -156,21 +183,25 @@ TEST_P(CrashTest, IsContainedAndTheTaCanRestart) {
   EXPECT_EQ(env_.registry->live_tas(), 2u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Crashes, CrashTest,
-                         ::testing::Values(CrashCase{"segfault", ITestTa_CRASH_SEGV},
-                                           CrashCase{"abort", ITestTa_CRASH_ABORT},
-                                           CrashCase{"loop", ITestTa_CRASH_LOOP},
-                                           CrashCase{"memory", ITestTa_CRASH_HOG}),
-                         [](const auto &info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(
+    Crashes, CrashTest,
+    ::testing::Combine(::testing::Values(CrashCase{"segfault", ITestTa_CRASH_SEGV},
+                                         CrashCase{"abort", ITestTa_CRASH_ABORT},
+                                         CrashCase{"loop", ITestTa_CRASH_LOOP},
+                                         CrashCase{"memory", ITestTa_CRASH_HOG}),
+                       ::testing::Values(testing::Path::kDirect, testing::Path::kForwarded)),
+    [](const auto &info) {
+      return std::string(std::get<0>(info.param).name) + "_" + path_name(std::get<1>(info.param));
+    });
 
-TEST_F(AppLoaderTest, ASlowCallWithinTheDeadlineSucceeds) {
+TEST_P(AppLoaderTest, ASlowCallWithinTheDeadlineSucceeds) {
   Ref ctrl, app;
   load(ctrl, app);
   EXPECT_EQ(ITestTa(app).sleepMs(200), Object_OK);
   EXPECT_EQ(sum(app, 1, 1), 2u);
 }
 
-TEST_F(AppLoaderTest, UnloadKillsTheTa) {
+TEST_P(AppLoaderTest, UnloadKillsTheTa) {
   Ref ctrl, app;
   load(ctrl, app);
   uint32_t pid = 0;
@@ -183,7 +214,7 @@ TEST_F(AppLoaderTest, UnloadKillsTheTa) {
   EXPECT_EQ(env_.registry->live_tas(), 0u);
 }
 
-TEST_F(AppLoaderTest, ReleasingTheControllerEndsTheTa) {
+TEST_P(AppLoaderTest, ReleasingTheControllerEndsTheTa) {
   Ref ctrl, app;
   load(ctrl, app);
   uint32_t pid = 0;
@@ -196,7 +227,7 @@ TEST_F(AppLoaderTest, ReleasingTheControllerEndsTheTa) {
   EXPECT_EQ(rv, Object_ERROR_DEFUNCT);
 }
 
-TEST_F(AppLoaderTest, LoadsFromAMemoryObject) {
+TEST_P(AppLoaderTest, LoadsFromAMemoryObject) {
   Ref mem = MemoryObject::create(image_.size());
   ASSERT_FALSE(mem.is_null());
   auto *m = LocalObject::from_as<MemoryObject>(mem.get());
@@ -207,7 +238,7 @@ TEST_F(AppLoaderTest, LoadsFromAMemoryObject) {
   EXPECT_EQ(sum(app, 3, 4), 7u);
 }
 
-TEST_F(AppLoaderTest, LoadsEmbeddedByNameAndConnects) {
+TEST_P(AppLoaderTest, LoadsEmbeddedByNameAndConnects) {
   Ref ctrl, app, ctrl2, app2;
   IAppLoader loader(env_.loader);
   std::string name = "captee_test_ta";
@@ -225,7 +256,7 @@ TEST_F(AppLoaderTest, LoadsEmbeddedByNameAndConnects) {
             IAppLoader_ERROR_APP_NOT_LOADED);
 }
 
-TEST_F(AppLoaderTest, RejectsBadImagesAndKeepsWorking) {
+TEST_P(AppLoaderTest, RejectsBadImagesAndKeepsWorking) {
   IAppLoader loader(env_.loader);
   Ref ctrl;
   std::vector<std::byte> junk(4096, std::byte{0x7f});
@@ -242,7 +273,7 @@ TEST_F(AppLoaderTest, RejectsBadImagesAndKeepsWorking) {
   EXPECT_EQ(sum(app, 1, 1), 2u);
 }
 
-TEST_F(AppLoaderTest, ATaInvokesARegisteredListener) {
+TEST_P(AppLoaderTest, ATaInvokesARegisteredListener) {
   Ref mem = MemoryObject::create(4096);
   Ref cbo = make_object<UpperListener>(mem);
   iface::IRegisterListenerCBO reg(env_.registrar);
@@ -267,7 +298,7 @@ uint32_t pid_of(const Ref &app) {
   return ITestTa(app).pid(pid) == Object_OK ? pid : 0;
 }
 
-TEST_F(AppLoaderTest, ASingleInstanceTaIsSharedByItsLoads) {
+TEST_P(AppLoaderTest, ASingleInstanceTaIsSharedByItsLoads) {
   auto image = testing::read_file(std::string(CAPTEE_TA_DIR) + "/captee_test_ta_single.ta");
   IAppLoader loader(env_.loader);
   Ref c1, a1, c2, a2;
@@ -285,7 +316,7 @@ TEST_F(AppLoaderTest, ASingleInstanceTaIsSharedByItsLoads) {
   EXPECT_EQ(env_.registry->live_tas(), 3u);
 }
 
-TEST_F(AppLoaderTest, AKeepAliveTaOutlivesItsControllers) {
+TEST_P(AppLoaderTest, AKeepAliveTaOutlivesItsControllers) {
   auto image = testing::read_file(std::string(CAPTEE_TA_DIR) + "/captee_test_ta_keep.ta");
   IAppLoader loader(env_.loader);
   Ref ctrl;
@@ -302,7 +333,7 @@ TEST_F(AppLoaderTest, AKeepAliveTaOutlivesItsControllers) {
   EXPECT_TRUE(eventually([&] { return env_.registry->live_tas() == 0u; }));
 }
 
-TEST_F(AppLoaderTest, ATaThatRefusesToStartIsReapedAndReported) {
+TEST_P(AppLoaderTest, ATaThatRefusesToStartIsReapedAndReported) {
   auto image = testing::read_file(std::string(CAPTEE_TA_DIR) + "/captee_test_ta_refuse.ta");
   IAppLoader loader(env_.loader);
   Ref ctrl;
@@ -315,7 +346,7 @@ TEST_F(AppLoaderTest, ATaThatRefusesToStartIsReapedAndReported) {
   EXPECT_EQ(sum(app, 1, 1), 2u);
 }
 
-TEST_F(AppLoaderTest, AMissingHostIsAnError) {
+TEST_P(AppLoaderTest, AMissingHostIsAnError) {
   auto cfg = testing::test_config();
   cfg.tahost_path = "/nonexistent/captee-tahost";
   auto reg = AppRegistry::create(cfg);
@@ -325,7 +356,7 @@ TEST_F(AppLoaderTest, AMissingHostIsAnError) {
   EXPECT_TRUE(eventually([] { return testing::child_count() == 0u; }));
 }
 
-TEST_F(AppLoaderTest, AClientThatVanishesMidCallReleasesItsTa) {
+TEST_P(AppLoaderTest, AClientThatVanishesMidCallReleasesItsTa) {
   Ref ctrl, app;
   load(ctrl, app);
   int32_t rv = Object_OK;
@@ -333,7 +364,10 @@ TEST_F(AppLoaderTest, AClientThatVanishesMidCallReleasesItsTa) {
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   env_.client->close();  // as if the client process died
   caller.join();
-  EXPECT_EQ(rv, Object_ERROR_UNAVAIL);
+  // Forwarded, the call dies with the client's connection. Direct, it lives
+  // on its own channel until the loader, which dropped the client's
+  // controller, ends the TA.
+  EXPECT_EQ(rv, direct() ? Object_ERROR_DEFUNCT : Object_ERROR_UNAVAIL);
   // The loader dropped the client's controller and app object: the TA ends
   // once its call is done, and the loader still serves others.
   EXPECT_TRUE(eventually([&] { return env_.registry->live_tas() == 0u; }));
@@ -344,7 +378,7 @@ TEST_F(AppLoaderTest, AClientThatVanishesMidCallReleasesItsTa) {
   EXPECT_EQ(env_.registry->live_tas(), 1u);
 }
 
-TEST_F(AppLoaderTest, LeavesNoOrphanProcesses) {
+TEST_P(AppLoaderTest, LeavesNoOrphanProcesses) {
   {
     Ref c1, a1, c2, a2, c3, a3;
     load(c1, a1);

@@ -58,13 +58,17 @@ AppLoaderConfig test_config() {
 }
 
 static void pair(Ref exported, std::shared_ptr<Channel> &server, std::shared_ptr<Channel> &client,
-                 Ref &proxy) {
+                 Ref &proxy, Path path = Path::kDirect) {
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
     throw std::runtime_error("socketpair");
   }
-  std::thread t([&] { server = start_channel(sv[0], exported); });
-  client = start_channel(sv[1], Ref());
+  ChannelOptions server_opts;
+  server_opts.accept_channel_refs = false;
+  ChannelOptions client_opts;
+  client_opts.accept_channel_refs = path == Path::kDirect;
+  std::thread t([&] { server = start_channel(sv[0], exported, server_opts); });
+  client = start_channel(sv[1], Ref(), client_opts);
   t.join();
   if (!server || !client) {
     throw std::runtime_error("channel");
@@ -72,12 +76,48 @@ static void pair(Ref exported, std::shared_ptr<Channel> &server, std::shared_ptr
   proxy = client->peer_primordial();
 }
 
-LoaderOverChannel::LoaderOverChannel(AppLoaderConfig cfg) {
+LoaderOverChannel::LoaderOverChannel(AppLoaderConfig cfg, Path path) {
   listeners = std::make_shared<ListenerTable>();
   cfg.listeners = listeners;
   registry = AppRegistry::create(cfg);
-  pair(make_app_loader(registry), server, client, loader);
+  pair(make_app_loader(registry), server, client, loader, path);
   pair(make_listener_registry(listeners), reg_server, reg_client, registrar);
+}
+
+ExtraClient::ExtraClient(std::shared_ptr<AppRegistry> registry, Path path) {
+  pair(make_app_loader(std::move(registry)), server, client, loader, path);
+}
+
+ExtraClient::~ExtraClient() {
+  loader.reset();
+  client->close();
+  server->close();
+}
+
+size_t fd_count(pid_t pid) {
+  size_t n = 0;
+  DIR *d = opendir(("/proc/" + std::to_string(pid) + "/fd").c_str());
+  if (d == nullptr) {
+    return 0;
+  }
+  while (dirent *e = readdir(d)) {
+    n += e->d_name[0] != '.';
+  }
+  closedir(d);
+  return n;
+}
+
+size_t settled_fd_count(pid_t pid) {
+  size_t last = fd_count(pid);
+  for (int i = 0; i < 100; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    const size_t now = fd_count(pid);
+    if (now == last) {
+      return now;
+    }
+    last = now;
+  }
+  return last;
 }
 
 LoaderOverChannel::~LoaderOverChannel() {

@@ -22,8 +22,14 @@ bool eventually(const std::function<bool()> &pred,
 // Child processes of this process that still exist (running or zombie).
 size_t child_count();
 
+// How the client reaches TA objects: given a direct channel to the TA
+// process (it accepts channel references, the default for clients) or
+// forwarded through the loader (it does not).
+enum class Path { kDirect, kForwarded };
+
 struct LoaderOverChannel {
-  explicit LoaderOverChannel(AppLoaderConfig cfg = {});
+  // The loader's side accepts no channel references, as capteed.
+  explicit LoaderOverChannel(AppLoaderConfig cfg = {}, Path path = Path::kDirect);
   ~LoaderOverChannel();
 
   std::shared_ptr<ListenerTable> listeners;
@@ -35,6 +41,22 @@ struct LoaderOverChannel {
   std::shared_ptr<Channel> reg_server;
   std::shared_ptr<Channel> reg_client;
 };
+
+// One more client connection to the loader of `registry` (as another process
+// would have), reaching TAs on `path`.
+struct ExtraClient {
+  ExtraClient(std::shared_ptr<AppRegistry> registry, Path path);
+  ~ExtraClient();
+  std::shared_ptr<Channel> server;
+  std::shared_ptr<Channel> client;
+  Ref loader;
+};
+
+// Descriptors open in process `pid`.
+size_t fd_count(pid_t pid);
+// The same once it stops changing (descriptors of channels that just opened
+// or closed settle asynchronously).
+size_t settled_fd_count(pid_t pid);
 
 AppLoaderConfig test_config();
 

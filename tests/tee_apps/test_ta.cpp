@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "IMemRegion.hpp"
 #include "IOpener.hpp"
 #include "ITestTa.hpp"
+#include "captee/memory.hpp"
 #include "captee/ta_sdk.h"
 
 #ifndef TEST_TA_NAME  // the default; CMake builds variants with other flags
@@ -30,6 +32,8 @@ CAPTEE_TA_MANIFEST(CAPTEE_TA_UUID(0x6a1c0de0, 0x7e57, 0x4a11, 0x80, 0x01, 0, 0, 
 namespace {
 
 captee::Ref g_env;
+std::mutex g_kept_mu;
+captee::Ref g_kept;
 
 class TestTa final : public captee::iface::ITestTaSkeleton {
  public:
@@ -137,6 +141,37 @@ class TestTa final : public captee::iface::ITestTaSkeleton {
   }
   int32_t sleepMs(uint32_t ms) override {
     std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    return Object_OK;
+  }
+  int32_t callPeer(Object peer, uint32_t a, uint32_t b, uint32_t &sum) override {
+    return captee::iface::ITestTa(captee::Ref::share(peer)).add(a, b, sum);
+  }
+  int32_t isMine(Object obj, uint32_t &mine) override {
+    mine = captee::LocalObject::from_as<TestTa>(obj) != nullptr ? 1 : 0;
+    return Object_OK;
+  }
+  int32_t keep(Object obj) override {
+    std::lock_guard lock(g_kept_mu);
+    g_kept = captee::Ref::share(obj);
+    return Object_OK;
+  }
+  int32_t kept(captee::Ref &obj) override {
+    std::lock_guard lock(g_kept_mu);
+    obj = g_kept;
+    return Object_OK;
+  }
+  int32_t listener(uint32_t id, captee::Ref &cbo) override {
+    return captee::iface::IOpener(g_env).open(CAPTEE_TA_LISTENER_CBO(id), cbo);
+  }
+  int32_t sumMemory(Object mem, uint32_t &sum) override {
+    auto m = captee::Mapping::map(mem, captee::FdObject::kRead);
+    if (!m) {
+      return Object_ERROR_INVALID;
+    }
+    sum = 0;
+    for (std::byte b : m->bytes()) {
+      sum += static_cast<uint8_t>(b);
+    }
     return Object_OK;
   }
 };

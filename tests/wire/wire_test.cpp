@@ -94,6 +94,25 @@ TEST(Wire, SuccessErrorRelease) {
   EXPECT_EQ(m.releases[0].count, 2u);
 }
 
+TEST(Wire, ChannelReferencesTakeTheNextDescriptorAndCarryAKey) {
+  // A memory fd, then a channel whose handle is the sender's key.
+  ObjRef oo[] = {{RefType::kFd, kRightRead, 0}, {RefType::kChannel, 0, 0xC0FFEE}};
+  Encoded e;
+  ASSERT_TRUE(encode_success(4, ObjectCounts_pack(0, 0, 0, 2), {}, oo, 2, e));
+  auto f = e.flatten();
+  Message m;
+  ASSERT_FALSE(decode(f, 2, limits, m));
+  ASSERT_EQ(m.objs.size(), 2u);
+  EXPECT_EQ(m.objs[1].type, RefType::kChannel);
+  EXPECT_EQ(m.objs[1].handle, 0xC0FFEEu);
+  EXPECT_TRUE(decode(f, 1, limits, m)) << "the channel's descriptor is required";
+  // Rights make no sense on a channel.
+  ObjRef with_rights[] = {{RefType::kChannel, kRightRead, 1}};
+  ASSERT_TRUE(encode_success(4, ObjectCounts_pack(0, 0, 0, 1), {}, with_rights, 1, e));
+  f = e.flatten();
+  EXPECT_TRUE(decode(f, 1, limits, m));
+}
+
 TEST(Wire, RejectsEveryTruncation) {
   auto f = sample_request();
   Message m;

@@ -12,6 +12,8 @@ int main(int argc, char **argv) {
   app.add_option("--image-fd", opts.image_fd, "inherited memfd holding the TA image")->required();
   app.add_option("--env-fd", opts.env_fd, "inherited host environment channel socket");
   app.add_option("--memory-limit", opts.memory_limit, "bytes of heap for the TA");
+  app.add_option("--deadline-ms", opts.deadline_ms, "per-call deadline on direct channels");
+  app.add_option("--max-direct", opts.max_direct, "direct client channels at once");
   app.add_flag("--no-seccomp", no_seccomp, "skip the seccomp filter (debugging only)");
   CLI11_PARSE(app, argc, argv);
   opts.seccomp = !no_seccomp;

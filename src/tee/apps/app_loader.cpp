@@ -427,6 +427,7 @@ int32_t AppRegistry::load_fd(int fd, std::span<const std::byte> elf, Ref &ctrl) 
   base.host_env = host_env_;
   base.watchdog = watchdog_;
   base.live = live_;
+  base.max_direct = cfg_.max_direct_channels;
   auto app = std::make_shared<App>(std::move(base), std::move(*manifest), fd);
   int32_t rv = app->start(&why);
   if (rv != Object_OK) {

@@ -9,7 +9,9 @@
 
 #include "captee/channel.hpp"
 #include "captee/ta_sdk.h"
+#include "captee/fd_object.hpp"
 #include "captee/tee/apps/sandbox.hpp"
+#include "direct_clients.hpp"
 
 namespace captee::tee::apps {
 
@@ -18,9 +20,11 @@ namespace {
 using GetAppObject = int32_t (*)(Object *);
 using Init = int32_t (*)(Object);
 
-// The host's primordial: hands out the TA's app object once it exists.
+// The host's primordial: hands out the TA's app object once it exists, and
+// serves the host's objects on direct channels.
 class HostRoot final : public LocalObject {
  public:
+  explicit HostRoot(std::unique_ptr<detail::DirectClients> direct) : direct_(std::move(direct)) {}
   void set(int32_t rv, Ref app) {
     std::lock_guard lock(mu_);
     rv_ = rv;
@@ -31,6 +35,17 @@ class HostRoot final : public LocalObject {
 
  protected:
   int32_t on_invoke(uint32_t method, ObjectOp, ObjectArg *args, ObjectCounts k) override {
+    if (method == kHostAttachClient) {
+      Args a(args, k);
+      if (!a.expect(0, 0, 2, 0)) {
+        return Object_ERROR_INVALID;
+      }
+      auto *sock = LocalObject::from_as<FdObject>(a.oi(0));
+      if (sock == nullptr) {
+        return Object_ERROR_INVALID;
+      }
+      return direct_ ? direct_->attach(sock->fd(), a.oi(1)) : Object_ERROR_NOSLOTS;
+    }
     if (method != kHostGetAppObject) {
       return Object_ERROR_INVALID;
     }
@@ -53,6 +68,7 @@ class HostRoot final : public LocalObject {
   bool ready_ = false;
   int32_t rv_ = Object_ERROR;
   Ref app_;
+  std::unique_ptr<detail::DirectClients> direct_;
 };
 
 int startup_failure(const std::string &why) {
@@ -64,7 +80,7 @@ int startup_failure(const std::string &why) {
 
 int run_host(const HostOptions &opts) {
   std::string why;
-  if (!confine_process(opts.memory_limit, &why)) {
+  if (!confine_process(opts.memory_limit, opts.max_direct, &why)) {
     return startup_failure(why);
   }
   char path[64];
@@ -81,12 +97,18 @@ int run_host(const HostOptions &opts) {
     return startup_failure("the TA does not export captee_ta_get_app_object");
   }
 
-  Ref root_ref = make_object<HostRoot>();
+  std::unique_ptr<detail::DirectClients> direct;
+  if (opts.max_direct > 0) {
+    auto deadline = opts.deadline_ms > 0 ? detail::SelfDeadline::create(opts.deadline_ms) : nullptr;
+    direct = std::make_unique<detail::DirectClients>(opts.max_direct, std::move(deadline));
+  }
+  Ref root_ref = make_object<HostRoot>(std::move(direct));
   auto *root = LocalObject::from_as<HostRoot>(root_ref.get());
   std::mutex mu;
   std::condition_variable cv;
   bool closed = false;
   ChannelOptions copts;
+  copts.accept_channel_refs = false;  // nothing reaches the host by redirection
   auto channel = start_channel(opts.channel_fd, root_ref, copts, &why);
   if (!channel) {
     return startup_failure("channel start failed: " + why);

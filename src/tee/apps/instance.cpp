@@ -18,13 +18,19 @@ namespace captee::tee::apps::detail {
 namespace {
 
 // What a client holds for an object hosted by a TA: forwards to the import
-// under the TA's deadline and turns the TA's death into DEFUNCT.
-class TaObject final : public LocalObject {
+// under the TA's deadline and turns the TA's death into DEFUNCT. An app
+// object (direct) sent to a client that accepts channel references goes as a
+// direct channel to the TA process instead (docs/decisions/0002).
+class TaObject final : public DirectObject {
  public:
-  TaObject(std::shared_ptr<Instance> inst, Ref target)
-      : inst_(std::move(inst)), target_(std::move(target)) {}
+  TaObject(std::shared_ptr<Instance> inst, Ref target, bool direct = false)
+      : inst_(std::move(inst)), target_(std::move(target)), direct_(direct) {}
   const Instance *instance() const { return inst_.get(); }
   Object target() const { return target_.get(); }
+
+  int open_direct(uint32_t &key) override {
+    return direct_ ? inst_->open_direct(target_.get(), key) : -1;
+  }
 
  protected:
   int32_t on_invoke(uint32_t, ObjectOp op, ObjectArg *a, ObjectCounts k) override {
@@ -34,7 +40,20 @@ class TaObject final : public LocalObject {
  private:
   std::shared_ptr<Instance> inst_;
   Ref target_;
+  bool direct_;
 };
+
+// Keys of direct channels: one per instance, never reused in this process,
+// so a client's channel for a key always leads to the same TA process.
+std::atomic<uint32_t> g_next_key{1};
+
+uint32_t new_key() {
+  uint32_t k;
+  do {
+    k = g_next_key.fetch_add(1, std::memory_order_relaxed);
+  } while (k == 0);
+  return k;
+}
 
 std::string describe(int status) {
   if (WIFSIGNALED(status)) {
@@ -100,8 +119,17 @@ std::shared_ptr<Instance> Instance::spawn(const SpawnParams &p, std::string *why
   // Everything the child needs is prepared before fork: after it, only
   // async-signal-safe calls.
   std::string mem = std::to_string(p.memory_limit);
-  std::vector<std::string> args = {p.tahost_path, "--channel-fd",   "3", "--image-fd",
-                                   "4",           "--memory-limit", mem};
+  std::vector<std::string> args = {p.tahost_path,
+                                   "--channel-fd",
+                                   "3",
+                                   "--image-fd",
+                                   "4",
+                                   "--memory-limit",
+                                   mem,
+                                   "--deadline-ms",
+                                   std::to_string(p.deadline_ms),
+                                   "--max-direct",
+                                   std::to_string(p.max_direct)};
   if (!p.seccomp) {
     args.emplace_back("--no-seccomp");
   }
@@ -119,6 +147,8 @@ std::shared_ptr<Instance> Instance::spawn(const SpawnParams &p, std::string *why
   inst->proc_ = std::make_shared<Proc>();
   inst->proc_->live = p.live;
   inst->deadline_ms_ = p.deadline_ms;
+  inst->max_direct_ = p.max_direct;
+  inst->key_ = new_key();
   inst->watchdog_ = p.watchdog;
   auto proc = inst->proc_;
   inst->expire_ = [proc] { proc->signal_kill(); };
@@ -163,6 +193,7 @@ std::shared_ptr<Instance> Instance::spawn(const SpawnParams &p, std::string *why
   p.watchdog->arm(startup);
   ChannelOptions copts;
   copts.handshake_timeout_ms = p.startup_timeout_ms;
+  copts.accept_channel_refs = false;  // a TA never redirects capteed
   std::string cwhy;
   inst->channel_ = start_channel(sv[0], Ref(), copts, &cwhy);
   if (inst->channel_) {
@@ -181,8 +212,8 @@ std::shared_ptr<Instance> Instance::spawn(const SpawnParams &p, std::string *why
   }
   int32_t rv = Object_ERROR_UNAVAIL;
   if (inst->channel_ && (!with_env || inst->env_channel_)) {
-    Ref root = inst->channel_->peer_primordial();
-    rv = root.invoke(kHostGetAppObject, out(inst->app_));
+    inst->root_ = inst->channel_->peer_primordial();
+    rv = inst->root_.invoke(kHostGetAppObject, out(inst->app_));
   }
   p.watchdog->disarm(startup);
   if (rv != Object_OK) {
@@ -217,7 +248,32 @@ std::string Instance::exit_reason() const {
 }
 
 Ref Instance::app_object() {
-  return make_object<TaObject>(shared_from_this(), app_);
+  return make_object<TaObject>(shared_from_this(), app_, /*direct=*/true);
+}
+
+int Instance::open_direct(Object target, uint32_t &key) {
+  if (max_direct_ == 0 || !alive() || root_.is_null()) {
+    return -1;
+  }
+  int sv[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+    return -1;
+  }
+  // The host gets its end as an fd object; ours (this process's copy of it)
+  // is closed when `sock` goes, so capteed keeps nothing of the channel.
+  Ref sock = FdObject::adopt(sv[1], FdObject::kRead | FdObject::kWrite);
+  ObjectArg a[2];
+  a[0].o = sock.get();
+  a[1].o = target;
+  // Under the TA's deadline like any call: a TA too busy to attach is a TA
+  // too busy to answer.
+  if (call(root_.get(), ObjectOp(kHostAttachClient), a, ObjectCounts_pack(0, 0, 2, 0)) !=
+      Object_OK) {
+    ::close(sv[0]);
+    return -1;
+  }
+  key = key_;
+  return sv[0];
 }
 
 int32_t Instance::call(Object target, ObjectOp op, ObjectArg *a, ObjectCounts k) {

@@ -26,6 +26,7 @@ struct SpawnParams {
   Ref host_env;  // the TA's captee_ta_init argument
   std::shared_ptr<Watchdog> watchdog;
   std::shared_ptr<std::atomic<size_t>> live;  // incremented while the process lives
+  unsigned max_direct = 0;                    // direct client channels the host may serve at once
 };
 
 // The process itself, shared with the channel's close notifier (which must
@@ -49,8 +50,16 @@ class Instance : public std::enable_shared_from_this<Instance> {
   static std::shared_ptr<Instance> spawn(const SpawnParams &p, std::string *why);
   ~Instance();
 
-  // A new wrapped reference to the app object (DEFUNCT once dead).
+  // A new wrapped reference to the app object (DEFUNCT once dead). Sent to a
+  // peer that accepts channel references, it becomes a direct channel to the
+  // TA process (open_direct) instead of being forwarded.
   Ref app_object();
+
+  // A socket whose other end the TA host now serves `target` (an import from
+  // this TA) on, as a direct channel under the host's own deadline; -1 if the
+  // host refuses (slots taken, dead, max_direct 0). `key` is this instance's
+  // (unique in the process, never reused).
+  int open_direct(Object target, uint32_t &key);
 
   // Invokes `target` (an object imported from this TA) under the per-call
   // deadline; failure of the process becomes Object_ERROR_DEFUNCT; output
@@ -72,6 +81,9 @@ class Instance : public std::enable_shared_from_this<Instance> {
   std::shared_ptr<Channel> channel_;      // the loader calls the TA
   std::shared_ptr<Channel> env_channel_;  // the TA calls the host environment
   Ref app_;                               // the raw import
+  Ref root_;                              // the host root (kHostAttachClient)
+  uint32_t key_ = 0;
+  unsigned max_direct_ = 0;
   uint32_t deadline_ms_ = 0;
   std::shared_ptr<Watchdog> watchdog_;
   std::function<void()> expire_;

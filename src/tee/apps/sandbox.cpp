@@ -124,7 +124,7 @@ const char *const kAllowed[] = {"read",
 
 }  // namespace
 
-bool confine_process(uint64_t memory_limit, std::string *why) {
+bool confine_process(uint64_t memory_limit, unsigned direct_channels, std::string *why) {
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
     if (why != nullptr) {
       *why = std::string("cannot set no_new_privs: ") + std::strerror(errno);
@@ -140,7 +140,8 @@ bool confine_process(uint64_t memory_limit, std::string *why) {
   }
   uint64_t data = 0;
   uint64_t as = 0;
-  if (__builtin_add_overflow(memory_limit, kHostOverheadBytes, &data) ||
+  const uint64_t overhead = kHostOverheadBytes + uint64_t(direct_channels) * kDirectChannelBytes;
+  if (__builtin_add_overflow(memory_limit, overhead, &data) ||
       __builtin_add_overflow(data, uint64_t{1} << 30, &as)) {
     data = RLIM_INFINITY;
     as = RLIM_INFINITY;

@@ -47,6 +47,13 @@ struct AppLoaderConfig {
   size_t max_apps = 64;
   int startup_timeout_ms = 5000;
   bool seccomp = true;  // off only for debugging
+  // Direct channels per TA process (docs/decisions/0002-direct-ta-channel.md):
+  // a client that accepts channel references gets a TA's app object as a
+  // socket to the TA process itself, while the process has fewer than this
+  // many; later ones (and clients that do not accept them) are forwarded
+  // through the loader. 0: never direct. Each adds kDirectChannelBytes to the
+  // host's RLIMIT_DATA (its serving threads' stacks).
+  unsigned max_direct_channels = 4;
   // Listeners TAs may reach (see listeners.hpp). May be null.
   std::shared_ptr<ListenerTable> listeners;
 };

@@ -13,12 +13,16 @@ namespace captee::tee::apps {
 // Memory the host runtime needs beyond the TA's own limit (thread stacks of
 // the channel pool, libc, the loaded image).
 inline constexpr uint64_t kHostOverheadBytes = 96ull << 20;
+// What each direct client channel adds: its two serving threads' stacks,
+// which Linux counts against RLIMIT_DATA like any private writable mapping.
+inline constexpr uint64_t kDirectChannelBytes = 16ull << 20;
 
 // Sets PR_SET_NO_NEW_PRIVS and the rlimits: RLIMIT_CORE 0, RLIMIT_NOFILE 64,
-// RLIMIT_DATA memory_limit + kHostOverheadBytes and RLIMIT_AS that plus 1 GiB
-// (the memory rlimits are skipped in sanitizer builds, whose shadow memory
-// cannot live under them). False with the reason in *why on failure.
-bool confine_process(uint64_t memory_limit, std::string *why);
+// RLIMIT_DATA memory_limit + kHostOverheadBytes + direct_channels *
+// kDirectChannelBytes and RLIMIT_AS that plus 1 GiB (the memory rlimits are
+// skipped in sanitizer builds, whose shadow memory cannot live under them).
+// False with the reason in *why on failure.
+bool confine_process(uint64_t memory_limit, unsigned direct_channels, std::string *why);
 
 // Installs the seccomp allow-list on every thread: I/O on descriptors the
 // process already has (read/write/recvmsg/sendmsg/poll/...), memory
