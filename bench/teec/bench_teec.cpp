@@ -39,6 +39,7 @@
 #include "ICounter.h"
 #include "IOpener.h"
 #include "MinkCom.h"
+#include "captee/channel.hpp"
 #include "tee_client_api.h"
 
 namespace {
@@ -228,13 +229,25 @@ void teec_invoke4_loop(benchmark::State &state, const PinTree *pin) {
   benchmark::DoNotOptimize(op.params[0].value.a);
 }
 
+// capteed's root over a connection that refuses channel references, so the
+// TA's object is forwarded through capteed (client -> capteed -> TA host),
+// the path libteec's sessions take: the baseline compares like with like.
+int32_t forwarded_root(Object *root) {
+  captee::ChannelOptions o;
+  o.accept_channel_refs = false;
+  o.log = [](const std::string &) {};
+  captee::Ref r = captee::connect(std::getenv("CAPTEE_SOCKET"), o);
+  *root = r.detach();
+  return Object_isNull(*root) ? Object_ERROR : Object_OK;
+}
+
 // The baseline: a Mink TA's object invoked through capteed with the same
 // payload size (32 bytes each way).
 void channel_invoke32_loop(benchmark::State &state, const PinTree *pin) {
   daemon_instance();
   Object root = Object_NULL, env = Object_NULL, loader = Object_NULL, ctrl = Object_NULL,
          app = Object_NULL, counter = Object_NULL;
-  bool ok = MinkCom_getRootEnvObject(&root) == Object_OK &&
+  bool ok = forwarded_root(&root) == Object_OK &&
             MinkCom_getClientEnvObject(root, &env) == Object_OK &&
             IClientEnv_open(env, CAppLoader_UID, &loader) == Object_OK &&
             IAppLoader_loadEmbedded(loader, "counter_ta", 10, &ctrl) == Object_OK &&
