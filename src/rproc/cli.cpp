@@ -269,6 +269,7 @@ class RprocCli final : public tee::CliExtension {
             {"recovery", s.recovery == IRemoteProc_RECOVERY_ENABLED ? "enabled" : "disabled"},
             {"coredump", s.coredump == IRemoteProc_COREDUMP_ENABLED ? "enabled" : "disabled"},
             {"boot_count", s.bootCount},
+            {"busy", s.busy != 0},
             {"last_error", text(proc, IRemoteProc_TEXT_LAST_ERROR)}};
   }
 

@@ -13,12 +13,14 @@
 #include "IRemoteProcProgress.hpp"
 #include "captee/channel.hpp"
 #include "captee/memory.hpp"
+#include "rprocd_harness.hpp"
 #include "tee_harness.hpp"
 
 namespace {
 
 using captee::Ref;
 using captee::test::CapteedProcess;
+using captee::test::Rprocd;
 using captee::test::run_capture;
 namespace iface = captee::iface;
 
@@ -27,47 +29,6 @@ std::string data(const std::string &name) {
 }
 
 using captee::test::eventually;
-
-class Rprocd {
- public:
-  Rprocd(const std::string &tee_socket, const std::string &dir, std::vector<std::string> extra = {})
-      : socket_(dir + "/rproc.sock") {
-    std::vector<std::string> args = {RPROCD_PATH, "--tee-socket", tee_socket, "--socket",
-                                     socket_,     "--log-level",  "warn"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    pid_ = captee::test::spawn(args);
-    ready_ = eventually([&] { return std::filesystem::exists(socket_); });
-  }
-  ~Rprocd() { stop(); }
-  int stop(int sig = SIGTERM) {
-    if (pid_ <= 0) {
-      return exit_;
-    }
-    ::kill(pid_, sig);
-    exit_ = captee::test::wait_exit(pid_);
-    pid_ = -1;
-    return exit_;
-  }
-  bool ready() const { return ready_; }
-  pid_t pid() const { return pid_; }
-  const std::string &socket() const { return socket_; }
-  // `captee rproc ARGS` against this daemon: {exit code, output}.
-  std::pair<int, std::string> cli(const std::string &args) const {
-    return run_capture(std::string(CAPTEE_CLI_PATH) + " rproc --rproc-socket " + socket_ + " " +
-                       args);
-  }
-  nlohmann::json state(uint32_t id = 0) const {
-    auto [rc, out] = cli("--rproc " + std::to_string(id) + " state --json");
-    EXPECT_EQ(rc, 0) << out;
-    return nlohmann::json::parse(out, nullptr, false);
-  }
-
- private:
-  std::string socket_;
-  pid_t pid_ = -1;
-  int exit_ = -1;
-  bool ready_ = false;
-};
 
 class RprocdProcess : public ::testing::Test {
  protected:

@@ -47,6 +47,9 @@ inline pid_t spawn(std::vector<std::string> args, std::vector<std::string> env =
     if (quiet) {
       int null = ::open("/dev/null", O_WRONLY);
       ::dup2(null, 2);
+      if (null != 2) {
+        ::close(null);  // the child should hold what a normal start holds
+      }
     }
     auto v = argv_of(args);
     ::execv(v[0], v.data());
