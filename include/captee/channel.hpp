@@ -17,13 +17,15 @@
 // Threads. The invoking thread sends its request itself and, unless another
 // thread is already reading the socket, reads the reply itself. If the peer
 // calls back into this domain while handling the request (same invoke id),
-// the callback runs on the invoking thread, nested to any depth. Requests
-// that start in the peer are served by a small pool (4 threads by default,
-// started when the first object is exported): one pool thread reads the
-// socket and serves what it reads itself, so the uncontended path has no
-// thread hand-off on either side. If a handler runs for more than about a
-// millisecond, a process-wide watcher puts another pool thread on the socket,
-// so a handler may wait for another request without deadlocking.
+// the callback runs on the invoking thread, nested up to 64 levels (past
+// that a request is answered Object_ERROR_BUSY: a hostile peer cannot grow
+// the stack without bound). Requests that start in the peer are served by
+// a small pool (4 threads by default, started when the first object is
+// exported): one pool thread reads the socket and serves what it reads
+// itself, so the uncontended path has no thread hand-off on either side. If
+// a handler runs for more than about a millisecond, a process-wide watcher
+// puts another pool thread on the socket, so a handler may wait for another
+// request without deadlocking.
 //
 // Failure. If the peer dies or hangs up, every pending invoke completes with
 // Object_ERROR_UNAVAIL, every export is released, proxies answer

@@ -90,6 +90,15 @@ struct ChainScope {
 
 constexpr size_t kMaxArgs = 4 * 15;
 
+// Requests this thread is serving, nested (a callback is served on the
+// thread waiting for the call that caused it, and may cause another). Each
+// level costs a few KiB of this thread's stack, so a peer that answers every
+// callback with a request that causes another would overflow it: past
+// kMaxNesting levels, across all channels, a request is refused with
+// Object_ERROR_BUSY instead.
+constexpr int kMaxNesting = 64;
+thread_local int tl_serving = 0;
+
 class ChannelImpl final : public Channel, public std::enable_shared_from_this<ChannelImpl> {
  public:
   ChannelImpl(int fd, const ChannelOptions &opts) : fd_(fd), opts_(opts) {}
@@ -1032,6 +1041,8 @@ void ChannelImpl::serve(FramePtr f) {
     rv = Object_ERROR_BADOBJ;
   } else if (method == Object_OP_retain || method == Object_OP_release || ObjectOp_isLocal(m.op)) {
     rv = Object_ERROR_INVALID;  // a peer never drives our reference counts
+  } else if (tl_serving >= kMaxNesting) {
+    rv = Object_ERROR_BUSY;
   } else {
     target = lookup_export(m.handle);
     if (Object_isNull(target)) {
@@ -1061,7 +1072,9 @@ void ChannelImpl::serve(FramePtr f) {
       args[nbi + nbo + noi + i].o = Object_NULL;
     }
     ChainScope chain(this, id);
+    ++tl_serving;
     rv = Object_invoke(target, m.op, args, k);
+    --tl_serving;
   }
   Object_RELEASE_IF(target);
   for (size_t i = 0; i < noi; ++i) {

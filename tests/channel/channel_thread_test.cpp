@@ -76,6 +76,23 @@ TEST(ChannelThreads, NestedCallbacksRunOnTheWaitingThread) {
   }
 }
 
+TEST(ChannelThreads, NestingStopsAt64LevelsPerThread) {
+  // Depth n alternates sides: the remote pool thread serves depths n, n-2,
+  // ..., 0. 126 is 64 levels there (the limit); 128 would be 65, and that
+  // request is answered BUSY instead of growing the stack (a recursion bomb
+  // from a hostile peer overflowed it at about 2400 levels).
+  Pair p(make_object<Service>());
+  // Fresh pings each time: a Ping insists that all its calls run on one thread.
+  auto ping = [&](uint32_t depth) {
+    Ref remote_ping;
+    EXPECT_EQ(p.root.invoke(kNewPing, out(remote_ping)), Object_OK);
+    return remote_ping.invoke(0, in(depth), in(make_object<Ping>()));
+  };
+  EXPECT_EQ(ping(126), Object_OK);
+  EXPECT_EQ(ping(128), Object_ERROR_BUSY);
+  EXPECT_EQ(ping(4), Object_OK);  // the channel is still fine
+}
+
 TEST(ChannelThreads, ConcurrentCallbacksFromManyThreads) {
   Pair p(make_object<Service>());
   std::atomic<int> failures{0};
