@@ -120,10 +120,20 @@ class Listener {
   // handshake failed (the connection is dropped; call again) or the listener
   // was shut down (then `shut_down()` is true).
   std::shared_ptr<Channel> accept(std::string *why = nullptr);
+  // Receives each connection serve_in_background() started: the channel, or
+  // nullptr with the reason when its handshake failed or it was turned away.
+  using ChannelSink = std::function<void(std::shared_ptr<Channel>, const std::string &why)>;
   // Accepts connections on a background thread until shut_down() or
   // destruction; each handshake runs on a thread of its own, so a silent peer
-  // holds up nobody. The factory is called on that thread.
-  void serve_in_background();
+  // holds up nobody. The factory and `on_channel` are called on that thread
+  // (without a sink, failures are logged and a channel keeps itself alive
+  // while in use). At most kMaxPendingPerUid handshakes per peer uid, and
+  // kMaxPending in all, wait at once: a connection beyond that is closed at
+  // once, without calling the factory, and `on_channel` (on the accepting
+  // thread) gets nullptr.
+  void serve_in_background(ChannelSink on_channel = {});
+  static constexpr unsigned kMaxPendingPerUid = 16;
+  static constexpr unsigned kMaxPending = 256;
   // Stops accepting; unblocks accept(). Existing channels live on.
   void shut_down();
   bool is_shut_down() const;

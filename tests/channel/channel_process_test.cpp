@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <filesystem>
 #include <random>
 #include <sys/un.h>
@@ -537,6 +538,66 @@ TEST(ChannelProcess, ListenerGivesPeerCredentials) {
   std::string why;
   EXPECT_TRUE(connect(dir.path + "/nothing.sock", {}, &why).is_null());
   EXPECT_NE(why.find("nothing.sock"), std::string::npos);
+}
+
+TEST(ChannelProcess, OneUidParksAtMostSixteenHandshakes) {
+  TempDir dir;
+  std::string path = dir.path + "/pending.sock";
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::string> turned_away;
+  std::vector<std::shared_ptr<Channel>> started;
+  auto l = Listener::bind(path, [](const ucred &) { return make_object<Service>(); });
+  ASSERT_TRUE(l);
+  l->serve_in_background([&](std::shared_ptr<Channel> ch, const std::string &why) {
+    std::lock_guard lk(mu);
+    if (ch) {
+      started.push_back(std::move(ch));
+    } else {
+      turned_away.push_back(why);
+    }
+    cv.notify_all();
+  });
+  auto raw_connect = [&] {
+    int fd = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strcpy(addr.sun_path, path.c_str());
+    EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr), 0);
+    return fd;
+  };
+  // 16 silent peers of this uid wait in their handshakes; the next 4 are
+  // turned away at once (a silent peer used to hold an accepting thread).
+  std::vector<int> silent;
+  for (unsigned i = 0; i < Listener::kMaxPendingPerUid + 4; ++i) {
+    silent.push_back(raw_connect());
+  }
+  {
+    std::unique_lock lk(mu);
+    ASSERT_TRUE(cv.wait_for(lk, std::chrono::seconds(3), [&] { return turned_away.size() == 4; }));
+    EXPECT_NE(turned_away[0].find("too many handshakes pending from uid"), std::string::npos);
+    EXPECT_TRUE(started.empty());
+  }
+  // One hangs up: its handshake fails and frees a place for a real client.
+  ::close(silent.front());
+  silent.erase(silent.begin());
+  {
+    std::unique_lock lk(mu);
+    ASSERT_TRUE(cv.wait_for(lk, std::chrono::seconds(3), [&] { return turned_away.size() == 5; }));
+    EXPECT_NE(turned_away[4].find("peer closed"), std::string::npos) << turned_away[4];
+  }
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    Ref root = connect(path);
+    ::_exit(!root.is_null() && echo(root, "served") == "served" ? 0 : 1);
+  }
+  EXPECT_EQ(wait_exit(pid), 0);
+  for (int fd : silent) {
+    ::close(fd);
+  }
+  l.reset();
+  std::lock_guard lk(mu);
+  EXPECT_EQ(started.size(), 1u);
 }
 
 TEST(ChannelProcess, MemoryObjectTravelsAsADescriptor) {
