@@ -720,6 +720,13 @@ bool ChannelImpl::intake_locked(Frame &f, std::unique_lock<std::mutex> &lk, cons
   const uint32_t seq = f.msg.header.seq;
   while (seq != recv_seq_ && !dead_) {
     // Another reader holds an earlier frame; it will pass the turn on soon.
+    // Unless the frame is from the past, or this is the only reader (every
+    // frame read before this one has been taken in): then the gap can never
+    // fill, and waiting for it would only stall the connection.
+    if (int32_t(seq - recv_seq_) < 0 || readers_ <= 1) {
+      *why = "frames out of sequence";
+      return false;
+    }
     ++order_waiters_;
     bool timed_out = order_cv_.wait_for(lk, std::chrono::seconds(2)) == std::cv_status::timeout;
     --order_waiters_;

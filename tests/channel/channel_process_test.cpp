@@ -457,6 +457,31 @@ TEST(ChannelProcess, MalformedFloodWhileServingAWellBehavedClient) {
   ::close(ready[0]);
 }
 
+TEST(ChannelProcess, AFrameOutOfSequenceClosesTheConnectionAtOnce) {
+  // Nobody else holds an earlier frame, so the gap can never fill: closed at
+  // once rather than after the 2 s a gap is given to fill (which a hostile
+  // peer could otherwise make every frame cost).
+  for (uint32_t seq : {5u, 0u}) {
+    int sv[2];
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+    pid_t pid = fork_server(sv[1], sv[0], [] { return make_object<Service>(); });
+    RawPeer raw(sv[0]);
+    ASSERT_TRUE(raw.hello());
+    ASSERT_TRUE(raw.request(1, wire::kPrimordialHandle, kEcho, "in order", 16));
+    wire::Message m;
+    ASSERT_TRUE(raw.recv(m));
+    wire::BufIn bi[] = {{"late", 4}};
+    uint32_t caps[] = {8};
+    wire::Encoded e;
+    wire::encode_request(2, wire::kPrimordialHandle, kEcho, ObjectCounts_pack(1, 1, 0, 0), bi, caps,
+                         {}, 0, e);
+    wire::set_seq(e, seq);  // 2 expected
+    ASSERT_TRUE(raw.send_raw(e.flatten()));
+    EXPECT_TRUE(raw.closed_by_peer(1000)) << seq;
+    EXPECT_EQ(wait_exit(pid), 0);
+  }
+}
+
 TEST(ChannelProcess, LimitsGiveTheirErrorsAndTheConnectionGoesOn) {
   ChannelOptions small;
   small.limits.max_exports = 4;
@@ -595,8 +620,13 @@ TEST(ChannelProcess, OneUidParksAtMostSixteenHandshakes) {
   for (int fd : silent) {
     ::close(fd);
   }
-  l.reset();
-  std::lock_guard lk(mu);
+  // Every handshake thread reports before the sink's state goes away: the 4
+  // turned away, and the 16 that waited (one served, one that hung up
+  // earlier, 15 now).
+  std::unique_lock lk(mu);
+  EXPECT_TRUE(cv.wait_for(lk, std::chrono::seconds(5), [&] {
+    return turned_away.size() == Listener::kMaxPendingPerUid + 4;
+  })) << turned_away.size();
   EXPECT_EQ(started.size(), 1u);
 }
 
