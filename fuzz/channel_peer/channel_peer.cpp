@@ -280,7 +280,7 @@ void play_records(int sock, Input &in, Drain &drain) {
     const unsigned nfds = ctl >> 5;
     const uint8_t kinds = nfds != 0 ? in.u8() : 0;
     std::vector<uint8_t> rec = in.bytes(in.u16());
-    if (!drain.run((ctl & kCtlWait) != 0 ? 20 : 0)) {
+    if (!drain.run((ctl & kCtlWait) != 0 ? 5 : 0)) {
       return;  // the channel hung up: nothing more to say
     }
     std::vector<int> fds;
@@ -346,7 +346,7 @@ bool within(std::chrono::milliseconds limit, F done) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  static const size_t base_fds = open_fds();
+  const size_t base_fds = open_fds();
   int sv[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
     fail("socketpair failed");
