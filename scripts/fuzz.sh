@@ -40,9 +40,10 @@ for bin in "${targets[@]}"; do
     tail -n 30 "$log" >&2
     exit 1
   fi
-  execs=$(awk -F: '/^stat::number_of_executed_units/ {gsub(/ /, "", $2); print $2}' "$log")
-  rate=$(awk -F: '/^stat::average_exec_per_sec/ {gsub(/ /, "", $2); print $2}' "$log")
-  added=$(awk -F: '/^stat::new_units_added/ {gsub(/ /, "", $2); print $2}' "$log")
+  stat() { sed -n "s/^stat::$1: *//p" "$log" | tail -n 1; }
+  execs=$(stat number_of_executed_units)
+  rate=$(stat average_exec_per_sec)
+  added=$(stat new_units_added)
   corpus=$(find "$work" -type f | wc -l)
   echo "fuzz: $name: ${execs:-0} executions in ${elapsed}s (${rate:-0}/s), ${added:-0} new inputs, corpus $corpus, no finding"
 done

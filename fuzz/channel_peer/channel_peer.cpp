@@ -71,6 +71,9 @@ class Target final : public LocalObject {
         return Object_OK;
       case kCallBack:
         for (size_t i = 0; i < noi; ++i) {
+          if (Object_isNull(args.oi(i))) {
+            continue;  // a NULL reference is a legal input, and not callable
+          }
           if (auto m = Mapping::map(args.oi(i), FdObject::kRead)) {
             volatile std::byte first = m->bytes()[0];
             (void)first;
@@ -207,7 +210,7 @@ bool send_record(int sock, const uint8_t *data, size_t len, const std::vector<in
   msghdr msg{};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * 8)];
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * 8)] = {};
   if (!fds.empty()) {
     msg.msg_control = control;
     msg.msg_controllen = CMSG_SPACE(sizeof(int) * fds.size());

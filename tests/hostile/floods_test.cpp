@@ -57,7 +57,7 @@ TEST_F(HostileTest, RetainAndReleaseRequestsAreRefusedAsAFlood) {
     }
     for (int i = start; i < start + kWindow; ++i) {
       Received r;
-      ASSERT_TRUE(p->reply_for(uint32_t(1000 + i), r));
+      ASSERT_TRUE(p->reply_for(uint32_t(1000 + i), r)) << "no reply to request " << i;
       ASSERT_EQ(r.msg.header.kind, wire::Kind::kError);
       ASSERT_EQ(r.msg.error, Object_ERROR_INVALID);
     }

@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -162,18 +163,28 @@ class HostilePeer {
     r.bytes.resize(size_t(n));
     return !wire::decode(r.bytes, r.fds, wire::Limits{}, r.msg);
   }
-  // Receives until a reply (success or error) for `id` arrives, answering
-  // nothing else; releases and other frames are collected in `others`.
+  // Receives until the reply (success or error) for `id` arrives, answering
+  // nothing else. capteed serves a connection's requests on more than one
+  // thread, so replies to pipelined requests may come in any order: replies
+  // for other ids are kept for their own reply_for(); other frames
+  // (releases, requests) are collected in `others`.
   bool reply_for(uint32_t id, Received &r, std::vector<Received> *others = nullptr) {
+    if (auto it = early_.find(id); it != early_.end()) {
+      r = std::move(it->second);
+      early_.erase(it);
+      return true;
+    }
     for (;;) {
       if (!recv(r)) {
         return false;
       }
       const wire::Kind k = r.msg.header.kind;
-      if ((k == wire::Kind::kSuccess || k == wire::Kind::kError) && r.msg.header.invoke_id == id) {
-        return true;
-      }
-      if (others != nullptr) {
+      if (k == wire::Kind::kSuccess || k == wire::Kind::kError) {
+        if (r.msg.header.invoke_id == id) {
+          return true;
+        }
+        early_[r.msg.header.invoke_id] = r;
+      } else if (others != nullptr) {
         others->push_back(r);
       }
     }
@@ -238,6 +249,7 @@ class HostilePeer {
   int fd_;
   uint32_t seq_ = 1;
   uint32_t next_id_ = 1;
+  std::map<uint32_t, Received> early_;  // replies that overtook the one awaited
 };
 
 // Descriptors of kinds a client might attach.
