@@ -27,6 +27,7 @@ struct Baseline {
   IDiagnosticsCaptee_Counters counters{};
   size_t fds = 0;
   nlohmann::json cli;  // `captee stats --json` (its connection counts itself)
+  bool quiet = false;  // reached: nothing else connected, steady descriptors
 };
 
 inline nlohmann::json cli_stats(const std::string &cli_path, const std::string &socket) {
@@ -44,7 +45,15 @@ inline IDiagnosticsCaptee_Counters counters_of(const std::string &socket) {
   Ref env, diag;
   if (iface::IClientEnv(root).registerAsClient(Ref(), env) == Object_OK &&
       iface::IClientEnv(env).open(CDiagnostics_UID, diag) == Object_OK) {
-    iface::IDiagnosticsCaptee(diag).queryCounters(c);
+    // capteed lists a connection once its handshake thread is done with it,
+    // which may be just after this client's first calls: until then the
+    // connection's own three exports (root, env, diagnostics) are missing.
+    for (int i = 0; i < 200; ++i) {
+      if (iface::IDiagnosticsCaptee(diag).queryCounters(c) != Object_OK || c.objects >= 3) {
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
   }
   return c;
 }
@@ -66,15 +75,18 @@ inline std::string describe(const IDiagnosticsCaptee_Counters &c) {
 // count) and records that state.
 inline Baseline quiet_baseline(pid_t pid, const std::string &socket, const std::string &cli_path) {
   Baseline b;
-  eventually([&] {
-    b.cli = cli_stats(cli_path, socket);
-    b.counters = counters_of(socket);
-    size_t before = fd_count(pid);
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    b.fds = fd_count(pid);
-    return b.counters.connections == 1 && b.counters.callbacksInFlight == 0 && before == b.fds &&
-           b.fds > 0 && b.cli.is_object() && b.cli["connections"] == 1;
-  });
+  b.quiet = eventually(
+      [&] {
+        b.cli = cli_stats(cli_path, socket);
+        b.counters = counters_of(socket);
+        size_t before = fd_count(pid);
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        b.fds = fd_count(pid);
+        return b.counters.connections == 1 && b.counters.callbacksInFlight == 0 &&
+               before == b.fds && b.fds > 0 && b.cli.is_object() && b.cli["connections"] == 1 &&
+               b.cli["objects"] >= 1;
+      },
+      30000);
   return b;
 }
 
@@ -129,19 +141,23 @@ inline void expect_back_to_baseline(pid_t pid, const std::string &socket, const 
                                     const std::string &cli_path) {
   EXPECT_EQ(serve_well_behaved(socket), "");
   IDiagnosticsCaptee_Counters now{};
-  EXPECT_TRUE(eventually([&] {
-    now = counters_of(socket);
-    return same(now, base.counters);
-  })) << "now: "
-      << describe(now) << "\nbaseline: " << describe(base.counters);
-  EXPECT_TRUE(eventually([&] { return fd_count(pid) == base.fds; }))
+  EXPECT_TRUE(eventually(
+      [&] {
+        now = counters_of(socket);
+        return same(now, base.counters);
+      },
+      30000))
+      << "now: " << describe(now) << "\nbaseline: " << describe(base.counters);
+  EXPECT_TRUE(eventually([&] { return fd_count(pid) == base.fds; }, 30000))
       << fd_count(pid) << " descriptors open in capteed, " << base.fds << " at the baseline";
   nlohmann::json j;
-  EXPECT_TRUE(eventually([&] {
-    j = cli_stats(cli_path, socket);
-    return j.is_object() && j["connections"] == 1 && j["objects"] == base.cli["objects"];
-  })) << j.dump()
-      << "\nbaseline: " << base.cli.dump();
+  EXPECT_TRUE(eventually(
+      [&] {
+        j = cli_stats(cli_path, socket);
+        return j.is_object() && j["connections"] == 1 && j["objects"] == base.cli["objects"];
+      },
+      30000))
+      << j.dump() << "\nbaseline: " << base.cli.dump();
   if (j.is_object()) {
     for (const char *k :
          {"objects", "memory_objects", "memory_bytes", "tas", "callbacks_in_flight"}) {

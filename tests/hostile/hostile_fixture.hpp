@@ -16,6 +16,7 @@ class HostileTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(d_.ready());
     base_ = quiet_baseline(d_.pid(), d_.socket(), CAPTEE_CLI_PATH);
+    ASSERT_TRUE(base_.quiet) << "capteed never became quiet: " << describe(base_.counters);
   }
   void TearDown() override {
     expect_back_to_baseline(d_.pid(), d_.socket(), base_, CAPTEE_CLI_PATH);
