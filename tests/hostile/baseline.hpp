@@ -71,22 +71,32 @@ inline std::string describe(const IDiagnosticsCaptee_Counters &c) {
          ", callbacks in flight " + std::to_string(c.callbacksInFlight);
 }
 
-// Waits until capteed is quiet (only the asking connection, steady fd
-// count) and records that state.
+// Waits until capteed is quiet (no connection but the asking one, no
+// callback running, a steady descriptor count) and records that state. The
+// descriptors are counted while this process has no connection open, so
+// they are what an idle capteed holds.
 inline Baseline quiet_baseline(pid_t pid, const std::string &socket, const std::string &cli_path) {
   Baseline b;
   b.quiet = eventually(
-      [&] {
-        b.cli = cli_stats(cli_path, socket);
-        b.counters = counters_of(socket);
-        size_t before = fd_count(pid);
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        b.fds = fd_count(pid);
-        return b.counters.connections == 1 && b.counters.callbacksInFlight == 0 &&
-               before == b.fds && b.fds > 0 && b.cli.is_object() && b.cli["connections"] == 1 &&
-               b.cli["objects"] >= 1;
-      },
-      30000);
+                [&] {
+                  b.cli = cli_stats(cli_path, socket);
+                  return b.cli.is_object() && b.cli["connections"] == 1 && b.cli["objects"] >= 1;
+                },
+                30000) &&
+            eventually(
+                [&] {
+                  b.counters = counters_of(socket);
+                  return b.counters.connections == 1 && b.counters.callbacksInFlight == 0;
+                },
+                30000) &&
+            eventually(
+                [&] {
+                  size_t before = fd_count(pid);
+                  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+                  b.fds = fd_count(pid);
+                  return b.fds > 0 && before == b.fds;
+                },
+                30000);
   return b;
 }
 
