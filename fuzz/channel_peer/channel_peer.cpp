@@ -115,6 +115,22 @@ class Target final : public LocalObject {
   std::vector<Ref> kept_;
 };
 
+// Threads of this process (/proc/self/status).
+size_t thread_count() {
+  FILE *f = std::fopen("/proc/self/status", "r");
+  size_t n = 0;
+  char line[256];
+  while (f != nullptr && std::fgets(line, sizeof line, f) != nullptr) {
+    if (std::sscanf(line, "Threads: %zu", &n) == 1) {
+      break;
+    }
+  }
+  if (f != nullptr) {
+    std::fclose(f);
+  }
+  return n;
+}
+
 size_t open_fds() {
   size_t n = 0;
   DIR *d = ::opendir("/proc/self/fd");
@@ -350,6 +366,7 @@ bool within(std::chrono::milliseconds limit, F done) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const size_t base_fds = open_fds();
+  const size_t base_threads = thread_count();
   int sv[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
     fail("socketpair failed");
@@ -381,6 +398,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     ch.reset();
     if (!within(std::chrono::seconds(5), [&] { return weak.expired(); })) {
       fail("the channel's threads still hold it 5 s after it closed");
+    }
+    // And have exited (their thread-local buffers freed), so every input
+    // ends with as many allocations as it began with: libFuzzer then needs
+    // no leak check of its own per input. The process-wide stall watch
+    // thread, started by the first channel, stays.
+    if (!within(std::chrono::seconds(5), [&] { return thread_count() <= base_threads + 1; })) {
+      fail("the channel's threads did not exit within 5 s of its close");
     }
   }
   if (g_live_targets.load() != 1 || target->ref_count() != 1) {
