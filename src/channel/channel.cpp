@@ -697,7 +697,14 @@ FramePtr ChannelImpl::dispatch_locked(FramePtr f, Waiter *me, std::unique_lock<s
       if (me == nullptr) {
         return f;  // a pool thread serves what it read
       }
-      // A waiting invoker read a new request: the pool serves it.
+      // A waiting invoker read a new request: the pool serves it (unless the
+      // channel closed meanwhile: then nobody will, see shut_down).
+      if (dead_) {
+        lk.unlock();
+        f.reset();  // may release objects: never under mu_
+        lk.lock();
+        return nullptr;
+      }
       if (pool_started_) {
         pending_.push_back(std::move(f));
         pool_cv_.notify_one();
@@ -1166,6 +1173,10 @@ void ChannelImpl::on_close(std::function<void()> fn) {
 
 void ChannelImpl::shut_down(const char *why) {
   std::vector<std::function<void()>> notifiers;
+  // Requests queued for the pool will never be served. Their objects
+  // include proxies, which hold this channel: left in the queue they would
+  // keep it (and its socket) alive for ever. Released below, outside mu_.
+  std::deque<FramePtr> unserved;
   {
     std::lock_guard lk(mu_);
     if (dead_) {
@@ -1176,7 +1187,9 @@ void ChannelImpl::shut_down(const char *why) {
     order_cv_.notify_all();
     pool_cv_.notify_all();
     notifiers.swap(notifiers_);
+    unserved.swap(pending_);
   }
+  unserved.clear();
   if (why != nullptr) {
     std::string line = std::string("captee channel: closing connection: ") + why;
     if (opts_.log) {
