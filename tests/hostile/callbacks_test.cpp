@@ -91,6 +91,11 @@ TEST_F(HostileTest, AnUnansweredCallbackHoldsOnlyItsOwnCall) {
   }
   EXPECT_EQ(counters_of(d_.socket()).callbacksInFlight, 2u);
   EXPECT_EQ(serve_well_behaved(d_.socket()), "");
+  // A third call, with an object of ours, waits in capteed's queue behind
+  // the two busy threads. Hanging up with it queued must free the
+  // connection all the same (its proxy used to keep the connection, and its
+  // descriptor, alive for ever; the fixture counts capteed's descriptors).
+  ASSERT_TRUE(register_as_client(*p, 3, {wire::RefType::kSenderHosted, 0, 0x00010002}));
   p.reset();  // hangs up with both callbacks unanswered
 }
 
