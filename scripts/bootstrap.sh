@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git clang clang-format libclang-rt-14-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libssl-dev libunicorn-dev libcli11-dev nlohmann-json3-dev libseccomp-dev libcbor-dev
-  gcc-arm-none-eabi libnewlib-arm-none-eabi gdb-multiarch openssl binutils python3
+  gcc-arm-none-eabi libnewlib-arm-none-eabi gdb-multiarch openssl binutils python3 valgrind
 )
 
 missing=()

@@ -2,10 +2,14 @@
 # The project's one test command (CI runs it through .ci/run):
 #   1. installs what is missing (scripts/bootstrap.sh);
 #   2. checks formatting with the project's .clang-format;
-#   3. builds with -Werror and runs every CTest test;
-#   4. rebuilds in build-asan with ASan+UBSan and runs the suite again;
-#   5. builds the concurrency tests (label tsan) in build-tsan with ThreadSanitizer and runs them;
-#   6. builds the libFuzzer targets with clang, replays each corpus, then fuzzes each briefly.
+#   3. builds with -Werror and runs every CTest test (the hostile and chaos
+#      suites included; CAPTEE_CHAOS_SECONDS sets the chaos time, 4 s default);
+#   4. runs the integration suites again with capteed under Valgrind memcheck
+#      and fails on any memory error or leak in capteed (scripts/valgrind.sh);
+#   5. rebuilds in build-asan with ASan+UBSan and runs the suite again;
+#   6. builds the concurrency tests (label tsan) in build-tsan with ThreadSanitizer and runs them;
+#   7. builds the libFuzzer targets with clang, replays each corpus, then fuzzes each briefly
+#      (CAPTEE_FUZZ_SMOKE_SECONDS each, 10 s default; docs/SECURITY.md has the long runs).
 # Exits non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +28,9 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAPTEE_WERROR=O
 cmake --build build -j "$jobs"
 step "tests"
 ctest --test-dir build --output-on-failure -j "$jobs"
+
+step "capteed under Valgrind memcheck (integration suites)"
+bash scripts/valgrind.sh build
 
 step "build (ASan+UBSan)"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCAPTEE_WERROR=ON \

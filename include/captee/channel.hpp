@@ -17,13 +17,15 @@
 // Threads. The invoking thread sends its request itself and, unless another
 // thread is already reading the socket, reads the reply itself. If the peer
 // calls back into this domain while handling the request (same invoke id),
-// the callback runs on the invoking thread, nested to any depth. Requests
-// that start in the peer are served by a small pool (4 threads by default,
-// started when the first object is exported): one pool thread reads the
-// socket and serves what it reads itself, so the uncontended path has no
-// thread hand-off on either side. If a handler runs for more than about a
-// millisecond, a process-wide watcher puts another pool thread on the socket,
-// so a handler may wait for another request without deadlocking.
+// the callback runs on the invoking thread, nested up to 64 levels (past
+// that a request is answered Object_ERROR_BUSY: a hostile peer cannot grow
+// the stack without bound). Requests that start in the peer are served by
+// a small pool (4 threads by default, started when the first object is
+// exported): one pool thread reads the socket and serves what it reads
+// itself, so the uncontended path has no thread hand-off on either side. If
+// a handler runs for more than about a millisecond, a process-wide watcher
+// puts another pool thread on the socket, so a handler may wait for another
+// request without deadlocking.
 //
 // Failure. If the peer dies or hangs up, every pending invoke completes with
 // Object_ERROR_UNAVAIL (ChannelOptions::closed_error), every export is
@@ -166,10 +168,20 @@ class Listener {
   // handshake failed (the connection is dropped; call again) or the listener
   // was shut down (then `shut_down()` is true).
   std::shared_ptr<Channel> accept(std::string *why = nullptr);
+  // Receives each connection serve_in_background() started: the channel, or
+  // nullptr with the reason when its handshake failed or it was turned away.
+  using ChannelSink = std::function<void(std::shared_ptr<Channel>, const std::string &why)>;
   // Accepts connections on a background thread until shut_down() or
   // destruction; each handshake runs on a thread of its own, so a silent peer
-  // holds up nobody. The factory is called on that thread.
-  void serve_in_background();
+  // holds up nobody. The factory and `on_channel` are called on that thread
+  // (without a sink, failures are logged and a channel keeps itself alive
+  // while in use). At most kMaxPendingPerUid handshakes per peer uid, and
+  // kMaxPending in all, wait at once: a connection beyond that is closed at
+  // once, without calling the factory, and `on_channel` (on the accepting
+  // thread) gets nullptr.
+  void serve_in_background(ChannelSink on_channel = {});
+  static constexpr unsigned kMaxPendingPerUid = 16;
+  static constexpr unsigned kMaxPending = 256;
   // Stops accepting; unblocks accept(). Existing channels live on.
   void shut_down();
   bool is_shut_down() const;

@@ -65,9 +65,12 @@ class Mapping {
   bool writable() const noexcept { return writable_; }
 
   // Maps `obj` with `rights` (FdObject::kRead, optionally | kWrite). Fails if
-  // `obj` is not fd-backed, asks for rights it does not carry, or the kernel
-  // refuses (sealed or read-only descriptor). On failure returns nullopt and
-  // sets *err to an errno value (EBADF: not fd-backed; EACCES/EPERM: rights).
+  // `obj` is not fd-backed, asks for rights it does not carry, is empty or
+  // not sealed against shrinking (F_SEAL_SHRINK: otherwise whoever else holds
+  // the descriptor could truncate it and every access to the lost pages
+  // would be a SIGBUS here), or the kernel refuses (sealed or read-only
+  // descriptor). On failure returns nullopt and sets *err to an errno value
+  // (EBADF: not fd-backed; EACCES/EPERM: rights; EINVAL: empty or shrinkable).
   static std::optional<Mapping> map(Object obj, uint8_t rights, int *err = nullptr);
 
  private:

@@ -261,6 +261,15 @@ struct ChainScope {
 
 constexpr size_t kMaxArgs = 4 * 15;
 
+// Requests this thread is serving, nested (a callback is served on the
+// thread waiting for the call that caused it, and may cause another). Each
+// level costs a few KiB of this thread's stack, so a peer that answers every
+// callback with a request that causes another would overflow it: past
+// kMaxNesting levels, across all channels, a request is refused with
+// Object_ERROR_BUSY instead.
+constexpr int kMaxNesting = 64;
+thread_local int tl_serving = 0;
+
 class ChannelImpl final : public Channel, public std::enable_shared_from_this<ChannelImpl> {
  public:
   ChannelImpl(int fd, const ChannelOptions &opts) : fd_(fd), opts_(opts) {}
@@ -1012,7 +1021,14 @@ FramePtr ChannelImpl::dispatch_locked(FramePtr f, Waiter *me, std::unique_lock<s
       if (me == nullptr) {
         return f;  // a pool thread serves what it read
       }
-      // A waiting invoker read a new request: the pool serves it.
+      // A waiting invoker read a new request: the pool serves it (unless the
+      // channel closed meanwhile: then nobody will, see shut_down).
+      if (dead_) {
+        lk.unlock();
+        f.reset();  // may release objects: never under mu_
+        lk.lock();
+        return nullptr;
+      }
       if (pool_started_) {
         pending_.push_back(std::move(f));
         pool_cv_.notify_one();
@@ -1036,6 +1052,13 @@ bool ChannelImpl::intake_locked(Frame &f, std::unique_lock<std::mutex> &lk, cons
   const uint32_t seq = f.msg.header.seq;
   while (seq != recv_seq_ && !dead_) {
     // Another reader holds an earlier frame; it will pass the turn on soon.
+    // Unless the frame is from the past, or this is the only reader (every
+    // frame read before this one has been taken in): then the gap can never
+    // fill, and waiting for it would only stall the connection.
+    if (int32_t(seq - recv_seq_) < 0 || readers_ <= 1) {
+      *why = "frames out of sequence";
+      return false;
+    }
     ++order_waiters_;
     bool timed_out = order_cv_.wait_for(lk, std::chrono::seconds(2)) == std::cv_status::timeout;
     --order_waiters_;
@@ -1375,6 +1398,8 @@ void ChannelImpl::serve(FramePtr f) {
     rv = Object_ERROR_BADOBJ;
   } else if (method == Object_OP_retain || method == Object_OP_release || ObjectOp_isLocal(m.op)) {
     rv = Object_ERROR_INVALID;  // a peer never drives our reference counts
+  } else if (tl_serving >= kMaxNesting) {
+    rv = Object_ERROR_BUSY;
   } else {
     target = lookup_export(m.handle);
     if (Object_isNull(target)) {
@@ -1416,7 +1441,9 @@ void ChannelImpl::serve(FramePtr f) {
       args[nbi + nbo + noi + i].o = Object_NULL;
     }
     ChainScope chain(this, id);
+    ++tl_serving;
     rv = Object_invoke(target, m.op, args, k);
+    --tl_serving;
   }
   Object_RELEASE_IF(target);
   for (size_t i = 0; i < noi; ++i) {
@@ -1516,6 +1543,10 @@ void ChannelImpl::on_close(std::function<void()> fn) {
 
 void ChannelImpl::shut_down(const char *why) {
   std::vector<std::function<void()>> notifiers;
+  // Requests queued for the pool will never be served. Their objects
+  // include proxies, which hold this channel: left in the queue they would
+  // keep it (and its socket) alive for ever. Released below, outside mu_.
+  std::deque<FramePtr> unserved;
   {
     std::lock_guard lk(mu_);
     if (dead_) {
@@ -1526,7 +1557,9 @@ void ChannelImpl::shut_down(const char *why) {
     order_cv_.notify_all();
     pool_cv_.notify_all();
     notifiers.swap(notifiers_);
+    unserved.swap(pending_);
   }
+  unserved.clear();
   if (why != nullptr) {
     std::string line = std::string("captee channel: closing connection: ") + why;
     if (opts_.log) {

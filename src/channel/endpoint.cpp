@@ -7,6 +7,8 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <map>
+#include <mutex>
 #include <thread>
 
 #include "captee/channel.hpp"
@@ -34,9 +36,39 @@ void set_why(std::string *why, const std::string &what) {
 }
 }  // namespace
 
+// Handshakes waiting for their peer's hello, per uid and in all. Shared
+// with the handshake threads, which may outlive the Listener.
+struct PendingHandshakes {
+  std::mutex mu;
+  std::map<uid_t, unsigned> by_uid;
+  unsigned total = 0;
+
+  bool enter(uid_t uid) {
+    std::lock_guard lk(mu);
+    unsigned &n = by_uid[uid];
+    if (n >= Listener::kMaxPendingPerUid || total >= Listener::kMaxPending) {
+      if (n == 0) {
+        by_uid.erase(uid);
+      }
+      return false;
+    }
+    ++n;
+    ++total;
+    return true;
+  }
+  void leave(uid_t uid) {
+    std::lock_guard lk(mu);
+    if (--by_uid[uid] == 0) {
+      by_uid.erase(uid);
+    }
+    --total;
+  }
+};
+
 struct Listener::Impl {
   std::atomic<bool> shut{false};
   std::thread server;
+  std::shared_ptr<PendingHandshakes> pending = std::make_shared<PendingHandshakes>();
 };
 
 Listener::Listener(int fd, std::string path, PrimordialFactory f, ChannelOptions opts)
@@ -123,11 +155,11 @@ std::shared_ptr<Channel> Listener::accept(std::string *why) {
   return start_channel(c, std::move(primordial), opts_, why);
 }
 
-void Listener::serve_in_background() {
+void Listener::serve_in_background(ChannelSink on_channel) {
   if (impl_->server.joinable()) {
     return;
   }
-  impl_->server = std::thread([this] {
+  impl_->server = std::thread([this, sink = std::move(on_channel)] {
     while (!impl_->shut.load()) {
       ucred cred{};
       std::string why;
@@ -138,13 +170,26 @@ void Listener::serve_in_background() {
         }
         continue;
       }
+      if (!impl_->pending->enter(cred.uid)) {
+        ::close(c);
+        std::string w = "too many handshakes pending from uid " + std::to_string(cred.uid);
+        if (sink) {
+          sink(nullptr, w);
+        } else if (opts_.log) {
+          opts_.log("captee listener: " + w);
+        }
+        continue;
+      }
       // The handshake runs on its own thread: a peer that connects and stays
-      // silent must not hold up everyone else. The channel keeps itself
-      // alive while in use.
-      std::thread([c, cred, factory = factory_, opts = opts_] {
+      // silent must not hold up everyone else.
+      std::thread([c, cred, factory = factory_, opts = opts_, sink, pending = impl_->pending] {
         Ref primordial = factory ? factory(cred) : Ref();
         std::string w;
-        if (!start_channel(c, std::move(primordial), opts, &w) && opts.log) {
+        std::shared_ptr<Channel> ch = start_channel(c, std::move(primordial), opts, &w);
+        pending->leave(cred.uid);
+        if (sink) {
+          sink(std::move(ch), w);
+        } else if (!ch && opts.log) {
           opts.log("captee listener: handshake failed: " + w);
         }
       }).detach();

@@ -86,6 +86,9 @@ int send_record(int sock, const iovec *iov, size_t niov, std::span<const int> fd
   if (!fds.empty()) {
     msg.msg_control = control;
     msg.msg_controllen = CMSG_SPACE(sizeof(int) * fds.size());
+    // The padding CMSG_SPACE adds after the descriptors goes to the kernel
+    // too: zero it rather than hand it stack garbage (Valgrind's finding).
+    std::memset(control, 0, msg.msg_controllen);
     cmsghdr *c = CMSG_FIRSTHDR(&msg);
     c->cmsg_level = SOL_SOCKET;
     c->cmsg_type = SCM_RIGHTS;

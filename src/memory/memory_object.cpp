@@ -117,6 +117,14 @@ std::optional<Mapping> Mapping::map(Object obj, uint8_t rights, int *err) {
   if (st.st_size <= 0) {
     return fail(EINVAL);
   }
+  // The descriptor may come from another process, which could shrink the
+  // file under the mapping: touching the vanished pages would kill this
+  // process with SIGBUS. Only memory whose size can no longer shrink (a
+  // memfd sealed with F_SEAL_SHRINK, as every MemoryObject is) is mapped.
+  int seals = ::fcntl(fo->fd(), F_GET_SEALS);
+  if (seals < 0 || (seals & F_SEAL_SHRINK) == 0) {
+    return fail(EINVAL);
+  }
   bool w = (rights & FdObject::kWrite) != 0;
   void *base = ::mmap(nullptr, size_t(st.st_size), w ? PROT_READ | PROT_WRITE : PROT_READ,
                       MAP_SHARED, fo->fd(), 0);

@@ -15,7 +15,7 @@
 namespace captee::tee {
 
 namespace {
-// Set by the primordial factory on the acceptor thread that runs it: the
+// Set by the primordial factory on the handshake thread that runs it: the
 // connection is counted from then on, before its handshake completes, so a
 // client that is already invoking is always counted.
 thread_local bool t_counted = false;
@@ -165,42 +165,51 @@ bool Daemon::start(std::string *why) {
     return false;
   }
   s->listener = std::move(listener);
-  unsigned n = std::max(1u, s->opts.acceptors);
-  for (unsigned i = 0; i < n; ++i) {
-    s->acceptors.emplace_back([st = s.get()] {
-      while (!st->stopping.load()) {
-        std::string reason;
-        t_counted = false;
-        auto ch = st->listener->accept(&reason);
-        if (!ch && t_counted) {
-          st->connections.fetch_sub(1);  // the handshake failed
+  // Each handshake runs on a thread of its own (the factory above too): a
+  // client that connects and stays silent holds up nobody.
+  s->listener->serve_in_background([weak](std::shared_ptr<Channel> ch, const std::string &why) {
+    auto st = weak.lock();
+    if (!ch) {
+      if (st && t_counted) {
+        st->connections.fetch_sub(1);  // the handshake failed
+      }
+      if (st && !st->stopping.load() && !why.empty()) {
+        st->log(LogLevel::kInfo, "connection dropped: " + why);
+      }
+      return;
+    }
+    if (!st) {
+      ch->close();
+      return;
+    }
+    st->connections_accepted.fetch_add(1);
+    ucred c = ch->peer_credentials();
+    st->log(LogLevel::kDebug,
+            "connection from pid " + std::to_string(c.pid) + " uid " + std::to_string(c.uid));
+    bool stopping = false;
+    {
+      std::lock_guard lk(st->channels_mu);
+      // stop() sets `stopping` before it takes the list under this lock: a
+      // channel added after that would never be closed by it.
+      stopping = st->stopping.load();
+      if (!stopping) {
+        for (auto it = st->channels.begin(); it != st->channels.end();) {
+          auto live = it->lock();
+          it = (!live || live->closed()) ? st->channels.erase(it) : std::next(it);
         }
-        if (!ch) {
-          if (!st->stopping.load() && !st->listener->is_shut_down() && !reason.empty()) {
-            st->log(LogLevel::kInfo, "connection dropped: " + reason);
-          }
-          if (st->listener->is_shut_down()) {
-            return;
-          }
-          continue;
-        }
-        st->connections_accepted.fetch_add(1);
-        ucred c = ch->peer_credentials();
-        st->log(LogLevel::kDebug,
-                "connection from pid " + std::to_string(c.pid) + " uid " + std::to_string(c.uid));
-        {
-          std::lock_guard lk(st->channels_mu);
-          for (auto it = st->channels.begin(); it != st->channels.end();) {
-            auto live = it->lock();
-            it = (!live || live->closed()) ? st->channels.erase(it) : std::next(it);
-          }
-          st->channels.push_back(ch);
-        }
-        // Counts down when the channel closes, however that happens.
-        ch->on_close([st] { st->connections.fetch_sub(1); });
+        st->channels.push_back(ch);
+      }
+    }
+    // Counts down when the channel closes, however that happens.
+    ch->on_close([weak] {
+      if (auto s = weak.lock()) {
+        s->connections.fetch_sub(1);
       }
     });
-  }
+    if (stopping) {
+      ch->close();
+    }
+  });
   s->log(LogLevel::kInfo, "listening on " + s->opts.socket_path);
   return true;
 }
@@ -211,10 +220,6 @@ void Daemon::stop() {
     return;
   }
   s.listener->shut_down();
-  for (auto &t : s.acceptors) {
-    t.join();
-  }
-  s.acceptors.clear();
   std::vector<std::shared_ptr<Channel>> live;
   {
     std::lock_guard lk(s.channels_mu);

@@ -34,7 +34,6 @@ struct Daemon::State {
   std::list<std::weak_ptr<Channel>> channels;
 
   std::unique_ptr<Listener> listener;
-  std::vector<std::thread> acceptors;
   std::atomic<bool> stopping{false};
 
   Ref memory_service;  // shared by every client

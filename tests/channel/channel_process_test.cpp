@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <filesystem>
 #include <random>
 #include <sys/un.h>
@@ -464,6 +465,31 @@ TEST(ChannelProcess, MalformedFloodWhileServingAWellBehavedClient) {
   ::close(ready[0]);
 }
 
+TEST(ChannelProcess, AFrameOutOfSequenceClosesTheConnectionAtOnce) {
+  // Nobody else holds an earlier frame, so the gap can never fill: closed at
+  // once rather than after the 2 s a gap is given to fill (which a hostile
+  // peer could otherwise make every frame cost).
+  for (uint32_t seq : {5u, 0u}) {
+    int sv[2];
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+    pid_t pid = fork_server(sv[1], sv[0], [] { return make_object<Service>(); });
+    RawPeer raw(sv[0]);
+    ASSERT_TRUE(raw.hello());
+    ASSERT_TRUE(raw.request(1, wire::kPrimordialHandle, kEcho, "in order", 16));
+    wire::Message m;
+    ASSERT_TRUE(raw.recv(m));
+    wire::BufIn bi[] = {{"late", 4}};
+    uint32_t caps[] = {8};
+    wire::Encoded e;
+    wire::encode_request(2, wire::kPrimordialHandle, kEcho, ObjectCounts_pack(1, 1, 0, 0), bi, caps,
+                         {}, 0, e);
+    wire::set_seq(e, seq);  // 2 expected
+    ASSERT_TRUE(raw.send_raw(e.flatten()));
+    EXPECT_TRUE(raw.closed_by_peer(1000)) << seq;
+    EXPECT_EQ(wait_exit(pid), 0);
+  }
+}
+
 TEST(ChannelProcess, LimitsGiveTheirErrorsAndTheConnectionGoesOn) {
   ChannelOptions small;
   small.limits.max_exports = 4;
@@ -545,6 +571,71 @@ TEST(ChannelProcess, ListenerGivesPeerCredentials) {
   std::string why;
   EXPECT_TRUE(connect(dir.path + "/nothing.sock", {}, &why).is_null());
   EXPECT_NE(why.find("nothing.sock"), std::string::npos);
+}
+
+TEST(ChannelProcess, OneUidParksAtMostSixteenHandshakes) {
+  TempDir dir;
+  std::string path = dir.path + "/pending.sock";
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::string> turned_away;
+  std::vector<std::shared_ptr<Channel>> started;
+  auto l = Listener::bind(path, [](const ucred &) { return make_object<Service>(); });
+  ASSERT_TRUE(l);
+  l->serve_in_background([&](std::shared_ptr<Channel> ch, const std::string &why) {
+    std::lock_guard lk(mu);
+    if (ch) {
+      started.push_back(std::move(ch));
+    } else {
+      turned_away.push_back(why);
+    }
+    cv.notify_all();
+  });
+  auto raw_connect = [&] {
+    int fd = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strcpy(addr.sun_path, path.c_str());
+    EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr), 0);
+    return fd;
+  };
+  // 16 silent peers of this uid wait in their handshakes; the next 4 are
+  // turned away at once (a silent peer used to hold an accepting thread).
+  std::vector<int> silent;
+  for (unsigned i = 0; i < Listener::kMaxPendingPerUid + 4; ++i) {
+    silent.push_back(raw_connect());
+  }
+  {
+    std::unique_lock lk(mu);
+    ASSERT_TRUE(cv.wait_for(lk, std::chrono::seconds(3), [&] { return turned_away.size() == 4; }));
+    EXPECT_NE(turned_away[0].find("too many handshakes pending from uid"), std::string::npos);
+    EXPECT_TRUE(started.empty());
+  }
+  // One hangs up: its handshake fails and frees a place for a real client.
+  ::close(silent.front());
+  silent.erase(silent.begin());
+  {
+    std::unique_lock lk(mu);
+    ASSERT_TRUE(cv.wait_for(lk, std::chrono::seconds(3), [&] { return turned_away.size() == 5; }));
+    EXPECT_NE(turned_away[4].find("peer closed"), std::string::npos) << turned_away[4];
+  }
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    Ref root = connect(path);
+    ::_exit(!root.is_null() && echo(root, "served") == "served" ? 0 : 1);
+  }
+  EXPECT_EQ(wait_exit(pid), 0);
+  for (int fd : silent) {
+    ::close(fd);
+  }
+  // Every handshake thread reports before the sink's state goes away: the 4
+  // turned away, and the 16 that waited (one served, one that hung up
+  // earlier, 15 now).
+  std::unique_lock lk(mu);
+  EXPECT_TRUE(cv.wait_for(lk, std::chrono::seconds(5), [&] {
+    return turned_away.size() == Listener::kMaxPendingPerUid + 4;
+  })) << turned_away.size();
+  EXPECT_EQ(started.size(), 1u);
 }
 
 TEST(ChannelProcess, MemoryObjectTravelsAsADescriptor) {

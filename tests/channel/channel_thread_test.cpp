@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 
+#include "raw_peer.hpp"
 #include "test_objects.hpp"
 
 using namespace captee;
@@ -25,6 +27,19 @@ struct Pair {
     root = client->peer_primordial();
   }
 };
+
+// Polls `pred` for up to `ms` milliseconds.
+template <class F>
+bool eventually(F pred, int ms = 5000) {
+  auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > end) {
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -74,6 +89,23 @@ TEST(ChannelThreads, NestedCallbacksRunOnTheWaitingThread) {
   for (uint32_t t : lp->tids) {
     EXPECT_EQ(t, tid());
   }
+}
+
+TEST(ChannelThreads, NestingStopsAt64LevelsPerThread) {
+  // Depth n alternates sides: the remote pool thread serves depths n, n-2,
+  // ..., 0. 126 is 64 levels there (the limit); 128 would be 65, and that
+  // request is answered BUSY instead of growing the stack (a recursion bomb
+  // from a hostile peer overflowed it at about 2400 levels).
+  Pair p(make_object<Service>());
+  // Fresh pings each time: a Ping insists that all its calls run on one thread.
+  auto ping = [&](uint32_t depth) {
+    Ref remote_ping;
+    EXPECT_EQ(p.root.invoke(kNewPing, out(remote_ping)), Object_OK);
+    return remote_ping.invoke(0, in(depth), in(make_object<Ping>()));
+  };
+  EXPECT_EQ(ping(126), Object_OK);
+  EXPECT_EQ(ping(128), Object_ERROR_BUSY);
+  EXPECT_EQ(ping(4), Object_OK);  // the channel is still fine
 }
 
 TEST(ChannelThreads, ConcurrentCallbacksFromManyThreads) {
@@ -154,4 +186,48 @@ TEST(ChannelThreads, AHandlerMayWaitForAnotherRequest) {
   EXPECT_EQ(p.root.invoke(kSetEvent), Object_OK);
   waiter.join();
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(2));
+}
+
+TEST(ChannelThreads, AChannelClosedWithARequestStillQueuedIsFreed) {
+  // The one pool thread serves a call that calls back into the peer and
+  // waits; meanwhile it reads a new request (carrying an object of the
+  // peer's) and queues it for the pool, which is busy. The peer hangs up. The
+  // queued frame's proxy holds the channel: unless the queue is emptied on
+  // close, channel, socket and proxy keep each other alive for ever (found
+  // by fuzz/channel_peer).
+  int sv[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+  ChannelOptions one;
+  one.pool_threads = 1;
+  one.log = [](const std::string &) {};
+  std::shared_ptr<Channel> server;
+  std::thread t([&] { server = start_channel(sv[1], make_object<Service>(), one); });
+  RawPeer raw(sv[0]);
+  ASSERT_TRUE(raw.hello());
+  t.join();
+  ASSERT_TRUE(server);
+  std::weak_ptr<Channel> weak = server;
+  server.reset();
+  auto call_with = [&](uint32_t id, uint32_t op, uint32_t handle) {
+    wire::BufIn bi[] = {{"x", 1}};
+    uint32_t caps[] = {8};
+    wire::ObjRef oi[] = {{wire::RefType::kSenderHosted, 0, handle}};
+    wire::Encoded e;
+    wire::encode_request(id, wire::kPrimordialHandle, op, ObjectCounts_pack(1, 1, 1, 0), bi, caps,
+                         oi, 0, e);
+    return raw.send_frame(e);
+  };
+  ASSERT_TRUE(call_with(1, kCall, 0x00010001));
+  wire::Message cb;
+  ASSERT_TRUE(raw.recv(cb));  // the callback: the pool thread now waits, reading
+  ASSERT_EQ(cb.header.kind, wire::Kind::kRequest);
+  ASSERT_TRUE(call_with(2, kCall, 0x00010002));
+  // Taken in (a proxy made for its object), and queued behind the busy pool.
+  ASSERT_TRUE(eventually([&] {
+    auto ch = weak.lock();
+    return ch && ch->import_count() == 2;
+  }));
+  ::shutdown(raw.fd(), SHUT_RDWR);
+  EXPECT_TRUE(eventually([&] { return weak.expired(); }, 5000))
+      << "the channel outlived its peer, held by the request still queued";
 }

@@ -1,6 +1,7 @@
 #include "captee/memory.hpp"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -65,4 +66,26 @@ TEST(Memory, NonFdObjectsCannotBeMapped) {
   int err = 0;
   EXPECT_FALSE(Mapping::map(Object_NULL, FdObject::kRead, &err).has_value());
   EXPECT_EQ(err, EBADF);
+}
+
+TEST(Memory, OnlyMemoryThatCannotShrinkIsMapped) {
+  // A descriptor from elsewhere whose size its sender can still change: if
+  // it were mapped, a truncate would turn every access into a SIGBUS (the
+  // hostile suite killed capteed that way through a listener region).
+  int fd = ::memfd_create("shrinkable", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::ftruncate(fd, 4096), 0);
+  Ref shrinkable = FdObject::adopt(::dup(fd), FdObject::kRead | FdObject::kWrite);
+  int err = 0;
+  EXPECT_FALSE(Mapping::map(shrinkable.get(), FdObject::kRead, &err).has_value());
+  EXPECT_EQ(err, EINVAL);
+  // Growing is harmless to a mapping of the current size; shrinking is not.
+  ASSERT_EQ(::fcntl(fd, F_ADD_SEALS, F_SEAL_GROW), 0);
+  EXPECT_FALSE(Mapping::map(shrinkable.get(), FdObject::kRead).has_value());
+  ASSERT_EQ(::fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK), 0);
+  EXPECT_TRUE(Mapping::map(shrinkable.get(), FdObject::kRead).has_value());
+  ::close(fd);
+  // Not memory at all: files that cannot be sealed.
+  Ref dev = FdObject::adopt(::open("/dev/zero", O_RDWR | O_CLOEXEC), FdObject::kRead);
+  EXPECT_FALSE(Mapping::map(dev.get(), FdObject::kRead).has_value());
 }

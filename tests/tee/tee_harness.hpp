@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <utility>
 #include <filesystem>
 #include <fstream>
@@ -106,13 +107,41 @@ struct TempDir {
   ~TempDir() { std::filesystem::remove_all(path); }
 };
 
+// The command that starts capteed: CAPTEED_PATH, preceded by the words of
+// $CAPTEED_WRAPPER if set (scripts/valgrind.sh runs capteed under memcheck
+// that way).
+inline std::vector<std::string> capteed_command() {
+  std::vector<std::string> cmd;
+  if (const char *w = std::getenv("CAPTEED_WRAPPER"); w != nullptr) {
+    std::string word;
+    for (const char *p = w;; ++p) {
+      if (*p == ' ' || *p == '\0') {
+        if (!word.empty()) {
+          cmd.push_back(word);
+        }
+        word.clear();
+        if (*p == '\0') {
+          break;
+        }
+      } else {
+        word += *p;
+      }
+    }
+  }
+  cmd.push_back(CAPTEED_PATH);
+  return cmd;
+}
+
 class CapteedProcess {
  public:
   explicit CapteedProcess(const std::string &policy_json = "",
                           std::vector<std::string> extra = {}) {
     socket_ = dir_.path + "/captee.sock";
-    std::vector<std::string> args = {CAPTEED_PATH, "--socket", socket_, "--state-dir",
-                                     dir_.path + "/state"};
+    std::vector<std::string> args = capteed_command();
+    for (std::string a :
+         {std::string("--socket"), socket_, std::string("--state-dir"), dir_.path + "/state"}) {
+      args.push_back(a);
+    }
     if (!policy_json.empty()) {
       std::ofstream(dir_.path + "/policy.json") << policy_json;
       args.push_back("--policy");
@@ -174,7 +203,7 @@ class CapteedProcess {
 
  private:
   bool wait_ready() {
-    for (int i = 0; i < 500; ++i) {
+    for (int i = 0; i < 3000; ++i) {  // up to 30 s: capteed may run under valgrind
       int fd = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
       sockaddr_un a{};
       a.sun_family = AF_UNIX;

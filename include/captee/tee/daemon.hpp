@@ -34,10 +34,6 @@ struct DaemonOptions {
   LogLevel log_level = LogLevel::kWarn;
   // Called for each log line (default: stderr). Must be thread-safe.
   std::function<void(LogLevel, const std::string &)> log;
-  // Threads accepting connections (each handshake runs on one of them, so a
-  // client that connects and stays silent delays others by at most the
-  // handshake timeout on one thread).
-  unsigned acceptors = 2;
   // Channel pool threads per connection (requests from that client).
   unsigned pool_threads_per_connection = 2;
   // Memory service limits.

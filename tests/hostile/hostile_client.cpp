@@ -1,0 +1,187 @@
+// A hostile client process, run by the hostile and chaos suites (fork +
+// exec, so the test never forks while its own channel threads run):
+//   silent SOCK N          opens N connections that never say hello, prints
+//                          "ready" and holds them until stdin closes
+//   ta-churn SOCK TA SEED  loads the TA, calls it forever, reconnecting
+//                          whenever capteed goes away (chaos)
+//   mem-churn SOCK SEED    allocates, maps, shares and drops memory objects
+//                          forever, reconnecting likewise (chaos)
+// HOSTILE_AS=uid:gid drops to that identity first (the tests run as root).
+#include <grp.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "CAppLoader.h"
+#include "CDiagnostics.h"
+#include "CMemoryService.h"
+#include "IAppController.hpp"
+#include "IAppLoader.hpp"
+#include "IClientEnv.hpp"
+#include "IDiagnosticsCaptee.hpp"
+#include "IMemoryService.hpp"
+#include "ITestTa.hpp"
+#include "captee/channel.hpp"
+#include "captee/memory.hpp"
+#include "hostile_peer.hpp"
+
+using namespace captee;
+
+namespace {
+
+int silent(const std::string &socket, int n) {
+  std::vector<int> fds;
+  for (int i = 0; i < n; ++i) {
+    int fd = test::raw_connect(socket);
+    if (fd < 0) {
+      return 3;
+    }
+    fds.push_back(fd);
+  }
+  std::printf("ready\n");
+  std::fflush(stdout);
+  char c;
+  while (::read(0, &c, 1) > 0) {
+  }
+  for (int fd : fds) {
+    ::close(fd);
+  }
+  return 0;
+}
+
+ChannelOptions quiet() {
+  ChannelOptions o;
+  o.log = [](const std::string &) {};
+  return o;
+}
+
+void pause_a_little(std::mt19937 &rng) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(5 + rng() % 20));
+}
+
+[[noreturn]] void ta_churn(const std::string &socket, const std::string &ta_path, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::ifstream in(ta_path, std::ios::binary);
+  std::vector<char> raw{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  std::vector<std::byte> image(raw.size());
+  std::memcpy(image.data(), raw.data(), raw.size());
+  for (;;) {
+    Ref root = connect(socket, quiet());
+    Ref env, loader, controller, app;
+    if (root.is_null() || iface::IClientEnv(root).registerAsClient(Ref(), env) != Object_OK ||
+        iface::IClientEnv(env).open(CAppLoader_UID, loader) != Object_OK ||
+        iface::IAppLoader(loader).loadFromBuffer(image, controller) != Object_OK ||
+        iface::IAppController(controller).getAppObject(app) != Object_OK) {
+      pause_a_little(rng);  // capteed restarting, or the TA was just killed
+      continue;
+    }
+    iface::ITestTa ta(app);
+    for (int i = 0, n = 1 + int(rng() % 50); i < n; ++i) {
+      uint32_t sum = 0;
+      std::string text(1 + rng() % 2000, char('a' + rng() % 26));
+      std::vector<std::byte> back(text.size());
+      size_t len = 0;
+      if (ta.add(uint32_t(i), 1, sum) != Object_OK ||
+          ta.echo(std::span(reinterpret_cast<const std::byte *>(text.data()), text.size()), back,
+                  len) != Object_OK) {
+        break;  // killed, or capteed went away: start over
+      }
+      if (sum != uint32_t(i) + 1 || len != text.size() ||
+          std::memcmp(back.data(), text.data(), len) != 0) {
+        std::_Exit(5);  // a wrong answer is a failure, not chaos
+      }
+      if (rng() % 8 == 0) {
+        Ref child;
+        if (ta.child(child) == Object_OK) {
+          iface::ITestTa(child).add(1, 2, sum);
+        }
+      }
+      if (rng() % 16 == 0) {
+        ta.sleepMs(uint32_t(rng() % 30));
+      }
+    }
+  }
+}
+
+[[noreturn]] void mem_churn(const std::string &socket, unsigned seed) {
+  std::mt19937 rng(seed);
+  for (;;) {
+    Ref root = connect(socket, quiet());
+    Ref env, mem_ref, diag;
+    if (root.is_null() || iface::IClientEnv(root).registerAsClient(Ref(), env) != Object_OK ||
+        iface::IClientEnv(env).open(CMemoryService_UID, mem_ref) != Object_OK ||
+        iface::IClientEnv(env).open(CDiagnostics_UID, diag) != Object_OK) {
+      pause_a_little(rng);
+      continue;
+    }
+    iface::IMemoryService mem(mem_ref);
+    std::vector<Ref> held;
+    for (int i = 0, n = 1 + int(rng() % 40); i < n; ++i) {
+      Ref m;
+      const uint32_t pool = rng() % 2;
+      const uint32_t rights = rng() % 3 == 0
+                                  ? IMemoryService_RIGHT_READ
+                                  : IMemoryService_RIGHT_READ | IMemoryService_RIGHT_WRITE;
+      if (mem.allocate(pool, 4096 * (1 + rng() % 8), rights, m) != Object_OK) {
+        break;
+      }
+      if (pool == IMemoryService_POOL_SHARED && (rights & IMemoryService_RIGHT_WRITE) != 0) {
+        if (auto map = Mapping::map(m.get(), FdObject::kRead | FdObject::kWrite)) {
+          map->bytes()[0] = std::byte{0x5a};
+        }
+      }
+      IMemoryService_ObjectInfo info{};
+      if (mem.queryObject(m, info) != Object_OK) {
+        break;
+      }
+      held.push_back(std::move(m));
+      if (held.size() > 8) {
+        held.erase(held.begin() + long(rng() % held.size()));
+      }
+    }
+    IDiagnosticsCaptee_Counters c{};
+    iface::IDiagnosticsCaptee(diag).queryCounters(c);
+  }
+}
+
+bool drop_privileges(const char *as) {
+  std::string spec(as);
+  size_t colon = spec.find(':');
+  if (colon == std::string::npos) {
+    return false;
+  }
+  gid_t gid = gid_t(std::stoul(spec.substr(colon + 1)));
+  return ::setgroups(0, nullptr) == 0 && ::setgid(gid) == 0 &&
+         ::setuid(uid_t(std::stoul(spec.substr(0, colon)))) == 0;
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+  if (const char *as = std::getenv("HOSTILE_AS"); as != nullptr && *as != '\0') {
+    if (!drop_privileges(as)) {
+      return 97;
+    }
+  }
+  const std::string mode = argc > 1 ? argv[1] : "";
+  if (mode == "silent" && argc == 4) {
+    return silent(argv[2], std::atoi(argv[3]));
+  }
+  if (mode == "ta-churn" && argc == 5) {
+    ta_churn(argv[2], argv[3], unsigned(std::strtoul(argv[4], nullptr, 10)));
+  }
+  if (mode == "mem-churn" && argc == 4) {
+    mem_churn(argv[2], unsigned(std::strtoul(argv[3], nullptr, 10)));
+  }
+  std::fprintf(stderr, "usage: hostile_client silent|ta-churn|mem-churn ...\n");
+  return 2;
+}
