@@ -2,6 +2,7 @@
 // are read without a control buffer and every record that carries
 // descriptors is announced by a kFdNotice record. A version-1 peer is served
 // as before. Both ends in one process; labelled `tsan`.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/mman.h>
 
@@ -43,10 +44,12 @@ struct RawClient {
 };
 
 // A 4-byte memfd holding 1, 2, 3, 4.
+// Sealed against shrinking, as memory must be for a receiver to map it.
 int small_memfd() {
-  int fd = ::memfd_create("notice-test", MFD_CLOEXEC);
+  int fd = ::memfd_create("notice-test", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   const uint8_t bytes[] = {1, 2, 3, 4};
   EXPECT_EQ(::write(fd, bytes, sizeof bytes), 4);
+  EXPECT_EQ(::fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW), 0);
   return fd;
 }
 
