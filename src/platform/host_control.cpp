@@ -49,7 +49,7 @@ struct Subscription {
   Subscription(uint32_t id, Ref ev) : rproc_id(id), events(std::move(ev)) {}
 
   const uint32_t rproc_id;
-  Ref events;  // the subscriber's IRemoteprocEvents
+  Ref events;  // the subscriber's IRemoteprocEvents, until run() takes it
 
   std::mutex mu;
   std::condition_variable cv;
@@ -93,7 +93,10 @@ struct Subscription {
   }
 
   void run() {
-    iface::IRemoteprocEvents ev(events);
+    // The thread owns the subscriber's object and lets go of it when it
+    // returns: a retired subscription waits for the next reap, and a proxy
+    // kept that long would keep a dead connection's socket open in capteed.
+    iface::IRemoteprocEvents ev(std::move(events));
     std::unique_lock<std::mutex> lock(mu);
     for (;;) {
       cv.wait(lock, [&] { return stop || kicks != 0 || crash_pending; });

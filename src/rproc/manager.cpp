@@ -92,6 +92,7 @@ bool Manager::connect_locked(std::string *why) {
     if (control.openProcessor(id, p) == Object_OK &&
         iface::IRemoteprocHost(p).subscribe(make_object<EventSink>(slot), sub) == Object_OK) {
       subscriptions_.push_back(std::move(sub));
+      slot->catch_up();
     } else {
       log("rproc " + std::to_string(id) + ": no crash events from capteed");
     }

@@ -146,7 +146,10 @@ bool RemoteProc::attach(TeeLink &link, std::string *why) {
   }
   regions.resize(n);
   regions_ = std::move(regions);
-  crashes_seen_ = info.crashes;  // crashes before we came are not ours to recover
+  // Crashes before we came are not ours to recover, except the one the
+  // processor is still in: catch_up() queues that one.
+  crashes_seen_ = info.state == IRemoteprocHost_STATE_CRASHED && info.crashes > 0 ? info.crashes - 1
+                                                                                  : info.crashes;
   ta_loaded_ = info.granted != 0 || info.state != IRemoteprocHost_STATE_OFFLINE;
   State s = State::kOffline;
   if (info.state == IRemoteprocHost_STATE_RUNNING || info.state == IRemoteprocHost_STATE_CRASHED) {
@@ -176,6 +179,26 @@ bool RemoteProc::attach(TeeLink &link, std::string *why) {
   }
   log(std::string("attached to capteed: ") + to_string(s));
   return true;
+}
+
+void RemoteProc::catch_up() {
+  uint32_t crashes = 0;
+  std::string reason;
+  {
+    std::lock_guard<std::mutex> op(op_mu_);
+    IRemoteprocHost_Info info{};
+    if (lost() || host_.getInfo(info) != Object_OK || info.state != IRemoteprocHost_STATE_CRASHED ||
+        info.crashes <= crashes_seen_) {
+      return;
+    }
+    crashes = info.crashes;
+    char text[256];
+    size_t len = 0;
+    reason = host_.getCrashReason(std::as_writable_bytes(std::span(text)), len) == Object_OK
+                 ? std::string(text, len)
+                 : "crashed before captee-rprocd subscribed";
+  }
+  on_crash(crashes, std::move(reason));  // a duplicate of a notified one is dropped
 }
 
 void RemoteProc::detach() {

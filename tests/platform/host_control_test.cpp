@@ -37,8 +37,11 @@ class Recorder final : public iface::IRemoteprocEventsSkeleton {
     std::unique_lock<std::mutex> lock(mu);
     return cv.wait_for(lock, std::chrono::seconds(10), pred);
   }
+  // Expires when the recorder is destroyed.
+  std::weak_ptr<void> lifetime_probe() { return probe_; }
   std::mutex mu;
   std::condition_variable cv;
+  std::shared_ptr<void> probe_ = std::make_shared<int>(0);
   uint32_t crash_id = 0, crash_count = 0, kicks = 0;
   std::string crash_reason;
 };
@@ -153,6 +156,22 @@ TEST_F(HostControlTest, SubscriptionsAreLimited) {
   subs.pop_back();  // releasing one makes room
   EXPECT_EQ(host_.subscribe(events, extra), Object_OK);
   EXPECT_EQ(host_.subscribe(Ref(), extra), Object_ERROR_INVALID);
+}
+
+// Regression (rproc chaos): a retired subscription held its subscriber's
+// object until the next subscription ended, and with it the socket of a dead
+// manager's connection in capteed.
+TEST_F(HostControlTest, AnEndedSubscriptionLetsGoOfItsSubscriberAtOnce) {
+  auto *rec = new Recorder;
+  Ref events = Ref::adopt(rec->as_object());
+  std::weak_ptr<void> alive = rec->lifetime_probe();
+  Ref sub;
+  ASSERT_EQ(host_.subscribe(events, sub), Object_OK);
+  events = Ref();
+  EXPECT_FALSE(alive.expired()) << "the subscription holds its subscriber";
+  sub = Ref();
+  EXPECT_TRUE(eventually([&] { return alive.expired(); }))
+      << "released with the subscription, not at the next reap";
 }
 
 TEST_F(HostControlTest, NothingAnswersAfterShutdown) {

@@ -67,6 +67,7 @@ TEST(RprocChaos, KillsCrashesAndRestartsLeaveNothingStuckOrLeaked) {
   // A quiet capteed's baseline, before any manager connects.
   const auto base = tee->counters();
   const size_t base_fds = captee::test::fd_count(tee->pid());
+  const std::string base_listing = captee::test::fd_listing(tee->pid());
 
   auto rprocd = std::make_unique<Rprocd>(socket, dir);
   ASSERT_TRUE(rprocd->ready());
@@ -169,7 +170,9 @@ TEST(RprocChaos, KillsCrashesAndRestartsLeaveNothingStuckOrLeaked) {
   })) << "connections "
       << tee->counters().connections << " objects " << tee->counters().objects << " memory objects "
       << tee->counters().memoryObjects << " fds " << captee::test::fd_count(tee_pid) << " vs "
-      << base_fds;
+      << base_fds << "\n"
+      << captee::test::fd_listing(tee_pid) << "at the baseline:\n"
+      << base_listing;
   if (own_tee) {
     ::kill(tee_pid, SIGTERM);
     EXPECT_EQ(captee::test::wait_exit(tee_pid), 0) << "a respawned capteed exits cleanly";

@@ -21,7 +21,7 @@ class Rprocd {
                                      socket_,     "--log-level",  "warn"};
     args.insert(args.end(), extra.begin(), extra.end());
     pid_ = spawn(args);
-    ready_ = eventually([&] { return std::filesystem::exists(socket_); });
+    ready_ = eventually([&] { return accepts_connections(socket_); });
   }
   ~Rprocd() { stop(); }
   int stop(int sig = SIGTERM) {

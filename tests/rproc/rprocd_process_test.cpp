@@ -174,6 +174,40 @@ TEST_F(RprocdProcess, SigtermStopsAndReleasesEveryProcessor) {
       << again.state().dump();
 }
 
+// Regression (rproc chaos): a manager killed while its processor was crashed
+// left it crashed, and the next manager, which has no image to reload,
+// neither counted nor handled that crash: the processor stayed crashed with
+// no reason given. It is now handled like a crash seen live.
+TEST_F(RprocdProcess, ACrashFoundAtStartIsHandledLikeAnyOther) {
+  auto r = std::make_unique<Rprocd>(tee_->socket(), tee_->dir(),
+                                    std::vector<std::string>{"--recovery", "disabled"});
+  ASSERT_TRUE(r->ready());
+  ASSERT_EQ(r->cli("boot " CAPTEE_FIRMWARE_SIGNED).first, 0);
+  ASSERT_EQ(r->cli("crash").first, 0);
+  ASSERT_TRUE(eventually([&] { return r->state()["state"] == "crashed"; }));
+  r->stop(SIGKILL);
+  // Recovery disabled: crashed, with the crash that capteed recorded.
+  r = std::make_unique<Rprocd>(tee_->socket(), tee_->dir(),
+                               std::vector<std::string>{"--recovery", "disabled"});
+  ASSERT_TRUE(r->ready());
+  ASSERT_TRUE(eventually([&] { return r->state()["crash_count"] == 1; })) << r->state().dump();
+  nlohmann::json s = r->state();
+  EXPECT_EQ(s["state"], "crashed");
+  EXPECT_EQ(s["last_crash"], "injected crash: requested with captee rproc crash");
+  r->stop(SIGKILL);
+  // Recovery enabled: there is no image to reload, so the firmware is
+  // released and the processor is offline, with the reason.
+  r = std::make_unique<Rprocd>(tee_->socket(), tee_->dir());
+  ASSERT_TRUE(r->ready());
+  ASSERT_TRUE(eventually([&] { return r->state()["state"] == "offline"; })) << r->state().dump();
+  s = r->state();
+  EXPECT_EQ(s["crash_count"], 1);
+  EXPECT_NE(s["last_error"].get<std::string>().find("there is no image to reload"),
+            std::string::npos)
+      << s.dump();
+  EXPECT_EQ(r->stop(), 0);
+}
+
 // Calls SIGTERM on captee-rprocd from inside the boot's first progress step.
 class SigtermOnFirstStep final : public iface::IRemoteProcProgressSkeleton {
  public:

@@ -95,6 +95,39 @@ inline size_t fd_count(pid_t pid) {
   return n;
 }
 
+// Whether a captee daemon listens on `path` (a socket file left by a killed
+// one does not count).
+inline bool accepts_connections(const std::string &path) {
+  int fd = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+  sockaddr_un a{};
+  a.sun_family = AF_UNIX;
+  std::snprintf(a.sun_path, sizeof a.sun_path, "%s", path.c_str());
+  const bool ok = ::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) == 0;
+  ::close(fd);
+  return ok;
+}
+
+// What each of a process's descriptors refers to, one per line: for the
+// failure message when a descriptor count is off.
+inline std::string fd_listing(pid_t pid) {
+  const std::string dir = "/proc/" + std::to_string(pid) + "/fd";
+  std::string out;
+  DIR *d = ::opendir(dir.c_str());
+  if (d == nullptr) {
+    return out;
+  }
+  while (dirent *e = ::readdir(d)) {
+    if (e->d_name[0] == '.') {
+      continue;
+    }
+    char target[512];
+    const ssize_t n = ::readlink((dir + "/" + e->d_name).c_str(), target, sizeof target - 1);
+    out += std::string(e->d_name) + " -> " + (n > 0 ? std::string(target, n) : "?") + "\n";
+  }
+  ::closedir(d);
+  return out;
+}
+
 // A temporary directory (mode 0755 so dropped-privilege clients can reach the
 // socket inside), removed at the end.
 struct TempDir {
@@ -204,13 +237,7 @@ class CapteedProcess {
  private:
   bool wait_ready() {
     for (int i = 0; i < 3000; ++i) {  // up to 30 s: capteed may run under valgrind
-      int fd = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-      sockaddr_un a{};
-      a.sun_family = AF_UNIX;
-      std::snprintf(a.sun_path, sizeof a.sun_path, "%s", socket_.c_str());
-      bool ok = ::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) == 0;
-      ::close(fd);
-      if (ok) {
+      if (accepts_connections(socket_)) {
         return true;
       }
       int st = 0;

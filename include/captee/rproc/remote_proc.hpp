@@ -106,6 +106,11 @@ class RemoteProc {
   // TA session and the host face and takes the processor's state from
   // capteed. false with a sentence in *why if the TA or the face refuses.
   bool attach(TeeLink &link, std::string *why);
+  // Called once the manager is subscribed to the processor's crash events:
+  // a crash that came before the subscription (found at attach, or between
+  // attach and subscribe) is queued as if it had been notified, so that it is
+  // recovered (or, with no image to reload, released) like any other.
+  void catch_up();
   // capteed went away: drop the session and the mappings; UNAVAILABLE.
   void detach();
 
