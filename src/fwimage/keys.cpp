@@ -9,6 +9,7 @@
 #include <cstring>
 #include <string>
 
+#include "captee/detail/openssl_lifetime.hpp"
 #include "captee/fwimage/signed_image.hpp"
 
 namespace captee::fwimage {

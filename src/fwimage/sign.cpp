@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <string>
 
+#include "captee/detail/openssl_lifetime.hpp"
 #include "byte_reader.hpp"
 #include "captee/fwimage/elf32.hpp"
 #include "captee/fwimage/signed_image.hpp"

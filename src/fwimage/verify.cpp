@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "captee/detail/openssl_lifetime.hpp"
+
 namespace captee::fwimage {
 namespace {
 

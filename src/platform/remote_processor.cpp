@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "captee/detail/openssl_lifetime.hpp"
+
 namespace captee::platform {
 
 namespace {

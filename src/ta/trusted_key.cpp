@@ -5,6 +5,7 @@
 
 #include <cstdio>
 
+#include "captee/detail/openssl_lifetime.hpp"
 #include "captee/fwimage/verify.hpp"
 
 namespace captee::ta {

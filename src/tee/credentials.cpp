@@ -14,6 +14,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "captee/detail/openssl_lifetime.hpp"
 #include "captee/tee/credentials.hpp"
 
 namespace captee::tee {

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <string>
 
+#include "captee/detail/openssl_lifetime.hpp"
+
 namespace captee::tee {
 namespace {
 
