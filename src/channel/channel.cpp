@@ -598,15 +598,23 @@ bool is_remote(Object o) {
 namespace {
 
 void ChannelImpl::release_proxy(Proxy *p) {
-  if (p->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) {
-    return;
+  // Not the last reference: no lock.
+  uint32_t r = p->refs.load(std::memory_order_relaxed);
+  while (r > 1) {
+    if (p->refs.compare_exchange_weak(r, r - 1, std::memory_order_acq_rel)) {
+      return;
+    }
   }
+  // Perhaps the last: the count reaches zero only under tmu_, where
+  // import_proxy() finds proxies, so nobody can revive one that is going.
+  // (Dropping to zero outside the lock let an import revive the proxy and
+  // its new holder release and free it before this thread took the lock:
+  // a use after free that fuzz/channel_peer found.)
   uint32_t count = 0;
   {
     std::lock_guard lk(tmu_);
-    // import_proxy() may have revived it while we were not holding the lock.
-    if (p->refs.load(std::memory_order_acquire) != 0) {
-      return;
+    if (p->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) {
+      return;  // imported or retained again meanwhile
     }
     auto it = imports_.find(p->handle);
     if (it != imports_.end() && it->second == p) {

@@ -76,6 +76,41 @@ TEST(ChannelThreads, EightThreadsConcurrently) {
   EXPECT_EQ(failures.load(), 0);
 }
 
+// Regression (fuzz/channel_peer, a use after free): the same object arriving
+// in many concurrent requests is imported on the reading thread while the
+// serving threads release earlier copies of it, so the receiver's proxy keeps
+// dropping to its last reference and being found again. Each release must
+// be counted once: the object is released exactly when the last copy goes,
+// and nothing is freed twice (ASan and TSan run this too).
+TEST(ChannelThreads, OneObjectInManyConcurrentCallsIsReleasedOnceAtTheEnd) {
+  ChannelOptions server;
+  server.pool_threads = 4;
+  Pair p(make_object<Service>(), {}, server);
+  auto *counter = new Counter;
+  Ref obj = Ref::adopt(counter->as_object());
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 400; ++i) {
+        uint32_t same = 7;
+        if (p.root.invoke(kIsY, out(same), in(obj)) != Object_OK || same != 0) {
+          failures.fetch_add(1);
+        }
+      }
+    });
+  }
+  for (auto &th : threads) {
+    th.join();
+  }
+  EXPECT_EQ(failures.load(), 0);
+  // The server let go of every copy: the client exports only what it did
+  // before (nothing), and the object is still ours and still works.
+  EXPECT_TRUE(eventually([&] { return p.client->export_count() == 0; }))
+      << p.client->export_count() << " exports left";
+  EXPECT_EQ(echo(obj, "still here"), "still here");
+}
+
 TEST(ChannelThreads, NestedCallbacksRunOnTheWaitingThread) {
   Pair p(make_object<Service>());
   Ref remote_ping;

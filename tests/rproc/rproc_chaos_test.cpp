@@ -66,7 +66,7 @@ TEST(RprocChaos, KillsCrashesAndRestartsLeaveNothingStuckOrLeaked) {
   const std::string socket = tee->socket(), dir = tee->dir();
   // A quiet capteed's baseline, before any manager connects.
   const auto base = tee->counters();
-  const size_t base_fds = captee::test::fd_count(tee->pid());
+  const size_t base_fds = captee::test::quiet_fd_count(tee->pid());
   const std::string base_listing = captee::test::fd_listing(tee->pid());
 
   auto rprocd = std::make_unique<Rprocd>(socket, dir);

@@ -107,6 +107,22 @@ inline bool accepts_connections(const std::string &path) {
   return ok;
 }
 
+// A quiet process's descriptor count: connections that were just closed
+// (a readiness probe, a counters query) take a moment to close on the
+// daemon's side, and only ever add, so the least count seen over about half
+// a second, once it has held for three samples in a row.
+inline size_t quiet_fd_count(pid_t pid) {
+  size_t least = fd_count(pid);
+  int held = 0;
+  for (int i = 0; i < 25 && held < 3; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    const size_t now = fd_count(pid);
+    held = now == least ? held + 1 : 0;
+    least = std::min(least, now);
+  }
+  return least;
+}
+
 // What each of a process's descriptors refers to, one per line: for the
 // failure message when a descriptor count is off.
 inline std::string fd_listing(pid_t pid) {
