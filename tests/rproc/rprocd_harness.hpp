@@ -24,15 +24,7 @@ class Rprocd {
     ready_ = eventually([&] { return accepts_connections(socket_); });
   }
   ~Rprocd() { stop(); }
-  int stop(int sig = SIGTERM) {
-    if (pid_ <= 0) {
-      return exit_;
-    }
-    ::kill(pid_, sig);
-    exit_ = wait_exit(pid_);
-    pid_ = -1;
-    return exit_;
-  }
+  int stop(int sig = SIGTERM) { return stop_child(pid_, exit_, sig); }
   bool ready() const { return ready_; }
   pid_t pid() const { return pid_; }
   const std::string &socket() const { return socket_; }

@@ -97,21 +97,6 @@ std::ostream &operator<<(std::ostream &os, const Baseline &b) {
             << b.memory_objects << ", tas " << b.tas << "}";
 }
 
-// Descriptors of `pid` once they stop changing (connections that just ended,
-// such as the one that asked for the counters, close asynchronously).
-size_t settled_fd_count(pid_t pid) {
-  size_t last = fd_count(pid);
-  for (int i = 0; i < 100; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    size_t now = fd_count(pid);
-    if (now == last) {
-      return now;
-    }
-    last = now;
-  }
-  return last;
-}
-
 // fork + exec of ta_test_client; reads its "ready <pid>" line.
 struct HoldingClient {
   pid_t pid = -1;
@@ -304,7 +289,7 @@ TEST(CapteedDirectChannels, ClientsKilledMidCallLeaveCapteedAndTheTaAtTheirBasel
   ASSERT_TRUE(eventually([&] { return counters.get().connections == 1; }));
   const Baseline base(counters.get());
   ASSERT_EQ(base.tas, 1u);
-  const size_t capteed_fds = settled_fd_count(d.pid());
+  const size_t capteed_fds = quiet_fd_count(d.pid());
   std::mt19937 rng(7);
   pid_t ta = -1;
   size_t ta_fds = 0;
@@ -313,7 +298,7 @@ TEST(CapteedDirectChannels, ClientsKilledMidCallLeaveCapteedAndTheTaAtTheirBasel
     ASSERT_NE(h.ta_pid, 0u) << "client " << i << " did not reach the TA";
     if (ta < 0) {
       ta = static_cast<pid_t>(h.ta_pid);
-      ta_fds = settled_fd_count(ta) - 1;  // less this client's direct channel
+      ta_fds = quiet_fd_count(ta) - 1;  // less this client's direct channel
     }
     EXPECT_EQ(static_cast<pid_t>(h.ta_pid), ta);
     std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 50));

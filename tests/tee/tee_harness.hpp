@@ -24,6 +24,7 @@
 #include "CDiagnostics.h"
 #include "IClientEnv.hpp"
 #include "IDiagnosticsCaptee.hpp"
+#include "../support/descriptors.hpp"
 #include "captee/channel.hpp"
 
 namespace captee::test {
@@ -66,6 +67,18 @@ inline int wait_exit(pid_t pid) {
   return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+// Signals a daemon the test started, reaps it and forgets its pid; returns
+// its exit status, also on later calls (`exit` keeps it).
+inline int stop_child(pid_t &pid, int &exit, int sig) {
+  if (pid <= 0) {
+    return exit;
+  }
+  ::kill(pid, sig);
+  exit = wait_exit(pid);
+  pid = -1;
+  return exit;
+}
+
 inline int run(std::vector<std::string> args, std::vector<std::string> env = {}) {
   return wait_exit(spawn(std::move(args), std::move(env)));
 }
@@ -82,19 +95,6 @@ inline std::pair<int, std::string> run_capture(const std::string &command) {
   return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
 }
 
-inline size_t fd_count(pid_t pid) {
-  size_t n = 0;
-  DIR *d = ::opendir(("/proc/" + std::to_string(pid) + "/fd").c_str());
-  if (d == nullptr) {
-    return 0;
-  }
-  while (dirent *e = ::readdir(d)) {
-    n += e->d_name[0] != '.';
-  }
-  ::closedir(d);
-  return n;
-}
-
 // Whether a captee daemon listens on `path` (a socket file left by a killed
 // one does not count).
 inline bool accepts_connections(const std::string &path) {
@@ -105,43 +105,6 @@ inline bool accepts_connections(const std::string &path) {
   const bool ok = ::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) == 0;
   ::close(fd);
   return ok;
-}
-
-// A quiet process's descriptor count: connections that were just closed
-// (a readiness probe, a counters query) take a moment to close on the
-// daemon's side, and only ever add, so the least count seen over about half
-// a second, once it has held for three samples in a row.
-inline size_t quiet_fd_count(pid_t pid) {
-  size_t least = fd_count(pid);
-  int held = 0;
-  for (int i = 0; i < 25 && held < 3; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    const size_t now = fd_count(pid);
-    held = now == least ? held + 1 : 0;
-    least = std::min(least, now);
-  }
-  return least;
-}
-
-// What each of a process's descriptors refers to, one per line: for the
-// failure message when a descriptor count is off.
-inline std::string fd_listing(pid_t pid) {
-  const std::string dir = "/proc/" + std::to_string(pid) + "/fd";
-  std::string out;
-  DIR *d = ::opendir(dir.c_str());
-  if (d == nullptr) {
-    return out;
-  }
-  while (dirent *e = ::readdir(d)) {
-    if (e->d_name[0] == '.') {
-      continue;
-    }
-    char target[512];
-    const ssize_t n = ::readlink((dir + "/" + e->d_name).c_str(), target, sizeof target - 1);
-    out += std::string(e->d_name) + " -> " + (n > 0 ? std::string(target, n) : "?") + "\n";
-  }
-  ::closedir(d);
-  return out;
 }
 
 // A temporary directory (mode 0755 so dropped-privilege clients can reach the
@@ -210,15 +173,7 @@ class CapteedProcess {
   ~CapteedProcess() { stop(); }
 
   // SIGTERM; returns the exit status (0 expected).
-  int stop() {
-    if (pid_ <= 0) {
-      return exit_;
-    }
-    ::kill(pid_, SIGTERM);
-    exit_ = wait_exit(pid_);
-    pid_ = -1;
-    return exit_;
-  }
+  int stop() { return stop_child(pid_, exit_, SIGTERM); }
 
   bool ready() const { return ready_; }
   pid_t pid() const { return pid_; }

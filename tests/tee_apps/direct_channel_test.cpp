@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "../channel/raw_peer.hpp"
+#include "../support/descriptors.hpp"
 #include "IAppController.hpp"
 #include "IAppLoader.hpp"
 #include "IListenerCBO.hpp"
@@ -292,7 +293,7 @@ class HostileDirectClientTest : public DirectChannelTest {
     std::string name = "captee_test_ta";
     ASSERT_EQ(env_.registry->connect(name, local_ctrl), Object_OK);
     ASSERT_EQ(IAppController(local_ctrl).getAppObject(local_app_), Object_OK);
-    fds_before_ = testing::settled_fd_count(pid_);
+    fds_before_ = captee::test::quiet_fd_count(pid_);
   }
   std::unique_ptr<test::RawPeer> raw_socket() {
     auto *d = LocalObject::from_as<DirectObject>(local_app_.get());
@@ -310,8 +311,8 @@ class HostileDirectClientTest : public DirectChannelTest {
   }
   // The host let go of everything the hostile channel held.
   void expect_fds_back() {
-    EXPECT_TRUE(eventually([&] { return testing::fd_count(pid_) == fds_before_; }))
-        << testing::fd_count(pid_) << " descriptors, " << fds_before_ << " before";
+    EXPECT_TRUE(eventually([&] { return captee::test::fd_count(pid_) == fds_before_; }))
+        << captee::test::fd_count(pid_) << " descriptors, " << fds_before_ << " before";
   }
 
   Ref ctrl_, good_, local_app_;

@@ -94,32 +94,6 @@ ExtraClient::~ExtraClient() {
   server->close();
 }
 
-size_t fd_count(pid_t pid) {
-  size_t n = 0;
-  DIR *d = opendir(("/proc/" + std::to_string(pid) + "/fd").c_str());
-  if (d == nullptr) {
-    return 0;
-  }
-  while (dirent *e = readdir(d)) {
-    n += e->d_name[0] != '.';
-  }
-  closedir(d);
-  return n;
-}
-
-size_t settled_fd_count(pid_t pid) {
-  size_t last = fd_count(pid);
-  for (int i = 0; i < 100; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    const size_t now = fd_count(pid);
-    if (now == last) {
-      return now;
-    }
-    last = now;
-  }
-  return last;
-}
-
 LoaderOverChannel::~LoaderOverChannel() {
   loader.reset();
   registrar.reset();

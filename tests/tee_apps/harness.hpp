@@ -52,12 +52,6 @@ struct ExtraClient {
   Ref loader;
 };
 
-// Descriptors open in process `pid`.
-size_t fd_count(pid_t pid);
-// The same once it stops changing (descriptors of channels that just opened
-// or closed settle asynchronously).
-size_t settled_fd_count(pid_t pid);
-
 AppLoaderConfig test_config();
 
 }  // namespace captee::tee::apps::testing
