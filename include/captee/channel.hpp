@@ -147,6 +147,16 @@ class Channel {
   virtual size_t import_count() const = 0;
 };
 
+// What Listener::serve_in_background admits besides its handshake caps.
+// `max_open_per_uid` (0: none) caps the connections of one peer uid open at
+// once, handshaking or established: one more is closed at accept, and the
+// sink gets nullptr and "too many connections open from uid N". Its place
+// comes back when one of that uid's channels closes.
+struct ListenerLimits {
+  unsigned max_open_per_uid = 0;
+  bool root_unlimited = false;  // uid 0 is never capped
+};
+
 // Listens on a filesystem AF_UNIX SOCK_SEQPACKET socket. Each accepted
 // connection becomes a Channel that exports the object `primordial(creds)`
 // returns (given the connecting peer's SO_PEERCRED).
@@ -179,7 +189,8 @@ class Listener {
   // kMaxPending in all, wait at once: a connection beyond that is closed at
   // once, without calling the factory, and `on_channel` (on the accepting
   // thread) gets nullptr.
-  void serve_in_background(ChannelSink on_channel = {});
+  // `limits` (ListenerLimits) may also cap the connections one uid has open.
+  void serve_in_background(ChannelSink on_channel = {}, ListenerLimits limits = {});
   static constexpr unsigned kMaxPendingPerUid = 16;
   static constexpr unsigned kMaxPending = 256;
   // Stops accepting; unblocks accept(). Existing channels live on.

@@ -36,12 +36,14 @@ void set_why(std::string *why, const std::string &what) {
 }
 }  // namespace
 
-// Handshakes waiting for their peer's hello, per uid and in all. Shared
-// with the handshake threads, which may outlive the Listener.
+// Handshakes waiting for their peer's hello, per uid and in all, and the
+// connections open per uid. Shared with the handshake threads and the
+// channels' close notifiers, which may outlive the Listener.
 struct PendingHandshakes {
   std::mutex mu;
   std::map<uid_t, unsigned> by_uid;
   unsigned total = 0;
+  std::map<uid_t, unsigned> open_by_uid;
 
   bool enter(uid_t uid) {
     std::lock_guard lk(mu);
@@ -62,6 +64,25 @@ struct PendingHandshakes {
       by_uid.erase(uid);
     }
     --total;
+  }
+  // A connection of `uid` opens, unless `max` (0: no cap) are open already.
+  bool open(uid_t uid, unsigned max) {
+    std::lock_guard lk(mu);
+    unsigned &n = open_by_uid[uid];
+    if (max != 0 && n >= max) {
+      if (n == 0) {
+        open_by_uid.erase(uid);
+      }
+      return false;
+    }
+    ++n;
+    return true;
+  }
+  void closed(uid_t uid) {
+    std::lock_guard lk(mu);
+    if (--open_by_uid[uid] == 0) {
+      open_by_uid.erase(uid);
+    }
   }
 };
 
@@ -155,11 +176,11 @@ std::shared_ptr<Channel> Listener::accept(std::string *why) {
   return start_channel(c, std::move(primordial), opts_, why);
 }
 
-void Listener::serve_in_background(ChannelSink on_channel) {
+void Listener::serve_in_background(ChannelSink on_channel, ListenerLimits limits) {
   if (impl_->server.joinable()) {
     return;
   }
-  impl_->server = std::thread([this, sink = std::move(on_channel)] {
+  impl_->server = std::thread([this, sink = std::move(on_channel), limits] {
     while (!impl_->shut.load()) {
       ucred cred{};
       std::string why;
@@ -170,13 +191,21 @@ void Listener::serve_in_background(ChannelSink on_channel) {
         }
         continue;
       }
-      if (!impl_->pending->enter(cred.uid)) {
+      const unsigned cap = limits.root_unlimited && cred.uid == 0 ? 0 : limits.max_open_per_uid;
+      std::string refused;
+      if (!impl_->pending->open(cred.uid, cap)) {
+        refused = "too many connections open from uid " + std::to_string(cred.uid) + " (at most " +
+                  std::to_string(cap) + ")";
+      } else if (!impl_->pending->enter(cred.uid)) {
+        impl_->pending->closed(cred.uid);
+        refused = "too many handshakes pending from uid " + std::to_string(cred.uid);
+      }
+      if (!refused.empty()) {
         ::close(c);
-        std::string w = "too many handshakes pending from uid " + std::to_string(cred.uid);
         if (sink) {
-          sink(nullptr, w);
+          sink(nullptr, refused);
         } else if (opts_.log) {
-          opts_.log("captee listener: " + w);
+          opts_.log("captee listener: " + refused);
         }
         continue;
       }
@@ -187,6 +216,12 @@ void Listener::serve_in_background(ChannelSink on_channel) {
         std::string w;
         std::shared_ptr<Channel> ch = start_channel(c, std::move(primordial), opts, &w);
         pending->leave(cred.uid);
+        if (ch) {
+          // Runs at once if the channel has closed already.
+          ch->on_close([pending, uid = cred.uid] { pending->closed(uid); });
+        } else {
+          pending->closed(cred.uid);
+        }
         if (sink) {
           sink(std::move(ch), w);
         } else if (!ch && opts.log) {

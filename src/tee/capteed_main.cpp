@@ -43,6 +43,10 @@ int capteed_main(int argc, char **argv, std::span<DaemonExtension *const> extens
                  "Threads serving each connection's requests (1 is fastest, but then one slow "
                  "request holds up that client's other threads)")
       ->check(CLI::Range(1u, 8u));
+  unsigned max_per_uid = DaemonOptions{}.max_connections_per_uid;
+  app.add_option("--max-connections-per-uid", max_per_uid,
+                 "Connections one uid may have open at once; 0: no limit (root has none)")
+      ->capture_default_str();
   for (DaemonExtension *e : extensions) {
     e->add_options(app);
   }
@@ -56,6 +60,7 @@ int capteed_main(int argc, char **argv, std::span<DaemonExtension *const> extens
   opts.socket_path = socket;
   opts.ta_dir = ta_dir;
   opts.pool_threads_per_connection = connection_threads;
+  opts.max_connections_per_uid = max_per_uid;
   opts.state_dir = state_dir;
   opts.log_level = level == "error"  ? LogLevel::kError
                    : level == "warn" ? LogLevel::kWarn

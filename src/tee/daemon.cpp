@@ -167,49 +167,54 @@ bool Daemon::start(std::string *why) {
   s->listener = std::move(listener);
   // Each handshake runs on a thread of its own (the factory above too): a
   // client that connects and stays silent holds up nobody.
-  s->listener->serve_in_background([weak](std::shared_ptr<Channel> ch, const std::string &why) {
-    auto st = weak.lock();
-    if (!ch) {
-      if (st && t_counted) {
-        st->connections.fetch_sub(1);  // the handshake failed
-      }
-      if (st && !st->stopping.load() && !why.empty()) {
-        st->log(LogLevel::kInfo, "connection dropped: " + why);
-      }
-      return;
-    }
-    if (!st) {
-      ch->close();
-      return;
-    }
-    st->connections_accepted.fetch_add(1);
-    ucred c = ch->peer_credentials();
-    st->log(LogLevel::kDebug,
-            "connection from pid " + std::to_string(c.pid) + " uid " + std::to_string(c.uid));
-    bool stopping = false;
-    {
-      std::lock_guard lk(st->channels_mu);
-      // stop() sets `stopping` before it takes the list under this lock: a
-      // channel added after that would never be closed by it.
-      stopping = st->stopping.load();
-      if (!stopping) {
-        for (auto it = st->channels.begin(); it != st->channels.end();) {
-          auto live = it->lock();
-          it = (!live || live->closed()) ? st->channels.erase(it) : std::next(it);
+  ListenerLimits limits;
+  limits.max_open_per_uid = s->opts.max_connections_per_uid;
+  limits.root_unlimited = true;
+  s->listener->serve_in_background(
+      [weak](std::shared_ptr<Channel> ch, const std::string &why) {
+        auto st = weak.lock();
+        if (!ch) {
+          if (st && t_counted) {
+            st->connections.fetch_sub(1);  // the handshake failed
+          }
+          if (st && !st->stopping.load() && !why.empty()) {
+            st->log(LogLevel::kInfo, "connection dropped: " + why);
+          }
+          return;
         }
-        st->channels.push_back(ch);
-      }
-    }
-    // Counts down when the channel closes, however that happens.
-    ch->on_close([weak] {
-      if (auto s = weak.lock()) {
-        s->connections.fetch_sub(1);
-      }
-    });
-    if (stopping) {
-      ch->close();
-    }
-  });
+        if (!st) {
+          ch->close();
+          return;
+        }
+        st->connections_accepted.fetch_add(1);
+        ucred c = ch->peer_credentials();
+        st->log(LogLevel::kDebug,
+                "connection from pid " + std::to_string(c.pid) + " uid " + std::to_string(c.uid));
+        bool stopping = false;
+        {
+          std::lock_guard lk(st->channels_mu);
+          // stop() sets `stopping` before it takes the list under this lock: a
+          // channel added after that would never be closed by it.
+          stopping = st->stopping.load();
+          if (!stopping) {
+            for (auto it = st->channels.begin(); it != st->channels.end();) {
+              auto live = it->lock();
+              it = (!live || live->closed()) ? st->channels.erase(it) : std::next(it);
+            }
+            st->channels.push_back(ch);
+          }
+        }
+        // Counts down when the channel closes, however that happens.
+        ch->on_close([weak] {
+          if (auto s = weak.lock()) {
+            s->connections.fetch_sub(1);
+          }
+        });
+        if (stopping) {
+          ch->close();
+        }
+      },
+      limits);
   s->log(LogLevel::kInfo, "listening on " + s->opts.socket_path);
   return true;
 }

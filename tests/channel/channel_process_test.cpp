@@ -638,6 +638,54 @@ TEST(ChannelProcess, OneUidParksAtMostSixteenHandshakes) {
   EXPECT_EQ(started.size(), 1u);
 }
 
+TEST(ChannelProcess, AUidPastItsCapOfOpenConnectionsIsTurnedAway) {
+  TempDir dir;
+  std::string path = dir.path + "/capped.sock";
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::string> turned_away;
+  auto l = Listener::bind(path, [](const ucred &) { return make_object<Service>(); });
+  ASSERT_TRUE(l);
+  ListenerLimits limits;
+  limits.max_open_per_uid = 3;  // this test's uid is root: not exempt here
+  l->serve_in_background(
+      [&](std::shared_ptr<Channel> ch, const std::string &why) {
+        if (!ch) {
+          std::lock_guard lk(mu);
+          turned_away.push_back(why);
+          cv.notify_all();
+        }
+      },
+      limits);
+  ChannelOptions quiet;
+  quiet.log = [](const std::string &) {};
+  std::vector<Ref> roots;
+  for (int i = 0; i < 3; ++i) {
+    roots.push_back(connect(path, quiet));
+    ASSERT_FALSE(roots.back().is_null()) << i;
+  }
+  std::string why;
+  EXPECT_TRUE(connect(path, quiet, &why).is_null()) << "a fourth connection opened";
+  {
+    std::unique_lock lk(mu);
+    ASSERT_TRUE(cv.wait_for(lk, std::chrono::seconds(3), [&] { return !turned_away.empty(); }));
+    EXPECT_EQ(turned_away[0], "too many connections open from uid 0 (at most 3)");
+  }
+  roots.pop_back();  // the last reference: that channel closes, its place comes back
+  Ref again;
+  for (int i = 0; i < 300 && again.is_null(); ++i) {
+    again = connect(path, quiet);
+    if (again.is_null()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  ASSERT_FALSE(again.is_null()) << "the closed connection's place never came back";
+  EXPECT_EQ(echo(again, "served"), "served");
+  for (const Ref &r : roots) {
+    EXPECT_EQ(echo(r, "still"), "still");
+  }
+}
+
 TEST(ChannelProcess, MemoryObjectTravelsAsADescriptor) {
   Child c = spawn();
   Ref mem = MemoryObject::create(1 << 20);

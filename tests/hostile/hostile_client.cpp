@@ -2,6 +2,9 @@
 // exec, so the test never forks while its own channel threads run):
 //   silent SOCK N          opens N connections that never say hello, prints
 //                          "ready" and holds them until stdin closes
+//   hold SOCK N            tries to open N full connections (handshake and
+//                          root object), prints "ready K" with the number
+//                          that opened, and holds them until stdin closes
 //   ta-churn SOCK TA SEED  loads the TA, calls it forever, reconnecting
 //                          whenever capteed goes away (chaos)
 //   mem-churn SOCK SEED    allocates, maps, shares and drops memory objects
@@ -62,6 +65,22 @@ ChannelOptions quiet() {
   ChannelOptions o;
   o.log = [](const std::string &) {};
   return o;
+}
+
+int hold(const std::string &socket, int n) {
+  std::vector<Ref> roots;
+  for (int i = 0; i < n; ++i) {
+    Ref root = connect(socket, quiet());
+    if (!root.is_null()) {
+      roots.push_back(std::move(root));
+    }
+  }
+  std::printf("ready %zu\n", roots.size());
+  std::fflush(stdout);
+  char c;
+  while (::read(0, &c, 1) > 0) {
+  }
+  return 0;
 }
 
 void pause_a_little(std::mt19937 &rng) {
@@ -176,12 +195,15 @@ int main(int argc, char **argv) {
   if (mode == "silent" && argc == 4) {
     return silent(argv[2], std::atoi(argv[3]));
   }
+  if (mode == "hold" && argc == 4) {
+    return hold(argv[2], std::atoi(argv[3]));
+  }
   if (mode == "ta-churn" && argc == 5) {
     ta_churn(argv[2], argv[3], unsigned(std::strtoul(argv[4], nullptr, 10)));
   }
   if (mode == "mem-churn" && argc == 4) {
     mem_churn(argv[2], unsigned(std::strtoul(argv[3], nullptr, 10)));
   }
-  std::fprintf(stderr, "usage: hostile_client silent|ta-churn|mem-churn ...\n");
+  std::fprintf(stderr, "usage: hostile_client silent|hold|ta-churn|mem-churn ...\n");
   return 2;
 }

@@ -7,6 +7,7 @@
 
 #include "CDiagnostics.h"
 #include "IDiagnosticsCaptee.h"
+#include "hostile_client_run.hpp"
 #include "hostile_fixture.hpp"
 
 using namespace captee;
@@ -15,46 +16,10 @@ using namespace captee::test;
 namespace {
 
 // hostile_client silent SOCK N, as another uid: holds N connections that
-// never say hello until the test closes its stdin.
-class SilentClients {
- public:
-  SilentClients(const std::string &socket, int n, const std::string &as = "4242:4242") {
-    int in[2], out[2];
-    if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0) {
-      return;
-    }
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(in[0], 0);
-      ::dup2(out[1], 1);
-      std::string env = "HOSTILE_AS=" + as;
-      ::putenv(env.data());
-      std::vector<std::string> args = {HOSTILE_CLIENT_PATH, "silent", socket, std::to_string(n)};
-      auto v = argv_of(args);
-      ::execv(v[0], v.data());
-      ::_exit(127);
-    }
-    ::close(in[0]);
-    ::close(out[1]);
-    stdin_ = in[1];
-    char buf[16] = {};
-    ready_ = ::read(out[0], buf, sizeof buf) > 0 && std::string(buf).rfind("ready", 0) == 0;
-    ::close(out[0]);
-  }
-  ~SilentClients() {
-    if (stdin_ >= 0) {
-      ::close(stdin_);
-    }
-    if (pid_ > 0) {
-      wait_exit(pid_);
-    }
-  }
-  bool ready() const { return ready_; }
-
- private:
-  pid_t pid_ = -1;
-  int stdin_ = -1;
-  bool ready_ = false;
+// never say hello until it goes out of scope.
+struct SilentClients : HostileClientRun {
+  SilentClients(const std::string &socket, int n)
+      : HostileClientRun({"silent", socket, std::to_string(n)}) {}
 };
 
 }  // namespace
@@ -150,4 +115,40 @@ TEST_F(HostileTest, AClientThatNeverReadsItsRepliesStallsOnlyItself) {
   // may still be closing).
   EXPECT_TRUE(eventually([&] { return counters_of(d_.socket()).connections == 2u; }));
   p.reset();
+}
+
+// A uid may have only so many connections open at once (here 8; 256 by
+// default): one more is closed at accept, while other uids and root are
+// served, and the places come back when that uid's connections close.
+// Without the cap one uid could open connections until capteed ran out of
+// descriptors.
+TEST(HostileLimits, OneUidHasAtMostItsCapOfConnectionsOpen) {
+  CapteedProcess d("", {"--max-connections-per-uid", "8"});
+  ASSERT_TRUE(d.ready());
+  const Baseline base = quiet_baseline(d.pid(), d.socket(), CAPTEE_CLI_PATH);
+  ASSERT_TRUE(base.quiet) << describe(base.counters);
+  {
+    HostileClientRun first({"hold", d.socket(), "12"});
+    EXPECT_EQ(first.line(), "ready 8") << "8 open, the other 4 turned away";
+    HostileClientRun second({"hold", d.socket(), "1"});
+    EXPECT_EQ(second.line(), "ready 0") << "uid 4242 is at its cap";
+    HostileClientRun other({"hold", d.socket(), "3"}, "4343:4343");
+    EXPECT_EQ(other.line(), "ready 3") << "another uid has places of its own";
+    HostileClientRun root({"hold", d.socket(), "12"}, "0:0");
+    EXPECT_EQ(root.line(), "ready 12") << "root is not capped";
+    EXPECT_EQ(serve_well_behaved(d.socket()), "");
+    EXPECT_EQ(second.finish(), 0);
+    EXPECT_EQ(first.finish(), 0);
+    std::string line;
+    EXPECT_TRUE(eventually(
+        [&] {
+          HostileClientRun again({"hold", d.socket(), "8"});
+          line = again.line();
+          return line == "ready 8";
+        },
+        10000))
+        << "uid 4242's places did not come back: " << line;
+  }
+  expect_back_to_baseline(d.pid(), d.socket(), base, CAPTEE_CLI_PATH);
+  EXPECT_EQ(d.stop(), 0);
 }

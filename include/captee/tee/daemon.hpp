@@ -36,6 +36,9 @@ struct DaemonOptions {
   std::function<void(LogLevel, const std::string &)> log;
   // Channel pool threads per connection (requests from that client).
   unsigned pool_threads_per_connection = 2;
+  // Connections one uid may have open at once (0: no limit); root is never
+  // limited. A connection past it is closed at accept, and logged.
+  unsigned max_connections_per_uid = 256;
   // Memory service limits.
   uint64_t private_pool_bytes = 256ull << 20;
   uint64_t max_object_bytes = 64ull << 20;
