@@ -35,29 +35,6 @@ inline nlohmann::json cli_stats(const std::string &cli_path, const std::string &
   return rc == 0 ? nlohmann::json::parse(out, nullptr, false) : nlohmann::json();
 }
 
-// Counters from a fresh connection (which counts itself: connections == 1
-// when nobody else is connected). Zeroes if capteed cannot be asked.
-inline IDiagnosticsCaptee_Counters counters_of(const std::string &socket) {
-  ChannelOptions o;
-  o.log = [](const std::string &) {};
-  IDiagnosticsCaptee_Counters c{};
-  Ref root = connect(socket, o);
-  Ref env, diag;
-  if (iface::IClientEnv(root).registerAsClient(Ref(), env) == Object_OK &&
-      iface::IClientEnv(env).open(CDiagnostics_UID, diag) == Object_OK) {
-    // capteed lists a connection once its handshake thread is done with it,
-    // which may be just after this client's first calls: until then the
-    // connection's own three exports (root, env, diagnostics) are missing.
-    for (int i = 0; i < 200; ++i) {
-      if (iface::IDiagnosticsCaptee(diag).queryCounters(c) != Object_OK || c.objects >= 3) {
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-  }
-  return c;
-}
-
 inline bool same(const IDiagnosticsCaptee_Counters &a, const IDiagnosticsCaptee_Counters &b) {
   return a.connections == b.connections && a.objects == b.objects &&
          a.memoryObjects == b.memoryObjects && a.memoryBytes == b.memoryBytes && a.tas == b.tas &&
@@ -85,7 +62,7 @@ inline Baseline quiet_baseline(pid_t pid, const std::string &socket, const std::
                 30000) &&
             eventually(
                 [&] {
-                  b.counters = counters_of(socket);
+                  b.counters = counters_at(socket);
                   return b.counters.connections == 1 && b.counters.callbacksInFlight == 0;
                 },
                 30000) &&
@@ -153,7 +130,7 @@ inline void expect_back_to_baseline(pid_t pid, const std::string &socket, const 
   IDiagnosticsCaptee_Counters now{};
   EXPECT_TRUE(eventually(
       [&] {
-        now = counters_of(socket);
+        now = counters_at(socket);
         return same(now, base.counters);
       },
       30000))

@@ -89,7 +89,7 @@ TEST_F(HostileTest, AnUnansweredCallbackHoldsOnlyItsOwnCall) {
     ASSERT_TRUE(p->recv(r));
     ASSERT_EQ(r.msg.header.kind, wire::Kind::kRequest);
   }
-  EXPECT_EQ(counters_of(d_.socket()).callbacksInFlight, 2u);
+  EXPECT_EQ(counters_at(d_.socket()).callbacksInFlight, 2u);
   EXPECT_EQ(serve_well_behaved(d_.socket()), "");
   // A third call, with an object of ours, waits in capteed's queue behind
   // the two busy threads. Hanging up with it queued must free the

@@ -37,7 +37,7 @@ TEST_F(HostileTest, SilentConnectionsHoldUpNobody) {
   IDiagnosticsCaptee_Counters c{};
   EXPECT_TRUE(eventually(
       [&] {
-        c = counters_of(d_.socket());
+        c = counters_at(d_.socket());
         return c.connections == 1u + 12u;
       },
       3000))
@@ -53,7 +53,7 @@ TEST_F(HostileTest, OneUidCannotParkMoreThanSixteenHandshakes) {
   IDiagnosticsCaptee_Counters c{};
   EXPECT_TRUE(eventually(
       [&] {
-        c = counters_of(d_.socket());
+        c = counters_at(d_.socket());
         return c.connections == 1u + 16u;
       },
       3000))
@@ -113,7 +113,7 @@ TEST_F(HostileTest, AClientThatNeverReadsItsRepliesStallsOnlyItself) {
   EXPECT_EQ(serve_well_behaved(d_.socket()), "");
   // The stalled connection and the asking one (the well-behaved client's
   // may still be closing).
-  EXPECT_TRUE(eventually([&] { return counters_of(d_.socket()).connections == 2u; }));
+  EXPECT_TRUE(eventually([&] { return counters_at(d_.socket()).connections == 2u; }));
   p.reset();
 }
 

@@ -136,7 +136,13 @@ TEST(CapteedDirectChannels, CallsGoToTheTaProcessAndCapteedCountsOnlyItsOwn) {
   Counters counters(d);
   Ref ctrl;
   ASSERT_EQ(iface::IAppLoader(c.loader).loadFromBuffer(read_ta(CAPTEE_TEST_TA), ctrl), Object_OK);
-  const uint64_t objects = counters.get().objects;
+  // Both connections counted (see below): this client's root, loader and
+  // controller, and the counters' diagnostics object.
+  uint64_t objects = 0;
+  ASSERT_TRUE(eventually([&] {
+    objects = counters.get().objects;
+    return objects == 4;
+  })) << objects;
   std::vector<Ref> apps(10), children(10);
   for (size_t i = 0; i < apps.size(); ++i) {
     ASSERT_EQ(iface::IAppController(ctrl).getAppObject(apps[i]), Object_OK);
@@ -156,7 +162,15 @@ TEST(CapteedDirectChannels, CallsGoToTheTaProcessAndCapteedCountsOnlyItsOwn) {
   Ref ctrl2;
   ASSERT_EQ(iface::IAppLoader(forwarded.loader).connect(std::as_bytes(std::span(name)), ctrl2),
             Object_OK);
-  const uint64_t before = counters.get().objects;
+  // capteed lists a connection once its handshake thread is done with it,
+  // which may be just after the client's first calls: until then its three
+  // exports (root, loader, controller) are not counted.
+  uint64_t before = 0;
+  ASSERT_TRUE(eventually([&] {
+    before = counters.get().objects;
+    return before == objects + 3;
+  })) << before
+      << " objects, " << objects << " before the forwarded client";
   std::vector<Ref> forwarded_apps(10);
   for (auto &app : forwarded_apps) {
     ASSERT_EQ(iface::IAppController(ctrl2).getAppObject(app), Object_OK);

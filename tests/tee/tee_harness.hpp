@@ -107,6 +107,30 @@ inline bool accepts_connections(const std::string &path) {
   return ok;
 }
 
+// capteed's counters asked over a fresh connection, which counts itself
+// (connections == 1 when nobody else is connected). Zeroes if capteed cannot
+// be asked.
+inline IDiagnosticsCaptee_Counters counters_at(const std::string &socket) {
+  ChannelOptions o;
+  o.log = [](const std::string &) {};
+  IDiagnosticsCaptee_Counters c{};
+  Ref root = connect(socket, o);
+  Ref env, diag;
+  if (iface::IClientEnv(root).registerAsClient(Ref(), env) == Object_OK &&
+      iface::IClientEnv(env).open(CDiagnostics_UID, diag) == Object_OK) {
+    // capteed lists a connection once its handshake thread is done with it,
+    // which may be just after this client's first calls: until then the
+    // connection's own three exports (root, env, diagnostics) are missing.
+    for (int i = 0; i < 200; ++i) {
+      if (iface::IDiagnosticsCaptee(diag).queryCounters(c) != Object_OK || c.objects >= 3) {
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+  return c;
+}
+
 // A temporary directory (mode 0755 so dropped-privilege clients can reach the
 // socket inside), removed at the end.
 struct TempDir {
@@ -198,12 +222,7 @@ class CapteedProcess {
 
   // The counters, asked over a connection that is closed again at once (so
   // it includes that one connection and its exports).
-  IDiagnosticsCaptee_Counters counters() const {
-    IDiagnosticsCaptee_Counters c{};
-    Ref d = open(CDiagnostics_UID);
-    iface::IDiagnosticsCaptee(d).queryCounters(c);
-    return c;
-  }
+  IDiagnosticsCaptee_Counters counters() const { return counters_at(socket_); }
 
  private:
   bool wait_ready() {
