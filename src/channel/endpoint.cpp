@@ -47,41 +47,42 @@ struct PendingHandshakes {
 
   bool enter(uid_t uid) {
     std::lock_guard lk(mu);
-    unsigned &n = by_uid[uid];
-    if (n >= Listener::kMaxPendingPerUid || total >= Listener::kMaxPending) {
-      if (n == 0) {
-        by_uid.erase(uid);
-      }
+    if (total >= Listener::kMaxPending || !take(by_uid, uid, Listener::kMaxPendingPerUid)) {
       return false;
     }
-    ++n;
     ++total;
     return true;
   }
   void leave(uid_t uid) {
     std::lock_guard lk(mu);
-    if (--by_uid[uid] == 0) {
-      by_uid.erase(uid);
-    }
+    give_back(by_uid, uid);
     --total;
   }
   // A connection of `uid` opens, unless `max` (0: no cap) are open already.
   bool open(uid_t uid, unsigned max) {
     std::lock_guard lk(mu);
-    unsigned &n = open_by_uid[uid];
-    if (max != 0 && n >= max) {
-      if (n == 0) {
-        open_by_uid.erase(uid);
-      }
-      return false;
-    }
-    ++n;
-    return true;
+    return take(open_by_uid, uid, max);
   }
   void closed(uid_t uid) {
     std::lock_guard lk(mu);
-    if (--open_by_uid[uid] == 0) {
-      open_by_uid.erase(uid);
+    give_back(open_by_uid, uid);
+  }
+
+ private:
+  // One more for `uid` unless it has `max` already (0: no cap); a uid with
+  // none has no entry.
+  static bool take(std::map<uid_t, unsigned> &counts, uid_t uid, unsigned max) {
+    auto it = counts.find(uid);
+    const unsigned n = it == counts.end() ? 0 : it->second;
+    if (max != 0 && n >= max) {
+      return false;
+    }
+    ++counts[uid];
+    return true;
+  }
+  static void give_back(std::map<uid_t, unsigned> &counts, uid_t uid) {
+    if (--counts[uid] == 0) {
+      counts.erase(uid);
     }
   }
 };

@@ -54,18 +54,19 @@ bool ReadWatch::open(int sock) {
 }
 
 void ReadWatch::arm() {
-  epoll_event s{};
-  s.events = EPOLLIN | EPOLLONESHOT;
-  s.data.u32 = kSocketTag;
-  (void)::epoll_ctl(ep_, EPOLL_CTL_MOD, sock_, &s);
+  set_socket_events(EPOLLIN);
 }
 
 void ReadWatch::disarm() {
   // No readable bit: the kernel still reports a hang-up or an error (it
   // always does), which only makes the waiter look again and find the
   // channel closing.
+  set_socket_events(0);
+}
+
+void ReadWatch::set_socket_events(uint32_t events) {
   epoll_event s{};
-  s.events = EPOLLONESHOT;
+  s.events = events | EPOLLONESHOT;
   s.data.u32 = kSocketTag;
   (void)::epoll_ctl(ep_, EPOLL_CTL_MOD, sock_, &s);
 }

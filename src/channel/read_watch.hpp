@@ -5,6 +5,8 @@
 // else is woken for it. A thread blocked in recvmsg cannot be told that.
 #pragma once
 
+#include <cstdint>
+
 namespace captee::detail {
 
 class ReadWatch {
@@ -37,6 +39,7 @@ class ReadWatch {
   Wake wait();
 
  private:
+  void set_socket_events(uint32_t events);  // one-shot, as arm() says
   int sock_ = -1;
   int ep_ = -1;
   int event_ = -1;

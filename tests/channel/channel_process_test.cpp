@@ -573,24 +573,43 @@ TEST(ChannelProcess, ListenerGivesPeerCredentials) {
   EXPECT_NE(why.find("nothing.sock"), std::string::npos);
 }
 
-TEST(ChannelProcess, OneUidParksAtMostSixteenHandshakes) {
-  TempDir dir;
-  std::string path = dir.path + "/pending.sock";
+// What a Listener's sink was given, for a test to wait on.
+struct SinkRecord {
   std::mutex mu;
   std::condition_variable cv;
   std::vector<std::string> turned_away;
   std::vector<std::shared_ptr<Channel>> started;
+  Listener::ChannelSink sink() {
+    return [this](std::shared_ptr<Channel> ch, const std::string &why) {
+      std::lock_guard lk(mu);
+      if (ch) {
+        started.push_back(std::move(ch));
+      } else {
+        turned_away.push_back(why);
+      }
+      cv.notify_all();
+    };
+  }
+  struct Seen {
+    bool reached;  // `n` turned away in time
+    std::vector<std::string> turned_away;
+    size_t started;
+  };
+  // Waits until `n` connections have been turned away; what was seen then.
+  Seen wait_turned_away(size_t n, std::chrono::seconds within) {
+    std::unique_lock lk(mu);
+    const bool reached = cv.wait_for(lk, within, [&] { return turned_away.size() == n; });
+    return {reached, turned_away, started.size()};
+  }
+};
+
+TEST(ChannelProcess, OneUidParksAtMostSixteenHandshakes) {
+  TempDir dir;
+  std::string path = dir.path + "/pending.sock";
+  SinkRecord record;
   auto l = Listener::bind(path, [](const ucred &) { return make_object<Service>(); });
   ASSERT_TRUE(l);
-  l->serve_in_background([&](std::shared_ptr<Channel> ch, const std::string &why) {
-    std::lock_guard lk(mu);
-    if (ch) {
-      started.push_back(std::move(ch));
-    } else {
-      turned_away.push_back(why);
-    }
-    cv.notify_all();
-  });
+  l->serve_in_background(record.sink());
   auto raw_connect = [&] {
     int fd = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
     sockaddr_un addr{};
@@ -606,18 +625,18 @@ TEST(ChannelProcess, OneUidParksAtMostSixteenHandshakes) {
     silent.push_back(raw_connect());
   }
   {
-    std::unique_lock lk(mu);
-    ASSERT_TRUE(cv.wait_for(lk, std::chrono::seconds(3), [&] { return turned_away.size() == 4; }));
-    EXPECT_NE(turned_away[0].find("too many handshakes pending from uid"), std::string::npos);
-    EXPECT_TRUE(started.empty());
+    const auto seen = record.wait_turned_away(4, std::chrono::seconds(3));
+    ASSERT_TRUE(seen.reached);
+    EXPECT_NE(seen.turned_away[0].find("too many handshakes pending from uid"), std::string::npos);
+    EXPECT_EQ(seen.started, 0u);
   }
   // One hangs up: its handshake fails and frees a place for a real client.
   ::close(silent.front());
   silent.erase(silent.begin());
   {
-    std::unique_lock lk(mu);
-    ASSERT_TRUE(cv.wait_for(lk, std::chrono::seconds(3), [&] { return turned_away.size() == 5; }));
-    EXPECT_NE(turned_away[4].find("peer closed"), std::string::npos) << turned_away[4];
+    const auto seen = record.wait_turned_away(5, std::chrono::seconds(3));
+    ASSERT_TRUE(seen.reached);
+    EXPECT_NE(seen.turned_away[4].find("peer closed"), std::string::npos) << seen.turned_away[4];
   }
   pid_t pid = ::fork();
   if (pid == 0) {
@@ -631,32 +650,21 @@ TEST(ChannelProcess, OneUidParksAtMostSixteenHandshakes) {
   // Every handshake thread reports before the sink's state goes away: the 4
   // turned away, and the 16 that waited (one served, one that hung up
   // earlier, 15 now).
-  std::unique_lock lk(mu);
-  EXPECT_TRUE(cv.wait_for(lk, std::chrono::seconds(5), [&] {
-    return turned_away.size() == Listener::kMaxPendingPerUid + 4;
-  })) << turned_away.size();
-  EXPECT_EQ(started.size(), 1u);
+  const auto seen =
+      record.wait_turned_away(Listener::kMaxPendingPerUid + 4, std::chrono::seconds(5));
+  EXPECT_TRUE(seen.reached) << seen.turned_away.size();
+  EXPECT_EQ(seen.started, 1u);
 }
 
 TEST(ChannelProcess, AUidPastItsCapOfOpenConnectionsIsTurnedAway) {
   TempDir dir;
   std::string path = dir.path + "/capped.sock";
-  std::mutex mu;
-  std::condition_variable cv;
-  std::vector<std::string> turned_away;
+  SinkRecord record;
   auto l = Listener::bind(path, [](const ucred &) { return make_object<Service>(); });
   ASSERT_TRUE(l);
   ListenerLimits limits;
   limits.max_open_per_uid = 3;  // this test's uid is root: not exempt here
-  l->serve_in_background(
-      [&](std::shared_ptr<Channel> ch, const std::string &why) {
-        if (!ch) {
-          std::lock_guard lk(mu);
-          turned_away.push_back(why);
-          cv.notify_all();
-        }
-      },
-      limits);
+  l->serve_in_background(record.sink(), limits);
   ChannelOptions quiet;
   quiet.log = [](const std::string &) {};
   std::vector<Ref> roots;
@@ -667,9 +675,9 @@ TEST(ChannelProcess, AUidPastItsCapOfOpenConnectionsIsTurnedAway) {
   std::string why;
   EXPECT_TRUE(connect(path, quiet, &why).is_null()) << "a fourth connection opened";
   {
-    std::unique_lock lk(mu);
-    ASSERT_TRUE(cv.wait_for(lk, std::chrono::seconds(3), [&] { return !turned_away.empty(); }));
-    EXPECT_EQ(turned_away[0], "too many connections open from uid 0 (at most 3)");
+    const auto seen = record.wait_turned_away(1, std::chrono::seconds(3));
+    ASSERT_TRUE(seen.reached);
+    EXPECT_EQ(seen.turned_away[0], "too many connections open from uid 0 (at most 3)");
   }
   roots.pop_back();  // the last reference: that channel closes, its place comes back
   Ref again;

@@ -131,7 +131,6 @@ TEST(ChannelWatch, ManyInvokersAndThePeersRequestsTogether) {
 
 TEST(ChannelWatch, APeerThatHangsUpReachesAWatchingPool) {
   WatchedPair p;
-  std::weak_ptr<Channel> a = p.a;
   p.b->close();
   std::shared_future<void> closed;
   EXPECT_TRUE(finishes_within([&] { wait_closed(p.a); }, 5000, &closed))

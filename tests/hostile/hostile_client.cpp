@@ -41,6 +41,16 @@ using namespace captee;
 
 namespace {
 
+// Prints `line` for the test and holds what the caller opened until the
+// test closes this process's stdin.
+void report_and_hold(const std::string &line) {
+  std::printf("%s\n", line.c_str());
+  std::fflush(stdout);
+  char c;
+  while (::read(0, &c, 1) > 0) {
+  }
+}
+
 int silent(const std::string &socket, int n) {
   std::vector<int> fds;
   for (int i = 0; i < n; ++i) {
@@ -50,11 +60,7 @@ int silent(const std::string &socket, int n) {
     }
     fds.push_back(fd);
   }
-  std::printf("ready\n");
-  std::fflush(stdout);
-  char c;
-  while (::read(0, &c, 1) > 0) {
-  }
+  report_and_hold("ready");
   for (int fd : fds) {
     ::close(fd);
   }
@@ -75,11 +81,7 @@ int hold(const std::string &socket, int n) {
       roots.push_back(std::move(root));
     }
   }
-  std::printf("ready %zu\n", roots.size());
-  std::fflush(stdout);
-  char c;
-  while (::read(0, &c, 1) > 0) {
-  }
+  report_and_hold("ready " + std::to_string(roots.size()));
   return 0;
 }
 
