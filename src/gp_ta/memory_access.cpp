@@ -11,8 +11,9 @@
 namespace captee::gp_ta {
 namespace {
 
-// Opened during dlopen of the TA image, before the sandbox forbids open();
-// kept for the life of the process.
+// Opened while the TA image is mapped: under the sandbox captee-tahost's
+// open trap answers this one path with the process's own map (sandbox.hpp).
+// Kept for the life of the process.
 const int g_maps_fd = ::open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
 
 struct MapEntry {

@@ -2,6 +2,8 @@
 
 #include "gp_app_client.hpp"
 
+#include <unistd.h>
+
 #include <string>
 #include <vector>
 
@@ -17,6 +19,10 @@ std::shared_ptr<apps::AppRegistry> install_app_services(
     cfg.listeners = std::make_shared<apps::ListenerTable>();
   }
   auto listeners = cfg.listeners;
+  if (!cfg.uid_pool && ::geteuid() == 0) {
+    cfg.uid_pool = std::make_shared<apps::TaUidPool>(apps::TaUidPool::kDefaultBase,
+                                                     apps::TaUidPool::kDefaultCount);
+  }
   // GP TAs get their own registry: a GP TA's app object trusts the client
   // identity capteed hands it, so no loader client may share (or reach) the
   // instances the GP service runs. A client that loads the same image through

@@ -1,5 +1,6 @@
 #include <signal.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cerrno>
@@ -46,6 +47,15 @@ int capteed_main(int argc, char **argv, std::span<DaemonExtension *const> extens
   unsigned max_per_uid = DaemonOptions{}.max_connections_per_uid;
   app.add_option("--max-connections-per-uid", max_per_uid,
                  "Connections one uid may have open at once; 0: no limit (root has none)")
+      ->capture_default_str();
+  uint32_t ta_uid_base = apps::TaUidPool::kDefaultBase;
+  uint32_t ta_uid_count = apps::TaUidPool::kDefaultCount;
+  app.add_option("--ta-uid-base", ta_uid_base,
+                 "First uid TA processes run as when capteed is root (one uid each; pick a range "
+                 "no account uses)")
+      ->capture_default_str();
+  app.add_option("--ta-uid-count", ta_uid_count, "How many uids from --ta-uid-base")
+      ->check(CLI::Range(1u, 1u << 20))
       ->capture_default_str();
   for (DaemonExtension *e : extensions) {
     e->add_options(app);
@@ -121,6 +131,15 @@ int capteed_main(int argc, char **argv, std::span<DaemonExtension *const> extens
   }
   apps::AppLoaderConfig app_cfg;
   app_cfg.ta_dir = ta_dir;
+  if (::geteuid() == 0) {
+    if (ta_uid_base == 0 || uint64_t(ta_uid_base) + ta_uid_count >= 0xffffffffull) {
+      std::cerr << "capteed: --ta-uid-base " << ta_uid_base << " with --ta-uid-count "
+                << ta_uid_count << " is not a range of ordinary uids; not starting.\n";
+      shutdown_extensions();
+      return 1;
+    }
+    app_cfg.uid_pool = std::make_shared<apps::TaUidPool>(ta_uid_base, ta_uid_count);
+  }
   std::shared_ptr<apps::AppRegistry> apps =
       install_app_services(daemon, std::move(app_cfg), builtins);
   if (!daemon.start(&why)) {

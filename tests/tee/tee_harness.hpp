@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -168,10 +169,29 @@ inline std::vector<std::string> capteed_command() {
   return cmd;
 }
 
+// fork + exec as `uid` (its own group too, no supplementary groups).
+inline pid_t spawn_as(std::vector<std::string> args, uid_t uid) {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    if (::setgroups(0, nullptr) != 0 || ::setgid(gid_t(uid)) != 0 || ::setuid(uid) != 0) {
+      ::_exit(126);
+    }
+    auto v = argv_of(args);
+    ::execv(v[0], v.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
 class CapteedProcess {
  public:
-  explicit CapteedProcess(const std::string &policy_json = "",
-                          std::vector<std::string> extra = {}) {
+  // `run_as` other than 0: capteed runs as that uid (the test must be root),
+  // owning its temporary directory.
+  explicit CapteedProcess(const std::string &policy_json = "", std::vector<std::string> extra = {},
+                          uid_t run_as = 0) {
+    if (run_as != 0 && ::chown(dir_.path.c_str(), run_as, gid_t(run_as)) != 0) {
+      return;  // not ready
+    }
     socket_ = dir_.path + "/captee.sock";
     std::vector<std::string> args = capteed_command();
     for (std::string a :
@@ -186,7 +206,7 @@ class CapteedProcess {
     for (auto &e : extra) {
       args.push_back(e);
     }
-    pid_ = spawn(args);
+    pid_ = run_as != 0 ? spawn_as(args, run_as) : spawn(args);
     ready_ = wait_ready();
     // Start quiet: the readiness probe's connection is gone (only the asking
     // connection is counted).

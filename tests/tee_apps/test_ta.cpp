@@ -102,6 +102,21 @@ class TestTa final : public captee::iface::ITestTaSkeleton {
     }
     return Object_OK;
   }
+  int32_t spawnHelpers(uint32_t count, int32_t &err) override {
+    err = 0;
+    for (uint32_t i = 0; i < count && err == 0; ++i) {
+      pid_t p = ::fork();
+      if (p == 0) {
+        ::signal(SIGTERM, SIG_IGN);
+        ::signal(SIGHUP, SIG_IGN);
+        for (;;) {
+          ::pause();
+        }
+      }
+      err = p < 0 ? errno : 0;
+    }
+    return Object_OK;
+  }
   int32_t callListener(uint32_t id, std::span<const std::byte> req, std::span<std::byte> resp,
                        size_t &len) override {
     captee::iface::IOpener env(g_env);

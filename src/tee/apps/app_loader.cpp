@@ -266,6 +266,9 @@ AppRegistry::AppRegistry(AppLoaderConfig cfg)
   if (cfg_.tahost_path.empty()) {
     cfg_.tahost_path = default_tahost();
   }
+  if (!cfg_.uid_pool && ::geteuid() == 0) {
+    cfg_.uid_pool = std::make_shared<TaUidPool>(TaUidPool::kDefaultBase, TaUidPool::kDefaultCount);
+  }
   host_env_ = cfg_.listeners ? make_host_env(cfg_.listeners) : Ref();
 }
 
@@ -428,6 +431,7 @@ int32_t AppRegistry::load_fd(int fd, std::span<const std::byte> elf, Ref &ctrl) 
   base.watchdog = watchdog_;
   base.live = live_;
   base.max_direct = cfg_.max_direct_channels;
+  base.uids = cfg_.uid_pool;
   auto app = std::make_shared<App>(std::move(base), std::move(*manifest), fd);
   int32_t rv = app->start(&why);
   if (rv != Object_OK) {

@@ -12,6 +12,7 @@
 #include "captee/fd_object.hpp"
 #include "captee/tee/apps/sandbox.hpp"
 #include "direct_clients.hpp"
+#include "image_open_trap.hpp"
 
 namespace captee::tee::apps {
 
@@ -80,12 +81,18 @@ int startup_failure(const std::string &why) {
 
 int run_host(const HostOptions &opts) {
   std::string why;
-  if (!confine_process(opts.memory_limit, opts.max_direct, &why)) {
+  if (!drop_privileges(opts.run_as, opts.parent_pid, &why) ||
+      !confine_process(opts.memory_limit, opts.max_direct, &why)) {
     return startup_failure(why);
   }
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/self/fd/%d", opts.image_fd);
-  void *image = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  // The filter goes in before the image is opened: dlopen runs the image's
+  // constructors, IFUNC resolvers and .init_array (sandbox.hpp).
+  if (opts.seccomp && !install_seccomp(opts.image_fd, &why)) {
+    return startup_failure(why);
+  }
+  const std::string path = image_path(opts.image_fd);
+  void *image = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  detail::disarm_image_open_trap();
   ::close(opts.image_fd);
   if (image == nullptr) {
     const char *err = dlerror();
@@ -127,11 +134,7 @@ int run_host(const HostOptions &opts) {
     }
     env_channel->on_close(on_close);
   }
-  if (opts.seccomp && !install_seccomp(&why)) {
-    return startup_failure(why);
-  }
 
-  // TA code runs from here on, confined.
   Ref env = env_channel ? env_channel->peer_primordial() : Ref();
   int32_t rv = Object_OK;
   if (init != nullptr) {

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 
 #include "captee/fd_object.hpp"
 #include "captee/tee/apps/host.hpp"
+#include "forker.hpp"
 
 namespace captee::tee::apps::detail {
 
@@ -71,13 +73,21 @@ void set_why(std::string *why, std::string s) {
   }
 }
 
+// The host leads its own process group: anything it started dies with it.
+// Only before the host is reaped: afterwards its pid (and so the group id)
+// may belong to another process.
+void kill_group(pid_t pid) {
+  ::kill(-pid, SIGKILL);
+  ::kill(pid, SIGKILL);  // in case it had not made its group yet
+}
+
 }  // namespace
 
 void Proc::signal_kill() {
   std::lock_guard lock(mu);
   dead.store(true, std::memory_order_release);
   if (!reaped && pid > 0) {
-    ::kill(pid, SIGKILL);
+    kill_group(pid);
   }
 }
 
@@ -87,12 +97,13 @@ void Proc::reap() {
   if (reaped || pid <= 0) {
     return;
   }
-  ::kill(pid, SIGKILL);
+  kill_group(pid);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   reaped = true;
   exit_reason = describe(status);
+  uid.reset();
   if (live) {
     live->fetch_sub(1, std::memory_order_relaxed);
   }
@@ -116,9 +127,27 @@ std::shared_ptr<Instance> Instance::spawn(const SpawnParams &p, std::string *why
     ::close(sv[1]);
     return nullptr;
   }
+  std::unique_ptr<TaUid> uid;
+  if (p.uids && ::geteuid() == 0) {
+    auto u = p.uids->acquire();
+    if (!u) {
+      set_why(why, "every TA uid is in use");
+      ::close(sv[0]);
+      ::close(sv[1]);
+      if (with_env) {
+        ::close(ev[0]);
+        ::close(ev[1]);
+      }
+      return nullptr;
+    }
+    uid = std::make_unique<TaUid>(p.uids, *u);
+  }
+  // The host's stdin and stdout lead nowhere; stderr stays for its log.
+  const int null_fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
   // Everything the child needs is prepared before fork: after it, only
   // async-signal-safe calls.
   std::string mem = std::to_string(p.memory_limit);
+  const pid_t parent = ::getpid();
   std::vector<std::string> args = {p.tahost_path,
                                    "--channel-fd",
                                    "3",
@@ -129,7 +158,13 @@ std::shared_ptr<Instance> Instance::spawn(const SpawnParams &p, std::string *why
                                    "--deadline-ms",
                                    std::to_string(p.deadline_ms),
                                    "--max-direct",
-                                   std::to_string(p.max_direct)};
+                                   std::to_string(p.max_direct),
+                                   "--parent-pid",
+                                   std::to_string(parent)};
+  if (uid) {
+    args.emplace_back("--run-as");
+    args.emplace_back(std::to_string(uid->uid()));
+  }
   if (!p.seccomp) {
     args.emplace_back("--no-seccomp");
   }
@@ -146,6 +181,7 @@ std::shared_ptr<Instance> Instance::spawn(const SpawnParams &p, std::string *why
   auto inst = std::shared_ptr<Instance>(new Instance());
   inst->proc_ = std::make_shared<Proc>();
   inst->proc_->live = p.live;
+  inst->proc_->uid = std::move(uid);
   inst->deadline_ms_ = p.deadline_ms;
   inst->max_direct_ = p.max_direct;
   inst->key_ = new_key();
@@ -153,21 +189,34 @@ std::shared_ptr<Instance> Instance::spawn(const SpawnParams &p, std::string *why
   auto proc = inst->proc_;
   inst->expire_ = [proc] { proc->signal_kill(); };
 
-  pid_t pid = ::fork();
-  if (pid == 0) {
+  const pid_t pid = fork_from_forker_thread([&] {
     int s = ::fcntl(sv[1], F_DUPFD, 10);
     int img = ::fcntl(p.image_fd, F_DUPFD, 10);
     int env = with_env ? ::fcntl(ev[1], F_DUPFD, 10) : -1;
-    if (s < 0 || img < 0 || ::dup2(s, 3) < 0 || ::dup2(img, 4) < 0 ||
-        (with_env && (env < 0 || ::dup2(env, 5) < 0))) {
+    int nul = ::fcntl(null_fd, F_DUPFD, 10);
+    if (s < 0 || img < 0 || nul < 0 || ::dup2(s, 3) < 0 || ::dup2(img, 4) < 0 ||
+        (with_env && (env < 0 || ::dup2(env, 5) < 0)) || ::dup2(nul, 0) < 0 || ::dup2(nul, 1) < 0) {
       _exit(127);
     }
     ::close_range(with_env ? 6 : 5, ~0u, 0);
+    // Its own process group, so that capteed can kill whatever the host
+    // might start; and killed with capteed even if capteed is killed
+    // outright (the forker thread never ends before the process does).
+    if (::setpgid(0, 0) != 0 || ::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) {
+      _exit(127);
+    }
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     ::execv(argv[0], argv.data());
     _exit(127);
+  });
+  const int fork_errno = errno;
+  if (null_fd >= 0) {
+    ::close(null_fd);
+  }
+  if (pid > 0) {
+    ::setpgid(pid, pid);  // whichever of parent and child gets there first
   }
   ::close(sv[1]);
   if (with_env) {
@@ -178,7 +227,7 @@ std::shared_ptr<Instance> Instance::spawn(const SpawnParams &p, std::string *why
     if (with_env) {
       ::close(ev[0]);
     }
-    set_why(why, std::string("fork: ") + std::strerror(errno));
+    set_why(why, std::string("fork: ") + std::strerror(fork_errno));
     return nullptr;
   }
   proc->pid = pid;

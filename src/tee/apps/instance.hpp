@@ -12,6 +12,7 @@
 
 #include "captee/channel.hpp"
 #include "captee/object.hpp"
+#include "captee/tee/apps/ta_uid_pool.hpp"
 #include "watchdog.hpp"
 
 namespace captee::tee::apps::detail {
@@ -27,20 +28,24 @@ struct SpawnParams {
   std::shared_ptr<Watchdog> watchdog;
   std::shared_ptr<std::atomic<size_t>> live;  // incremented while the process lives
   unsigned max_direct = 0;                    // direct client channels the host may serve at once
+  // Where the host's own uid comes from when capteed is root; null: the host
+  // keeps capteed's uid.
+  std::shared_ptr<TaUidPool> uids;
 };
 
 // The process itself, shared with the channel's close notifier (which must
 // not own the Instance: its destruction closes the channel).
 struct Proc {
-  pid_t pid = -1;
+  pid_t pid = -1;              // also the process group of the host and anything it started
+  std::unique_ptr<TaUid> uid;  // given back once the process is reaped
   std::shared_ptr<std::atomic<size_t>> live;
   std::atomic<bool> dead{false};
   std::mutex mu;
   bool reaped = false;
   std::string exit_reason;
 
-  void signal_kill();  // SIGKILL unless already reaped
-  void reap();         // SIGKILL + waitpid once; decrements *live
+  void signal_kill();  // SIGKILL to the host's process group unless already reaped
+  void reap();         // SIGKILL to the group + waitpid once; decrements *live
 };
 
 class Instance : public std::enable_shared_from_this<Instance> {

@@ -1,13 +1,18 @@
 #include "captee/tee/apps/sandbox.hpp"
 
+#include <grp.h>
 #include <sched.h>
 #include <seccomp.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+
+#include "image_open_trap.hpp"
 
 namespace captee::tee::apps {
 
@@ -124,6 +129,41 @@ const char *const kAllowed[] = {"read",
 
 }  // namespace
 
+bool drop_privileges(int64_t uid, int64_t parent_pid, std::string *why) {
+  auto fail = [&](const char *what) {
+    if (why != nullptr) {
+      *why = std::string(what) + ": " + std::strerror(errno);
+    }
+    return false;
+  };
+  if (uid >= 0) {
+    const auto id = static_cast<uid_t>(uid);
+    if (::setgroups(0, nullptr) != 0) {
+      return fail("cannot drop supplementary groups");
+    }
+    if (::setresgid(id, id, id) != 0) {
+      return fail("cannot change group");
+    }
+    if (::setresuid(id, id, id) != 0) {
+      return fail("cannot change user");
+    }
+    // setresuid succeeds partially for nobody: check that root is gone.
+    uid_t r = 0, e = 0, sv = 0;
+    if (::getresuid(&r, &e, &sv) != 0 || r != id || e != id || sv != id) {
+      errno = EPERM;
+      return fail("root privileges remain after the user change");
+    }
+  }
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) {
+    return fail("cannot ask to die with capteed");
+  }
+  if (parent_pid >= 0 && ::getppid() != static_cast<pid_t>(parent_pid)) {
+    errno = ESRCH;
+    return fail("capteed is gone");
+  }
+  return true;
+}
+
 bool confine_process(uint64_t memory_limit, unsigned direct_channels, std::string *why) {
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
     if (why != nullptr) {
@@ -150,7 +190,21 @@ bool confine_process(uint64_t memory_limit, unsigned direct_channels, std::strin
          set_limit(RLIMIT_AS, as, "RLIMIT_AS", why);
 }
 
-bool install_seccomp(std::string *why) {
+std::string image_path(int image_fd) {
+  return "/proc/self/fd/" + std::to_string(image_fd);
+}
+
+bool install_seccomp(int image_fd, std::string *why) {
+  // The handler reads the path from a signal context: it lives in static
+  // storage for the life of the process.
+  static char path[32];
+  std::snprintf(path, sizeof path, "%s", image_path(image_fd).c_str());
+  if (!detail::install_image_open_trap(image_fd, path)) {
+    if (why != nullptr) {
+      *why = std::string("cannot install the SIGSYS handler: ") + std::strerror(errno);
+    }
+    return false;
+  }
   scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
   if (ctx == nullptr) {
     if (why != nullptr) {
@@ -172,6 +226,14 @@ bool install_seccomp(std::string *why) {
   }
   if (rc == 0) {
     rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+  }
+  // Opening traps to the image-open handler (sandbox.hpp): dlopen of the
+  // image after this filter is in place is the whole point.
+  for (const char *name : {"open", "openat"}) {
+    const int nr = seccomp_syscall_resolve_name(name);
+    if (rc == 0 && nr != __NR_SCMP_ERROR) {
+      rc = seccomp_rule_add(ctx, SCMP_ACT_TRAP, nr, 0);
+    }
   }
   // Sanitizer runtimes probe whether memory is readable by write()ing it into
   // a pipe (UBSan's vptr check does, on every call): allow anonymous pipes.

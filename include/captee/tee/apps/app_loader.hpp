@@ -31,6 +31,7 @@
 
 #include "captee/object.hpp"
 #include "captee/tee/apps/listeners.hpp"
+#include "captee/tee/apps/ta_uid_pool.hpp"
 
 namespace captee::tee::apps {
 
@@ -56,6 +57,10 @@ struct AppLoaderConfig {
   unsigned max_direct_channels = 4;
   // Listeners TAs may reach (see listeners.hpp). May be null.
   std::shared_ptr<ListenerTable> listeners;
+  // The uids TA hosts run as when this process is root (ta_uid_pool.hpp).
+  // Registries of one daemon share one pool. Null: a pool of the default
+  // range, made by the registry when it runs as root.
+  std::shared_ptr<TaUidPool> uid_pool;
 };
 
 struct TaInfo {

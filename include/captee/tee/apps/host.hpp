@@ -5,14 +5,17 @@
 // image and, when the loader has a host environment, a second channel socket
 // on which the TA calls it (kept apart so that the first channel's replies are
 // read by the waiting thread itself, with no pool hand-off). The host confines
-// itself (confine_process), maps the image with dlopen("/proc/self/fd/N"),
-// starts the channels, installs seccomp, calls the TA's captee_ta_init(env)
+// itself (confine_process), installs seccomp, maps the image with
+// dlopen("/proc/self/fd/N"), starts the channels, calls the TA's captee_ta_init(env)
 // with the environment channel's primordial (or Object_NULL) and serves the host
 // root object: op kHostGetAppObject returns the TA's app object, op
 // kHostAttachClient serves one of the host's objects on a direct channel to
 // a client (a socket capteed made; docs/decisions/0002-direct-ta-channel.md),
 // under the host's own per-call deadline. It exits when the loader's channel
 // closes, whatever direct channels are open.
+//
+// Order at start (sandbox.hpp says why): drop to `run_as`, die with the
+// parent, confine_process, install_seccomp, and only then dlopen the image.
 #pragma once
 
 #include <cstdint>
@@ -40,6 +43,11 @@ struct HostOptions {
   uint32_t deadline_ms = 0;   // per-call deadline on direct channels (0: none)
   unsigned max_direct = 0;    // direct channels at once (0: kHostAttachClient refuses)
   bool seccomp = true;
+  // When >= 0 (capteed is root): the uid, and only group, the host drops to
+  // before anything else; see ta_uid_pool.hpp.
+  int64_t run_as = -1;
+  // capteed's pid: a host whose parent is already gone exits at once.
+  int64_t parent_pid = -1;
 };
 
 // Runs the host until the channel closes. Returns the process exit status
