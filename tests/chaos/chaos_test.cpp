@@ -33,6 +33,10 @@ using namespace captee::test;
 
 namespace {
 
+// capteed's default TA uid range (captee/tee/apps/ta_uid_pool.hpp).
+constexpr uid_t kTaUidBase = 1900000000;
+constexpr uint32_t kTaUidCount = 4096;
+
 unsigned env_unsigned(const char *name, unsigned fallback) {
   const char *v = std::getenv(name);
   return v != nullptr && *v != '\0' ? unsigned(std::strtoul(v, nullptr, 10)) : fallback;
@@ -231,6 +235,18 @@ TEST(Chaos, KillsAndRestartsLeaveNothingBehind) {
   })) << orphans.size()
       << " orphaned TA hosts, " << left.size() << " TA hosts of capteed without a client";
   EXPECT_EQ(d.stop(), 0);
+  // Nothing that ran as a TA is left, wherever it might have gone (a TA
+  // host that escaped its group, a helper re-parented to init): as root,
+  // capteed runs every TA host as a uid of the TA range, which no other
+  // process uses.
+  if (::geteuid() == 0) {
+    std::vector<pid_t> ta_uid_processes;
+    EXPECT_TRUE(eventually([&] {
+      ta_uid_processes = processes_with_uid_in(kTaUidBase, kTaUidCount);
+      return ta_uid_processes.empty();
+    })) << ta_uid_processes.size()
+        << " processes still run as a TA uid after capteed stopped";
+  }
 
   std::printf("chaos: %u iterations in %u s:", iterations, seconds);
   for (const Fault &f : faults) {

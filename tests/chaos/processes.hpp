@@ -68,6 +68,38 @@ inline std::vector<pid_t> children_of(pid_t parent, const std::string &name = ""
   return out;
 }
 
+// Live (not zombie) processes whose real uid is in [base, base + count).
+inline std::vector<pid_t> processes_with_uid_in(uid_t base, uint32_t count) {
+  std::vector<pid_t> out;
+  DIR *d = ::opendir("/proc");
+  if (d == nullptr) {
+    return out;
+  }
+  while (dirent *e = ::readdir(d)) {
+    char *end = nullptr;
+    long pid = std::strtol(e->d_name, &end, 10);
+    if (end == e->d_name || *end != '\0') {
+      continue;
+    }
+    std::ifstream in("/proc/" + std::string(e->d_name) + "/status");
+    std::string line;
+    bool zombie = false;
+    long uid = -1;
+    while (std::getline(in, line)) {
+      if (line.rfind("State:", 0) == 0) {
+        zombie = line.find('Z') != std::string::npos;
+      } else if (line.rfind("Uid:", 0) == 0) {
+        uid = std::strtol(line.c_str() + 4, nullptr, 10);
+      }
+    }
+    if (!zombie && uid >= long(base) && uid < long(base) + long(count)) {
+      out.push_back(pid_t(pid));
+    }
+  }
+  ::closedir(d);
+  return out;
+}
+
 // Sends SIGKILL to `pid` only if it is (still) a child of `parent` named
 // `name`: the check is made through a pidfd, so a pid reused meanwhile by
 // another process is never hit.

@@ -13,6 +13,7 @@
 #include <grp.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -128,6 +129,15 @@ void pause_a_little(std::mt19937 &rng) {
       }
       if (rng() % 16 == 0) {
         ta.sleepMs(uint32_t(rng() % 30));
+      }
+      if (rng() % 8 == 0) {
+        // A TA that tries to leave helpers behind (they would ignore
+        // SIGTERM); the sandbox refuses the fork, and chaos checks that no
+        // process of any TA outlives the run.
+        int32_t err = 0;
+        if (ta.spawnHelpers(2, err) == Object_OK && err != EPERM) {
+          std::_Exit(6);  // a TA started a process: the sandbox failed
+        }
       }
     }
   }

@@ -19,6 +19,7 @@ class AddingPeer final : public iface::ITestTaSkeleton {
   int32_t echo(std::span<const std::byte>, std::span<std::byte>, size_t &) override { return no(); }
   int32_t crash(uint32_t) override { return no(); }
   int32_t tryEscape(int32_t &, int32_t &, int32_t &, int32_t &) override { return no(); }
+  int32_t spawnHelpers(uint32_t, int32_t &) override { return no(); }
   int32_t callListener(uint32_t, std::span<const std::byte>, std::span<std::byte>,
                        size_t &) override {
     return no();

@@ -106,7 +106,8 @@ TEST_F(TaProcessGroup, HelpersThatIgnoreSigtermDieWithTheirTa) {
   EXPECT_TRUE(eventually([&] {
     left = live_members_of(pid);
     return left.empty();
-  })) << left.size() << " processes of the TA's group are still alive";
+  })) << left.size()
+      << " processes of the TA's group are still alive";
 }
 
 TEST_F(TaProcessGroup, HelpersDieWhenTheTaIsKilledByItsDeadline) {
@@ -122,7 +123,8 @@ TEST_F(TaProcessGroup, HelpersDieWhenTheTaIsKilledByItsDeadline) {
   EXPECT_TRUE(eventually([&] {
     left = live_members_of(pid);
     return left.empty();
-  })) << left.size() << " processes of the TA's group are still alive";
+  })) << left.size()
+      << " processes of the TA's group are still alive";
 }
 
 }  // namespace

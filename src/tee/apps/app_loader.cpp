@@ -15,6 +15,8 @@
 #include "IAppLoader.hpp"
 #include "captee/memory.hpp"
 #include "captee/tee/apps/manifest.hpp"
+#include "exit_watch.hpp"
+#include "forker.hpp"
 #include "instance.hpp"
 #include "watchdog.hpp"
 
@@ -269,6 +271,8 @@ AppRegistry::AppRegistry(AppLoaderConfig cfg)
   if (!cfg_.uid_pool && ::geteuid() == 0) {
     cfg_.uid_pool = std::make_shared<TaUidPool>(TaUidPool::kDefaultBase, TaUidPool::kDefaultCount);
   }
+  detail::start_forker();
+  detail::start_exit_watch();
   host_env_ = cfg_.listeners ? make_host_env(cfg_.listeners) : Ref();
 }
 

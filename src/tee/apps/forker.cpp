@@ -68,6 +68,10 @@ class Forker {
 
 }  // namespace
 
+void start_forker() {
+  Forker::instance();
+}
+
 pid_t fork_from_forker_thread(const std::function<void()> &in_child) {
   return Forker::instance().fork(in_child);
 }

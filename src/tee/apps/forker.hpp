@@ -14,6 +14,10 @@
 
 namespace captee::tee::apps::detail {
 
+// Starts the forker thread now (idempotent), so that it belongs to a
+// daemon's baseline rather than to its first TA.
+void start_forker();
+
 // Forks on the forker thread. In the child, `in_child` runs (it must not
 // return: it execs or _exits, and may use only async-signal-safe calls); in
 // the parent the child's pid is returned, -1 with errno set if fork failed.

@@ -9,10 +9,12 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "captee/fd_object.hpp"
 #include "captee/tee/apps/host.hpp"
+#include "exit_watch.hpp"
 #include "forker.hpp"
 
 namespace captee::tee::apps::detail {
@@ -92,6 +94,12 @@ void Proc::signal_kill() {
 }
 
 void Proc::reap() {
+  uint64_t watch = 0;
+  {
+    std::lock_guard lock(mu);
+    watch = std::exchange(exit_watch, 0);
+  }
+  unwatch_exit(watch);  // outside mu: its callback takes mu
   std::lock_guard lock(mu);
   dead.store(true, std::memory_order_release);
   if (reaped || pid <= 0) {
@@ -231,6 +239,16 @@ std::shared_ptr<Instance> Instance::spawn(const SpawnParams &p, std::string *why
     return nullptr;
   }
   proc->pid = pid;
+  {
+    std::weak_ptr<Proc> weak = proc;
+    const uint64_t watch = watch_exit(pid, [weak] {
+      if (auto p = weak.lock()) {
+        p->signal_kill();
+      }
+    });
+    std::lock_guard lock(proc->mu);
+    proc->exit_watch = watch;
+  }
   if (p.live) {
     p.live->fetch_add(1, std::memory_order_relaxed);
   }

@@ -38,6 +38,7 @@ struct SpawnParams {
 struct Proc {
   pid_t pid = -1;              // also the process group of the host and anything it started
   std::unique_ptr<TaUid> uid;  // given back once the process is reaped
+  uint64_t exit_watch = 0;     // exit_watch.hpp key, 0 once reaped
   std::shared_ptr<std::atomic<size_t>> live;
   std::atomic<bool> dead{false};
   std::mutex mu;
