@@ -200,9 +200,11 @@ struct AcceptedPeer {
   // accept, almost always the same process. -1 if neither worked.
   int pidfd = -1;
   bool pidfd_exact = false;
-  // /proc/<pid>/exe opened O_RDONLY at accept, checked afterwards to belong
-  // to the pidfd's process (still alive): the executable it ran then. -1 if
-  // it could not be opened (no permission, process gone).
+  // /proc/<pid>/exe opened O_RDONLY before the handshake (on the
+  // connection's own thread: the open may wait on a filesystem the peer
+  // controls), checked afterwards to belong to the pidfd's process (still
+  // alive): the executable it ran then. -1 if it could not be opened (no
+  // permission, process gone).
   int exe = -1;
   // Bytes the peer had already sent when `exe` was taken: what they carry
   // may come from code the process ran before it exec'd (see CallOrigin).

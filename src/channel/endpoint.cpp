@@ -70,14 +70,20 @@ bool alive(int pidfd) {
   return ::poll(&p, 1, 0) == 0;
 }
 
-// Takes what the connecting process is, now, before anything it sends is
-// read: its pidfd and its executable, then how much it has sent so far.
-// SO_PASSCRED goes on first, so every record sent after that count carries
-// its sender's pid.
+// What the connecting process is, taken before anything it sent is read, in
+// two steps. First, on the accepting thread, what cannot block: SO_PASSCRED
+// (so that every record sent from then on carries its sender's pid) and the
+// process's pidfd.
 void take_peer_process(int sock, AcceptedPeer &peer) {
   int on = 1;
   (void)::setsockopt(sock, SOL_SOCKET, SO_PASSCRED, &on, sizeof on);
   peer.pidfd = peer_pidfd(sock, peer.cred.pid, peer.pidfd_exact);
+}
+
+// Then, on the connection's own thread (opening the executable may wait on
+// a filesystem the peer controls, e.g. FUSE, and must hold up nobody else):
+// its executable, and how much the peer had sent by then.
+void take_peer_executable(int sock, AcceptedPeer &peer) {
   if (peer.pidfd >= 0) {
     const std::string exe = "/proc/" + std::to_string(peer.cred.pid) + "/exe";
     peer.exe = ::open(exe.c_str(), O_RDONLY | O_CLOEXEC);
@@ -270,6 +276,9 @@ std::shared_ptr<Channel> Listener::accept(std::string *why) {
   if (c < 0) {
     return nullptr;
   }
+  if (opts_.record_senders) {
+    take_peer_executable(c, peer);
+  }
   Ref primordial = factory_ ? factory_(peer) : Ref();
   ChannelOptions opts = opts_;
   opts.early_bytes = peer.early_bytes;
@@ -312,10 +321,12 @@ void Listener::serve_in_background(ChannelSink on_channel, ListenerLimits limits
       }
       // The handshake runs on its own thread: a peer that connects and stays
       // silent must not hold up everyone else.
-      ChannelOptions opts = opts_;
-      opts.early_bytes = peer.early_bytes;
-      std::thread([c, cred, peer = std::move(peer), factory = factory_, opts = std::move(opts),
-                   sink, pending = impl_->pending]() mutable {
+      std::thread([c, cred, peer = std::move(peer), factory = factory_, opts = opts_, sink,
+                   pending = impl_->pending]() mutable {
+        if (opts.record_senders) {
+          take_peer_executable(c, peer);
+          opts.early_bytes = peer.early_bytes;
+        }
         Ref primordial = factory ? factory(peer) : Ref();
         peer = AcceptedPeer();  // closes what the factory did not take
         std::string w;
