@@ -7,6 +7,7 @@
 
 #include "CDiagnostics.h"
 #include "CMemoryService.h"
+#include "captee/detail/printable.hpp"
 #include "client_env.hpp"
 #include "daemon_state.hpp"
 #include "diagnostics.hpp"
@@ -25,12 +26,15 @@ void Daemon::State::log(LogLevel level, const std::string &line) const {
   if (level > opts.log_level) {
     return;
   }
+  // Lines carry names and paths that clients, TAs and firmware chose: one
+  // line each, nothing a terminal or a log viewer would act on.
+  const std::string safe = printable(line);
   if (opts.log) {
-    opts.log(level, line);
+    opts.log(level, safe);
     return;
   }
   static const char *names[] = {"error", "warn", "info", "debug"};
-  std::fprintf(stderr, "capteed: %s: %s\n", names[int(level)], line.c_str());
+  std::fprintf(stderr, "capteed: %s: %s\n", names[int(level)], safe.c_str());
 }
 
 DaemonStats Daemon::State::stats() {
