@@ -11,6 +11,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <tuple>
 #include <utility>
@@ -147,6 +148,35 @@ bool still_alive(int pidfd) {
   return ::poll(&p, 1, 0) == 0;
 }
 
+// When process `pid` started (/proc/<pid>/stat field 22, clock ticks since
+// boot): with the pid, it names one process, since a pid cannot come round
+// again within one tick. nullopt if there is no such process.
+std::optional<uint64_t> start_time(pid_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(f, line)) {
+    return std::nullopt;
+  }
+  // The command name (field 2) may hold spaces and parentheses: count
+  // fields after its closing parenthesis, the last one in the line.
+  const size_t close = line.rfind(')');
+  if (close == std::string::npos) {
+    return std::nullopt;
+  }
+  std::istringstream rest(line.substr(close + 1));
+  std::string field;
+  for (int i = 3; i <= 22; ++i) {
+    if (!(rest >> field)) {
+      return std::nullopt;
+    }
+  }
+  try {
+    return std::stoull(field);
+  } catch (const std::exception &) {
+    return std::nullopt;
+  }
+}
+
 // What the executable open at `fd` is: the path it was opened by, its
 // SHA-256 and its file identity.
 struct ExeFacts {
@@ -228,21 +258,23 @@ ClientIdentity identity_from_accept(AcceptedPeer &peer,
   if (peer.exe >= 0) {
     ::close(std::exchange(peer.exe, -1));
   }
-  if (!id.exe_sha256.empty()) {
-    *binding = std::make_shared<ExecutableBinding>(peer.cred.pid, std::exchange(peer.pidfd, -1),
-                                                   facts.dev, facts.ino);
+  // The binding names the process by pid and start time rather than by
+  // the pidfd: one descriptor less per connection. Read while the pidfd's
+  // process is alive, the start time is that process's.
+  const std::optional<uint64_t> started =
+      id.exe_sha256.empty() ? std::nullopt : start_time(peer.cred.pid);
+  if (started && still_alive(peer.pidfd)) {
+    *binding = std::make_shared<ExecutableBinding>(peer.cred.pid, *started, facts.dev, facts.ino);
+  } else {
+    id.exe_path.clear();
+    id.exe_sha256.clear();
+    id.process_verified = false;
   }
   return id;
 }
 
-ExecutableBinding::ExecutableBinding(pid_t pid, int pidfd, dev_t dev, ino_t ino)
-    : pid_(pid), pidfd_(pidfd), dev_(dev), ino_(ino) {}
-
-ExecutableBinding::~ExecutableBinding() {
-  if (pidfd_ >= 0) {
-    ::close(pidfd_);
-  }
-}
+ExecutableBinding::ExecutableBinding(pid_t pid, uint64_t start_time, dev_t dev, ino_t ino)
+    : pid_(pid), start_time_(start_time), dev_(dev), ino_(ino) {}
 
 std::string ExecutableBinding::why_not_bound() const {
   const CallOrigin o = current_call_origin();
@@ -258,11 +290,11 @@ std::string ExecutableBinding::why_not_bound() const {
     return "the request was sent before capteed took the executable";
   }
   // The file the process runs now, then whether that was still the process
-  // that connected.
+  // that connected (alive then, so also when the request was sent).
   struct stat st {};
   const bool same = ::stat(("/proc/" + std::to_string(pid_) + "/exe").c_str(), &st) == 0 &&
                     st.st_dev == dev_ && st.st_ino == ino_;
-  if (pidfd_ < 0 || !still_alive(pidfd_)) {
+  if (start_time(pid_) != start_time_) {
     return "the process that connected has exited";
   }
   if (!same) {

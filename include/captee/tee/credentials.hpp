@@ -83,12 +83,10 @@ ClientIdentity identity_from_kernel(const ucred &cred);
 // the connection's client environments. Thread-safe.
 class ExecutableBinding {
  public:
-  // Takes `pidfd` (the connecting process); `dev`/`ino` name the executable
-  // file it ran at accept.
-  ExecutableBinding(pid_t pid, int pidfd, dev_t dev, ino_t ino);
-  ~ExecutableBinding();
-  ExecutableBinding(const ExecutableBinding &) = delete;
-  ExecutableBinding &operator=(const ExecutableBinding &) = delete;
+  // The connecting process is `pid`, started at `start_time` (clock ticks
+  // since boot, /proc/<pid>/stat: with the pid, one process); `dev`/`ino`
+  // name the executable file it ran at accept.
+  ExecutableBinding(pid_t pid, uint64_t start_time, dev_t dev, ino_t ino);
 
   // "" if the executable counts for the request this thread is serving
   // (current_call_origin()); otherwise why not, in a few words.
@@ -96,14 +94,15 @@ class ExecutableBinding {
 
  private:
   pid_t pid_;
-  int pidfd_;
+  uint64_t start_time_;
   dev_t dev_;
   ino_t ino_;
 };
 
 // Builds the identity from what the Listener took at accept: the groups
 // as identity_from_kernel does, the executable from `peer.exe` (what the
-// process ran at accept, not what it runs now). Takes `peer`'s descriptors.
+// process ran at accept, not what it runs now). Closes `peer.exe`; the
+// pidfd stays with `peer`.
 // *binding gets what decides, per request, whether the executable counts;
 // null if the identity has no executable.
 ClientIdentity identity_from_accept(AcceptedPeer &peer,
