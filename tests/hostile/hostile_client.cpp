@@ -238,7 +238,7 @@ int exec_race(const std::string &socket, uint32_t uid, const std::string &exe, i
     children.push_back(child);
     // Ready once the socket is connected and the child runs `exe`.
     bool ready = false;
-    for (int spin = 0; spin < 20000 && !ready; ++spin) {
+    for (int spin = 0; spin < 100000 && !ready; ++spin) {  // 10 s or more
       sockaddr_un peer{};
       socklen_t len = sizeof peer;
       ready = ::getpeername(fd, reinterpret_cast<sockaddr *>(&peer), &len) == 0 &&
