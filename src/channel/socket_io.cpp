@@ -114,8 +114,8 @@ namespace {
 // descriptors either), -1 on error; *flags gets msg_flags, and *pid (if
 // given) the sender's pid from SCM_CREDENTIALS, or 0.
 ssize_t recv_with_fds(int sock, RecvBuffer &buf, FdList &fds, int *flags, pid_t *pid = nullptr) {
-  alignas(
-      cmsghdr) char control[CMSG_SPACE(sizeof(ucred)) + CMSG_SPACE(sizeof(int) * kMaxRecordFds)];
+  constexpr size_t kRightsSpace = CMSG_SPACE(sizeof(int) * kMaxRecordFds);
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(ucred)) + kRightsSpace];
   iovec iov{buf.data.get(), kInlineRecordMax};
   msghdr msg{};
   msg.msg_iov = &iov;
@@ -123,7 +123,7 @@ ssize_t recv_with_fds(int sock, RecvBuffer &buf, FdList &fds, int *flags, pid_t 
   msg.msg_control = control;
   // Without credentials to receive, room for descriptors only: the same
   // limit (MSG_CTRUNC beyond it) whether or not senders are recorded.
-  msg.msg_controllen = pid != nullptr ? sizeof control : CMSG_SPACE(sizeof(int) * kMaxRecordFds);
+  msg.msg_controllen = pid != nullptr ? sizeof control : kRightsSpace;
   ssize_t n;
   do {
     n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
@@ -155,8 +155,9 @@ ssize_t recv_with_fds(int sock, RecvBuffer &buf, FdList &fds, int *flags, pid_t 
   return n;
 }
 
-// The record after which a frame's sender is known: `pid` for the first
-// record of a frame, the same or 0 for a later one.
+// Accounts for one record of `n` bytes from `pid`. The first record of a
+// frame sets its sender and where it starts; a later one (the record after
+// a notice) must agree, or the frame's sender is unknown (0).
 void note_record(FrameSender *sender, ssize_t n, pid_t pid, bool first) {
   if (sender == nullptr || n < 0) {
     return;
