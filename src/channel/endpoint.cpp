@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdint>
 #include <cerrno>
 #include <cstring>
 #include <map>
@@ -95,7 +96,9 @@ void take_peer_executable(int sock, AcceptedPeer &peer) {
     }
   }
   int queued = 0;
-  if (::ioctl(sock, SIOCINQ, &queued) == 0 && queued > 0) {
+  if (::ioctl(sock, SIOCINQ, &queued) != 0) {
+    peer.early_bytes = UINT64_MAX;  // unknown: count everything as early
+  } else if (queued > 0) {
     peer.early_bytes = uint64_t(queued);
   }
 }
