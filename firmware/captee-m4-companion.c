@@ -21,6 +21,11 @@ static uint32_t checksum(uint32_t seed) {
   return h;
 }
 
+/* captee-m4 copies the greeting into its trace buffer as it is. */
+#ifndef COMPANION_GREETING
+#define COMPANION_GREETING "companion image up"
+#endif
+
 __attribute__((section(".companion_descriptor"), used))
-const struct companion_descriptor companion_descriptor = {COMPANION_MAGIC, "companion image up",
+const struct companion_descriptor companion_descriptor = {COMPANION_MAGIC, COMPANION_GREETING,
                                                           checksum};

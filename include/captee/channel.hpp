@@ -79,7 +79,38 @@ struct ChannelOptions {
   // later one. Channels started from channel references use
   // Object_ERROR_DEFUNCT.
   int32_t closed_error = Object_ERROR_UNAVAIL;
+  // Record who sent each request: the channel turns SO_PASSCRED on and notes
+  // the pid the kernel attaches to each record, so that the object serving a
+  // request can ask current_call_origin(). A Listener with this set also
+  // takes the connecting process's pidfd and executable at accept (see
+  // AcceptedPeer). Costs a control buffer on every receive.
+  bool record_senders = false;
+  // With record_senders: requests in the first `early_bytes` bytes the peer
+  // sent are marked early (CallOrigin::early). The Listener sets it per
+  // connection to AcceptedPeer::early_bytes.
+  uint64_t early_bytes = 0;
 };
+
+// Where the request a thread is serving came from, as the kernel reported
+// it, for objects that decide by which process calls.
+struct CallOrigin {
+  // The request arrived over a channel that records senders
+  // (ChannelOptions::record_senders). False for local calls.
+  bool recorded = false;
+  // The pid (in this process's pid namespace) the kernel attached to the
+  // request's record with SCM_CREDENTIALS: the process that sent it (an
+  // unprivileged sender cannot name another). 0 if none was attached or a
+  // request's records disagree.
+  pid_t pid = 0;
+  // The request was already queued when its Listener took the peer's
+  // identity (ChannelOptions::early_bytes): code that ran before then may
+  // have sent it.
+  bool early = false;
+};
+
+// The origin of the innermost request this thread is serving for a peer;
+// `recorded` false outside one, or if its channel does not record senders.
+CallOrigin current_call_origin();
 
 class Channel;
 
@@ -157,17 +188,52 @@ struct ListenerLimits {
   bool root_unlimited = false;  // uid 0 is never capped
 };
 
+// The connecting process as a Listener found it on accepting a connection,
+// before the handshake. With ChannelOptions::record_senders the Listener
+// fills in everything; otherwise only `cred`. Owns its descriptors (a
+// factory may take them, leaving -1); move-only.
+struct AcceptedPeer {
+  ucred cred{};  // SO_PEERCRED: the peer's pid, uid and gid at connect()
+  // A pidfd of the connecting process, from SO_PEERPIDFD (Linux 6.5 and
+  // later: it names that very process, `pidfd_exact`). Where the kernel
+  // lacks it, pidfd_open(cred.pid), which names whoever had that pid at
+  // accept, almost always the same process. -1 if neither worked.
+  int pidfd = -1;
+  bool pidfd_exact = false;
+  // /proc/<pid>/exe opened O_RDONLY before the handshake (on the
+  // connection's own thread: the open may wait on a filesystem the peer
+  // controls), checked afterwards to belong to the pidfd's process (still
+  // alive): the executable it ran then. -1 if it could not be opened (no
+  // permission, process gone).
+  int exe = -1;
+  // Bytes the peer had already sent when `exe` was taken: what they carry
+  // may come from code the process ran before it exec'd (see CallOrigin).
+  uint64_t early_bytes = 0;
+
+  AcceptedPeer() = default;
+  AcceptedPeer(AcceptedPeer &&o) noexcept;
+  AcceptedPeer &operator=(AcceptedPeer &&o) noexcept;
+  AcceptedPeer(const AcceptedPeer &) = delete;
+  AcceptedPeer &operator=(const AcceptedPeer &) = delete;
+  ~AcceptedPeer();
+};
+
 // Listens on a filesystem AF_UNIX SOCK_SEQPACKET socket. Each accepted
 // connection becomes a Channel that exports the object `primordial(creds)`
-// returns (given the connecting peer's SO_PEERCRED).
+// returns (given the connecting peer's SO_PEERCRED), or `primordial(peer)`
+// for a PeerFactory (given all the Listener took at accept).
 class Listener {
  public:
   using PrimordialFactory = std::function<Ref(const ucred &)>;
+  using PeerFactory = std::function<Ref(AcceptedPeer &)>;
 
   // Binds `path` (an existing socket file there is replaced) with permissions
   // `mode` (0600 by default: only the owner may connect). Returns nullptr on
   // failure with the reason in *why.
   static std::unique_ptr<Listener> bind(const std::string &path, PrimordialFactory primordial,
+                                        const ChannelOptions &opts = {}, unsigned mode = 0600,
+                                        std::string *why = nullptr);
+  static std::unique_ptr<Listener> bind(const std::string &path, PeerFactory primordial,
                                         const ChannelOptions &opts = {}, unsigned mode = 0600,
                                         std::string *why = nullptr);
   ~Listener();
@@ -202,11 +268,11 @@ class Listener {
 
  private:
   struct Impl;
-  Listener(int fd, std::string path, PrimordialFactory f, ChannelOptions opts);
-  int accept_socket(ucred &cred, std::string *why);
+  Listener(int fd, std::string path, PeerFactory f, ChannelOptions opts);
+  int accept_socket(AcceptedPeer &peer, std::string *why);
   int fd_;
   std::string path_;
-  PrimordialFactory factory_;
+  PeerFactory factory_;
   ChannelOptions opts_;
   std::unique_ptr<Impl> impl_;
 };

@@ -43,6 +43,9 @@ struct Frame {
   Object objs[15] = {};
   bool objs_ok = true;
   bool channels = false;  // objs holds PendingChannels (see resolve_channels)
+  // With ChannelOptions::record_senders: the frame's CallOrigin.
+  pid_t sender_pid = 0;
+  bool sender_early = false;
   Frame *next = nullptr;  // link in a waiter's inbox
   Frame() = default;
   Frame(const Frame &) = delete;
@@ -67,6 +70,8 @@ struct Frame {
     buf.trim();
     objs_ok = true;
     channels = false;
+    sender_pid = 0;
+    sender_early = false;
     next = nullptr;
   }
 };
@@ -270,6 +275,18 @@ constexpr size_t kMaxArgs = 4 * 15;
 // Object_ERROR_BUSY instead.
 constexpr int kMaxNesting = 64;
 thread_local int tl_serving = 0;
+
+// The origin of the request this thread serves (current_call_origin()),
+// nested like tl_serving.
+thread_local CallOrigin tl_origin;
+
+struct OriginScope {
+  explicit OriginScope(CallOrigin o) : saved(tl_origin) { tl_origin = o; }
+  ~OriginScope() { tl_origin = saved; }
+  OriginScope(const OriginScope &) = delete;
+  OriginScope &operator=(const OriginScope &) = delete;
+  CallOrigin saved;
+};
 
 class ChannelImpl final : public Channel, public std::enable_shared_from_this<ChannelImpl> {
  public:
@@ -484,6 +501,13 @@ class ChannelImpl final : public Channel, public std::enable_shared_from_this<Ch
   // announced, and every other record is read without a control buffer.
   // Sound because one thread at a time reads the socket (see pool_loop).
   bool fd_notices_ = false;
+  // With opts_.record_senders: bytes received so far (FrameSender). Only
+  // the one reading thread touches it; atomic for the hand-over between
+  // readers.
+  std::atomic<uint64_t> stream_bytes_{0};
+  // Reads one frame, recording its sender if the options say so.
+  detail::RecvStatus recv_one(size_t max, detail::RecvBuffer &buf, detail::FdList &fds,
+                              bool notices, const char **why, Frame *f);
 
   // Releases waiting to go out (batched).
   std::mutex rmu_;
@@ -994,9 +1018,25 @@ void ChannelImpl::send_error(uint32_t id, int32_t code) {
   send(e);
 }
 
+detail::RecvStatus ChannelImpl::recv_one(size_t max, detail::RecvBuffer &buf, detail::FdList &fds,
+                                         bool notices, const char **why, Frame *f) {
+  if (!opts_.record_senders) {
+    return detail::recv_frame(fd_, max, buf, fds, notices, why);
+  }
+  detail::FrameSender sender;
+  sender.stream_bytes = stream_bytes_.load(std::memory_order_relaxed);
+  auto st = detail::recv_frame(fd_, max, buf, fds, notices, why, &sender);
+  stream_bytes_.store(sender.stream_bytes, std::memory_order_relaxed);
+  if (f != nullptr) {
+    f->sender_pid = sender.pid;
+    f->sender_early = sender.first_byte < opts_.early_bytes;
+  }
+  return st;
+}
+
 detail::RecvStatus ChannelImpl::read_frame(FramePtr &f, const char **why) {
   f = new_frame();
-  auto st = detail::recv_frame(fd_, max_frame(), f->buf, f->fds, fd_notices_, why);
+  auto st = recv_one(max_frame(), f->buf, f->fds, fd_notices_, why, f.get());
   if (st != detail::RecvStatus::kOk) {
     return st;
   }
@@ -1497,6 +1537,8 @@ void ChannelImpl::serve(FramePtr f) {
       args[nbi + nbo + noi + i].o = Object_NULL;
     }
     ChainScope chain(this, id);
+    OriginScope origin(opts_.record_senders ? CallOrigin{true, f->sender_pid, f->sender_early}
+                                            : CallOrigin{});
     ++tl_serving;
     rv = Object_invoke(target, m.op, args, k);
     --tl_serving;
@@ -1652,6 +1694,13 @@ bool ChannelImpl::handshake(Ref primordial, std::string *why) {
   if (::getsockopt(fd_, SOL_SOCKET, SO_PEERCRED, &cred_, &len) != 0) {
     cred_ = ucred{0, uint32_t(-1), uint32_t(-1)};
   }
+  if (opts_.record_senders) {
+    // A Listener has done this already, before it took the peer's identity.
+    int on = 1;
+    if (::setsockopt(fd_, SOL_SOCKET, SO_PASSCRED, &on, sizeof on) != 0) {
+      return fail("cannot record senders (SO_PASSCRED)");
+    }
+  }
   wire::Hello mine;
   mine.limits = opts_.limits;
   mine.limits.max_args = std::min<uint32_t>(mine.limits.max_args, 15);
@@ -1682,7 +1731,7 @@ bool ChannelImpl::handshake(Ref primordial, std::string *why) {
   detail::RecvBuffer bytes;
   detail::FdList fds;
   const char *w = nullptr;
-  if (detail::recv_frame(fd_, wire::kHeaderSize + wire::kHelloBodySize, bytes, fds, false, &w) !=
+  if (recv_one(wire::kHeaderSize + wire::kHelloBodySize, bytes, fds, false, &w, nullptr) !=
       detail::RecvStatus::kOk) {
     return fail(w != nullptr ? w : "peer closed during the handshake");
   }
@@ -1721,6 +1770,10 @@ bool ChannelImpl::handshake(Ref primordial, std::string *why) {
 }
 
 }  // namespace
+
+CallOrigin current_call_origin() {
+  return tl_origin;
+}
 
 std::shared_ptr<Channel> start_channel(int fd, Ref primordial, const ChannelOptions &opts,
                                        std::string *why) {

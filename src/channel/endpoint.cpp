@@ -1,15 +1,22 @@
 // Filesystem endpoints: Listener (bind/accept) and connect().
+#include <fcntl.h>
+#include <linux/sockios.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdint>
 #include <cerrno>
 #include <cstring>
 #include <map>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include "captee/channel.hpp"
 
@@ -34,7 +41,93 @@ void set_why(std::string *why, const std::string &what) {
     *why = what + ": " + std::strerror(errno);
   }
 }
+
+// Linux 6.5; older libc headers lack the constant (the value is the same on
+// every architecture).
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77
+#endif
+
+int peer_pidfd(int sock, pid_t pid, bool &exact) {
+  int fd = -1;
+  socklen_t len = sizeof fd;
+  if (::getsockopt(sock, SOL_SOCKET, SO_PEERPIDFD, &fd, &len) == 0 && fd >= 0) {
+    exact = true;
+    return fd;
+  }
+  exact = false;
+#ifdef SYS_pidfd_open
+  if (pid > 0) {
+    return int(::syscall(SYS_pidfd_open, pid, 0));
+  }
+#endif
+  (void)pid;
+  return -1;
+}
+
+// A pidfd polls readable once its process has exited.
+bool alive(int pidfd) {
+  pollfd p{pidfd, POLLIN, 0};
+  return ::poll(&p, 1, 0) == 0;
+}
+
+// What the connecting process is, taken before anything it sent is read, in
+// two steps. First, on the accepting thread, what cannot block: SO_PASSCRED
+// (so that every record sent from then on carries its sender's pid) and the
+// process's pidfd.
+void take_peer_process(int sock, AcceptedPeer &peer) {
+  int on = 1;
+  (void)::setsockopt(sock, SOL_SOCKET, SO_PASSCRED, &on, sizeof on);
+  peer.pidfd = peer_pidfd(sock, peer.cred.pid, peer.pidfd_exact);
+}
+
+// Then, on the connection's own thread (opening the executable may wait on
+// a filesystem the peer controls, e.g. FUSE, and must hold up nobody else):
+// its executable, and how much the peer had sent by then.
+void take_peer_executable(int sock, AcceptedPeer &peer) {
+  if (peer.pidfd >= 0) {
+    const std::string exe = "/proc/" + std::to_string(peer.cred.pid) + "/exe";
+    peer.exe = ::open(exe.c_str(), O_RDONLY | O_CLOEXEC);
+    // Opened while the pidfd's process was alive: /proc/<pid> was that
+    // process, not a later one with its pid.
+    if (peer.exe >= 0 && !alive(peer.pidfd)) {
+      ::close(peer.exe);
+      peer.exe = -1;
+    }
+  }
+  int queued = 0;
+  if (::ioctl(sock, SIOCINQ, &queued) != 0) {
+    peer.early_bytes = UINT64_MAX;  // unknown: count everything as early
+  } else if (queued > 0) {
+    peer.early_bytes = uint64_t(queued);
+  }
+}
 }  // namespace
+
+AcceptedPeer::AcceptedPeer(AcceptedPeer &&o) noexcept
+    : cred(o.cred),
+      pidfd(std::exchange(o.pidfd, -1)),
+      pidfd_exact(o.pidfd_exact),
+      exe(std::exchange(o.exe, -1)),
+      early_bytes(o.early_bytes) {}
+
+AcceptedPeer &AcceptedPeer::operator=(AcceptedPeer &&o) noexcept {
+  std::swap(cred, o.cred);
+  std::swap(pidfd, o.pidfd);
+  std::swap(pidfd_exact, o.pidfd_exact);
+  std::swap(exe, o.exe);
+  std::swap(early_bytes, o.early_bytes);
+  return *this;
+}
+
+AcceptedPeer::~AcceptedPeer() {
+  if (pidfd >= 0) {
+    ::close(pidfd);
+  }
+  if (exe >= 0) {
+    ::close(exe);
+  }
+}
 
 // Handshakes waiting for their peer's hello, per uid and in all, and the
 // connections open per uid. Shared with the handshake threads and the
@@ -93,7 +186,7 @@ struct Listener::Impl {
   std::shared_ptr<PendingHandshakes> pending = std::make_shared<PendingHandshakes>();
 };
 
-Listener::Listener(int fd, std::string path, PrimordialFactory f, ChannelOptions opts)
+Listener::Listener(int fd, std::string path, PeerFactory f, ChannelOptions opts)
     : fd_(fd),
       path_(std::move(path)),
       factory_(std::move(f)),
@@ -101,6 +194,16 @@ Listener::Listener(int fd, std::string path, PrimordialFactory f, ChannelOptions
       impl_(std::make_unique<Impl>()) {}
 
 std::unique_ptr<Listener> Listener::bind(const std::string &path, PrimordialFactory primordial,
+                                         const ChannelOptions &opts, unsigned mode,
+                                         std::string *why) {
+  PeerFactory by_peer;
+  if (primordial) {
+    by_peer = [f = std::move(primordial)](AcceptedPeer &peer) { return f(peer.cred); };
+  }
+  return bind(path, std::move(by_peer), opts, mode, why);
+}
+
+std::unique_ptr<Listener> Listener::bind(const std::string &path, PeerFactory primordial,
                                          const ChannelOptions &opts, unsigned mode,
                                          std::string *why) {
   sockaddr_un addr;
@@ -138,9 +241,9 @@ Listener::~Listener() {
   ::unlink(path_.c_str());
 }
 
-// Waits for a connection; returns its socket and the peer's credentials, or
-// -1 once shut down or on error.
-int Listener::accept_socket(ucred &cred, std::string *why) {
+// Waits for a connection; returns its socket and what the peer is (see
+// AcceptedPeer), or -1 once shut down or on error.
+int Listener::accept_socket(AcceptedPeer &peer, std::string *why) {
   for (;;) {
     if (impl_->shut.load()) {
       return -1;
@@ -157,24 +260,32 @@ int Listener::accept_socket(ucred &cred, std::string *why) {
       ::close(c);
       return -1;
     }
-    socklen_t len = sizeof cred;
-    if (::getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+    socklen_t len = sizeof peer.cred;
+    if (::getsockopt(c, SOL_SOCKET, SO_PEERCRED, &peer.cred, &len) != 0) {
       set_why(why, "SO_PEERCRED");
       ::close(c);
       continue;
+    }
+    if (opts_.record_senders) {
+      take_peer_process(c, peer);
     }
     return c;
   }
 }
 
 std::shared_ptr<Channel> Listener::accept(std::string *why) {
-  ucred cred{};
-  int c = accept_socket(cred, why);
+  AcceptedPeer peer;
+  int c = accept_socket(peer, why);
   if (c < 0) {
     return nullptr;
   }
-  Ref primordial = factory_ ? factory_(cred) : Ref();
-  return start_channel(c, std::move(primordial), opts_, why);
+  if (opts_.record_senders) {
+    take_peer_executable(c, peer);
+  }
+  Ref primordial = factory_ ? factory_(peer) : Ref();
+  ChannelOptions opts = opts_;
+  opts.early_bytes = peer.early_bytes;
+  return start_channel(c, std::move(primordial), opts, why);
 }
 
 void Listener::serve_in_background(ChannelSink on_channel, ListenerLimits limits) {
@@ -183,15 +294,16 @@ void Listener::serve_in_background(ChannelSink on_channel, ListenerLimits limits
   }
   impl_->server = std::thread([this, sink = std::move(on_channel), limits] {
     while (!impl_->shut.load()) {
-      ucred cred{};
+      AcceptedPeer peer;
       std::string why;
-      int c = accept_socket(cred, &why);
+      int c = accept_socket(peer, &why);
       if (c < 0) {
         if (!impl_->shut.load() && opts_.log) {
           opts_.log("captee listener: " + why);
         }
         continue;
       }
+      const ucred cred = peer.cred;
       const unsigned cap = limits.root_unlimited && cred.uid == 0 ? 0 : limits.max_open_per_uid;
       std::string refused;
       if (!impl_->pending->open(cred.uid, cap)) {
@@ -212,8 +324,14 @@ void Listener::serve_in_background(ChannelSink on_channel, ListenerLimits limits
       }
       // The handshake runs on its own thread: a peer that connects and stays
       // silent must not hold up everyone else.
-      std::thread([c, cred, factory = factory_, opts = opts_, sink, pending = impl_->pending] {
-        Ref primordial = factory ? factory(cred) : Ref();
+      std::thread([c, cred, peer = std::move(peer), factory = factory_, opts = opts_, sink,
+                   pending = impl_->pending]() mutable {
+        if (opts.record_senders) {
+          take_peer_executable(c, peer);
+          opts.early_bytes = peer.early_bytes;
+        }
+        Ref primordial = factory ? factory(peer) : Ref();
+        peer = AcceptedPeer();  // closes what the factory did not take
         std::string w;
         std::shared_ptr<Channel> ch = start_channel(c, std::move(primordial), opts, &w);
         pending->leave(cred.uid);

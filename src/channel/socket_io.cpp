@@ -111,21 +111,28 @@ int send_record(int sock, const iovec *iov, size_t niov, std::span<const int> fd
 namespace {
 
 // One record with a control buffer. Returns the record length, 0 at EOF (no
-// descriptors either), -1 on error; *flags gets msg_flags.
-ssize_t recv_with_fds(int sock, RecvBuffer &buf, FdList &fds, int *flags) {
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxRecordFds)];
+// descriptors either), -1 on error; *flags gets msg_flags, and *pid (if
+// given) the sender's pid from SCM_CREDENTIALS, or 0.
+ssize_t recv_with_fds(int sock, RecvBuffer &buf, FdList &fds, int *flags, pid_t *pid = nullptr) {
+  constexpr size_t kRightsSpace = CMSG_SPACE(sizeof(int) * kMaxRecordFds);
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(ucred)) + kRightsSpace];
   iovec iov{buf.data.get(), kInlineRecordMax};
   msghdr msg{};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
   msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
+  // Without credentials to receive, room for descriptors only: the same
+  // limit (MSG_CTRUNC beyond it) whether or not senders are recorded.
+  msg.msg_controllen = pid != nullptr ? sizeof control : kRightsSpace;
   ssize_t n;
   do {
     n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
   } while (n < 0 && errno == EINTR);
   if (n < 0) {
     return -1;
+  }
+  if (pid != nullptr) {
+    *pid = 0;
   }
   if (msg.msg_controllen > 0) {
     for (cmsghdr *c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
@@ -136,6 +143,11 @@ ssize_t recv_with_fds(int sock, RecvBuffer &buf, FdList &fds, int *flags) {
           std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
           fds.fds.push_back(fd);
         }
+      } else if (pid != nullptr && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS &&
+                 c->cmsg_len == CMSG_LEN(sizeof(ucred))) {
+        ucred cred;
+        std::memcpy(&cred, CMSG_DATA(c), sizeof cred);
+        *pid = cred.pid;
       }
     }
   }
@@ -143,10 +155,26 @@ ssize_t recv_with_fds(int sock, RecvBuffer &buf, FdList &fds, int *flags) {
   return n;
 }
 
+// Accounts for one record of `n` bytes from `pid`. The first record of a
+// frame sets its sender and where it starts; a later one (the record after
+// a notice) must agree, or the frame's sender is unknown (0).
+void note_record(FrameSender *sender, ssize_t n, pid_t pid, bool first) {
+  if (sender == nullptr || n < 0) {
+    return;
+  }
+  if (first) {
+    sender->first_byte = sender->stream_bytes;
+    sender->pid = pid;
+  } else if (sender->pid != pid) {
+    sender->pid = 0;
+  }
+  sender->stream_bytes += uint64_t(n);
+}
+
 }  // namespace
 
 RecvStatus recv_frame(int sock, size_t max_frame, RecvBuffer &buf, FdList &fds, bool fd_notices,
-                      const char **why) {
+                      const char **why, FrameSender *sender) {
   if (buf.cap < kInlineRecordMax) {
     buf.data.reset(new uint8_t[kInlineRecordMax]);
     buf.cap = kInlineRecordMax;
@@ -154,14 +182,29 @@ RecvStatus recv_frame(int sock, size_t max_frame, RecvBuffer &buf, FdList &fds, 
   buf.len = 0;
   ssize_t n;
   int flags = 0;
+  pid_t pid = 0;
+  pid_t *want_pid = sender != nullptr ? &pid : nullptr;
   if (fd_notices) {
     // The peer announces every record that carries descriptors, so this one
     // needs no control buffer. MSG_TRUNC: the real length, to catch records
     // that do not fit. Descriptors attached without a notice are discarded
     // by the kernel, and the frame's descriptor count then fails decode().
-    do {
-      n = ::recv(sock, buf.data.get(), kInlineRecordMax, MSG_TRUNC);
-    } while (n < 0 && errno == EINTR);
+    if (sender == nullptr) {
+      do {
+        n = ::recv(sock, buf.data.get(), kInlineRecordMax, MSG_TRUNC);
+      } while (n < 0 && errno == EINTR);
+    } else {
+      // The credentials need a control buffer: descriptors that come along
+      // unannounced are closed here instead, and a record cut short is
+      // reported by its flags rather than by its length.
+      FdList unannounced;
+      n = recv_with_fds(sock, buf, unannounced, &flags, want_pid);
+      if (n > 0 && (flags & MSG_TRUNC) != 0) {
+        n = ssize_t(kInlineRecordMax) + 1;
+      }
+      flags = 0;
+      note_record(sender, n, pid, true);
+    }
     if (n <= 0) {
       return RecvStatus::kClosed;  // error, or orderly shutdown (SEQPACKET EOF)
     }
@@ -177,20 +220,22 @@ RecvStatus recv_frame(int sock, size_t max_frame, RecvBuffer &buf, FdList &fds, 
         *why = "malformed descriptor notice";
         return RecvStatus::kViolation;
       }
-      n = recv_with_fds(sock, buf, fds, &flags);
+      n = recv_with_fds(sock, buf, fds, &flags, want_pid);
       if (n < 0) {
         return RecvStatus::kClosed;
       }
+      note_record(sender, n, pid, false);
       if (fds.fds.size() != notice.aux) {
         *why = "descriptor notice does not match the record";
         return RecvStatus::kViolation;
       }
     }
   } else {
-    n = recv_with_fds(sock, buf, fds, &flags);
+    n = recv_with_fds(sock, buf, fds, &flags, want_pid);
     if (n < 0) {
       return RecvStatus::kClosed;
     }
+    note_record(sender, n, pid, true);
   }
   if (n == 0 && fds.fds.empty()) {
     return RecvStatus::kClosed;  // orderly shutdown (SEQPACKET EOF)

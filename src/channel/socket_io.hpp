@@ -4,6 +4,8 @@
 // attached as the first descriptor.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -53,6 +55,17 @@ struct RecvBuffer {
   }
 };
 
+// Who sent a frame, for a channel that records senders (SO_PASSCRED on).
+struct FrameSender {
+  // Bytes of every record read so far on the socket; each call advances it.
+  uint64_t stream_bytes = 0;
+  // Out: the pid SCM_CREDENTIALS attached to the frame's records; 0 if a
+  // record had none or its records (a notice and its frame) disagree.
+  pid_t pid = 0;
+  // Out: where the frame's first record starts in the byte stream.
+  uint64_t first_byte = 0;
+};
+
 // Receives one frame into `buf`. On kOk, buf.bytes() is the whole frame
 // (out-of-band bodies read in) and `fds` holds the descriptors that belong to
 // its object references. On kViolation `*why` names the problem.
@@ -60,8 +73,12 @@ struct RecvBuffer {
 // recv(2), no control buffer, except the one after a kFdNotice record, which
 // this call reads too. That is only sound while one thread at a time reads
 // the socket, which the channel guarantees.
+// `sender` (may be null): every record is read with a control buffer for
+// its SCM_CREDENTIALS, which are reported there; descriptors attached to a
+// record no notice announced are closed, as the kernel would have dropped
+// them without a control buffer.
 RecvStatus recv_frame(int sock, size_t max_frame, RecvBuffer &buf, FdList &fds, bool fd_notices,
-                      const char **why);
+                      const char **why, FrameSender *sender = nullptr);
 
 // Sends one frame with `fds` attached (borrowed), preceded by a kFdNotice
 // record if there are descriptors and `fd_notices`. The caller serialises

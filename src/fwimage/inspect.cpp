@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "byte_reader.hpp"
+#include "captee/detail/printable.hpp"
 #include "captee/fwimage/verify.hpp"
 
 namespace captee::fwimage {
@@ -88,7 +89,7 @@ std::string phdr_flags(uint32_t f) {
   return s;
 }
 
-bool printable(std::span<const uint8_t> v) {
+bool free_of_c0_and_del(std::span<const uint8_t> v) {
   for (uint8_t c : v) {
     if (c < 0x20 || c == 0x7F) {
       return false;
@@ -102,7 +103,7 @@ json platform_value(std::span<const uint8_t> v) {
   if (v.size() == 4) {
     j["u32"] = detail::le32(v, 0);
   }
-  if (printable(v)) {
+  if (free_of_c0_and_del(v)) {
     j["string"] = std::string(v.begin(), v.end());
   }
   return j;
@@ -255,9 +256,11 @@ json to_json(const ParsedImage &p, const FwError *problem) {
 }  // namespace
 
 // Names and platform strings come from the image and need not be UTF-8:
-// invalid sequences are replaced (U+FFFD) rather than failing the dump.
+// invalid sequences are replaced (U+FFFD) rather than failing the dump, and
+// everything but ASCII is a \u escape, so the output does nothing to a
+// terminal.
 std::string inspect_json(const ParsedImage &p, const FwError *problem) {
-  return to_json(p, problem).dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  return to_json(p, problem).dump(2, ' ', true, json::error_handler_t::replace) + "\n";
 }
 
 std::string inspect_text(const ParsedImage &p, const FwError *problem) {
@@ -276,7 +279,7 @@ std::string inspect_text(const ParsedImage &p, const FwError *problem) {
     o << "  " << type << " " << t["name"].get<std::string>() << " (" << t["length"] << " bytes at "
       << t["offset"] << ")";
     if (t.contains("decoded")) {
-      o << ": " << t["decoded"].dump(-1, ' ', false, json::error_handler_t::replace);
+      o << ": " << t["decoded"].dump(-1, ' ', true, json::error_handler_t::replace);
     } else if (t.contains("hex")) {
       o << ": " << t["hex"].get<std::string>();
     }
@@ -313,7 +316,7 @@ std::string inspect_text(const ParsedImage &p, const FwError *problem) {
         }
         o << " " << key << "=";
         if (e[key].is_string()) {
-          o << e[key].get<std::string>();
+          o << captee::printable(e[key].get<std::string>());  // the image's bytes
         } else if (std::string_view(key) == "da" || std::string_view(key) == "pa") {
           o << hex32(e[key].get<uint32_t>());
         } else {
@@ -329,7 +332,7 @@ std::string inspect_text(const ParsedImage &p, const FwError *problem) {
       }
     }
     for (const auto &w : r["warnings"]) {
-      o << "  warning: " << w.get<std::string>() << "\n";
+      o << "  warning: " << captee::printable(w.get<std::string>()) << "\n";
     }
   }
   if (j["platform_tlvs"].empty()) {
@@ -341,7 +344,7 @@ std::string inspect_text(const ParsedImage &p, const FwError *problem) {
       std::snprintf(type, sizeof type, "0x%05x", t["type"].get<uint32_t>());
       o << "  " << type << ": " << t["hex"].get<std::string>();
       if (t.contains("string")) {
-        o << " \"" << t["string"].get<std::string>() << "\"";
+        o << " \"" << captee::printable(t["string"].get<std::string>()) << "\"";
       }
       if (t.contains("u32")) {
         o << " (u32 " << hex32(t["u32"].get<uint32_t>()) << ")";
@@ -353,7 +356,8 @@ std::string inspect_text(const ParsedImage &p, const FwError *problem) {
     o << "key info: " << j["key_info"].get<std::string>() << "\n";
   }
   if (problem != nullptr) {
-    o << "error: " << problem->message << " (" << tee_result_name(problem->code) << ")\n";
+    o << "error: " << captee::printable(problem->message) << " (" << tee_result_name(problem->code)
+      << ")\n";
   }
   return o.str();
 }

@@ -13,6 +13,7 @@
 #include "IRemoteProcManager.hpp"
 #include "IRemoteProcProgress.hpp"
 #include "captee/channel.hpp"
+#include "captee/detail/printable.hpp"
 #include "captee/memory.hpp"
 #include "captee/rproc/programs.hpp"
 
@@ -59,12 +60,19 @@ std::string text(const iface::IRemoteProc &p, uint32_t which) {
   return buf;
 }
 
+// JSON for a terminal: pure ASCII (every other character as \uXXXX, control
+// characters escaped by the JSON rules), bytes that are not UTF-8 replaced.
+// The strings come from captee-rprocd and the firmware.
+std::string json_line(const nlohmann::json &j) {
+  return j.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
+}
+
 // Prints each step of a long operation, when asked to.
 class PrintProgress final : public iface::IRemoteProcProgressSkeleton {
  public:
   explicit PrintProgress(std::ostream &out) : out_(out) {}
   int32_t step(std::span<const std::byte> t) override {
-    out_ << "  " << std::string(reinterpret_cast<const char *>(t.data()), t.size()) << "\n"
+    out_ << "  " << printable({reinterpret_cast<const char *>(t.data()), t.size()}) << "\n"
          << std::flush;
     return Object_OK;
   }
@@ -144,8 +152,11 @@ class RprocCli final : public tee::CliExtension {
             << ".\n";
         return 1;
       }
-      buf.resize(len);
-      out << buf << (buf.empty() || buf.back() == '\n' ? "" : "\n");
+      buf.resize(std::min(len, buf.size()));
+      // The firmware wrote these bytes: escape sequences in them would act
+      // on the terminal.
+      const std::string text = printable(buf, Lines::kMany);
+      out << text << (text.empty() || text.back() == '\n' ? "" : "\n");
       return 0;
     }
     if (coredump_->parsed()) {
@@ -211,7 +222,7 @@ class RprocCli final : public tee::CliExtension {
           reason = "error " + std::to_string(rv);
         }
     }
-    err << "captee: rproc " << id_ << " " << what << ": " << reason << ".\n";
+    err << "captee: rproc " << id_ << " " << what << ": " << printable(reason) << ".\n";
     return 1;
   }
 
@@ -277,15 +288,15 @@ class RprocCli final : public tee::CliExtension {
     out << "rproc " << j["rproc"].get<uint32_t>() << ": " << j["state"].get<std::string>();
     const std::string fw = j["firmware"];
     if (!fw.empty()) {
-      out << ", firmware " << fw;
+      out << ", firmware " << printable(fw);
     }
     out << ", " << j["crash_count"].get<uint32_t>() << " crash"
         << (j["crash_count"] == 1 ? "" : "es") << ", recovery " << j["recovery"].get<std::string>();
     if (!j["last_crash"].get<std::string>().empty()) {
-      out << "\n  last crash: " << j["last_crash"].get<std::string>();
+      out << "\n  last crash: " << printable(j["last_crash"].get<std::string>());
     }
     if (!j["last_error"].get<std::string>().empty()) {
-      out << "\n  last error: " << j["last_error"].get<std::string>();
+      out << "\n  last error: " << printable(j["last_error"].get<std::string>());
     }
     out << "\n";
   }
@@ -298,7 +309,7 @@ class RprocCli final : public tee::CliExtension {
       return 1;
     }
     if (json_) {
-      out << j.dump() << "\n";
+      out << json_line(j) << "\n";
     } else {
       print_line(j, out);
     }
@@ -327,11 +338,11 @@ class RprocCli final : public tee::CliExtension {
       if (!json_) {
         print_line(j, out);
       } else if (state) {
-        out << j.dump() << "\n";  // one object per processor
+        out << json_line(j) << "\n";  // one object per processor
       }
     }
     if (json_ && !state) {
-      out << all.dump() << "\n";
+      out << json_line(all) << "\n";
     }
     return 0;
   }

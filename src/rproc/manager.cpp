@@ -5,6 +5,7 @@
 #include "IRemoteprocControl.hpp"
 #include "IRemoteprocEvents.hpp"
 #include "IRemoteprocHost.hpp"
+#include "captee/detail/printable.hpp"
 
 namespace captee::rproc {
 
@@ -39,7 +40,7 @@ Manager::~Manager() {
 
 void Manager::log(const std::string &line) const {
   if (opt_.proc.log) {
-    opt_.proc.log(line);
+    opt_.proc.log(printable(line));  // capteed's and firmware's words in it
   }
 }
 

@@ -9,6 +9,7 @@
 #include <ctime>
 
 #include "IRemoteprocControl.hpp"
+#include "captee/detail/printable.hpp"
 
 namespace captee::rproc {
 
@@ -90,7 +91,9 @@ RemoteProc::~RemoteProc() {
 
 void RemoteProc::log(const std::string &line) const {
   if (opt_.log) {
-    opt_.log("rproc " + std::to_string(id_) + ": " + line);
+    // Crash reasons, firmware names and errors come from capteed and the
+    // firmware: escaped, one line.
+    opt_.log("rproc " + std::to_string(id_) + ": " + printable(line));
   }
 }
 

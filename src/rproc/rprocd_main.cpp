@@ -8,6 +8,7 @@
 #include <iostream>
 #include <mutex>
 
+#include "captee/detail/printable.hpp"
 #include "captee/channel.hpp"
 #include "captee/rproc/manager.hpp"
 #include "captee/rproc/programs.hpp"
@@ -87,12 +88,12 @@ int rprocd_main(int argc, char **argv) {
   };
   Manager manager(opts);
   if (!manager.start(&why)) {
-    std::fprintf(stderr, "captee-rprocd: %s; waiting for capteed\n", why.c_str());
+    std::fprintf(stderr, "captee-rprocd: %s; waiting for capteed\n", printable(why).c_str());
   }
   ChannelOptions copts;
   copts.log = [](const std::string &line) {
     std::lock_guard<std::mutex> lock(log_mu);
-    std::fprintf(stderr, "captee-rprocd: client connection dropped: %s\n", line.c_str());
+    std::fprintf(stderr, "captee-rprocd: client connection dropped: %s\n", printable(line).c_str());
   };
   auto listener = Listener::bind(
       socket, [&manager](const ucred &) { return manager.object(); }, copts, 0600, &why);

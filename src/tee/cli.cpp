@@ -15,6 +15,7 @@
 #include "IClientEnv.hpp"
 #include "IDiagnosticsCaptee.hpp"
 #include "captee/channel.hpp"
+#include "captee/detail/printable.hpp"
 #include "captee/tee/daemon.hpp"
 #include "captee/tee/programs.hpp"
 
@@ -56,6 +57,12 @@ Ref open_service(const std::string &socket, uint32_t uid, const char *what, std:
   return svc;
 }
 
+// JSON for a terminal: pure ASCII (every other character as \uXXXX, control
+// characters escaped by the JSON rules), bytes that are not UTF-8 replaced.
+std::string json_line(const nlohmann::json &j) {
+  return j.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
+}
+
 nlohmann::json counters_json(const IDiagnosticsCaptee_Counters &c) {
   return {{"connections", c.connections},
           {"objects", c.objects},
@@ -82,7 +89,8 @@ int print_loaded_tas(const Ref &diag_ref, std::ostream &out, std::ostream &err) 
   while (!buf.empty() && (buf.back() == '\0' || buf.back() == '\n')) {
     buf.pop_back();
   }
-  out << (buf.empty() ? "no TAs loaded" : buf) << "\n";
+  // Names and reasons in it come from TAs and the users who loaded them.
+  out << (buf.empty() ? "no TAs loaded" : printable(buf, Lines::kMany)) << "\n";
   return 0;
 }
 
@@ -206,14 +214,14 @@ int captee_cli_main(int argc, char **argv, std::ostream &out, std::ostream &err,
       return 1;
     }
     if (json) {
-      out << j.dump() << "\n";
+      out << json_line(j) << "\n";
     } else {
       out << std::left << std::setw(10) << "UID"
           << "NAME\n";
       for (const auto &s : j["services"]) {
         std::ostringstream uid;
         uid << "0x" << std::hex << s["uid"].get<uint32_t>();
-        out << std::setw(10) << uid.str() << s["name"].get<std::string>() << "\n";
+        out << std::setw(10) << uid.str() << printable(s["name"].get<std::string>()) << "\n";
       }
     }
     return 0;
@@ -226,7 +234,7 @@ int captee_cli_main(int argc, char **argv, std::ostream &out, std::ostream &err,
   nlohmann::json j = counters_json(c);
   if (stats->parsed()) {
     if (json) {
-      out << j.dump() << "\n";
+      out << json_line(j) << "\n";
     } else {
       for (auto it = j.begin(); it != j.end(); ++it) {
         out << it.key() << ": " << it.value() << "\n";
@@ -242,7 +250,7 @@ int captee_cli_main(int argc, char **argv, std::ostream &out, std::ostream &err,
                         {"uptime_ms", c.uptimeMs},
                         {"connections", c.connections},
                         {"tas", c.tas}};
-    out << s.dump() << "\n";
+    out << json_line(s) << "\n";
   } else {
     out << "capteed is running on " << socket << " (pid " << c.pid << ", up " << c.uptimeMs / 1000
         << " s, " << c.connections << " connection" << (c.connections == 1 ? "" : "s") << ", "

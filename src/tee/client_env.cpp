@@ -6,19 +6,37 @@
 
 namespace captee::tee {
 
+ClientIdentity ClientEnv::caller() const {
+  ClientIdentity id = who_;
+  if (id.exe_path.empty() && id.exe_sha256.empty()) {
+    return id;
+  }
+  const std::string why =
+      binding_ ? binding_->why_not_bound() : "it is not bound to the connection";
+  if (!why.empty()) {
+    state_->log(LogLevel::kInfo, "pid " + std::to_string(who_.pid) + " uid " +
+                                     std::to_string(who_.uid) + ": executable " + id.exe_path +
+                                     " not counted: " + why);
+    id.exe_path.clear();
+    id.exe_sha256.clear();
+  }
+  return id;
+}
+
 int32_t ClientEnv::open(uint32_t uid, Ref &obj) {
   auto entry = state_->registry.find(uid);
   if (!entry) {
     return IOpener_ERROR_NOT_FOUND;
   }
+  const ClientIdentity who = caller();
   bool listed =
       !whitelist_ || std::find(whitelist_->begin(), whitelist_->end(), uid) != whitelist_->end();
-  if (!listed || !state_->opts.policy.allows(uid, entry->name, who_)) {
-    state_->log(LogLevel::kInfo, "denied " + entry->name + " to uid " + std::to_string(who_.uid) +
-                                     " pid " + std::to_string(who_.pid));
+  if (!listed || !state_->opts.policy.allows(uid, entry->name, who)) {
+    state_->log(LogLevel::kInfo, "denied " + entry->name + " to uid " + std::to_string(who.uid) +
+                                     " pid " + std::to_string(who.pid));
     return IOpener_ERROR_PRIVILEGE;
   }
-  Ref service = entry->factory(who_);
+  Ref service = entry->factory(who);
   if (service.is_null()) {
     return Object_ERROR;
   }
@@ -48,7 +66,7 @@ int32_t ClientEnv::make_env(ClientClaims claims, std::optional<std::vector<uint3
   } else if (whitelist_) {
     whitelist = whitelist_;
   }
-  out = make_object<ClientEnv>(state_, std::move(id), std::move(whitelist));
+  out = make_object<ClientEnv>(state_, std::move(id), std::move(whitelist), binding_);
   return Object_OK;
 }
 

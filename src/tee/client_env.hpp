@@ -15,12 +15,21 @@ namespace captee::tee {
 // carry the connection's kernel identity; an environment also carries the
 // claims it was registered with and, for registerWithWhitelist, the uids it
 // may open.
+//
+// The executable in the identity counts for an open only if `binding` says
+// so for that request (issue 20, finding 4; see credentials.hpp); without a
+// binding it never counts.
 class ClientEnv final : public iface::IClientEnvSkeleton {
  public:
   ClientEnv(std::shared_ptr<Daemon::State> state, ClientIdentity who,
-            std::optional<std::vector<uint32_t>> whitelist = std::nullopt)
-      : state_(std::move(state)), who_(std::move(who)), whitelist_(std::move(whitelist)) {}
+            std::optional<std::vector<uint32_t>> whitelist = std::nullopt,
+            std::shared_ptr<const ExecutableBinding> binding = nullptr)
+      : state_(std::move(state)),
+        who_(std::move(who)),
+        whitelist_(std::move(whitelist)),
+        binding_(std::move(binding)) {}
 
+  // The connection's identity as taken at accept.
   const ClientIdentity &identity() const { return who_; }
 
   int32_t open(uint32_t uid, Ref &obj) override;
@@ -37,10 +46,14 @@ class ClientEnv final : public iface::IClientEnvSkeleton {
 
  private:
   int32_t make_env(ClientClaims claims, std::optional<std::vector<uint32_t>> whitelist, Ref &out);
+  // The identity the request being served is decided on: identity(),
+  // without the executable unless binding_ says it counts.
+  ClientIdentity caller() const;
 
   std::shared_ptr<Daemon::State> state_;
   ClientIdentity who_;
   std::optional<std::vector<uint32_t>> whitelist_;
+  std::shared_ptr<const ExecutableBinding> binding_;
 };
 
 }  // namespace captee::tee

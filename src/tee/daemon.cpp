@@ -7,6 +7,7 @@
 
 #include "CDiagnostics.h"
 #include "CMemoryService.h"
+#include "captee/detail/printable.hpp"
 #include "client_env.hpp"
 #include "daemon_state.hpp"
 #include "diagnostics.hpp"
@@ -25,12 +26,15 @@ void Daemon::State::log(LogLevel level, const std::string &line) const {
   if (level > opts.log_level) {
     return;
   }
+  // Lines carry names and paths that clients, TAs and firmware chose: one
+  // line each, nothing a terminal or a log viewer would act on.
+  const std::string safe = printable(line);
   if (opts.log) {
-    opts.log(level, line);
+    opts.log(level, safe);
     return;
   }
   static const char *names[] = {"error", "warn", "info", "debug"};
-  std::fprintf(stderr, "capteed: %s: %s\n", names[int(level)], line.c_str());
+  std::fprintf(stderr, "capteed: %s: %s\n", names[int(level)], safe.c_str());
 }
 
 DaemonStats Daemon::State::stats() {
@@ -142,6 +146,9 @@ bool Daemon::start(std::string *why) {
   copts.pool_threads = state_->opts.pool_threads_per_connection;
   // capteed hands out direct channels (to TA processes) but never takes one.
   copts.accept_channel_refs = false;
+  // Executables count only for requests their own process sent (finding 4
+  // of issue 20; see ExecutableBinding).
+  copts.record_senders = true;
   std::weak_ptr<State> weak = state_;
   copts.log = [weak](const std::string &line) {
     if (auto s = weak.lock()) {
@@ -151,14 +158,16 @@ bool Daemon::start(std::string *why) {
   std::shared_ptr<State> s = state_;
   auto listener = Listener::bind(
       s->opts.socket_path,
-      [weak](const ucred &cred) -> Ref {
+      [weak](AcceptedPeer &peer) -> Ref {
         auto st = weak.lock();
         if (!st) {
           return {};
         }
         st->connections.fetch_add(1);
         t_counted = true;
-        return make_object<ClientEnv>(st, identity_from_kernel(cred));
+        std::shared_ptr<const ExecutableBinding> binding;
+        ClientIdentity who = identity_from_accept(peer, &binding);
+        return make_object<ClientEnv>(st, std::move(who), std::nullopt, std::move(binding));
       },
       copts, s->opts.socket_mode, why);
   if (!listener) {

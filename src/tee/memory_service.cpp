@@ -1,7 +1,13 @@
 #include "memory_service.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+// Linux 5.1; older libc headers lack it.
+#ifndef F_SEAL_FUTURE_WRITE
+#define F_SEAL_FUTURE_WRITE 0x0010
+#endif
 
 namespace captee::tee {
 
@@ -9,6 +15,42 @@ namespace {
 uint64_t page_size() {
   static const uint64_t p = uint64_t(::sysconf(_SC_PAGESIZE));
   return p;
+}
+
+// What a descriptor a client passed really is (issue 20, finding 9). A
+// shared-pool memory object is what MemoryObject::create makes: a memfd
+// whose size is sealed (F_SEAL_SHRINK | F_SEAL_GROW, so no holder can
+// truncate it under a mapping), not empty, open for reading. O_PATH and
+// write-only descriptors, plain and tmpfs files (no such seals), unsealed
+// memfds, pipes, sockets and devices are not. The rights are what the
+// descriptor allows, capped by the rights the object carries (the byte the
+// sender chose): WRITE only for an O_RDWR descriptor of memory not sealed
+// against writes.
+int32_t describe_shared(const FdObject &f, IMemoryService_ObjectInfo &info) {
+  const int fd = f.fd();
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0 || (flags & O_PATH) != 0) {
+    return IMemoryService_ERROR_NOT_MEMORY_OBJECT;
+  }
+  const int access = flags & O_ACCMODE;
+  const int seals = ::fcntl(fd, F_GET_SEALS);
+  constexpr int kSizeSealed = F_SEAL_SHRINK | F_SEAL_GROW;
+  struct stat st {};
+  if ((access != O_RDONLY && access != O_RDWR) || seals < 0 ||
+      (seals & kSizeSealed) != kSizeSealed || ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+      st.st_size <= 0) {
+    return IMemoryService_ERROR_NOT_MEMORY_OBJECT;
+  }
+  uint32_t rights = 0;
+  if ((f.rights() & FdObject::kRead) != 0) {
+    rights |= IMemoryService_RIGHT_READ;
+  }
+  if ((f.rights() & FdObject::kWrite) != 0 && access == O_RDWR &&
+      (seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) == 0) {
+    rights |= IMemoryService_RIGHT_WRITE;
+  }
+  info = {uint64_t(st.st_size), IMemoryService_POOL_SHARED, rights};
+  return Object_OK;
 }
 }  // namespace
 
@@ -85,16 +127,7 @@ int32_t MemoryService::queryObject(Object memObj, IMemoryService_ObjectInfo &inf
     return Object_OK;
   }
   if (auto *f = LocalObject::from_as<FdObject>(memObj); f != nullptr) {
-    struct stat st {};
-    if (::fstat(f->fd(), &st) != 0 || !S_ISREG(st.st_mode)) {
-      return IMemoryService_ERROR_NOT_MEMORY_OBJECT;
-    }
-    uint32_t rights = IMemoryService_RIGHT_READ;
-    if ((f->rights() & FdObject::kWrite) != 0) {
-      rights |= IMemoryService_RIGHT_WRITE;
-    }
-    info = {uint64_t(st.st_size), IMemoryService_POOL_SHARED, rights};
-    return Object_OK;
+    return describe_shared(*f, info);
   }
   return IMemoryService_ERROR_NOT_MEMORY_OBJECT;
 }

@@ -366,7 +366,8 @@ bool Policy::matches(const Rule &r, const ClientIdentity &who) {
       return true;
     }
   }
-  if (who.process_verified) {
+  // An identity whose executable does not count for this request has none.
+  if (who.process_verified && !who.exe_path.empty() && !who.exe_sha256.empty()) {
     for (const Executable &x : rule->executables) {
       bool path_ok = x.path.empty() || x.path == who.exe_path;
       bool sha_ok = x.sha256.empty() || x.sha256 == who.exe_sha256;

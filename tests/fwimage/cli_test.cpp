@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -269,6 +270,41 @@ TEST_F(Cli, InspectJsonDescribesEverything) {
   ASSERT_EQ(r.status, 0);
   EXPECT_NE(r.out.find("platform TLVs:"), std::string::npos);
   EXPECT_NE(r.out.find("\"hello\""), std::string::npos);
+}
+
+TEST_F(Cli, InspectPrintsNamesFromTheImageInert) {
+  // captee's sample firmware with its trace entry renamed to an OSC sequence
+  // (window title) and a C1 CSI: inspect shows the name, escaped (issue 20,
+  // finding 5).
+  if (std::string(CAPTEE_FIRMWARE_ELF).empty()) {
+    GTEST_SKIP() << "the sample firmware (which has a resource table) was not cross-built";
+  }
+  auto elf = read_bytes(CAPTEE_FIRMWARE_ELF);
+  const std::string trace0 = "trace0";
+  auto at = std::search(elf.begin(), elf.end(), trace0.begin(), trace0.end());
+  ASSERT_NE(at, elf.end());
+  const std::string hostile = "\x1b]2;x\x07\x9b";
+  ASSERT_LE(hostile.size(), 31u);  // within the 32-byte name, NUL kept
+  std::copy(hostile.begin(), hostile.end(), at);
+  testing::write_bytes(path("hostile.elf"), elf);
+  CliRun r = run({"sign", "--in", path("hostile.elf"), "--out", path("hostile.sig"), "--key",
+                  rproc_data("test-rsa2048.pem")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto inert = [](const std::string &s) {
+    return std::all_of(s.begin(), s.end(), [](char c) {
+      return c == '\n' || (uint8_t(c) >= 0x20 && uint8_t(c) < 0x7F);
+    });
+  };
+  r = run({"inspect", path("hostile.sig")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(inert(r.out));
+  EXPECT_NE(r.out.find("name=\\x1b]2;x\\x07\\x9b"), std::string::npos);
+  r = run({"inspect", "--json", path("hostile.sig")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(inert(r.out));
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["resource_table"]["entries"][1]["name"].get<std::string>().rfind("\x1b]2;x\x07", 0),
+            0u);
 }
 
 }  // namespace

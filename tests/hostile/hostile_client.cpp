@@ -9,8 +9,19 @@
 //                          whenever capteed goes away (chaos)
 //   mem-churn SOCK SEED    allocates, maps, shares and drops memory objects
 //                          forever, reconnecting likewise (chaos)
+//   open SOCK UID          opens service UID through the library; prints
+//                          "opened" or "refused RV"
+//   exec-race SOCK UID EXE N [presend]
+//                          the connect-then-exec race against service UID,
+//                          N times (see exec_race); prints
+//                          "granted G denied D failed F"
 // HOSTILE_AS=uid:gid drops to that identity first (the tests run as root).
+#include <fcntl.h>
 #include <grp.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -18,6 +29,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <random>
@@ -30,6 +42,7 @@
 #include "CMemoryService.h"
 #include "IAppController.hpp"
 #include "IAppLoader.hpp"
+#include "IOpener.h"
 #include "IClientEnv.hpp"
 #include "IDiagnosticsCaptee.hpp"
 #include "IMemoryService.hpp"
@@ -184,6 +197,92 @@ void pause_a_little(std::mt19937 &rng) {
   }
 }
 
+int open_service(const std::string &socket, uint32_t uid) {
+  Ref root = connect(socket, quiet());
+  Ref env, svc;
+  int32_t rv = Object_ERROR_UNAVAIL;
+  if (!root.is_null() && (rv = iface::IClientEnv(root).registerAsClient(Ref(), env)) == Object_OK) {
+    rv = iface::IClientEnv(env).open(uid, svc);
+  }
+  std::printf(rv == Object_OK ? "opened\n" : "refused %d\n", int(rv));
+  return 0;
+}
+
+// The executable /proc/<pid>/exe names now ("" if none or unreadable).
+std::string exe_of(pid_t pid) {
+  char buf[4096];
+  ssize_t n = ::readlink(("/proc/" + std::to_string(pid) + "/exe").c_str(), buf, sizeof buf);
+  return n > 0 ? std::string(buf, size_t(n)) : std::string();
+}
+
+// The connect-then-exec race of issue 20 (finding 4), `tries` times. This
+// process makes a socket and forks. The child connects it to capteed and at
+// once execs `exe`, an executable the policy allows, so that the process
+// capteed sees connected runs `exe`. This process, which holds the same
+// socket and is not `exe`, waits until the child runs `exe`, then does the
+// handshake and opens `uid`. With `presend` the child sends its hello and the
+// open itself, before it execs, and this process only reads the answers.
+int exec_race(const std::string &socket, uint32_t uid, const std::string &exe, int tries,
+              bool presend) {
+  const std::string target = std::filesystem::canonical(exe).string();
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", socket.c_str());
+  std::vector<pid_t> children;
+  int granted = 0, denied = 0, failed = 0;
+  for (int i = 0; i < tries; ++i) {
+    int fd = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    const pid_t child = ::fork();
+    if (child == 0) {
+      ::dup2(::open("/dev/null", O_WRONLY | O_CLOEXEC), 1);
+      if (::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0) {
+        ::_exit(3);
+      }
+      if (presend) {
+        test::HostilePeer p(fd, test::HostilePeer::Adopt{});
+        (void)(p.send_hello() && p.send_open(uid, 1));
+      }
+      ::execl(target.c_str(), target.c_str(), "30", static_cast<char *>(nullptr));
+      ::_exit(127);
+    }
+    children.push_back(child);
+    // Ready once the socket is connected and the child runs `exe`.
+    bool ready = false;
+    for (int spin = 0; spin < 100000 && !ready; ++spin) {  // 10 s or more
+      sockaddr_un peer{};
+      socklen_t len = sizeof peer;
+      ready = ::getpeername(fd, reinterpret_cast<sockaddr *>(&peer), &len) == 0 &&
+              exe_of(child) == target;
+      if (!ready) {
+        ::usleep(100);
+      }
+    }
+    test::HostilePeer p(fd, test::HostilePeer::Adopt{});
+    int32_t rv = Object_ERROR_UNAVAIL;
+    if (ready && presend) {
+      test::Received r;
+      if (p.recv_hello() && p.reply_for(1, r)) {
+        rv = r.msg.header.kind == wire::Kind::kError ? r.msg.error : Object_OK;
+      }
+    } else if (ready && p.hello()) {
+      p.open(uid, &rv);
+    }
+    if (rv == Object_OK) {
+      ++granted;
+    } else if (rv == IOpener_ERROR_PRIVILEGE) {
+      ++denied;
+    } else {
+      ++failed;
+    }
+  }
+  for (pid_t c : children) {
+    ::kill(c, SIGKILL);
+    ::waitpid(c, nullptr, 0);
+  }
+  std::printf("granted %d denied %d failed %d\n", granted, denied, failed);
+  return 0;
+}
+
 bool drop_privileges(const char *as) {
   std::string spec(as);
   size_t colon = spec.find(':');
@@ -216,6 +315,13 @@ int main(int argc, char **argv) {
   if (mode == "mem-churn" && argc == 4) {
     mem_churn(argv[2], unsigned(std::strtoul(argv[3], nullptr, 10)));
   }
-  std::fprintf(stderr, "usage: hostile_client silent|hold|ta-churn|mem-churn ...\n");
+  if (mode == "open" && argc == 4) {
+    return open_service(argv[2], uint32_t(std::strtoul(argv[3], nullptr, 0)));
+  }
+  if (mode == "exec-race" && (argc == 6 || argc == 7)) {
+    return exec_race(argv[2], uint32_t(std::strtoul(argv[3], nullptr, 0)), argv[4],
+                     std::atoi(argv[5]), argc == 7 && std::string(argv[6]) == "presend");
+  }
+  std::fprintf(stderr, "usage: hostile_client silent|hold|ta-churn|mem-churn|open|exec-race ...\n");
   return 2;
 }

@@ -52,6 +52,10 @@ struct Received {
 class HostilePeer {
  public:
   explicit HostilePeer(const std::string &socket) : fd_(raw_connect(socket)) {}
+  // Takes over `fd`, a socket connected to capteed (perhaps by another
+  // process that shares it).
+  struct Adopt {};
+  HostilePeer(int fd, Adopt) : fd_(fd) {}
   ~HostilePeer() { close(); }
   HostilePeer(const HostilePeer &) = delete;
   HostilePeer &operator=(const HostilePeer &) = delete;
@@ -68,15 +72,20 @@ class HostilePeer {
   // Sends a hello (optionally announcing a primordial object of ours) and
   // reads capteed's. `limits` are the ones proposed.
   bool hello(wire::Limits limits = {}, bool primordial = false) {
+    return send_hello(limits, primordial) && recv_hello();
+  }
+  // The two halves of hello(): a peer may send its hello (and more) before
+  // it has read capteed's.
+  bool send_hello(wire::Limits limits = {}, bool primordial = false) {
     wire::Hello h;
     h.nonce = 0x5eed;
     h.has_primordial = primordial;
     h.limits = limits;
     wire::Encoded e;
     wire::encode_hello(h, e);
-    if (!send_bytes(e.flatten())) {
-      return false;
-    }
+    return send_bytes(e.flatten());
+  }
+  bool recv_hello() {
     Received r;
     return recv(r) && r.msg.header.kind == wire::Kind::kHello;
   }
@@ -208,10 +217,8 @@ class HostilePeer {
     if (id == 0) {
       id = next_id_++;
     }
-    std::string b(reinterpret_cast<const char *>(&uid), 4);
     Received r;
-    if (!request(id, wire::kPrimordialHandle, IClientEnv_OP_open, {b}, {}, {}, 1) ||
-        !reply_for(id, r)) {
+    if (!send_open(uid, id) || !reply_for(id, r)) {
       if (rv != nullptr) {
         *rv = Object_ERROR_UNAVAIL;
       }
@@ -229,6 +236,11 @@ class HostilePeer {
     return r.msg.objs.size() == 1 && r.msg.objs[0].type == wire::RefType::kSenderHosted
                ? r.msg.objs[0].handle
                : 0;
+  }
+  // The request half of open(), for a peer that reads the reply elsewhere.
+  bool send_open(uint32_t uid, uint32_t id) {
+    std::string b(reinterpret_cast<const char *>(&uid), 4);
+    return request(id, wire::kPrimordialHandle, IClientEnv_OP_open, {b}, {}, {}, 1);
   }
   // Invokes `handle` with one BO of `cap` bytes and nothing else (the shape
   // of IDiagnosticsCaptee.queryCounters and friends); the error, or OK.

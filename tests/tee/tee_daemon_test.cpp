@@ -4,7 +4,9 @@
 
 #include <filesystem>
 #include <future>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "CDiagnostics.h"
@@ -18,6 +20,7 @@
 #include "captee/channel.hpp"
 #include "captee/memory.hpp"
 #include "captee/tee/daemon.hpp"
+#include "captee/tee/programs.hpp"
 
 using namespace captee;
 using namespace captee::tee;
@@ -204,6 +207,78 @@ TEST(Daemon, PolicyDecidesAndFactoriesSeeTheKernelIdentity) {
   uint64_t len = 0;
   EXPECT_EQ(iface::IIO(svc).getLength(len), Object_OK);
   EXPECT_EQ(len, kCbor.size());
+}
+
+TEST(Daemon, LogLinesWithNamesOthersChoseAreEscaped) {
+  // A service registered under a name made of terminal control sequences
+  // and a newline (names can come from TAs), denied by the policy: the
+  // "denied" line names it, escaped, on one line (issue 20, finding 5).
+  std::string why;
+  auto p = Policy::parse(R"({"default": "deny", "services": [
+      {"name": "diagnostics", "allow": "everyone"}]})",
+                         &why);
+  ASSERT_TRUE(p) << why;
+  TempSocket sock;
+  std::mutex mu;
+  std::vector<std::string> lines;
+  DaemonOptions o;
+  o.socket_path = sock.path;
+  o.policy = *p;
+  o.log_level = LogLevel::kInfo;
+  o.log = [&](LogLevel, const std::string &line) {
+    std::lock_guard lk(mu);
+    lines.push_back(line);
+  };
+  Daemon d(std::move(o));
+  const std::string evil = "evil\x1b]0;title\x07\ncapteed: info: forged";
+  ASSERT_TRUE(d.services().add(0x20001, evil, [](const ClientIdentity &) { return Ref(); }));
+  ASSERT_TRUE(d.start(&why)) << why;
+  ChannelOptions co;
+  co.log = [](const std::string &) {};
+  Ref svc;
+  EXPECT_EQ(iface::IClientEnv(connect(sock.path, co)).open(0x20001, svc), IOpener_ERROR_PRIVILEGE);
+  d.log(LogLevel::kWarn,
+        "direct \x9b"
+        "2J\r");
+  // `captee services` lists it: inert as text, and as JSON with the name
+  // intact.
+  auto cli = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"captee", "--socket", sock.path});
+    std::vector<char *> argv;
+    for (std::string &a : args) {
+      argv.push_back(a.data());
+    }
+    std::ostringstream out, err;
+    EXPECT_EQ(captee_cli_main(int(argv.size()), argv.data(), out, err), 0) << err.str();
+    return out.str();
+  };
+  const std::string text = cli({"services"});
+  EXPECT_NE(text.find("evil\\x1b]0;title\\x07\\x0acapteed: info: forged\n"), std::string::npos)
+      << text;
+  const std::string json = cli({"services", "--json"});
+  bool listed = false;
+  const nlohmann::json parsed = nlohmann::json::parse(json);
+  for (const auto &svc : parsed["services"]) {
+    listed |= svc["name"] == evil;
+  }
+  EXPECT_TRUE(listed) << json;
+  for (const std::string &out : {text, json}) {
+    for (char c : out) {
+      EXPECT_FALSE((uint8_t(c) < 0x20 && c != '\n') || uint8_t(c) >= 0x7F) << out;
+    }
+  }
+  d.stop();
+  std::lock_guard lk(mu);
+  bool denied = false, direct = false;
+  for (const std::string &l : lines) {
+    for (char c : l) {
+      EXPECT_FALSE(uint8_t(c) < 0x20 || uint8_t(c) >= 0x7F) << "in: " << l;
+    }
+    denied |= l.find("denied evil\\x1b]0;title\\x07\\x0acapteed: info: forged") == 0;
+    direct |= l == "direct \\x9b2J\\x0d";
+  }
+  EXPECT_TRUE(denied);
+  EXPECT_TRUE(direct);
 }
 
 TEST(Daemon, MemoryServiceChecksArgumentsAndAccountsThePrivatePool) {

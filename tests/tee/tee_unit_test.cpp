@@ -1,9 +1,11 @@
 // Credentials, CBOR claims, policy and registry, without a daemon.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstring>
+#include <filesystem>
 
 #include "captee/tee/credentials.hpp"
 #include "captee/tee/policy.hpp"
@@ -97,6 +99,39 @@ TEST(Credentials, MismatchedOrDeadPidKeepsOnlyPeercred) {
   EXPECT_FALSE(identity_from_kernel(dead).process_verified);
 }
 
+TEST(Credentials, TheExecutableTakenAtAcceptIsTheOneThatCounts) {
+  // What a Listener took at accept: this process, and as "its executable"
+  // /bin/sh, as if the process had exec'd this binary since.
+  AcceptedPeer peer;
+  peer.cred = ucred{::getpid(), ::getuid(), ::getgid()};
+  peer.pidfd = int(::syscall(SYS_pidfd_open, ::getpid(), 0));
+  ASSERT_GE(peer.pidfd, 0);
+  peer.exe = ::open("/bin/sh", O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(peer.exe, 0);
+  const std::string sh_sha = sha256_of_fd(peer.exe);
+  std::shared_ptr<const ExecutableBinding> binding;
+  ClientIdentity id = identity_from_accept(peer, &binding);
+  EXPECT_EQ(peer.exe, -1);  // read and closed
+  ASSERT_TRUE(id.process_verified);
+  EXPECT_EQ(id.exe_sha256, sh_sha);
+  EXPECT_EQ(id.exe_path, std::filesystem::canonical("/bin/sh").string());
+  ASSERT_TRUE(binding);
+  // Outside a request served for a peer it never counts.
+  EXPECT_NE(binding->why_not_bound(), "");
+}
+
+TEST(Credentials, NoPidfdNoProcessFacts) {
+  AcceptedPeer peer;
+  peer.cred = ucred{::getpid(), ::getuid(), ::getgid()};
+  peer.exe = ::open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  std::shared_ptr<const ExecutableBinding> binding;
+  ClientIdentity id = identity_from_accept(peer, &binding);
+  EXPECT_EQ(id.uid, ::getuid());
+  EXPECT_FALSE(id.process_verified);
+  EXPECT_TRUE(id.exe_sha256.empty());
+  EXPECT_FALSE(binding);
+}
+
 TEST(Credentials, Sha256OfKnownContent) {
   char path[] = "/tmp/captee-sha-XXXXXX";
   int fd = ::mkstemp(path);
@@ -147,6 +182,12 @@ TEST(Policy, ParsesAndMatchesUidsGroupsExecutables) {
   EXPECT_FALSE(p->allows(0x10001, "memory", exe));
   exe.exe_sha256 = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
   EXPECT_TRUE(p->allows(0x10001, "memory", exe));
+  // An identity whose executable does not count for a request (cleared by
+  // ClientEnv) matches no executable rule, path-only ones included.
+  ClientIdentity unbound = exe;
+  unbound.exe_path = "/usr/bin/a";
+  unbound.exe_sha256.clear();
+  EXPECT_FALSE(p->allows(0x10001, "memory", unbound));
 }
 
 TEST(Policy, ErrorsNameTheProblem) {

@@ -32,7 +32,9 @@ struct DaemonOptions {
   std::string ta_dir;     // handed to the app loader (not used by the core)
   std::string state_dir;  // ditto
   LogLevel log_level = LogLevel::kWarn;
-  // Called for each log line (default: stderr). Must be thread-safe.
+  // Called for each log line (default: stderr). Must be thread-safe. Lines
+  // come escaped by printable() (captee/detail/printable.hpp): one line,
+  // no control characters, whatever names clients, TAs or firmware chose.
   std::function<void(LogLevel, const std::string &)> log;
   // Channel pool threads per connection (requests from that client).
   unsigned pool_threads_per_connection = 2;
