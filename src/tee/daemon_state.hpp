@@ -29,6 +29,7 @@ struct Daemon::State {
   std::atomic<uint64_t> callbacks_in_flight{0};
   std::function<uint64_t()> ta_count;
   std::function<std::vector<std::string>()> ta_names;
+  TaAdmin ta_admin;
 
   std::mutex channels_mu;
   std::list<std::weak_ptr<Channel>> channels;
@@ -37,7 +38,6 @@ struct Daemon::State {
   std::atomic<bool> stopping{false};
 
   Ref memory_service;  // shared by every client
-  Ref diagnostics;
 
   // Counts one capteed -> client invoke for as long as it lives.
   struct InFlight {
