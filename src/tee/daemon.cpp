@@ -99,9 +99,16 @@ Daemon::Daemon(DaemonOptions opts) : state_(std::make_shared<State>()) {
   std::weak_ptr<State> weak = state_;
   state_->registry.add(CMemoryService_UID, "memory",
                        [s](const ClientIdentity &) { return s->memory_service; });
-  // One per client: `captee ta unload` decides on the caller's kernel uid.
-  state_->registry.add(CDiagnostics_UID, "diagnostics", [weak](const ClientIdentity &who) {
-    return make_object<Diagnostics>(weak, who.uid);
+  // One per uid, shared by its clients: `captee ta unload` decides on the
+  // caller's kernel uid, and a client opening the service many times still
+  // holds one export.
+  state_->registry.add(CDiagnostics_UID, "diagnostics", [s, weak](const ClientIdentity &who) {
+    std::lock_guard lk(s->diagnostics_mu);
+    Ref &d = s->diagnostics[who.uid];
+    if (d.is_null()) {
+      d = make_object<Diagnostics>(weak, who.uid);
+    }
+    return d;
   });
 }
 
@@ -109,6 +116,8 @@ Daemon::~Daemon() {
   stop();
   // Break the cycle service -> state -> service.
   state_->memory_service.reset();
+  std::lock_guard lk(state_->diagnostics_mu);
+  state_->diagnostics.clear();
 }
 
 ServiceRegistry &Daemon::services() {

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <list>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -38,6 +39,8 @@ struct Daemon::State {
   std::atomic<bool> stopping{false};
 
   Ref memory_service;  // shared by every client
+  std::mutex diagnostics_mu;
+  std::map<uid_t, Ref> diagnostics;  // one per uid (a few: uids are the system's)
 
   // Counts one capteed -> client invoke for as long as it lives.
   struct InFlight {
