@@ -7,6 +7,7 @@
 #include <string>
 
 #include "IAppController.h"
+#include "IAppLoader.h"
 #include "IGPAppClient.h"
 #include "IGPSession.h"
 #include "captee/gp_ta_protocol.h"
@@ -178,7 +179,10 @@ class GpAppClient final : public LocalObject {
       // loaded from a buffer; a TA it starts counts against its uid's caps.
       err = registry_->load_embedded(uuid, who_.uid, controller);
       if (err != Object_OK) {
-        set_result(a[6], err == Object_ERROR_KMEM ? kOutOfMemory : kItemNotFound, kOriginTee);
+        // No slot left (the registry's, or this client's uid at its cap) is
+        // a resource running out, not a missing TA.
+        const bool exhausted = err == Object_ERROR_KMEM || err == IAppLoader_ERROR_MAX_NUM_APPS;
+        set_result(a[6], exhausted ? kOutOfMemory : kItemNotFound, kOriginTee);
         return Object_OK;
       }
       Object app_obj = Object_NULL;

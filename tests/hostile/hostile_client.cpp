@@ -28,6 +28,10 @@
 //                          has opened>" and holds the session
 //   ta-unload SOCK ID      asks capteed to unload TA ID (`captee ta unload`);
 //                          prints "ready <error>"
+//   gp-fill SOCK N         opens GP sessions (libteec) to the multi-instance
+//                          GP test TA, a TA process each, up to N or the
+//                          first refusal; prints "ready <opened> <refusal's
+//                          TEEC result, 0 if none>" and holds them
 // HOSTILE_AS=uid:gid drops to that identity first (the tests run as root).
 #include <grp.h>
 #include <unistd.h>
@@ -53,6 +57,7 @@
 #include "IMemoryService.hpp"
 #include "ITestTa.hpp"
 #include "IGPSession.hpp"
+#include "tee_client_api.h"
 #include "captee/channel.hpp"
 #include "captee/gp_ta_protocol.h"
 #include "captee/memory.hpp"
@@ -356,6 +361,32 @@ int ta_unload(const std::string &socket, uint64_t id) {
   return 0;
 }
 
+int gp_fill(const std::string &socket, int n) {
+  ::setenv("CAPTEE_SOCKET", socket.c_str(), 1);
+  TEEC_Context ctx{};
+  if (TEEC_InitializeContext(nullptr, &ctx) != TEEC_SUCCESS) {
+    return 3;
+  }
+  TEEC_UUID uuid = {0x7e57c0de, 0x0001, 0x4000, {0x80, 0, 0, 0, 0, 0, 0, 0x01}};
+  std::vector<TEEC_Session> sessions(size_t(n > 0 ? n : 0));
+  int opened = 0;
+  TEEC_Result refusal = TEEC_SUCCESS;
+  for (auto &s : sessions) {
+    uint32_t origin = 0;
+    refusal = TEEC_OpenSession(&ctx, &s, &uuid, TEEC_LOGIN_PUBLIC, nullptr, nullptr, &origin);
+    if (refusal != TEEC_SUCCESS) {
+      break;
+    }
+    ++opened;
+  }
+  report_and_hold("ready " + std::to_string(opened) + " " + std::to_string(refusal));
+  for (int i = 0; i < opened; ++i) {
+    TEEC_CloseSession(&sessions[size_t(i)]);
+  }
+  TEEC_FinalizeContext(&ctx);
+  return 0;
+}
+
 bool drop_privileges(const char *as) {
   std::string spec(as);
   size_t colon = spec.find(':');
@@ -403,11 +434,14 @@ int main(int argc, char **argv) {
   if (mode == "gp-as" && argc == 5) {
     return gp_as(argv[2], argv[3], uint32_t(std::strtoul(argv[4], nullptr, 10)));
   }
+  if (mode == "gp-fill" && argc == 4) {
+    return gp_fill(argv[2], std::atoi(argv[3]));
+  }
   if (mode == "ta-unload" && argc == 4) {
     return ta_unload(argv[2], std::strtoull(argv[3], nullptr, 10));
   }
   std::fprintf(stderr,
                "usage: hostile_client silent|hold|ta-churn|mem-churn|ta-squat|ta-fill|ta-load|"
-               "ta-share|gp-as|ta-unload ...\n");
+               "ta-share|gp-as|ta-unload|gp-fill ...\n");
   return 2;
 }

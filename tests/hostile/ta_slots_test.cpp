@@ -10,6 +10,7 @@
 #include "IDiagnostics.h"
 #include "captee/tee/apps/app_loader.hpp"
 #include "hostile_ta_fixture.hpp"
+#include "tee_client_api.h"
 
 using namespace captee;
 using namespace captee::test;
@@ -81,4 +82,22 @@ TEST_F(HostileTaTest, OneUidFillingTaSlotsLeavesOthersRoomAndRootUnloadsWhatItLe
     EXPECT_EQ(rc, 0) << out;
   }
   EXPECT_TRUE(eventually([&] { return ta_list().empty(); })) << ta_list().dump();
+}
+
+// The same through GP sessions: each session to a multi-instance GP TA is a
+// TA process of its own, started for the client's uid. Before the fix one
+// uid could hold all 64 of the GP service's slots (and the refusal said
+// ITEM_NOT_FOUND).
+TEST_F(HostileTaTest, OneUidsGpSessionsStopAtItsCapAndOthersStillOpen) {
+  const size_t cap = tee::apps::AppLoaderConfig{}.max_tas_per_uid;
+  const size_t slots = tee::apps::AppLoaderConfig{}.max_apps;
+  HostileClientRun fill({"gp-fill", d_.socket(), std::to_string(slots + 6)}, "4242:4242");
+  ASSERT_TRUE(fill.ready()) << fill.line();
+  EXPECT_EQ(word(fill, 0), long(cap)) << "uid 4242 was not stopped at its cap";
+  EXPECT_EQ(uint32_t(word(fill, 1)), uint32_t(TEEC_ERROR_OUT_OF_MEMORY)) << fill.line();
+  HostileClientRun other({"gp-fill", d_.socket(), "1"}, "4243:4243");
+  ASSERT_TRUE(other.ready()) << other.line();
+  EXPECT_EQ(word(other, 0), 1) << "uid 4243 could not open a session: " << other.line();
+  EXPECT_EQ(stats()["ta_loads_refused_uid_cap"], 1);
+  EXPECT_EQ(tas_where("loaded_by", 4242).size(), cap);
 }
