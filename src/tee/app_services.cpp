@@ -9,6 +9,7 @@
 #include "CGPAppClient.h"
 #include "CRegisterListenerCBO.h"
 #include "gp_app_client.hpp"
+#include "image_sha256.hpp"
 
 namespace captee::tee {
 
@@ -43,6 +44,9 @@ std::shared_ptr<apps::AppRegistry> install_app_services(
     cfg.listeners = std::make_shared<apps::ListenerTable>();
   }
   auto listeners = cfg.listeners;
+  if (!cfg.image_sha256) {
+    cfg.image_sha256 = image_sha256;
+  }
   // GP TAs get their own registry: a GP TA's app object trusts the client
   // identity capteed hands it, so no loader client may share (or reach) the
   // instances the GP service runs. A client that loads the same image through

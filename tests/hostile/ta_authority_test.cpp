@@ -3,8 +3,14 @@
 // loading one single-instance TA (sharing a process, its state and the
 // identities claimed in it). A TA instance is shared only for the same image
 // from the same authority: the administrator's --ta-dir, or one uid.
+#include <openssl/evp.h>
+
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <string>
+#include <utility>
 
 #include "CAppLoader.h"
 #include "IAppController.hpp"
@@ -26,6 +32,23 @@ constexpr TEEC_UUID kGpSingleUuid = {
 constexpr const char *kGpSingleUuidString = "7e57c0de-0002-4000-8000-000000000002";
 constexpr uint32_t kGpCmdCounters = 5;  // tests/teec/ta/teec_test_ta.h
 constexpr uint32_t kLoginUser = 1;      // TEEC_LOGIN_USER
+
+std::string sha256_of_file(const char *path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr) != 1) {
+    return "";
+  }
+  std::string hex;
+  char b[3];
+  for (unsigned i = 0; i < len; ++i) {
+    std::snprintf(b, sizeof b, "%02x", md[i]);
+    hex += b;
+  }
+  return hex;
+}
 
 uint32_t pid_of(const Ref &app) {
   uint32_t pid = 0;
@@ -164,14 +187,17 @@ TEST_F(HostileTaTest, TwoUidsLoadingOneSingleInstanceTaShareNoProcessSessionOrId
   EXPECT_EQ(word(gb, 0), 0) << "the GP TA refused the session";
   EXPECT_EQ(word(gb, 1), 1) << "uid 4243's session shares a TA instance with uid 4242's";
 
-  // Each instance bears its own loader's authority.
-  for (const char *name : {"captee_test_ta_single", kGpSingleUuidString}) {
+  // Each instance bears its own loader's authority, and the image both
+  // loaded: its SHA-256, as computed here from the file.
+  for (const auto &[name, file] : {std::pair{"captee_test_ta_single", CAPTEE_TEST_TA_SINGLE},
+                                   std::pair{kGpSingleUuidString, CAPTEE_GP_SINGLE_TA}}) {
     auto tas = tas_where("name", name);
     ASSERT_EQ(tas.size(), 2u) << ta_list().dump();
     EXPECT_NE(tas[0]["authority"], tas[1]["authority"]);
     EXPECT_NE(tas[0]["pid"], tas[1]["pid"]);
     for (const auto &t : tas) {
       EXPECT_EQ(t["authority"], "uid:" + std::to_string(t["loaded_by"].get<int>())) << t.dump();
+      EXPECT_EQ(t["image_sha256"], sha256_of_file(file)) << t.dump();
     }
   }
 }

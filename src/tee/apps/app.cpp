@@ -1,9 +1,12 @@
 #include "app.hpp"
 
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
+#include <cstring>
 
 #include "IAppLoader.h"
 
@@ -38,6 +41,24 @@ App::App(SpawnParams base, TaManifest m, int image_fd, AppOrigin origin)
 App::~App() {
   stop();
   ::close(image_fd_);
+}
+
+bool App::same_image(std::span<const std::byte> image, const std::optional<ImageHash> &hash) const {
+  if (origin_.hash || hash) {
+    return origin_.hash == hash;
+  }
+  // Our image is a sealed memfd: nobody can change it while we compare.
+  struct stat st {};
+  if (::fstat(image_fd_, &st) != 0 || static_cast<uint64_t>(st.st_size) != image.size()) {
+    return false;
+  }
+  void *p = ::mmap(nullptr, image.size(), PROT_READ, MAP_SHARED, image_fd_, 0);
+  if (p == MAP_FAILED) {
+    return false;
+  }
+  const bool same = std::memcmp(p, image.data(), image.size()) == 0;
+  ::munmap(p, image.size());
+  return same;
 }
 
 int32_t App::start(std::string *why) {
@@ -118,7 +139,7 @@ TaInfo App::info() const {
   t.flags = manifest_.flags;
   t.authority = origin_.authority;
   t.loaded_by = origin_.loaded_by;
-  t.image_sha256 = hex(origin_.hash);
+  t.image_sha256 = origin_.hash ? hex(*origin_.hash) : "";
   t.unloaded = evicted();
   if (auto i = current()) {
     t.pid = i->pid();

@@ -8,20 +8,21 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <span>
 #include <string>
 
 #include "captee/tee/apps/app_loader.hpp"
 #include "captee/tee/apps/manifest.hpp"
 #include "captee/tee/apps/ta_authority.hpp"
-#include "image_hash.hpp"
 #include "instance.hpp"
 
 namespace captee::tee::apps::detail {
 
 struct AppOrigin {
   TaAuthority authority;
-  uid_t loaded_by = 0;  // kernel uid of the client whose load started it
-  ImageHash hash{};
+  uid_t loaded_by = 0;            // kernel uid of the client whose load started it
+  std::optional<ImageHash> hash;  // when the registry has a hasher
 };
 
 class App {
@@ -42,6 +43,10 @@ class App {
   bool counted_for_loader() const {
     return !(origin_.authority.trusted() && manifest_.single_instance());
   }
+
+  // Whether `image` is this TA's image: the same hash when there is one,
+  // else the same bytes.
+  bool same_image(std::span<const std::byte> image, const std::optional<ImageHash> &hash) const;
 
   // Starts a process (replacing the current one's reference). Object_OK, or
   // IAppLoader_ERROR_ELF_LOADING with the reason in *why (also once evicted).

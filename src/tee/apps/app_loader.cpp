@@ -16,7 +16,6 @@
 #include "captee/memory.hpp"
 #include "app.hpp"
 #include "captee/tee/apps/manifest.hpp"
-#include "image_hash.hpp"
 #include "instance.hpp"
 #include "watchdog.hpp"
 
@@ -450,10 +449,13 @@ int32_t AppRegistry::load_fd(int fd, std::span<const std::byte> elf, const TaAut
     ::close(fd);
     return IAppLoader_ERROR_METADATA_INVALID;
   }
-  auto hash = detail::image_sha256(elf);
-  if (!hash) {
-    ::close(fd);
-    return IAppLoader_ERROR_TA_APP_REGION_MALLOC_FAILURE;
+  std::optional<ImageHash> hash;
+  if (cfg_.image_sha256) {
+    hash = cfg_.image_sha256(elf);
+    if (!hash) {
+      ::close(fd);
+      return IAppLoader_ERROR_TA_APP_REGION_MALLOC_FAILURE;
+    }
   }
   const bool keep = manifest->keep_alive();
   const bool counted = !(authority.trusted() && manifest->single_instance());
@@ -483,7 +485,7 @@ int32_t AppRegistry::load_fd(int fd, std::span<const std::byte> elf, const TaAut
       if (a->alive() && same_uuid_and_authority(*a, *manifest, authority) &&
           (manifest->single_instance() || a->manifest().single_instance())) {
         ::close(fd);
-        if (manifest->single_instance() && a->origin().hash == *hash) {
+        if (manifest->single_instance() && a->same_image(elf, hash)) {
           ctrl = make_object<Controller>(std::move(a));
           return Object_OK;
         }
@@ -511,7 +513,7 @@ int32_t AppRegistry::load_fd(int fd, std::span<const std::byte> elf, const TaAut
   base.live = live_;
   base.max_direct = cfg_.max_direct_channels;
   auto app = std::make_shared<App>(std::move(base), std::move(*manifest), fd,
-                                   detail::AppOrigin{authority, caller, *hash});
+                                   detail::AppOrigin{authority, caller, hash});
   int32_t rv = app->start(&why);
   {
     std::lock_guard lock(mu_);

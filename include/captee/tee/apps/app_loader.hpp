@@ -34,11 +34,14 @@
 
 #include <sys/types.h>
 
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -49,6 +52,10 @@
 #include "captee/tee/apps/ta_authority.hpp"
 
 namespace captee::tee::apps {
+
+using ImageHash = std::array<uint8_t, 32>;  // SHA-256
+// Hashes a TA image; nullopt if it cannot (no memory).
+using ImageHasher = std::function<std::optional<ImageHash>(std::span<const std::byte>)>;
 
 struct AppLoaderConfig {
   // captee-tahost. Empty: $CAPTEE_TAHOST, else "captee-tahost" next to the
@@ -80,6 +87,12 @@ struct AppLoaderConfig {
   unsigned max_direct_channels = 4;
   // Listeners TAs may reach (see listeners.hpp). May be null.
   std::shared_ptr<ListenerTable> listeners;
+  // The SHA-256 of an image, which names it: a single-instance TA is shared
+  // only by loads of the same image. capteed passes OpenSSL's (this library
+  // does not link libcrypto, which every TA host would then load). Empty
+  // (in-process users): images are compared byte for byte instead, which
+  // decides the same, and TaInfo::image_sha256 stays empty.
+  ImageHasher image_sha256;
 };
 
 struct TaInfo {
@@ -89,7 +102,7 @@ struct TaInfo {
   uint32_t flags = 0;
   TaAuthority authority;
   uid_t loaded_by = 0;       // kernel uid of the client whose load started it
-  std::string image_sha256;  // lowercase hex
+  std::string image_sha256;  // lowercase hex; "" without a hasher
   pid_t pid = -1;
   bool alive = false;
   bool unloaded = false;    // stopped by unload(id); no restart

@@ -1,4 +1,4 @@
-#include "image_hash.hpp"
+#include "image_sha256.hpp"
 
 #include <openssl/evp.h>
 
@@ -6,11 +6,11 @@
 
 #include "captee/detail/openssl_lifetime.hpp"
 
-namespace captee::tee::apps::detail {
+namespace captee::tee {
 
-std::optional<ImageHash> image_sha256(std::span<const std::byte> image) {
+std::optional<apps::ImageHash> image_sha256(std::span<const std::byte> image) {
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  ImageHash out{};
+  apps::ImageHash out{};
   unsigned int len = 0;
   if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1 ||
       EVP_DigestUpdate(ctx.get(), image.data(), image.size()) != 1 ||
@@ -20,4 +20,4 @@ std::optional<ImageHash> image_sha256(std::span<const std::byte> image) {
   return out;
 }
 
-}  // namespace captee::tee::apps::detail
+}  // namespace captee::tee
