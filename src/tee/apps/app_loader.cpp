@@ -5,16 +5,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
-#include <algorithm>
 
 #include "IAppController.hpp"
 #include "IAppLoader.hpp"
-#include "captee/memory.hpp"
 #include "app.hpp"
+#include "captee/memory.hpp"
 #include "captee/tee/apps/manifest.hpp"
 #include "instance.hpp"
 #include "watchdog.hpp"
