@@ -4,14 +4,43 @@
 
 #include <unistd.h>
 
+#include <cerrno>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "CAppLoader.h"
 #include "CGPAppClient.h"
 #include "CRegisterListenerCBO.h"
+#include "gp_app_client.hpp"
+#include "image_sha256.hpp"
 
 namespace captee::tee {
+
+namespace {
+
+nlohmann::json ta_json(const apps::TaInfo &ta, const char *service) {
+  nlohmann::json j = {{"id", ta.id},
+                      {"name", ta.name},
+                      {"uuid", ta.uuid},
+                      {"authority", ta.authority.to_string()},
+                      {"loaded_by", ta.loaded_by},
+                      {"service", service},
+                      {"flags", ta.flags},
+                      {"image_sha256", ta.image_sha256},
+                      {"state", ta.unloaded ? "unloaded"
+                                : ta.alive  ? "running"
+                                            : "stopped"}};
+  if (ta.alive) {
+    j["pid"] = ta.pid;
+  }
+  if (!ta.exit_reason.empty()) {
+    j["exit"] = ta.exit_reason;
+  }
+  return j;
+}
+
+}  // namespace
 
 std::shared_ptr<apps::AppRegistry> install_app_services(
     Daemon &daemon, apps::AppLoaderConfig cfg, std::shared_ptr<const BuiltinTaTable> builtins) {
@@ -23,18 +52,21 @@ std::shared_ptr<apps::AppRegistry> install_app_services(
     cfg.uid_pool = std::make_shared<apps::TaUidPool>(apps::TaUidPool::kDefaultBase,
                                                      apps::TaUidPool::kDefaultCount);
   }
+  if (!cfg.image_sha256) {
+    cfg.image_sha256 = image_sha256;
+  }
   // GP TAs get their own registry: a GP TA's app object trusts the client
   // identity capteed hands it, so no loader client may share (or reach) the
   // instances the GP service runs. A client that loads the same image through
   // the app loader gets a separate process.
   std::shared_ptr<apps::AppRegistry> gp_registry = apps::AppRegistry::create(cfg);
   std::shared_ptr<apps::AppRegistry> registry = apps::AppRegistry::create(std::move(cfg));
-  // One loader object serves every client: what a client loads is reachable
-  // only through the controller it gets back.
-  Ref loader = apps::make_app_loader(registry);
   Ref listener_registry = apps::make_listener_registry(listeners);
-  daemon.services().add(CAppLoader_UID, "app-loader",
-                        [loader](const ClientIdentity &) { return loader; });
+  // One loader object per client, bound to its kernel uid: what it loads
+  // from buffers has that uid's authority, and its caps are that uid's.
+  daemon.services().add(CAppLoader_UID, "app-loader", [registry](const ClientIdentity &who) {
+    return apps::make_app_loader(registry, who.uid);
+  });
   daemon.services().add(CRegisterListenerCBO_UID, "register-listener",
                         [listener_registry](const ClientIdentity &) { return listener_registry; });
   // GlobalPlatform sessions to TAs by UUID, one object per client: the
@@ -73,6 +105,46 @@ std::shared_ptr<apps::AppRegistry> install_app_services(
         }
         return names;
       });
+  Daemon::TaAdmin admin;
+  admin.list_json = [weak, weak_gp]() {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto &[w, service] : {std::pair{weak, "app-loader"}, std::pair{weak_gp, "gp"}}) {
+      if (auto r = w.lock()) {
+        for (const apps::TaInfo &ta : r->list()) {
+          list.push_back(ta_json(ta, service));
+        }
+      }
+    }
+    return list.dump();
+  };
+  // Ids are unique across both registries (one counter per process).
+  admin.unload = [weak, weak_gp](uint64_t id, uid_t caller) {
+    for (const auto &w : {weak, weak_gp}) {
+      if (auto r = w.lock()) {
+        switch (r->unload(id, caller)) {
+          case apps::UnloadResult::kOk:
+            return 0;
+          case apps::UnloadResult::kNotPermitted:
+            return EPERM;
+          case apps::UnloadResult::kNotFound:
+            break;
+        }
+      }
+    }
+    return ENOENT;
+  };
+  admin.counters = [weak, weak_gp](DaemonStats &s) {
+    for (const auto &w : {weak, weak_gp}) {
+      if (auto r = w.lock()) {
+        const apps::TaCounters c = r->counters();
+        s.tas_loaded += c.loaded;
+        s.tas_keep_alive += c.keep_alive;
+        s.ta_loads_refused_uid_cap += c.refused_uid_cap;
+        s.tas_unloaded_by_admin += c.unloaded_by_admin;
+      }
+    }
+  };
+  daemon.set_ta_admin(std::move(admin));
   return registry;
 }
 

@@ -57,6 +57,23 @@ int capteed_main(int argc, char **argv, std::span<DaemonExtension *const> extens
   app.add_option("--ta-uid-count", ta_uid_count, "How many uids from --ta-uid-base")
       ->check(CLI::Range(1u, 1u << 20))
       ->capture_default_str();
+  const apps::AppLoaderConfig app_defaults;
+  size_t max_tas_per_uid = app_defaults.max_tas_per_uid;
+  size_t max_keep_alive_per_uid = app_defaults.max_keep_alive_per_uid;
+  uint64_t ta_memory_ceiling = app_defaults.memory_ceiling;
+  app.add_option("--max-tas-per-uid", max_tas_per_uid,
+                 "TAs one uid may have loaded at once through the app loader (and, apart, "
+                 "through GP sessions); 0: no limit (root has none)")
+      ->capture_default_str();
+  app.add_option("--max-keep-alive-per-uid", max_keep_alive_per_uid,
+                 "Of those, keep-alive TAs (they outlive their clients until `captee ta "
+                 "unload`); 0: no limit (root has none)")
+      ->capture_default_str();
+  app.add_option("--ta-memory-ceiling", ta_memory_ceiling,
+                 "Largest memory limit a TA gets, whatever its manifest asks (e.g. 64MiB)")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(uint64_t(1) << 20, uint64_t(1) << 40))
+      ->capture_default_str();
   for (DaemonExtension *e : extensions) {
     e->add_options(app);
   }
@@ -140,6 +157,9 @@ int capteed_main(int argc, char **argv, std::span<DaemonExtension *const> extens
     }
     app_cfg.uid_pool = std::make_shared<apps::TaUidPool>(ta_uid_base, ta_uid_count);
   }
+  app_cfg.max_tas_per_uid = max_tas_per_uid;
+  app_cfg.max_keep_alive_per_uid = max_keep_alive_per_uid;
+  app_cfg.memory_ceiling = ta_memory_ceiling;
   std::shared_ptr<apps::AppRegistry> apps =
       install_app_services(daemon, std::move(app_cfg), builtins);
   if (!daemon.start(&why)) {

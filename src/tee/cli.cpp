@@ -7,6 +7,7 @@
 #include <iomanip>
 #include <nlohmann/json.hpp>
 #include <ostream>
+#include <sstream>
 
 #include "CAppLoader.h"
 #include "IAppController.hpp"
@@ -75,33 +76,103 @@ nlohmann::json counters_json(const IDiagnosticsCaptee_Counters &c) {
           {"connections_accepted", c.connectionsAccepted}};
 }
 
-// Prints the TAs capteed reports as loaded, one per line.
-int print_loaded_tas(const Ref &diag_ref, std::ostream &out, std::ostream &err) {
-  iface::IDiagnosticsCaptee diag(diag_ref);
-  std::string buf(64 * 1024, '\0');
+// The loaded TAs as capteed reports them (a JSON array); null with one
+// sentence in *why if it cannot.
+nlohmann::json query_tas(const Ref &diag_ref, std::string *why) {
+  std::string buf(256 * 1024, '\0');
   size_t len = 0;
-  if (int32_t rv = diag.queryLoadedApps(std::as_writable_bytes(std::span(buf)), len);
+  if (int32_t rv = iface::IDiagnosticsCaptee(diag_ref).queryTasJson(
+          std::as_writable_bytes(std::span(buf)), len);
       rv != Object_OK) {
-    err << "captee: capteed did not list its TAs (error " << rv << ").\n";
+    *why = "capteed did not list its TAs (error " + std::to_string(rv) + ")";
+    return nullptr;
+  }
+  buf.resize(len > 0 && len <= buf.size() ? len - 1 : 0);
+  auto j = nlohmann::json::parse(buf, nullptr, false);
+  if (j.is_discarded() || !j.is_array()) {
+    *why = "capteed sent a malformed TA list";
+    return nullptr;
+  }
+  return j;
+}
+
+// One line per TA: "NAME UUID id ID authority AUTH loaded-by UID STATE",
+// STATE being "pid N" while it runs (last, so scripts can cut it off).
+std::string ta_line(const nlohmann::json &t) {
+  std::ostringstream line;
+  line << t.value("name", "?") << " " << t.value("uuid", "?") << " id " << t.value("id", 0ull)
+       << " authority " << t.value("authority", "?") << " loaded-by " << t.value("loaded_by", 0ull);
+  const std::string service = t.value("service", "");
+  if (!service.empty() && service != "app-loader") {
+    line << " service " << service;
+  }
+  const std::string state = t.value("state", "");
+  if (state == "running" && t.contains("pid")) {
+    line << " pid " << t.value("pid", 0);
+  } else {
+    line << " " << state;
+    if (t.contains("exit")) {
+      line << " (" << t.value("exit", "") << ")";
+    }
+  }
+  return line.str();
+}
+
+// Prints the TAs capteed reports as loaded, one per line (or as JSON).
+int print_loaded_tas(const Ref &diag_ref, bool json, std::ostream &out, std::ostream &err) {
+  std::string why;
+  nlohmann::json tas = query_tas(diag_ref, &why);
+  if (tas.is_null()) {
+    err << "captee: " << why << ".\n";
     return 1;
   }
-  buf.resize(std::min(len, buf.size()));
-  while (!buf.empty() && (buf.back() == '\0' || buf.back() == '\n')) {
-    buf.pop_back();
+  if (json) {
+    out << tas.dump() << "\n";
+    return 0;
   }
-  // Names and reasons in it come from TAs and the users who loaded them.
-  out << (buf.empty() ? "no TAs loaded" : printable(buf, Lines::kMany)) << "\n";
+  if (tas.empty()) {
+    out << "no TAs loaded\n";
+  }
+  for (const auto &t : tas) {
+    // Names and reasons come from TAs and the users who loaded them.
+    out << printable(ta_line(t)) << "\n";
+  }
   return 0;
 }
 
-int ta_list_command(const std::string &socket, std::ostream &out, std::ostream &err) {
+int ta_list_command(const std::string &socket, bool json, std::ostream &out, std::ostream &err) {
   std::string why;
   Ref diag = open_service(socket, CDiagnostics_UID, "diagnostics", &why);
   if (diag.is_null()) {
     err << "captee: " << why << ".\n";
     return 1;
   }
-  return print_loaded_tas(diag, out, err);
+  return print_loaded_tas(diag, json, out, err);
+}
+
+int ta_unload_command(const std::string &socket, uint64_t id, std::ostream &out,
+                      std::ostream &err) {
+  std::string why;
+  Ref diag = open_service(socket, CDiagnostics_UID, "diagnostics", &why);
+  if (diag.is_null()) {
+    err << "captee: " << why << ".\n";
+    return 1;
+  }
+  const int32_t rv = iface::IDiagnosticsCaptee(diag).unloadTa(id);
+  if (rv == IDiagnostics_ERROR_APP_NOT_FOUND) {
+    err << "captee: capteed has no TA " << id << " to unload (see `captee ta list`).\n";
+    return 1;
+  }
+  if (rv == IDiagnostics_ERROR_RESTRICTED) {
+    err << "captee: only root, or the uid that loaded it, may unload TA " << id << ".\n";
+    return 1;
+  }
+  if (rv != Object_OK) {
+    err << "captee: capteed did not unload TA " << id << " (error " << rv << ").\n";
+    return 1;
+  }
+  out << "unloaded TA " << id << "\n";
+  return 0;
 }
 
 // Loads FILE through the app loader and shows it running. The TA stays
@@ -146,7 +217,7 @@ int ta_load_command(const std::string &socket, const std::string &file, std::ost
     err << "captee: " << why << ".\n";
     return 1;
   }
-  return print_loaded_tas(diag, out, err);
+  return print_loaded_tas(diag, false, out, err);
 }
 
 }  // namespace
@@ -170,7 +241,12 @@ int captee_cli_main(int argc, char **argv, std::ostream &out, std::ostream &err,
   std::string ta_file;
   auto *ta_load = ta->add_subcommand("load", "Load a TA");
   ta_load->add_option("FILE", ta_file, "TA file")->required();
-  auto *ta_list = ta->add_subcommand("list", "List loaded TAs");
+  auto *ta_list = ta->add_subcommand("list", "List loaded TAs: who loaded what, and their ids");
+  ta_list->add_flag("--json", json, "JSON output");
+  uint64_t ta_id = 0;
+  auto *ta_unload = ta->add_subcommand(
+      "unload", "Stop a TA, keep-alive ones included (root: any; others: those they loaded)");
+  ta_unload->add_option("ID", ta_id, "The TA's id, from `captee ta list`")->required();
   for (CliExtension *e : extensions) {
     e->add_commands(app);
   }
@@ -190,7 +266,10 @@ int captee_cli_main(int argc, char **argv, std::ostream &out, std::ostream &err,
     return ta_load_command(socket, ta_file, out, err);
   }
   if (ta_list->parsed()) {
-    return ta_list_command(socket, out, err);
+    return ta_list_command(socket, json, out, err);
+  }
+  if (ta_unload->parsed()) {
+    return ta_unload_command(socket, ta_id, out, err);
   }
 
   Ref diag_ref = open_service(socket, CDiagnostics_UID, "diagnostics", &why);
@@ -232,6 +311,14 @@ int captee_cli_main(int argc, char **argv, std::ostream &out, std::ostream &err,
     return 1;
   }
   nlohmann::json j = counters_json(c);
+  // A capteed without TA administration answers an unknown op: its stats
+  // simply have no TA counters.
+  if (IDiagnosticsCaptee_TaCounters tc{}; diag.queryTaCounters(tc) == Object_OK) {
+    j["tas_loaded"] = tc.loaded;
+    j["tas_keep_alive"] = tc.keepAlive;
+    j["ta_loads_refused_uid_cap"] = tc.loadsRefusedUidCap;
+    j["tas_unloaded_by_admin"] = tc.unloadedByAdmin;
+  }
   if (stats->parsed()) {
     if (json) {
       out << json_line(j) << "\n";

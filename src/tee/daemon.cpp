@@ -58,6 +58,9 @@ DaemonStats Daemon::State::stats() {
   s.private_objects = private_objects.load();
   s.shared_allocated_total = shared_allocated_total.load();
   s.tas = ta_count ? ta_count() : 0;
+  if (ta_admin.counters) {
+    ta_admin.counters(s);
+  }
   s.callbacks_in_flight = callbacks_in_flight.load();
   s.uptime_ms = uint64_t(std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::steady_clock::now() - started)
@@ -83,6 +86,10 @@ std::string stats_json(const DaemonStats &s) {
                       {"private_objects", s.private_objects},
                       {"shared_allocated_total", s.shared_allocated_total},
                       {"tas", s.tas},
+                      {"tas_loaded", s.tas_loaded},
+                      {"tas_keep_alive", s.tas_keep_alive},
+                      {"ta_loads_refused_uid_cap", s.ta_loads_refused_uid_cap},
+                      {"tas_unloaded_by_admin", s.tas_unloaded_by_admin},
                       {"callbacks_in_flight", s.callbacks_in_flight},
                       {"uptime_ms", s.uptime_ms},
                       {"pid", s.pid}};
@@ -92,19 +99,29 @@ std::string stats_json(const DaemonStats &s) {
 Daemon::Daemon(DaemonOptions opts) : state_(std::make_shared<State>()) {
   state_->opts = std::move(opts);
   state_->memory_service = make_object<MemoryService>(state_);
-  state_->diagnostics = make_object<Diagnostics>(state_);
   State *s = state_.get();
+  std::weak_ptr<State> weak = state_;
   state_->registry.add(CMemoryService_UID, "memory",
                        [s](const ClientIdentity &) { return s->memory_service; });
-  state_->registry.add(CDiagnostics_UID, "diagnostics",
-                       [s](const ClientIdentity &) { return s->diagnostics; });
+  // One per uid, shared by its clients: `captee ta unload` decides on the
+  // caller's kernel uid, and a client opening the service many times still
+  // holds one export.
+  state_->registry.add(CDiagnostics_UID, "diagnostics", [s, weak](const ClientIdentity &who) {
+    std::lock_guard lk(s->diagnostics_mu);
+    Ref &d = s->diagnostics[who.uid];
+    if (d.is_null()) {
+      d = make_object<Diagnostics>(weak, who.uid);
+    }
+    return d;
+  });
 }
 
 Daemon::~Daemon() {
   stop();
   // Break the cycle service -> state -> service.
   state_->memory_service.reset();
-  state_->diagnostics.reset();
+  std::lock_guard lk(state_->diagnostics_mu);
+  state_->diagnostics.clear();
 }
 
 ServiceRegistry &Daemon::services() {
@@ -123,6 +140,10 @@ void Daemon::set_ta_hooks(std::function<uint64_t()> count,
                           std::function<std::vector<std::string>()> names) {
   state_->ta_count = std::move(count);
   state_->ta_names = std::move(names);
+}
+
+void Daemon::set_ta_admin(TaAdmin admin) {
+  state_->ta_admin = std::move(admin);
 }
 
 Daemon::CallbackGuard::CallbackGuard(Daemon &d) : d_(d) {

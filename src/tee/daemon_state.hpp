@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <list>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -29,6 +30,7 @@ struct Daemon::State {
   std::atomic<uint64_t> callbacks_in_flight{0};
   std::function<uint64_t()> ta_count;
   std::function<std::vector<std::string>()> ta_names;
+  TaAdmin ta_admin;
 
   std::mutex channels_mu;
   std::list<std::weak_ptr<Channel>> channels;
@@ -37,7 +39,8 @@ struct Daemon::State {
   std::atomic<bool> stopping{false};
 
   Ref memory_service;  // shared by every client
-  Ref diagnostics;
+  std::mutex diagnostics_mu;
+  std::map<uid_t, Ref> diagnostics;  // one per uid (a few: uids are the system's)
 
   // Counts one capteed -> client invoke for as long as it lives.
   struct InFlight {

@@ -3,6 +3,7 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <fstream>
 #include <cstring>
@@ -112,6 +113,45 @@ int32_t Diagnostics::queryServicesJson(std::span<std::byte> buf, size_t &len) {
     return Object_ERROR_DEFUNCT;
   }
   return copy_out(s->services_json(), buf, len);
+}
+
+int32_t Diagnostics::queryTaCounters(IDiagnosticsCaptee_TaCounters &c) {
+  auto s = state_.lock();
+  if (!s) {
+    return Object_ERROR_DEFUNCT;
+  }
+  DaemonStats st;
+  if (s->ta_admin.counters) {
+    s->ta_admin.counters(st);
+  }
+  c = {st.tas_loaded, st.tas_keep_alive, st.ta_loads_refused_uid_cap, st.tas_unloaded_by_admin};
+  return Object_OK;
+}
+
+int32_t Diagnostics::queryTasJson(std::span<std::byte> buf, size_t &len) {
+  auto s = state_.lock();
+  if (!s) {
+    return Object_ERROR_DEFUNCT;
+  }
+  return copy_out(s->ta_admin.list_json ? s->ta_admin.list_json() : "[]", buf, len);
+}
+
+int32_t Diagnostics::unloadTa(uint64_t id) {
+  auto s = state_.lock();
+  if (!s) {
+    return Object_ERROR_DEFUNCT;
+  }
+  const int rv = s->ta_admin.unload ? s->ta_admin.unload(id, caller_) : ENOENT;
+  if (rv == EPERM) {
+    s->log(LogLevel::kInfo,
+           "uid " + std::to_string(caller_) + " may not unload TA " + std::to_string(id));
+    return IDiagnostics_ERROR_RESTRICTED;
+  }
+  if (rv != 0) {
+    return IDiagnostics_ERROR_APP_NOT_FOUND;
+  }
+  s->log(LogLevel::kInfo, "uid " + std::to_string(caller_) + " unloaded TA " + std::to_string(id));
+  return Object_OK;
 }
 
 }  // namespace captee::tee

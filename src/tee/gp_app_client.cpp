@@ -7,6 +7,7 @@
 #include <string>
 
 #include "IAppController.h"
+#include "IAppLoader.h"
 #include "IGPAppClient.h"
 #include "IGPSession.h"
 #include "captee/gp_ta_protocol.h"
@@ -173,9 +174,15 @@ class GpAppClient final : public LocalObject {
     Ref app = builtins_ ? builtins_->app_object(uuid) : Ref();
     int32_t err = Object_OK;
     if (!app) {
-      err = registry_->load_embedded(uuid, controller);
+      // The TA directory's image, as this client: only an instance of the
+      // TA directory's authority is ever shared with it, never one a user
+      // loaded from a buffer; a TA it starts counts against its uid's caps.
+      err = registry_->load_embedded(uuid, who_.uid, controller);
       if (err != Object_OK) {
-        set_result(a[6], err == Object_ERROR_KMEM ? kOutOfMemory : kItemNotFound, kOriginTee);
+        // No slot left (the registry's, or this client's uid at its cap) is
+        // a resource running out, not a missing TA.
+        const bool exhausted = err == Object_ERROR_KMEM || err == IAppLoader_ERROR_MAX_NUM_APPS;
+        set_result(a[6], exhausted ? kOutOfMemory : kItemNotFound, kOriginTee);
         return Object_OK;
       }
       Object app_obj = Object_NULL;

@@ -12,6 +12,8 @@
 // (CDiagnostics_UID, also IDiagnosticsCaptee for captee's counters).
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -48,15 +50,19 @@ struct DaemonOptions {
 
 // capteed's counters (`captee stats --json`).
 struct DaemonStats {
-  uint64_t connections = 0;             // live client channels
-  uint64_t connections_accepted = 0;    // since start
-  uint64_t objects = 0;                 // objects exported by capteed, all channels
-  uint64_t memory_objects = 0;          // memory objects alive in capteed
-  uint64_t memory_bytes = 0;            // their bytes
-  uint64_t private_objects = 0;         // of which TEE-private
-  uint64_t shared_allocated_total = 0;  // shared-pool objects handed out, ever
-  uint64_t tas = 0;                     // loaded TAs (app loader hook)
-  uint64_t callbacks_in_flight = 0;     // capteed -> client object invokes running
+  uint64_t connections = 0;               // live client channels
+  uint64_t connections_accepted = 0;      // since start
+  uint64_t objects = 0;                   // objects exported by capteed, all channels
+  uint64_t memory_objects = 0;            // memory objects alive in capteed
+  uint64_t memory_bytes = 0;              // their bytes
+  uint64_t private_objects = 0;           // of which TEE-private
+  uint64_t shared_allocated_total = 0;    // shared-pool objects handed out, ever
+  uint64_t tas = 0;                       // loaded TAs (app loader hook)
+  uint64_t tas_loaded = 0;                // TAs held, running or not (TA admin hook)
+  uint64_t tas_keep_alive = 0;            // of which held by keep-alive
+  uint64_t ta_loads_refused_uid_cap = 0;  // loads refused: the uid at its cap
+  uint64_t tas_unloaded_by_admin = 0;     // `captee ta unload` since start
+  uint64_t callbacks_in_flight = 0;       // capteed -> client object invokes running
   uint64_t uptime_ms = 0;
   uint64_t pid = 0;
 };
@@ -76,6 +82,20 @@ class Daemon {
   // (reported by diagnostics and stats). Set before start().
   void set_ta_hooks(std::function<uint64_t()> count,
                     std::function<std::vector<std::string>()> names);
+
+  // What the TA layer lets diagnostics show and an administrator do
+  // (`captee ta list`, `captee ta unload`, the TA counters of `captee
+  // stats`). Set before start(); any member may be empty.
+  struct TaAdmin {
+    // The loaded TAs as a JSON array (docs/TA.md, "Who loaded what").
+    std::function<std::string()> list_json;
+    // Stops TA `id` for the client with kernel uid `caller`: 0, ENOENT (no
+    // such TA) or EPERM (not root, and not the TA's loader).
+    std::function<int(uint64_t id, uid_t caller)> unload;
+    // Fills the tas_* counters of `stats`.
+    std::function<void(DaemonStats &stats)> counters;
+  };
+  void set_ta_admin(TaAdmin admin);
 
   // Counts an invoke from capteed into a client-hosted object while the
   // returned guard lives (callbacks_in_flight). Thread-safe.

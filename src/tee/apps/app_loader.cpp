@@ -5,14 +5,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 
 #include "IAppController.hpp"
 #include "IAppLoader.hpp"
+#include "app.hpp"
 #include "captee/memory.hpp"
 #include "captee/tee/apps/manifest.hpp"
 #include "exit_watch.hpp"
@@ -21,91 +22,6 @@
 #include "watchdog.hpp"
 
 namespace captee::tee::apps {
-
-namespace detail {
-
-// One loaded TA: its manifest, its sealed image (kept for restart) and the
-// process currently running it.
-class App {
- public:
-  // `base` holds what every spawn of this registry shares (no reference to
-  // the registry itself: it must be able to die first).
-  App(SpawnParams base, TaManifest m, int image_fd)
-      : base_(std::move(base)), manifest_(std::move(m)), image_fd_(image_fd) {}
-  ~App() {
-    stop();
-    ::close(image_fd_);
-  }
-
-  const TaManifest &manifest() const { return manifest_; }
-
-  int32_t start(std::string *why) {
-    SpawnParams p = base_;
-    p.image_fd = image_fd_;
-    if (manifest_.memory_limit != 0) {
-      p.memory_limit = manifest_.memory_limit;
-    }
-    if (manifest_.deadline_ms != 0) {
-      p.deadline_ms = manifest_.deadline_ms;
-    }
-    auto inst = Instance::spawn(p, why);
-    if (!inst) {
-      return IAppLoader_ERROR_ELF_LOADING;
-    }
-    std::shared_ptr<Instance> old;
-    {
-      std::lock_guard lock(mu_);
-      old = std::exchange(inst_, std::move(inst));
-      unloaded_ = false;
-    }
-    return Object_OK;
-  }
-
-  void stop() {
-    std::shared_ptr<Instance> old;
-    {
-      std::lock_guard lock(mu_);
-      old = std::move(inst_);
-      unloaded_ = true;
-    }
-    if (old) {
-      old->terminate();
-    }
-  }
-
-  std::shared_ptr<Instance> current() const {
-    std::lock_guard lock(mu_);
-    return inst_;
-  }
-
-  bool alive() const {
-    auto i = current();
-    return i && i->alive();
-  }
-
-  TaInfo info() const {
-    TaInfo t;
-    t.name = manifest_.name;
-    t.uuid = manifest_.uuid_string();
-    t.flags = manifest_.flags;
-    if (auto i = current()) {
-      t.pid = i->pid();
-      t.alive = i->alive();
-      t.exit_reason = i->exit_reason();
-    }
-    return t;
-  }
-
- private:
-  SpawnParams base_;
-  TaManifest manifest_;
-  int image_fd_;
-  mutable std::mutex mu_;
-  std::shared_ptr<Instance> inst_;
-  bool unloaded_ = false;
-};
-
-}  // namespace detail
 
 namespace {
 
@@ -179,18 +95,23 @@ class Controller final : public iface::IAppControllerSkeleton {
   std::shared_ptr<App> app_;
 };
 
+// One client's loader: what it loads from buffers and regions has the
+// authority of `caller_`, the client's kernel uid, bound when capteed made
+// this object for the connection.
 class Loader final : public iface::IAppLoaderSkeleton {
  public:
-  explicit Loader(std::shared_ptr<AppRegistry> r) : reg_(std::move(r)) {}
+  Loader(std::shared_ptr<AppRegistry> r, uid_t caller) : reg_(std::move(r)), caller_(caller) {}
   int32_t loadFromBuffer(std::span<const std::byte> elf, Ref &ctrl) override {
-    return reg_->load_image(elf, ctrl);
+    return reg_->load_image(elf, caller_, ctrl);
   }
-  int32_t loadFromRegion(Object mem, Ref &ctrl) override { return reg_->load_region(mem, ctrl); }
+  int32_t loadFromRegion(Object mem, Ref &ctrl) override {
+    return reg_->load_region(mem, caller_, ctrl);
+  }
   int32_t loadEmbedded(std::span<const std::byte> name, Ref &ctrl) override {
-    return reg_->load_embedded(as_view(name), ctrl);
+    return reg_->load_embedded(as_view(name), caller_, ctrl);
   }
   int32_t connect(std::span<const std::byte> name, Ref &ctrl) override {
-    return reg_->connect(as_view(name), ctrl);
+    return reg_->connect(as_view(name), caller_, ctrl);
   }
 
  private:
@@ -203,6 +124,7 @@ class Loader final : public iface::IAppLoaderSkeleton {
     return v;
   }
   std::shared_ptr<AppRegistry> reg_;
+  const uid_t caller_;
 };
 
 std::string default_tahost() {
@@ -257,6 +179,36 @@ int sealed_copy(std::span<const std::byte> elf) {
     return -1;
   }
   return fd;
+}
+
+// The sealed copy mapped read-only: the manifest and the hash are taken from
+// these bytes, which nobody can change, not from the sender's (a region's
+// owner could rewrite them between the copy and the check).
+class SealedView {
+ public:
+  SealedView(int fd, size_t size) : size_(size) {
+    void *p = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
+    data_ = p == MAP_FAILED ? nullptr : p;
+  }
+  ~SealedView() {
+    if (data_ != nullptr) {
+      ::munmap(data_, size_);
+    }
+  }
+  SealedView(const SealedView &) = delete;
+  SealedView &operator=(const SealedView &) = delete;
+  bool ok() const { return data_ != nullptr; }
+  std::span<const std::byte> bytes() const {
+    return {static_cast<const std::byte *>(data_), size_};
+  }
+
+ private:
+  void *data_ = nullptr;
+  size_t size_;
+};
+
+bool same_uuid_and_authority(const App &a, const TaManifest &m, const TaAuthority &authority) {
+  return a.manifest().uuid == m.uuid && a.origin().authority == authority;
 }
 
 }  // namespace
@@ -319,27 +271,65 @@ std::vector<TaInfo> AppRegistry::list() const {
   return out;
 }
 
-int32_t AppRegistry::load_image(std::span<const std::byte> elf, Ref &ctrl) {
-  if (elf.empty() || elf.size() > cfg_.max_image_bytes) {
-    return IAppLoader_ERROR_INVALID_BUFFER;
+TaCounters AppRegistry::counters() const {
+  std::lock_guard lock(mu_);
+  TaCounters c;
+  for (auto &w : apps_) {
+    if (!w.expired()) {
+      ++c.loaded;
+    }
   }
-  int fd = sealed_copy(elf);
-  if (fd < 0) {
-    return IAppLoader_ERROR_TA_APP_REGION_MALLOC_FAILURE;
-  }
-  return load_fd(fd, elf, ctrl);
+  c.keep_alive = keep_alive_.size();
+  c.refused_uid_cap = refused_uid_cap_;
+  c.unloaded_by_admin = unloaded_by_admin_;
+  return c;
 }
 
-int32_t AppRegistry::load_region(Object mem, Ref &ctrl) {
+UnloadResult AppRegistry::unload(uint64_t id, uid_t caller) {
+  std::shared_ptr<App> target;
+  std::shared_ptr<App> keep_alive_hold;  // released outside the lock
+  {
+    std::lock_guard lock(mu_);
+    for (auto &w : apps_) {
+      auto a = w.lock();
+      if (a && a->id() == id) {
+        target = std::move(a);
+        break;
+      }
+    }
+    if (!target || target->evicted()) {
+      return UnloadResult::kNotFound;
+    }
+    if (caller != 0 && target->origin().authority != TaAuthority::user(caller)) {
+      return UnloadResult::kNotPermitted;
+    }
+    auto it = std::find(keep_alive_.begin(), keep_alive_.end(), target);
+    if (it != keep_alive_.end()) {
+      keep_alive_hold = std::move(*it);
+      keep_alive_.erase(it);
+    }
+  }
+  if (target->evict()) {
+    std::lock_guard lock(mu_);
+    ++unloaded_by_admin_;
+  }
+  return UnloadResult::kOk;
+}
+
+int32_t AppRegistry::load_image(std::span<const std::byte> elf, uid_t caller, Ref &ctrl) {
+  return load_bytes(elf, TaAuthority::user(caller), caller, ctrl);
+}
+
+int32_t AppRegistry::load_region(Object mem, uid_t caller, Ref &ctrl) {
   int err = 0;
   auto m = Mapping::map(mem, FdObject::kRead, &err);
   if (!m) {
     return IAppLoader_ERROR_INVALID_BUFFER;
   }
-  return load_image(m->bytes(), ctrl);
+  return load_image(m->bytes(), caller, ctrl);
 }
 
-int32_t AppRegistry::load_embedded(std::string_view name, Ref &ctrl) {
+int32_t AppRegistry::load_embedded(std::string_view name, uid_t caller, Ref &ctrl) {
   if (cfg_.ta_dir.empty() || !valid_name(name)) {
     return IAppLoader_ERROR_EMBEDDED_IMAGE_NOT_FOUND;
   }
@@ -370,28 +360,112 @@ int32_t AppRegistry::load_embedded(std::string_view name, Ref &ctrl) {
   if (done != bytes.size()) {
     return IAppLoader_ERROR_INVALID_BUFFER;
   }
-  return load_image(bytes, ctrl);
+  return load_bytes(bytes, TaAuthority::ta_dir(), caller, ctrl);
 }
 
-int32_t AppRegistry::connect(std::string_view name, Ref &ctrl) {
+int32_t AppRegistry::connect(std::string_view name, uid_t caller, Ref &ctrl) {
+  const TaAuthority own = TaAuthority::user(caller);
   std::lock_guard lock(mu_);
+  std::shared_ptr<App> mine;
   for (auto &w : apps_) {
     auto a = w.lock();
-    if (a && a->manifest().name == name && a->alive()) {
+    if (!a || a->manifest().name != name || !a->alive()) {
+      continue;
+    }
+    if (a->origin().authority.trusted()) {
       ctrl = make_object<Controller>(std::move(a));
       return Object_OK;
     }
+    if (!mine && a->origin().authority == own) {
+      mine = std::move(a);
+    }
+  }
+  if (mine) {
+    ctrl = make_object<Controller>(std::move(mine));
+    return Object_OK;
   }
   return IAppLoader_ERROR_APP_NOT_LOADED;
 }
 
-int32_t AppRegistry::load_fd(int fd, std::span<const std::byte> elf, Ref &ctrl) {
+int32_t AppRegistry::load_image(std::span<const std::byte> elf, Ref &ctrl) {
+  return load_image(elf, ::geteuid(), ctrl);
+}
+int32_t AppRegistry::load_region(Object mem, Ref &ctrl) {
+  return load_region(mem, ::geteuid(), ctrl);
+}
+int32_t AppRegistry::load_embedded(std::string_view name, Ref &ctrl) {
+  return load_embedded(name, ::geteuid(), ctrl);
+}
+int32_t AppRegistry::connect(std::string_view name, Ref &ctrl) {
+  return connect(name, ::geteuid(), ctrl);
+}
+
+int32_t AppRegistry::load_bytes(std::span<const std::byte> elf, const TaAuthority &authority,
+                                uid_t caller, Ref &ctrl) {
+  if (elf.empty() || elf.size() > cfg_.max_image_bytes) {
+    return IAppLoader_ERROR_INVALID_BUFFER;
+  }
+  int fd = sealed_copy(elf);
+  if (fd < 0) {
+    return IAppLoader_ERROR_TA_APP_REGION_MALLOC_FAILURE;
+  }
+  SealedView sealed(fd, elf.size());
+  if (!sealed.ok()) {
+    ::close(fd);
+    return IAppLoader_ERROR_TA_APP_REGION_MALLOC_FAILURE;
+  }
+  return load_fd(fd, sealed.bytes(), authority, caller, ctrl);
+}
+
+bool AppRegistry::within_caps(uid_t caller, bool keep_alive, bool counted) {
+  if (!counted || caller == 0) {
+    return true;
+  }
+  size_t tas = 0;
+  size_t kept = 0;
+  for (auto &w : apps_) {
+    auto a = w.lock();
+    if (a && a->origin().loaded_by == caller && a->counted_for_loader()) {
+      ++tas;
+    }
+  }
+  for (auto &a : keep_alive_) {
+    if (a->origin().loaded_by == caller && a->counted_for_loader()) {
+      ++kept;
+    }
+  }
+  for (const Pending &p : pending_) {
+    if (p.uid == caller && p.counted) {
+      ++tas;
+      kept += p.keep_alive ? 1 : 0;
+    }
+  }
+  if ((cfg_.max_tas_per_uid != 0 && tas >= cfg_.max_tas_per_uid) ||
+      (keep_alive && cfg_.max_keep_alive_per_uid != 0 && kept >= cfg_.max_keep_alive_per_uid)) {
+    ++refused_uid_cap_;
+    return false;
+  }
+  return true;
+}
+
+int32_t AppRegistry::load_fd(int fd, std::span<const std::byte> elf, const TaAuthority &authority,
+                             uid_t caller, Ref &ctrl) {
   std::string why;
   auto manifest = read_manifest(elf, &why);
   if (!manifest) {
     ::close(fd);
     return IAppLoader_ERROR_METADATA_INVALID;
   }
+  std::optional<ImageHash> hash;
+  if (cfg_.image_sha256) {
+    hash = cfg_.image_sha256(elf);
+    if (!hash) {
+      ::close(fd);
+      return IAppLoader_ERROR_TA_APP_REGION_MALLOC_FAILURE;
+    }
+  }
+  const bool keep = manifest->keep_alive();
+  const bool counted = !(authority.trusted() && manifest->single_instance());
   std::vector<std::shared_ptr<App>> unreachable;  // released outside the lock
   {
     std::lock_guard lock(mu_);
@@ -412,22 +486,32 @@ int32_t AppRegistry::load_fd(int fd, std::span<const std::byte> elf, Ref &ctrl) 
         it = apps_.erase(it);
         continue;
       }
-      if (manifest->single_instance() && a->manifest().uuid == manifest->uuid && a->alive()) {
+      // Single-instance: one running instance per (authority, UUID), shared
+      // only by loads of the very same image. Another authority's instance
+      // of this UUID is none of this load's business.
+      if (a->alive() && same_uuid_and_authority(*a, *manifest, authority) &&
+          (manifest->single_instance() || a->manifest().single_instance())) {
         ::close(fd);
-        ctrl = make_object<Controller>(std::move(a));
-        return Object_OK;
+        if (manifest->single_instance() && a->same_image(elf, hash)) {
+          ctrl = make_object<Controller>(std::move(a));
+          return Object_OK;
+        }
+        return IAppLoader_ERROR_ALREADY_LOADED;
       }
       ++n;
       ++it;
     }
-    if (shut_down_ || n >= cfg_.max_apps) {
+    if (shut_down_ || n + pending_.size() >= cfg_.max_apps || !within_caps(caller, keep, counted)) {
       ::close(fd);
       return IAppLoader_ERROR_MAX_NUM_APPS;
     }
+    pending_.push_back({caller, keep, counted});
   }
   detail::SpawnParams base;
   base.tahost_path = cfg_.tahost_path;
-  base.memory_limit = cfg_.default_memory_limit;
+  base.memory_limit =
+      std::min(manifest->memory_limit != 0 ? manifest->memory_limit : cfg_.default_memory_limit,
+               cfg_.memory_ceiling);
   base.deadline_ms = cfg_.default_deadline_ms;
   base.startup_timeout_ms = cfg_.startup_timeout_ms;
   base.seccomp = cfg_.seccomp;
@@ -436,24 +520,40 @@ int32_t AppRegistry::load_fd(int fd, std::span<const std::byte> elf, Ref &ctrl) 
   base.live = live_;
   base.max_direct = cfg_.max_direct_channels;
   base.uids = cfg_.uid_pool;
-  auto app = std::make_shared<App>(std::move(base), std::move(*manifest), fd);
+  auto app = std::make_shared<App>(std::move(base), std::move(*manifest), fd,
+                                   detail::AppOrigin{authority, caller, hash});
   int32_t rv = app->start(&why);
-  if (rv != Object_OK) {
-    return rv;
-  }
   {
     std::lock_guard lock(mu_);
-    apps_.push_back(app);
-    if (app->manifest().keep_alive()) {
-      keep_alive_.push_back(app);
+    auto it = std::find_if(pending_.begin(), pending_.end(), [&](const Pending &p) {
+      return p.uid == caller && p.keep_alive == keep && p.counted == counted;
+    });
+    if (it != pending_.end()) {
+      pending_.erase(it);
     }
+    if (rv == Object_OK && shut_down_) {
+      rv = IAppLoader_ERROR_MAX_NUM_APPS;  // shut down meanwhile: `app` ends here
+    }
+    if (rv == Object_OK) {
+      apps_.push_back(app);
+      if (app->manifest().keep_alive()) {
+        keep_alive_.push_back(app);
+      }
+    }
+  }
+  if (rv != Object_OK) {
+    return rv;
   }
   ctrl = make_object<Controller>(std::move(app));
   return Object_OK;
 }
 
+Ref make_app_loader(std::shared_ptr<AppRegistry> registry, uid_t caller) {
+  return make_object<Loader>(std::move(registry), caller);
+}
+
 Ref make_app_loader(std::shared_ptr<AppRegistry> registry) {
-  return make_object<Loader>(std::move(registry));
+  return make_app_loader(std::move(registry), ::geteuid());
 }
 
 Ref make_app_loader(const AppLoaderConfig &cfg, std::shared_ptr<AppRegistry> *registry_out) {

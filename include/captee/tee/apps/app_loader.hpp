@@ -15,15 +15,33 @@
 // (or a new load) brings it back. TA processes end when the last controller
 // reference goes (unless the manifest says keep-alive) and when the registry
 // is destroyed; every child is reaped.
+//
+// Authority (ta_authority.hpp). Every loaded TA has one: the administrator's
+// TA directory for loadEmbedded, the loading client's kernel uid for a
+// buffer or region. A single-instance TA is shared only by loads of the same
+// image (SHA-256) from the same authority; loadEmbedded, and connect by name,
+// reach only trusted instances (and, for connect, the caller's own). Each
+// IAppLoader object is bound to one client's kernel uid when capteed hands it
+// out; a client never names its uid.
+//
+// Bounds. A uid other than root holds at most max_tas_per_uid loaded TAs and
+// max_keep_alive_per_uid keep-alive ones (a single-instance TA of the TA
+// directory counts for nobody: there is at most one per file); the registry
+// holds at most max_apps. A TA's memory limit is the smaller of its
+// manifest's (or the default) and memory_ceiling. unload(id) stops any TA,
+// keep-alive ones included, for root or the uid that loaded it.
 #pragma once
 
 #include <sys/types.h>
 
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -32,8 +50,13 @@
 #include "captee/object.hpp"
 #include "captee/tee/apps/listeners.hpp"
 #include "captee/tee/apps/ta_uid_pool.hpp"
+#include "captee/tee/apps/ta_authority.hpp"
 
 namespace captee::tee::apps {
+
+using ImageHash = std::array<uint8_t, 32>;  // SHA-256
+// Hashes a TA image; nullopt if it cannot (no memory).
+using ImageHasher = std::function<std::optional<ImageHash>(std::span<const std::byte>)>;
 
 struct AppLoaderConfig {
   // captee-tahost. Empty: $CAPTEE_TAHOST, else "captee-tahost" next to the
@@ -43,9 +66,17 @@ struct AppLoaderConfig {
   // IAppLoader_ERROR_EMBEDDED_IMAGE_NOT_FOUND.
   std::string ta_dir;
   uint64_t default_memory_limit = 64ull << 20;  // when the manifest says 0
-  uint32_t default_deadline_ms = 0;             // when the manifest says 0 (0: none)
+  // The administrator's ceiling on any TA's memory limit (capteed
+  // --ta-memory-ceiling): a manifest asking for more gets this much.
+  uint64_t memory_ceiling = 64ull << 20;
+  uint32_t default_deadline_ms = 0;  // when the manifest says 0 (0: none)
   uint64_t max_image_bytes = 32ull << 20;
   size_t max_apps = 64;
+  // Per uid other than root (capteed --max-tas-per-uid,
+  // --max-keep-alive-per-uid): loaded TAs, of which keep-alive ones. A load
+  // past either answers IAppLoader_ERROR_MAX_NUM_APPS. 0: no cap.
+  size_t max_tas_per_uid = 16;
+  size_t max_keep_alive_per_uid = 4;
   int startup_timeout_ms = 5000;
   bool seccomp = true;  // off only for debugging
   // Direct channels per TA process (docs/decisions/0002-direct-ta-channel.md):
@@ -61,16 +92,37 @@ struct AppLoaderConfig {
   // Registries of one daemon share one pool. Null: a pool of the default
   // range, made by the registry when it runs as root.
   std::shared_ptr<TaUidPool> uid_pool;
+  // The SHA-256 of an image, which names it: a single-instance TA is shared
+  // only by loads of the same image. capteed passes OpenSSL's (this library
+  // does not link libcrypto, which every TA host would then load). Empty
+  // (in-process users): images are compared byte for byte instead, which
+  // decides the same, and TaInfo::image_sha256 stays empty.
+  ImageHasher image_sha256;
 };
 
 struct TaInfo {
+  uint64_t id = 0;  // unique in this process, never reused (`captee ta unload ID`)
   std::string name;
   std::string uuid;
   uint32_t flags = 0;
+  TaAuthority authority;
+  uid_t loaded_by = 0;       // kernel uid of the client whose load started it
+  std::string image_sha256;  // lowercase hex; "" without a hasher
   pid_t pid = -1;
   bool alive = false;
+  bool unloaded = false;    // stopped by unload(id); no restart
   std::string exit_reason;  // how the last process ended, "" while alive
 };
+
+// The registry's TA counters (`captee stats`).
+struct TaCounters {
+  uint64_t loaded = 0;             // TAs held (by a controller or keep-alive)
+  uint64_t keep_alive = 0;         // of which held by keep-alive
+  uint64_t refused_uid_cap = 0;    // loads refused since start: the uid at a cap
+  uint64_t unloaded_by_admin = 0;  // TAs stopped by unload(id) since start
+};
+
+enum class UnloadResult { kOk, kNotFound, kNotPermitted };
 
 namespace detail {
 class Watchdog;
@@ -91,13 +143,33 @@ class AppRegistry {
   size_t live_tas() const { return live_->load(std::memory_order_relaxed); }
   // The TAs still referenced (by a controller or keep-alive).
   std::vector<TaInfo> list() const;
+  TaCounters counters() const;
+  // Stops TA `id` (from list()) for the client with kernel uid `caller`:
+  // root may stop any, another uid only those of its own authority (loaded
+  // from its buffers). The process is killed, a keep-alive hold dropped, and
+  // its controllers answer getAppObject with ERROR_APP_UNLOADED and restart
+  // with ERROR_APP_RESTART_FAILED.
+  UnloadResult unload(uint64_t id, uid_t caller);
   // Kills and reaps every TA process (also done by the destructor). Loads
   // fail with IAppLoader_ERROR_MAX_NUM_APPS afterwards.
   void shutdown();
 
   const AppLoaderConfig &config() const { return cfg_; }
 
-  // IAppLoader semantics; `ctrl` receives a new IAppController.
+  // IAppLoader semantics for the client with kernel uid `caller`; `ctrl`
+  // receives a new IAppController. Images from a buffer or region have the
+  // authority TaAuthority::user(caller); loadEmbedded's the TA directory.
+  // IAppLoader_ERROR_ALREADY_LOADED: a different image of that UUID runs
+  // single-instance for the same authority.
+  int32_t load_image(std::span<const std::byte> elf, uid_t caller, Ref &ctrl);
+  int32_t load_region(Object mem, uid_t caller, Ref &ctrl);
+  int32_t load_embedded(std::string_view name, uid_t caller, Ref &ctrl);
+  // A running TA of that manifest name: of the TA directory first, else one
+  // of the caller's own authority; never another user's.
+  int32_t connect(std::string_view name, uid_t caller, Ref &ctrl);
+
+  // The same, as this process's own effective uid (in-process use: tests,
+  // the C API).
   int32_t load_image(std::span<const std::byte> elf, Ref &ctrl);
   int32_t load_region(Object mem, Ref &ctrl);
   int32_t load_embedded(std::string_view name, Ref &ctrl);
@@ -105,7 +177,13 @@ class AppRegistry {
 
  private:
   explicit AppRegistry(AppLoaderConfig cfg);
-  int32_t load_fd(int sealed_memfd, std::span<const std::byte> elf, Ref &ctrl);
+  int32_t load_bytes(std::span<const std::byte> elf, const TaAuthority &authority, uid_t caller,
+                     Ref &ctrl);
+  int32_t load_fd(int sealed_memfd, std::span<const std::byte> elf, const TaAuthority &authority,
+                  uid_t caller, Ref &ctrl);
+  // Under mu_: whether `caller` may start one more TA (keep-alive or not);
+  // counts a refusal.
+  bool within_caps(uid_t caller, bool keep_alive, bool counted);
 
   AppLoaderConfig cfg_;
   std::shared_ptr<std::atomic<size_t>> live_;
@@ -115,9 +193,25 @@ class AppRegistry {
   bool shut_down_ = false;
   std::vector<std::weak_ptr<detail::App>> apps_;
   std::vector<std::shared_ptr<detail::App>> keep_alive_;
+  // Loads past the checks whose process is still starting, per uid: they
+  // count against the caps until they are in apps_ (or failed).
+  struct Pending {
+    uid_t uid;
+    bool keep_alive;
+    bool counted;
+  };
+  std::vector<Pending> pending_;
+  uint64_t refused_uid_cap_ = 0;
+  uint64_t unloaded_by_admin_ = 0;
 };
 
-// The IAppLoader service object over `registry` (retained inside).
+// The IAppLoader service object over `registry` (retained inside), for the
+// client with kernel uid `caller`: what it loads from buffers and regions
+// has that uid's authority. capteed makes one per client, from the
+// connection's SO_PEERCRED identity.
+Ref make_app_loader(std::shared_ptr<AppRegistry> registry, uid_t caller);
+
+// The same for this process's own effective uid (in-process use).
 Ref make_app_loader(std::shared_ptr<AppRegistry> registry);
 
 // Shorthand: a new registry with `cfg`, its loader, and the registry in
