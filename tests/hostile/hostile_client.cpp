@@ -311,199 +311,201 @@ int exec_race(const std::string &socket, uint32_t uid, const std::string &exe, i
     ::waitpid(c, nullptr, 0);
   }
   std::printf("granted %d denied %d failed %d\n", granted, denied, failed);
-  // This process's app loader (null if capteed refuses it).
-  Ref app_loader(const std::string &socket, Ref &root) {
-    root = connect(socket, quiet());
-    Ref env, loader;
-    if (root.is_null() || iface::IClientEnv(root).registerAsClient(Ref(), env) != Object_OK ||
-        iface::IClientEnv(env).open(CAppLoader_UID, loader) != Object_OK) {
-      return {};
-    }
-    return loader;
-  }
+  return 0;
+}
 
-  // Loads `image` and gets its app object; the loader's error, or the
-  // controller's.
-  int32_t load(const Ref &loader, const std::vector<std::byte> &image, Ref &controller, Ref &app) {
-    int32_t rv = iface::IAppLoader(loader).loadFromBuffer(image, controller);
-    if (rv == Object_OK) {
-      rv = iface::IAppController(controller).getAppObject(app);
-    }
-    return rv;
+// This process's app loader (null if capteed refuses it).
+Ref app_loader(const std::string &socket, Ref &root) {
+  root = connect(socket, quiet());
+  Ref env, loader;
+  if (root.is_null() || iface::IClientEnv(root).registerAsClient(Ref(), env) != Object_OK ||
+      iface::IClientEnv(env).open(CAppLoader_UID, loader) != Object_OK) {
+    return {};
   }
+  return loader;
+}
 
-  int ta_squat(const std::string &socket, const std::string &file) {
-    uint32_t pid = 0;
-    {
-      Ref root;
-      Ref loader = app_loader(socket, root);
-      Ref controller, app;
-      if (loader.is_null() || load(loader, read_image(file), controller, app) != Object_OK ||
-          iface::ITestTa(app).pid(pid) != Object_OK) {
-        pid = 0;
-      }
-    }  // everything released: the connection closes
-    report_and_hold("ready " + std::to_string(pid));
-    return 0;
+// Loads `image` and gets its app object; the loader's error, or the
+// controller's.
+int32_t load(const Ref &loader, const std::vector<std::byte> &image, Ref &controller, Ref &app) {
+  int32_t rv = iface::IAppLoader(loader).loadFromBuffer(image, controller);
+  if (rv == Object_OK) {
+    rv = iface::IAppController(controller).getAppObject(app);
   }
+  return rv;
+}
 
-  int ta_fill(const std::string &socket, const std::string &file, int n) {
-    int loaded = 0;
-    int32_t refusal = 0;
-    {
-      Ref root;
-      Ref loader = app_loader(socket, root);
-      const auto image = read_image(file);
-      std::vector<Ref> controllers;
-      for (int i = 0; !loader.is_null() && i < n; ++i) {
-        Ref controller;
-        refusal = iface::IAppLoader(loader).loadFromBuffer(image, controller);
-        if (refusal != Object_OK) {
-          break;
-        }
-        controllers.push_back(std::move(controller));
-        ++loaded;
-      }
-    }
-    report_and_hold("ready " + std::to_string(loaded) + " " + std::to_string(refusal));
-    return 0;
-  }
-
-  int ta_load(const std::string &socket, const std::string &file) {
+int ta_squat(const std::string &socket, const std::string &file) {
+  uint32_t pid = 0;
+  {
     Ref root;
     Ref loader = app_loader(socket, root);
     Ref controller, app;
-    uint32_t pid = 0;
-    int32_t rv = loader.is_null() ? Object_ERROR : load(loader, read_image(file), controller, app);
-    if (rv == Object_OK) {
-      rv = iface::ITestTa(app).pid(pid);
+    if (loader.is_null() || load(loader, read_image(file), controller, app) != Object_OK ||
+        iface::ITestTa(app).pid(pid) != Object_OK) {
+      pid = 0;
     }
-    report_and_hold("ready " + std::to_string(rv) + " " + std::to_string(pid));
-    return 0;
-  }
+  }  // everything released: the connection closes
+  report_and_hold("ready " + std::to_string(pid));
+  return 0;
+}
 
-  int ta_share(const std::string &socket, const std::string &file) {
+int ta_fill(const std::string &socket, const std::string &file, int n) {
+  int loaded = 0;
+  int32_t refusal = 0;
+  {
     Ref root;
     Ref loader = app_loader(socket, root);
-    Ref controller, app, already, child;
-    uint32_t pid = 0;
-    if (loader.is_null() || load(loader, read_image(file), controller, app) != Object_OK ||
-        iface::ITestTa(app).pid(pid) != Object_OK ||
-        iface::ITestTa(app).kept(already) != Object_OK ||
-        iface::ITestTa(app).child(child) != Object_OK ||
-        iface::ITestTa(app).keep(child) != Object_OK) {
-      return 4;
-    }
-    report_and_hold("ready " + std::to_string(pid) + " " + (already.is_null() ? "0" : "1"));
-    return 0;
-  }
-
-  // What any holder of a GP TA's app object can do: open a session with
-  // capteed's private op, naming whatever client identity it likes.
-  int32_t open_session_as(const Ref &app, uint32_t login, Ref &session, uint32_t &result) {
-    uint8_t bundle[CAPTEE_GP_OPEN_AS_BUNDLE_SIZE] = {};
-    const uint32_t v2[6] = {0, 0xFFFFFFFFu, login, 0, 0, 0};  // no parameters
-    std::memcpy(bundle, v2, sizeof v2);
-    std::memcpy(bundle + 24, &login, 4);
-    std::memset(bundle + 28, 0x42, 16);  // the claimed client UUID
-    uint8_t uuid[16] = {};               // ignored by the TA itself
-    uint32_t out[6] = {};
-    ObjectArg a[17] = {};
-    a[0].bi = {bundle, sizeof bundle};
-    a[1].bi = {uuid, sizeof uuid};
-    a[6].b = {out, sizeof out};
-    for (int i = 11; i < 16; ++i) {
-      a[i].o = Object_NULL;
-    }
-    int32_t rv =
-        Object_invoke(app.get(), CAPTEE_GP_OP_OPEN_SESSION_AS, a, ObjectCounts_pack(6, 5, 5, 1));
-    if (rv == Object_OK) {
-      session = Ref::adopt(a[16].o);
-      result = out[4];
-    }
-    return rv;
-  }
-
-  int gp_as(const std::string &socket, const std::string &file, uint32_t login) {
-    constexpr uint32_t kCmdCounters = 5;  // tests/teec/ta/teec_test_ta.h
-    constexpr uint32_t kValueOutput = 2;  // TEE_PARAM_TYPE_VALUE_OUTPUT in params[0]
-    Ref root;
-    Ref loader = app_loader(socket, root);
-    Ref controller, app, session;
-    uint32_t result = 0;
-    if (loader.is_null() || load(loader, read_image(file), controller, app) != Object_OK ||
-        open_session_as(app, login, session, result) != Object_OK) {
-      return 4;
-    }
-    uint32_t opens = 0;
-    if (result == 0) {
-      uint32_t value[2] = {};
-      size_t o1 = 0, o2 = 0, o3 = 0, o4 = 0;
-      uint32_t sz[4] = {};
-      uint32_t origin = 0;
-      if (iface::IGPSession(session).invokeCommand(
-              kCmdCounters, 0, 0xFFFFFFFFu, kValueOutput, 0, {}, {}, {}, {},
-              std::as_writable_bytes(std::span(value)), o1, {}, o2, {}, o3, {}, o4, Ref(), Ref(),
-              Ref(), Ref(), sz[0], sz[1], sz[2], sz[3], result, origin) != Object_OK ||
-          o1 != 8) {
-        return 5;
-      }
-      opens = value[0];
-    }
-    report_and_hold("ready " + std::to_string(result) + " " + std::to_string(opens));
-    return 0;
-  }
-
-  int ta_unload(const std::string &socket, uint64_t id) {
-    int32_t rv = Object_ERROR;
-    {
-      Ref root = connect(socket, quiet());
-      Ref env, diag;
-      if (!root.is_null() && iface::IClientEnv(root).registerAsClient(Ref(), env) == Object_OK &&
-          iface::IClientEnv(env).open(CDiagnostics_UID, diag) == Object_OK) {
-        rv = iface::IDiagnosticsCaptee(diag).unloadTa(id);
-      }
-    }
-    report_and_hold("ready " + std::to_string(rv));
-    return 0;
-  }
-
-  int gp_fill(const std::string &socket, int n) {
-    ::setenv("CAPTEE_SOCKET", socket.c_str(), 1);
-    TEEC_Context ctx{};
-    if (TEEC_InitializeContext(nullptr, &ctx) != TEEC_SUCCESS) {
-      return 3;
-    }
-    TEEC_UUID uuid = {0x7e57c0de, 0x0001, 0x4000, {0x80, 0, 0, 0, 0, 0, 0, 0x01}};
-    std::vector<TEEC_Session> sessions(size_t(n > 0 ? n : 0));
-    int opened = 0;
-    TEEC_Result refusal = TEEC_SUCCESS;
-    for (auto &s : sessions) {
-      uint32_t origin = 0;
-      refusal = TEEC_OpenSession(&ctx, &s, &uuid, TEEC_LOGIN_PUBLIC, nullptr, nullptr, &origin);
-      if (refusal != TEEC_SUCCESS) {
+    const auto image = read_image(file);
+    std::vector<Ref> controllers;
+    for (int i = 0; !loader.is_null() && i < n; ++i) {
+      Ref controller;
+      refusal = iface::IAppLoader(loader).loadFromBuffer(image, controller);
+      if (refusal != Object_OK) {
         break;
       }
-      ++opened;
+      controllers.push_back(std::move(controller));
+      ++loaded;
     }
-    report_and_hold("ready " + std::to_string(opened) + " " + std::to_string(refusal));
-    for (int i = 0; i < opened; ++i) {
-      TEEC_CloseSession(&sessions[size_t(i)]);
-    }
-    TEEC_FinalizeContext(&ctx);
-    return 0;
   }
+  report_and_hold("ready " + std::to_string(loaded) + " " + std::to_string(refusal));
+  return 0;
+}
 
-  bool drop_privileges(const char *as) {
-    std::string spec(as);
-    size_t colon = spec.find(':');
-    if (colon == std::string::npos) {
-      return false;
-    }
-    gid_t gid = gid_t(std::stoul(spec.substr(colon + 1)));
-    return ::setgroups(0, nullptr) == 0 && ::setgid(gid) == 0 &&
-           ::setuid(uid_t(std::stoul(spec.substr(0, colon)))) == 0;
+int ta_load(const std::string &socket, const std::string &file) {
+  Ref root;
+  Ref loader = app_loader(socket, root);
+  Ref controller, app;
+  uint32_t pid = 0;
+  int32_t rv = loader.is_null() ? Object_ERROR : load(loader, read_image(file), controller, app);
+  if (rv == Object_OK) {
+    rv = iface::ITestTa(app).pid(pid);
   }
+  report_and_hold("ready " + std::to_string(rv) + " " + std::to_string(pid));
+  return 0;
+}
+
+int ta_share(const std::string &socket, const std::string &file) {
+  Ref root;
+  Ref loader = app_loader(socket, root);
+  Ref controller, app, already, child;
+  uint32_t pid = 0;
+  if (loader.is_null() || load(loader, read_image(file), controller, app) != Object_OK ||
+      iface::ITestTa(app).pid(pid) != Object_OK || iface::ITestTa(app).kept(already) != Object_OK ||
+      iface::ITestTa(app).child(child) != Object_OK ||
+      iface::ITestTa(app).keep(child) != Object_OK) {
+    return 4;
+  }
+  report_and_hold("ready " + std::to_string(pid) + " " + (already.is_null() ? "0" : "1"));
+  return 0;
+}
+
+// What any holder of a GP TA's app object can do: open a session with
+// capteed's private op, naming whatever client identity it likes.
+int32_t open_session_as(const Ref &app, uint32_t login, Ref &session, uint32_t &result) {
+  uint8_t bundle[CAPTEE_GP_OPEN_AS_BUNDLE_SIZE] = {};
+  const uint32_t v2[6] = {0, 0xFFFFFFFFu, login, 0, 0, 0};  // no parameters
+  std::memcpy(bundle, v2, sizeof v2);
+  std::memcpy(bundle + 24, &login, 4);
+  std::memset(bundle + 28, 0x42, 16);  // the claimed client UUID
+  uint8_t uuid[16] = {};               // ignored by the TA itself
+  uint32_t out[6] = {};
+  ObjectArg a[17] = {};
+  a[0].bi = {bundle, sizeof bundle};
+  a[1].bi = {uuid, sizeof uuid};
+  a[6].b = {out, sizeof out};
+  for (int i = 11; i < 16; ++i) {
+    a[i].o = Object_NULL;
+  }
+  int32_t rv =
+      Object_invoke(app.get(), CAPTEE_GP_OP_OPEN_SESSION_AS, a, ObjectCounts_pack(6, 5, 5, 1));
+  if (rv == Object_OK) {
+    session = Ref::adopt(a[16].o);
+    result = out[4];
+  }
+  return rv;
+}
+
+int gp_as(const std::string &socket, const std::string &file, uint32_t login) {
+  constexpr uint32_t kCmdCounters = 5;  // tests/teec/ta/teec_test_ta.h
+  constexpr uint32_t kValueOutput = 2;  // TEE_PARAM_TYPE_VALUE_OUTPUT in params[0]
+  Ref root;
+  Ref loader = app_loader(socket, root);
+  Ref controller, app, session;
+  uint32_t result = 0;
+  if (loader.is_null() || load(loader, read_image(file), controller, app) != Object_OK ||
+      open_session_as(app, login, session, result) != Object_OK) {
+    return 4;
+  }
+  uint32_t opens = 0;
+  if (result == 0) {
+    uint32_t value[2] = {};
+    size_t o1 = 0, o2 = 0, o3 = 0, o4 = 0;
+    uint32_t sz[4] = {};
+    uint32_t origin = 0;
+    if (iface::IGPSession(session).invokeCommand(
+            kCmdCounters, 0, 0xFFFFFFFFu, kValueOutput, 0, {}, {}, {}, {},
+            std::as_writable_bytes(std::span(value)), o1, {}, o2, {}, o3, {}, o4, Ref(), Ref(),
+            Ref(), Ref(), sz[0], sz[1], sz[2], sz[3], result, origin) != Object_OK ||
+        o1 != 8) {
+      return 5;
+    }
+    opens = value[0];
+  }
+  report_and_hold("ready " + std::to_string(result) + " " + std::to_string(opens));
+  return 0;
+}
+
+int ta_unload(const std::string &socket, uint64_t id) {
+  int32_t rv = Object_ERROR;
+  {
+    Ref root = connect(socket, quiet());
+    Ref env, diag;
+    if (!root.is_null() && iface::IClientEnv(root).registerAsClient(Ref(), env) == Object_OK &&
+        iface::IClientEnv(env).open(CDiagnostics_UID, diag) == Object_OK) {
+      rv = iface::IDiagnosticsCaptee(diag).unloadTa(id);
+    }
+  }
+  report_and_hold("ready " + std::to_string(rv));
+  return 0;
+}
+
+int gp_fill(const std::string &socket, int n) {
+  ::setenv("CAPTEE_SOCKET", socket.c_str(), 1);
+  TEEC_Context ctx{};
+  if (TEEC_InitializeContext(nullptr, &ctx) != TEEC_SUCCESS) {
+    return 3;
+  }
+  TEEC_UUID uuid = {0x7e57c0de, 0x0001, 0x4000, {0x80, 0, 0, 0, 0, 0, 0, 0x01}};
+  std::vector<TEEC_Session> sessions(size_t(n > 0 ? n : 0));
+  int opened = 0;
+  TEEC_Result refusal = TEEC_SUCCESS;
+  for (auto &s : sessions) {
+    uint32_t origin = 0;
+    refusal = TEEC_OpenSession(&ctx, &s, &uuid, TEEC_LOGIN_PUBLIC, nullptr, nullptr, &origin);
+    if (refusal != TEEC_SUCCESS) {
+      break;
+    }
+    ++opened;
+  }
+  report_and_hold("ready " + std::to_string(opened) + " " + std::to_string(refusal));
+  for (int i = 0; i < opened; ++i) {
+    TEEC_CloseSession(&sessions[size_t(i)]);
+  }
+  TEEC_FinalizeContext(&ctx);
+  return 0;
+}
+
+bool drop_privileges(const char *as) {
+  std::string spec(as);
+  size_t colon = spec.find(':');
+  if (colon == std::string::npos) {
+    return false;
+  }
+  gid_t gid = gid_t(std::stoul(spec.substr(colon + 1)));
+  return ::setgroups(0, nullptr) == 0 && ::setgid(gid) == 0 &&
+         ::setuid(uid_t(std::stoul(spec.substr(0, colon)))) == 0;
+}
 
 }  // namespace
 
