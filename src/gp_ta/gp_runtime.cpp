@@ -8,6 +8,7 @@
 // leave in oN; a memref's bytes arrive in iN and are copied into a buffer the
 // TA may write; for output memrefs the produced bytes go to oN and the size
 // the TA set goes to memrefOutSzN (the required size with SHORT_BUFFER).
+#include <dlfcn.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
@@ -155,6 +156,18 @@ class TaSession final : public captee::LocalObject {
   bool closed_ = false;  // guarded by g_entry
 };
 
+// Asked of the host once (host.hpp): a TA outside captee-tahost, or in a
+// host that does not allow it, never accepts a stated identity.
+bool claimed_identities_allowed() {
+  static const bool allowed = [] {
+    using Query = int (*)();
+    auto q =
+        reinterpret_cast<Query>(dlsym(RTLD_DEFAULT, "captee_tahost_claimed_identities_allowed"));
+    return q != nullptr && q() == 1;
+  }();
+  return allowed;
+}
+
 class TaAppClient final : public captee::LocalObject {
  protected:
   int32_t on_invoke(uint32_t method, ObjectOp, ObjectArg *a, ObjectCounts k) override {
@@ -165,10 +178,17 @@ class TaAppClient final : public captee::LocalObject {
       return Object_ERROR_INVALID;
     }
     a[16].o = Object_NULL;
+    uint32_t out_sz[4] = {};
+    if (method == CAPTEE_GP_OP_OPEN_SESSION_AS && !claimed_identities_allowed()) {
+      // Only capteed's GP service may state who the client is; anyone else
+      // opens as TEE_LOGIN_PUBLIC (ops 0 and 1).
+      clear_outputs(&a[7]);
+      put_result(a[6], out_sz, TEE_ERROR_ACCESS_DENIED, TEE_ORIGIN_TEE);
+      return Object_OK;
+    }
     const uint32_t param_types = req.param_types;
     const uint32_t ex_types = req.ex_param_types;
     const TEE_Identity identity = req.client;
-    uint32_t out_sz[4] = {};
     Params p;
     TEE_Result r = p.build(param_types, ex_types, &a[2], &a[7], &a[12]);
     if (r != TEE_SUCCESS) {

@@ -59,7 +59,9 @@ std::shared_ptr<apps::AppRegistry> install_app_services(
   // identity capteed hands it, so no loader client may share (or reach) the
   // instances the GP service runs. A client that loads the same image through
   // the app loader gets a separate process.
-  std::shared_ptr<apps::AppRegistry> gp_registry = apps::AppRegistry::create(cfg);
+  apps::AppLoaderConfig gp_cfg = cfg;
+  gp_cfg.claimed_identities = true;  // identities capteed computed (gp_identity.cpp)
+  std::shared_ptr<apps::AppRegistry> gp_registry = apps::AppRegistry::create(std::move(gp_cfg));
   std::shared_ptr<apps::AppRegistry> registry = apps::AppRegistry::create(std::move(cfg));
   Ref listener_registry = apps::make_listener_registry(listeners);
   // One loader object per client, bound to its kernel uid: what it loads

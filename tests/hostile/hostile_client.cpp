@@ -70,6 +70,7 @@
 #include "IDiagnosticsCaptee.hpp"
 #include "IMemoryService.hpp"
 #include "ITestTa.hpp"
+#include "IGPAppClient.h"
 #include "IGPSession.hpp"
 #include "tee_client_api.h"
 #include "captee/channel.hpp"
@@ -402,6 +403,8 @@ int ta_share(const std::string &socket, const std::string &file) {
 
 // What any holder of a GP TA's app object can do: open a session with
 // capteed's private op, naming whatever client identity it likes.
+// Login 0 (public) opens with openSessionV2 (op 1), which states no
+// identity; any other claims `login` with the private op.
 int32_t open_session_as(const Ref &app, uint32_t login, Ref &session, uint32_t &result) {
   uint8_t bundle[CAPTEE_GP_OPEN_AS_BUNDLE_SIZE] = {};
   const uint32_t v2[6] = {0, 0xFFFFFFFFu, login, 0, 0, 0};  // no parameters
@@ -411,14 +414,14 @@ int32_t open_session_as(const Ref &app, uint32_t login, Ref &session, uint32_t &
   uint8_t uuid[16] = {};               // ignored by the TA itself
   uint32_t out[6] = {};
   ObjectArg a[17] = {};
-  a[0].bi = {bundle, sizeof bundle};
+  a[0].bi = {bundle, login == 0 ? 24u : sizeof bundle};
   a[1].bi = {uuid, sizeof uuid};
   a[6].b = {out, sizeof out};
   for (int i = 11; i < 16; ++i) {
     a[i].o = Object_NULL;
   }
-  int32_t rv =
-      Object_invoke(app.get(), CAPTEE_GP_OP_OPEN_SESSION_AS, a, ObjectCounts_pack(6, 5, 5, 1));
+  const ObjectOp op = login == 0 ? IGPAppClient_OP_openSessionV2 : CAPTEE_GP_OP_OPEN_SESSION_AS;
+  int32_t rv = Object_invoke(app.get(), op, a, ObjectCounts_pack(6, 5, 5, 1));
   if (rv == Object_OK) {
     session = Ref::adopt(a[16].o);
     result = out[4];

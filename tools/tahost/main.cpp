@@ -16,6 +16,8 @@ int main(int argc, char **argv) {
   app.add_option("--max-direct", opts.max_direct, "direct client channels at once");
   app.add_option("--run-as", opts.run_as, "uid (and gid) to drop to first (capteed as root)");
   app.add_option("--parent-pid", opts.parent_pid, "capteed's pid: exit if it is gone");
+  app.add_flag("--claimed-identities", opts.claimed_identities,
+               "GP TAs may open sessions with a stated identity (capteed's GP service only)");
   app.add_flag("--no-seccomp", no_seccomp, "skip the seccomp filter (debugging only)");
   CLI11_PARSE(app, argc, argv);
   opts.seccomp = !no_seccomp;

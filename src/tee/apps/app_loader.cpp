@@ -520,6 +520,7 @@ int32_t AppRegistry::load_fd(int fd, std::span<const std::byte> elf, const TaAut
   base.live = live_;
   base.max_direct = cfg_.max_direct_channels;
   base.uids = cfg_.uid_pool;
+  base.claimed_identities = cfg_.claimed_identities;
   auto app = std::make_shared<App>(std::move(base), std::move(*manifest), fd,
                                    detail::AppOrigin{authority, caller, hash});
   int32_t rv = app->start(&why);

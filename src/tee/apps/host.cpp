@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
@@ -72,6 +73,9 @@ class HostRoot final : public LocalObject {
   std::unique_ptr<detail::DirectClients> direct_;
 };
 
+// Written once at start, before any TA code runs.
+std::atomic<bool> g_claimed_identities{false};
+
 int startup_failure(const std::string &why) {
   std::fprintf(stderr, "captee-tahost: %s\n", why.c_str());
   return 2;
@@ -80,6 +84,7 @@ int startup_failure(const std::string &why) {
 }  // namespace
 
 int run_host(const HostOptions &opts) {
+  g_claimed_identities.store(opts.claimed_identities, std::memory_order_release);
   std::string why;
   if (!drop_privileges(opts.run_as, opts.parent_pid, &why) ||
       !confine_process(opts.memory_limit, opts.max_direct, &why)) {
@@ -159,3 +164,8 @@ int run_host(const HostOptions &opts) {
 }
 
 }  // namespace captee::tee::apps
+
+extern "C" __attribute__((visibility("default"))) int captee_tahost_claimed_identities_allowed(
+    void) {
+  return captee::tee::apps::g_claimed_identities.load(std::memory_order_acquire) ? 1 : 0;
+}

@@ -176,6 +176,9 @@ std::shared_ptr<Instance> Instance::spawn(const SpawnParams &p, std::string *why
   if (!p.seccomp) {
     args.emplace_back("--no-seccomp");
   }
+  if (p.claimed_identities) {
+    args.emplace_back("--claimed-identities");
+  }
   if (with_env) {
     args.emplace_back("--env-fd");
     args.emplace_back("5");

@@ -31,6 +31,7 @@ struct SpawnParams {
   // Where the host's own uid comes from when capteed is root; null: the host
   // keeps capteed's uid.
   std::shared_ptr<TaUidPool> uids;
+  bool claimed_identities = false;  // HostOptions::claimed_identities
 };
 
 // The process itself, shared with the channel's close notifier (which must

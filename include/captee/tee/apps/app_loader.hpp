@@ -92,6 +92,10 @@ struct AppLoaderConfig {
   // Registries of one daemon share one pool. Null: a pool of the default
   // range, made by the registry when it runs as root.
   std::shared_ptr<TaUidPool> uid_pool;
+  // Whether GP TAs of this registry accept sessions with a stated identity
+  // (host.hpp, HostOptions::claimed_identities): true only for the registry
+  // of capteed's GP service, whose TAs no client reaches directly.
+  bool claimed_identities = false;
   // The SHA-256 of an image, which names it: a single-instance TA is shared
   // only by loads of the same image. capteed passes OpenSSL's (this library
   // does not link libcrypto, which every TA host would then load). Empty

@@ -48,6 +48,12 @@ struct HostOptions {
   int64_t run_as = -1;
   // capteed's pid: a host whose parent is already gone exits at once.
   int64_t parent_pid = -1;
+  // Whether a GP TA here may open sessions with an identity the caller
+  // states (CAPTEE_GP_OP_OPEN_SESSION_AS, gp_ta_protocol.h). Only capteed's
+  // GP service, which computes identities from kernel credentials, reaches
+  // the TAs it starts; a TA started through the app loader is reached by
+  // its loaders' clients, whose claims nobody checked, so there it is off.
+  bool claimed_identities = false;
 };
 
 // Runs the host until the channel closes. Returns the process exit status
@@ -55,3 +61,8 @@ struct HostOptions {
 int run_host(const HostOptions &opts);
 
 }  // namespace captee::tee::apps
+
+// Asked by the GP TA runtime inside the host (found with dlsym, so that a
+// TA links nothing of the host): 1 if this host lets a GP TA open sessions
+// with a stated identity, else 0. A runtime that cannot find it refuses.
+extern "C" int captee_tahost_claimed_identities_allowed(void);
