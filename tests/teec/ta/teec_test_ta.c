@@ -300,6 +300,58 @@ static TEE_Result memref_info(uint32_t pt, TEE_Param p[4]) {
   return TEE_SUCCESS;
 }
 
+/* The tag records (TEEC_TEST_CMD_SCAN_AROUND) in [p, p + n), at any
+ * alignment. */
+static uint32_t tags_in(const uint8_t *p, size_t n, uint32_t magic) {
+  uint32_t found = 0;
+  for (size_t i = 0; i + 16 <= n; i++) {
+    uint32_t w[4];
+    memcpy(w, p + i, sizeof w);
+    if (w[0] == magic && w[2] == ~magic && w[3] == ~w[1] && w[1] < 32) {
+      found |= 1u << w[1];
+    }
+  }
+  return found;
+}
+
+static TEE_Result scan_around(uint32_t pt, TEE_Param p[4]) {
+  uint32_t t = TEE_PARAM_TYPE_GET(pt, 0);
+  if ((t != TEE_PARAM_TYPE_MEMREF_INPUT && t != TEE_PARAM_TYPE_MEMREF_OUTPUT &&
+       t != TEE_PARAM_TYPE_MEMREF_INOUT) ||
+      TEE_PARAM_TYPE_GET(pt, 1) != TEE_PARAM_TYPE_VALUE_INPUT ||
+      TEE_PARAM_TYPE_GET(pt, 2) != TEE_PARAM_TYPE_VALUE_OUTPUT || p[1].value.b > 64) {
+    return TEE_ERROR_BAD_PARAMETERS;
+  }
+  const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+  const uintptr_t around = p[1].value.b * page;
+  const uintptr_t start = (uintptr_t)p[0].memref.buffer;
+  uintptr_t lo = start & ~(page - 1);
+  uintptr_t hi = (start + p[0].memref.size + page - 1) & ~(page - 1);
+  lo = lo > around ? lo - around : 0;
+  hi = hi < UINTPTR_MAX - around ? hi + around : hi;
+  uint32_t found = 0;
+  uint32_t pages = 0;
+  /* Runs of readable pages are scanned whole, so that a record across two
+   * pages counts too. */
+  uintptr_t run = 0;
+  size_t run_len = 0;
+  for (uintptr_t a = lo; a < hi; a += page) {
+    if (TEE_CheckMemoryAccessRights(TEE_MEMORY_ACCESS_READ | TEE_MEMORY_ACCESS_ANY_OWNER, (void *)a,
+                                    page) == TEE_SUCCESS) {
+      run = run_len == 0 ? a : run;
+      run_len += page;
+      pages++;
+      continue;
+    }
+    found |= tags_in((const uint8_t *)run, run_len, p[1].value.a);
+    run_len = 0;
+  }
+  found |= tags_in((const uint8_t *)run, run_len, p[1].value.a);
+  p[2].value.a = found;
+  p[2].value.b = pages;
+  return TEE_SUCCESS;
+}
+
 TEE_Result TA_InvokeCommandEntryPoint(void *sess_ctx, uint32_t cmd, uint32_t pt, TEE_Param p[4]) {
   (void)sess_ctx;
   switch (cmd) {
@@ -331,6 +383,8 @@ TEE_Result TA_InvokeCommandEntryPoint(void *sess_ctx, uint32_t cmd, uint32_t pt,
       return write_input(pt, p);
     case TEEC_TEST_CMD_MEMREF_INFO:
       return memref_info(pt, p);
+    case TEEC_TEST_CMD_SCAN_AROUND:
+      return scan_around(pt, p);
     default:
       return TEE_ERROR_NOT_SUPPORTED;
   }
