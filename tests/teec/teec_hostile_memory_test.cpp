@@ -4,7 +4,7 @@
 // memory outside the pages under its window.
 //
 // The client marks memory with 16-byte tag records; the scanning TA
-// (TEEC_TEST_CMD_SCAN_AROUND) reports every tag it can read from 8 pages
+// (TEEC_TEST_CMD_SCAN_AROUND) reports every tag it can read from 4 pages
 // before the window's first page to 8 pages after its last. TA1 is the
 // multi-instance test TA, TA2 the single-instance build of the same code: a
 // different TA in its own process.
@@ -20,7 +20,7 @@
 namespace {
 
 constexpr uint32_t kMagic = 0x5CA77A65;
-constexpr uint32_t kAround = 8;  // pages scanned on each side of the window
+constexpr uint32_t kAround = 4;  // pages scanned on each side of the window
 
 // What a record says about the bytes it sits in.
 enum Tag : uint32_t {
@@ -91,17 +91,17 @@ class TeecHostileMemory : public captee::test::Teec {
     ASSERT_EQ(TEEC_InvokeCommand(&ta1_, TEEC_TEST_CMD_MEMREF_INFO, &op, &origin), TEEC_SUCCESS);
   }
 
-  // The tags TA2 can read around the memref; fails the test if it scanned
-  // nothing.
+  // The tags TA2 can read around the memref or by mapping any descriptor it
+  // holds; fails the test if it scanned nothing.
   uint32_t scan(TEEC_Session *s, uint32_t type, const TEEC_Parameter &param) {
     TEEC_Operation op{};
-    op.paramTypes = TEEC_PARAM_TYPES(type, TEEC_VALUE_INPUT, TEEC_VALUE_OUTPUT, TEEC_NONE);
+    op.paramTypes = TEEC_PARAM_TYPES(type, TEEC_VALUE_INPUT, TEEC_VALUE_OUTPUT, TEEC_VALUE_OUTPUT);
     op.params[0] = param;
     op.params[1].value = {kMagic, kAround};
     uint32_t origin = 0;
     EXPECT_EQ(TEEC_InvokeCommand(s, TEEC_TEST_CMD_SCAN_AROUND, &op, &origin), TEEC_SUCCESS);
     EXPECT_GT(op.params[2].value.b, 0u) << "no readable page around the memref";
-    return op.params[2].value.a;
+    return op.params[2].value.a | op.params[3].value.a;
   }
 
   TEEC_Session ta1_{};
