@@ -31,15 +31,19 @@ uint8_t *bytes_of(Object obj) {
 
 }  // namespace
 
-Ref CallMemory::make(size_t size, const void *fill, uint8_t **bytes) {
-  Ref obj = MemoryObject::create(size, false, "captee-teec-call");
+Ref CallMemory::create(size_t object_size, const void *fill, size_t fill_size, uint8_t **bytes) {
+  Ref obj = MemoryObject::create(object_size, false, "captee-teec-call");
   if (obj) {
     *bytes = bytes_of(obj.get());
     if (fill != nullptr) {
-      std::memcpy(*bytes, fill, size);
+      std::memcpy(*bytes, fill, fill_size);  // never more: the client named no other byte
     }
   }
   return obj;
+}
+
+Ref CallMemory::make(size_t size, const void *fill, uint8_t **bytes) {
+  return create(size, fill, size, bytes);
 }
 
 Ref CallMemory::take(size_t size, const void *fill, uint8_t **bytes) {
@@ -57,7 +61,7 @@ Ref CallMemory::take(size_t size, const void *fill, uint8_t **bytes) {
     }
   }
   if (!found.obj) {
-    return make(want, fill, bytes);  // a new memfd is all zeros
+    return create(want, fill, size, bytes);  // a new memfd is all zeros
   }
   *bytes = bytes_of(found.obj.get());
   // The window gets the new bytes (or zeros); what an earlier call's client

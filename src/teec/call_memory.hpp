@@ -37,10 +37,15 @@ class CallMemory {
   // released otherwise. Thread-safe.
   void give(Ref obj, size_t client_bytes);
 
-  // Without a pool (an open session's operation): a new object, not kept.
+  // Without a pool (an open session's operation): a new object of `size`
+  // bytes, filled as take() fills it, not kept.
   static Ref make(size_t size, const void *fill, uint8_t **bytes);
 
  private:
+  // A new zero-filled object of `object_size` bytes whose first `fill_size`
+  // (<= object_size) bytes are copied from `fill` (unless null).
+  static Ref create(size_t object_size, const void *fill, size_t fill_size, uint8_t **bytes);
+
   struct Idle {
     Ref obj;
     size_t client_bytes;  // leading bytes that may still hold client data

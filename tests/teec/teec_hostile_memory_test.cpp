@@ -10,7 +10,9 @@
 // different TA in its own process.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "tee_client_api.h"
@@ -40,6 +42,33 @@ void fill_tags(uint8_t *p, size_t n, Tag t) {
   for (size_t i = 0; i + sizeof rec <= n; i += sizeof rec) {
     std::memcpy(p + i, rec, sizeof rec);
   }
+}
+
+constexpr size_t kPage = 4096;
+
+// Page-aligned client memory, so that its pages are the kernel's.
+struct PageBuffer {
+  explicit PageBuffer(size_t n)
+      : bytes(static_cast<uint8_t *>(std::aligned_alloc(kPage, n)), &std::free), size(n) {
+    std::memset(bytes.get(), 0, n);
+  }
+  uint8_t *data() const { return bytes.get(); }
+  std::unique_ptr<uint8_t, decltype(&std::free)> bytes;
+  size_t size;
+};
+
+// Zeroes [b, b + total), then marks every page the window [offset, +len)
+// does not touch as kOutside and the window as kWindow.
+void mark(uint8_t *b, size_t total, size_t offset, size_t len) {
+  std::memset(b, 0, total);
+  const size_t first = offset / kPage;
+  const size_t end = (offset + len + kPage - 1) / kPage;
+  for (size_t page = 0; page < total / kPage; ++page) {
+    if (page < first || page >= end) {
+      fill_tags(b + page * kPage, kPage, kOutside);
+    }
+  }
+  fill_tags(b + offset, len, kWindow);
 }
 
 const char *type_name(uint32_t t) {
@@ -119,7 +148,7 @@ TEEC_Parameter partial(TEEC_SharedMemory *shm, size_t offset, size_t size) {
 // to TA2, which reads around it.
 TEST_F(TeecHostileMemory, RegisteredWindowShowsNothingOfAnEarlierCallToAnotherTa) {
   constexpr size_t kSize = 32 * 1024;
-  std::vector<uint8_t> user(kSize);
+  PageBuffer user(kSize);
   TEEC_SharedMemory shm{};
   shm.buffer = user.data();
   shm.size = kSize;
@@ -128,16 +157,16 @@ TEST_F(TeecHostileMemory, RegisteredWindowShowsNothingOfAnEarlierCallToAnotherTa
   fill_tags(user.data(), 112, kSecret);
   give_ta1(TEEC_MEMREF_PARTIAL_INPUT, partial(&shm, 0, 112));
 
-  // Windows inline (16 bytes, 4 KiB) and as memory objects (8 KiB, 16 KiB),
-  // all in the upper half; the lower half is client memory never named.
-  const size_t windows[][2] = {{16384, 16}, {16384, 4096}, {20480, 8192}, {16384, 16384}};
+  // Windows inline (16 bytes, 4 KiB) and as memory objects (8 KiB to 16 KiB,
+  // some not a power of two), all in the upper half; every page they do not
+  // touch is client memory never named.
+  const size_t windows[][2] = {{16384, 16},    {16384, 4096}, {20480, 8192},
+                               {16384, 16384}, {16384, 9008}, {20480, 5008}};
   for (uint32_t type :
        {TEEC_MEMREF_PARTIAL_INPUT, TEEC_MEMREF_PARTIAL_INOUT, TEEC_MEMREF_PARTIAL_OUTPUT}) {
     for (const auto &w : windows) {
       SCOPED_TRACE(testing::Message() << type_name(type) << " [" << w[0] << ", +" << w[1] << ")");
-      std::memset(user.data(), 0, kSize);
-      fill_tags(user.data(), 16384, kOutside);
-      fill_tags(user.data() + w[0], w[1], kWindow);
+      mark(user.data(), kSize, w[0], w[1]);
       const uint32_t seen = scan(&ta2_, type, partial(&shm, w[0], w[1]));
       EXPECT_EQ(seen & bit(kSecret), 0u) << "TA2 read what the client gave TA1";
       EXPECT_EQ(seen & bit(kOutside), 0u) << "TA2 read client memory outside its window's pages";
@@ -162,14 +191,13 @@ TEST_F(TeecHostileMemory, AllocatedPartialWindowShowsOnlyItsOwnPages) {
   fill_tags(b, 112, kSecret);
   give_ta1(TEEC_MEMREF_PARTIAL_INPUT, partial(&shm, 0, 112));
 
-  const size_t windows[][2] = {{16384, 16}, {20480, 4096}, {16384, 8192}, {24576, 5000}};
+  const size_t windows[][2] = {{16384, 16},   {20480, 4096}, {16384, 8192},
+                               {24576, 5008}, {16384, 9008}, {4096, 16}};
   for (uint32_t type :
        {TEEC_MEMREF_PARTIAL_INPUT, TEEC_MEMREF_PARTIAL_INOUT, TEEC_MEMREF_PARTIAL_OUTPUT}) {
     for (const auto &w : windows) {
       SCOPED_TRACE(testing::Message() << type_name(type) << " [" << w[0] << ", +" << w[1] << ")");
-      std::memset(b, 0, kSize);
-      fill_tags(b, 16384, kOutside);
-      fill_tags(b + w[0], w[1], kWindow);
+      mark(b, kSize, w[0], w[1]);
       const uint32_t seen = scan(&ta2_, type, partial(&shm, w[0], w[1]));
       EXPECT_EQ(seen & bit(kOutside), 0u) << "TA2 read client memory outside its window's pages";
       EXPECT_EQ(seen & bit(kSecret), 0u) << "TA2 read what the client gave TA1";
@@ -234,12 +262,17 @@ TEST_F(TeecHostileMemory, AllocatedWholeShowsOnlyWhatTheClientHoldsNow) {
 // A session recycles the memory objects of its memrefs: a later call's
 // object holds none of the bytes an earlier call passed, in any direction.
 TEST_F(TeecHostileMemory, RecycledCallObjectsShowNothingOfEarlierCalls) {
-  std::vector<uint8_t> earlier(12 * 1024);
-  fill_tags(earlier.data(), earlier.size(), kEarlier);
+  // Each temporary buffer is the start of a larger page-aligned one whose
+  // pages beyond the buffer's are client memory never named.
+  PageBuffer earlier_pages(16 * 1024);
+  uint8_t *earlier = earlier_pages.data();
+  constexpr size_t kEarlierSize = 12 * 1024;
+  fill_tags(earlier, kEarlierSize, kEarlier);
+  fill_tags(earlier + kEarlierSize, 4 * 1024, kOutside);
   for (uint32_t type : {TEEC_MEMREF_TEMP_OUTPUT, TEEC_MEMREF_TEMP_INPUT, TEEC_MEMREF_TEMP_INOUT}) {
     SCOPED_TRACE(type_name(type));
     TEEC_Parameter first{};
-    first.tmpref = {earlier.data(), earlier.size()};
+    first.tmpref = {earlier, kEarlierSize};
     TEEC_Operation op{};
     op.paramTypes =
         TEEC_PARAM_TYPES(TEEC_MEMREF_TEMP_INPUT, TEEC_VALUE_OUTPUT, TEEC_NONE, TEEC_NONE);
@@ -247,21 +280,22 @@ TEST_F(TeecHostileMemory, RecycledCallObjectsShowNothingOfEarlierCalls) {
     uint32_t origin = 0;
     ASSERT_EQ(TEEC_InvokeCommand(&ta2_, TEEC_TEST_CMD_MEMREF_INFO, &op, &origin), TEEC_SUCCESS);
 
-    std::vector<uint8_t> now(9000);  // the same size class as the earlier 12 KiB
-    fill_tags(now.data(), now.size(), kWindow);
+    PageBuffer now(16 * 1024);
+    mark(now.data(), now.size, 0, 9008);  // the same size class as the earlier 12 KiB
     TEEC_Parameter later{};
-    later.tmpref = {now.data(), now.size()};
+    later.tmpref = {now.data(), 9008};
     const uint32_t seen = scan(&ta2_, type, later);
     EXPECT_EQ(seen & bit(kEarlier), 0u) << "a later call showed an earlier call's bytes";
+    EXPECT_EQ(seen & bit(kOutside), 0u) << "TA2 read client memory outside its window's pages";
     if (sends_input(type)) {
       EXPECT_NE(seen & bit(kWindow), 0u);
     }
   }
   // Registered memory goes through the same objects.
-  std::vector<uint8_t> user(16 * 1024);
+  PageBuffer user(16 * 1024);
   TEEC_SharedMemory shm{};
   shm.buffer = user.data();
-  shm.size = user.size();
+  shm.size = user.size;
   shm.flags = TEEC_MEM_INPUT | TEEC_MEM_OUTPUT;
   ASSERT_EQ(TEEC_RegisterSharedMemory(&ctx_, &shm), TEEC_SUCCESS);
   fill_tags(user.data(), 12 * 1024, kEarlier);
@@ -271,7 +305,7 @@ TEST_F(TeecHostileMemory, RecycledCallObjectsShowNothingOfEarlierCalls) {
   op.params[0].memref = {&shm, 12 * 1024, 0};
   uint32_t origin = 0;
   ASSERT_EQ(TEEC_InvokeCommand(&ta2_, TEEC_TEST_CMD_MEMREF_INFO, &op, &origin), TEEC_SUCCESS);
-  std::memset(user.data(), 0, user.size());
+  std::memset(user.data(), 0, user.size);
   const uint32_t seen = scan(&ta2_, TEEC_MEMREF_PARTIAL_OUTPUT, partial(&shm, 4096, 9000));
   EXPECT_EQ(seen & bit(kEarlier), 0u) << "a later call showed an earlier call's bytes";
   TEEC_ReleaseSharedMemory(&shm);
