@@ -122,21 +122,22 @@ typedef struct {
 } TEEC_UUID;
 
 /* Memory shared with the TA: `buffer` of `size` bytes, TEEC_MEM_* `flags`.
- * Allocated memory is a memory object mapped here and in the TA (zero-copy).
- * Registered memory larger than 4 KiB gets a shadow memory object that
- * libteec keeps coherent with `buffer` around each call naming it; smaller
- * registered memory is copied with the call (see docs/GP.md). */
+ * Allocated memory is a memory object mapped here; a memref naming every page
+ * of it (WHOLE, or a PARTIAL window over all its pages) hands the TA that
+ * object (zero-copy). Every other memref (registered memory, a PARTIAL window
+ * of allocated memory) hands the TA a copy of its window for that call only
+ * (see docs/GP.md). The imp members are guarded by a lock inside libteec. */
 typedef struct {
   void *buffer;
   size_t size;
   uint32_t flags;
   struct {
     TEEC_Context *ctx;
-    void *allocated;   /* owned heap block (zero-length allocations) */
-    Object mem_obj;    /* the memory object memrefs send, or NULL */
-    Object shadow_obj; /* registered: the read-write object behind shadow */
-    void *shadow;      /* registered: shadow_obj's mapping, or NULL */
-    uint32_t kind;     /* 0 none, 1 registered, 2 allocated */
+    void *allocated;    /* owned heap block (zero-length allocations) */
+    Object mem_obj;     /* allocated: the memory object, else NULL */
+    uint32_t kind;      /* 0 none, 1 registered, 2 allocated */
+    uint32_t users;     /* calls in progress that use this memory */
+    uint32_t releasing; /* 1 while TEEC_ReleaseSharedMemory waits for them */
   } imp;
 } TEEC_SharedMemory;
 
@@ -220,19 +221,25 @@ TEEC_Result TEEC_InvokeCommand(TEEC_Session *session, uint32_t commandID, TEEC_O
 
 /* Registers the caller's buffer (shm->buffer, size, flags) for memrefs.
  * NULL context, shm or buffer, flags 0 or unknown: BAD_PARAMETERS; more than
- * 16 MiB, or no memory for the shadow object: OUT_OF_MEMORY. The buffer must
- * stay valid until TEEC_ReleaseSharedMemory; during a call the TA sees the
- * bytes the call's memrefs name as they were when the call started, and the
- * bytes it produces in output memrefs are copied back when it returns. */
+ * 16 MiB: OUT_OF_MEMORY. The buffer must stay valid until
+ * TEEC_ReleaseSharedMemory; during a call the TA sees a copy of the bytes the
+ * call's memrefs name, as they were when the call started, and nothing else of
+ * the buffer; the bytes it produces in output memrefs are copied back when it
+ * returns. */
 TEEC_Result TEEC_RegisterSharedMemory(TEEC_Context *context, TEEC_SharedMemory *sharedMem);
 
 /* Allocates shm->size bytes into shm->buffer: a memory object from capteed's
- * memory service, mapped here and in the TA during a call, so memrefs over it
- * are zero-copy. Too large (> 16 MiB): OUT_OF_MEMORY. */
+ * memory service, mapped here. A memref naming all of its pages maps it into
+ * the TA (zero-copy, each side sees the other's writes at once); a PARTIAL
+ * window over fewer pages travels as a copy, like registered memory. Too
+ * large (> 16 MiB): OUT_OF_MEMORY. */
 TEEC_Result TEEC_AllocateSharedMemory(TEEC_Context *context, TEEC_SharedMemory *sharedMem);
 
-/* Releases registered or allocated memory (frees the allocation and any
- * shadow). NULL, or memory already released: no-op. Not while a call uses it. */
+/* Releases registered or allocated memory (frees the allocation). NULL, or
+ * memory already released: no-op. Calls already using it hold it: this waits
+ * until they have returned (and copied their output back), so once it
+ * returns nothing of libteec touches the memory again. A call that starts
+ * after the release began fails with BAD_PARAMETERS (origin API). */
 void TEEC_ReleaseSharedMemory(TEEC_SharedMemory *sharedMemory);
 
 /* Asks the TA to cancel the invoke or open running with `operation` (see

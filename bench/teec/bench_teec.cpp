@@ -7,10 +7,12 @@
 //   other IPC benches); also unpinned.
 // teec.memref1m.ratio_local: the TA reads every byte of a 1 MiB MEMREF_WHOLE
 //   over allocated shared memory, against the TA reading its own 1 MiB.
-// teec.tmpref1m.ratio_allocated / teec.regmem1m.ratio_allocated: a 1 MiB
-//   in/out temporary memref, and a 1 MiB in/out memref over registered
-//   memory, that the TA reads, against the same over allocated memory (the
-//   zero-copy case): the cost of libteec's copies in and out.
+// teec.tmpref1m.ratio_allocated / teec.regmem1m.ratio_allocated /
+//   teec.allocpartial1m.ratio_allocated: a 1 MiB in/out temporary memref, a
+//   1 MiB in/out memref over registered memory, and a 1 MiB PARTIAL window
+//   over half of 2 MiB of allocated memory, that the TA reads, against a
+//   memref naming all of 1 MiB of allocated memory (the zero-copy case): the
+//   cost of libteec's copies in and out.
 // BM_TeecTempInout/N: temporary in/out memrefs around the 4 KiB threshold
 //   where they switch from inline to a call memory object.
 #include <benchmark/benchmark.h>
@@ -344,18 +346,19 @@ void BM_TeecLocal1MiB(benchmark::State &state) {
 BENCHMARK(BM_TeecLocal1MiB)->UseRealTime();
 
 // The TA sums an in/out memref of state.range(0) bytes over memory of one
-// kind: 0 allocated (zero-copy), 1 registered (shadow), 2 temporary.
+// kind: 0 allocated (the whole of it), 1 registered, 2 temporary, 3 a PARTIAL
+// window over the first half of allocated memory twice its size.
 void memref_inout_loop(benchmark::State &state, int kind, size_t size) {
   GpSession s;
   std::vector<uint8_t> user(size, 1);
   TEEC_SharedMemory shm{};
-  shm.size = size;
+  shm.size = kind == 3 ? 2 * size : size;
   shm.flags = TEEC_MEM_INPUT | TEEC_MEM_OUTPUT;
   bool ok = s.ok;
-  if (ok && kind == 0) {
+  if (ok && (kind == 0 || kind == 3)) {
     ok = TEEC_AllocateSharedMemory(&s.ctx, &shm) == TEEC_SUCCESS;
     if (ok) {
-      std::memset(shm.buffer, 1, size);
+      std::memset(shm.buffer, 1, shm.size);
     }
   } else if (ok && kind == 1) {
     shm.buffer = user.data();
@@ -394,6 +397,11 @@ void BM_TeecAllocatedInout1MiB(benchmark::State &state) {
   memref_inout_loop(state, 0, kMiB);
 }
 BENCHMARK(BM_TeecAllocatedInout1MiB)->UseRealTime();
+
+void BM_TeecAllocatedPartialInout1MiB(benchmark::State &state) {
+  memref_inout_loop(state, 3, kMiB);
+}
+BENCHMARK(BM_TeecAllocatedPartialInout1MiB)->UseRealTime();
 
 void BM_TeecRegisteredInout1MiB(benchmark::State &state) {
   memref_inout_loop(state, 1, kMiB);

@@ -11,6 +11,8 @@
 //   u16 iN size, u16 oN capacity, u32 size the TA reports
 //   then the iN bytes (clipped to what is left; a memory-object parameter's
 //   iN is usually the 24-byte IGPSession_MemoryObjectParameters)
+#include <unistd.h>
+
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -118,6 +120,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         uint64_t end = 0;
         if (__builtin_add_overflow(mp.offset, mp.size, &end) || end > mo->size() ||
             tp[n].memref.size != mp.size) {
+          fail();
+        }
+        // Only the pages under the window are the TA's to reach.
+        const auto page = uint64_t(::sysconf(_SC_PAGESIZE));
+        const uint64_t span =
+            mp.size == 0 ? 0 : (end + page - 1) / page * page - mp.offset / page * page;
+        if (p.client_memory(n).size() != span) {
           fail();
         }
         if (t != TEE_PARAM_TYPE_MEMREF_INPUT) {

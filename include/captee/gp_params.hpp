@@ -12,7 +12,8 @@
 // temporary memref's bytes arrive in iN and are copied into a buffer the TA
 // may write (its oN must offer the same capacity unless it is input-only); a
 // memref backed by a memory object (iN = IGPSession_MemoryObjectParameters)
-// is mapped for the call, zero-copy, and offset + size must lie inside it.
+// is mapped for the call, zero-copy, and offset + size must lie inside it:
+// only the pages under that window are mapped, never the rest of the object.
 // Every size is checked before use, with overflow-checked arithmetic.
 #pragma once
 
@@ -51,8 +52,9 @@ class Params {
   uint32_t types() const { return types_; }
 
   // The memory behind memref parameter n that the client shares for this
-  // call: the whole mapping of its memory object (not only the window the
-  // memref names), or the runtime's copy of a temporary memref's bytes. Empty
+  // call: the mapped pages of its memory object (the pages under the window,
+  // so bytes beside the window on those pages too), or the runtime's copy of
+  // an inline memref's bytes. Empty
   // for values, NONE and NULL memrefs. Borrowed: valid until destruction.
   // TEE_CheckMemoryAccessRights uses it to refuse client memory to a caller
   // that did not ask for TEE_MEMORY_ACCESS_ANY_OWNER.

@@ -73,6 +73,14 @@ class Mapping {
   // (EBADF: not fd-backed; EACCES/EPERM: rights; EINVAL: empty or shrinkable).
   static std::optional<Mapping> map(Object obj, uint8_t rights, int *err = nullptr);
 
+  // Maps only the pages of `obj` under the window [offset, offset + length),
+  // with map()'s checks: a memref hands its receiver these pages and no other
+  // part of the object. bytes() covers the pages; the window starts at
+  // offset % page size within them. A zero-length window maps nothing (an
+  // empty Mapping). EINVAL also if the window does not lie inside the object.
+  static std::optional<Mapping> map_pages(Object obj, uint8_t rights, uint64_t offset,
+                                          uint64_t length, int *err = nullptr);
+
  private:
   Mapping(void *b, size_t s, bool w) : base_(b), size_(s), writable_(w) {}
   void *base_ = nullptr;

@@ -1,5 +1,7 @@
 #include "captee/gp_params.hpp"
 
+#include <unistd.h>
+
 #include <cstring>
 
 #include "IGPAppClient.h"
@@ -114,15 +116,20 @@ TEE_Result Params::map_memory_object(unsigned n, uint32_t t, const ObjectArg &in
   if (t != TEE_PARAM_TYPE_MEMREF_INPUT) {
     rights |= FdObject::kWrite;
   }
-  std::optional<Mapping> m = Mapping::map(obj, rights);
+  // Only the pages under the window: what a TA can reach of a client's memory
+  // object ends at them, whatever else the object holds.
+  std::optional<Mapping> m = Mapping::map_pages(obj, rights, mp.offset, mp.size);
   if (!m) {
     return TEE_ERROR_BAD_PARAMETERS;
   }
-  uint64_t end = 0;
-  if (__builtin_add_overflow(mp.offset, mp.size, &end) || end > m->bytes().size()) {
-    return TEE_ERROR_BAD_PARAMETERS;
+  if (m->bytes().empty()) {
+    // A zero-length window: no page, but still a valid pointer.
+    bufs_[n].assign(1, 0);
+    params_[n].memref.buffer = bufs_[n].data();
+  } else {
+    const auto page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+    params_[n].memref.buffer = m->bytes().data() + mp.offset % page;
   }
-  params_[n].memref.buffer = m->bytes().data() + mp.offset;
   params_[n].memref.size = static_cast<size_t>(mp.size);
   maps_[n] = std::move(m);
   return TEE_SUCCESS;

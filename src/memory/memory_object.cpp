@@ -96,26 +96,23 @@ Mapping::~Mapping() {
   }
 }
 
-std::optional<Mapping> Mapping::map(Object obj, uint8_t rights, int *err) {
-  auto fail = [&](int e) -> std::optional<Mapping> {
-    if (err != nullptr) {
-      *err = e;
-    }
-    return std::nullopt;
-  };
+namespace {
+
+// map()'s checks on `obj`: its descriptor and its size, or an errno value.
+int mappable(Object obj, uint8_t rights, int *fd, uint64_t *size) {
   auto *fo = LocalObject::from_as<FdObject>(obj);
   if (fo == nullptr) {
-    return fail(EBADF);
+    return EBADF;
   }
   if ((rights & FdObject::kRead) == 0 || (rights & ~fo->rights()) != 0) {
-    return fail(EACCES);
+    return EACCES;
   }
   struct stat st {};
   if (::fstat(fo->fd(), &st) != 0) {
-    return fail(errno);
+    return errno;
   }
   if (st.st_size <= 0) {
-    return fail(EINVAL);
+    return EINVAL;
   }
   // The descriptor may come from another process, which could shrink the
   // file under the mapping: touching the vanished pages would kill this
@@ -123,15 +120,63 @@ std::optional<Mapping> Mapping::map(Object obj, uint8_t rights, int *err) {
   // memfd sealed with F_SEAL_SHRINK, as every MemoryObject is) is mapped.
   int seals = ::fcntl(fo->fd(), F_GET_SEALS);
   if (seals < 0 || (seals & F_SEAL_SHRINK) == 0) {
-    return fail(EINVAL);
+    return EINVAL;
+  }
+  *fd = fo->fd();
+  *size = uint64_t(st.st_size);
+  return 0;
+}
+
+std::optional<Mapping> failed(int e, int *err) {
+  if (err != nullptr) {
+    *err = e;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Mapping> Mapping::map(Object obj, uint8_t rights, int *err) {
+  int fd = -1;
+  uint64_t size = 0;
+  if (int e = mappable(obj, rights, &fd, &size); e != 0) {
+    return failed(e, err);
   }
   bool w = (rights & FdObject::kWrite) != 0;
-  void *base = ::mmap(nullptr, size_t(st.st_size), w ? PROT_READ | PROT_WRITE : PROT_READ,
-                      MAP_SHARED, fo->fd(), 0);
+  void *base =
+      ::mmap(nullptr, size_t(size), w ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED, fd, 0);
   if (base == MAP_FAILED) {
-    return fail(errno);
+    return failed(errno, err);
   }
-  return Mapping(base, size_t(st.st_size), w);
+  return Mapping(base, size_t(size), w);
+}
+
+std::optional<Mapping> Mapping::map_pages(Object obj, uint8_t rights, uint64_t offset,
+                                          uint64_t length, int *err) {
+  int fd = -1;
+  uint64_t size = 0;
+  if (int e = mappable(obj, rights, &fd, &size); e != 0) {
+    return failed(e, err);
+  }
+  uint64_t end = 0;
+  if (__builtin_add_overflow(offset, length, &end) || end > size) {
+    return failed(EINVAL, err);
+  }
+  bool w = (rights & FdObject::kWrite) != 0;
+  if (length == 0) {
+    return Mapping(nullptr, 0, w);
+  }
+  const auto page = uint64_t(::sysconf(_SC_PAGESIZE));
+  const uint64_t first = offset / page * page;
+  // end <= size <= the file's size, so the last page exists and the rounding
+  // cannot overflow.
+  const uint64_t last = (end + page - 1) / page * page;
+  void *base = ::mmap(nullptr, size_t(last - first), w ? PROT_READ | PROT_WRITE : PROT_READ,
+                      MAP_SHARED, fd, off_t(first));
+  if (base == MAP_FAILED) {
+    return failed(errno, err);
+  }
+  return Mapping(base, size_t(last - first), w);
 }
 
 }  // namespace captee

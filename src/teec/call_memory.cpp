@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 
 #include "captee/memory.hpp"
 
@@ -30,32 +31,53 @@ uint8_t *bytes_of(Object obj) {
 
 }  // namespace
 
-Ref CallMemory::make(size_t size, uint8_t **bytes) {
-  Ref obj = MemoryObject::create(size, false, "captee-teec-tmpref");
+Ref CallMemory::create(size_t object_size, const void *fill, size_t fill_size, uint8_t **bytes) {
+  Ref obj = MemoryObject::create(object_size, false, "captee-teec-call");
   if (obj) {
     *bytes = bytes_of(obj.get());
+    if (fill != nullptr) {
+      std::memcpy(*bytes, fill, fill_size);  // never more: the client named no other byte
+    }
   }
   return obj;
 }
 
-Ref CallMemory::take(size_t size, uint8_t **bytes) {
+Ref CallMemory::make(size_t size, const void *fill, uint8_t **bytes) {
+  return create(size, fill, size, bytes);
+}
+
+Ref CallMemory::take(size_t size, const void *fill, uint8_t **bytes) {
   const size_t want = class_size(size);
+  Idle found{};
   {
     std::lock_guard lock(mu_);
     for (auto it = idle_.begin(); it != idle_.end(); ++it) {
-      if (object_size(it->get()) == want) {
-        Ref obj = std::move(*it);
+      if (object_size(it->obj.get()) == want) {
+        found = std::move(*it);
         idle_.erase(it);
         idle_bytes_ -= want;
-        *bytes = bytes_of(obj.get());
-        return obj;
+        break;
       }
     }
   }
-  return make(want, bytes);
+  if (!found.obj) {
+    return create(want, fill, size, bytes);  // a new memfd is all zeros
+  }
+  *bytes = bytes_of(found.obj.get());
+  // The window gets the new bytes (or zeros); what an earlier call's client
+  // data left beyond it is zeroed.
+  if (fill != nullptr) {
+    std::memcpy(*bytes, fill, size);
+  } else {
+    std::memset(*bytes, 0, std::min(size, found.client_bytes));
+  }
+  if (found.client_bytes > size) {
+    std::memset(*bytes + size, 0, found.client_bytes - size);
+  }
+  return std::move(found.obj);
 }
 
-void CallMemory::give(Ref obj) {
+void CallMemory::give(Ref obj, size_t client_bytes) {
   const size_t size = object_size(obj.get());
   if (size == 0 || size > kKeepMax) {
     return;
@@ -63,7 +85,7 @@ void CallMemory::give(Ref obj) {
   std::lock_guard lock(mu_);
   if (idle_.size() < kKeepCount && idle_bytes_ + size <= kKeepBytes) {
     idle_bytes_ += size;
-    idle_.push_back(std::move(obj));
+    idle_.push_back({std::move(obj), std::min(client_bytes, size)});
   }
 }
 

@@ -1,6 +1,10 @@
 #include "operation.hpp"
 
+#include <unistd.h>
+
 #include <cstring>
+
+#include "shared_memory_use.hpp"
 
 namespace captee::teec {
 namespace {
@@ -13,12 +17,25 @@ bool is_output_partial(uint32_t t) {
   return t == TEEC_MEMREF_PARTIAL_OUTPUT || t == TEEC_MEMREF_PARTIAL_INOUT;
 }
 
+// Whether the window [offset, offset + size) of `total` bytes touches every
+// page of them: then handing over the whole object shows the TA nothing but
+// the window's pages.
+bool covers_every_page(size_t offset, size_t size, size_t total) {
+  static const auto page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  return size != 0 && total != 0 && offset < page && offset + size > (total - 1) / page * page;
+}
+
 }  // namespace
 
 OperationParams::~OperationParams() {
-  for (Ref &obj : call_obj_) {
-    if (obj && pool_ != nullptr) {
-      pool_->give(std::move(obj));
+  for (unsigned n = 0; n < 4; ++n) {
+    if (call_obj_[n] && pool_ != nullptr) {
+      pool_->give(std::move(call_obj_[n]), call_filled_[n]);
+    }
+  }
+  for (TEEC_SharedMemory *shm : held_) {
+    if (shm != nullptr) {
+      give_use(shm);
     }
   }
 }
@@ -62,18 +79,11 @@ TEEC_Result OperationParams::marshal(const TEEC_Context *ctx, TEEC_Operation *op
         if (p.tmpref.size > kMaxSharedMemory) {
           return TEEC_ERROR_BAD_PARAMETERS;
         }
-        if (p.tmpref.size > kInlineMax) {
-          if (TEEC_Result r = temp_object(n, t, p.tmpref); r != TEEC_SUCCESS) {
-            *origin = TEEC_ORIGIN_COMMS;
-            return r;
-          }
-          break;
-        }
-        in_ptr[n] = p.tmpref.buffer;
-        in_len[n] = p.tmpref.size;
-        if (t != TEEC_MEMREF_TEMP_INPUT) {
-          out_ptr[n] = p.tmpref.buffer;
-          out_len[n] = p.tmpref.size;
+        if (TEEC_Result r = copied(n, static_cast<uint8_t *>(p.tmpref.buffer), p.tmpref.size,
+                                   t != TEEC_MEMREF_TEMP_OUTPUT, t != TEEC_MEMREF_TEMP_INPUT);
+            r != TEEC_SUCCESS) {
+          *origin = TEEC_ORIGIN_COMMS;
+          return r;
         }
         break;
       case TEEC_MEMREF_WHOLE:
@@ -81,6 +91,9 @@ TEEC_Result OperationParams::marshal(const TEEC_Context *ctx, TEEC_Operation *op
       case TEEC_MEMREF_PARTIAL_OUTPUT:
       case TEEC_MEMREF_PARTIAL_INOUT:
         if (TEEC_Result r = memref(n, t, p, ctx, sent); r != TEEC_SUCCESS) {
+          if (r == TEEC_ERROR_OUT_OF_MEMORY) {
+            *origin = TEEC_ORIGIN_COMMS;
+          }
           return r;
         }
         break;
@@ -94,81 +107,74 @@ TEEC_Result OperationParams::marshal(const TEEC_Context *ctx, TEEC_Operation *op
 
 TEEC_Result OperationParams::memref(unsigned n, uint32_t t, TEEC_Parameter &p,
                                     const TEEC_Context *ctx, uint32_t &sent) {
-  const TEEC_SharedMemory *shm = p.memref.parent;
-  if (shm == nullptr || shm->imp.ctx != ctx || shm->imp.kind == 0) {
+  TEEC_SharedMemory *shm = p.memref.parent;
+  SharedMemoryView view;
+  if (shm == nullptr || !take_use(shm, ctx, &view)) {
     return TEEC_ERROR_BAD_PARAMETERS;
   }
+  held_[n] = shm;  // until destruction, after the copy-back
   size_t offset = 0;
-  size_t size = shm->size;
+  size_t size = view.size;
   bool in = false;
   bool out = false;
   if (t == TEEC_MEMREF_WHOLE) {
-    in = (shm->flags & TEEC_MEM_INPUT) != 0;
-    out = (shm->flags & TEEC_MEM_OUTPUT) != 0;
-    sent = 4u | (shm->flags & 3u);
+    in = (view.flags & TEEC_MEM_INPUT) != 0;
+    out = (view.flags & TEEC_MEM_OUTPUT) != 0;
+    sent = 4u | (view.flags & 3u);
   } else {
     // OP-TEE's direction check: the memory must allow what the memref does.
     in = (t & TEEC_VALUE_INPUT) != 0;
     out = (t & TEEC_VALUE_OUTPUT) != 0;
-    if ((in && !(shm->flags & TEEC_MEM_INPUT)) || (out && !(shm->flags & TEEC_MEM_OUTPUT))) {
+    if ((in && !(view.flags & TEEC_MEM_INPUT)) || (out && !(view.flags & TEEC_MEM_OUTPUT))) {
       return TEEC_ERROR_BAD_PARAMETERS;
     }
     size_t end = 0;
-    if (__builtin_add_overflow(p.memref.offset, p.memref.size, &end) || end > shm->size) {
+    if (__builtin_add_overflow(p.memref.offset, p.memref.size, &end) || end > view.size) {
       return TEEC_ERROR_BAD_PARAMETERS;
     }
     offset = p.memref.offset;
     size = p.memref.size;
     sent = t & 7u;
   }
-  if (shm->imp.shadow != nullptr) {
-    // Registered memory with a shadow: OP-TEE's shadow-buffer rules (copy
-    // the window in for input directions, the produced bytes out after).
-    uint8_t *client = static_cast<uint8_t *>(shm->buffer) + offset;
-    uint8_t *shadow = static_cast<uint8_t *>(shm->imp.shadow) + offset;
-    if (in && size != 0) {
-      std::memcpy(shadow, client, size);
-    }
-    if (out) {
-      copy_back_from_[n] = shadow;
-      copy_back_to_[n] = client;
-      window_[n] = size;
-    }
-    send_object(n, shm->imp.mem_obj, size, offset);
+  if (!Object_isNull(view.mem_obj) && covers_every_page(offset, size, view.size)) {
+    // Allocated memory named whole: the client's own object, every page of
+    // it under the window. Zero-copy: the TA maps the same pages.
+    send_object(n, view.mem_obj, size, offset);
     return TEEC_SUCCESS;
   }
-  if (!Object_isNull(shm->imp.mem_obj)) {
-    send_object(n, shm->imp.mem_obj, size, offset);  // zero-copy: the TA maps the same pages
-    return TEEC_SUCCESS;
-  }
-  // Small registered memory (or a zero-length allocation): inline.
-  auto *base = static_cast<uint8_t *>(shm->buffer);
-  uint8_t *ptr = base == nullptr ? nullptr : base + offset;
-  in_ptr[n] = ptr;
-  in_len[n] = ptr == nullptr ? 0 : size;
-  if (out) {
-    out_ptr[n] = ptr;
-    out_len[n] = ptr == nullptr ? 0 : size;
-  }
-  return TEEC_SUCCESS;
+  // Registered memory, or a window over only some pages of allocated
+  // memory: the TA gets a copy of the window, never the rest.
+  uint8_t *client = view.buffer == nullptr ? nullptr : view.buffer + offset;
+  return copied(n, client, size, in, out);
 }
 
-TEEC_Result OperationParams::temp_object(unsigned n, uint32_t t, TEEC_TempMemoryReference &tmp) {
+TEEC_Result OperationParams::copied(unsigned n, uint8_t *client, size_t size, bool in, bool out) {
+  if (size <= kInlineMax || client == nullptr) {
+    // As libminkteec: the window travels with the call (also for output
+    // directions, whose size the TA takes from it).
+    in_ptr[n] = client;
+    in_len[n] = client == nullptr ? 0 : size;
+    if (out) {
+      out_ptr[n] = client;
+      out_len[n] = client == nullptr ? 0 : size;
+    }
+    return TEEC_SUCCESS;
+  }
   uint8_t *bytes = nullptr;
-  Ref obj = pool_ != nullptr ? pool_->take(tmp.size, &bytes) : CallMemory::make(tmp.size, &bytes);
+  const void *fill = in ? client : nullptr;
+  Ref obj =
+      pool_ != nullptr ? pool_->take(size, fill, &bytes) : CallMemory::make(size, fill, &bytes);
   if (!obj) {
     return TEEC_ERROR_OUT_OF_MEMORY;
   }
-  if (t != TEEC_MEMREF_TEMP_OUTPUT) {
-    std::memcpy(bytes, tmp.buffer, tmp.size);
-  }
-  if (t != TEEC_MEMREF_TEMP_INPUT) {
+  if (out) {
     copy_back_from_[n] = bytes;
-    copy_back_to_[n] = static_cast<uint8_t *>(tmp.buffer);
-    window_[n] = tmp.size;
+    copy_back_to_[n] = client;
+    window_[n] = size;
   }
-  send_object(n, obj.get(), tmp.size, 0);
+  send_object(n, obj.get(), size, 0);
   call_obj_[n] = std::move(obj);
+  call_filled_[n] = in ? size : 0;
   return TEEC_SUCCESS;
 }
 
@@ -193,8 +199,8 @@ void OperationParams::finish(TEEC_Operation *op, const uint32_t out_sz[4]) {
       if (!memref_null) {
         *size = out_got[n];
       }
-    } else if (is_output_partial(t) || (t == TEEC_MEMREF_WHOLE && p.memref.parent != nullptr &&
-                                        (p.memref.parent->flags & TEEC_MEM_OUTPUT))) {
+    } else if (is_output_partial(t) || (t == TEEC_MEMREF_WHOLE &&
+                                        (TEEC_PARAM_TYPE_GET(param_types, n) & TEEC_MEM_OUTPUT))) {
       size = &p.memref.size;
       *size = out_got[n];
     } else {

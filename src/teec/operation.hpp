@@ -1,18 +1,25 @@
 // One TEEC_Operation in the IGPSession / IGPAppClient argument layout (spec
 // mink-interfaces §8.6): what goes in iN, oN and imemN, and what comes back.
 //
-// Where a memref's bytes travel:
-//  - values, temporary memrefs up to kInlineMax bytes and registered memory
-//    up to kInlineMax bytes: inline, copied by the channel;
-//  - allocated shared memory: its memory object (zero-copy, the TA maps the
-//    same pages);
-//  - registered memory over kInlineMax: its shadow memory object. The bytes
-//    the memref names are copied from the client buffer into the shadow
-//    before the call (input directions) and the bytes the TA produced back
-//    after it (output directions), with OP-TEE's shadow-buffer rules;
-//  - temporary memrefs over kInlineMax: a memory object for the call (from
-//    the session's CallMemory), filled and drained the same way
-//    (libminkteec converts them likewise).
+// A TA is handed the bytes a memref names and no others (issue 20 finding 6,
+// decision 0009). Where a memref's bytes travel:
+//  - values, and every memref that is copied (below) of up to kInlineMax
+//    bytes: inline, copied by the channel;
+//  - allocated shared memory named whole (MEMREF_WHOLE, or a PARTIAL window
+//    over every page of it): its memory object, zero-copy (the TA maps the
+//    same pages; bytes beside the window on those pages are visible, as in
+//    OP-TEE);
+//  - everything else over kInlineMax (temporary memrefs, registered memory,
+//    a PARTIAL window of allocated memory over fewer pages): a memory object
+//    for the call (from the session's CallMemory) holding a copy of the
+//    window and nothing a client passed before. The window is copied in
+//    before the call for input directions, and the bytes the TA produced
+//    back after it for output directions, with OP-TEE's shadow-buffer rules
+//    (libminkteec converts temporary memrefs likewise).
+//
+// Every TEEC_SharedMemory a memref names is held (shared_memory_use.hpp) from
+// marshal() until destruction, so a release on another thread waits for the
+// copy-back instead of freeing memory under it.
 #pragma once
 
 #include <cstddef>
@@ -34,22 +41,24 @@ inline constexpr size_t kMaxSharedMemory = 16u << 20;
 class OperationParams {
  public:
   // `pool` (borrowed, may be null: then call objects are not recycled)
-  // provides the memory objects of large temporary memrefs.
+  // provides the memory objects of copied memrefs.
   explicit OperationParams(CallMemory *pool) : pool_(pool) {}
-  // Hands the call objects back to the pool.
+  // Hands the call objects back to the pool, then gives back the uses of the
+  // shared memory the operation names.
   ~OperationParams();
   OperationParams(const OperationParams &) = delete;
   OperationParams &operator=(const OperationParams &) = delete;
 
   // The API checks of §8.5 step 1 and the mapping of §8.6 for `op` (NULL: no
-  // parameters), including the copy into shadows and call objects.
-  // TEEC_SUCCESS; BAD_PARAMETERS (origin API) for a malformed operation;
-  // OUT_OF_MEMORY (origin COMMS) if a call object cannot be made.
+  // parameters), including the copy into call objects. TEEC_SUCCESS;
+  // BAD_PARAMETERS (origin API) for a malformed operation or shared memory
+  // that is released or being released; OUT_OF_MEMORY (origin COMMS) if a
+  // call object cannot be made. Call once.
   TEEC_Result marshal(const TEEC_Context *ctx, TEEC_Operation *op, uint32_t *origin);
 
   // After a call that reached the TEE: writes the output sizes into `op`
   // (the oN length, then memrefOutSzN if non-zero) and copies what the TA
-  // produced from shadows and call objects back to the client's buffers.
+  // produced from call objects back to the client's buffers.
   void finish(TEEC_Operation *op, const uint32_t out_sz[4]);
 
   uint32_t param_types = 0;
@@ -64,15 +73,19 @@ class OperationParams {
  private:
   TEEC_Result memref(unsigned n, uint32_t t, TEEC_Parameter &p, const TEEC_Context *ctx,
                      uint32_t &sent);
-  TEEC_Result temp_object(unsigned n, uint32_t t, TEEC_TempMemoryReference &tmp);
+  // A memref whose window [client, client + size) travels as a copy: inline,
+  // or in a call object.
+  TEEC_Result copied(unsigned n, uint8_t *client, size_t size, bool in, bool out);
   void send_object(unsigned n, Object obj, size_t size, size_t offset);
 
   CallMemory *pool_;
   IGPSession_MemoryObjectParameters mem_params_[4] = {};
-  Ref call_obj_[4];                  // memory objects of large temporary memrefs
-  uint8_t *copy_back_from_[4] = {};  // shadow or call object bytes at the memref's offset
-  uint8_t *copy_back_to_[4] = {};    // the client's bytes at the same offset
+  Ref call_obj_[4];                  // memory objects of copied memrefs
+  size_t call_filled_[4] = {};       // bytes of call_obj_[n] copied from the client
+  uint8_t *copy_back_from_[4] = {};  // call object bytes of the window
+  uint8_t *copy_back_to_[4] = {};    // the client's bytes of the window
   size_t window_[4] = {};            // the memref's size when the call started
+  TEEC_SharedMemory *held_[4] = {};  // shared memory whose use this call holds
 };
 
 }  // namespace captee::teec

@@ -2,27 +2,23 @@
 // TEEC_ReleaseSharedMemory (spec mink-interfaces §8.5).
 //
 // Allocated memory is a memory object from capteed's memory service, mapped
-// here; the caller works in the mapping, so memrefs over it are zero-copy.
+// here; the caller works in the mapping, so a memref naming all of its pages
+// is zero-copy. Registered memory is the caller's own (heap, stack, a mapped
+// file) and cannot be handed to another process as it is: nothing is made at
+// registration; each call copies the window its memref names (operation.cpp,
+// decision 0009).
 //
-// Registered memory is the caller's own (heap, stack, a mapped file): it
-// cannot be handed to another process as it is. Above kInlineMax bytes it
-// gets a shadow: a memfd memory object made here, which memrefs send and the
-// TA maps, kept coherent with the caller's buffer around each call
-// (operation.cpp). An input-only registration sends a read-only, sealed view
-// of the shadow, so not even a misbehaving TA can write it.
+// A call holds a use of the memory it names until it has copied its output
+// back; the release waits for those uses (shared_memory_use.hpp).
 #include <cstdlib>
 
 #include "MinkCom.h"
-#include "captee/memory.hpp"
 #include "operation.hpp"
+#include "shared_memory_use.hpp"
 #include "tee_client_api.h"
 
 namespace {
 
-using captee::LocalObject;
-using captee::MemoryObject;
-using captee::Ref;
-using captee::teec::kInlineMax;
 using captee::teec::kMaxSharedMemory;
 
 constexpr uint32_t kRegistered = 1;
@@ -36,26 +32,9 @@ void clear_imp(TEEC_SharedMemory *shm) {
   shm->imp.ctx = nullptr;
   shm->imp.allocated = nullptr;
   shm->imp.mem_obj = Object_NULL;
-  shm->imp.shadow_obj = Object_NULL;
-  shm->imp.shadow = nullptr;
   shm->imp.kind = 0;
-}
-
-// The shadow of a registration of `size` (> kInlineMax) bytes.
-TEEC_Result make_shadow(TEEC_SharedMemory *shm) {
-  Ref rw = MemoryObject::create(shm->size, false, "captee-teec-shadow");
-  auto *mo = LocalObject::from_as<MemoryObject>(rw.get());
-  if (mo == nullptr) {
-    return TEEC_ERROR_OUT_OF_MEMORY;
-  }
-  Ref sent = shm->flags == TEEC_MEM_INPUT ? MemoryObject::read_only_view(rw.get()) : rw;
-  if (!sent) {
-    return TEEC_ERROR_OUT_OF_MEMORY;
-  }
-  shm->imp.shadow = mo->bytes().data();
-  shm->imp.mem_obj = sent.detach();
-  shm->imp.shadow_obj = rw.detach();
-  return TEEC_SUCCESS;
+  shm->imp.users = 0;
+  shm->imp.releasing = 0;
 }
 
 }  // namespace
@@ -71,14 +50,8 @@ TEEC_Result TEEC_RegisterSharedMemory(TEEC_Context *context, TEEC_SharedMemory *
     return TEEC_ERROR_OUT_OF_MEMORY;
   }
   clear_imp(sharedMem);
-  if (sharedMem->size > kInlineMax) {
-    if (TEEC_Result r = make_shadow(sharedMem); r != TEEC_SUCCESS) {
-      clear_imp(sharedMem);
-      return r;
-    }
-  }
   sharedMem->imp.ctx = context;
-  sharedMem->imp.kind = kRegistered;
+  captee::teec::publish(sharedMem, kRegistered);
   return TEEC_SUCCESS;
 }
 
@@ -112,21 +85,20 @@ TEEC_Result TEEC_AllocateSharedMemory(TEEC_Context *context, TEEC_SharedMemory *
     sharedMem->buffer = addr;
   }
   sharedMem->imp.ctx = context;
-  sharedMem->imp.kind = kAllocated;
+  captee::teec::publish(sharedMem, kAllocated);
   return TEEC_SUCCESS;
 }
 
 void TEEC_ReleaseSharedMemory(TEEC_SharedMemory *sharedMemory) {
-  if (sharedMemory == nullptr || sharedMemory->imp.kind == 0) {
+  if (sharedMemory == nullptr) {
     return;
   }
-  if (sharedMemory->imp.kind == kAllocated) {
-    std::free(sharedMemory->imp.allocated);
-    sharedMemory->buffer = nullptr;
+  captee::teec::RetiredMemory retired;
+  if (!captee::teec::retire(sharedMemory, &retired)) {
+    return;
   }
-  Object_ASSIGN_NULL(sharedMemory->imp.mem_obj);
-  Object_ASSIGN_NULL(sharedMemory->imp.shadow_obj);
-  clear_imp(sharedMemory);
+  std::free(retired.allocated);
+  Object_ASSIGN_NULL(retired.mem_obj);
 }
 
 }  // extern "C"

@@ -89,3 +89,38 @@ TEST(Memory, OnlyMemoryThatCannotShrinkIsMapped) {
   Ref dev = FdObject::adopt(::open("/dev/zero", O_RDWR | O_CLOEXEC), FdObject::kRead);
   EXPECT_FALSE(Mapping::map(dev.get(), FdObject::kRead).has_value());
 }
+
+// A memref's receiver maps only the pages under its window (issue 20 finding
+// 6): nothing before or after them, whatever the object holds there.
+TEST(Memory, MapPagesMapsOnlyThePagesUnderTheWindow) {
+  const auto page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  Ref mem = MemoryObject::create(8 * page);
+  auto *m = LocalObject::from_as<MemoryObject>(mem.get());
+  for (size_t i = 0; i < 8; ++i) {
+    std::memset(m->bytes().data() + i * page, int(i + 1), page);
+  }
+  // [3 pages + 10, +2 pages): pages 3, 4 and 5.
+  auto map = Mapping::map_pages(mem.get(), FdObject::kRead, 3 * page + 10, 2 * page);
+  ASSERT_TRUE(map.has_value());
+  ASSERT_EQ(map->bytes().size(), 3 * page);
+  EXPECT_EQ(map->bytes()[0], std::byte{4});
+  EXPECT_EQ(map->bytes()[10], std::byte{4});
+  EXPECT_EQ(map->bytes()[3 * page - 1], std::byte{6});
+  EXPECT_FALSE(map->writable());
+  // Writes through a writable window reach the object.
+  auto rw = Mapping::map_pages(mem.get(), FdObject::kRead | FdObject::kWrite, 7 * page, page);
+  ASSERT_TRUE(rw.has_value());
+  rw->bytes()[1] = std::byte{0x42};
+  EXPECT_EQ(m->bytes()[7 * page + 1], std::byte{0x42});
+  // A zero-length window maps nothing; windows outside the object fail.
+  auto empty = Mapping::map_pages(mem.get(), FdObject::kRead, 8 * page, 0);
+  ASSERT_TRUE(empty.has_value());
+  EXPECT_TRUE(empty->bytes().empty());
+  int err = 0;
+  EXPECT_FALSE(Mapping::map_pages(mem.get(), FdObject::kRead, 8 * page, 1, &err).has_value());
+  EXPECT_EQ(err, EINVAL);
+  EXPECT_FALSE(Mapping::map_pages(mem.get(), FdObject::kRead, 8 * page + 1, 0).has_value());
+  EXPECT_FALSE(Mapping::map_pages(mem.get(), FdObject::kRead, UINT64_MAX, 2).has_value());
+  EXPECT_FALSE(Mapping::map_pages(Object_NULL, FdObject::kRead, 0, 1, &err).has_value());
+  EXPECT_EQ(err, EBADF);
+}

@@ -3,7 +3,8 @@
 // and invokes on one context from three threads, one session shared by
 // threads, registered memory used in disjoint windows at once, contexts made
 // and dropped concurrently, cancellation from a second thread (also racing a
-// call that is finishing), and a client write the TA sees during its call.
+// call that is finishing), and a client write the TA sees during its call
+// over allocated memory named whole.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -32,29 +33,41 @@ void on_threads(int n, F body) {
   }
 }
 
-TEST_F(TeecConcurrency, AllocatedSharedMemoryIsZeroCopy) {
+// A memref that names every page of allocated memory hands the TA the memory
+// object itself: a client write during the call reaches the TA. (A PARTIAL
+// window over fewer pages is a copy; tests/teec/teec_hostile_memory_test.cpp.)
+TEST_F(TeecConcurrency, AllocatedSharedMemoryNamedWholeIsZeroCopy) {
   TEEC_Session s{};
   ASSERT_EQ(open(&s), TEEC_SUCCESS);
-  TEEC_SharedMemory shm{};
-  shm.size = 1 << 20;
-  shm.flags = TEEC_MEM_INPUT | TEEC_MEM_OUTPUT;
-  ASSERT_EQ(TEEC_AllocateSharedMemory(&ctx_, &shm), TEEC_SUCCESS);
-  auto *b = static_cast<volatile uint8_t *>(shm.buffer);
-  b[0] = 0;
-  b[1] = 0;
-  TEEC_Operation op{};
-  op.paramTypes = TEEC_PARAM_TYPES(TEEC_MEMREF_PARTIAL_INOUT, TEEC_NONE, TEEC_NONE, TEEC_NONE);
-  op.params[0].memref = {&shm, 16, 0};
-  uint32_t origin = 0;
-  TEEC_Result r = 0;
-  std::thread t([&] { r = TEEC_InvokeCommand(&s, TEEC_TEST_CMD_SEE_LIVE_WRITE, &op, &origin); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  b[0] = 0x5A;  // the TA sees this while its call runs
-  t.join();
-  EXPECT_EQ(r, TEEC_SUCCESS);
-  EXPECT_EQ(b[1], 0xA5);
-  EXPECT_EQ(op.params[0].memref.size, 16u);
-  TEEC_ReleaseSharedMemory(&shm);
+  struct Case {
+    const char *what;
+    size_t size;
+    uint32_t type;
+  };
+  for (const Case &c : {Case{"WHOLE over 1 MiB", size_t{1} << 20, TEEC_MEMREF_WHOLE},
+                        Case{"PARTIAL [0, 16) of one page", 4096, TEEC_MEMREF_PARTIAL_INOUT}}) {
+    SCOPED_TRACE(c.what);
+    TEEC_SharedMemory shm{};
+    shm.size = c.size;
+    shm.flags = TEEC_MEM_INPUT | TEEC_MEM_OUTPUT;
+    ASSERT_EQ(TEEC_AllocateSharedMemory(&ctx_, &shm), TEEC_SUCCESS);
+    auto *b = static_cast<volatile uint8_t *>(shm.buffer);
+    b[0] = 0;
+    b[1] = 0;
+    TEEC_Operation op{};
+    op.paramTypes = TEEC_PARAM_TYPES(c.type, TEEC_NONE, TEEC_NONE, TEEC_NONE);
+    op.params[0].memref = {&shm, 16, 0};
+    uint32_t origin = 0;
+    TEEC_Result r = 0;
+    std::thread t([&] { r = TEEC_InvokeCommand(&s, TEEC_TEST_CMD_SEE_LIVE_WRITE, &op, &origin); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    b[0] = 0x5A;  // the TA sees this while its call runs
+    t.join();
+    EXPECT_EQ(r, TEEC_SUCCESS);
+    EXPECT_EQ(b[1], 0xA5);
+    EXPECT_EQ(op.params[0].memref.size, c.type == TEEC_MEMREF_WHOLE ? c.size : 16u);
+    TEEC_ReleaseSharedMemory(&shm);
+  }
   TEEC_CloseSession(&s);
 }
 
@@ -199,9 +212,9 @@ TEST_F(TeecConcurrency, ThreadsShareOneSessionsCallObjects) {
   TEEC_CloseSession(&s);
 }
 
-// One registered buffer (with a shadow), three threads inverting their own
-// window of it through their own sessions: the shadow's copies of disjoint
-// windows never interfere.
+// One registered buffer, three threads inverting their own window of it
+// through their own sessions: the copies of disjoint windows never
+// interfere.
 TEST_F(TeecConcurrency, ThreadsUseDisjointWindowsOfRegisteredMemory) {
   constexpr size_t kWindow = 8 * 1024;
   std::vector<uint8_t> user(3 * kWindow);

@@ -1,8 +1,9 @@
 // libteec's memory paths against a real capteed: temporary memrefs (inline
 // and, above 4 KiB, as call memory objects), allocated shared memory
-// (zero-copy), registered shared memory (inline, and above 4 KiB through a
-// shadow memory object), direction rules, sizes and SHORT_BUFFER, bounds,
-// and TEE_CheckMemoryAccessRights seen from inside the TA.
+// (zero-copy when named whole, else a copy of the window), registered shared
+// memory (a copy of the window: inline, and above 4 KiB in a call memory
+// object), direction rules, sizes and SHORT_BUFFER, bounds, and
+// TEE_CheckMemoryAccessRights seen from inside the TA.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -88,6 +89,16 @@ TEST_F(TeecMemory, AllocatedSharedMemoryWholeAndPartial) {
   EXPECT_EQ(b[100], static_cast<uint8_t>(100 * 7));
   EXPECT_EQ(b[109], static_cast<uint8_t>(109 * 7));
   EXPECT_EQ(b[110], static_cast<uint8_t>(~(110 * 7)));
+  // A window over 4 KiB, on only some of the pages: a copy in a call object,
+  // the TA's output copied back into the window alone.
+  op.params[0].memref = {&shm, 5000, 8192};
+  ASSERT_EQ(TEEC_InvokeCommand(&s, TEEC_TEST_CMD_INVERT, &op, &origin), TEEC_SUCCESS);
+  EXPECT_EQ(op.params[1].value.b, 5000u);
+  EXPECT_EQ(op.params[0].memref.size, 5000u);
+  for (size_t i = 8000; i < 13400; ++i) {
+    const auto inverted = static_cast<uint8_t>(~(i * 7));
+    ASSERT_EQ(b[i], (i >= 8192 && i < 13192) ? static_cast<uint8_t>(i * 7) : inverted) << i;
+  }
   TEEC_ReleaseSharedMemory(&shm);
   TEEC_CloseSession(&s);
 }
@@ -245,8 +256,8 @@ TEST_F(TeecMemory, HugeAndMalformedSharedMemoryIsRefused) {
   EXPECT_EQ(TEEC_AllocateSharedMemory(&ctx_, nullptr), TEEC_ERROR_BAD_PARAMETERS);
 }
 
-// Registered memory over 4 KiB goes through its shadow: only the window a
-// memref names is copied in, and only what the TA produced comes back.
+// Registered memory: only the window a memref names is copied in, and only
+// what the TA produced comes back.
 TEST_F(TeecMemory, RegisteredMemoryCopiesOnlyTheNamedWindow) {
   TEEC_Session s{};
   ASSERT_EQ(open(&s), TEEC_SUCCESS);
@@ -461,7 +472,7 @@ TEST_F(TeecMemory, InputMemrefsAreNeverWrittenBack) {
 }
 
 // TEE_CheckMemoryAccessRights inside the TA, with the memrefs as inline
-// copies, as allocated memory objects and as registered shadows.
+// copies and as memory objects.
 TEST_F(TeecMemory, CheckMemoryAccessRightsInsideTheTa) {
   TEEC_Session s{};
   ASSERT_EQ(open(&s), TEEC_SUCCESS);
@@ -499,7 +510,10 @@ TEST_F(TeecMemory, CheckMemoryAccessRightsInsideTheTa) {
     }
     op.paramTypes = TEEC_PARAM_TYPES(TEEC_MEMREF_PARTIAL_INPUT, TEEC_MEMREF_PARTIAL_INOUT,
                                      TEEC_VALUE_OUTPUT, TEEC_VALUE_INPUT);
-    op.params[0].memref = {&a, 16, 0};
+    // A window over 4 KiB travels in a memory object (a copy of it, or the
+    // allocated object itself): the rest of its last page is client memory
+    // too. The 16-byte window travels inline.
+    op.params[0].memref = {&a, 5000, 0};
     op.params[1].memref = {&b, 16, 64};
     op.params[3].value.a = 1;  // the bytes after params[0]'s window are shared too
     check(allocate ? "allocated memory" : "registered memory", op);

@@ -1,6 +1,7 @@
 /* The GP test TA of tests/teec (OP-TEE style). */
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <tee_internal_api.h>
 #include <trace.h>
@@ -300,6 +301,93 @@ static TEE_Result memref_info(uint32_t pt, TEE_Param p[4]) {
   return TEE_SUCCESS;
 }
 
+/* A word of [p, p + 4), one byte at a time: no alignment needed, no memcpy
+ * for a sanitizer to intercept. */
+__attribute__((no_sanitize("address", "thread", "undefined"))) static uint32_t word_at(
+    const volatile uint8_t *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* The tag records (TEEC_TEST_CMD_SCAN_AROUND) in [p, p + n), at any
+ * alignment. The scan reads whatever the pages hold (heap redzones and
+ * freed blocks too), so it is not instrumented. */
+__attribute__((no_sanitize("address", "thread", "undefined"))) static uint32_t tags_in(
+    const volatile uint8_t *p, size_t n, uint32_t magic) {
+  uint32_t found = 0;
+  for (size_t i = 0; i + 16 <= n; i++) {
+    if (word_at(p + i) != magic || word_at(p + i + 8) != ~magic) {
+      continue;
+    }
+    uint32_t tag = word_at(p + i + 4);
+    if (word_at(p + i + 12) == ~tag && tag < 32) {
+      found |= 1u << tag;
+    }
+  }
+  return found;
+}
+
+/* What a TA can reach by mapping, itself, every descriptor its process holds
+ * (the memory objects of the call among them): tags found, and how many
+ * descriptors it mapped into *mapped. */
+static uint32_t tags_in_descriptors(uint32_t magic, uint32_t *mapped) {
+  uint32_t found = 0;
+  *mapped = 0;
+  for (int fd = 0; fd < 1024; fd++) {
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 || st.st_size > (64 << 20)) {
+      continue;
+    }
+    void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+    if (m == MAP_FAILED) {
+      continue;
+    }
+    found |= tags_in(m, (size_t)st.st_size, magic);
+    munmap(m, (size_t)st.st_size);
+    (*mapped)++;
+  }
+  return found;
+}
+
+static TEE_Result scan_around(uint32_t pt, TEE_Param p[4]) {
+  uint32_t t = TEE_PARAM_TYPE_GET(pt, 0);
+  if ((t != TEE_PARAM_TYPE_MEMREF_INPUT && t != TEE_PARAM_TYPE_MEMREF_OUTPUT &&
+       t != TEE_PARAM_TYPE_MEMREF_INOUT) ||
+      TEE_PARAM_TYPE_GET(pt, 1) != TEE_PARAM_TYPE_VALUE_INPUT ||
+      TEE_PARAM_TYPE_GET(pt, 2) != TEE_PARAM_TYPE_VALUE_OUTPUT ||
+      TEE_PARAM_TYPE_GET(pt, 3) != TEE_PARAM_TYPE_VALUE_OUTPUT || p[1].value.b > 64) {
+    return TEE_ERROR_BAD_PARAMETERS;
+  }
+  const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+  const uintptr_t around = p[1].value.b * page;
+  const uintptr_t start = (uintptr_t)p[0].memref.buffer;
+  uintptr_t lo = start & ~(page - 1);
+  uintptr_t hi = (start + p[0].memref.size + page - 1) & ~(page - 1);
+  lo = lo > around ? lo - around : 0;
+  hi = hi < UINTPTR_MAX - around ? hi + around : hi;
+  uint32_t found = 0;
+  uint32_t pages = 0;
+  /* Runs of readable pages are scanned whole, so that a record across two
+   * pages counts too. */
+  uintptr_t run = 0;
+  size_t run_len = 0;
+  for (uintptr_t a = lo; a < hi; a += page) {
+    if (TEE_CheckMemoryAccessRights(TEE_MEMORY_ACCESS_READ | TEE_MEMORY_ACCESS_ANY_OWNER, (void *)a,
+                                    page) == TEE_SUCCESS) {
+      run = run_len == 0 ? a : run;
+      run_len += page;
+      pages++;
+      continue;
+    }
+    found |= tags_in((const volatile uint8_t *)run, run_len, p[1].value.a);
+    run_len = 0;
+  }
+  found |= tags_in((const volatile uint8_t *)run, run_len, p[1].value.a);
+  p[2].value.a = found;
+  p[2].value.b = pages;
+  p[3].value.a = tags_in_descriptors(p[1].value.a, &p[3].value.b);
+  return TEE_SUCCESS;
+}
+
 TEE_Result TA_InvokeCommandEntryPoint(void *sess_ctx, uint32_t cmd, uint32_t pt, TEE_Param p[4]) {
   (void)sess_ctx;
   switch (cmd) {
@@ -331,6 +419,8 @@ TEE_Result TA_InvokeCommandEntryPoint(void *sess_ctx, uint32_t cmd, uint32_t pt,
       return write_input(pt, p);
     case TEEC_TEST_CMD_MEMREF_INFO:
       return memref_info(pt, p);
+    case TEEC_TEST_CMD_SCAN_AROUND:
+      return scan_around(pt, p);
     default:
       return TEE_ERROR_NOT_SUPPORTED;
   }

@@ -55,5 +55,14 @@
  * bytes (0 if output-only), b = its size}; an output or in/out memref is then
  * filled with 0x5A. */
 #define TEEC_TEST_CMD_MEMREF_INFO 12
+/* What a TA can reach around a memref (tests/teec/teec_hostile_memory_test.cpp).
+ * params[0] memref of any direction, params[1] value in {a = magic, b = n},
+ * params[2] value out {a = bit t set for every tag record t < 32 found, b =
+ * number of readable pages scanned}, params[3] value out {a = the same for
+ * the TA mapping every descriptor of its process itself, b = descriptors
+ * mapped}. Scans every readable page from n pages before the first page of
+ * params[0]'s window to n pages after its last for 16-byte tag records: the
+ * words magic, t, ~magic, ~t (host order). */
+#define TEEC_TEST_CMD_SCAN_AROUND 13
 
 #endif /* TEEC_TEST_TA_H */
