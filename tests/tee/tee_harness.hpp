@@ -193,7 +193,10 @@ class CapteedProcess {
       return;  // not ready
     }
     socket_ = dir_.path + "/captee.sock";
-    std::vector<std::string> args = capteed_command();
+    // Another uid cannot write the wrapper's logs (Valgrind's, in the build
+    // tree): such a capteed runs bare.
+    std::vector<std::string> args =
+        run_as != 0 ? std::vector<std::string>{CAPTEED_PATH} : capteed_command();
     for (std::string a :
          {std::string("--socket"), socket_, std::string("--state-dir"), dir_.path + "/state"}) {
       args.push_back(a);
