@@ -26,6 +26,7 @@ namespace captee::test {
 struct Baseline {
   IDiagnosticsCaptee_Counters counters{};
   size_t fds = 0;
+  size_t threads = 0;
   nlohmann::json cli;  // `captee stats --json` (its connection counts itself)
   bool quiet = false;  // reached: nothing else connected, steady descriptors
 };
@@ -54,26 +55,29 @@ inline std::string describe(const IDiagnosticsCaptee_Counters &c) {
 // they are what an idle capteed holds.
 inline Baseline quiet_baseline(pid_t pid, const std::string &socket, const std::string &cli_path) {
   Baseline b;
-  b.quiet = eventually(
-                [&] {
-                  b.cli = cli_stats(cli_path, socket);
-                  return b.cli.is_object() && b.cli["connections"] == 1 && b.cli["objects"] >= 1;
-                },
-                30000) &&
-            eventually(
-                [&] {
-                  b.counters = counters_at(socket);
-                  return b.counters.connections == 1 && b.counters.callbacksInFlight == 0;
-                },
-                30000) &&
-            eventually(
-                [&] {
-                  size_t before = fd_count(pid);
-                  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-                  b.fds = fd_count(pid);
-                  return b.fds > 0 && before == b.fds;
-                },
-                30000);
+  b.quiet =
+      eventually(
+          [&] {
+            b.cli = cli_stats(cli_path, socket);
+            return b.cli.is_object() && b.cli["connections"] == 1 && b.cli["objects"] >= 1;
+          },
+          30000) &&
+      eventually(
+          [&] {
+            b.counters = counters_at(socket);
+            return b.counters.connections == 1 && b.counters.callbacksInFlight == 0;
+          },
+          30000) &&
+      eventually(
+          [&] {
+            size_t before = fd_count(pid);
+            size_t threads_before = thread_count(pid);
+            std::this_thread::sleep_for(std::chrono::milliseconds(300));
+            b.fds = fd_count(pid);
+            b.threads = thread_count(pid);
+            return b.fds > 0 && before == b.fds && b.threads > 0 && threads_before == b.threads;
+          },
+          30000);
   return b;
 }
 
@@ -137,6 +141,8 @@ inline void expect_back_to_baseline(pid_t pid, const std::string &socket, const 
       << "now: " << describe(now) << "\nbaseline: " << describe(base.counters);
   EXPECT_TRUE(eventually([&] { return fd_count(pid) == base.fds; }, 30000))
       << fd_count(pid) << " descriptors open in capteed, " << base.fds << " at the baseline";
+  EXPECT_TRUE(eventually([&] { return thread_count(pid) == base.threads; }, 30000))
+      << thread_count(pid) << " threads in capteed, " << base.threads << " at the baseline";
   nlohmann::json j;
   EXPECT_TRUE(eventually(
       [&] {

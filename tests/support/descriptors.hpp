@@ -1,4 +1,5 @@
-// Counting and listing a process's open descriptors through /proc, for the
+// Counting and listing a process's open descriptors (and its threads)
+// through /proc, for the
 // tests that check a daemon or a TA process ends where it started.
 #pragma once
 
@@ -8,10 +9,24 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
+#include <fstream>
 #include <string>
 #include <thread>
 
 namespace captee::test {
+
+// The threads of `pid` (its "Threads:" line in /proc), 0 if unreadable.
+inline size_t thread_count(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("Threads:", 0) == 0) {
+      return std::strtoul(line.c_str() + 8, nullptr, 10);
+    }
+  }
+  return 0;
+}
 
 inline size_t fd_count(pid_t pid) {
   size_t n = 0;
