@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "../support/proc_scan.hpp"
 #include "../tee/tee_harness.hpp"
 
 namespace captee::test {
@@ -48,40 +49,16 @@ inline std::pair<pid_t, std::string> parent_and_name(pid_t pid) {
 
 // Live processes whose parent is `parent` (optionally only those named `name`).
 inline std::vector<pid_t> children_of(pid_t parent, const std::string &name = "") {
-  std::vector<pid_t> out;
-  DIR *d = ::opendir("/proc");
-  if (d == nullptr) {
-    return out;
-  }
-  while (dirent *e = ::readdir(d)) {
-    char *end = nullptr;
-    long pid = std::strtol(e->d_name, &end, 10);
-    if (end == e->d_name || *end != '\0') {
-      continue;
-    }
-    auto [ppid, comm] = parent_and_name(pid_t(pid));
-    if (ppid == parent && (name.empty() || comm == name)) {
-      out.push_back(pid_t(pid));
-    }
-  }
-  ::closedir(d);
-  return out;
+  return pids_where([&](pid_t pid) {
+    auto [ppid, comm] = parent_and_name(pid);
+    return ppid == parent && (name.empty() || comm == name);
+  });
 }
 
 // Live (not zombie) processes whose real uid is in [base, base + count).
 inline std::vector<pid_t> processes_with_uid_in(uid_t base, uint32_t count) {
-  std::vector<pid_t> out;
-  DIR *d = ::opendir("/proc");
-  if (d == nullptr) {
-    return out;
-  }
-  while (dirent *e = ::readdir(d)) {
-    char *end = nullptr;
-    long pid = std::strtol(e->d_name, &end, 10);
-    if (end == e->d_name || *end != '\0') {
-      continue;
-    }
-    std::ifstream in("/proc/" + std::string(e->d_name) + "/status");
+  return pids_where([&](pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
     std::string line;
     bool zombie = false;
     long uid = -1;
@@ -92,12 +69,8 @@ inline std::vector<pid_t> processes_with_uid_in(uid_t base, uint32_t count) {
         uid = std::strtol(line.c_str() + 4, nullptr, 10);
       }
     }
-    if (!zombie && uid >= long(base) && uid < long(base) + long(count)) {
-      out.push_back(pid_t(pid));
-    }
-  }
-  ::closedir(d);
-  return out;
+    return !zombie && uid >= long(base) && uid < long(base) + long(count);
+  });
 }
 
 // Sends SIGKILL to `pid` only if it is (still) a child of `parent` named

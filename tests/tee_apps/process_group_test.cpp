@@ -3,7 +3,6 @@
 // TA ends. Under the sandbox a TA cannot start anything at all; the group
 // kill is what still holds with the filter off (--no-seccomp, debugging).
 #include <gtest/gtest.h>
-#include <dirent.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,6 +16,7 @@
 #include "IAppLoader.hpp"
 #include "ITestTa.hpp"
 #include "captee/tee/apps/app_loader.hpp"
+#include "../support/proc_scan.hpp"
 #include "harness.hpp"
 
 namespace captee::tee::apps {
@@ -29,34 +29,20 @@ using testing::eventually;
 
 // Live (not zombie) processes whose process group is `pgid`, from /proc.
 std::vector<pid_t> live_members_of(pid_t pgid) {
-  std::vector<pid_t> out;
-  DIR *d = ::opendir("/proc");
-  if (d == nullptr) {
-    return out;
-  }
-  while (dirent *e = ::readdir(d)) {
-    char *end = nullptr;
-    const long pid = std::strtol(e->d_name, &end, 10);
-    if (pid <= 0 || *end != '\0') {
-      continue;
-    }
-    std::ifstream in("/proc/" + std::string(e->d_name) + "/stat");
+  return test::pids_where([&](pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
     std::string line;
     std::getline(in, line);
     // "pid (comm) state ppid pgrp ...": comm may hold spaces and parens.
     const size_t close = line.rfind(')');
     if (close == std::string::npos) {
-      continue;
+      return false;
     }
     std::istringstream rest(line.substr(close + 1));
     char state = 0;
     long ppid = 0, pgrp = 0;
-    if ((rest >> state >> ppid >> pgrp) && pgrp == pgid && state != 'Z') {
-      out.push_back(pid_t(pid));
-    }
-  }
-  ::closedir(d);
-  return out;
+    return (rest >> state >> ppid >> pgrp) && pgrp == pgid && state != 'Z';
+  });
 }
 
 class TaProcessGroup : public ::testing::Test {
