@@ -49,6 +49,7 @@ std::string cmdline_of(uint32_t pid) {
   return s;
 }
 
+// Points into `tas`, which must outlive the result.
 const TaInfo *find(const std::vector<TaInfo> &tas, uint64_t id) {
   for (const TaInfo &t : tas) {
     if (t.id == id) {
@@ -214,7 +215,8 @@ TEST_F(Authority, RootUnloadsAnyTaAUidOnlyItsOwnAndNothingBringsItBack) {
   EXPECT_EQ(IAppController(alices).getAppObject(app), IAppController_ERROR_APP_UNLOADED);
   EXPECT_EQ(IAppController(alices).restart(), IAppController_ERROR_APP_RESTART_FAILED);
   EXPECT_EQ(reg_->unload(alice_id, 0), UnloadResult::kNotFound) << "unloaded twice";
-  const TaInfo *t = find(reg_->list(), alice_id);
+  const std::vector<TaInfo> listed = reg_->list();
+  const TaInfo *t = find(listed, alice_id);
   ASSERT_NE(t, nullptr) << "still held by its controller";
   EXPECT_TRUE(t->unloaded);
   EXPECT_FALSE(t->alive);
