@@ -58,6 +58,7 @@ const TaInfo *find(const std::vector<TaInfo> &tas, uint64_t id) {
   }
   return nullptr;
 }
+const TaInfo *find(std::vector<TaInfo> &&, uint64_t) = delete;  // would dangle
 
 class Authority : public ::testing::Test {
  protected:
