@@ -147,6 +147,7 @@ class RemoteProcObject final : public iface::IRemoteProcSkeleton {
         case detail::FileRead::kOk:
           break;
         case detail::FileRead::kTooLarge:
+        case detail::FileRead::kNotRegular:  // no size to check, as before
           return Object_ERROR_INVALID;
         default:
           return IRemoteProc_ERROR_NOT_FOUND;

@@ -16,7 +16,9 @@ namespace captee::ta {
 namespace {
 
 bool read_file(const std::string &path, std::string *out) {
-  return detail::read_whole_file(path, *out) == detail::FileRead::kOk;
+  // A platform description or PEM key may come from a pipe, as with ifstream.
+  return detail::read_whole_file(path, *out, UINT64_MAX, detail::FileKind::kAlsoStreams) ==
+         detail::FileRead::kOk;
 }
 
 std::string uuid_string(const TEE_UUID &u) {

@@ -183,7 +183,9 @@ int ta_load_command(const std::string &socket, const std::string &file, std::ost
   constexpr uint64_t kMaxTa = 32 << 20;
   std::vector<std::byte> image;
   const detail::FileRead read = detail::read_whole_file(file, image, kMaxTa);
-  if (read == detail::FileRead::kTooLarge || (read == detail::FileRead::kOk && image.empty())) {
+  // A pipe or device has no size: it was refused by size before, and still is.
+  if (read == detail::FileRead::kTooLarge || read == detail::FileRead::kNotRegular ||
+      (read == detail::FileRead::kOk && image.empty())) {
     err << "captee: the TA file " << file << " is empty or larger than 32 MiB.\n";
     return 1;
   }

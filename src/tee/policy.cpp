@@ -317,7 +317,9 @@ std::optional<Policy> Policy::parse(const std::string &text, std::string *why,
 std::optional<Policy> Policy::load(const std::string &path, std::string *why,
                                    std::vector<std::string> *warnings) {
   std::string text;
-  if (detail::read_whole_file(path, text) != detail::FileRead::kOk) {
+  // The policy may come from a pipe (e.g. <(...)), as with ifstream.
+  if (detail::read_whole_file(path, text, UINT64_MAX, detail::FileKind::kAlsoStreams) !=
+      detail::FileRead::kOk) {
     if (why)
       *why = "cannot read policy file " + path;
     return std::nullopt;

@@ -1,5 +1,6 @@
 // The header-only helpers every layer shares (include/captee/detail): the
 // hex formatter, the little-endian reader/writer and the whole-file read.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -145,6 +146,55 @@ TEST_F(WholeFile, RefusesAFileOverTheLimitAndAcceptsOneAtIt) {
   EXPECT_TRUE(bytes.empty());
   EXPECT_EQ(read_whole_file(path, bytes, 100), FileRead::kOk);
   EXPECT_EQ(bytes.size(), 100u);
+}
+
+// A pipe holding `content`, its write end closed, readable by path.
+struct FilledPipe {
+  explicit FilledPipe(const std::string &content) {
+    int p[2];
+    EXPECT_EQ(::pipe2(p, O_CLOEXEC), 0);
+    EXPECT_EQ(::write(p[1], content.data(), content.size()), static_cast<ssize_t>(content.size()));
+    ::close(p[1]);
+    fd = p[0];
+    path = "/proc/self/fd/" + std::to_string(fd);
+  }
+  ~FilledPipe() { ::close(fd); }
+  int fd;
+  std::string path;
+};
+
+// Policies and platform files may come from <(...): read to end of file,
+// across several reads.
+TEST(WholeFileStreams, ReadsAPipeToEndOfFileWhenStreamsAreAllowed) {
+  std::string content;
+  for (int i = 0; i < 10000; ++i) {
+    content += static_cast<char>('a' + i % 26);
+  }
+  FilledPipe pipe(content);
+  std::string text;
+  EXPECT_EQ(read_whole_file(pipe.path, text, UINT64_MAX, captee::detail::FileKind::kAlsoStreams),
+            FileRead::kOk);
+  EXPECT_EQ(text, content);
+}
+
+TEST(WholeFileStreams, RefusesAPipeByDefault) {
+  FilledPipe pipe("text");
+  std::string text;
+  EXPECT_EQ(read_whole_file(pipe.path, text), FileRead::kNotRegular);
+}
+
+TEST(WholeFileStreams, RefusesAPipeLongerThanTheLimit) {
+  FilledPipe pipe(std::string(5000, 'x'));
+  std::string text = "stale";
+  EXPECT_EQ(read_whole_file(pipe.path, text, 4999, captee::detail::FileKind::kAlsoStreams),
+            FileRead::kTooLarge);
+  EXPECT_TRUE(text.empty());
+}
+
+TEST_F(WholeFile, ADirectoryIsRefusedEvenWhenStreamsAreAllowed) {
+  std::string text;
+  EXPECT_EQ(read_whole_file(dir_, text, UINT64_MAX, captee::detail::FileKind::kAlsoStreams),
+            FileRead::kNotRegular);
 }
 
 }  // namespace
