@@ -7,6 +7,8 @@
 // gets a fresh FdObject owning its own descriptor, with the same rights.
 // The memory layer (captee/memory.hpp) builds memfd-backed regions on top and
 // maps any FdObject it is given.
+// It lives in the object layer (captee_object), so memory and platform use it
+// without depending on the channel layer that transports it.
 #pragma once
 
 #include <cstdint>

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "byte_reader.hpp"
+#include "captee/detail/hex.hpp"
 #include "captee/detail/printable.hpp"
 #include "captee/fwimage/verify.hpp"
 
@@ -25,11 +26,7 @@ std::string hex(std::span<const uint8_t> bytes) {
   return s;
 }
 
-std::string hex32(uint32_t v) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%08x", v);
-  return buf;
-}
+using captee::detail::hex32;
 
 const char *tlv_name(uint32_t type) {
   switch (type) {

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <string>
 
+#include "captee/detail/hex.hpp"
 #include "captee/detail/openssl_lifetime.hpp"
 #include "byte_reader.hpp"
 #include "captee/fwimage/elf32.hpp"
@@ -21,7 +22,7 @@
 namespace captee::fwimage {
 namespace {
 
-using detail::put_le32;
+using detail::store_le32;
 using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)>;
 
 FwError bad_parameters(std::string message) {
@@ -30,7 +31,7 @@ FwError bad_parameters(std::string message) {
 
 void append_le32(std::vector<uint8_t> &out, uint32_t v) {
   uint8_t b[4];
-  put_le32(b, v);
+  store_le32(b, v);
   out.insert(out.end(), b, b + 4);
 }
 
@@ -42,11 +43,8 @@ void append_tlv(std::vector<uint8_t> &out, uint32_t type, std::span<const uint8_
   out.resize((out.size() + 7) & ~size_t{7}, 0);
 }
 
-std::string hex32(uint32_t v) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%x", v);
-  return buf;
-}
+// Unpadded ("0xa"), as these messages have always printed.
+using captee::detail::hex32;
 
 // Appends the 64-byte hash-table entries of one image.
 Status append_hash_entries(std::vector<uint8_t> &table, const Elf32Image &elf, size_t index) {
@@ -83,7 +81,7 @@ Result<PlatformTlv> parse_platform_tlv(std::string_view id, std::string_view val
     return bad_parameters("platform TLV ID '" + std::string(id) + "' is not an integer");
   }
   if (*type < kPlatTlvMin || *type > kPlatTlvMax) {
-    return bad_parameters("platform TLV ID " + hex32(static_cast<uint32_t>(*type)) +
+    return bad_parameters("platform TLV ID " + hex32(static_cast<uint32_t>(*type), 1) +
                           " is not in the platform range 0x10000..0x1ffff");
   }
   PlatformTlv tlv;
@@ -95,7 +93,7 @@ Result<PlatformTlv> parse_platform_tlv(std::string_view id, std::string_view val
                             "' is not a 32-bit hexadecimal integer");
     }
     tlv.value.resize(4);
-    put_le32(tlv.value.data(), static_cast<uint32_t>(*number));
+    store_le32(tlv.value.data(), static_cast<uint32_t>(*number));
   } else {
     tlv.value.assign(value.begin(), value.end());
   }
@@ -169,11 +167,11 @@ Result<std::vector<uint8_t>> build_tlv_area(const SignRequest &request) {
   }
   for (const PlatformTlv &p : request.platform_tlvs) {
     if (p.type < kPlatTlvMin || p.type > kPlatTlvMax) {
-      return bad_parameters("platform TLV ID " + hex32(p.type) +
+      return bad_parameters("platform TLV ID " + hex32(p.type, 1) +
                             " is not in the platform range 0x10000..0x1ffff");
     }
     if (too_long(p.value.size())) {
-      return bad_parameters("platform TLV " + hex32(p.type) + " is larger than 4 GiB");
+      return bad_parameters("platform TLV " + hex32(p.type, 1) + " is larger than 4 GiB");
     }
     append_tlv(tlv, p.type, p.value);
   }
@@ -233,11 +231,11 @@ Result<std::vector<uint8_t>> sign_images(const SignRequest &request, const Priva
   }
   const size_t sign_len = key.signature_size();
   uint8_t header[kHeaderSize];
-  put_le32(header, kImageMagic);
-  put_le32(header + 4, kImageVersion);
-  put_le32(header + 8, static_cast<uint32_t>(tlv->size()));
-  put_le32(header + 12, static_cast<uint32_t>(sign_len));
-  put_le32(header + 16, static_cast<uint32_t>(img_len));
+  store_le32(header, kImageMagic);
+  store_le32(header + 4, kImageVersion);
+  store_le32(header + 8, static_cast<uint32_t>(tlv->size()));
+  store_le32(header + 12, static_cast<uint32_t>(sign_len));
+  store_le32(header + 16, static_cast<uint32_t>(img_len));
 
   std::vector<uint8_t> out;
   const uint64_t total = kHeaderSize + tlv->size() + ((sign_len + 7) & ~size_t{7}) + img_len;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "captee/detail/hex.hpp"
 #include "byte_reader.hpp"
 
 namespace captee::fwimage {
@@ -15,19 +16,8 @@ FwError error(TeeResult code, std::string message) {
   return FwError{code, std::move(message)};
 }
 
-std::string hex32(uint32_t v) {
-  static const char digits[] = "0123456789abcdef";
-  std::string s = "0x";
-  bool started = false;
-  for (int shift = 28; shift >= 0; shift -= 4) {
-    const unsigned nibble = (v >> shift) & 0xF;
-    if (nibble != 0 || started || shift == 0) {
-      s.push_back(digits[nibble]);
-      started = true;
-    }
-  }
-  return s;
-}
+// Unpadded ("0xa"), as these messages have always printed.
+using captee::detail::hex32;
 
 std::string prefixed(uint32_t image, const FwError &e) {
   return "image " + std::to_string(image) + ": " + e.message;
@@ -108,7 +98,7 @@ Result<Layout> parse_layout(std::span<const uint8_t> bytes) {
   h = Header{le32(bytes, 0), le32(bytes, 4), le32(bytes, 8), le32(bytes, 12), le32(bytes, 16)};
   if (h.magic != kImageMagic) {
     return error(TeeResult::kBadParameters,
-                 "header: bad magic " + hex32(h.magic) + ", expected 0x3543a468");
+                 "header: bad magic " + hex32(h.magic, 1) + ", expected 0x3543a468");
   }
   if (h.version != kImageVersion) {
     return error(TeeResult::kBadParameters,
@@ -201,7 +191,7 @@ Result<SignedContainer> parse_split(const Layout &l, std::span<const uint8_t> fi
     const uint32_t type = le32(c.tlv_area, pos);
     const uint32_t length = le32(c.tlv_area, pos + 4);
     if (!in_bounds(pos + 8, length, end)) {
-      return error(TeeResult::kBadFormat, "TLV " + hex32(type) + " at offset " +
+      return error(TeeResult::kBadFormat, "TLV " + hex32(type, 1) + " at offset " +
                                               std::to_string(kHeaderSize + pos) + ": length " +
                                               std::to_string(length) + " runs past the TLV area");
     }

@@ -1,10 +1,9 @@
 // Reads the input file and its includes (spec §7.2): includes are searched in
 // the -I folders, then in the including file's folder; cycles are errors.
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "captee/idl/frontend.h"
+#include "captee/detail/whole_file.hpp"
 
 namespace captee::idl {
 namespace {
@@ -99,17 +98,11 @@ class Loader {
 
 SourceReader file_system_reader() {
   return [](const std::string &path) -> std::optional<std::string> {
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(path, ec)) {
+    std::string text;
+    if (detail::read_whole_file(path, text) != detail::FileRead::kOk) {
       return std::nullopt;
     }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      return std::nullopt;
-    }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
+    return text;
   };
 }
 

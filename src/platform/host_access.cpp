@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "captee/detail/hex.hpp"
+#include "captee/detail/little_endian.hpp"
 #include "captee/fd_object.hpp"
 #include "captee/platform/remote_processor.hpp"
 
@@ -15,11 +17,7 @@ namespace {
 
 constexpr uint32_t kAddrAny = 0xFFFFFFFFu;
 
-std::string hex32(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%08llx", static_cast<unsigned long long>(v));
-  return buf;
-}
+using captee::detail::hex32;
 
 struct PageSpan {
   uint64_t start = 0, end = 0;  // page-aligned, end exclusive
@@ -46,9 +44,7 @@ std::vector<PageSpan> merge(std::vector<PageSpan> spans) {
   return out;
 }
 
-uint32_t load_le32(const uint8_t *p) {
-  return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
-}
+using captee::detail::load_le32;
 
 }  // namespace
 

@@ -6,17 +6,14 @@
 #include <cstdio>
 #include <cstring>
 
+#include "captee/detail/hex.hpp"
 #include "captee/detail/openssl_lifetime.hpp"
 
 namespace captee::platform {
 
 namespace {
 
-std::string hex32(uint64_t v) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%08llx", static_cast<unsigned long long>(v));
-  return buf;
-}
+using captee::detail::hex32;
 
 std::string range(uint32_t da, uint64_t len) {
   return "[" + hex32(da) + ", " + hex32(da + len) + ")";

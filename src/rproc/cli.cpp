@@ -81,7 +81,7 @@ class PrintProgress final : public iface::IRemoteProcProgressSkeleton {
   std::ostream &out_;
 };
 
-class RprocCli final : public tee::CliExtension {
+class RprocCli final : public CliExtension {
  public:
   void add_commands(CLI::App &app) override {
     cmd_ = app.add_subcommand("rproc", "Remote processors, through captee-rprocd");
@@ -384,7 +384,7 @@ class RprocCli final : public tee::CliExtension {
 
 }  // namespace
 
-std::unique_ptr<tee::CliExtension> make_rproc_cli() {
+std::unique_ptr<CliExtension> make_rproc_cli() {
   return std::make_unique<RprocCli>();
 }
 

@@ -9,17 +9,14 @@
 #include <ctime>
 
 #include "IRemoteprocControl.hpp"
+#include "captee/detail/hex.hpp"
 #include "captee/detail/printable.hpp"
 
 namespace captee::rproc {
 
 namespace {
 
-std::string hex32(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%08llx", static_cast<unsigned long long>(v));
-  return buf;
-}
+using captee::detail::hex32;
 
 void say(const Progress &p, const std::string &step) {
   if (p) {

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <variant>
 
+#include "captee/detail/hex.hpp"
+#include "captee/detail/little_endian.hpp"
 #include "captee/fwimage/resource_table.hpp"
 
 namespace captee::rproc {
@@ -15,17 +17,7 @@ namespace fw = captee::fwimage;
 
 constexpr uint64_t kPage = 4096;
 
-std::string hex32(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%08llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
-void put_le32(std::vector<uint8_t> &t, size_t at, uint32_t v) {
-  for (int i = 0; i < 4; i++) {
-    t[at + i] = static_cast<uint8_t>(v >> (8 * i));
-  }
-}
+using captee::detail::hex32;
 
 std::string region_name(const IRemoteprocHost_Region &r) {
   const auto *n = reinterpret_cast<const char *>(r.name);
@@ -159,7 +151,7 @@ std::optional<Resources> Resources::handle(std::vector<uint8_t> &table,
           return std::nullopt;
         }
         da = *at;
-        put_le32(table, e.offset + 4, da);
+        detail::store_le32(table.data() + e.offset + 4, da);
       } else if (!in_one_region(regions, da, m->len)) {
         *why = where + " \"" + m->name + "\" [" + hex32(da) + ", " + hex32(uint64_t{da} + m->len) +
                ") is not inside the processor's memory";
@@ -174,7 +166,7 @@ std::optional<Resources> Resources::handle(std::vector<uint8_t> &table,
         // rsc->pa = the memory's address, as Linux writes it. A fixed
         // carveout's pa stays as signed: the TEE lets the host write an
         // FW_RSC_ADDR_ANY field only with non-secure memory.
-        put_le32(table, e.offset + 8, da);
+        detail::store_le32(table.data() + e.offset + 8, da);
       }
       res.carveouts_.push_back({m->name, da, m->len});
       if (m->name.size() > 10 && m->name.rfind("vdev", 0) == 0 &&
@@ -208,12 +200,12 @@ std::optional<Resources> Resources::handle(std::vector<uint8_t> &table,
                    "memory to go to";
             return std::nullopt;
           }
-          put_le32(table, at, da);
+          detail::store_le32(table.data() + at, da);
         } else if (!in_one_region(regions, da, bytes)) {
           *why = where + ": " + name + " at " + hex32(da) + " is not inside the processor's memory";
           return std::nullopt;
         }
-        put_le32(table, at + 12, notifyid++);
+        detail::store_le32(table.data() + at + 12, notifyid++);
         res.vrings_.push_back({name, da, static_cast<uint32_t>(bytes), true, {}, 0, {}});
       }
       vdev_index++;

@@ -12,7 +12,7 @@
 #include "captee/channel.hpp"
 #include "captee/rproc/manager.hpp"
 #include "captee/rproc/programs.hpp"
-#include "captee/tee/directories.hpp"
+#include "captee/program_support/directories.hpp"
 
 namespace captee::rproc {
 
@@ -54,13 +54,13 @@ int rprocd_main(int argc, char **argv) {
     std::cerr << "captee-rprocd: --coredump enabled needs --coredump-dir.\n";
     return 1;
   }
-  if (!coredump_dir.empty() && !tee::ensure_directory(coredump_dir, 0750, &why)) {
+  if (!coredump_dir.empty() && !ensure_directory(coredump_dir, 0750, &why)) {
     std::cerr << "captee-rprocd: core dump directory: " << why << ".\n";
     return 1;
   }
   const auto slash = socket.rfind('/');
   if (slash != std::string::npos && slash > 0 &&
-      !tee::ensure_directory(socket.substr(0, slash), 0755, &why)) {
+      !ensure_directory(socket.substr(0, slash), 0755, &why)) {
     std::cerr << "captee-rprocd: socket directory: " << why << ".\n";
     return 1;
   }

@@ -1,13 +1,13 @@
 // captee-rprocd's objects for its clients: IRemoteProcManager (the
 // primordial object of each connection) and one IRemoteProc per processor.
 // Every byte from a client is checked here before a RemoteProc sees it.
-#include <fstream>
 #include <shared_mutex>
 
 #include "IRemoteProc.hpp"
 #include "IRemoteProcManager.hpp"
 #include "IRemoteProcProgress.hpp"
 #include "captee/memory.hpp"
+#include "captee/detail/whole_file.hpp"
 #include "captee/rproc/manager.hpp"
 
 namespace captee::rproc {
@@ -142,19 +142,18 @@ class RemoteProcObject final : public iface::IRemoteProcSkeleton {
       if (mgr.options().firmware_dir.empty()) {
         return IRemoteProc_ERROR_NOT_FOUND;
       }
-      std::ifstream f(mgr.options().firmware_dir + "/" + n, std::ios::binary | std::ios::ate);
-      if (!f) {
-        return IRemoteProc_ERROR_NOT_FOUND;
+      std::vector<uint8_t> bytes;
+      switch (detail::read_whole_file(mgr.options().firmware_dir + "/" + n, bytes, kMaxImage)) {
+        case detail::FileRead::kOk:
+          break;
+        case detail::FileRead::kTooLarge:
+        case detail::FileRead::kNotRegular:  // no size to check, as before
+          return Object_ERROR_INVALID;
+        default:
+          return IRemoteProc_ERROR_NOT_FOUND;
       }
-      const std::streamoff size = f.tellg();
-      if (size <= 0 || static_cast<uint64_t>(size) > kMaxImage) {
+      if (bytes.empty()) {
         return Object_ERROR_INVALID;
-      }
-      std::vector<uint8_t> bytes(static_cast<size_t>(size));
-      f.seekg(0);
-      f.read(reinterpret_cast<char *>(bytes.data()), size);
-      if (!f) {
-        return IRemoteProc_ERROR_NOT_FOUND;
       }
       return to_error(p.boot(std::move(bytes), n, progress_of(progress)));
     });

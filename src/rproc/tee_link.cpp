@@ -12,17 +12,14 @@
 #include "IClientEnv.hpp"
 #include "captee/channel.hpp"
 #include "captee/fwimage/status.hpp"
+#include "captee/remoteproc_ta_protocol.h"
 #include "tee_api_defines.h"
 
 namespace captee::rproc {
 
 namespace {
 
-constexpr uint32_t kLoadFw = 1, kStartFw = 2, kStopFw = 3, kGetRscTable = 4, kGetCoredump = 5,
-                   kReleaseFw = 6;
-
-const TEEC_UUID kRemoteprocTa = {
-    0x80a4c275, 0x0a47, 0x4905, {0x82, 0x85, 0x14, 0x86, 0xa9, 0x77, 0x1a, 0x08}};
+const TEEC_UUID kRemoteprocTa = CAPTEE_REMOTEPROC_TA_UUID;
 
 // setenv is not thread-safe against getenv; libteec reads $CAPTEE_SOCKET only
 // in TEEC_InitializeContext, which runs under this lock.
@@ -193,7 +190,7 @@ TaResult TeeLink::Session::load(const std::vector<uint8_t> &image) {
   TEEC_Operation op{};
   op.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_MEMREF_WHOLE, TEEC_NONE, TEEC_NONE);
   op.params[1].memref.parent = &shm;
-  TaResult r = command(kLoadFw, &op);
+  TaResult r = command(CAPTEE_RPROC_CMD_LOAD_FW, &op);
   TEEC_ReleaseSharedMemory(&shm);
   return r;
 }
@@ -201,26 +198,26 @@ TaResult TeeLink::Session::load(const std::vector<uint8_t> &image) {
 TaResult TeeLink::Session::start() {
   TEEC_Operation op{};
   op.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_NONE, TEEC_NONE, TEEC_NONE);
-  return command(kStartFw, &op);
+  return command(CAPTEE_RPROC_CMD_START_FW, &op);
 }
 
 TaResult TeeLink::Session::stop() {
   TEEC_Operation op{};
   op.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_NONE, TEEC_NONE, TEEC_NONE);
-  return command(kStopFw, &op);
+  return command(CAPTEE_RPROC_CMD_STOP_FW, &op);
 }
 
 TaResult TeeLink::Session::release() {
   TEEC_Operation op{};
   op.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_NONE, TEEC_NONE, TEEC_NONE);
-  return command(kReleaseFw, &op);
+  return command(CAPTEE_RPROC_CMD_RELEASE_FW, &op);
 }
 
 TaResult TeeLink::Session::resource_table(uint64_t *da, uint64_t *size) {
   TEEC_Operation op{};
   op.paramTypes =
       TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_VALUE_OUTPUT, TEEC_VALUE_OUTPUT, TEEC_NONE);
-  TaResult r = command(kGetRscTable, &op);
+  TaResult r = command(CAPTEE_RPROC_CMD_GET_RSC_TABLE, &op);
   *da = op.params[1].value.a | uint64_t{op.params[1].value.b} << 32;
   *size = op.params[2].value.a | uint64_t{op.params[2].value.b} << 32;
   return r;
@@ -229,7 +226,7 @@ TaResult TeeLink::Session::resource_table(uint64_t *da, uint64_t *size) {
 TaResult TeeLink::Session::coredump(std::vector<uint8_t> *core) {
   TEEC_Operation op{};
   op.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_MEMREF_TEMP_OUTPUT, TEEC_NONE, TEEC_NONE);
-  TaResult r = command(kGetCoredump, &op);
+  TaResult r = command(CAPTEE_RPROC_CMD_GET_COREDUMP, &op);
   if (r.code != TEEC_ERROR_SHORT_BUFFER) {
     return r.ok() ? TaResult{TEEC_ERROR_GENERIC, TEEC_ORIGIN_TRUSTED_APP} : r;
   }
@@ -243,7 +240,7 @@ TaResult TeeLink::Session::coredump(std::vector<uint8_t> *core) {
   TEEC_Operation op2{};
   op2.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_MEMREF_WHOLE, TEEC_NONE, TEEC_NONE);
   op2.params[1].memref.parent = &shm;
-  r = command(kGetCoredump, &op2);
+  r = command(CAPTEE_RPROC_CMD_GET_COREDUMP, &op2);
   if (r.ok()) {
     const size_t n = std::min(op2.params[1].memref.size, shm.size);
     const auto *p = static_cast<const uint8_t *>(shm.buffer);

@@ -1,23 +1,23 @@
 #include "captee/ta/coredump.hpp"
 
+#include <elf.h>
+
 #include <csignal>
 #include <cstring>
+
+#include "captee/detail/little_endian.hpp"
 
 namespace captee::ta {
 namespace {
 
-constexpr uint32_t kEhdrSize = 52;
-constexpr uint32_t kPhdrSize = 32;
-constexpr uint32_t kNoteHeaderSize = 12;
+// ELF constants come from <elf.h>; these are its sizes as the u32/u16 the
+// header fields hold.
+constexpr uint32_t kEhdrSize = sizeof(Elf32_Ehdr);
+constexpr uint32_t kPhdrSize = sizeof(Elf32_Phdr);
+constexpr uint32_t kNoteHeaderSize = sizeof(Elf32_Nhdr);
 constexpr char kCoreName[] = "CORE";      // with its NUL: namesz 5
 constexpr char kCapteeName[] = "CAPTEE";  // namesz 7
-constexpr uint32_t kEtCore = 4;
-constexpr uint32_t kEmArm = 40;
-constexpr uint32_t kPtLoad = 1;
-constexpr uint32_t kPtNote = 4;
-constexpr uint32_t kPfX = 1, kPfW = 2, kPfR = 4;
-constexpr uint32_t kShdrSize = 40;
-constexpr uint32_t kShtStrtab = 3;
+constexpr uint32_t kShdrSize = sizeof(Elf32_Shdr);
 // A section table with only the NULL section and .shstrtab: core files need
 // no sections, but readelf's unwind pass (-a) fails on a file with none.
 constexpr char kShstrtab[] = "\0.shstrtab";  // 11 bytes with the final NUL
@@ -45,12 +45,12 @@ class Writer {
   explicit Writer(uint8_t *p) : p_(p) {}
   void u8(uint8_t v) { p_[pos_++] = v; }
   void u16(uint16_t v) {
-    u8(v & 0xFF);
-    u8(v >> 8);
+    detail::store_le16(p_ + pos_, v);
+    pos_ += 2;
   }
   void u32(uint32_t v) {
-    u16(v & 0xFFFF);
-    u16(v >> 16);
+    detail::store_le32(p_ + pos_, v);
+    pos_ += 4;
   }
   void bytes(const void *src, size_t n) {
     if (n > 0) {
@@ -111,8 +111,8 @@ void write_prstatus(uint8_t out[kArmPrstatusSize], const CoreDumpInput &in) {
 }
 
 uint32_t flags_of(uint8_t access) {
-  return ((access & platform::kRead) ? kPfR : 0) | ((access & platform::kWrite) ? kPfW : 0) |
-         ((access & platform::kExecute) ? kPfX : 0);
+  return ((access & platform::kRead) ? PF_R : 0) | ((access & platform::kWrite) ? PF_W : 0) |
+         ((access & platform::kExecute) ? PF_X : 0);
 }
 
 }  // namespace
@@ -148,14 +148,14 @@ size_t write_coredump(const CoreDumpInput &in, std::span<uint8_t> out) {
   const uint64_t shoff = shstrtab_offset + kShstrtabSize;
   Writer w(out.data());
   // ELF header.
-  const uint8_t ident[16] = {0x7F, 'E', 'L', 'F', 1 /* ELFCLASS32 */, 1 /* ELFDATA2LSB */,
-                             1 /* EV_CURRENT */};
+  const uint8_t ident[EI_NIDENT] = {ELFMAG0,    ELFMAG1,     ELFMAG2,   ELFMAG3,
+                                    ELFCLASS32, ELFDATA2LSB, EV_CURRENT};
   w.bytes(ident, sizeof ident);
-  w.u16(kEtCore);
-  w.u16(kEmArm);
-  w.u32(1);          // e_version
-  w.u32(0);          // e_entry
-  w.u32(kEhdrSize);  // e_phoff
+  w.u16(ET_CORE);
+  w.u16(EM_ARM);
+  w.u32(EV_CURRENT);  // e_version
+  w.u32(0);           // e_entry
+  w.u32(kEhdrSize);   // e_phoff
   w.u32(static_cast<uint32_t>(shoff));
   w.u32(0x05000000);  // e_flags: EABI version 5
   w.u16(kEhdrSize);
@@ -166,7 +166,7 @@ size_t write_coredump(const CoreDumpInput &in, std::span<uint8_t> out) {
   w.u16(1);  // e_shstrndx
 
   // Program headers: the note, then one PT_LOAD per region.
-  w.u32(kPtNote);
+  w.u32(PT_NOTE);
   w.u32(static_cast<uint32_t>(note_offset));
   w.u32(0);
   w.u32(0);
@@ -177,7 +177,7 @@ size_t write_coredump(const CoreDumpInput &in, std::span<uint8_t> out) {
   uint64_t offset = shoff + kShdrSize * kShnum;
   for (const CoreDumpRegion &r : in.regions) {
     offset = align4(offset);
-    w.u32(kPtLoad);
+    w.u32(PT_LOAD);
     w.u32(static_cast<uint32_t>(offset));
     w.u32(r.da);
     w.u32(r.da);
@@ -199,7 +199,7 @@ size_t write_coredump(const CoreDumpInput &in, std::span<uint8_t> out) {
   w.pad_to(shoff);
   w.pad_to(shoff + kShdrSize);  // section 0: SHT_NULL, all zero
   w.u32(1);                     // sh_name ".shstrtab"
-  w.u32(kShtStrtab);
+  w.u32(SHT_STRTAB);
   w.u32(0);  // sh_flags
   w.u32(0);  // sh_addr
   w.u32(static_cast<uint32_t>(shstrtab_offset));

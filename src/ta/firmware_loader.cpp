@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "captee/detail/hex.hpp"
+#include "captee/detail/little_endian.hpp"
 #include "captee/fwimage/signed_image.hpp"
 #include "captee/fwimage/verify.hpp"
 #include "captee/ta/remoteproc_ta.hpp"
@@ -22,11 +24,7 @@ LoadResult fail(const FwError &e) {
   return fail(static_cast<TEE_Result>(e.code), e.message);
 }
 
-std::string hex32(uint32_t v) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%08x", v);
-  return buf;
-}
+using captee::detail::hex32;
 
 const char *sign_type_name(uint8_t t) {
   return t == fwimage::kSignTypeRsaPkcs1Sha256 ? "RSA" : "EC-P256";
@@ -82,8 +80,7 @@ LoadResult load_verified(platform::RemoteProcessor &proc, std::span<const uint8_
   if (!head_len) {
     return fail(head_len.error());
   }
-  const uint32_t img_len = uint32_t{head[16]} | uint32_t{head[17]} << 8 | uint32_t{head[18]} << 16 |
-                           uint32_t{head[19]} << 24;
+  const uint32_t img_len = detail::load_le32(head.data() + 16);
   uint64_t total = 0;
   if (__builtin_add_overflow(uint64_t{head_len.value()}, uint64_t{img_len}, &total) ||
       total != image.size()) {
@@ -130,8 +127,7 @@ LoadResult load_verified(platform::RemoteProcessor &proc, std::span<const uint8_
                                             std::to_string(t.value.size()) +
                                             " bytes long, expected 4");
     }
-    fw.boot_da = uint32_t{t.value[0]} | uint32_t{t.value[1]} << 8 | uint32_t{t.value[2]} << 16 |
-                 uint32_t{t.value[3]} << 24;
+    fw.boot_da = detail::load_le32(t.value.data());
     if (proc.region_for(fw.boot_da, 8) == nullptr) {
       return fail(TEE_ERROR_BAD_FORMAT, "the boot address " + hex32(fw.boot_da) +
                                             " is not inside the processor's memory");

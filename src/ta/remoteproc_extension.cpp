@@ -1,10 +1,9 @@
 #include "captee/ta/remoteproc_extension.hpp"
 
 #include <CLI/CLI.hpp>
-#include <fstream>
-#include <sstream>
 
 #include "CRemoteprocControl.h"
+#include "captee/detail/whole_file.hpp"
 #include "captee/platform/description.hpp"
 #include "captee/platform/host_control.hpp"
 #include "captee/platform/remote_processor.hpp"
@@ -17,14 +16,9 @@ namespace captee::ta {
 namespace {
 
 bool read_file(const std::string &path, std::string *out) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) {
-    return false;
-  }
-  std::stringstream ss;
-  ss << f.rdbuf();
-  *out = ss.str();
-  return !f.bad();
+  // A platform description or PEM key may come from a pipe, as with ifstream.
+  return detail::read_whole_file(path, *out, UINT64_MAX, detail::FileKind::kAlsoStreams) ==
+         detail::FileRead::kOk;
 }
 
 std::string uuid_string(const TEE_UUID &u) {

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "captee/detail/hex.hpp"
 #include "captee/platform/remote_processor.hpp"
 #include "captee/ta/coredump.hpp"
 #include "firmware_loader.hpp"
@@ -74,11 +75,7 @@ const char *result_name(TEE_Result r) {
   return fwimage::tee_result_name(static_cast<fwimage::TeeResult>(r));
 }
 
-std::string hex32(uint32_t v) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%08x", v);
-  return buf;
-}
+using captee::detail::hex32;
 
 void log_to_stderr(std::string_view line, bool) {
   std::fprintf(stderr, "captee remoteproc TA: %.*s\n", static_cast<int>(line.size()), line.data());

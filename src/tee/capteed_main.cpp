@@ -10,7 +10,7 @@
 
 #include "captee/tee/app_services.hpp"
 #include "captee/tee/builtin_ta.hpp"
-#include "captee/tee/directories.hpp"
+#include "captee/program_support/directories.hpp"
 #include "captee/tee/daemon.hpp"
 #include "captee/tee/programs.hpp"
 

@@ -2,7 +2,6 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdlib>
-#include <fstream>
 #include <vector>
 #include <iomanip>
 #include <nlohmann/json.hpp>
@@ -17,6 +16,7 @@
 #include "IDiagnosticsCaptee.hpp"
 #include "captee/channel.hpp"
 #include "captee/detail/printable.hpp"
+#include "captee/detail/whole_file.hpp"
 #include "captee/tee/daemon.hpp"
 #include "captee/tee/programs.hpp"
 
@@ -180,20 +180,19 @@ int ta_unload_command(const std::string &socket, uint64_t id, std::ostream &out,
 // it ends with the last reference to its controller, which is this one.
 int ta_load_command(const std::string &socket, const std::string &file, std::ostream &out,
                     std::ostream &err) {
-  constexpr std::streamoff kMaxTa = 32 << 20;
-  std::ifstream in(file, std::ios::binary | std::ios::ate);
-  if (!in) {
-    err << "captee: cannot read the TA file " << file << ".\n";
-    return 1;
-  }
-  const std::streamoff size = in.tellg();
-  if (size <= 0 || size > kMaxTa) {
+  constexpr uint64_t kMaxTa = 32 << 20;
+  std::vector<std::byte> image;
+  const detail::FileRead read = detail::read_whole_file(file, image, kMaxTa);
+  // A pipe or device has no size: it was refused by size before, and still is.
+  if (read == detail::FileRead::kTooLarge || read == detail::FileRead::kNotRegular ||
+      (read == detail::FileRead::kOk && image.empty())) {
     err << "captee: the TA file " << file << " is empty or larger than 32 MiB.\n";
     return 1;
   }
-  std::vector<std::byte> image(static_cast<size_t>(size));
-  in.seekg(0);
-  in.read(reinterpret_cast<char *>(image.data()), size);
+  if (read != detail::FileRead::kOk) {
+    err << "captee: cannot read the TA file " << file << ".\n";
+    return 1;
+  }
   std::string why;
   Ref loader_ref = open_service(socket, CAppLoader_UID, "app loader", &why);
   if (loader_ref.is_null()) {

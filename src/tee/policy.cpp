@@ -3,12 +3,11 @@
 #include <pwd.h>
 
 #include <algorithm>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 
 #include "captee/tee/policy.hpp"
+#include "captee/detail/whole_file.hpp"
 
 namespace captee::tee {
 
@@ -317,16 +316,16 @@ std::optional<Policy> Policy::parse(const std::string &text, std::string *why,
 
 std::optional<Policy> Policy::load(const std::string &path, std::string *why,
                                    std::vector<std::string> *warnings) {
-  std::ifstream f(path);
-  if (!f) {
+  std::string text;
+  // The policy may come from a pipe (e.g. <(...)), as with ifstream.
+  if (detail::read_whole_file(path, text, UINT64_MAX, detail::FileKind::kAlsoStreams) !=
+      detail::FileRead::kOk) {
     if (why)
       *why = "cannot read policy file " + path;
     return std::nullopt;
   }
-  std::stringstream ss;
-  ss << f.rdbuf();
   std::string inner;
-  auto p = parse(ss.str(), &inner, warnings);
+  auto p = parse(text, &inner, warnings);
   if (!p && why) {
     *why = "policy file " + path + ": " + inner;
   }

@@ -2,36 +2,11 @@
 
 #include <cstring>
 
+#include "captee/detail/little_endian.hpp"
 #include "captee/object.h"
 
 namespace captee::wire {
 namespace {
-
-// Little-endian stores and loads; the host is little-endian on every target
-// captee supports, but going through bytes keeps alignment out of the picture.
-void put16(uint8_t *p, uint16_t v) {
-  p[0] = uint8_t(v);
-  p[1] = uint8_t(v >> 8);
-}
-void put32(uint8_t *p, uint32_t v) {
-  for (int i = 0; i < 4; ++i) {
-    p[i] = uint8_t(v >> (8 * i));
-  }
-}
-void put64(uint8_t *p, uint64_t v) {
-  for (int i = 0; i < 8; ++i) {
-    p[i] = uint8_t(v >> (8 * i));
-  }
-}
-uint16_t get16(const uint8_t *p) {
-  return uint16_t(p[0] | (p[1] << 8));
-}
-uint32_t get32(const uint8_t *p) {
-  return uint32_t(p[0]) | (uint32_t(p[1]) << 8) | (uint32_t(p[2]) << 16) | (uint32_t(p[3]) << 24);
-}
-uint64_t get64(const uint8_t *p) {
-  return uint64_t(get32(p)) | (uint64_t(get32(p + 4)) << 32);
-}
 
 constexpr size_t align8(size_t n) {
   return (n + 7) & ~size_t(7);
@@ -39,22 +14,22 @@ constexpr size_t align8(size_t n) {
 const uint8_t kZeros[8] = {};
 
 void put_header(uint8_t *p, const Header &h) {
-  put32(p, h.size);
+  detail::store_le32(p, h.size);
   p[4] = uint8_t(h.kind);
   p[5] = h.flags;
   p[6] = h.fd_count;
   p[7] = 0;
-  put32(p + 8, h.invoke_id);
-  put32(p + 12, h.aux);
-  put32(p + 16, h.seq);
-  put32(p + 20, 0);
+  detail::store_le32(p + 8, h.invoke_id);
+  detail::store_le32(p + 12, h.aux);
+  detail::store_le32(p + 16, h.seq);
+  detail::store_le32(p + 20, 0);
 }
 
 void put_ref(uint8_t *p, const ObjRef &r) {
   p[0] = uint8_t(r.type);
   p[1] = r.rights;
-  put16(p + 2, 0);
-  put32(p + 4, r.handle);
+  detail::store_le16(p + 2, 0);
+  detail::store_le32(p + 4, r.handle);
 }
 
 // Lays out a frame: header + fixed body + table, then payloads (8-aligned).
@@ -129,10 +104,10 @@ DecodeError decode_refs(const uint8_t *p, size_t n, size_t &fd_next, std::vector
     if (!valid_ref_type(p[0])) {
       return fail("unknown object reference type");
     }
-    if (get16(p + 2) != 0) {
+    if (detail::load_le16(p + 2) != 0) {
       return fail("reserved bits set in object reference");
     }
-    ObjRef r{RefType(p[0]), p[1], get32(p + 4)};
+    ObjRef r{RefType(p[0]), p[1], detail::load_le32(p + 4)};
     switch (r.type) {
       case RefType::kNull:
         if (r.handle != 0 || r.rights != 0) {
@@ -207,18 +182,18 @@ bool peek_header(std::span<const uint8_t> b, Header &h) {
   if (b.size() < kHeaderSize) {
     return false;
   }
-  h.size = get32(b.data());
+  h.size = detail::load_le32(b.data());
   h.kind = Kind(b[4]);
   h.flags = b[5];
   h.fd_count = b[6];
-  h.invoke_id = get32(b.data() + 8);
-  h.aux = get32(b.data() + 12);
-  h.seq = get32(b.data() + 16);
+  h.invoke_id = detail::load_le32(b.data() + 8);
+  h.aux = detail::load_le32(b.data() + 12);
+  h.seq = detail::load_le32(b.data() + 16);
   return true;
 }
 
 void set_seq(Encoded &frame, uint32_t seq) {
-  put32(frame.head.data() + 16, seq);
+  detail::store_le32(frame.head.data() + 16, seq);
 }
 
 void add_flags(Encoded &frame, uint8_t flags) {
@@ -233,7 +208,7 @@ DecodeError decode(std::span<const uint8_t> frame, size_t fds, const Limits &lim
   if (h.size != frame.size()) {
     return fail("frame size field does not match the record");
   }
-  if (frame[7] != 0 || get32(frame.data() + 20) != 0 ||
+  if (frame[7] != 0 || detail::load_le32(frame.data() + 20) != 0 ||
       (h.flags & ~(kFlagOutOfBand | kFlagConcurrent)) != 0) {
     return fail("reserved header bits set");
   }
@@ -257,16 +232,16 @@ DecodeError decode(std::span<const uint8_t> frame, size_t fds, const Limits &lim
         return fail("malformed hello");
       }
       const uint8_t *b = p + kHeaderSize;
-      if (get32(b) != kMagic) {
+      if (detail::load_le32(b) != kMagic) {
         return fail("hello magic mismatch");
       }
-      m.hello.min_version = get16(b + 4);
-      m.hello.max_version = get16(b + 6);
-      m.hello.limits.max_args = get32(b + 8);
-      m.hello.limits.max_data = get32(b + 12);
-      m.hello.limits.max_exports = get32(b + 16);
-      m.hello.limits.max_fds = get32(b + 20);
-      m.hello.nonce = get64(b + 24);
+      m.hello.min_version = detail::load_le16(b + 4);
+      m.hello.max_version = detail::load_le16(b + 6);
+      m.hello.limits.max_args = detail::load_le32(b + 8);
+      m.hello.limits.max_data = detail::load_le32(b + 12);
+      m.hello.limits.max_exports = detail::load_le32(b + 16);
+      m.hello.limits.max_fds = detail::load_le32(b + 20);
+      m.hello.nonce = detail::load_le64(b + 24);
       m.hello.has_primordial = h.aux == 1;
       if (m.hello.min_version > m.hello.max_version) {
         return fail("hello version range is empty");
@@ -294,7 +269,7 @@ DecodeError decode(std::span<const uint8_t> frame, size_t fds, const Limits &lim
       m.releases.clear();
       for (uint32_t i = 0; i < count; ++i) {
         const uint8_t *e = p + kHeaderSize + size_t(i) * kArgSize;
-        Message::Release r{get32(e), get32(e + 4)};
+        Message::Release r{detail::load_le32(e), detail::load_le32(e + 4)};
         if (r.handle == 0 || r.count == 0) {
           return fail("release of handle 0 or count 0");
         }
@@ -307,8 +282,8 @@ DecodeError decode(std::span<const uint8_t> frame, size_t fds, const Limits &lim
         return fail("request shorter than its fixed part");
       }
       m.handle = h.aux;
-      m.op = get32(p + kHeaderSize);
-      m.counts = get32(p + kHeaderSize + 4);
+      m.op = detail::load_le32(p + kHeaderSize);
+      m.counts = detail::load_le32(p + kHeaderSize + 4);
       if (m.handle == 0) {
         return fail("request to handle 0");
       }
@@ -326,7 +301,7 @@ DecodeError decode(std::span<const uint8_t> frame, size_t fds, const Limits &lim
       m.bi.clear();
       m.bo_caps.clear();
       for (size_t i = 0; i < nbi; ++i) {
-        Slice s{get32(p + table + i * 8), get32(p + table + i * 8 + 4)};
+        Slice s{detail::load_le32(p + table + i * 8), detail::load_le32(p + table + i * 8 + 4)};
         if (auto e = check_slice(s.offset, s.size, table_end, n)) {
           return e;
         }
@@ -335,11 +310,11 @@ DecodeError decode(std::span<const uint8_t> frame, size_t fds, const Limits &lim
       }
       for (size_t i = 0; i < nbo; ++i) {
         const uint8_t *e = p + table + (nbi + i) * 8;
-        if (get32(e + 4) != 0) {
+        if (detail::load_le32(e + 4) != 0) {
           return fail("reserved bits set in output buffer entry");
         }
-        data += get32(e);
-        m.bo_caps.push_back(get32(e));
+        data += detail::load_le32(e);
+        m.bo_caps.push_back(detail::load_le32(e));
       }
       if (data > limits.max_data) {
         return fail("buffer data exceeds the agreed limit");
@@ -367,7 +342,7 @@ DecodeError decode(std::span<const uint8_t> frame, size_t fds, const Limits &lim
       uint64_t data = 0;
       m.bi.clear();
       for (size_t i = 0; i < nbo; ++i) {
-        Slice s{get32(p + table + i * 8), get32(p + table + i * 8 + 4)};
+        Slice s{detail::load_le32(p + table + i * 8), detail::load_le32(p + table + i * 8 + 4)};
         if (auto e = check_slice(s.offset, s.size, table_end, n)) {
           return e;
         }
@@ -394,14 +369,14 @@ DecodeError decode(std::span<const uint8_t> frame, size_t fds, const Limits &lim
 bool encode_hello(const Hello &hello, Encoded &out) {
   Builder b(out, kHelloBodySize);
   uint8_t *t = b.table();
-  put32(t, kMagic);
-  put16(t + 4, hello.min_version);
-  put16(t + 6, hello.max_version);
-  put32(t + 8, hello.limits.max_args);
-  put32(t + 12, hello.limits.max_data);
-  put32(t + 16, hello.limits.max_exports);
-  put32(t + 20, hello.limits.max_fds);
-  put64(t + 24, hello.nonce);
+  detail::store_le32(t, kMagic);
+  detail::store_le16(t + 4, hello.min_version);
+  detail::store_le16(t + 6, hello.max_version);
+  detail::store_le32(t + 8, hello.limits.max_args);
+  detail::store_le32(t + 12, hello.limits.max_data);
+  detail::store_le32(t + 16, hello.limits.max_exports);
+  detail::store_le32(t + 20, hello.limits.max_fds);
+  detail::store_le64(t + 24, hello.nonce);
   b.finish(Header{0, Kind::kHello, 0, 0, 0, hello.has_primordial ? 1u : 0u});
   return true;
 }
@@ -411,8 +386,8 @@ bool encode_request(uint32_t invoke_id, uint32_t handle, uint32_t op, uint32_t c
                     std::span<const ObjRef> oi, uint8_t fd_count, Encoded &out) {
   Builder b(out, 8 + (bi.size() + bo_caps.size() + oi.size()) * kArgSize);
   uint8_t *t = b.table();
-  put32(t, op);
-  put32(t + 4, counts);
+  detail::store_le32(t, op);
+  detail::store_le32(t + 4, counts);
   t += 8;
   for (const BufIn &x : bi) {
     uint32_t off = 0;
@@ -420,13 +395,13 @@ bool encode_request(uint32_t invoke_id, uint32_t handle, uint32_t op, uint32_t c
       return false;
     }
     t = b.table() + 8 + size_t(&x - bi.data()) * kArgSize;
-    put32(t, off);
-    put32(t + 4, uint32_t(x.size));
+    detail::store_le32(t, off);
+    detail::store_le32(t + 4, uint32_t(x.size));
   }
   t = b.table() + 8 + bi.size() * kArgSize;
   for (uint32_t cap : bo_caps) {
-    put32(t, cap);
-    put32(t + 4, 0);
+    detail::store_le32(t, cap);
+    detail::store_le32(t + 4, 0);
     t += kArgSize;
   }
   for (const ObjRef &r : oi) {
@@ -446,8 +421,8 @@ bool encode_success(uint32_t invoke_id, uint32_t counts, std::span<const BufIn> 
       return false;
     }
     uint8_t *t = b.table() + i * kArgSize;
-    put32(t, off);
-    put32(t + 4, uint32_t(bo[i].size));
+    detail::store_le32(t, off);
+    detail::store_le32(t + 4, uint32_t(bo[i].size));
   }
   uint8_t *t = b.table() + bo.size() * kArgSize;
   for (const ObjRef &r : oo) {
@@ -475,8 +450,8 @@ bool encode_release(std::span<const Message::Release> entries, Encoded &out) {
   Builder b(out, entries.size() * kArgSize);
   uint8_t *t = b.table();
   for (const auto &e : entries) {
-    put32(t, e.handle);
-    put32(t + 4, e.count);
+    detail::store_le32(t, e.handle);
+    detail::store_le32(t + 4, e.count);
     t += kArgSize;
   }
   Kind k = entries.size() == 1 ? Kind::kRelease : Kind::kReleaseBatch;

@@ -6,7 +6,7 @@
 #include "captee/tee/programs.hpp"
 
 int main(int argc, char **argv) {
-  std::unique_ptr<captee::tee::CliExtension> rproc = captee::rproc::make_rproc_cli();
-  captee::tee::CliExtension *extensions[] = {rproc.get()};
+  std::unique_ptr<captee::CliExtension> rproc = captee::rproc::make_rproc_cli();
+  captee::CliExtension *extensions[] = {rproc.get()};
   return captee::tee::captee_cli_main(argc, argv, std::cout, std::cerr, extensions);
 }

@@ -8,36 +8,26 @@
 #include <cstdio>
 #include <cstring>
 
+#include "captee/detail/whole_file.hpp"
+
 namespace captee::sign_tool {
 
 std::optional<std::vector<uint8_t>> read_file(const std::string &path, std::string &error) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    error = "cannot read " + path + ": " + std::strerror(errno);
-    return std::nullopt;
+  std::vector<uint8_t> bytes;
+  switch (detail::read_whole_file(path, bytes)) {
+    case detail::FileRead::kOk:
+      return bytes;
+    case detail::FileRead::kNotRegular:
+      error = "cannot read " + path + ": not a regular file";
+      break;
+    case detail::FileRead::kShrank:
+      error = "cannot read " + path + ": file shrank";
+      break;
+    default:  // kCannotOpen, kReadFailed (no limit: never kTooLarge)
+      error = "cannot read " + path + ": " + std::strerror(errno);
+      break;
   }
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    error = "cannot read " + path + ": not a regular file";
-    ::close(fd);
-    return std::nullopt;
-  }
-  std::vector<uint8_t> bytes(static_cast<size_t>(st.st_size));
-  size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      error = "cannot read " + path + ": " + (n < 0 ? std::strerror(errno) : "file shrank");
-      ::close(fd);
-      return std::nullopt;
-    }
-    done += static_cast<size_t>(n);
-  }
-  ::close(fd);
-  return bytes;
+  return std::nullopt;
 }
 
 bool write_file(const std::string &path, std::span<const uint8_t> bytes, std::string &error) {

@@ -4,7 +4,7 @@
 
 #include <memory>
 
-#include "captee/tee/cli_extension.hpp"
+#include "captee/program_support/cli_extension.hpp"
 
 namespace captee::rproc {
 
@@ -20,6 +20,6 @@ int rprocd_main(int argc, char **argv);
 // `captee rproc [--rproc N] [--rproc-socket PATH] <command>` for captee's CLI
 // (docs/REMOTEPROC.md lists the commands). The default socket is
 // $CAPTEE_RPROC_SOCKET, else /run/captee/rproc.sock.
-std::unique_ptr<tee::CliExtension> make_rproc_cli();
+std::unique_ptr<CliExtension> make_rproc_cli();
 
 }  // namespace captee::rproc

@@ -31,6 +31,7 @@
 #include <string_view>
 #include <vector>
 
+#include "captee/remoteproc_ta_protocol.h"
 #include "tee_api_types.h"
 
 namespace captee::platform {
@@ -40,18 +41,18 @@ class Soc;
 namespace captee::ta {
 
 // 80a4c275-0a47-4905-8285-1486a9771a08, OP-TEE's TA_REMOTEPROC_UUID.
-inline constexpr TEE_UUID kRemoteprocTaUuid = {
-    0x80a4c275, 0x0a47, 0x4905, {0x82, 0x85, 0x14, 0x86, 0xa9, 0x77, 0x1a, 0x08}};
+inline constexpr TEE_UUID kRemoteprocTaUuid = CAPTEE_REMOTEPROC_TA_UUID;
 
-// Command ids (OP-TEE's TA_RPROC_CMD_*). params[0] is always VALUE_INPUT with
-// value.a = rproc_id.
+// Command ids (OP-TEE's TA_RPROC_CMD_*, from remoteproc_ta_protocol.h).
+// params[0] is always VALUE_INPUT with value.a = rproc_id.
 enum RemoteprocCommand : uint32_t {
-  kRprocLoadFw = 1,       // [1] MEMREF_INPUT: the whole signed image
-  kRprocStartFw = 2,      // -
-  kRprocStopFw = 3,       // -
-  kRprocGetRscTable = 4,  // [1] VALUE_OUTPUT address lo/hi, [2] VALUE_OUTPUT size lo/hi
-  kRprocGetCoredump = 5,  // [1] MEMREF_OUTPUT: ELF32 core file
-  kRprocReleaseFw = 6,    // -
+  kRprocLoadFw = CAPTEE_RPROC_CMD_LOAD_FW,    // [1] MEMREF_INPUT: the whole signed image
+  kRprocStartFw = CAPTEE_RPROC_CMD_START_FW,  // -
+  kRprocStopFw = CAPTEE_RPROC_CMD_STOP_FW,    // -
+  // [1], [2] VALUE_OUTPUT: address, size (lo/hi)
+  kRprocGetRscTable = CAPTEE_RPROC_CMD_GET_RSC_TABLE,
+  kRprocGetCoredump = CAPTEE_RPROC_CMD_GET_COREDUMP,  // [1] MEMREF_OUTPUT: ELF32 core file
+  kRprocReleaseFw = CAPTEE_RPROC_CMD_RELEASE_FW,      // -
 };
 
 // The TA's view of one processor (OP-TEE's REMOTEPROC_OFF/LOADED/STARTED).

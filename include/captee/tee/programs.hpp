@@ -5,7 +5,7 @@
 #include <iosfwd>
 #include <span>
 
-#include "captee/tee/cli_extension.hpp"
+#include "captee/program_support/cli_extension.hpp"
 #include "captee/tee/daemon_extension.hpp"
 
 namespace captee::tee {
@@ -21,7 +21,7 @@ int capteed_main(int argc, char **argv, std::span<DaemonExtension *const> extens
 // captee [--socket PATH] status [--json] | services [--json] | stats [--json]
 //        | ta load FILE | ta list | <extension commands>
 // Writes results to `out`, one-sentence errors to `err`; returns the exit code.
-// `extensions` are borrowed for the call (cli_extension.hpp).
+// `extensions` are borrowed for the call (captee/program_support/cli_extension.hpp).
 int captee_cli_main(int argc, char **argv, std::ostream &out, std::ostream &err,
                     std::span<CliExtension *const> extensions = {});
 

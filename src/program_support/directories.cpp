@@ -1,11 +1,11 @@
-#include "captee/tee/directories.hpp"
+#include "captee/program_support/directories.hpp"
 
 #include <sys/stat.h>
 
 #include <cerrno>
 #include <cstring>
 
-namespace captee::tee {
+namespace captee {
 
 bool ensure_directory(const std::string &path, unsigned mode, std::string *why) {
   if (path.empty()) {
@@ -26,4 +26,4 @@ bool ensure_directory(const std::string &path, unsigned mode, std::string *why) 
   return true;
 }
 
-}  // namespace captee::tee
+}  // namespace captee

@@ -10,7 +10,7 @@ namespace CLI {
 class App;
 }
 
-namespace captee::tee {
+namespace captee {
 
 class CliExtension {
  public:
@@ -22,4 +22,4 @@ class CliExtension {
   virtual std::optional<int> run(std::ostream &out, std::ostream &err) = 0;
 };
 
-}  // namespace captee::tee
+}  // namespace captee
