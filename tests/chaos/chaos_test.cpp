@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "../hostile/baseline.hpp"
+#include "captee/tee/apps/ta_uid_pool.hpp"
 #include "../hostile/hostile_peer.hpp"
 #include "processes.hpp"
 
@@ -33,9 +34,9 @@ using namespace captee::test;
 
 namespace {
 
-// capteed's default TA uid range (captee/tee/apps/ta_uid_pool.hpp).
-constexpr uid_t kTaUidBase = 1900000000;
-constexpr uint32_t kTaUidCount = 4096;
+// capteed's default TA uid range.
+constexpr uid_t kTaUidBase = tee::apps::TaUidPool::kDefaultBase;
+constexpr uint32_t kTaUidCount = tee::apps::TaUidPool::kDefaultCount;
 
 unsigned env_unsigned(const char *name, unsigned fallback) {
   const char *v = std::getenv(name);

@@ -12,9 +12,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
@@ -22,6 +19,8 @@
 #include "IAppController.hpp"
 #include "IAppLoader.hpp"
 #include "IEscapeReport.hpp"
+#include "captee/detail/whole_file.hpp"
+#include "captee/tee/apps/ta_uid_pool.hpp"
 #include "../tee/tee_harness.hpp"
 
 namespace captee::test {
@@ -34,12 +33,11 @@ const char *const kTryNames[] = {"socket()", "open(O_CREAT) outside", "fork()", 
 const char *const kMarkers[] = {"/tmp/captee-escape-ifunc", "/tmp/captee-escape-constructor",
                                 "/tmp/captee-escape-init-array"};
 
-std::vector<std::byte> read_file(const char *path) {
-  std::ifstream in(path, std::ios::binary);
-  std::vector<char> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  std::vector<std::byte> out(bytes.size());
-  std::memcpy(out.data(), bytes.data(), bytes.size());
-  return out;
+// The escape TA's image (empty if it cannot be read: the load then fails).
+std::vector<std::byte> escape_ta_image() {
+  std::vector<std::byte> image;
+  detail::read_whole_file(CAPTEE_ESCAPE_TA, image);
+  return image;
 }
 
 // Loads the escape TA into `d` through the app loader and checks what its
@@ -51,8 +49,7 @@ void load_and_check(const CapteedProcess &d, bool expect_uid_in_ta_range, uid_t 
   Ref loader = d.open(CAppLoader_UID);
   ASSERT_FALSE(loader.is_null());
   Ref controller, app;
-  ASSERT_EQ(iface::IAppLoader(loader).loadFromBuffer(read_file(CAPTEE_ESCAPE_TA), controller),
-            Object_OK);
+  ASSERT_EQ(iface::IAppLoader(loader).loadFromBuffer(escape_ta_image(), controller), Object_OK);
   ASSERT_EQ(iface::IAppController(controller).getAppObject(app), Object_OK);
 
   std::vector<int64_t> r(IEscapeReport_STAGES * IEscapeReport_TRIES);
@@ -78,7 +75,7 @@ void load_and_check(const CapteedProcess &d, bool expect_uid_in_ta_range, uid_t 
   ASSERT_EQ(iface::IEscapeReport(app).uid(uid), Object_OK);
   if (expect_uid_in_ta_range) {
     EXPECT_NE(uid, 0u) << "the TA runs as root";
-    EXPECT_GE(uid, 1900000000u) << "the TA does not run as a uid of its own";
+    EXPECT_GE(uid, tee::apps::TaUidPool::kDefaultBase) << "the TA does not run as a uid of its own";
   } else {
     EXPECT_EQ(uid, expect_uid);
   }
@@ -107,8 +104,8 @@ TEST(HostileSandbox, EachTaProcessHasAUidOfItsOwn) {
   Ref loader = d.open(CAppLoader_UID);
   ASSERT_FALSE(loader.is_null());
   Ref c1, c2, a1, a2;
-  ASSERT_EQ(iface::IAppLoader(loader).loadFromBuffer(read_file(CAPTEE_ESCAPE_TA), c1), Object_OK);
-  ASSERT_EQ(iface::IAppLoader(loader).loadFromBuffer(read_file(CAPTEE_ESCAPE_TA), c2), Object_OK);
+  ASSERT_EQ(iface::IAppLoader(loader).loadFromBuffer(escape_ta_image(), c1), Object_OK);
+  ASSERT_EQ(iface::IAppLoader(loader).loadFromBuffer(escape_ta_image(), c2), Object_OK);
   ASSERT_EQ(iface::IAppController(c1).getAppObject(a1), Object_OK);
   ASSERT_EQ(iface::IAppController(c2).getAppObject(a2), Object_OK);
   uint32_t u1 = 0, u2 = 0;
