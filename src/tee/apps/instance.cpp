@@ -118,6 +118,16 @@ void Proc::reap() {
 }
 
 std::shared_ptr<Instance> Instance::spawn(const SpawnParams &p, std::string *why) {
+  // First, while nothing else needs undoing: given back when `uid` goes.
+  std::unique_ptr<TaUid> uid;
+  if (p.uids && ::geteuid() == 0) {
+    auto u = p.uids->acquire();
+    if (!u) {
+      set_why(why, "every TA uid is in use");
+      return nullptr;
+    }
+    uid = std::make_unique<TaUid>(p.uids, *u);
+  }
   // Two channels: on `sv` the loader calls the TA and exports nothing itself
   // (so its invoking threads read their replies directly, no pool hand-off);
   // on `ev` the TA calls the host environment. Without an environment there
@@ -134,21 +144,6 @@ std::shared_ptr<Instance> Instance::spawn(const SpawnParams &p, std::string *why
     ::close(sv[0]);
     ::close(sv[1]);
     return nullptr;
-  }
-  std::unique_ptr<TaUid> uid;
-  if (p.uids && ::geteuid() == 0) {
-    auto u = p.uids->acquire();
-    if (!u) {
-      set_why(why, "every TA uid is in use");
-      ::close(sv[0]);
-      ::close(sv[1]);
-      if (with_env) {
-        ::close(ev[0]);
-        ::close(ev[1]);
-      }
-      return nullptr;
-    }
-    uid = std::make_unique<TaUid>(p.uids, *u);
   }
   // The host's stdin and stdout lead nowhere; stderr stays for its log.
   const int null_fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
