@@ -147,7 +147,7 @@ bool drop_privileges(int64_t uid, int64_t parent_pid, std::string *why) {
     if (::setresuid(id, id, id) != 0) {
       return fail("cannot change user");
     }
-    // setresuid succeeds partially for nobody: check that root is gone.
+    // A partial change would leave root in one of the three: check them all.
     uid_t r = 0, e = 0, sv = 0;
     if (::getresuid(&r, &e, &sv) != 0 || r != id || e != id || sv != id) {
       errno = EPERM;
