@@ -8,6 +8,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libssl-dev libunicorn-dev libcli11-dev nlohmann-json3-dev libseccomp-dev libcbor-dev
   gcc-arm-none-eabi libnewlib-arm-none-eabi gdb-multiarch openssl binutils python3 valgrind
+  graphviz
 )
 
 missing=()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's one test command (CI runs it through .ci/run):
 #   1. installs what is missing (scripts/bootstrap.sh);
-#   2. checks formatting with the project's .clang-format;
+#   2. checks formatting with the project's .clang-format, and that
+#      docs/dependencies.dot matches the CMakeLists (scripts/dependency-graph.sh);
 #   3. builds with -Werror and runs every CTest test (the hostile and chaos
 #      suites included; CAPTEE_CHAOS_SECONDS sets the chaos time, 4 s default);
 #   4. runs the integration suites again with capteed under Valgrind memcheck
@@ -22,6 +23,8 @@ step() { printf '\n=== %s ===\n' "$*"; }
 
 step "format check"
 bash scripts/format.sh --check
+step "dependency picture is current"
+bash scripts/dependency-graph.sh --check
 
 step "build (RelWithDebInfo, -Werror)"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAPTEE_WERROR=ON >/dev/null
