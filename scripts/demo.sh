@@ -33,8 +33,8 @@ echo "\$ captee-counter-client build/ta/counter_ta.ta   (a Mink-style C client: 
 ./build/bin/captee-counter-client build/ta/counter_ta.ta
 echo "\$ captee-counter-client build/ta/counter_ta_cpp.ta   (the same TA written in C++ on the IDL skeletons)"
 ./build/bin/captee-counter-client build/ta/counter_ta_cpp.ta
-echo "\$ optee_example_hello_world   (OP-TEE's hello_world, unchanged: libteec -> capteed's GP service 0x199 -> build/ta/8aaaf200-2450-11e4-abe2-0002a5d5c51b.ta)"
-./build/bin/optee_example_hello_world
+echo "\$ captee-tally   (captee's GP example: libteec -> capteed's GP service 0x199 -> build/ta/fdc0b01c-40f7-46e5-aecb-89d265761253.ta)"
+./build/bin/captee-tally
 echo "\$ captee stats --json"
 ./build/bin/captee stats --json
 

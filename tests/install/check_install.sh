@@ -17,7 +17,7 @@ cmake --build "$work/build" >/dev/null
 has_manifest() { local headers; headers=$(objdump -h "$1") && [[ "$headers" == *.captee_ta* ]]; }
 has_manifest "$work/build/ta/consumer_ta.ta"
 echo "consumer: captee_add_ta built a TA with its manifest section"
-has_manifest "$work/build/ta/8aaaf200-2450-11e4-abe2-0002a5d5c51b.ta"
-test -x "$work/build/hello_world_client"
-echo "consumer: OP-TEE's hello_world TA and client built against the installed GP SDK and libteec"
+has_manifest "$work/build/ta/fdc0b01c-40f7-46e5-aecb-89d265761253.ta"
+test -x "$work/build/tally_client"
+echo "consumer: the GP tally example's TA and client built against the installed GP SDK and libteec"
 rm -rf "$work"

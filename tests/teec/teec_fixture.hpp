@@ -1,5 +1,5 @@
 // The fixture every libteec suite shares: one real capteed per suite on a
-// temporary socket, with --ta-dir holding the GP test TAs and hello_world,
+// temporary socket, with --ta-dir holding the GP test TAs and the tally example,
 // and a fresh TEEC_Context per test.
 #pragma once
 

@@ -1,5 +1,5 @@
 // libteec against a real capteed (temporary socket, --ta-dir with the GP test
-// TA and OP-TEE's hello_world TA): the behaviours of spec
+// TA and captee's tally example TA): the behaviours of spec
 // gp-tee-client-api.md "Behaviour worth matching".
 #include <gtest/gtest.h>
 #include <openssl/sha.h>
@@ -23,7 +23,7 @@
 #include "IGPAppClient.h"
 #include "IGPSession.h"
 #include "MinkCom.h"
-#include "hello_world_ta.h"
+#include "tally_ta.h"
 #include "tee_client_api.h"
 #include "teec_fixture.hpp"
 #include "teec_test_ta.h"
@@ -77,29 +77,76 @@ TEST_F(Teec, NoDaemonIsCommunicationError) {
   ::setenv("CAPTEE_SOCKET", saved.c_str(), 1);
 }
 
-TEST_F(Teec, HelloWorldIncrementsAndDecrements) {
-  TEEC_UUID uuid = TA_HELLO_WORLD_UUID;
+TEST_F(Teec, TallyKeepsATotalPerSession) {
+  TEEC_UUID uuid = TA_TALLY_UUID;
+  TEEC_Session a{}, b{};
+  uint32_t origin = 0;
+  TEEC_Operation start{};
+  start.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_NONE, TEEC_NONE, TEEC_NONE);
+  start.params[0].value.a = 42;
+  ASSERT_EQ(TEEC_OpenSession(&ctx_, &a, &uuid, TEEC_LOGIN_PUBLIC, nullptr, &start, &origin),
+            TEEC_SUCCESS);
+  ASSERT_EQ(TEEC_OpenSession(&ctx_, &b, &uuid, TEEC_LOGIN_PUBLIC, nullptr, nullptr, &origin),
+            TEEC_SUCCESS);
+  TEEC_Operation op{};
+  op.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INOUT, TEEC_NONE, TEEC_NONE, TEEC_NONE);
+  op.params[0].value.a = 1;
+  ASSERT_EQ(TEEC_InvokeCommand(&a, TA_TALLY_CMD_ADD, &op, &origin), TEEC_SUCCESS);
+  EXPECT_EQ(op.params[0].value.a, 43u);
+  EXPECT_EQ(op.params[0].value.b, 1u);
+  op.params[0].value.a = 7;
+  ASSERT_EQ(TEEC_InvokeCommand(&b, TA_TALLY_CMD_ADD, &op, &origin), TEEC_SUCCESS);
+  EXPECT_EQ(op.params[0].value.a, 7u) << "the other session's total is its own";
+  // An addition past 2^32-1 is refused and changes nothing.
+  op.params[0].value.a = 0xFFFFFFFFu;
+  // TEE_ERROR_OVERFLOW, which tee_client_api.h does not name (as in OP-TEE's).
+  constexpr TEEC_Result kOverflow = 0xFFFF300F;
+  EXPECT_EQ(TEEC_InvokeCommand(&a, TA_TALLY_CMD_ADD, &op, &origin), kOverflow);
+  EXPECT_EQ(origin, TEEC_ORIGIN_TRUSTED_APP);
+  op.params[0].value.a = 0;
+  ASSERT_EQ(TEEC_InvokeCommand(&a, TA_TALLY_CMD_ADD, &op, &origin), TEEC_SUCCESS);
+  EXPECT_EQ(op.params[0].value.a, 43u);
+  EXPECT_EQ(op.params[0].value.b, 2u);
+  // The TA checks its parameter types itself.
+  op.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_NONE, TEEC_NONE, TEEC_NONE);
+  EXPECT_EQ(TEEC_InvokeCommand(&a, TA_TALLY_CMD_ADD, &op, &origin), TEEC_ERROR_BAD_PARAMETERS);
+  EXPECT_EQ(origin, TEEC_ORIGIN_TRUSTED_APP);
+  TEEC_CloseSession(&a);
+  TEEC_CloseSession(&b);
+}
+
+TEST_F(Teec, TallyReverseAsksForTheSizeItNeeds) {
+  TEEC_UUID uuid = TA_TALLY_UUID;
   TEEC_Session s{};
   uint32_t origin = 0;
   ASSERT_EQ(TEEC_OpenSession(&ctx_, &s, &uuid, TEEC_LOGIN_PUBLIC, nullptr, nullptr, &origin),
             TEEC_SUCCESS);
+  char in[] = "abcdefgh";
+  char out[16] = {};
   TEEC_Operation op{};
-  op.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INOUT, TEEC_NONE, TEEC_NONE, TEEC_NONE);
-  op.params[0].value.a = 42;
-  ASSERT_EQ(TEEC_InvokeCommand(&s, TA_HELLO_WORLD_CMD_INC_VALUE, &op, &origin), TEEC_SUCCESS);
-  EXPECT_EQ(op.params[0].value.a, 43u);
-  ASSERT_EQ(TEEC_InvokeCommand(&s, TA_HELLO_WORLD_CMD_DEC_VALUE, &op, &origin), TEEC_SUCCESS);
-  EXPECT_EQ(op.params[0].value.a, 42u);
-  // The TA checks its parameter types itself.
-  op.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_NONE, TEEC_NONE, TEEC_NONE);
-  EXPECT_EQ(TEEC_InvokeCommand(&s, TA_HELLO_WORLD_CMD_INC_VALUE, &op, &origin),
-            TEEC_ERROR_BAD_PARAMETERS);
-  EXPECT_EQ(origin, TEEC_ORIGIN_TRUSTED_APP);
+  op.paramTypes =
+      TEEC_PARAM_TYPES(TEEC_MEMREF_TEMP_INPUT, TEEC_MEMREF_TEMP_OUTPUT, TEEC_NONE, TEEC_NONE);
+  op.params[0].tmpref = {in, 8};
+  op.params[1].tmpref = {out, 3};
+  EXPECT_EQ(TEEC_InvokeCommand(&s, TA_TALLY_CMD_REVERSE, &op, &origin), TEEC_ERROR_SHORT_BUFFER);
+  EXPECT_EQ(op.params[1].tmpref.size, 8u);
+  EXPECT_EQ(out[0], 0) << "nothing written on SHORT_BUFFER";
+  op.params[1].tmpref = {out, sizeof out};
+  ASSERT_EQ(TEEC_InvokeCommand(&s, TA_TALLY_CMD_REVERSE, &op, &origin), TEEC_SUCCESS);
+  EXPECT_EQ(op.params[1].tmpref.size, 8u);
+  EXPECT_EQ(std::string(out, 8), "hgfedcba");
   TEEC_CloseSession(&s);
 }
 
-TEST_F(Teec, HelloWorldExampleRunsUnchanged) {
-  EXPECT_EQ(captee::test::run({CAPTEE_HELLO_WORLD}, {"CAPTEE_SOCKET=" + daemon_->socket()}), 0);
+TEST_F(Teec, TallyExampleClientRuns) {
+  const auto [status, output] = captee::test::run_capture("CAPTEE_SOCKET='" + daemon_->socket() +
+                                                          "' '" CAPTEE_TALLY_CLIENT "'");
+  EXPECT_EQ(status, 0) << output;
+  EXPECT_NE(output.find("add 300: total 421 after 3 additions"), std::string::npos) << output;
+  EXPECT_NE(output.find("reverse \"capability\": \"ytilibapac\""), std::string::npos) << output;
+  EXPECT_NE(output.find("shout (registered, from byte 4): \"the CLIENT'S OWN BUFFER, REGISTERED\""),
+            std::string::npos)
+      << output;
 }
 
 TEST_F(Teec, ValueParamsTravelByValue) {
@@ -278,7 +325,7 @@ TEST_F(Teec, MinkInterfaceClientInteroperates) {
   ASSERT_EQ(MinkCom_getRootEnvObject(&root), Object_OK);
   ASSERT_EQ(MinkCom_getClientEnvObject(root, &env), Object_OK);
   ASSERT_EQ(IClientEnv_open(env, CGPAppClient_UID, &app), Object_OK);
-  TEEC_UUID uuid = TA_HELLO_WORLD_UUID;
+  TEEC_UUID uuid = TA_TALLY_UUID;
   uint32_t sz[4] = {}, ret = 1, origin = 0;
   size_t olen[4] = {};
   ASSERT_EQ(IGPAppClient_openSession(
@@ -291,16 +338,17 @@ TEST_F(Teec, MinkInterfaceClientInteroperates) {
   ASSERT_FALSE(Object_isNull(sess));
   uint32_t value[2] = {41, 0};
   uint32_t out[2] = {};
-  ASSERT_EQ(IGPSession_invokeCommand(
-                sess, TA_HELLO_WORLD_CMD_INC_VALUE, 0, 0xFFFFFFFFu,
-                TEEC_PARAM_TYPES(TEEC_VALUE_INOUT, 0, 0, 0), 0, value, sizeof value, nullptr, 0,
-                nullptr, 0, nullptr, 0, out, sizeof out, &olen[0], nullptr, 0, &olen[1], nullptr, 0,
-                &olen[2], nullptr, 0, &olen[3], Object_NULL, Object_NULL, Object_NULL, Object_NULL,
-                &sz[0], &sz[1], &sz[2], &sz[3], &ret, &origin),
-            Object_OK);
+  ASSERT_EQ(
+      IGPSession_invokeCommand(
+          sess, TA_TALLY_CMD_ADD, 0, 0xFFFFFFFFu, TEEC_PARAM_TYPES(TEEC_VALUE_INOUT, 0, 0, 0), 0,
+          value, sizeof value, nullptr, 0, nullptr, 0, nullptr, 0, out, sizeof out, &olen[0],
+          nullptr, 0, &olen[1], nullptr, 0, &olen[2], nullptr, 0, &olen[3], Object_NULL,
+          Object_NULL, Object_NULL, Object_NULL, &sz[0], &sz[1], &sz[2], &sz[3], &ret, &origin),
+      Object_OK);
   EXPECT_EQ(ret, TEEC_SUCCESS);
   EXPECT_EQ(olen[0], 8u);
-  EXPECT_EQ(out[0], 42u);
+  EXPECT_EQ(out[0], 41u) << "a new session's total starts at 0";
+  EXPECT_EQ(out[1], 1u);
   Object_ASSIGN_NULL(sess);
   Object_ASSIGN_NULL(app);
   Object_ASSIGN_NULL(env);
