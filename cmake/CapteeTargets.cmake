@@ -19,8 +19,11 @@ function(captee_add_layer)
   set(target captee_${L_NAME})
   add_library(${target} ${L_SOURCES})
   add_library(captee::${L_NAME} ALIAS ${target})
+  # $ORIGIN: an installed library finds the captee libraries it needs beside
+  # itself, from any prefix (DT_RUNPATH is not inherited from the program).
   set_target_properties(${target} PROPERTIES EXPORT_NAME ${L_NAME} OUTPUT_NAME captee_${L_NAME}
-                                             VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR})
+                                             VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR}
+                                             INSTALL_RPATH "$ORIGIN")
   target_include_directories(${target} PUBLIC
     $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
     $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include/captee>

@@ -24,7 +24,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "object.h"
+/* Spelled with its folder so that -I<prefix>/include alone, OP-TEE's
+ * documented way of building a client, finds it. */
+#include "captee/object.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -104,12 +106,18 @@ extern "C" {
 typedef uint32_t TEEC_Result;
 
 /* The connection to the TEE. imp: the IGPAppClient, the capteed root object
- * and the context's IWait (cancellation). */
+ * and the context's IWait (cancellation); and two fields OP-TEE's clients
+ * read, with OP-TEE's meaning: reg_mem (TEEC_RegisterSharedMemory shares
+ * without a bounce buffer of libteec's own; false here: registered memory
+ * travels as a copy of its window) and memref_null (a NULL temporary memref
+ * reaches the TA as a NULL buffer; true here). */
 typedef struct {
   struct {
     Object root_obj;
     Object app_client;
     Object waiter_cbo;
+    bool reg_mem;
+    bool memref_null;
   } imp;
 } TEEC_Context;
 

@@ -112,6 +112,8 @@ TEEC_Result TEEC_InitializeContext(const char *name, TEEC_Context *context) {
   context->imp.root_obj = root_ref.detach();
   context->imp.app_client = app;
   context->imp.waiter_cbo = captee::teec::make_wait_object().detach();
+  context->imp.reg_mem = false;
+  context->imp.memref_null = true;
   return TEEC_SUCCESS;
 }
 

@@ -6,7 +6,21 @@ set -euo pipefail
 build=$1 consumer=$2 work=$3 example_ta=$4
 rm -rf "$work"
 mkdir -p "$work"
-cmake --install "$build" --prefix "$work/prefix" >/dev/null
+# Installed in one place and used from another: nothing may depend on the
+# prefix it was installed to, nor on LD_LIBRARY_PATH.
+cmake --install "$build" --prefix "$work/installed-here" >/dev/null
+mv "$work/installed-here" "$work/prefix"
+env -u LD_LIBRARY_PATH "$work/prefix/bin/capteed" --help >/dev/null
+env -u LD_LIBRARY_PATH "$work/prefix/bin/captee" --help >/dev/null
+echo "consumer: the moved install's programs start with no LD_LIBRARY_PATH"
+pc=$(PKG_CONFIG_PATH=$(dirname "$(find "$work/prefix" -name teec.pc)") pkg-config --cflags --libs teec)
+[[ "$pc" == *"-I$work/prefix/"*"/include"* || "$pc" == *"-I$work/prefix/include"* ]] ||
+  { echo "teec.pc does not follow the moved prefix: $pc" >&2; exit 1; }
+# OP-TEE's documented client build: only -I<prefix>/include and -lteec.
+libdir=$(dirname "$(find "$work/prefix" -name 'libteec.so' | head -n1)")
+cc -std=c11 -Wall -Werror -I"$work/prefix/include" -I"$example_ta/../gp-tally/ta/include" \
+  "$example_ta/../gp-tally/host/main.c" -L"$libdir" -lteec -o "$work/tally_plain"
+echo "consumer: a client built with only -I<prefix>/include -L<libdir> -lteec (teec.pc: $pc)"
 cmake -S "$consumer" -B "$work/build" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" \
   -DEXAMPLE_TA_DIR="$example_ta" >/dev/null
 cmake --build "$work/build" >/dev/null
@@ -17,7 +31,25 @@ cmake --build "$work/build" >/dev/null
 has_manifest() { local headers; headers=$(objdump -h "$1") && [[ "$headers" == *.captee_ta* ]]; }
 has_manifest "$work/build/ta/consumer_ta.ta"
 echo "consumer: captee_add_ta built a TA with its manifest section"
-has_manifest "$work/build/ta/fdc0b01c-40f7-46e5-aecb-89d265761253.ta"
-test -x "$work/build/tally_client"
-echo "consumer: the GP tally example's TA and client built against the installed GP SDK and libteec"
+
+# A C-only project: the GP TA is named after its TA_UUID.
+consumer_c=$consumer/../consumer_c
+cmake -S "$consumer_c" -B "$work/build_c" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" \
+  -DEXAMPLES_DIR="$example_ta/.." >/dev/null
+cmake --build "$work/build_c" >/dev/null
+has_manifest "$work/build_c/ta/fdc0b01c-40f7-46e5-aecb-89d265761253.ta"
+test -x "$work/build_c/tally_client"
+echo "consumer: a C-only project built the GP tally example's TA (named by its TA_UUID) and client"
+# Mistakes are build errors, each for its reason.
+for mistake in no_manifest:captee_ta_manifest_data undefined_symbol:consumer_function_nobody_defines; do
+  name=${mistake%%:*} why=${mistake#*:}
+  cmake -S "$consumer_c" -B "$work/build_$name" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" \
+    -DEXAMPLES_DIR="$example_ta/.." -DCONSUMER_MISTAKE="$name" >/dev/null
+  if log=$(cmake --build "$work/build_$name" 2>&1); then
+    echo "a TA with $name built" >&2
+    exit 1
+  fi
+  [[ "$log" == *"$why"* ]] || { echo "a TA with $name failed without naming $why:" >&2; echo "$log" >&2; exit 1; }
+  echo "consumer: a TA with $name is a build error naming $why"
+done
 rm -rf "$work"
