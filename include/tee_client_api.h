@@ -141,9 +141,11 @@ typedef struct {
   uint32_t flags;
   struct {
     TEEC_Context *ctx;
-    void *allocated;    /* owned heap block (zero-length allocations) */
-    Object mem_obj;     /* allocated: the memory object, else NULL */
-    uint32_t kind;      /* 0 none, 1 registered, 2 allocated */
+    void *allocated;    /* owned heap block (zero-length allocations), or
+                           libteec's mapping of a registered descriptor */
+    size_t mapped;      /* that mapping's length */
+    Object mem_obj;     /* allocated or sealed descriptor: its object */
+    uint32_t kind;      /* 0 none, 1 registered, 2 allocated, 3 descriptor */
     uint32_t users;     /* calls in progress that use this memory */
     uint32_t releasing; /* 1 while TEEC_ReleaseSharedMemory waits for them */
   } imp;

@@ -14,6 +14,7 @@
 
 #include "MinkCom.h"
 #include "operation.hpp"
+#include "shared_memory_fd.hpp"
 #include "shared_memory_use.hpp"
 #include "tee_client_api.h"
 
@@ -31,6 +32,7 @@ bool valid_flags(uint32_t flags) {
 void clear_imp(TEEC_SharedMemory *shm) {
   shm->imp.ctx = nullptr;
   shm->imp.allocated = nullptr;
+  shm->imp.mapped = 0;
   shm->imp.mem_obj = Object_NULL;
   shm->imp.kind = 0;
   shm->imp.users = 0;
@@ -97,7 +99,11 @@ void TEEC_ReleaseSharedMemory(TEEC_SharedMemory *sharedMemory) {
   if (!captee::teec::retire(sharedMemory, &retired)) {
     return;
   }
-  std::free(retired.allocated);
+  if (retired.kind == captee::teec::kDescriptorMemory) {
+    captee::teec::unmap_descriptor(retired.allocated, retired.mapped);
+  } else {
+    std::free(retired.allocated);
+  }
   Object_ASSIGN_NULL(retired.mem_obj);
 }
 

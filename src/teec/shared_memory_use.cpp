@@ -7,6 +7,7 @@ namespace captee::teec {
 namespace {
 
 constexpr uint32_t kAllocated = 2;
+constexpr uint32_t kDescriptor = 3;
 
 std::mutex &lock() {
   static std::mutex mu;
@@ -29,7 +30,10 @@ bool take_use(TEEC_SharedMemory *shm, const TEEC_Context *ctx, SharedMemoryView 
     return false;
   }
   ++shm->imp.users;
-  view->buffer = static_cast<uint8_t *>(shm->buffer);
+  // A descriptor's bytes are reached through libteec's own mapping: its
+  // buffer is NULL, as in OP-TEE.
+  view->buffer =
+      static_cast<uint8_t *>(shm->imp.kind == kDescriptor ? shm->imp.allocated : shm->buffer);
   view->size = shm->size;
   view->flags = shm->flags;
   view->kind = shm->imp.kind;
@@ -64,13 +68,16 @@ bool retire(TEEC_SharedMemory *shm, RetiredMemory *out) {
   }
   shm->imp.releasing = 1;
   changed().wait(guard, [&] { return shm->imp.users == 0; });
+  out->kind = shm->imp.kind;
   out->allocated = shm->imp.allocated;
+  out->mapped = shm->imp.mapped;
   out->mem_obj = shm->imp.mem_obj;
   if (shm->imp.kind == kAllocated) {
     shm->buffer = nullptr;
   }
   shm->imp.ctx = nullptr;
   shm->imp.allocated = nullptr;
+  shm->imp.mapped = 0;
   shm->imp.mem_obj = Object_NULL;
   shm->imp.kind = 0;
   shm->imp.releasing = 0;

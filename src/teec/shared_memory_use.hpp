@@ -22,7 +22,7 @@ struct SharedMemoryView {
   uint8_t *buffer = nullptr;
   size_t size = 0;
   uint32_t flags = 0;
-  uint32_t kind = 0;             // 1 registered, 2 allocated
+  uint32_t kind = 0;             // 1 registered, 2 allocated, 3 descriptor
   Object mem_obj = Object_NULL;  // borrowed: valid while the use is held
 };
 
@@ -40,7 +40,9 @@ void publish(TEEC_SharedMemory *shm, uint32_t kind);
 
 // What a release must free once no call uses the memory.
 struct RetiredMemory {
+  uint32_t kind = 0;
   void *allocated = nullptr;
+  size_t mapped = 0;
   Object mem_obj = Object_NULL;
 };
 
