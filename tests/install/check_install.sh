@@ -52,4 +52,33 @@ for mistake in no_manifest:captee_ta_manifest_data undefined_symbol:consumer_fun
   [[ "$log" == *"$why"* ]] || { echo "a TA with $name failed without naming $why:" >&2; echo "$log" >&2; exit 1; }
   echo "consumer: a TA with $name is a build error naming $why"
 done
+
+# OP-TEE's make flows against the moved install: TAs through the dev kit
+# (TA_DEV_KIT_DIR), clients through TEEC_EXPORT, then run against its capteed.
+kit=$work/prefix/share/captee/ta_dev_kit
+cp -r "$example_ta/../gp-tally" "$work/tally-make"
+cp -r "$consumer/../devkit_probe" "$work/probe-make"
+make -s -C "$work/tally-make" TA_DEV_KIT_DIR="$kit" TEEC_EXPORT="$work/prefix" >/dev/null
+make -s -C "$work/probe-make/helperlib" TA_DEV_KIT_DIR="$kit" >/dev/null
+make -s -C "$work/probe-make/ta" TA_DEV_KIT_DIR="$kit" >/dev/null
+make -s -C "$work/probe-make/host" TEEC_EXPORT="$work/prefix" >/dev/null
+mkdir -p "$work/tas" "$work/state"
+cp "$work"/tally-make/ta/*.ta "$work"/probe-make/ta/*.ta "$work/tas/"
+socket=$work/captee.sock
+env -u LD_LIBRARY_PATH "$work/prefix/bin/capteed" --socket "$socket" --state-dir "$work/state" \
+  --ta-dir "$work/tas" 2>"$work/capteed.log" &
+capteed=$!
+trap 'kill "$capteed" 2>/dev/null || true' EXIT
+for _ in $(seq 200); do [[ -S "$socket" ]] && break; sleep 0.05; done
+export CAPTEE_SOCKET=$socket LD_LIBRARY_PATH=$libdir
+tally=$("$work/tally-make/host/captee-tally")
+[[ "$tally" == *'add 300: total 421 after 3 additions'* && "$tally" == *'"ytilibapac"'* ]] ||
+  { echo "the make-built tally example did not run as built by CMake:" >&2; echo "$tally" >&2; exit 1; }
+probe=$("$work/probe-make/host/probe_client")
+[[ "$probe" == "probe 7123" ]] ||
+  { echo "the dev kit's sub.mk features did not all arrive: $probe" >&2; cat "$work/capteed.log" >&2; exit 1; }
+kill "$capteed"
+wait "$capteed" 2>/dev/null || true
+trap - EXIT
+echo "consumer: OP-TEE-style make (TA_DEV_KIT_DIR, TEEC_EXPORT) built the tally example and the sub.mk probe, and both ran"
 rm -rf "$work"

@@ -1,0 +1,3 @@
+int probe_helper(void) {
+  return 3;
+}

@@ -1,0 +1,1 @@
+#define PART_VALUE 2

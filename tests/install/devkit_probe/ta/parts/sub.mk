@@ -1,0 +1,2 @@
+incdirs-y += private
+srcs-y += part.c
