@@ -22,7 +22,8 @@ cleanup() {
 }
 trap cleanup EXIT
 export CAPTEE_SOCKET=$work/captee.sock
-./build/bin/capteed --socket "$CAPTEE_SOCKET" --state-dir "$work/state" --ta-dir build/ta &
+./build/bin/capteed --socket "$CAPTEE_SOCKET" --state-dir "$work/state" --ta-dir build/ta \
+  --allow-unsigned-tas &
 capteed_pid=$!
 for _ in $(seq 100); do [[ -S "$CAPTEE_SOCKET" ]] && break; sleep 0.05; done
 echo "\$ captee status"

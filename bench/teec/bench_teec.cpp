@@ -59,7 +59,8 @@ class Daemon {
     pid_ = ::fork();
     if (pid_ == 0) {
       ::execl(CAPTEED_PATH, CAPTEED_PATH, "--socket", socket_.c_str(), "--ta-dir", CAPTEE_TA_DIR,
-              "--state-dir", (dir_ + "/state").c_str(), static_cast<char *>(nullptr));
+              "--state-dir", (dir_ + "/state").c_str(), "--allow-unsigned-tas",
+              static_cast<char *>(nullptr));
       ::_exit(127);
     }
     for (int i = 0; i < 500 && !reachable(); ++i) {

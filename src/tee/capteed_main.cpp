@@ -13,6 +13,7 @@
 #include "captee/program_support/directories.hpp"
 #include "captee/tee/daemon.hpp"
 #include "captee/tee/programs.hpp"
+#include "ta_signatures.hpp"
 
 namespace captee::tee {
 
@@ -37,6 +38,14 @@ int capteed_main(int argc, char **argv, std::span<DaemonExtension *const> extens
   app.add_option("--policy", policy_file,
                  "Policy file (JSON, docs/POLICY.md); default: the built-in policy");
   app.add_option("--ta-dir", ta_dir, "Directory of trusted applications");
+  std::vector<std::string> ta_pubkeys;
+  bool allow_unsigned_tas = false;
+  app.add_option("--ta-pubkey", ta_pubkeys,
+                 "A key TAs may be signed with (OP-TEE's signed TA format; PEM, public or "
+                 "private: the dev kit's keys/default_ta.pem works). Repeatable.");
+  app.add_flag("--allow-unsigned-tas", allow_unsigned_tas,
+               "Development mode: also run TAs that are not signed (without keys, signed TAs "
+               "then run unverified)");
   app.add_option("--state-dir", state_dir, "Directory for persistent state");
   app.add_option("--log-level", level, "error, warn, info or debug")
       ->check(CLI::IsMember({"error", "warn", "info", "debug"}));
@@ -132,7 +141,20 @@ int capteed_main(int argc, char **argv, std::span<DaemonExtension *const> extens
     rl.rlim_cur = rl.rlim_max;
     ::setrlimit(RLIMIT_NOFILE, &rl);
   }
+  auto ta_keys = load_trusted_ta_keys(ta_pubkeys, &why);
+  if (!ta_keys) {
+    std::cerr << "capteed: " << why << "; not starting.\n";
+    return 1;
+  }
   Daemon daemon(std::move(opts));
+  for (const TrustedTaKey &k : *ta_keys) {
+    daemon.log(LogLevel::kInfo, "TAs signed by key " + k.fingerprint + " (" + k.file + ") may run");
+  }
+  if (allow_unsigned_tas) {
+    daemon.log(LogLevel::kWarn, "development mode (--allow-unsigned-tas): unsigned TAs run");
+  } else if (ta_keys->empty()) {
+    daemon.log(LogLevel::kInfo, "no --ta-pubkey and no --allow-unsigned-tas: no TA will load");
+  }
   auto builtins = std::make_shared<BuiltinTaTable>();
   auto shutdown_extensions = [&] {
     for (DaemonExtension *e : extensions) {
@@ -160,6 +182,11 @@ int capteed_main(int argc, char **argv, std::span<DaemonExtension *const> extens
   app_cfg.max_tas_per_uid = max_tas_per_uid;
   app_cfg.max_keep_alive_per_uid = max_keep_alive_per_uid;
   app_cfg.memory_ceiling = ta_memory_ceiling;
+  app_cfg.image_gate = make_ta_image_gate(
+      std::make_shared<const std::vector<TrustedTaKey>>(std::move(*ta_keys)), allow_unsigned_tas);
+  app_cfg.on_refusal = [&daemon](const std::string &why) {
+    daemon.log(LogLevel::kWarn, "refused to load " + why);
+  };
   std::shared_ptr<apps::AppRegistry> apps =
       install_app_services(daemon, std::move(app_cfg), builtins);
   if (!daemon.start(&why)) {

@@ -55,7 +55,8 @@ class RestartableDaemon {
     }
   }
   bool start() {
-    pid_ = procs_.start({CAPTEED_PATH, "--socket", socket_, "--state-dir", dir_.path + "/state"},
+    pid_ = procs_.start({CAPTEED_PATH, "--socket", socket_, "--state-dir", dir_.path + "/state",
+                         "--allow-unsigned-tas"},
                         {}, /*quiet=*/false);
     for (int i = 0; i < 500; ++i) {
       int fd = raw_connect(socket_);

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -205,6 +206,12 @@ class CapteedProcess {
       std::ofstream(dir_.path + "/policy.json") << policy_json;
       args.push_back("--policy");
       args.push_back(dir_.path + "/policy.json");
+    }
+    // Tests load unsigned TAs: development mode, unless the test gives TA
+    // keys (then it is testing signatures, and says --allow-unsigned-tas
+    // itself if it wants both).
+    if (std::find(extra.begin(), extra.end(), "--ta-pubkey") == extra.end()) {
+      args.push_back("--allow-unsigned-tas");
     }
     for (auto &e : extra) {
       args.push_back(e);

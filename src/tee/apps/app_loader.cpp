@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "captee/detail/uuid_text.hpp"
 #include "IAppController.hpp"
 #include "IAppLoader.hpp"
 #include "app.hpp"
@@ -139,6 +140,14 @@ std::string default_tahost() {
   std::string dir(self, static_cast<size_t>(n));
   dir.erase(dir.find_last_of('/') + 1);
   return dir + "captee-tahost";
+}
+
+// How a refusal names the load in capteed's log.
+std::string describe_load(uid_t caller, std::string_view file_name) {
+  if (file_name.empty()) {
+    return "a TA image from uid " + std::to_string(caller);
+  }
+  return "TA " + std::string(file_name);
 }
 
 bool valid_name(std::string_view n) {
@@ -317,7 +326,7 @@ UnloadResult AppRegistry::unload(uint64_t id, uid_t caller) {
 }
 
 int32_t AppRegistry::load_image(std::span<const std::byte> elf, uid_t caller, Ref &ctrl) {
-  return load_bytes(elf, TaAuthority::user(caller), caller, ctrl);
+  return load_bytes(elf, TaAuthority::user(caller), caller, {}, ctrl);
 }
 
 int32_t AppRegistry::load_region(Object mem, uid_t caller, Ref &ctrl) {
@@ -360,7 +369,7 @@ int32_t AppRegistry::load_embedded(std::string_view name, uid_t caller, Ref &ctr
   if (done != bytes.size()) {
     return IAppLoader_ERROR_INVALID_BUFFER;
   }
-  return load_bytes(bytes, TaAuthority::ta_dir(), caller, ctrl);
+  return load_bytes(bytes, TaAuthority::ta_dir(), caller, name, ctrl);
 }
 
 int32_t AppRegistry::connect(std::string_view name, uid_t caller, Ref &ctrl) {
@@ -400,21 +409,58 @@ int32_t AppRegistry::connect(std::string_view name, Ref &ctrl) {
   return connect(name, ::geteuid(), ctrl);
 }
 
-int32_t AppRegistry::load_bytes(std::span<const std::byte> elf, const TaAuthority &authority,
-                                uid_t caller, Ref &ctrl) {
-  if (elf.empty() || elf.size() > cfg_.max_image_bytes) {
-    return IAppLoader_ERROR_INVALID_BUFFER;
+int32_t AppRegistry::refuse(int32_t error, const std::string &why) const {
+  if (cfg_.on_refusal) {
+    cfg_.on_refusal(why);
   }
-  int fd = sealed_copy(elf);
+  return error;
+}
+
+int32_t AppRegistry::load_bytes(std::span<const std::byte> file, const TaAuthority &authority,
+                                uid_t caller, std::string_view file_name, Ref &ctrl) {
+  const std::string what = describe_load(caller, file_name);
+  if (file.empty() || file.size() > cfg_.max_image_bytes) {
+    return refuse(IAppLoader_ERROR_INVALID_BUFFER,
+                  what + ": " + std::to_string(file.size()) + " bytes (1 to " +
+                      std::to_string(cfg_.max_image_bytes) + " accepted)");
+  }
+  int fd = sealed_copy(file);
   if (fd < 0) {
-    return IAppLoader_ERROR_TA_APP_REGION_MALLOC_FAILURE;
+    return refuse(IAppLoader_ERROR_TA_APP_REGION_MALLOC_FAILURE, what + ": no memory for a copy");
   }
-  SealedView sealed(fd, elf.size());
+  SealedView sealed(fd, file.size());
   if (!sealed.ok()) {
     ::close(fd);
-    return IAppLoader_ERROR_TA_APP_REGION_MALLOC_FAILURE;
+    return refuse(IAppLoader_ERROR_TA_APP_REGION_MALLOC_FAILURE, what + ": cannot map its copy");
   }
-  return load_fd(fd, sealed.bytes(), authority, caller, ctrl);
+  // The check runs on the sealed copy, so the bytes it passed are the bytes
+  // that run.
+  ImageVerdict verdict;
+  verdict.size = file.size();
+  if (cfg_.image_gate) {
+    verdict = cfg_.image_gate(sealed.bytes());
+    if (verdict.error != Object_OK) {
+      ::close(fd);
+      return refuse(verdict.error, what + ": " + verdict.why);
+    }
+  }
+  if (verdict.offset == 0 && verdict.size == file.size()) {
+    return load_fd(fd, sealed.bytes(), authority, caller, verdict, file_name, ctrl);
+  }
+  // A signed file: the TA host maps the ELF alone, from a sealed copy of the
+  // verified bytes.
+  const std::span<const std::byte> elf = sealed.bytes().subspan(verdict.offset, verdict.size);
+  int elf_fd = sealed_copy(elf);
+  ::close(fd);
+  if (elf_fd < 0) {
+    return refuse(IAppLoader_ERROR_TA_APP_REGION_MALLOC_FAILURE, what + ": no memory for a copy");
+  }
+  SealedView elf_view(elf_fd, elf.size());
+  if (!elf_view.ok()) {
+    ::close(elf_fd);
+    return refuse(IAppLoader_ERROR_TA_APP_REGION_MALLOC_FAILURE, what + ": cannot map its copy");
+  }
+  return load_fd(elf_fd, elf_view.bytes(), authority, caller, verdict, file_name, ctrl);
 }
 
 bool AppRegistry::within_caps(uid_t caller, bool keep_alive, bool counted) {
@@ -448,14 +494,37 @@ bool AppRegistry::within_caps(uid_t caller, bool keep_alive, bool counted) {
   return true;
 }
 
-int32_t AppRegistry::load_fd(int fd, std::span<const std::byte> elf, const TaAuthority &authority,
-                             uid_t caller, Ref &ctrl) {
+int32_t AppRegistry::load_fd(int fd, std::span<const std::byte> elf,
+                             const TaAuthority &loader_authority, uid_t caller,
+                             const ImageVerdict &verdict, std::string_view file_name, Ref &ctrl) {
+  const std::string what = describe_load(caller, file_name);
   std::string why;
   auto manifest = read_manifest(elf, &why);
   if (!manifest) {
     ::close(fd);
-    return IAppLoader_ERROR_METADATA_INVALID;
+    return refuse(IAppLoader_ERROR_METADATA_INVALID, what + ": " + why);
   }
+  if (verdict.uuid) {
+    // A signature vouches for the UUID in its header: the manifest, and a
+    // --ta-dir file's name, must say the same.
+    const std::string signed_uuid = captee::detail::uuid_text(*verdict.uuid);
+    if (!std::equal(verdict.uuid->begin(), verdict.uuid->end(), manifest->uuid.begin())) {
+      ::close(fd);
+      return refuse(
+          IAppLoader_ERROR_ELF_SIGNATURE_ERROR,
+          what + ": signed for UUID " + signed_uuid + " but its manifest names " + manifest->name);
+    }
+    if (!file_name.empty() && file_name != signed_uuid) {
+      ::close(fd);
+      return refuse(IAppLoader_ERROR_ELF_SIGNATURE_ERROR,
+                    what + ": signed for UUID " + signed_uuid + ", not its file's name");
+    }
+  }
+  // A user's load of a TA that a trusted key signed runs with the key's
+  // authority, not the user's.
+  const TaAuthority authority = !verdict.signer.empty() && !loader_authority.trusted()
+                                    ? TaAuthority::signing_key(verdict.signer)
+                                    : loader_authority;
   std::optional<ImageHash> hash;
   if (cfg_.image_sha256) {
     hash = cfg_.image_sha256(elf);
@@ -496,14 +565,22 @@ int32_t AppRegistry::load_fd(int fd, std::span<const std::byte> elf, const TaAut
           ctrl = make_object<Controller>(std::move(a));
           return Object_OK;
         }
-        return IAppLoader_ERROR_ALREADY_LOADED;
+        return refuse(
+            IAppLoader_ERROR_ALREADY_LOADED,
+            what + ": " + manifest->name + " already runs as a single instance of another image");
       }
       ++n;
       ++it;
     }
     if (shut_down_ || n + pending_.size() >= cfg_.max_apps || !within_caps(caller, keep, counted)) {
       ::close(fd);
-      return IAppLoader_ERROR_MAX_NUM_APPS;
+      return refuse(
+          IAppLoader_ERROR_MAX_NUM_APPS,
+          what + ": " +
+              (shut_down_ ? std::string("capteed is stopping")
+               : n + pending_.size() >= cfg_.max_apps
+                   ? "the registry already holds " + std::to_string(cfg_.max_apps) + " TAs"
+                   : "uid " + std::to_string(caller) + " is at its cap of TAs"));
     }
     pending_.push_back({caller, keep, counted});
   }
@@ -543,7 +620,7 @@ int32_t AppRegistry::load_fd(int fd, std::span<const std::byte> elf, const TaAut
     }
   }
   if (rv != Object_OK) {
-    return rv;
+    return refuse(rv, what + ": " + (why.empty() ? "its process did not start" : why));
   }
   ctrl = make_object<Controller>(std::move(app));
   return Object_OK;

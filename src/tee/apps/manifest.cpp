@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "captee/detail/uuid_text.hpp"
 #include "captee/ta_sdk.h"
 
 namespace captee::tee::apps {
@@ -51,16 +52,7 @@ bool TaManifest::keep_alive() const {
 }
 
 std::string TaManifest::uuid_string() const {
-  static const char hex[] = "0123456789abcdef";
-  std::string s;
-  for (size_t i = 0; i < uuid.size(); ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) {
-      s.push_back('-');
-    }
-    s.push_back(hex[uuid[i] >> 4]);
-    s.push_back(hex[uuid[i] & 0xf]);
-  }
-  return s;
+  return captee::detail::uuid_text(uuid);
 }
 
 std::optional<TaManifest> read_manifest(std::span<const std::byte> elf, std::string *why) {

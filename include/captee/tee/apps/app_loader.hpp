@@ -55,6 +55,26 @@
 namespace captee::tee::apps {
 
 using ImageHash = std::array<uint8_t, 32>;  // SHA-256
+
+// What a check of a TA file decided (AppLoaderConfig::image_gate).
+struct ImageVerdict {
+  // Object_OK, or the IAppLoader_ERROR_* the load answers (e.g.
+  // IAppLoader_ERROR_ELF_SIGNATURE_ERROR).
+  int32_t error = 0;
+  std::string why;  // a refusal's reason, for capteed's log
+  // The ELF inside the file: all of it for an unsigned TA, the image after
+  // the signed header for a signed one.
+  size_t offset = 0;
+  size_t size = 0;
+  // A signed header's UUID (RFC 4122 byte order): the manifest's must match.
+  std::optional<std::array<uint8_t, 16>> uuid;
+  // A signed TA: the fingerprint of the key that signed it.
+  std::string signer;
+};
+// Decides whether a TA file may run and which of its bytes are the ELF.
+using ImageGate = std::function<ImageVerdict(std::span<const std::byte> file)>;
+// Receives one sentence per refused load: why (capteed logs it).
+using RefusalLog = std::function<void(const std::string &)>;
 // Hashes a TA image; nullopt if it cannot (no memory).
 using ImageHasher = std::function<std::optional<ImageHash>(std::span<const std::byte>)>;
 
@@ -102,6 +122,13 @@ struct AppLoaderConfig {
   // (in-process users): images are compared byte for byte instead, which
   // decides the same, and TaInfo::image_sha256 stays empty.
   ImageHasher image_sha256;
+  // capteed's signed-TA check (tee/ta_signatures.hpp): trusted keys and
+  // whether unsigned TAs may run. Empty (in-process users): every file is an
+  // unsigned ELF and may run.
+  ImageGate image_gate;
+  // Told why each load was refused (no manifest, bad signature, UUID
+  // mismatch, size or count limits). May be empty.
+  RefusalLog on_refusal;
 };
 
 struct TaInfo {
@@ -181,10 +208,13 @@ class AppRegistry {
 
  private:
   explicit AppRegistry(AppLoaderConfig cfg);
-  int32_t load_bytes(std::span<const std::byte> elf, const TaAuthority &authority, uid_t caller,
-                     Ref &ctrl);
-  int32_t load_fd(int sealed_memfd, std::span<const std::byte> elf, const TaAuthority &authority,
-                  uid_t caller, Ref &ctrl);
+  // `file_name`: the name a --ta-dir file was asked for, empty for buffers.
+  int32_t load_bytes(std::span<const std::byte> file, const TaAuthority &authority, uid_t caller,
+                     std::string_view file_name, Ref &ctrl);
+  int32_t refuse(int32_t error, const std::string &why) const;
+  int32_t load_fd(int sealed_memfd, std::span<const std::byte> elf,
+                  const TaAuthority &loader_authority, uid_t caller, const ImageVerdict &verdict,
+                  std::string_view file_name, Ref &ctrl);
   // Under mu_: whether `caller` may start one more TA (keep-alive or not);
   // counts a refusal.
   bool within_caps(uid_t caller, bool keep_alive, bool counted);

@@ -26,6 +26,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 
 namespace captee::tee::apps {
 
@@ -33,8 +34,8 @@ enum class TaAuthorityKind : uint8_t {
   // The administrator's --ta-dir: loadEmbedded, and the GP TAs capteed runs
   // from that directory.
   kTaDir = 1,
-  // Signed by a key capteed trusts (the TA dev kit's signing issue adds it;
-  // `key` then names the key). Reserved: nothing produces it yet.
+  // Loaded from a buffer but signed by a key capteed trusts (--ta-pubkey);
+  // `key` is the key's fingerprint.
   kSigningKey = 2,
   // Loaded from a buffer or a memory region by the client whose kernel uid
   // (SO_PEERCRED, never a claim) is `uid`.
@@ -48,6 +49,9 @@ struct TaAuthority {
 
   static TaAuthority ta_dir() { return {TaAuthorityKind::kTaDir, 0, {}}; }
   static TaAuthority user(uid_t u) { return {TaAuthorityKind::kUser, u, {}}; }
+  static TaAuthority signing_key(std::string fingerprint) {
+    return {TaAuthorityKind::kSigningKey, 0, std::move(fingerprint)};
+  }
 
   // Whether name and UUID lookups (loadEmbedded, connect, GP openSession) may
   // reach an instance of this authority for any client.
