@@ -18,6 +18,8 @@
 #include <string_view>
 #include <vector>
 
+#include "captee/detail/little_endian.hpp"
+
 namespace captee::wire {
 
 inline constexpr uint32_t kMagic = 0x57545043;  // "CPTW" little-endian
@@ -149,8 +151,22 @@ struct DecodeError {
 };
 
 // Reads the header of a record without validating the body.
-// Returns false if fewer than kHeaderSize bytes are given.
-bool peek_header(std::span<const uint8_t> bytes, Header &out);
+// Returns false if fewer than kHeaderSize bytes are given. Inline: the
+// transport reads the header of every record it receives (descriptor
+// notices, out-of-band bodies) without a call into this library.
+inline bool peek_header(std::span<const uint8_t> bytes, Header &out) {
+  if (bytes.size() < kHeaderSize) {
+    return false;
+  }
+  out.size = detail::load_le32(bytes.data());
+  out.kind = Kind(bytes[4]);
+  out.flags = bytes[5];
+  out.fd_count = bytes[6];
+  out.invoke_id = detail::load_le32(bytes.data() + 8);
+  out.aux = detail::load_le32(bytes.data() + 12);
+  out.seq = detail::load_le32(bytes.data() + 16);
+  return true;
+}
 
 // Decodes and validates one whole frame. `fds` is the number of descriptors
 // that arrived with it (after removing the out-of-band body fd, if any).
