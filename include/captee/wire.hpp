@@ -9,7 +9,8 @@
 // descriptors that arrived with the record). Decoding treats every byte as
 // hostile: it checks every size, offset, count, object-reference kind and fd
 // index before it produces a view, and it never reads outside the span.
-// Table-level checks (is this handle live?) belong to the channel.
+// Table-level checks (is this handle live?) belong to the channel
+// (ExportTable::validate_handle).
 #pragma once
 
 #include <cstddef>
@@ -102,8 +103,10 @@ struct Hello {
   bool has_primordial = false;  // the sender exports a first object (handle kPrimordialHandle)
 };
 
-// Handles are (generation << 16) | index; the primordial object is index 0,
-// generation 1.
+// The primordial object's handle: the one handle a peer names without being
+// sent it. Every other handle is opaque to the peer; how handles encode
+// export-table slots, and the one check of a handle the peer sends, are the
+// channel's (src/channel/handle_table.hpp, which derives this value).
 inline constexpr uint32_t kPrimordialHandle = 0x10000;
 
 struct Header {
