@@ -9,7 +9,8 @@
 // descriptors that arrived with the record). Decoding treats every byte as
 // hostile: it checks every size, offset, count, object-reference kind and fd
 // index before it produces a view, and it never reads outside the span.
-// Table-level checks (is this handle live?) belong to the channel.
+// Table-level checks (is this handle live?) belong to the channel
+// (ExportTable::validate_handle).
 #pragma once
 
 #include <cstddef>
@@ -17,6 +18,8 @@
 #include <span>
 #include <string_view>
 #include <vector>
+
+#include "captee/detail/little_endian.hpp"
 
 namespace captee::wire {
 
@@ -100,8 +103,10 @@ struct Hello {
   bool has_primordial = false;  // the sender exports a first object (handle kPrimordialHandle)
 };
 
-// Handles are (generation << 16) | index; the primordial object is index 0,
-// generation 1.
+// The primordial object's handle: the one handle a peer names without being
+// sent it. Every other handle is opaque to the peer; how handles encode
+// export-table slots, and the one check of a handle the peer sends, are the
+// channel's (src/channel/handle_table.hpp, which derives this value).
 inline constexpr uint32_t kPrimordialHandle = 0x10000;
 
 struct Header {
@@ -149,8 +154,22 @@ struct DecodeError {
 };
 
 // Reads the header of a record without validating the body.
-// Returns false if fewer than kHeaderSize bytes are given.
-bool peek_header(std::span<const uint8_t> bytes, Header &out);
+// Returns false if fewer than kHeaderSize bytes are given. Inline: the
+// transport reads the header of every record it receives (descriptor
+// notices, out-of-band bodies) without a call into this library.
+inline bool peek_header(std::span<const uint8_t> bytes, Header &out) {
+  if (bytes.size() < kHeaderSize) {
+    return false;
+  }
+  out.size = detail::load_le32(bytes.data());
+  out.kind = Kind(bytes[4]);
+  out.flags = bytes[5];
+  out.fd_count = bytes[6];
+  out.invoke_id = detail::load_le32(bytes.data() + 8);
+  out.aux = detail::load_le32(bytes.data() + 12);
+  out.seq = detail::load_le32(bytes.data() + 16);
+  return true;
+}
 
 // Decodes and validates one whole frame. `fds` is the number of descriptors
 // that arrived with it (after removing the out-of-band body fd, if any).

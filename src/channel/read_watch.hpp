@@ -7,6 +7,8 @@
 
 #include <cstdint>
 
+#pragma GCC visibility push(hidden)
+
 namespace captee::detail {
 
 class ReadWatch {
@@ -46,3 +48,5 @@ class ReadWatch {
 };
 
 }  // namespace captee::detail
+
+#pragma GCC visibility pop

@@ -155,6 +155,18 @@ ssize_t recv_with_fds(int sock, RecvBuffer &buf, FdList &fds, int *flags, pid_t 
   return n;
 }
 
+// A frame's sender as receiving its records finds it (FrameSocket::receive
+// keeps the running count and turns first_byte into FrameOrigin::early).
+struct FrameSender {
+  // Bytes of every record read so far on the socket; each call advances it.
+  uint64_t stream_bytes = 0;
+  // Out: the pid SCM_CREDENTIALS attached to the frame's records; 0 if a
+  // record had none or its records (a notice and its frame) disagree.
+  pid_t pid = 0;
+  // Out: where the frame's first record starts in the byte stream.
+  uint64_t first_byte = 0;
+};
+
 // Accounts for one record of `n` bytes from `pid`. The first record of a
 // frame sets its sender and where it starts; a later one (the record after
 // a notice) must agree, or the frame's sender is unknown (0).
@@ -171,8 +183,7 @@ void note_record(FrameSender *sender, ssize_t n, pid_t pid, bool first) {
   sender->stream_bytes += uint64_t(n);
 }
 
-}  // namespace
-
+// Receives one frame (FrameSocket::receive) with `sender` as its bookkeeping.
 RecvStatus recv_frame(int sock, size_t max_frame, RecvBuffer &buf, FdList &fds, bool fd_notices,
                       const char **why, FrameSender *sender) {
   if (buf.cap < kInlineRecordMax) {
@@ -184,6 +195,10 @@ RecvStatus recv_frame(int sock, size_t max_frame, RecvBuffer &buf, FdList &fds, 
   int flags = 0;
   pid_t pid = 0;
   pid_t *want_pid = sender != nullptr ? &pid : nullptr;
+  // The header of the record that holds the frame, once read (each record's
+  // header is parsed once here; decode() checks the rest of it later).
+  wire::Header h;
+  bool have_header = false;
   if (fd_notices) {
     // The peer announces every record that carries descriptors, so this one
     // needs no control buffer. MSG_TRUNC: the real length, to catch records
@@ -212,9 +227,10 @@ RecvStatus recv_frame(int sock, size_t max_frame, RecvBuffer &buf, FdList &fds, 
       *why = "record larger than the inline limit";
       return RecvStatus::kViolation;
     }
-    wire::Header notice;
-    if (wire::peek_header(std::span(buf.data.get(), size_t(n)), notice) &&
-        notice.kind == wire::Kind::kFdNotice) {
+    have_header = wire::peek_header(std::span(buf.data.get(), size_t(n)), h);
+    if (have_header && h.kind == wire::Kind::kFdNotice) {
+      const wire::Header notice = h;
+      have_header = false;  // the frame is the next record
       if (size_t(n) != wire::kHeaderSize || notice.size != wire::kHeaderSize || notice.aux == 0 ||
           notice.aux > kMaxRecordFds) {
         *why = "malformed descriptor notice";
@@ -248,8 +264,7 @@ RecvStatus recv_frame(int sock, size_t max_frame, RecvBuffer &buf, FdList &fds, 
     *why = "too many descriptors in one record";
     return RecvStatus::kViolation;
   }
-  wire::Header h;
-  if (!wire::peek_header(std::span(buf.data.get(), size_t(n)), h)) {
+  if (!have_header && !wire::peek_header(std::span(buf.data.get(), size_t(n)), h)) {
     *why = "record shorter than a frame header";
     return RecvStatus::kViolation;
   }
@@ -290,7 +305,32 @@ RecvStatus recv_frame(int sock, size_t max_frame, RecvBuffer &buf, FdList &fds, 
   return RecvStatus::kOk;
 }
 
-int send_frame(int sock, wire::Encoded &frame, std::span<const int> fds, bool fd_notices) {
+}  // namespace
+
+FrameSocket::~FrameSocket() {
+  ::close(sock_);
+}
+
+RecvStatus FrameSocket::receive(size_t max_frame, RecvBuffer &buf, FdList &fds, FrameOrigin &origin,
+                                const char **why) {
+  FrameSender sender;
+  if (record_senders_) {
+    sender.stream_bytes = stream_bytes_.load(std::memory_order_relaxed);
+  }
+  // One call site, so recv_frame is inlined here.
+  auto st =
+      recv_frame(sock_, max_frame, buf, fds, fd_notices_, why, record_senders_ ? &sender : nullptr);
+  if (record_senders_) {
+    stream_bytes_.store(sender.stream_bytes, std::memory_order_relaxed);
+    origin.pid = sender.pid;
+    origin.early = sender.first_byte < early_bytes_;
+  }
+  return st;
+}
+
+int FrameSocket::send(wire::Encoded &frame, std::span<const int> fds) {
+  const int sock = sock_;
+  const bool fd_notices = fd_notices_;
   if (frame.size <= kInlineRecordMax) {
     iovec iov[2 * 64 + 4];
     size_t n = 0;

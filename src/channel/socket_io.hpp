@@ -1,11 +1,14 @@
-// Moving whole frames over a SOCK_SEQPACKET socket: one frame per record,
-// descriptors via SCM_RIGHTS. Frames too big for one record travel
-// "out of band": the record holds only the header and the body is in a memfd
-// attached as the first descriptor.
+// The transport: whole frames over a channel's SOCK_SEQPACKET socket, one
+// frame per record, descriptors via SCM_RIGHTS. Frames too big for one
+// record travel "out of band": the record holds only the header and the body
+// is in a memfd attached as the first descriptor. A FrameSocket reads a
+// frame, its descriptors and (if asked) who sent it in one call; decoding the
+// bytes is the codec's job (wire::decode), afterwards.
 #pragma once
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -13,6 +16,8 @@
 #include <vector>
 
 #include "captee/wire.hpp"
+
+#pragma GCC visibility push(hidden)
 
 namespace captee::detail {
 
@@ -55,35 +60,65 @@ struct RecvBuffer {
   }
 };
 
-// Who sent a frame, for a channel that records senders (SO_PASSCRED on).
-struct FrameSender {
-  // Bytes of every record read so far on the socket; each call advances it.
-  uint64_t stream_bytes = 0;
-  // Out: the pid SCM_CREDENTIALS attached to the frame's records; 0 if a
-  // record had none or its records (a notice and its frame) disagree.
+// Who sent a frame, on a socket that records senders (SO_PASSCRED on).
+struct FrameOrigin {
+  // The pid SCM_CREDENTIALS attached to the frame's records; 0 if a record
+  // had none or its records (a notice and its frame) disagree.
   pid_t pid = 0;
-  // Out: where the frame's first record starts in the byte stream.
-  uint64_t first_byte = 0;
+  // The frame starts within the socket's first `early_bytes` bytes.
+  bool early = false;
 };
 
-// Receives one frame into `buf`. On kOk, buf.bytes() is the whole frame
-// (out-of-band bodies read in) and `fds` holds the descriptors that belong to
-// its object references. On kViolation `*why` names the problem.
-// `fd_notices` (both sides offered wire version 2): records are read with
-// recv(2), no control buffer, except the one after a kFdNotice record, which
-// this call reads too. That is only sound while one thread at a time reads
-// the socket, which the channel guarantees.
-// `sender` (may be null): every record is read with a control buffer for
-// its SCM_CREDENTIALS, which are reported there; descriptors attached to a
-// record no notice announced are closed, as the kernel would have dropped
-// them without a control buffer.
-RecvStatus recv_frame(int sock, size_t max_frame, RecvBuffer &buf, FdList &fds, bool fd_notices,
-                      const char **why, FrameSender *sender = nullptr);
+// A channel's connected SOCK_SEQPACKET socket, owned (closed on destruction).
+class FrameSocket {
+ public:
+  // `record_senders`: every record is read with a control buffer for its
+  // SCM_CREDENTIALS (the caller turned SO_PASSCRED on), which receive()
+  // reports; descriptors attached to a record no notice announced are then
+  // closed here, as the kernel would have dropped them without a control
+  // buffer. Frames starting in the first `early_bytes` bytes are early.
+  FrameSocket(int sock, bool record_senders, uint64_t early_bytes)
+      : sock_(sock), record_senders_(record_senders), early_bytes_(early_bytes) {}
+  ~FrameSocket();
+  FrameSocket(const FrameSocket &) = delete;
+  FrameSocket &operator=(const FrameSocket &) = delete;
 
-// Sends one frame with `fds` attached (borrowed), preceded by a kFdNotice
-// record if there are descriptors and `fd_notices`. The caller serialises
-// senders (the notice and its record must be adjacent). Returns 0 or an
-// errno value.
-int send_frame(int sock, wire::Encoded &frame, std::span<const int> fds, bool fd_notices);
+  int fd() const { return sock_; }
+
+  // Both sides offered wire version 2: records carrying descriptors are
+  // announced by a kFdNotice record, and every other record is read with
+  // recv(2), without a control buffer. Set once, after the handshake and
+  // before the socket is shared between threads. Reading without a control
+  // buffer is only sound while one thread at a time reads the socket, which
+  // the channel guarantees (see pool_loop).
+  void use_fd_notices() { fd_notices_ = true; }
+
+  // Sends one frame with `fds` attached (borrowed), preceded by a kFdNotice
+  // record if there are descriptors and notices are in use. The caller
+  // serialises senders (the notice and its record must be adjacent).
+  // Returns 0 or an errno value.
+  int send(wire::Encoded &frame, std::span<const int> fds);
+
+  // Receives one frame into `buf`: reads its record (and the notice before
+  // it, and an out-of-band body), so that on kOk buf.bytes() is the whole
+  // frame and `fds` holds the descriptors that belong to its object
+  // references; `origin` is filled in if senders are recorded. An
+  // out-of-band frame larger than `max_frame` is refused (an inline record
+  // is at most kInlineRecordMax). On kViolation `*why` names the problem.
+  // The bytes are not decoded: that is wire::decode()'s job.
+  RecvStatus receive(size_t max_frame, RecvBuffer &buf, FdList &fds, FrameOrigin &origin,
+                     const char **why);
+
+ private:
+  const int sock_;
+  bool fd_notices_ = false;
+  const bool record_senders_;
+  const uint64_t early_bytes_;
+  // With record_senders_: bytes of every record read so far. Only the one
+  // reading thread touches it; atomic for the hand-over between readers.
+  std::atomic<uint64_t> stream_bytes_{0};
+};
 
 }  // namespace captee::detail
+
+#pragma GCC visibility pop

@@ -178,20 +178,6 @@ std::vector<uint8_t> Encoded::flatten() const {
   return v;
 }
 
-bool peek_header(std::span<const uint8_t> b, Header &h) {
-  if (b.size() < kHeaderSize) {
-    return false;
-  }
-  h.size = detail::load_le32(b.data());
-  h.kind = Kind(b[4]);
-  h.flags = b[5];
-  h.fd_count = b[6];
-  h.invoke_id = detail::load_le32(b.data() + 8);
-  h.aux = detail::load_le32(b.data() + 12);
-  h.seq = detail::load_le32(b.data() + 16);
-  return true;
-}
-
 void set_seq(Encoded &frame, uint32_t seq) {
   detail::store_le32(frame.head.data() + 16, seq);
 }
