@@ -9,7 +9,7 @@
 #include "IAppController.h"
 #include "IAppLoader.h"
 #include "IGPAppClientCaptee.h"
-#include "IGPSession.h"
+#include "IGPSession.hpp"
 #include "captee/gp_skeletons.hpp"
 #include "gp_identity.hpp"
 #include "tee_api_defines.h"
@@ -18,7 +18,6 @@ namespace captee::tee {
 namespace {
 
 using gp::clear_outputs;
-using gp::InvokeRequest;
 using gp::OpenRequest;
 using gp::ParamArgs;
 
@@ -33,8 +32,12 @@ bool died(int32_t err) {
   return err == Object_ERROR_DEFUNCT || err == Object_ERROR_UNAVAIL;
 }
 
-// The session the client holds; forwards to the TA's session.
-class GpSession final : public gp::SessionSkeleton {
+// The session the client holds; forwards to the TA's session. Implemented
+// on the generated skeleton itself, not gp::SessionSkeleton: it only passes
+// the call on, so it takes the arguments as the skeleton gives them and
+// hands them to the generated stub as they are (buffers and objects by
+// pointer, uncopied).
+class GpSession final : public iface::IGPSessionSkeleton {
  public:
   GpSession(Ref controller, Ref inner)
       : controller_(std::move(controller)), inner_(std::move(inner)) {}
@@ -47,29 +50,36 @@ class GpSession final : public gp::SessionSkeleton {
     return Object_OK;
   }
 
- protected:
-  int32_t invoke(const InvokeRequest &req, const ParamArgs &args, uint32_t &ret_value,
-                 uint32_t &ret_origin) override {
-    if (dead_.load(std::memory_order_acquire)) {
-      answer(args, TEE_ERROR_TARGET_DEAD, ret_value, ret_origin);
+  int32_t invokeCommand(uint32_t commandID, uint32_t cancelCode,
+                        uint32_t cancellationRequestTimeout, uint32_t paramTypes,
+                        uint32_t exParamTypes, std::span<const std::byte> i1,
+                        std::span<const std::byte> i2, std::span<const std::byte> i3,
+                        std::span<const std::byte> i4, std::span<std::byte> o1, size_t &o1_len,
+                        std::span<std::byte> o2, size_t &o2_len, std::span<std::byte> o3,
+                        size_t &o3_len, std::span<std::byte> o4, size_t &o4_len, Object imem1,
+                        Object imem2, Object imem3, Object imem4, uint32_t &memrefOutSz1,
+                        uint32_t &memrefOutSz2, uint32_t &memrefOutSz3, uint32_t &memrefOutSz4,
+                        uint32_t &retValue, uint32_t &retOrigin) override {
+    // TARGET_DEAD (origin TEE), nothing produced.
+    auto dead_answer = [&] {
+      o1_len = o2_len = o3_len = o4_len = 0;
+      memrefOutSz1 = memrefOutSz2 = memrefOutSz3 = memrefOutSz4 = 0;
+      retValue = TEE_ERROR_TARGET_DEAD;
+      retOrigin = TEE_ORIGIN_TEE;
       return Object_OK;
+    };
+    if (dead_.load(std::memory_order_acquire)) {
+      return dead_answer();
     }
-    // The generated stub lays the call out again exactly as it came (the
-    // skeleton accepted only that layout); buffers and objects pass by
-    // pointer, uncopied.
     int32_t err = IGPSession_invokeCommand(
-        inner_.get(), req.command, req.cancel_code, req.cancel_timeout, req.param_types,
-        req.ex_param_types, args.in[0].data(), args.in[0].size(), args.in[1].data(),
-        args.in[1].size(), args.in[2].data(), args.in[2].size(), args.in[3].data(),
-        args.in[3].size(), args.out[0].data(), args.out[0].size(), args.out_len[0],
-        args.out[1].data(), args.out[1].size(), args.out_len[1], args.out[2].data(),
-        args.out[2].size(), args.out_len[2], args.out[3].data(), args.out[3].size(),
-        args.out_len[3], args.mem[0], args.mem[1], args.mem[2], args.mem[3], args.out_size[0],
-        args.out_size[1], args.out_size[2], args.out_size[3], &ret_value, &ret_origin);
+        inner_.get(), commandID, cancelCode, cancellationRequestTimeout, paramTypes, exParamTypes,
+        i1.data(), i1.size(), i2.data(), i2.size(), i3.data(), i3.size(), i4.data(), i4.size(),
+        o1.data(), o1.size(), &o1_len, o2.data(), o2.size(), &o2_len, o3.data(), o3.size(), &o3_len,
+        o4.data(), o4.size(), &o4_len, imem1, imem2, imem3, imem4, &memrefOutSz1, &memrefOutSz2,
+        &memrefOutSz3, &memrefOutSz4, &retValue, &retOrigin);
     if (died(err)) {
       dead_.store(true, std::memory_order_release);
-      answer(args, TEE_ERROR_TARGET_DEAD, ret_value, ret_origin);
-      return Object_OK;
+      return dead_answer();
     }
     return err;
   }
