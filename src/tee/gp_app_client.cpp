@@ -175,7 +175,9 @@ class GpAppClient final : public gp::AppClientSkeleton<iface::IGPAppClientSkelet
       }
     }
     if (app.is_null()) {
-      return Object_ERROR_BADOBJ;  // an app object that is not there, as invoking it answers
+      // A controller that answered without an app object; a stub cannot
+      // invoke nothing, and a null Ref answers this.
+      return Object_ERROR_BADOBJ;
     }
     IGPAppClientCaptee_Uuid client_uuid;
     std::memcpy(client_uuid.bytes, identity.uuid.data(), sizeof client_uuid.bytes);
