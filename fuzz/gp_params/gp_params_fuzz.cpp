@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "IGPSession.h"
@@ -66,7 +67,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     size_t in_size, out_cap;
     uint32_t reported;
   } slot[4];
-  ObjectArg in[4], out[4], mem[4];
+  size_t out_len[4];
+  uint32_t out_sz[4];
+  gp::ParamArgs args{};
   for (unsigned n = 0; n < 4; ++n) {
     Slot &s = slot[n];
     s.mem_kind = r.u8() & 3;
@@ -86,13 +89,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       s.rw = MemoryObject::create(mem_size);
       s.mem = s.mem_kind == 2 && s.rw ? MemoryObject::read_only_view(s.rw.get()) : s.rw;
     }
-    in[n].bi = {s.in.get(), s.in_size};
-    out[n].b = {s.out.get(), s.out_cap};
-    mem[n].o = s.mem.get();
+    args.in[n] = std::as_bytes(std::span(s.in.get(), s.in_size));
+    args.out[n] = std::as_writable_bytes(std::span(s.out.get(), s.out_cap));
+    args.out_len[n] = &out_len[n];
+    out_len[n] = s.out_cap;  // as the skeleton starts it
+    args.mem[n] = s.mem.get();
+    args.out_size[n] = &out_sz[n];
   }
 
   gp::Params p;
-  if (p.build(types, ex_types, in, out, mem) != TEE_SUCCESS) {
+  if (p.build(types, ex_types, args) != TEE_SUCCESS) {
     return 0;
   }
   // The TA: writes every byte of every memref it was given (a marker per
@@ -113,7 +119,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
       }
       // A memory-object memref must be the requested window of that object.
-      if (slot[n].rw && !Object_isNull(mem[n].o)) {
+      if (slot[n].rw && !Object_isNull(args.mem[n])) {
         IGPSession_MemoryObjectParameters mp;
         std::memcpy(&mp, slot[n].in.get(), sizeof mp);
         auto *mo = LocalObject::from_as<MemoryObject>(slot[n].rw.get());
@@ -143,16 +149,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       tp[n].value.b = ~slot[n].reported;
     }
   }
-  uint32_t out_sz[4];
-  p.finish(out, out_sz);
+  p.finish(args);
   for (unsigned n = 0; n < 4; ++n) {
-    if (out[n].b.size > slot[n].out_cap) {
+    if (out_len[n] > slot[n].out_cap) {
       fail();  // an output may never grow past its capacity
     }
   }
-  uint8_t bundle_bytes[24];
-  ObjectArg bundle;
-  bundle.b = {bundle_bytes, sizeof bundle_bytes};
-  gp::put_result(bundle, out_sz, 0, 0);
   return 0;
 }

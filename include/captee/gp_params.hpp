@@ -17,6 +17,8 @@
 // Every size is checked before use, with overflow-checked arithmetic.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -28,25 +30,35 @@
 
 namespace captee::gp {
 
+// The four GP parameters of one call as the generated IGPSession and
+// IGPAppClient skeletons hand them over, all borrowed for the call. The
+// skeleton has already checked the counts and the bundles' sizes; nothing
+// here is trusted beyond that.
+struct ParamArgs {
+  std::array<std::span<const std::byte>, 4> in;  // i1..i4
+  std::array<std::span<std::byte>, 4> out;       // o1..o4; their sizes are the capacities
+  std::array<size_t *, 4> out_len;               // where oN's produced length goes
+  std::array<Object, 4> mem;                     // imem1..imem4, Object_NULL when unused
+  std::array<uint32_t *, 4> out_size;            // where memrefOutSzN goes
+};
+
 // One call's TEE_Param array and the buffers behind its memrefs. Not
 // thread-safe; one per call. Buffers and mappings live until destruction.
 class Params {
  public:
-  // Builds the TEE_Params from `in` = four iN buffers, `out` = the four oN
-  // buffers (their sizes are the capacities) and `mem` = four object slots
-  // (Object_NULL when unused), all borrowed for the call.
+  // Builds the TEE_Params from `args.in` (the iN bytes), `args.out` (the oN
+  // capacities) and `args.mem` (the memory objects).
   // Returns TEE_ERROR_BAD_PARAMETERS for any inconsistency: an unknown type,
   // a value that is not 8 bytes, a temporary in/out memref whose capacity
   // differs from its input, a memory object that cannot be mapped with the
   // rights the type needs, or a range outside it.
-  TEE_Result build(uint32_t types, uint32_t ex_types, const ObjectArg *in, const ObjectArg *out,
-                   const ObjectArg *mem);
+  TEE_Result build(uint32_t types, uint32_t ex_types, const ParamArgs &args);
 
-  // Copies outputs back into `out` (setting each oN's size) and writes each
-  // parameter's produced size into out_sz[n] (memrefOutSzN: the required size
-  // when the TA answered SHORT_BUFFER). A memref larger than its capacity is
-  // not copied (oN size 0) but its size is still reported.
-  void finish(ObjectArg *out, uint32_t out_sz[4]);
+  // Copies outputs back into `args.out`, setting each *out_len, and writes
+  // each parameter's produced size into *out_size (memrefOutSzN: the
+  // required size when the TA answered SHORT_BUFFER). A memref larger than
+  // its capacity is not copied (length 0) but its size is still reported.
+  void finish(const ParamArgs &args);
 
   TEE_Param *get() { return params_; }
   uint32_t types() const { return types_; }
@@ -63,7 +75,7 @@ class Params {
   bool client_writable(unsigned n) const;
 
  private:
-  TEE_Result map_memory_object(unsigned n, uint32_t t, const ObjectArg &in, Object obj);
+  TEE_Result map_memory_object(unsigned n, uint32_t t, std::span<const std::byte> in, Object obj);
 
   uint32_t types_ = 0;
   TEE_Param params_[4] = {};
@@ -71,40 +83,11 @@ class Params {
   std::optional<Mapping> maps_[4];
 };
 
-// An openSession request's first bundle, normalised (IGPAppClient op 0's 20
-// bytes, op 1's 24, or capteed's CAPTEE_GP_OP_OPEN_SESSION_AS with the client
-// identity after them; captee/gp_ta_protocol.h).
-struct OpenRequest {
-  uint32_t cancel_code = 0;
-  uint32_t cancel_timeout = 0xFFFFFFFFu;
-  uint32_t connection_method = 0;
-  uint32_t connection_data = 0;
-  uint32_t param_types = 0;
-  uint32_t ex_param_types = 0;
-  TEE_Identity client{};  // TEE_LOGIN_PUBLIC unless the request carries one
-};
+// Nothing produced: every oN length and every memrefOutSzN 0.
+void clear_outputs(const ParamArgs &args);
 
-// Decodes a[0] of an openSession-shaped call for `method` (0, 1 or
-// CAPTEE_GP_OP_OPEN_SESSION_AS). False if the method is none of those or the
-// bundle has the wrong size.
-bool decode_open_request(uint32_t method, const ObjectArg &bundle, OpenRequest *out);
-
-// IGPSession.invokeCommand's first bundle.
-struct InvokeRequest {
-  uint32_t command = 0;
-  uint32_t cancel_code = 0;
-  uint32_t param_types = 0;
-  uint32_t ex_param_types = 0;
-};
-
-// Checks the invokeCommand shape (counts 0x0455, a[0] 20 bytes, a[5] 24
-// bytes) and decodes a[0]. False for any other shape.
-bool decode_invoke_request(ObjectCounts k, const ObjectArg *a, InvokeRequest *out);
-
-// Writes the 24-byte result bundle (memrefOutSz0..3, retValue, retOrigin).
-void put_result(ObjectArg &bundle, const uint32_t out_sz[4], uint32_t value, uint32_t origin);
-
-// Sets the four oN sizes to 0 (nothing produced).
-void clear_outputs(ObjectArg *out);
+// The client identity of capteed's openSessionAs: `login` and the UUID as 16
+// bytes in RFC 4122 (network) byte order, as TEE_Identity holds them.
+TEE_Identity client_identity(uint32_t login, std::span<const uint8_t, 16> uuid);
 
 }  // namespace captee::gp

@@ -1,6 +1,11 @@
 /* How capteed's GP app client (uid 0x199) talks to a GP TA's app object (the
  * GP runtime in captee-tahost, captee::gp_ta).
  *
+ * The interface is idl/IGPAppClientCaptee.idl (its generated stub and
+ * skeleton are what capteed and the runtime use); these two numbers are the
+ * same facts for C code, checked against the IDL by tests/idl
+ * (Facts.GPAppClientCaptee).
+ *
  * The TA's app object is an IGPAppClient. Besides openSession (op 0) and
  * openSessionV2 (op 1) it answers op CAPTEE_GP_OP_OPEN_SESSION_AS: the
  * openSessionV2 layout (counts 0x1556) whose a[0] bundle is followed by the

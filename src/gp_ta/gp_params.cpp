@@ -4,21 +4,19 @@
 
 #include <cstring>
 
-#include "IGPAppClient.h"
 #include "IGPSession.h"
-#include "captee/gp_ta_protocol.h"
 #include "tee_api_defines.h"
 
 namespace captee::gp {
 
-TEE_Result Params::build(uint32_t types, uint32_t ex_types, const ObjectArg *in,
-                         const ObjectArg *out, const ObjectArg *mem) {
+TEE_Result Params::build(uint32_t types, uint32_t ex_types, const ParamArgs &args) {
+  const auto &in = args.in;
   types_ = types;
   std::memset(params_, 0, sizeof params_);
   for (unsigned n = 0; n < 4; ++n) {
     uint32_t t = TEE_PARAM_TYPE_GET(types, n);
-    if (!Object_isNull(mem[n].o)) {
-      if (TEE_Result r = map_memory_object(n, t, in[n], mem[n].o); r != TEE_SUCCESS) {
+    if (!Object_isNull(args.mem[n])) {
+      if (TEE_Result r = map_memory_object(n, t, in[n], args.mem[n]); r != TEE_SUCCESS) {
         return r;
       }
       continue;
@@ -28,10 +26,10 @@ TEE_Result Params::build(uint32_t types, uint32_t ex_types, const ObjectArg *in,
         break;
       case TEE_PARAM_TYPE_VALUE_INPUT:
       case TEE_PARAM_TYPE_VALUE_INOUT:
-        if (in[n].bi.size != 8) {
+        if (in[n].size() != 8) {
           return TEE_ERROR_BAD_PARAMETERS;
         }
-        std::memcpy(&params_[n].value, in[n].bi.ptr, 8);
+        std::memcpy(&params_[n].value, in[n].data(), 8);
         break;
       case TEE_PARAM_TYPE_VALUE_OUTPUT:
         break;
@@ -44,14 +42,14 @@ TEE_Result Params::build(uint32_t types, uint32_t ex_types, const ObjectArg *in,
           params_[n].memref.size = 0;
           break;
         }
-        size_t size = in[n].bi.size;
-        if (t != TEE_PARAM_TYPE_MEMREF_INPUT && out[n].b.size != size) {
+        size_t size = in[n].size();
+        if (t != TEE_PARAM_TYPE_MEMREF_INPUT && args.out[n].size() != size) {
           return TEE_ERROR_BAD_PARAMETERS;
         }
         // size + 1: a zero-length memref still gets a valid pointer.
         bufs_[n].assign(size + 1, 0);
         if (size != 0) {
-          std::memcpy(bufs_[n].data(), in[n].bi.ptr, size);
+          std::memcpy(bufs_[n].data(), in[n].data(), size);
         }
         params_[n].memref.buffer = bufs_[n].data();
         params_[n].memref.size = size;
@@ -64,54 +62,58 @@ TEE_Result Params::build(uint32_t types, uint32_t ex_types, const ObjectArg *in,
   return TEE_SUCCESS;
 }
 
-void Params::finish(ObjectArg *out, uint32_t out_sz[4]) {
+void Params::finish(const ParamArgs &args) {
   for (unsigned n = 0; n < 4; ++n) {
     uint32_t t = TEE_PARAM_TYPE_GET(types_, n);
-    out_sz[n] = 0;
+    const std::span<std::byte> out = args.out[n];
+    size_t &out_len = *args.out_len[n];
+    uint32_t &out_sz = *args.out_size[n];
+    out_sz = 0;
     if (maps_[n]) {
       // Written in place; only the size travels back (memrefOutSzN).
-      out[n].b.size = 0;
+      out_len = 0;
       if (t != TEE_PARAM_TYPE_MEMREF_INPUT) {
         size_t produced = params_[n].memref.size;
-        out_sz[n] = produced > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(produced);
+        out_sz = produced > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(produced);
       }
       continue;
     }
     if (t == TEE_PARAM_TYPE_VALUE_OUTPUT || t == TEE_PARAM_TYPE_VALUE_INOUT) {
-      if (out[n].b.size >= 8) {
-        std::memcpy(out[n].b.ptr, &params_[n].value, 8);
-        out[n].b.size = 8;
+      if (out.size() >= 8) {
+        std::memcpy(out.data(), &params_[n].value, 8);
+        out_len = 8;
       } else {
-        out[n].b.size = 0;
+        out_len = 0;
       }
     } else if (t == TEE_PARAM_TYPE_MEMREF_OUTPUT || t == TEE_PARAM_TYPE_MEMREF_INOUT) {
       size_t produced = params_[n].memref.size;
-      size_t cap = out[n].b.size;
+      size_t cap = out.size();
       if (produced <= cap && produced <= bufs_[n].size()) {
         if (produced != 0) {
-          std::memcpy(out[n].b.ptr, bufs_[n].data(), produced);
+          std::memcpy(out.data(), bufs_[n].data(), produced);
         }
-        out[n].b.size = produced;
+        out_len = produced;
       } else {
-        out[n].b.size = 0;
+        out_len = 0;
       }
-      out_sz[n] = produced > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(produced);
+      out_sz = produced > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(produced);
     } else {
-      out[n].b.size = 0;
+      out_len = 0;
     }
   }
 }
 
-TEE_Result Params::map_memory_object(unsigned n, uint32_t t, const ObjectArg &in, Object obj) {
+TEE_Result Params::map_memory_object(unsigned n, uint32_t t, std::span<const std::byte> in,
+                                     Object obj) {
   if (t != TEE_PARAM_TYPE_MEMREF_INPUT && t != TEE_PARAM_TYPE_MEMREF_OUTPUT &&
       t != TEE_PARAM_TYPE_MEMREF_INOUT) {
     return TEE_ERROR_BAD_PARAMETERS;
   }
   IGPSession_MemoryObjectParameters mp;
-  if (in.bi.size != sizeof mp) {
+  if (in.size() != sizeof mp) {
     return TEE_ERROR_BAD_PARAMETERS;
   }
-  std::memcpy(&mp, in.bi.ptr, sizeof mp);
+  std::memcpy(&mp, in.data(), sizeof mp);
   uint8_t rights = FdObject::kRead;
   if (t != TEE_PARAM_TYPE_MEMREF_INPUT) {
     rights |= FdObject::kWrite;
@@ -150,71 +152,21 @@ bool Params::client_writable(unsigned n) const {
   return t == TEE_PARAM_TYPE_MEMREF_OUTPUT || t == TEE_PARAM_TYPE_MEMREF_INOUT;
 }
 
-bool decode_open_request(uint32_t method, const ObjectArg &bundle, OpenRequest *out) {
-  const auto *raw = static_cast<const uint8_t *>(bundle.bi.ptr);
-  uint32_t w[6] = {};
-  *out = OpenRequest{};
-  out->client.login = TEE_LOGIN_PUBLIC;
-  switch (method) {
-    case IGPAppClient_OP_openSession:
-      if (bundle.bi.size != 20) {
-        return false;
-      }
-      std::memcpy(w, raw, 20);
-      out->cancel_code = w[0];
-      out->connection_method = w[1];
-      out->connection_data = w[2];
-      out->param_types = w[3];
-      out->ex_param_types = w[4];
-      return true;
-    case IGPAppClient_OP_openSessionV2:
-    case CAPTEE_GP_OP_OPEN_SESSION_AS:
-      if (bundle.bi.size !=
-          (method == IGPAppClient_OP_openSessionV2 ? 24u : CAPTEE_GP_OPEN_AS_BUNDLE_SIZE)) {
-        return false;
-      }
-      std::memcpy(w, raw, 24);
-      out->cancel_code = w[0];
-      out->cancel_timeout = w[1];
-      out->connection_method = w[2];
-      out->connection_data = w[3];
-      out->param_types = w[4];
-      out->ex_param_types = w[5];
-      if (method == CAPTEE_GP_OP_OPEN_SESSION_AS) {
-        const uint8_t *u = raw + 28;
-        std::memcpy(&out->client.login, raw + 24, 4);
-        out->client.uuid.timeLow =
-            (uint32_t{u[0]} << 24) | (uint32_t{u[1]} << 16) | (uint32_t{u[2]} << 8) | u[3];
-        out->client.uuid.timeMid = static_cast<uint16_t>((u[4] << 8) | u[5]);
-        out->client.uuid.timeHiAndVersion = static_cast<uint16_t>((u[6] << 8) | u[7]);
-        std::memcpy(out->client.uuid.clockSeqAndNode, u + 8, 8);
-      }
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool decode_invoke_request(ObjectCounts k, const ObjectArg *a, InvokeRequest *out) {
-  if (k != ObjectCounts_pack(5, 5, 4, 0) || a[0].bi.size != 20 || a[5].b.size != 24) {
-    return false;
-  }
-  uint32_t w[5];
-  std::memcpy(w, a[0].bi.ptr, sizeof w);
-  // commandId, cancelCode, cancellationRequestTimeout, paramTypes, exParamTypes
-  *out = {w[0], w[1], w[3], w[4]};
-  return true;
-}
-
-void put_result(ObjectArg &bundle, const uint32_t out_sz[4], uint32_t value, uint32_t origin) {
-  uint32_t w[6] = {out_sz[0], out_sz[1], out_sz[2], out_sz[3], value, origin};
-  std::memcpy(bundle.b.ptr, w, sizeof w);
-}
-
-void clear_outputs(ObjectArg *out) {
+void clear_outputs(const ParamArgs &args) {
   for (unsigned n = 0; n < 4; ++n) {
-    out[n].b.size = 0;
+    *args.out_len[n] = 0;
+    *args.out_size[n] = 0;
   }
+}
+
+TEE_Identity client_identity(uint32_t login, std::span<const uint8_t, 16> u) {
+  TEE_Identity id{};
+  id.login = login;
+  id.uuid.timeLow = (uint32_t{u[0]} << 24) | (uint32_t{u[1]} << 16) | (uint32_t{u[2]} << 8) | u[3];
+  id.uuid.timeMid = static_cast<uint16_t>((u[4] << 8) | u[5]);
+  id.uuid.timeHiAndVersion = static_cast<uint16_t>((u[6] << 8) | u[7]);
+  std::memcpy(id.uuid.clockSeqAndNode, u.data() + 8, 8);
+  return id;
 }
 
 }  // namespace captee::gp

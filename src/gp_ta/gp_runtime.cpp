@@ -20,12 +20,10 @@
 #include <mutex>
 #include <span>
 
-#include "IGPAppClient.h"
-#include "IGPSession.h"
 #include "IWait.h"
 #include "captee/object.hpp"
 #include "captee/gp_params.hpp"
-#include "captee/gp_ta_protocol.h"
+#include "captee/gp_skeletons.hpp"
 #include "captee/ta_sdk.h"
 #include "memory_access.hpp"
 #include "tee_internal_api.h"
@@ -89,33 +87,30 @@ uint32_t ta_flags() {
 }
 
 using captee::gp::clear_outputs;
+using captee::gp::InvokeRequest;
+using captee::gp::OpenRequest;
+using captee::gp::ParamArgs;
 using captee::gp::Params;
-using captee::gp::put_result;
 
-class TaSession final : public captee::LocalObject {
+class TaSession final : public captee::gp::SessionSkeleton {
  public:
   TaSession(void *ctx, captee::Ref wait, const TEE_Identity &identity)
       : ctx_(ctx), wait_(std::move(wait)), identity_(identity) {}
 
+  int32_t close() override {
+    close_once();
+    return Object_OK;
+  }
+
  protected:
-  int32_t on_invoke(uint32_t method, ObjectOp, ObjectArg *a, ObjectCounts k) override {
-    if (method == IGPSession_OP_close) {
-      if (k != ObjectCounts_pack(0, 0, 0, 0)) {
-        return Object_ERROR_INVALID;
-      }
-      close();
-      return Object_OK;
-    }
-    captee::gp::InvokeRequest req;
-    if (method != IGPSession_OP_invokeCommand || !captee::gp::decode_invoke_request(k, a, &req)) {
-      return Object_ERROR_INVALID;
-    }
-    uint32_t out_sz[4] = {};
+  int32_t invoke(const InvokeRequest &req, const ParamArgs &args, uint32_t &ret_value,
+                 uint32_t &ret_origin) override {
     Params p;
-    TEE_Result r = p.build(req.param_types, req.ex_param_types, &a[1], &a[6], &a[10]);
+    TEE_Result r = p.build(req.param_types, req.ex_param_types, args);
     if (r != TEE_SUCCESS) {
-      clear_outputs(&a[6]);
-      put_result(a[5], out_sz, r, TEE_ORIGIN_TEE);
+      clear_outputs(args);
+      ret_value = r;
+      ret_origin = TEE_ORIGIN_TEE;
       return Object_OK;
     }
     {
@@ -127,17 +122,18 @@ class TaSession final : public captee::LocalObject {
         r = TA_InvokeCommandEntryPoint(ctx_, req.command, req.param_types, p.get());
       }
     }
-    p.finish(&a[6], out_sz);
-    put_result(a[5], out_sz, r, TEE_ORIGIN_TRUSTED_APP);
+    p.finish(args);
+    ret_value = r;
+    ret_origin = TEE_ORIGIN_TRUSTED_APP;
     return Object_OK;
   }
 
-  void on_last_release() noexcept override { close(); }
+  void on_last_release() noexcept override { close_once(); }
 
  private:
   // Closes once: by the close op (capteed sends it before the TA may be
   // stopped) or by the last release.
-  void close() noexcept {
+  void close_once() noexcept {
     std::lock_guard lock(g_entry);
     if (closed_) {
       return;
@@ -168,32 +164,26 @@ bool claimed_identities_allowed() {
   return allowed;
 }
 
-class TaAppClient final : public captee::LocalObject {
+class TaAppClient final : public captee::gp::TaAppSkeleton {
  protected:
-  int32_t on_invoke(uint32_t method, ObjectOp, ObjectArg *a, ObjectCounts k) override {
-    captee::gp::OpenRequest req;
-    // Counts first: a[0] exists only then.
-    if (k != ObjectCounts_pack(6, 5, 5, 1) || a[6].b.size != 24 ||
-        !captee::gp::decode_open_request(method, a[0], &req)) {
-      return Object_ERROR_INVALID;
-    }
-    a[16].o = Object_NULL;
-    uint32_t out_sz[4] = {};
-    if (method == CAPTEE_GP_OP_OPEN_SESSION_AS && !claimed_identities_allowed()) {
+  int32_t open(const OpenRequest &req, const ParamArgs &args, captee::Ref &session,
+               uint32_t &ret_value, uint32_t &ret_origin) override {
+    if (req.identity_stated && !claimed_identities_allowed()) {
       // Only capteed's GP service may state who the client is; anyone else
       // opens as TEE_LOGIN_PUBLIC (ops 0 and 1).
-      clear_outputs(&a[7]);
-      put_result(a[6], out_sz, TEE_ERROR_ACCESS_DENIED, TEE_ORIGIN_TEE);
+      clear_outputs(args);
+      ret_value = TEE_ERROR_ACCESS_DENIED;
+      ret_origin = TEE_ORIGIN_TEE;
       return Object_OK;
     }
     const uint32_t param_types = req.param_types;
-    const uint32_t ex_types = req.ex_param_types;
     const TEE_Identity identity = req.client;
     Params p;
-    TEE_Result r = p.build(param_types, ex_types, &a[2], &a[7], &a[12]);
+    TEE_Result r = p.build(param_types, req.ex_param_types, args);
     if (r != TEE_SUCCESS) {
-      clear_outputs(&a[7]);
-      put_result(a[6], out_sz, r, TEE_ORIGIN_TEE);
+      clear_outputs(args);
+      ret_value = r;
+      ret_origin = TEE_ORIGIN_TEE;
       return Object_OK;
     }
     void *ctx = nullptr;
@@ -209,7 +199,7 @@ class TaAppClient final : public captee::LocalObject {
           g_created = r == TEE_SUCCESS;
         }
         if (g_created) {
-          CallScope call(a[11].o, req.cancel_code, &identity, &p);
+          CallScope call(req.wait, req.cancel_code, &identity, &p);
           r = TA_OpenSessionEntryPoint(param_types, p.get(), &ctx);
           if (r == TEE_SUCCESS) {
             ++g_sessions;
@@ -221,13 +211,14 @@ class TaAppClient final : public captee::LocalObject {
       }
     }
     if (r == TEE_ERROR_BUSY && origin == TEE_ORIGIN_TEE) {
-      clear_outputs(&a[7]);
+      clear_outputs(args);
     } else {
-      p.finish(&a[7], out_sz);
+      p.finish(args);
     }
-    put_result(a[6], out_sz, r, origin);
+    ret_value = r;
+    ret_origin = origin;
     if (r == TEE_SUCCESS) {
-      a[16].o = captee::make_object<TaSession>(ctx, captee::Ref::share(a[11].o), identity).detach();
+      session = captee::make_object<TaSession>(ctx, captee::Ref::share(req.wait), identity);
     }
     return Object_OK;
   }

@@ -1,16 +1,15 @@
-// Built-in TAs as Mink objects: the app object answers openSession like the
-// TA runtime in captee-tahost (src/gp_ta), with the same parameter rules
-// (captee/gp_params.hpp), and each session forwards invokeCommand.
+// Built-in TAs as Mink objects: the app object answers the opens like the
+// TA runtime in captee-tahost (src/gp_ta), on the same generated skeletons
+// and with the same parameter rules (captee/gp_skeletons.hpp,
+// captee/gp_params.hpp), and each session forwards invokeCommand.
 #include "captee/tee/builtin_ta.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <cstring>
 
-#include "IGPAppClient.h"
-#include "IGPSession.h"
 #include "captee/gp_params.hpp"
-#include "captee/gp_ta_protocol.h"
+#include "captee/gp_skeletons.hpp"
 #include "tee_api_defines.h"
 
 namespace captee::tee {
@@ -18,8 +17,10 @@ namespace captee::tee {
 namespace {
 
 using gp::clear_outputs;
+using gp::InvokeRequest;
+using gp::OpenRequest;
+using gp::ParamArgs;
 using gp::Params;
-using gp::put_result;
 
 bool canonical_uuid(const std::string &s) {
   if (s.size() != 36) {
@@ -35,51 +36,48 @@ bool canonical_uuid(const std::string &s) {
   return true;
 }
 
-class BuiltinSession final : public LocalObject {
+class BuiltinSession final : public gp::SessionSkeleton {
  public:
   BuiltinSession(std::shared_ptr<BuiltinGpTa> ta, void *session)
       : ta_(std::move(ta)), session_(session) {}
 
- protected:
-  int32_t on_invoke(uint32_t method, ObjectOp, ObjectArg *a, ObjectCounts k) override {
-    if (method == IGPSession_OP_close) {
-      if (k != ObjectCounts_pack(0, 0, 0, 0)) {
-        return Object_ERROR_INVALID;
-      }
-      close();
-      return Object_OK;
-    }
-    gp::InvokeRequest req;
-    if (method != IGPSession_OP_invokeCommand || !gp::decode_invoke_request(k, a, &req)) {
-      return Object_ERROR_INVALID;
-    }
-    uint32_t out_sz[4] = {};
-    Params p;
-    TEE_Result r = p.build(req.param_types, req.ex_param_types, &a[1], &a[6], &a[10]);
-    if (r != TEE_SUCCESS) {
-      clear_outputs(&a[6]);
-      put_result(a[5], out_sz, r, TEE_ORIGIN_TEE);
-      return Object_OK;
-    }
-    if (closed()) {
-      clear_outputs(&a[6]);
-      put_result(a[5], out_sz, TEE_ERROR_BAD_STATE, TEE_ORIGIN_TEE);
-      return Object_OK;
-    }
-    r = ta_->invoke_command(session_, req.command, req.param_types, p.get());
-    p.finish(&a[6], out_sz);
-    put_result(a[5], out_sz, r, TEE_ORIGIN_TRUSTED_APP);
+  int32_t close() override {
+    close_once();
     return Object_OK;
   }
 
-  void on_last_release() noexcept override { close(); }
+ protected:
+  int32_t invoke(const InvokeRequest &req, const ParamArgs &args, uint32_t &ret_value,
+                 uint32_t &ret_origin) override {
+    Params p;
+    TEE_Result r = p.build(req.param_types, req.ex_param_types, args);
+    if (r != TEE_SUCCESS) {
+      clear_outputs(args);
+      ret_value = r;
+      ret_origin = TEE_ORIGIN_TEE;
+      return Object_OK;
+    }
+    if (closed()) {
+      clear_outputs(args);
+      ret_value = TEE_ERROR_BAD_STATE;
+      ret_origin = TEE_ORIGIN_TEE;
+      return Object_OK;
+    }
+    r = ta_->invoke_command(session_, req.command, req.param_types, p.get());
+    p.finish(args);
+    ret_value = r;
+    ret_origin = TEE_ORIGIN_TRUSTED_APP;
+    return Object_OK;
+  }
+
+  void on_last_release() noexcept override { close_once(); }
 
  private:
   bool closed() {
     std::lock_guard<std::mutex> lock(mu_);
     return closed_;
   }
-  void close() noexcept {
+  void close_once() noexcept {
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (closed_) {
@@ -96,32 +94,30 @@ class BuiltinSession final : public LocalObject {
   bool closed_ = false;  // guarded by mu_
 };
 
-class BuiltinAppClient final : public LocalObject {
+// Answers all three opens, openSessionAs included: capteed's GP service is
+// the only holder of a built-in TA's app object (BuiltinTaTable::app_object).
+class BuiltinAppClient final : public gp::TaAppSkeleton {
  public:
   explicit BuiltinAppClient(std::shared_ptr<BuiltinGpTa> ta) : ta_(std::move(ta)) {}
 
  protected:
-  int32_t on_invoke(uint32_t method, ObjectOp, ObjectArg *a, ObjectCounts k) override {
-    gp::OpenRequest req;
-    if (k != ObjectCounts_pack(6, 5, 5, 1) || a[6].b.size != 24 ||
-        !gp::decode_open_request(method, a[0], &req)) {
-      return Object_ERROR_INVALID;
-    }
-    a[16].o = Object_NULL;
-    uint32_t out_sz[4] = {};
+  int32_t open(const OpenRequest &req, const ParamArgs &args, Ref &session, uint32_t &ret_value,
+               uint32_t &ret_origin) override {
     Params p;
-    TEE_Result r = p.build(req.param_types, req.ex_param_types, &a[2], &a[7], &a[12]);
+    TEE_Result r = p.build(req.param_types, req.ex_param_types, args);
     if (r != TEE_SUCCESS) {
-      clear_outputs(&a[7]);
-      put_result(a[6], out_sz, r, TEE_ORIGIN_TEE);
+      clear_outputs(args);
+      ret_value = r;
+      ret_origin = TEE_ORIGIN_TEE;
       return Object_OK;
     }
-    void *session = nullptr;
-    r = ta_->open_session(req.client, req.param_types, p.get(), &session);
-    p.finish(&a[7], out_sz);
-    put_result(a[6], out_sz, r, TEE_ORIGIN_TRUSTED_APP);
+    void *ta_session = nullptr;
+    r = ta_->open_session(req.client, req.param_types, p.get(), &ta_session);
+    p.finish(args);
+    ret_value = r;
+    ret_origin = TEE_ORIGIN_TRUSTED_APP;
     if (r == TEE_SUCCESS) {
-      a[16].o = make_object<BuiltinSession>(ta_, session).detach();
+      session = make_object<BuiltinSession>(ta_, ta_session);
     }
     return Object_OK;
   }

@@ -8,76 +8,83 @@
 
 #include "IAppController.h"
 #include "IAppLoader.h"
-#include "IGPAppClient.h"
-#include "IGPSession.h"
-#include "captee/gp_ta_protocol.h"
+#include "IGPAppClientCaptee.h"
+#include "IGPSession.hpp"
+#include "captee/gp_skeletons.hpp"
 #include "gp_identity.hpp"
+#include "tee_api_defines.h"
 
 namespace captee::tee {
 namespace {
 
-constexpr uint32_t kTeeSuccess = 0;
-constexpr uint32_t kItemNotFound = 0xFFFF0008u;
-constexpr uint32_t kTargetDead = 0xFFFF3024u;
-constexpr uint32_t kOutOfMemory = 0xFFFF000Cu;
-constexpr uint32_t kAccessDenied = 0xFFFF0001u;
-constexpr uint32_t kOriginTee = 3;
+using gp::clear_outputs;
+using gp::OpenRequest;
+using gp::ParamArgs;
 
-// The 24-byte output bundle both ops share (spec §5.5, §5.6).
-void set_result(ObjectArg &bundle, uint32_t value, uint32_t origin) {
-  uint32_t words[6] = {0, 0, 0, 0, value, origin};
-  std::memcpy(bundle.b.ptr, words, sizeof words);
+// A result capteed answers itself (origin TEE), with nothing produced.
+void answer(const ParamArgs &args, uint32_t value, uint32_t &ret_value, uint32_t &ret_origin) {
+  clear_outputs(args);
+  ret_value = value;
+  ret_origin = TEE_ORIGIN_TEE;
 }
 
 bool died(int32_t err) {
   return err == Object_ERROR_DEFUNCT || err == Object_ERROR_UNAVAIL;
 }
 
-// The session the client holds; forwards to the TA's session.
-class GpSession final : public LocalObject {
+// The session the client holds; forwards to the TA's session. Implemented
+// on the generated skeleton itself, not gp::SessionSkeleton: it only passes
+// the call on, so it takes the arguments as the skeleton gives them and
+// hands them to the generated stub as they are (buffers and objects by
+// pointer, uncopied).
+class GpSession final : public iface::IGPSessionSkeleton {
  public:
   GpSession(Ref controller, Ref inner)
       : controller_(std::move(controller)), inner_(std::move(inner)) {}
 
- protected:
-  int32_t on_invoke(uint32_t method, ObjectOp op, ObjectArg *a, ObjectCounts k) override {
-    if (method == IGPSession_OP_close) {
-      if (k != ObjectCounts_pack(0, 0, 0, 0)) {
-        return Object_ERROR_INVALID;
-      }
-      // Synchronous, so a single-session TA can be opened again as soon as
-      // TEEC_CloseSession returns (releases travel in batches). libminkteec
-      // never calls it; for it the last release closes the session.
-      close_inner();
+  int32_t close() override {
+    // Synchronous, so a single-session TA can be opened again as soon as
+    // TEEC_CloseSession returns (releases travel in batches). libminkteec
+    // never calls it; for it the last release closes the session.
+    close_inner();
+    return Object_OK;
+  }
+
+  int32_t invokeCommand(uint32_t commandID, uint32_t cancelCode,
+                        uint32_t cancellationRequestTimeout, uint32_t paramTypes,
+                        uint32_t exParamTypes, std::span<const std::byte> i1,
+                        std::span<const std::byte> i2, std::span<const std::byte> i3,
+                        std::span<const std::byte> i4, std::span<std::byte> o1, size_t &o1_len,
+                        std::span<std::byte> o2, size_t &o2_len, std::span<std::byte> o3,
+                        size_t &o3_len, std::span<std::byte> o4, size_t &o4_len, Object imem1,
+                        Object imem2, Object imem3, Object imem4, uint32_t &memrefOutSz1,
+                        uint32_t &memrefOutSz2, uint32_t &memrefOutSz3, uint32_t &memrefOutSz4,
+                        uint32_t &retValue, uint32_t &retOrigin) override {
+    // TARGET_DEAD (origin TEE), nothing produced.
+    auto dead_answer = [&] {
+      o1_len = o2_len = o3_len = o4_len = 0;
+      memrefOutSz1 = memrefOutSz2 = memrefOutSz3 = memrefOutSz4 = 0;
+      retValue = TEE_ERROR_TARGET_DEAD;
+      retOrigin = TEE_ORIGIN_TEE;
       return Object_OK;
-    }
-    if (method != IGPSession_OP_invokeCommand) {
-      return Object_ERROR_INVALID;
-    }
-    if (k != ObjectCounts_pack(5, 5, 4, 0) || a[0].bi.size != 20 || a[5].b.size != 24) {
-      return Object_ERROR_INVALID;
-    }
+    };
     if (dead_.load(std::memory_order_acquire)) {
-      dead_answer(a);
-      return Object_OK;
+      return dead_answer();
     }
-    int32_t err = inner_.invoke_raw(op, a, k);
+    int32_t err = IGPSession_invokeCommand(
+        inner_.get(), commandID, cancelCode, cancellationRequestTimeout, paramTypes, exParamTypes,
+        i1.data(), i1.size(), i2.data(), i2.size(), i3.data(), i3.size(), i4.data(), i4.size(),
+        o1.data(), o1.size(), &o1_len, o2.data(), o2.size(), &o2_len, o3.data(), o3.size(), &o3_len,
+        o4.data(), o4.size(), &o4_len, imem1, imem2, imem3, imem4, &memrefOutSz1, &memrefOutSz2,
+        &memrefOutSz3, &memrefOutSz4, &retValue, &retOrigin);
     if (died(err)) {
       dead_.store(true, std::memory_order_release);
-      dead_answer(a);
-      return Object_OK;
+      return dead_answer();
     }
     return err;
   }
 
  private:
-  static void dead_answer(ObjectArg *a) {
-    set_result(a[5], kTargetDead, kOriginTee);
-    for (int i = 6; i < 10; ++i) {
-      a[i].b.size = 0;
-    }
-  }
-
   // Closes the TA's session synchronously (TA_CloseSessionEntryPoint runs)
   // before the controller goes, which may stop the TA process.
   void on_last_release() noexcept override {
@@ -87,7 +94,7 @@ class GpSession final : public LocalObject {
 
   void close_inner() noexcept {
     if (!closed_.exchange(true) && !dead_.load(std::memory_order_acquire)) {
-      (void)inner_.invoke_raw(IGPSession_OP_close, nullptr, 0);
+      (void)IGPSession_close(inner_.get());
     }
   }
 
@@ -114,7 +121,9 @@ std::string uuid_string(const void *raw) {
   return s;
 }
 
-class GpAppClient final : public LocalObject {
+// capteed's IGPAppClient (ops 0 and 1): finds the TA, then opens with the
+// TA's openSessionAs, stating the identity capteed computed.
+class GpAppClient final : public gp::AppClientSkeleton<iface::IGPAppClientSkeleton> {
  public:
   GpAppClient(std::shared_ptr<const BuiltinTaTable> builtins,
               std::shared_ptr<apps::AppRegistry> registry, ClientIdentity who,
@@ -125,49 +134,20 @@ class GpAppClient final : public LocalObject {
         denied_(std::move(denied)) {}
 
  protected:
-  int32_t on_invoke(uint32_t method, ObjectOp op, ObjectArg *a, ObjectCounts k) override {
-    if (method != IGPAppClient_OP_openSession && method != IGPAppClient_OP_openSessionV2) {
-      return Object_ERROR_INVALID;
-    }
-    size_t bundle_in = method == IGPAppClient_OP_openSession ? 20 : 24;
-    if (k != ObjectCounts_pack(6, 5, 5, 1) || a[0].bi.size != bundle_in || a[6].b.size != 24) {
-      return Object_ERROR_INVALID;
-    }
-    a[16].o = Object_NULL;
-    if (a[1].bi.size != 16) {
+  int32_t open(const OpenRequest &req, const ParamArgs &args, Ref &session, uint32_t &ret_value,
+               uint32_t &ret_origin) override {
+    if (req.uuid.size() != 16) {
       return IGPAppClient_ERROR_INVALID_UUID_LEN;
     }
-    size_t out_cap[4];
-    for (int i = 0; i < 4; ++i) {
-      out_cap[i] = a[7 + i].b.size;
-      a[7 + i].b.size = 0;  // nothing produced unless the TA answers
-    }
-    // The V2 bundle, then the identity capteed vouches for.
-    uint32_t bi[6] = {};
-    if (method == IGPAppClient_OP_openSession) {
-      uint32_t v1[5];
-      std::memcpy(v1, a[0].bi.ptr, sizeof v1);
-      bi[0] = v1[0];
-      bi[1] = 0xFFFFFFFFu;
-      bi[2] = v1[1];
-      bi[3] = v1[2];
-      bi[4] = v1[3];
-      bi[5] = v1[4];
-    } else {
-      std::memcpy(bi, a[0].bi.ptr, sizeof bi);
-    }
     GpIdentity identity;
-    if (uint32_t r = gp_identity_for(who_, bi[2], bi[3], &identity); r != kTeeSuccess) {
-      set_result(a[6], r, kOriginTee);
+    if (uint32_t r = gp_identity_for(who_, req.connection_method, req.connection_data, &identity);
+        r != TEE_SUCCESS) {
+      answer(args, r, ret_value, ret_origin);
       return Object_OK;
     }
-    uint8_t bundle[CAPTEE_GP_OPEN_AS_BUNDLE_SIZE];
-    std::memcpy(bundle, bi, sizeof bi);
-    std::memcpy(bundle + 24, &identity.login, 4);
-    std::memcpy(bundle + 28, identity.uuid.data(), 16);
-    const std::string uuid = uuid_string(a[1].bi.ptr);
+    const std::string uuid = uuid_string(req.uuid.data());
     if (std::find(denied_.begin(), denied_.end(), uuid) != denied_.end()) {
-      set_result(a[6], kAccessDenied, kOriginTee);
+      answer(args, TEE_ERROR_ACCESS_DENIED, ret_value, ret_origin);
       return Object_OK;
     }
     Ref controller;  // keeps a TA process alive; none for built-in TAs
@@ -182,45 +162,46 @@ class GpAppClient final : public LocalObject {
         // No slot left (the registry's, or this client's uid at its cap) is
         // a resource running out, not a missing TA.
         const bool exhausted = err == Object_ERROR_KMEM || err == IAppLoader_ERROR_MAX_NUM_APPS;
-        set_result(a[6], exhausted ? kOutOfMemory : kItemNotFound, kOriginTee);
+        answer(args, exhausted ? TEE_ERROR_OUT_OF_MEMORY : TEE_ERROR_ITEM_NOT_FOUND, ret_value,
+               ret_origin);
         return Object_OK;
       }
       Object app_obj = Object_NULL;
       err = IAppController_getAppObject(controller.get(), &app_obj);
       app = Ref::adopt(app_obj);
       if (err != Object_OK) {
-        set_result(a[6], kTargetDead, kOriginTee);
+        answer(args, TEE_ERROR_TARGET_DEAD, ret_value, ret_origin);
         return Object_OK;
       }
     }
-    // Restore the output capacities the TA may fill.
-    for (int i = 0; i < 4; ++i) {
-      a[7 + i].b.size = out_cap[i];
+    if (app.is_null()) {
+      // A controller that answered without an app object; a stub cannot
+      // invoke nothing, and a null Ref answers this.
+      return Object_ERROR_BADOBJ;
     }
-    ObjectArg fwd[17];
-    std::memcpy(fwd, a, sizeof fwd);
-    fwd[0].bi = {bundle, sizeof bundle};
-    err = app.invoke_raw(CAPTEE_GP_OP_OPEN_SESSION_AS | (op & ~ObjectOp_METHOD_MASK), fwd, k);
-    for (int i = 1; i < 17; ++i) {
-      a[i] = fwd[i];  // output sizes and the session
-    }
+    IGPAppClientCaptee_Uuid client_uuid;
+    std::memcpy(client_uuid.bytes, identity.uuid.data(), sizeof client_uuid.bytes);
+    Object inner_obj = Object_NULL;
+    err = IGPAppClientCaptee_openSessionAs(
+        app.get(), req.uuid.data(), req.uuid.size(), req.wait, req.cancel_code, req.cancel_timeout,
+        req.connection_method, req.connection_data, req.param_types, req.ex_param_types,
+        identity.login, &client_uuid, args.in[0].data(), args.in[0].size(), args.in[1].data(),
+        args.in[1].size(), args.in[2].data(), args.in[2].size(), args.in[3].data(),
+        args.in[3].size(), args.out[0].data(), args.out[0].size(), args.out_len[0],
+        args.out[1].data(), args.out[1].size(), args.out_len[1], args.out[2].data(),
+        args.out[2].size(), args.out_len[2], args.out[3].data(), args.out[3].size(),
+        args.out_len[3], args.mem[0], args.mem[1], args.mem[2], args.mem[3], args.out_size[0],
+        args.out_size[1], args.out_size[2], args.out_size[3], &inner_obj, &ret_value, &ret_origin);
     if (died(err)) {
-      set_result(a[6], kTargetDead, kOriginTee);
-      a[16].o = Object_NULL;
-      for (int i = 7; i < 11; ++i) {
-        a[i].b.size = 0;
-      }
+      answer(args, TEE_ERROR_TARGET_DEAD, ret_value, ret_origin);
       return Object_OK;
     }
     if (err != Object_OK) {
       return err;
     }
-    Ref inner = Ref::adopt(a[16].o);
-    a[16].o = Object_NULL;
-    uint32_t words[6];
-    std::memcpy(words, a[6].b.ptr, sizeof words);
-    if (words[4] == kTeeSuccess && inner) {
-      a[16].o = make_object<GpSession>(std::move(controller), std::move(inner)).detach();
+    Ref inner = Ref::adopt(inner_obj);
+    if (ret_value == TEE_SUCCESS && inner) {
+      session = make_object<GpSession>(std::move(controller), std::move(inner));
     }
     return Object_OK;
   }

@@ -3,9 +3,10 @@
 // IGPAppClient openSession / openSessionV2 find the TA by UUID among capteed's
 // built-in TAs (captee/tee/builtin_ta.hpp), then in the app loader's TA directory
 // (<ta_dir>/<lower-case canonical uuid>.ta), start it through the AppRegistry (which honours the
-// manifest's single-instance and keep-alive flags), and forward the call to the TA's app object: a
-// GP TA's app object is an IGPAppClient implemented by the GP runtime inside captee-tahost
-// (src/gp_ta), which calls the TA's GP entry points.
+// manifest's single-instance and keep-alive flags), and forward the call to the TA's app object
+// with openSessionAs, stating the identity capteed computed: a GP TA's app object is an
+// IGPAppClientCaptee (idl/IGPAppClientCaptee.idl) implemented by the GP runtime inside
+// captee-tahost (src/gp_ta), which calls the TA's GP entry points.
 //
 // Each session the client gets is a capteed-side IGPSession that holds the
 // TA's controller (so the TA lives while a session does) and maps a TA that

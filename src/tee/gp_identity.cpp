@@ -6,16 +6,13 @@
 #include <string>
 
 #include "captee/detail/openssl_lifetime.hpp"
+#include "tee_api_defines.h"
 
 namespace captee::tee {
 namespace {
 
 constexpr std::array<uint8_t, 16> kTeeClientNamespace = {
     0x58, 0xac, 0x9c, 0xa0, 0x20, 0x86, 0x46, 0x83, 0xa1, 0xb8, 0xec, 0x4b, 0xc0, 0x8e, 0x01, 0xb6};
-constexpr uint32_t kAccessDenied = 0xFFFF0001u;
-constexpr uint32_t kBadParameters = 0xFFFF0006u;
-constexpr uint32_t kNotSupported = 0xFFFF000Au;
-constexpr uint32_t kGeneric = 0xFFFF0000u;
 
 std::string hex_name(const char *prefix, unsigned long v) {
   char buf[32];
@@ -51,7 +48,7 @@ uint32_t gp_identity_for(const ClientIdentity &who, uint32_t login, uint32_t con
   *out = GpIdentity{};
   out->login = login;
   if (login >= 0x80000000u && login <= 0xBFFFFFFFu) {
-    return kAccessDenied;  // reserved for kernel clients
+    return TEE_ERROR_ACCESS_DENIED;  // reserved for kernel clients
   }
   auto check = [](const std::array<uint8_t, 16> &u) {
     for (uint8_t b : u) {
@@ -62,31 +59,31 @@ uint32_t gp_identity_for(const ClientIdentity &who, uint32_t login, uint32_t con
     return false;
   };
   switch (login) {
-    case 0:  // PUBLIC
-      return 0;
-    case 1:  // USER
+    case TEE_LOGIN_PUBLIC:
+      return TEE_SUCCESS;
+    case TEE_LOGIN_USER:
       if (who.uid == uid_t(-1)) {
-        return kAccessDenied;
+        return TEE_ERROR_ACCESS_DENIED;
       }
       out->uuid = uuid_v5(kTeeClientNamespace, hex_name("uid", who.uid));
-      return check(out->uuid) ? 0 : kGeneric;
-    case 2:  // GROUP
+      return check(out->uuid) ? TEE_SUCCESS : TEE_ERROR_GENERIC;
+    case TEE_LOGIN_GROUP:
       if (!who.in_group(static_cast<gid_t>(connection_data))) {
-        return kAccessDenied;
+        return TEE_ERROR_ACCESS_DENIED;
       }
       out->uuid = uuid_v5(kTeeClientNamespace, hex_name("gid", connection_data));
-      return check(out->uuid) ? 0 : kGeneric;
-    case 4:  // APPLICATION
+      return check(out->uuid) ? TEE_SUCCESS : TEE_ERROR_GENERIC;
+    case TEE_LOGIN_APPLICATION:
       if (who.exe_sha256.empty() || !who.process_verified) {
-        return kAccessDenied;
+        return TEE_ERROR_ACCESS_DENIED;
       }
       out->uuid = uuid_v5(kTeeClientNamespace, "app=" + who.exe_sha256);
-      return check(out->uuid) ? 0 : kGeneric;
-    case 5:  // USER_APPLICATION
-    case 6:  // GROUP_APPLICATION
-      return kNotSupported;
+      return check(out->uuid) ? TEE_SUCCESS : TEE_ERROR_GENERIC;
+    case TEE_LOGIN_APPLICATION_USER:   // TEEC_LOGIN_USER_APPLICATION
+    case TEE_LOGIN_APPLICATION_GROUP:  // TEEC_LOGIN_GROUP_APPLICATION
+      return TEE_ERROR_NOT_SUPPORTED;
     default:
-      return kBadParameters;
+      return TEE_ERROR_BAD_PARAMETERS;
   }
 }
 

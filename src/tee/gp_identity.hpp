@@ -27,7 +27,8 @@ struct GpIdentity {
 // UUIDv5 (SHA-1, RFC 4122 §4.3) of `name` in `ns`.
 std::array<uint8_t, 16> uuid_v5(const std::array<uint8_t, 16> &ns, std::string_view name);
 
-// TEE_SUCCESS (0) and *out, or a TEEC error code (origin TEE).
+// TEE_SUCCESS and *out, or a TEE_ERROR_* code (origin TEE; the client sees
+// the TEEC_ERROR_* of the same value).
 uint32_t gp_identity_for(const ClientIdentity &who, uint32_t login, uint32_t connection_data,
                          GpIdentity *out);
 

@@ -2,40 +2,27 @@
 
 #include <chrono>
 #include <condition_variable>
-#include <cstring>
 #include <deque>
 #include <mutex>
 
-#include "IWait.h"
+#include "IWait.hpp"
 
 namespace captee::teec {
 namespace {
 
-class WaitObject final : public LocalObject {
- protected:
-  int32_t on_invoke(uint32_t method, ObjectOp, ObjectArg *a, ObjectCounts k) override {
-    if (method == IWait_OP_signal) {
-      if (k != ObjectCounts_pack(1, 0, 0, 0) || a[0].bi.size != 8) {
-        return Object_ERROR_INVALID;
-      }
-      uint32_t v[2];
-      std::memcpy(v, a[0].bi.ptr, sizeof v);
-      signal(v[0], v[1]);
-      return Object_OK;
-    }
-    if (method == IWait_OP_wait) {
-      if (k != ObjectCounts_pack(1, 1, 0, 0) || a[0].bi.size != 12 || a[1].b.size != 4) {
-        return Object_ERROR_INVALID;
-      }
-      uint32_t v[3];
-      std::memcpy(v, a[0].bi.ptr, sizeof v);
-      uint32_t result = 0;
-      if (wait(v[0], v[1], v[2], &result)) {
-        std::memcpy(a[1].b.ptr, &result, 4);
-      }
-      return Object_OK;
-    }
-    return Object_ERROR_INVALID;
+// libminkteec's CWait in C++: the generated skeleton checks each call's
+// shape (spec mink-interfaces §5.7), this holds the queue.
+class WaitObject final : public iface::IWaitSkeleton {
+ public:
+  int32_t wait(uint32_t msec, uint32_t code, uint32_t events, uint32_t &result) override {
+    // On a timeout `result` keeps what the caller sent: left unwritten (§5.7).
+    (void)wait_for_signal(msec, code, events, &result);
+    return Object_OK;
+  }
+
+  int32_t signal(uint32_t code, uint32_t events) override {
+    queue_signal(code, events);
+    return Object_OK;
   }
 
  private:
@@ -48,7 +35,7 @@ class WaitObject final : public LocalObject {
     return (s.events & events) != 0 && (s.code == code || s.code == 0);
   }
 
-  void signal(uint32_t code, uint32_t events) {
+  void queue_signal(uint32_t code, uint32_t events) {
     std::lock_guard lock(mu_);
     if (waiters_ == 0 && code == 0) {
       return;
@@ -67,7 +54,7 @@ class WaitObject final : public LocalObject {
   }
 
   // True when a signal matched (and *result was set).
-  bool wait(uint32_t msec, uint32_t code, uint32_t events, uint32_t *result) {
+  bool wait_for_signal(uint32_t msec, uint32_t code, uint32_t events, uint32_t *result) {
     if (events == 0 || msec == 0) {
       *result = 0;
       return true;

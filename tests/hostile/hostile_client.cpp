@@ -32,6 +32,12 @@
 //                          login LOGIN with the private open op; prints
 //                          "ready <TEE result> <sessions this TA instance
 //                          has opened>" and holds the session
+//   gp-shapes SOCK FILE    loads the GP TA FILE from a buffer and calls its
+//                          app object and a session with shapes the
+//                          generated skeletons refuse (see gp_shapes);
+//                          prints "ready <shapes not answered
+//                          Object_ERROR_INVALID> <opens counted by the TA
+//                          afterwards, 0 if the right calls failed>"
 //   ta-unload SOCK ID      asks capteed to unload TA ID (`captee ta unload`);
 //                          prints "ready <error>"
 //   gp-fill SOCK N         opens GP sessions (libteec) to the multi-instance
@@ -459,6 +465,107 @@ int gp_as(const std::string &socket, const std::string &file, uint32_t login) {
   return 0;
 }
 
+// Calls the GP TA's own objects (the generated skeletons in its host, which
+// capteed's app loader forwards to unchecked) with argument shapes that are
+// not the interface's: wrong counts, wrong bundle sizes, ops it does not
+// have. Each must be Object_ERROR_INVALID (named on stderr if not), and the
+// right calls must still work afterwards.
+int gp_shapes(const std::string &socket, const std::string &file) {
+  constexpr uint32_t kCmdCounters = 5;  // tests/teec/ta/teec_test_ta.h
+  constexpr uint32_t kValueOutput = 2;  // TEE_PARAM_TYPE_VALUE_OUTPUT in params[0]
+  constexpr ObjectCounts kOpen = ObjectCounts_pack(6, 5, 5, 1);
+  constexpr ObjectCounts kInvoke = ObjectCounts_pack(5, 5, 4, 0);
+  Ref root;
+  Ref loader = app_loader(socket, root);
+  Ref controller, app;
+  if (loader.is_null() || load(loader, read_image(file), controller, app) != Object_OK) {
+    return 4;
+  }
+  int wrong = 0;
+  auto expect_invalid = [&](const char *what, int32_t rv) {
+    if (rv != Object_ERROR_INVALID) {
+      ++wrong;
+      std::fprintf(stderr, "gp-shapes: %s answered %d\n", what, int(rv));
+    }
+  };
+
+  // openSession-shaped calls: bundle (a V2 one, room to be too long), UUID
+  // (ignored by the TA), the 24-byte result bundle. Arrays are longer than
+  // any of the counts used, zeroed: slots a count moves are empty buffers or
+  // null objects.
+  uint8_t bundle[CAPTEE_GP_OPEN_AS_BUNDLE_SIZE + 4] = {};
+  const uint32_t v2[6] = {0, 0xFFFFFFFFu, 0, 0, 0, 0};  // public, no parameters
+  std::memcpy(bundle, v2, sizeof v2);
+  uint8_t uuid[16] = {};
+  uint32_t result[7] = {};
+  Ref session;
+  auto open = [&](ObjectOp op, size_t bundle_size, size_t result_size, ObjectCounts k) {
+    ObjectArg a[20] = {};
+    a[0].bi = {bundle, bundle_size};
+    a[1].bi = {uuid, sizeof uuid};
+    a[6].b = {result, result_size};
+    const int32_t rv = Object_invoke(app.get(), op, a, k);
+    if (rv == Object_OK) {
+      session = Ref::adopt(a[ObjectCounts_indexOO(k)].o);
+    }
+    return rv;
+  };
+  expect_invalid("openSessionAs, 40-byte bundle",
+                 open(CAPTEE_GP_OP_OPEN_SESSION_AS, 40, 24, kOpen));
+  expect_invalid("openSessionAs, 48-byte bundle",
+                 open(CAPTEE_GP_OP_OPEN_SESSION_AS, 48, 24, kOpen));
+  expect_invalid("openSessionV2, 44-byte bundle",
+                 open(IGPAppClient_OP_openSessionV2, 44, 24, kOpen));
+  expect_invalid("openSession, 24-byte bundle", open(IGPAppClient_OP_openSession, 24, 24, kOpen));
+  expect_invalid("openSessionV2, 20-byte result",
+                 open(IGPAppClient_OP_openSessionV2, 24, 20, kOpen));
+  expect_invalid("openSessionV2, no out object",
+                 open(IGPAppClient_OP_openSessionV2, 24, 24, ObjectCounts_pack(6, 5, 5, 0)));
+  expect_invalid("openSessionV2, five BI",
+                 open(IGPAppClient_OP_openSessionV2, 24, 24, ObjectCounts_pack(5, 5, 5, 1)));
+  expect_invalid("op 3 of the app object", open(3, 24, 24, kOpen));
+  session.reset();
+  if (open(IGPAppClient_OP_openSessionV2, 24, 24, kOpen) != Object_OK || result[4] != 0 ||
+      session.is_null()) {
+    report_and_hold("ready " + std::to_string(wrong) + " 0");
+    return 0;
+  }
+
+  // invokeCommand-shaped calls: CMD_COUNTERS with params[0] a value output.
+  const uint32_t cmd[6] = {kCmdCounters, 0, 0xFFFFFFFFu, kValueOutput, 0, 0};
+  uint32_t value[2] = {};
+  auto invoke = [&](ObjectOp op, size_t bundle_size, size_t result_size, ObjectCounts k) {
+    ObjectArg a[20] = {};
+    a[0].bi = {cmd, bundle_size};
+    a[5].b = {result, result_size};
+    a[6].b = {value, sizeof value};
+    const int32_t rv = Object_invoke(session.get(), op, a, k);
+    if (rv == Object_OK && ObjectCounts_numOO(k) > 0) {
+      Ref::adopt(a[ObjectCounts_indexOO(k)].o).reset();
+    }
+    return rv;
+  };
+  expect_invalid("invokeCommand, 16-byte bundle",
+                 invoke(IGPSession_OP_invokeCommand, 16, 24, kInvoke));
+  expect_invalid("invokeCommand, 24-byte bundle",
+                 invoke(IGPSession_OP_invokeCommand, 24, 24, kInvoke));
+  expect_invalid("invokeCommand, 20-byte result",
+                 invoke(IGPSession_OP_invokeCommand, 20, 20, kInvoke));
+  expect_invalid("invokeCommand, an out object",
+                 invoke(IGPSession_OP_invokeCommand, 20, 24, ObjectCounts_pack(5, 5, 4, 1)));
+  expect_invalid("invokeCommand, four BO",
+                 invoke(IGPSession_OP_invokeCommand, 20, 24, ObjectCounts_pack(5, 4, 4, 0)));
+  expect_invalid("close with a buffer",
+                 invoke(IGPSession_OP_close, 20, 24, ObjectCounts_pack(1, 0, 0, 0)));
+  expect_invalid("op 2 of the session", invoke(2, 20, 24, kInvoke));
+  value[0] = 0;
+  if (invoke(IGPSession_OP_invokeCommand, 20, 24, kInvoke) != Object_OK || result[4] != 0) {
+    value[0] = 0;
+  }
+  report_and_hold("ready " + std::to_string(wrong) + " " + std::to_string(value[0]));
+  return 0;
+}
+
 int ta_unload(const std::string &socket, uint64_t id) {
   int32_t rv = Object_ERROR;
   {
@@ -556,12 +663,15 @@ int main(int argc, char **argv) {
   if (mode == "gp-fill" && argc == 4) {
     return gp_fill(argv[2], std::atoi(argv[3]));
   }
+  if (mode == "gp-shapes" && argc == 4) {
+    return gp_shapes(argv[2], argv[3]);
+  }
   if (mode == "ta-unload" && argc == 4) {
     return ta_unload(argv[2], std::strtoull(argv[3], nullptr, 10));
   }
   std::fprintf(stderr,
                "usage: hostile_client "
                "silent|hold|ta-churn|mem-churn|open|exec-race|ta-squat|ta-fill|ta-load|"
-               "ta-share|gp-as|ta-unload|gp-fill ...\n");
+               "ta-share|gp-as|gp-shapes|ta-unload|gp-fill ...\n");
   return 2;
 }

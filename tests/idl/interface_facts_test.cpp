@@ -19,6 +19,7 @@
 #include "ICredentials.h"
 #include "IDiagnostics.h"
 #include "IGPAppClient.h"
+#include "IGPAppClientCaptee.h"
 #include "IGPSession.h"
 #include "IIO.h"
 #include "IListenerCBO.h"
@@ -27,7 +28,9 @@
 #include "IOpener.h"
 #include "IRegisterListenerCBO.h"
 #include "IRevoker.h"
+#include "ITaHost.h"
 #include "IWait.h"
+#include "captee/gp_ta_protocol.h"
 #include "recording_object.h"
 
 namespace captee::idl::test {
@@ -196,6 +199,55 @@ TEST_F(Facts, GPSession) {
   for (uint32_t i = 0; i < 5; ++i) {
     EXPECT_EQ(u32_at(0, 4 * i), 201 + i);
   }
+}
+
+// captee's private open (captee/gp_ta_protocol.h): openSessionV2's layout
+// with the identity capteed computed after the V2 bundle, 44 bytes.
+TEST_F(Facts, GPAppClientCaptee) {
+  EXPECT_EQ(IGPAppClientCaptee_OP_openSessionAs, CAPTEE_GP_OP_OPEN_SESSION_AS);
+  EXPECT_EQ(sizeof(IGPAppClientCaptee_Uuid), 16u);
+  uint8_t uuid[16] = {};
+  size_t l[4];
+  uint32_t sz[4], rv = 0, ro = 0;
+  IGPSession session = Object_NULL;
+  IGPAppClientCaptee_Uuid client{};
+  for (uint8_t i = 0; i < 16; ++i) {
+    client.bytes[i] = uint8_t(0xA0 + i);
+  }
+  IGPAppClientCaptee_openSessionAs(
+      self, uuid, 16, Recorder::fake(0x20), 101, 102, 103, 104, 105, 106, 107, &client, buf, 1, buf,
+      2, buf, 3, buf, 4, buf, 5, &l[0], buf, 6, &l[1], buf, 7, &l[2], buf, 8, &l[3],
+      Recorder::fake(0x21), Recorder::fake(0x22), Recorder::fake(0x23), Recorder::fake(0x24),
+      &sz[0], &sz[1], &sz[2], &sz[3], &session, &rv, &ro);
+  expect_call(CAPTEE_GP_OP_OPEN_SESSION_AS, 0x1556,
+              {CAPTEE_GP_OPEN_AS_BUNDLE_SIZE, 16, 1, 2, 3, 4, 24, 5, 6, 7, 8});
+  for (uint32_t i = 0; i < 6; ++i) {
+    EXPECT_EQ(u32_at(0, 4 * i), 101 + i);  // the V2 bundle
+  }
+  EXPECT_EQ(u32_at(0, 24), 107u);  // login
+  EXPECT_EQ(std::memcmp(last.input_bytes.at(0).data() + 28, client.bytes, 16), 0);
+  const std::vector<const void *> objs = {
+      reinterpret_cast<void *>(0x20), reinterpret_cast<void *>(0x21),
+      reinterpret_cast<void *>(0x22), reinterpret_cast<void *>(0x23),
+      reinterpret_cast<void *>(0x24)};
+  EXPECT_EQ(last.input_objects, objs);
+  // The inherited ops keep IGPAppClient's numbers.
+  IGPAppClientCaptee_openSessionV2(self, uuid, 16, Object_NULL, 1, 2, 3, 4, 5, 6, buf, 1, buf, 2,
+                                   buf, 3, buf, 4, buf, 5, &l[0], buf, 6, &l[1], buf, 7, &l[2], buf,
+                                   8, &l[3], Object_NULL, Object_NULL, Object_NULL, Object_NULL,
+                                   &sz[0], &sz[1], &sz[2], &sz[3], &session, &rv, &ro);
+  expect_call(IGPAppClient_OP_openSessionV2, 0x1556, {24, 16, 1, 2, 3, 4, 24, 5, 6, 7, 8});
+}
+
+// The TA host root (captee's own, between capteed and captee-tahost).
+TEST_F(Facts, TaHost) {
+  ITaHost_getAppObject(self, &out);
+  expect_call(0, ObjectCounts_pack(0, 0, 0, 1), {});
+  ITaHost_attachClient(self, Recorder::fake(0x40), Recorder::fake(0x41));
+  expect_call(1, ObjectCounts_pack(0, 0, 2, 0), {});
+  const std::vector<const void *> objs = {reinterpret_cast<void *>(0x40),
+                                          reinterpret_cast<void *>(0x41)};
+  EXPECT_EQ(last.input_objects, objs);  // socket, then target
 }
 
 TEST_F(Facts, Wait) {

@@ -8,9 +8,10 @@
 // early TAs play the same role).
 //
 // A built-in TA is the C++ BuiltinGpTa below; capteed marshals the Mink
-// IGPAppClient / IGPSession arguments into TEE_Params for it with the same
-// rules as the TA runtime (captee/gp_params.hpp), and the GP app client looks
-// built-in UUIDs up before the TA directory.
+// IGPAppClientCaptee / IGPSession arguments into TEE_Params for it on the same
+// generated skeletons and with the same rules as the TA runtime
+// (captee/gp_skeletons.hpp, captee/gp_params.hpp), and the GP app client
+// looks built-in UUIDs up before the TA directory.
 #pragma once
 
 #include <memory>
@@ -48,8 +49,8 @@ class BuiltinTaTable {
   // (and changes nothing) for a malformed or already registered UUID.
   bool add(const std::string &uuid, std::string name, std::shared_ptr<BuiltinGpTa> ta);
 
-  // The TA's app object (an IGPAppClient answering CAPTEE_GP_OP_OPEN_SESSION_AS
-  // as the TA runtime does), a new reference; null Ref if `uuid` is not built in.
+  // The TA's app object (an IGPAppClientCaptee, answering openSessionAs as
+  // the TA runtime does), a new reference; null Ref if `uuid` is not built in.
   Ref app_object(const std::string &uuid) const;
 
   struct Info {

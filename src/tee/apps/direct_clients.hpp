@@ -3,7 +3,7 @@
 //
 // capteed makes a socket pair per client that gets a TA's app object, keeps
 // nothing of it, hands one end to the client and this one to the host over
-// the host root (kHostAttachClient). The host serves the object on it as the
+// the host root (ITaHost.attachClient). The host serves the object on it as the
 // primordial of a channel of its own, so the client's calls reach the TA in
 // one hop. A direct channel carries only that client's traffic: a malformed
 // frame closes it alone, its export table and serving threads are its own,

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <mutex>
 
+#include "ITaHost.hpp"
 #include "captee/channel.hpp"
 #include "captee/ta_sdk.h"
 #include "captee/fd_object.hpp"
@@ -24,7 +25,7 @@ using Init = int32_t (*)(Object);
 
 // The host's primordial: hands out the TA's app object once it exists, and
 // serves the host's objects on direct channels.
-class HostRoot final : public LocalObject {
+class HostRoot final : public iface::ITaHostSkeleton {
  public:
   explicit HostRoot(std::unique_ptr<detail::DirectClients> direct) : direct_(std::move(direct)) {}
   void set(int32_t rv, Ref app) {
@@ -35,33 +36,22 @@ class HostRoot final : public LocalObject {
     cv_.notify_all();
   }
 
- protected:
-  int32_t on_invoke(uint32_t method, ObjectOp, ObjectArg *args, ObjectCounts k) override {
-    if (method == kHostAttachClient) {
-      Args a(args, k);
-      if (!a.expect(0, 0, 2, 0)) {
-        return Object_ERROR_INVALID;
-      }
-      auto *sock = LocalObject::from_as<FdObject>(a.oi(0));
-      if (sock == nullptr) {
-        return Object_ERROR_INVALID;
-      }
-      return direct_ ? direct_->attach(sock->fd(), a.oi(1)) : Object_ERROR_NOSLOTS;
-    }
-    if (method != kHostGetAppObject) {
-      return Object_ERROR_INVALID;
-    }
-    Args a(args, k);
-    if (!a.expect(0, 0, 0, 1)) {
-      return Object_ERROR_INVALID;
-    }
+  int32_t getAppObject(Ref &app) override {
     std::unique_lock lock(mu_);
     cv_.wait(lock, [&] { return ready_; });
     if (rv_ != Object_OK) {
       return rv_;
     }
-    a.oo(0) = Ref(app_).detach();
+    app = app_;
     return Object_OK;
+  }
+
+  int32_t attachClient(Object socket, Object target) override {
+    auto *sock = LocalObject::from_as<FdObject>(socket);
+    if (sock == nullptr) {
+      return Object_ERROR_INVALID;
+    }
+    return direct_ ? direct_->attach(sock->fd(), target) : Object_ERROR_NOSLOTS;
   }
 
  private:

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "ITaHost.hpp"
 #include "captee/fd_object.hpp"
 #include "captee/tee/apps/host.hpp"
 #include "exit_watch.hpp"
@@ -278,7 +279,7 @@ std::shared_ptr<Instance> Instance::spawn(const SpawnParams &p, std::string *why
   int32_t rv = Object_ERROR_UNAVAIL;
   if (inst->channel_ && (!with_env || inst->env_channel_)) {
     inst->root_ = inst->channel_->peer_primordial();
-    rv = inst->root_.invoke(kHostGetAppObject, out(inst->app_));
+    rv = iface::ITaHost(inst->root_).getAppObject(inst->app_);
   }
   p.watchdog->disarm(startup);
   if (rv != Object_OK) {
@@ -327,18 +328,20 @@ int Instance::open_direct(Object target, uint32_t &key) {
   // The host gets its end as an fd object; ours (this process's copy of it)
   // is closed when `sock` goes, so capteed keeps nothing of the channel.
   Ref sock = FdObject::adopt(sv[1], FdObject::kRead | FdObject::kWrite);
-  ObjectArg a[2];
-  a[0].o = sock.get();
-  a[1].o = target;
   // Under the TA's deadline like any call: a TA too busy to attach is a TA
   // too busy to answer.
-  if (call(root_.get(), ObjectOp(kHostAttachClient), a, ObjectCounts_pack(0, 0, 2, 0)) !=
-      Object_OK) {
+  const Object root{&Instance::invoke_root, this};
+  if (ITaHost_attachClient(root, sock.get(), target) != Object_OK) {
     ::close(sv[0]);
     return -1;
   }
   key = key_;
   return sv[0];
+}
+
+int32_t Instance::invoke_root(ObjectCxt h, ObjectOp op, ObjectArg *a, ObjectCounts k) {
+  auto *self = static_cast<Instance *>(h);
+  return self->call(self->root_.get(), op, a, k);
 }
 
 int32_t Instance::call(Object target, ObjectOp op, ObjectArg *a, ObjectCounts k) {

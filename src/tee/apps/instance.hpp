@@ -84,11 +84,16 @@ class Instance : public std::enable_shared_from_this<Instance> {
  private:
   Instance() = default;
 
+  // The invoke function of root_ seen through call(), so that the generated
+  // ITaHost stubs run under the TA's deadline: Object{&invoke_root, this},
+  // borrowed for one call and never retained.
+  static int32_t invoke_root(ObjectCxt h, ObjectOp op, ObjectArg *a, ObjectCounts k);
+
   std::shared_ptr<Proc> proc_;
   std::shared_ptr<Channel> channel_;      // the loader calls the TA
   std::shared_ptr<Channel> env_channel_;  // the TA calls the host environment
   Ref app_;                               // the raw import
-  Ref root_;                              // the host root (kHostAttachClient)
+  Ref root_;                              // the host root (ITaHost.idl)
   uint32_t key_ = 0;
   unsigned max_direct_ = 0;
   uint32_t deadline_ms_ = 0;
