@@ -5,10 +5,12 @@
  *
  * The names are the compiler's reserved namespace, and some of them are also
  * used as identifiers inside the C++ standard library (`__aligned`, `__data`,
- * `__section`) or are ordinary C++ words (`fallthrough`, `barrier`). In a C++
- * translation unit those few are left undefined, so captee's own C++ sources
- * and C++ TAs may include this header before <memory>, <string> or
- * <barrier>; C sources, which is what OP-TEE TAs are, get every macro. */
+ * `__section`), the C library (`__used` in <spawn.h>) or are ordinary C++
+ * words (`fallthrough`, `barrier`). In a C++ translation unit those few are
+ * left undefined, so captee's own C++ sources and C++ TAs may include this
+ * header before <memory>, <string>, <barrier> or <spawn.h>; C sources, which
+ * is what OP-TEE TAs are, get every macro, as with OP-TEE (and, as with
+ * OP-TEE, a C source must then include <spawn.h> before it). */
 #ifndef COMPILER_H
 #define COMPILER_H
 
@@ -32,15 +34,15 @@
 #define __unused __attribute__((unused))
 #endif
 #define __maybe_unused __attribute__((unused))
-#ifndef __used
-#define __used __attribute__((__used__))
-#endif
 #define __must_check __attribute__((warn_unused_result))
 #define __cold __attribute__((__cold__))
 #define __noprof __attribute__((no_instrument_function))
 #define __nostackcheck __attribute__((no_instrument_function))
 
 #ifndef __cplusplus
+#ifndef __used
+#define __used __attribute__((__used__))
+#endif
 #define __aligned(x) __attribute__((aligned(x)))
 #define __section(x) __attribute__((section(x)))
 #define __data __section(".data")

@@ -13,6 +13,12 @@
 #include <inttypes.h>
 #include <stddef.h>
 
+/* OP-TEE's libc has UINTPTR_C; glibc does not. A TA host is LP64 or ILP32
+ * Linux, where unsigned long is exactly as wide as a pointer. */
+#ifndef UINTPTR_C
+#define UINTPTR_C(c) c##UL
+#endif
+
 #define SIZE_4K UINTPTR_C(0x1000)
 #define SIZE_1M UINTPTR_C(0x100000)
 #define SIZE_2M UINTPTR_C(0x200000)
