@@ -1,5 +1,5 @@
 /* The functions of the GP TEE Internal Core API v1.3.1, family by family, as
- * an X-macro list: GP_FUNCTION(family, name). 131 functions plus
+ * an X-macro list: GP_FUNCTION(<family>, <name>). 131 functions plus
  * TEE_BigIntSizeInU32, which the specification defines as a macro (GP_MACRO),
  * make the specification's 132. header_check.c uses the list to check that
  * each name is declared, and gp_functions_test.sh that docs/GP.md's table
