@@ -249,10 +249,11 @@ void TEE_Free(void *buffer) {
   std::free(buffer);
 }
 
-void TEE_MemMove(void *dest, const void *src, size_t size) {
+void *TEE_MemMove(void *dest, const void *src, size_t size) {
   if (size != 0) {
     std::memmove(dest, src, size);
   }
+  return dest;
 }
 
 int32_t TEE_MemCompare(const void *buffer1, const void *buffer2, size_t size) {
