@@ -17,6 +17,32 @@
 namespace captee::tee {
 namespace {
 
+// What a client's TEEC_OpenSession gets when the TA cannot be loaded: the
+// code OP-TEE gives for the same cause (capteed's log says which cause).
+TEE_Result tee_result_of_load_error(int32_t err) {
+  switch (err) {
+    case IAppLoader_ERROR_EMBEDDED_IMAGE_NOT_FOUND:
+      return TEE_ERROR_ITEM_NOT_FOUND;
+    case IAppLoader_ERROR_ELF_SIGNATURE_ERROR:
+      return TEE_ERROR_SECURITY;             // unsigned, untrusted key, altered, UUID mismatch
+    case IAppLoader_ERROR_INVALID_BUFFER:    // empty, unreadable, over the size limit
+    case IAppLoader_ERROR_METADATA_INVALID:  // no or a malformed manifest
+    case IAppLoader_ERROR_NO_NAME_IN_METADATA:
+    case IAppLoader_ERROR_APP_ARCH_NOT_SUPPORTED:
+    case IAppLoader_ERROR_ELF_LOADING:  // the TA host could not load it
+      return TEE_ERROR_BAD_FORMAT;
+    case IAppLoader_ERROR_ALREADY_LOADED:  // a single instance of another image runs
+      return TEE_ERROR_BUSY;
+    case Object_ERROR_KMEM:  // no slot left, the registry's or this uid's
+    case IAppLoader_ERROR_MAX_NUM_APPS:
+    case IAppLoader_ERROR_TA_APP_REGION_MALLOC_FAILURE:
+    case IAppLoader_ERROR_TZ_HEAP_MALLOC_FAILURE:
+      return TEE_ERROR_OUT_OF_MEMORY;
+    default:
+      return TEE_ERROR_GENERIC;
+  }
+}
+
 using gp::clear_outputs;
 using gp::OpenRequest;
 using gp::ParamArgs;
@@ -159,11 +185,7 @@ class GpAppClient final : public gp::AppClientSkeleton<iface::IGPAppClientSkelet
       // loaded from a buffer; a TA it starts counts against its uid's caps.
       err = registry_->load_embedded(uuid, who_.uid, controller);
       if (err != Object_OK) {
-        // No slot left (the registry's, or this client's uid at its cap) is
-        // a resource running out, not a missing TA.
-        const bool exhausted = err == Object_ERROR_KMEM || err == IAppLoader_ERROR_MAX_NUM_APPS;
-        answer(args, exhausted ? TEE_ERROR_OUT_OF_MEMORY : TEE_ERROR_ITEM_NOT_FOUND, ret_value,
-               ret_origin);
+        answer(args, tee_result_of_load_error(err), ret_value, ret_origin);
         return Object_OK;
       }
       Object app_obj = Object_NULL;

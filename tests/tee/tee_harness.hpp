@@ -187,9 +187,10 @@ inline pid_t spawn_as(std::vector<std::string> args, uid_t uid) {
 class CapteedProcess {
  public:
   // `run_as` other than 0: capteed runs as that uid (the test must be root),
-  // owning its temporary directory.
+  // owning its temporary directory. `stderr_path`: capteed's log goes to
+  // that file (appended) instead of the test's stderr.
   explicit CapteedProcess(const std::string &policy_json = "", std::vector<std::string> extra = {},
-                          uid_t run_as = 0) {
+                          uid_t run_as = 0, const std::string &stderr_path = "") {
     if (run_as != 0 && ::chown(dir_.path.c_str(), run_as, gid_t(run_as)) != 0) {
       return;  // not ready
     }
@@ -215,6 +216,9 @@ class CapteedProcess {
     }
     for (auto &e : extra) {
       args.push_back(e);
+    }
+    if (!stderr_path.empty()) {
+      args.insert(args.begin(), {"/bin/sh", "-c", "exec \"$0\" \"$@\" 2>>'" + stderr_path + "'"});
     }
     pid_ = run_as != 0 ? spawn_as(args, run_as) : spawn(args);
     ready_ = wait_ready();
