@@ -1,4 +1,4 @@
-#include "captee/fwimage/sign.hpp"
+#include "captee/fwimage/tools/sign.hpp"
 
 #include <openssl/bn.h>
 #include <openssl/crypto.h>
