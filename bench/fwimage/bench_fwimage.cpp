@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "captee/fwimage/sign.hpp"
+#include "captee/fwimage/tools/sign.hpp"
 #include "captee/fwimage/verify.hpp"
 #include "captee/testing/synthetic_elf.hpp"
 #include "captee/testing/test_keys.hpp"

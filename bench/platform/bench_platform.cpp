@@ -3,6 +3,7 @@
 #include <benchmark/benchmark.h>
 #include <openssl/sha.h>
 
+#include <array>
 #include <chrono>
 #include <fstream>
 #include <iterator>
@@ -24,9 +25,14 @@ void BM_CoreHeartbeat(benchmark::State &state) {
     state.SkipWithError(("cannot set up the processor: " + error).c_str());
     return;
   }
-  uint8_t digest[32];
-  SHA256(code.data(), code.size(), digest);
-  if (!proc->load_segment(0, code, static_cast<uint32_t>(code.size()), std::span(digest)).ok()) {
+  std::array<uint8_t, 32> digest;
+  SHA256(code.data(), code.size(), digest.data());
+  auto hash_matches = [&](std::span<const uint8_t> destination) {
+    std::array<uint8_t, 32> landed;
+    SHA256(destination.data(), destination.size(), landed.data());
+    return landed == digest;
+  };
+  if (!proc->load_segment(0, code, static_cast<uint32_t>(code.size()), hash_matches).ok()) {
     state.SkipWithError("cannot load the heartbeat program");
     return;
   }

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "captee/fwimage/sign.hpp"
+#include "captee/fwimage/tools/sign.hpp"
 #include "captee/testing/synthetic_elf.hpp"
 #include "captee/testing/test_keys.hpp"
 #include "captee/platform/remote_processor.hpp"

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <span>
 
-#include "captee/fwimage/inspect.hpp"
+#include "captee/fwimage/tools/inspect.hpp"
 #include "captee/fwimage/signed_image.hpp"
 #include "captee/fwimage/verify.hpp"
 

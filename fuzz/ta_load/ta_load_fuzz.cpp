@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "captee/fwimage/sign.hpp"
+#include "captee/fwimage/tools/sign.hpp"
 #include "captee/fwimage/signed_image.hpp"
 #include "captee/platform/remote_processor.hpp"
 #include "captee/ta/remoteproc_ta.hpp"

@@ -6,11 +6,13 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include <cstdio>
 #include <cstring>
 #include <string>
 
 #include "captee/detail/openssl_lifetime.hpp"
 #include "captee/fwimage/signed_image.hpp"
+#include "captee/fwimage/verify.hpp"
 
 namespace captee::fwimage {
 namespace {
@@ -95,10 +97,39 @@ EvpPkeyPtr public_copy(EVP_PKEY *key) {
   return pub;
 }
 
+// SHA-256 of the DER SubjectPublicKeyInfo, prefixed with the key's kind.
+Result<std::string> fingerprint_of(EVP_PKEY *key, KeyAlgorithm algorithm) {
+  unsigned char *der = nullptr;
+  const int len = i2d_PUBKEY(key, &der);
+  if (len <= 0) {
+    ERR_clear_error();
+    return FwError{TeeResult::kGeneric, "public key: cannot encode as DER"};
+  }
+  const Sha256Digest digest = sha256({der, static_cast<size_t>(len)});
+  OPENSSL_free(der);
+  std::string fp =
+      algorithm == KeyAlgorithm::kRsa ? "RSA-" + std::to_string(EVP_PKEY_get_bits(key)) : "EC-P256";
+  fp += " sha256:";
+  for (uint8_t b : digest) {
+    char hex[3];
+    std::snprintf(hex, sizeof hex, "%02x", b);
+    fp += hex;
+  }
+  return fp;
+}
+
 }  // namespace
 
 void EvpPkeyDeleter::operator()(EVP_PKEY *key) const {
   EVP_PKEY_free(key);
+}
+
+Result<PublicKey> PublicKey::adopt(EvpPkeyPtr key, KeyAlgorithm algorithm, size_t signature_size) {
+  auto fingerprint = fingerprint_of(key.get(), algorithm);
+  if (!fingerprint) {
+    return fingerprint.error();
+  }
+  return PublicKey(std::move(key), algorithm, signature_size, std::move(fingerprint).value());
 }
 
 Result<PublicKey> PublicKey::from_pem(std::span<const uint8_t> pem) {
@@ -117,7 +148,7 @@ Result<PublicKey> PublicKey::from_pem(std::span<const uint8_t> pem) {
   if (!shape) {
     return shape.error();
   }
-  return PublicKey(std::move(key), shape->algorithm, shape->signature_size);
+  return adopt(std::move(key), shape->algorithm, shape->signature_size);
 }
 
 Result<PrivateKey> PrivateKey::from_pem(std::span<const uint8_t> pem, std::string_view passphrase) {
@@ -147,7 +178,7 @@ Result<PublicKey> PrivateKey::public_key() const {
   if (!pub) {
     return FwError{TeeResult::kGeneric, "private key: cannot extract the public key"};
   }
-  return PublicKey(std::move(pub), algorithm_, signature_size_);
+  return PublicKey::adopt(std::move(pub), algorithm_, signature_size_);
 }
 
 }  // namespace captee::fwimage

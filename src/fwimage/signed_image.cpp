@@ -204,19 +204,31 @@ Result<SignedContainer> parse_split(const Layout &l, std::span<const uint8_t> fi
 
 }  // namespace
 
+bool is_supported_sign_type(uint8_t type) {
+  return type == kSignTypeRsaPkcs1Sha256 || type == kSignTypeEcdsaP256Sha256;
+}
+
+Result<uint8_t> read_sign_type(const SignedContainer &c) {
+  auto type = one_byte_tlv(c, kTlvSignType, "SIGNTYPE", TeeResult::kBadParameters);
+  if (!type) {
+    return type.error();
+  }
+  if (!is_supported_sign_type(type.value())) {
+    return error(TeeResult::kNotSupported,
+                 "SIGNTYPE " + std::to_string(type.value()) + " is not supported");
+  }
+  return type.value();
+}
+
 Result<ParsedImage> parse_contents(const SignedContainer &c, bool decode_table) {
   ParsedImage p;
   p.container = c;
 
-  auto sign_type = one_byte_tlv(c, kTlvSignType, "SIGNTYPE", TeeResult::kBadParameters);
+  auto sign_type = read_sign_type(c);
   if (!sign_type) {
     return sign_type.error();
   }
   p.sign_type = sign_type.value();
-  if (p.sign_type != kSignTypeRsaPkcs1Sha256 && p.sign_type != kSignTypeEcdsaP256Sha256) {
-    return error(TeeResult::kNotSupported,
-                 "SIGNTYPE " + std::to_string(p.sign_type) + " is not supported");
-  }
   auto hash_type = one_byte_tlv(c, kTlvHashType, "HASHTYPE", TeeResult::kBadFormat);
   if (!hash_type) {
     return hash_type.error();

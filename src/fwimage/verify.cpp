@@ -25,6 +25,15 @@ const char *sign_type_name(uint8_t type) {
   return type == kSignTypeRsaPkcs1Sha256 ? "RSA PKCS#1 v1.5" : "ECDSA P-256";
 }
 
+// As the key fingerprints name the algorithm.
+const char *key_kind_name(uint8_t type) {
+  return type == kSignTypeRsaPkcs1Sha256 ? "RSA" : "EC-P256";
+}
+
+KeyAlgorithm algorithm_of(uint8_t sign_type) {
+  return sign_type == kSignTypeRsaPkcs1Sha256 ? KeyAlgorithm::kRsa : KeyAlgorithm::kEcP256;
+}
+
 // Raw r||s (32 bytes each) to the DER ECDSA-Sig-Value OpenSSL verifies.
 std::vector<uint8_t> raw_to_der(std::span<const uint8_t> raw) {
   ECDSA_SIG *sig = ECDSA_SIG_new();
@@ -62,8 +71,7 @@ Sha256Digest signed_digest(const SignedContainer &c) {
 Status verify_digest(uint8_t sign_type, std::span<const uint8_t> digest,
                      std::span<const uint8_t> signature, const PublicKey &key) {
   const bool rsa = sign_type == kSignTypeRsaPkcs1Sha256;
-  if ((rsa && key.algorithm() != KeyAlgorithm::kRsa) ||
-      (!rsa && key.algorithm() != KeyAlgorithm::kEcP256)) {
+  if (key.algorithm() != algorithm_of(sign_type)) {
     return bad_signature(std::string("SIGNTYPE is ") + sign_type_name(sign_type) +
                          " but the key is " +
                          (key.algorithm() == KeyAlgorithm::kRsa ? "RSA" : "EC P-256"));
@@ -96,17 +104,42 @@ Status verify_digest(uint8_t sign_type, std::span<const uint8_t> digest,
 }
 
 Status verify_signature(const SignedContainer &c, const PublicKey &key) {
-  const Tlv *t = c.find(kTlvSignType);
-  if (t == nullptr || t->value.size() != 1) {
-    return FwError{TeeResult::kBadParameters, "SIGNTYPE TLV is missing or not 1 byte long"};
-  }
-  const uint8_t type = t->value[0];
-  if (type != kSignTypeRsaPkcs1Sha256 && type != kSignTypeEcdsaP256Sha256) {
-    return FwError{TeeResult::kNotSupported,
-                   "SIGNTYPE " + std::to_string(type) + " is not supported"};
+  auto type = read_sign_type(c);
+  if (!type) {
+    return type.error();
   }
   const Sha256Digest digest = signed_digest(c);
-  return verify_digest(type, digest, c.signature, key);
+  return verify_digest(type.value(), digest, c.signature, key);
+}
+
+Result<size_t> verify_signed_head(const SignedContainer &c, std::span<const PublicKey> trusted) {
+  auto type = read_sign_type(c);
+  if (!type) {
+    return type.error();
+  }
+  // A key of the SIGNTYPE's algorithm must verify the signature; keys that
+  // cannot have made it (other algorithm or signature size) are not tried.
+  const KeyAlgorithm wanted = algorithm_of(type.value());
+  const Sha256Digest digest = signed_digest(c);
+  for (size_t i = 0; i < trusted.size(); i++) {
+    const PublicKey &k = trusted[i];
+    if (k.algorithm() != wanted || k.signature_size() != c.signature.size()) {
+      continue;
+    }
+    if (verify_digest(type.value(), digest, c.signature, k).ok()) {
+      return i;
+    }
+  }
+  std::string msg = std::string("signature: the image (") + key_kind_name(type.value()) + ", " +
+                    std::to_string(c.signature.size()) +
+                    "-byte signature) is not signed by any provisioned key; provisioned: ";
+  if (trusted.empty()) {
+    msg += "none";
+  }
+  for (size_t i = 0; i < trusted.size(); i++) {
+    msg += (i ? ", " : "") + trusted[i].fingerprint();
+  }
+  return FwError{TeeResult::kSignatureInvalid, std::move(msg)};
 }
 
 Status verify_segment(const FirmwareImage &image, const Segment &segment,

@@ -1,13 +1,9 @@
 #include "captee/platform/remote_processor.hpp"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-
 #include <cstdio>
 #include <cstring>
 
 #include "captee/detail/hex.hpp"
-#include "captee/detail/openssl_lifetime.hpp"
 
 namespace captee::platform {
 
@@ -78,7 +74,7 @@ Status RemoteProcessor::check_writable(uint32_t da, uint64_t len, MemoryRegion *
 }
 
 Status RemoteProcessor::load_segment(uint32_t da, std::span<const uint8_t> bytes, uint32_t memsz,
-                                     std::span<const uint8_t, kSha256Size> expected) {
+                                     const SegmentCheck &check) {
   std::lock_guard<std::mutex> lock(mu_);
   if (bytes.size() > memsz) {
     return {Error::kBadParameters, "the segment at " + hex32(da) + " has more file bytes (" +
@@ -88,6 +84,13 @@ Status RemoteProcessor::load_segment(uint32_t da, std::span<const uint8_t> bytes
   MemoryRegion *region = nullptr;
   if (Status s = check_writable(da, memsz, &region); !s.ok()) {
     return s;
+  }
+  // The check below is only worth something if nobody else can write the
+  // destination: the host may hold pages only once the TA granted them, after
+  // its last segment (and every LOAD_FW ends the previous grants first).
+  if (granted_.active) {
+    return {Error::kBadState, "the host holds grants on processor " + std::to_string(desc_.id) +
+                                  "'s memory; release it before loading"};
   }
   const uint64_t start = da, end = uint64_t{da} + memsz;
   for (const Range &r : loaded_) {
@@ -99,15 +102,11 @@ Status RemoteProcessor::load_segment(uint32_t da, std::span<const uint8_t> bytes
   }
   uint8_t *dst = region->at(da);
   std::memcpy(dst, bytes.data(), bytes.size());
-  // Hash what landed in protected memory, not what the caller showed us.
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_len = 0;
-  if (EVP_Digest(dst, bytes.size(), digest, &digest_len, EVP_sha256(), nullptr) != 1 ||
-      digest_len != kSha256Size) {
-    explicit_bzero(dst, memsz);
-    return {Error::kGeneric, "SHA-256 of the segment at " + hex32(da) + " could not be computed"};
-  }
-  if (CRYPTO_memcmp(digest, expected.data(), kSha256Size) != 0) {
+  // Check what landed in protected memory, not what the caller showed us.
+  // Nothing else reaches these bytes before the check: the core is offline,
+  // nothing is granted to the host, and the lock keeps every other operation
+  // on this processor out.
+  if (!check(std::span<const uint8_t>(dst, bytes.size()))) {
     explicit_bzero(dst, memsz);
     return {Error::kSecurity, "the segment at " + hex32(da) + " does not match its hash"};
   }

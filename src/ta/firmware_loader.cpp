@@ -26,47 +26,8 @@ LoadResult fail(const FwError &e) {
 
 using captee::detail::hex32;
 
-const char *sign_type_name(uint8_t t) {
-  return t == fwimage::kSignTypeRsaPkcs1Sha256 ? "RSA" : "EC-P256";
-}
-
-// Step 2: a key of the SIGNTYPE's algorithm must verify the signature.
-LoadResult verify_with_trusted_keys(const fwimage::SignedContainer &c,
-                                    const std::vector<TrustedKey> &keys, std::string *signer) {
-  const fwimage::Tlv *t = c.find(fwimage::kTlvSignType);
-  if (t == nullptr || t->value.size() != 1) {
-    return fail(TEE_ERROR_BAD_PARAMETERS, "SIGNTYPE TLV is missing or not 1 byte long");
-  }
-  const uint8_t type = t->value[0];
-  if (type != fwimage::kSignTypeRsaPkcs1Sha256 && type != fwimage::kSignTypeEcdsaP256Sha256) {
-    return fail(TEE_ERROR_NOT_SUPPORTED, "SIGNTYPE " + std::to_string(type) + " is not supported");
-  }
-  const auto wanted = type == fwimage::kSignTypeRsaPkcs1Sha256 ? fwimage::KeyAlgorithm::kRsa
-                                                               : fwimage::KeyAlgorithm::kEcP256;
-  const fwimage::Sha256Digest digest = fwimage::signed_digest(c);
-  for (const TrustedKey &k : keys) {
-    if (k.key.algorithm() != wanted || k.key.signature_size() != c.signature.size()) {
-      continue;
-    }
-    if (fwimage::verify_digest(type, digest, c.signature, k.key).ok()) {
-      *signer = k.fingerprint;
-      return {};
-    }
-  }
-  std::string msg = std::string("signature: the image (") + sign_type_name(type) + ", " +
-                    std::to_string(c.signature.size()) +
-                    "-byte signature) is not signed by any provisioned key; provisioned: ";
-  if (keys.empty()) {
-    msg += "none";
-  }
-  for (size_t i = 0; i < keys.size(); i++) {
-    msg += (i ? ", " : "") + keys[i].fingerprint;
-  }
-  return fail(TEE_ERROR_SIGNATURE_INVALID, std::move(msg));
-}
-
 LoadResult load_verified(platform::RemoteProcessor &proc, std::span<const uint8_t> image,
-                         const std::vector<TrustedKey> &keys,
+                         std::span<const fwimage::PublicKey> keys,
                          const fwimage::Sha256Digest *previous) {
   // Step 1: the header, read once into private memory; then the rest of the
   // signed head after it. Nothing signed is read from `image` again.
@@ -96,11 +57,13 @@ LoadResult load_verified(platform::RemoteProcessor &proc, std::span<const uint8_
     return fail(container.error());
   }
 
-  // Step 2.
+  // Step 2: a trusted key of the SIGNTYPE's algorithm must verify the head.
   LoadedFirmware fw;
-  if (LoadResult r = verify_with_trusted_keys(container.value(), keys, &fw.signer); r.code) {
-    return r;
+  auto signer = fwimage::verify_signed_head(container.value(), keys);
+  if (!signer) {
+    return fail(signer.error());
   }
+  fw.signer = keys[signer.value()].fingerprint();
   // The firmware still in memory goes, unless this is the same image.
   fw.digest = fwimage::signed_digest(container.value());
   if (previous != nullptr) {
@@ -135,14 +98,19 @@ LoadResult load_verified(platform::RemoteProcessor &proc, std::span<const uint8_
     break;  // the first record counts, as for every TLV lookup
   }
 
-  // Step 4: every PT_LOAD segment of every image, hashed on the destination.
+  // Step 4: every PT_LOAD segment of every image, hashed on the destination
+  // (fwimage's segment check, run by the platform right after the copy while
+  // nothing else can reach those bytes; a mismatch wipes the segment).
   for (const fwimage::FirmwareImage &img : p.images) {
     for (const fwimage::Segment &seg : img.segments) {
       if (!seg.loadable()) {
         continue;
       }
-      platform::Status s = proc.load_segment(seg.phdr.paddr, seg.file_bytes, seg.phdr.memsz,
-                                             std::span<const uint8_t, 32>(seg.expected_sha256));
+      auto hash_matches = [&](std::span<const uint8_t> destination) {
+        return fwimage::verify_segment(img, seg, destination).ok();
+      };
+      platform::Status s =
+          proc.load_segment(seg.phdr.paddr, seg.file_bytes, seg.phdr.memsz, hash_matches);
       if (!s.ok()) {
         return fail(to_tee_result(s.code), "segment " + std::to_string(seg.index) + " of image " +
                                                std::to_string(img.index) + ": " + s.message);
@@ -200,7 +168,7 @@ TEE_Result to_tee_result(platform::Error error) {
 }
 
 LoadResult load_firmware(platform::RemoteProcessor &proc, std::span<const uint8_t> image,
-                         const std::vector<TrustedKey> &keys,
+                         std::span<const fwimage::PublicKey> keys,
                          const fwimage::Sha256Digest *previous) {
   LoadResult r = load_verified(proc, image, keys, previous);
   if (r.code != TEE_SUCCESS) {

@@ -5,11 +5,12 @@
 //   1. copy the header, then the rest of the signed head (TLVs, signature),
 //      into private memory, reading each byte of the shared buffer once;
 //   2. verify the signature over that copy with a trusted key of the
-//      SIGNTYPE's algorithm;
+//      SIGNTYPE's algorithm (fwimage::verify_signed_head);
 //   3. decode the signed TLVs and the ELF headers (bound to the signed hash
 //      table by fwimage);
 //   4. load every PT_LOAD segment through RemoteProcessor::load_segment, which
-//      copies the bytes into the carveout and hashes the destination copy;
+//      copies the bytes into the carveout and has fwimage::verify_segment
+//      hash the destination copy before anything else can reach it;
 //   5. decode the resource table from the loaded (protected) copy;
 //   6. grant the host what it needs of that table (host_grant_builder.hpp).
 // Any failure wipes every region of the processor.
@@ -20,10 +21,10 @@
 #include <string>
 #include <vector>
 
+#include "captee/fwimage/keys.hpp"
 #include "captee/fwimage/signed_image.hpp"
 #include "captee/platform/remote_processor.hpp"
 #include "tee_api_types.h"
-#include "trusted_key.hpp"
 
 namespace captee::ta {
 
@@ -52,7 +53,7 @@ struct LoadResult {
 // rewritten; other memory keeps its contents, as a real SoC's SRAM does
 // across a restart), any other image only after every region is wiped.
 LoadResult load_firmware(platform::RemoteProcessor &proc, std::span<const uint8_t> image,
-                         const std::vector<TrustedKey> &keys,
+                         std::span<const fwimage::PublicKey> keys,
                          const fwimage::Sha256Digest *previous);
 
 // GP code for a platform failure.

@@ -7,9 +7,9 @@
 #include "captee/detail/hex.hpp"
 #include "captee/platform/remote_processor.hpp"
 #include "captee/ta/coredump.hpp"
+#include "captee/fwimage/keys.hpp"
 #include "firmware_loader.hpp"
 #include "tee_api_defines.h"
-#include "trusted_key.hpp"
 
 namespace captee::ta {
 
@@ -17,8 +17,8 @@ namespace captee::ta {
 struct RemoteprocTa::Context {
   uint32_t rproc_id = 0;
   platform::RemoteProcessor *proc = nullptr;  // borrowed from the Soc
-  std::vector<TrustedKey> keys;
-  std::mutex mu;  // serialises commands on this processor
+  std::vector<fwimage::PublicKey> keys;       // trusted, each with the fingerprint logs name it by
+  std::mutex mu;                              // serialises commands on this processor
   FirmwareState state = FirmwareState::kOff;
   // Firmware bytes are in the carveouts (LOADED, STARTED, or OFF after a STOP
   // until RELEASE or the next LOAD): what GET_COREDUMP may read.
@@ -77,6 +77,11 @@ const char *result_name(TEE_Result r) {
 
 using captee::detail::hex32;
 
+// One PEM public key (or the public half of a private key).
+fwimage::Result<fwimage::PublicKey> trusted_key(std::string_view pem) {
+  return fwimage::PublicKey::from_pem({reinterpret_cast<const uint8_t *>(pem.data()), pem.size()});
+}
+
 void log_to_stderr(std::string_view line, bool) {
   std::fprintf(stderr, "captee remoteproc TA: %.*s\n", static_cast<int>(line.size()), line.data());
 }
@@ -110,7 +115,7 @@ std::unique_ptr<RemoteprocTa> RemoteprocTa::create(platform::Soc &soc, Remotepro
                                                    std::string *error) {
   std::unique_ptr<RemoteprocTa> ta(new RemoteprocTa(std::move(config.log)));
   for (size_t i = 0; i < config.public_keys_pem.size(); i++) {
-    if (auto k = make_trusted_key(config.public_keys_pem[i]); !k) {
+    if (auto k = trusted_key(config.public_keys_pem[i]); !k) {
       *error = "remoteproc TA key " + std::to_string(i) + ": " + k.error().message;
       return nullptr;
     }
@@ -126,10 +131,10 @@ std::unique_ptr<RemoteprocTa> RemoteprocTa::create(platform::Soc &soc, Remotepro
     // Each context owns its key objects (they are move-only); parsing twice
     // is cheap and happens once per TA.
     for (const std::string &pem : config.public_keys_pem) {
-      ctx->keys.push_back(make_trusted_key(pem).value());
+      ctx->keys.push_back(trusted_key(pem).value());
     }
     for (size_t i = 0; i < pd.public_keys_pem.size(); i++) {
-      auto k = make_trusted_key(pd.public_keys_pem[i]);
+      auto k = trusted_key(pd.public_keys_pem[i]);
       if (!k) {
         *error = "processor " + std::to_string(pd.id) + " public_keys[" + std::to_string(i) +
                  "]: " + k.error().message;
@@ -138,8 +143,8 @@ std::unique_ptr<RemoteprocTa> RemoteprocTa::create(platform::Soc &soc, Remotepro
       ctx->keys.push_back(std::move(k).value());
     }
     std::string line = "rproc " + std::to_string(pd.id) + ": trusted keys:";
-    for (const TrustedKey &k : ctx->keys) {
-      line += " " + k.fingerprint;
+    for (const fwimage::PublicKey &k : ctx->keys) {
+      line += " " + k.fingerprint();
     }
     if (ctx->keys.empty()) {
       line += " none (every image will be refused)";
@@ -171,8 +176,8 @@ FirmwareState RemoteprocTa::state(uint32_t rproc_id) const {
 std::vector<std::string> RemoteprocTa::key_fingerprints(uint32_t rproc_id) const {
   std::vector<std::string> out;
   if (Context *c = context(rproc_id)) {
-    for (const TrustedKey &k : c->keys) {
-      out.push_back(k.fingerprint);
+    for (const fwimage::PublicKey &k : c->keys) {
+      out.push_back(k.fingerprint());
     }
   }
   return out;

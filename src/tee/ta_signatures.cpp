@@ -1,35 +1,18 @@
 #include "ta_signatures.hpp"
 
-#include <openssl/evp.h>
-#include <openssl/x509.h>
-
 #include "IAppLoader.h"
-#include "captee/detail/hex.hpp"
 #include "captee/detail/whole_file.hpp"
 #include "captee/fwimage/signed_ta.hpp"
 
 namespace captee::tee {
 namespace {
 
-std::string fingerprint_of(const fwimage::PublicKey &key) {
-  unsigned char *der = nullptr;
-  const int len = i2d_PUBKEY(key.evp(), &der);
-  if (len <= 0) {
-    return "unknown";
-  }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned digest_len = 0;
-  const bool ok =
-      EVP_Digest(der, static_cast<size_t>(len), digest, &digest_len, EVP_sha256(), nullptr) == 1;
-  OPENSSL_free(der);
-  if (!ok) {
-    return "unknown";
-  }
-  uint64_t first = 0;  // the first eight bytes, printed in order
-  for (unsigned i = 0; i < 8; ++i) {
-    first = first << 8 | digest[i];
-  }
-  return detail::hex32(first, 16).substr(2);
+// The short name a key's TAs carry as their authority ("key:" this): the
+// first 16 hex digits of fwimage's SHA-256 fingerprint.
+std::string short_fingerprint(const fwimage::PublicKey &key) {
+  const std::string &full = key.fingerprint();
+  const auto at = full.find("sha256:");
+  return at == std::string::npos ? full : full.substr(at + 7, 16);
 }
 
 apps::ImageVerdict refused(std::string why) {
@@ -59,7 +42,7 @@ std::optional<std::vector<TrustedTaKey>> load_trusted_ta_keys(const std::vector<
       *why = "--ta-pubkey " + file + ": OP-TEE's TA format is signed with RSA keys only";
       return std::nullopt;
     }
-    std::string fp = fingerprint_of(key.value());
+    std::string fp = short_fingerprint(key.value());
     keys.push_back({std::move(key.value()), std::move(fp), file});
   }
   return keys;

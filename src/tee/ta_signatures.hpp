@@ -18,7 +18,7 @@ namespace captee::tee {
 
 struct TrustedTaKey {
   fwimage::PublicKey key;
-  std::string fingerprint;  // first 16 hex digits of SHA-256 of its SubjectPublicKeyInfo
+  std::string fingerprint;  // first 16 hex digits of PublicKey::fingerprint()'s SHA-256
   std::string file;         // where it was read from, for logs
 };
 

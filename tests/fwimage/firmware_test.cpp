@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "captee/fwimage/sign.hpp"
+#include "captee/fwimage/tools/sign.hpp"
 #include "captee/fwimage/verify.hpp"
 #include "test_support.hpp"
 

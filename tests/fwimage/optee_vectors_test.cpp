@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "captee/fwimage/sign.hpp"
+#include "captee/fwimage/tools/sign.hpp"
 #include "captee/fwimage/verify.hpp"
 #include "test_support.hpp"
 

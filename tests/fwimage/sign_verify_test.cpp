@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "captee/fwimage/sign.hpp"
+#include "captee/fwimage/tools/sign.hpp"
 #include "captee/fwimage/signed_image.hpp"
 #include "captee/fwimage/verify.hpp"
 #include "test_support.hpp"

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "captee/detail/little_endian.hpp"
-#include "captee/fwimage/signed_ta.hpp"
+#include "captee/fwimage/tools/sign_ta.hpp"
 #include "captee/testing/test_keys.hpp"
 
 namespace captee::fwimage {

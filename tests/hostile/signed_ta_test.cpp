@@ -14,7 +14,7 @@
 
 #include "CAppLoader.h"
 #include "IAppLoader.hpp"
-#include "captee/fwimage/signed_ta.hpp"
+#include "captee/fwimage/tools/sign_ta.hpp"
 #include "captee/testing/test_keys.hpp"
 #include "tee_client_api.h"
 #include "tee_harness.hpp"

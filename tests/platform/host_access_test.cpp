@@ -187,6 +187,18 @@ TEST_F(HostAccess, ReleaseEndsSharingAndWipesWhatTheHostStillMaps) {
   EXPECT_EQ(read_word(*proc_, kVring), 0x07070707u);
 }
 
+TEST_F(HostAccess, NoSegmentIsLoadedWhileTheHostHoldsGrants) {
+  // A loaded segment is checked on its destination; that is only sound while
+  // no host can write there, so loading waits for the grants to end.
+  ASSERT_TRUE(proc_->grant_host(grant_, nullptr).ok());
+  std::vector<uint8_t> data(16, 9);
+  Status s = load(*proc_, kVring + 0x800, data);
+  EXPECT_EQ(s.code, Error::kBadState);
+  EXPECT_EQ(s.message, "the host holds grants on processor 7's memory; release it before loading");
+  ASSERT_TRUE(proc_->forget_segments().ok());
+  EXPECT_TRUE(load(*proc_, kVring + 0x800, data).ok());
+}
+
 TEST_F(HostAccess, GrantsAreOncePerLoadAndNeedAnOfflineCore) {
   ASSERT_TRUE(proc_->grant_host(grant_, nullptr).ok());
   EXPECT_EQ(proc_->grant_host(grant_, nullptr).code, Error::kBadState);

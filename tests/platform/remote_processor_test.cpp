@@ -37,12 +37,41 @@ TEST_F(SecureFace, AHashMismatchIsSecurityAndWipesTheSegment) {
   std::vector<uint8_t> data(64, 0x11);
   std::array<uint8_t, 32> wrong = sha256(data);
   wrong[31] ^= 1;
-  Status s = proc_->load_segment(0x10000000, data, 128, wrong);
+  Status s = proc_->load_segment(0x10000000, data, 128, hash_is(wrong));
   EXPECT_EQ(s.code, Error::kSecurity);
   EXPECT_EQ(s.message, "the segment at 0x10000000 does not match its hash");
   EXPECT_TRUE(all_zero(0x10000000, 128));
   // The failed segment does not count as loaded: the range can be loaded again.
   EXPECT_TRUE(load(*proc_, 0x10000000, data).ok());
+}
+
+TEST_F(SecureFace, TheCheckJudgesTheDestinationCopy) {
+  std::vector<uint8_t> source(64, 0x22);
+  const std::array<uint8_t, 32> expected = sha256(source);
+  const uint8_t *seen = nullptr;
+  Status s = proc_->load_segment(0x10000000, source, 128, [&](std::span<const uint8_t> d) {
+    seen = d.data();
+    EXPECT_EQ(d.size(), source.size());
+    // Whoever owns the source rewrites it once the copy is made: too late.
+    std::fill(source.begin(), source.end(), 0x33);
+    return sha256(d) == expected;
+  });
+  ASSERT_TRUE(s.ok()) << s.message;
+  EXPECT_EQ(seen, proc_->translate(0x10000000, 64).data()) << "the carveout bytes, not the source";
+  auto b = proc_->translate(0x10000000, 64);
+  EXPECT_TRUE(std::all_of(b.begin(), b.end(), [](uint8_t v) { return v == 0x22; }))
+      << "what was checked is what stays";
+}
+
+TEST_F(SecureFace, ADestinationChangedBeforeTheCheckIsSecurityAndWiped) {
+  std::vector<uint8_t> data(64, 0x44);
+  const std::array<uint8_t, 32> expected = sha256(data);
+  Status s = proc_->load_segment(0x10000000, data, 128, [&](std::span<const uint8_t> d) {
+    proc_->translate(0x10000000, 64)[10] ^= 1;  // a write that lands between copy and check
+    return sha256(d) == expected;
+  });
+  EXPECT_EQ(s.code, Error::kSecurity);
+  EXPECT_TRUE(all_zero(0x10000000, 128));
 }
 
 TEST_F(SecureFace, SegmentsOutsideOneRegionAreAccessDenied) {
@@ -73,7 +102,8 @@ TEST_F(SecureFace, OverlappingSegmentsAreRejected) {
 
 TEST_F(SecureFace, MoreFileBytesThanMemoryIsBadParameters) {
   std::vector<uint8_t> data(32, 3);
-  EXPECT_EQ(proc_->load_segment(0x10000000, data, 16, sha256(data)).code, Error::kBadParameters);
+  EXPECT_EQ(proc_->load_segment(0x10000000, data, 16, hash_is(sha256(data))).code,
+            Error::kBadParameters);
 }
 
 TEST_F(SecureFace, MemoryCannotChangeWhileTheCoreRuns) {

@@ -31,11 +31,17 @@ inline std::array<uint8_t, 32> sha256(std::span<const uint8_t> bytes) {
   return d;
 }
 
-// Loads `bytes` at `da` with their true hash.
+// A segment check as the TA's: the destination must hash to `expected`.
+inline SegmentCheck hash_is(std::array<uint8_t, 32> expected) {
+  return
+      [expected](std::span<const uint8_t> destination) { return sha256(destination) == expected; };
+}
+
+// Loads `bytes` at `da`, checked against their true hash.
 inline Status load(RemoteProcessor &p, uint32_t da, std::span<const uint8_t> bytes,
                    uint32_t memsz = 0) {
   return p.load_segment(da, bytes, memsz == 0 ? static_cast<uint32_t>(bytes.size()) : memsz,
-                        sha256(bytes));
+                        hash_is(sha256(bytes)));
 }
 
 inline uint32_t read_word(RemoteProcessor &p, uint32_t da) {

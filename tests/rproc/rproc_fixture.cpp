@@ -8,7 +8,7 @@
 #include <iterator>
 #include <thread>
 
-#include "captee/fwimage/sign.hpp"
+#include "captee/fwimage/tools/sign.hpp"
 #include "captee/testing/synthetic_elf.hpp"
 #include "captee/testing/test_keys.hpp"
 #include "captee/tee/builtin_ta.hpp"

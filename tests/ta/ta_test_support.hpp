@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "captee/fwimage/sign.hpp"
+#include "captee/fwimage/tools/sign.hpp"
 #include "captee/platform/remote_processor.hpp"
 #include "captee/ta/remoteproc_ta.hpp"
 #include "tee_api_defines.h"

@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "captee/fwimage/elf32.hpp"
-#include "captee/fwimage/inspect.hpp"
+#include "captee/fwimage/tools/inspect.hpp"
 #include "captee/fwimage/keys.hpp"
-#include "captee/fwimage/sign.hpp"
+#include "captee/fwimage/tools/sign.hpp"
 #include "captee/fwimage/signed_image.hpp"
 #include "captee/fwimage/verify.hpp"
 #include "file_io.hpp"

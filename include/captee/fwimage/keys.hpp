@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "captee/fwimage/status.hpp"
@@ -31,21 +32,31 @@ class PublicKey {
  public:
   // Reads a public key, or the public half of a private key, from PEM.
   // Errors: BAD_PARAMETERS "public key: not a PEM RSA or EC key", NOT_SUPPORTED
-  // for EC curves other than P-256 or other algorithms.
+  // for EC curves other than P-256 or other algorithms, GENERIC "public key:
+  // cannot encode as DER" (no fingerprint).
   static Result<PublicKey> from_pem(std::span<const uint8_t> pem);
 
   KeyAlgorithm algorithm() const { return algorithm_; }
   // Signature length of the format: modulus bytes (RSA) or 64 (P-256).
   size_t signature_size() const { return signature_size_; }
+  // What logs and refusals name the key by: "RSA-2048 sha256:<64 hex>" or
+  // "EC-P256 sha256:<64 hex>", the SHA-256 of the DER SubjectPublicKeyInfo, as
+  // `openssl pkey -pubin -outform DER | sha256sum`.
+  const std::string &fingerprint() const { return fingerprint_; }
   // Borrowed; owned by this object.
   EVP_PKEY *evp() const { return key_.get(); }
 
  private:
-  PublicKey(EvpPkeyPtr key, KeyAlgorithm algorithm, size_t signature_size)
-      : key_(std::move(key)), algorithm_(algorithm), signature_size_(signature_size) {}
+  PublicKey(EvpPkeyPtr key, KeyAlgorithm algorithm, size_t signature_size, std::string fingerprint)
+      : key_(std::move(key)),
+        algorithm_(algorithm),
+        signature_size_(signature_size),
+        fingerprint_(std::move(fingerprint)) {}
+  static Result<PublicKey> adopt(EvpPkeyPtr key, KeyAlgorithm algorithm, size_t signature_size);
   EvpPkeyPtr key_;
   KeyAlgorithm algorithm_;
   size_t signature_size_;
+  std::string fingerprint_;
   friend class PrivateKey;
 };
 

@@ -148,6 +148,17 @@ Result<uint32_t> head_size(std::span<const uint8_t> header);
 Result<SignedContainer> parse_container(std::span<const uint8_t> head,
                                         std::span<const uint8_t> image_area);
 
+// True for the sign types captee verifies and signs: RSA PKCS#1 v1.5 and
+// ECDSA P-256, both over SHA-256.
+bool is_supported_sign_type(uint8_t type);
+
+// The container's SIGNTYPE, checked: the one place a SIGNTYPE TLV is judged.
+// It picks the algorithm before the signature is checked (verify.hpp) and is
+// read again, by the same function, when the signed TLVs are decoded.
+// Errors: BAD_PARAMETERS "SIGNTYPE TLV is missing" or "SIGNTYPE TLV is 2 bytes,
+// expected 1" (as OP-TEE), NOT_SUPPORTED "SIGNTYPE 3 is not supported".
+Result<uint8_t> read_sign_type(const SignedContainer &container);
+
 // Decodes the signed TLVs and the images of a container: SIGNTYPE, HASHTYPE
 // (1 byte each; unknown values NOT_SUPPORTED), NUM_IMG, IMGTYPE (ELF only;
 // encrypted images NOT_SUPPORTED), IMGSIZE summing to img_len, HASHTABLE with

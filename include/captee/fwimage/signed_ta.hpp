@@ -12,13 +12,13 @@
 //   image[img_size]   the TA's ELF, to the end of the file
 //
 // Encrypted TAs (type 2) and subkeys (type 3) are refused as NOT_SUPPORTED.
+// Signing is in captee/fwimage/tools/sign_ta.hpp (captee-sign's library).
 // Thread-safety: every function may run concurrently.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <span>
-#include <vector>
 
 #include "captee/fwimage/keys.hpp"
 #include "captee/fwimage/status.hpp"
@@ -67,14 +67,5 @@ Result<SignedTa> parse_signed_ta(std::span<const uint8_t> bytes);
 // changed), SIGNATURE_INVALID "signed TA: signed by none of the N trusted
 // keys", NOT_SUPPORTED (a non-RSA key is skipped; if none is RSA).
 Result<size_t> verify_signed_ta(const SignedTa &ta, std::span<const PublicKey *const> keys);
-
-// Signs `elf` as OP-TEE's sign_encrypt.py does for a bootstrap TA (type 1):
-// the layout above, with `uuid` in RFC 4122 byte order. `algo` is one of the
-// two TEE_ALG values above. The key must be RSA.
-// Errors: BAD_PARAMETERS (algo, key type, an image over 4 GiB), GENERIC
-// (OpenSSL failure).
-Result<std::vector<uint8_t>> sign_ta(std::span<const uint8_t> elf,
-                                     const std::array<uint8_t, 16> &uuid, uint32_t ta_version,
-                                     uint32_t algo, const PrivateKey &key);
 
 }  // namespace captee::fwimage

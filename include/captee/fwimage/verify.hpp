@@ -23,12 +23,23 @@ Sha256Digest sha256(std::span<const uint8_t> bytes);
 // SHA-256 over the signed part (header || TLV area).
 Sha256Digest signed_digest(const SignedContainer &container);
 
-// Checks SIGNTYPE (present, 1 byte, known: NOT_SUPPORTED otherwise), that it
-// matches the key's algorithm (SIGNATURE_INVALID otherwise), sign_len (RSA:
-// modulus bytes; ECDSA: 64), and the signature itself.
+// Checks SIGNTYPE (read_sign_type), that it matches the key's algorithm
+// (SIGNATURE_INVALID otherwise), sign_len (RSA: modulus bytes; ECDSA: 64),
+// and the signature itself.
 // Errors: BAD_PARAMETERS (SIGNTYPE missing or malformed, as OP-TEE),
 // NOT_SUPPORTED, SIGNATURE_INVALID "signature: verification failed".
 Status verify_signature(const SignedContainer &container, const PublicKey &key);
+
+// What a TEE holding several trusted keys does: checks SIGNTYPE
+// (read_sign_type) and tries, in order, each key of `trusted` whose algorithm
+// is the SIGNTYPE's and whose signatures are sign_len bytes long. Returns the
+// index in `trusted` of the first key that verifies the signature over the
+// head (header || TLVs); keys that cannot have made it are never tried.
+// Errors: BAD_PARAMETERS and NOT_SUPPORTED as read_sign_type;
+// SIGNATURE_INVALID "signature: the image (RSA, 256-byte signature) is not
+// signed by any provisioned key; provisioned: <fingerprints, or none>".
+Result<size_t> verify_signed_head(const SignedContainer &container,
+                                  std::span<const PublicKey> trusted);
 
 // Verifies `digest` (32 bytes) against `signature` with the given sign type.
 // ECDSA signatures are raw r||s (64 bytes) and converted to DER internally.
@@ -39,7 +50,10 @@ Status verify_digest(uint8_t sign_type, std::span<const uint8_t> digest,
 // Errors: SECURITY "segment 1 of image 0: hash mismatch".
 Status verify_segment_hashes(const ParsedImage &image);
 
-// Checks one segment: `loaded` is the loader's copy of its file bytes.
+// The one segment check: `loaded` must be exactly the segment's file bytes,
+// hashing to its signed entry. A loader passes the bytes where they landed
+// (its destination copy), never the buffer it copied from, so whoever
+// supplied the image cannot change them between check and use.
 // Errors: SECURITY as above.
 Status verify_segment(const FirmwareImage &image, const Segment &segment,
                       std::span<const uint8_t> loaded);

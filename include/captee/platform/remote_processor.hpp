@@ -1,18 +1,21 @@
 // One remote processor of the emulated SoC, with the operations the TEE uses
-// to run firmware on it (the "secure face"): load a segment with its expected
-// hash, set memory, translate device addresses, start, stop and release.
+// to run firmware on it (the "secure face"): load a segment and have the
+// caller check the copy, set memory, translate device addresses, start, stop
+// and release.
 //
 // Only the remoteproc TA holds a RemoteProcessor's secure face; that is the
 // whole access rule. The host-side operations ("non-secure face", marked
 // below) only reach what the TA granted for the loaded firmware
 // (host_grant.hpp); capteed serves them to the normal world under policy. The checks here are the
 // ones that protect memory regardless of what the caller parsed: a segment must fit inside one
-// region, must not overlap a segment loaded earlier, and is hashed *on the destination copy*, so
-// whoever supplied the image cannot change the bytes between check and use. A failed hash wipes the
-// segment. Release wipes every region.
+// region, must not overlap a segment loaded earlier, and is checked *on the destination copy* (by
+// the caller's check, which the TA makes fwimage's segment hash), so whoever supplied the image
+// cannot change the bytes between check and use. A failed check wipes the segment. Release wipes
+// every region. This layer copies bytes; it does no cryptography.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -46,7 +49,10 @@ struct Status {
   static Status success() { return {}; }
 };
 
-inline constexpr size_t kSha256Size = 32;
+// Judges a segment where it landed: called with the destination bytes
+// [da, da+size of the file bytes) of the carveout, right after the copy; true
+// if they are the bytes the caller expects (the TA: their signed SHA-256).
+using SegmentCheck = std::function<bool(std::span<const uint8_t> destination)>;
 
 class RemoteProcessor {
  public:
@@ -58,13 +64,21 @@ class RemoteProcessor {
   const ProcessorDescription &description() const { return desc_; }
   uint32_t id() const { return desc_.id; }
 
-  // Copies `bytes` to [da, da+bytes.size()), zero-fills up to `memsz`, then
-  // checks SHA-256 of the destination bytes against `expected`. The core must
-  // be offline. Errors: kBadParameters (memsz < size), kAccessDenied (not
-  // inside one region), kBadFormat (overlaps an earlier segment), kBadState
-  // (core not offline), kSecurity (hash mismatch; the segment is wiped).
+  // Copies `bytes` to [da, da+bytes.size()), has `check` judge the
+  // destination copy, then zero-fills up to `memsz`. The core must be offline.
+  // `check` runs once, under this processor's lock, while nothing but this
+  // call can reach the destination: the core is offline, and nothing is
+  // granted to the host (the pages a host may map exist only from grant_host,
+  // which the TA calls after its last segment, until release or
+  // forget_segments). So a caller that hashes the destination hashes exactly
+  // what stays in memory, whatever the source buffer's owner does meanwhile.
+  // `check` must not call back into this processor.
+  // Errors: kBadParameters (memsz < size), kAccessDenied (not inside one
+  // region), kBadFormat (overlaps an earlier segment), kBadState (core not
+  // offline, or the host holds grants), kSecurity (`check` said no; the
+  // segment is wiped).
   Status load_segment(uint32_t da, std::span<const uint8_t> bytes, uint32_t memsz,
-                      std::span<const uint8_t, kSha256Size> expected);
+                      const SegmentCheck &check);
 
   // Fills [da, da+size) with `value`. Same region and state rules as above.
   Status set_memory(uint32_t da, uint8_t value, uint32_t size);

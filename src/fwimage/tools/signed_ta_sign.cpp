@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "captee/detail/little_endian.hpp"
-#include "captee/fwimage/signed_ta.hpp"
+#include "captee/fwimage/tools/sign_ta.hpp"
 #include "signed_ta_crypto.hpp"
 
 namespace captee::fwimage {

@@ -1,4 +1,4 @@
-#include "captee/fwimage/inspect.hpp"
+#include "captee/fwimage/tools/inspect.hpp"
 
 #include <nlohmann/json.hpp>
 

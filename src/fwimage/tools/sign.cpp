@@ -1,4 +1,4 @@
-#include "captee/fwimage/sign.hpp"
+#include "captee/fwimage/tools/sign.hpp"
 
 #include <openssl/bn.h>
 #include <openssl/crypto.h>
@@ -117,8 +117,7 @@ Result<std::vector<uint8_t>> build_tlv_area(const SignRequest &request) {
   if (request.images.size() > 255) {
     return bad_parameters("at most 255 images fit in one bundle");
   }
-  if (request.sign_type != kSignTypeRsaPkcs1Sha256 &&
-      request.sign_type != kSignTypeEcdsaP256Sha256) {
+  if (!is_supported_sign_type(request.sign_type)) {
     return FwError{TeeResult::kNotSupported,
                    "sign type " + std::to_string(request.sign_type) + " is not supported"};
   }
