@@ -189,3 +189,42 @@ for name, algo, opts in (("pkcs1", 0x70004830, []),
 
 }  // namespace
 }  // namespace captee::fwimage
+
+namespace captee::fwimage {
+namespace {
+
+// captee-sign ta / ta-verify, as the dev kit runs them.
+TEST(SignedTaCli, SignsAndVerifiesAndRefusesAnotherKey) {
+  const std::string dir = ::testing::TempDir() + "signed_ta_cli";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/key.pem") << testing::rsa_private_pem(2048);
+  std::ofstream(dir + "/other.pem") << testing::rsa_private_pem(3072);
+  const auto elf = fake_elf(900);
+  std::ofstream(dir + "/ta.elf", std::ios::binary)
+      .write(reinterpret_cast<const char *>(elf.data()), static_cast<std::streamsize>(elf.size()));
+  const std::string sign = std::string(CAPTEE_SIGN_BIN) + " ta --key " + dir +
+                           "/key.pem --uuid FDC0B01C-40f7-46e5-aecb-89d265761253 --ta-version 9 "
+                           "--algo TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA256 --in " +
+                           dir + "/ta.elf --out " + dir + "/ta.signed";
+  ASSERT_EQ(std::system(sign.c_str()), 0);
+  const std::string verify = std::string(CAPTEE_SIGN_BIN) + " ta-verify --pubkey ";
+  EXPECT_EQ(std::system((verify + dir + "/key.pem " + dir + "/ta.signed >/dev/null").c_str()), 0);
+  EXPECT_NE(std::system((verify + dir + "/other.pem " + dir + "/ta.signed 2>/dev/null").c_str()),
+            0);
+  EXPECT_NE(std::system((std::string(CAPTEE_SIGN_BIN) + " ta --key " + dir +
+                         "/key.pem --uuid not-a-uuid --in " + dir + "/ta.elf --out " + dir +
+                         "/x 2>/dev/null")
+                            .c_str()),
+            0);
+  std::ifstream in(dir + "/ta.signed", std::ios::binary);
+  std::vector<uint8_t> file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto ta = parse_signed_ta(file);
+  ASSERT_TRUE(ta) << ta.error().message;
+  EXPECT_EQ(ta->uuid, kUuid) << "upper-case hex is read as the same UUID";
+  EXPECT_EQ(ta->ta_version, 9u);
+  EXPECT_EQ(ta->algo, kTaAlgRsaPssSha256);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace captee::fwimage

@@ -66,7 +66,7 @@ mkdir -p "$work/tas" "$work/state"
 cp "$work"/tally-make/ta/*.ta "$work"/probe-make/ta/*.ta "$work/tas/"
 socket=$work/captee.sock
 env -u LD_LIBRARY_PATH "$work/prefix/bin/capteed" --socket "$socket" --state-dir "$work/state" \
-  --ta-dir "$work/tas" --allow-unsigned-tas 2>"$work/capteed.log" &
+  --ta-dir "$work/tas" --ta-pubkey "$kit/keys/default_ta.pem" 2>"$work/capteed.log" &
 capteed=$!
 trap 'kill "$capteed" 2>/dev/null || true' EXIT
 for _ in $(seq 200); do [[ -S "$socket" ]] && break; sleep 0.05; done
@@ -80,5 +80,5 @@ probe=$("$work/probe-make/host/probe_client")
 kill "$capteed"
 wait "$capteed" 2>/dev/null || true
 trap - EXIT
-echo "consumer: OP-TEE-style make (TA_DEV_KIT_DIR, TEEC_EXPORT) built the tally example and the sub.mk probe, and both ran"
+echo "consumer: OP-TEE-style make (TA_DEV_KIT_DIR, TEEC_EXPORT) built and signed the tally example and the sub.mk probe, and both ran against a capteed trusting only the kit's key"
 rm -rf "$work"

@@ -1,6 +1,7 @@
 // captee-sign: sign, verify and inspect OP-TEE signed remote-processor
-// firmware. Options of `sign` are those of OP-TEE's sign_rproc_fw.py, and the
-// same options without a subcommand also sign, so it is a drop-in.
+// firmware, and sign TAs in OP-TEE's signed TA format (`ta`, `ta-verify`). Options of `sign` are
+// those of OP-TEE's sign_rproc_fw.py, and the same options without a subcommand also sign, so it is
+// a drop-in.
 #include <openssl/crypto.h>
 
 #include <CLI/CLI.hpp>
@@ -18,6 +19,7 @@
 #include "captee/fwimage/signed_image.hpp"
 #include "captee/fwimage/verify.hpp"
 #include "file_io.hpp"
+#include "ta_commands.hpp"
 
 namespace fw = captee::fwimage;
 using captee::sign_tool::read_file;
@@ -198,6 +200,9 @@ int main(int argc, char **argv) {
   inspect->add_flag("--json", as_json, "Print JSON (schema in docs/FIRMWARE.md)");
   inspect->add_option("FILE", inspect_file, "Signed image")->required();
 
+  int ta_exit = 0;
+  captee::sign_tool::add_ta_commands(app, &ta_exit);
+
   CLI11_PARSE(app, argc, argv);
 
   if (*sign) {
@@ -208,6 +213,9 @@ int main(int argc, char **argv) {
   }
   if (*inspect) {
     return run_inspect(as_json, inspect_file);
+  }
+  if (app.got_subcommand("ta") || app.got_subcommand("ta-verify")) {
+    return ta_exit;
   }
   if (drop_in.inputs.empty() && drop_in.output.empty() && drop_in.key.empty()) {
     std::cout << app.help();

@@ -5,9 +5,12 @@
 # library) and includes this file; its sub.mk files list what to build:
 #   srcs-y, global-incdirs-y, incdirs-y, cflags-y, cflags-<file>-y,
 #   cppflags-y, cppflags-<file>-y, subdirs-y, libnames, libdirs, libdeps.
-# Output: $(O)/$(BINARY).ta (O defaults to the current directory), an ELF
+# Output: $(O)/$(BINARY).ta (O defaults to the current directory): the ELF
 # shared object carrying the manifest made from user_ta_header_defines.h
-# ($(BINARY).elf beside it is the same, for debuggers). CFG_TEE_TA_LOG_LEVEL
+# ($(BINARY).elf beside it keeps the debug sections, for debuggers), signed in OP-TEE's signed TA
+# format with TA_SIGN_KEY (default: the kit's keys/default_ta.pem), version
+# CFG_TA_VERSION (default 0), algorithm TA_SIGN_ALGO (default
+# TEE_ALG_RSASSA_PKCS1_V1_5_SHA256), as OP-TEE's dev kit signs. CFG_TEE_TA_LOG_LEVEL
 # and CFG_TA_OPTEE_CORE_API_COMPAT_1_1 are honoured as in OP-TEE.
 #
 # A captee TA runs on the host, in captee-tahost: it is built with the host
@@ -108,7 +111,9 @@ endif
 ifneq ($(BINARY),)
 manifest-obj := $(obj-prefix)$(BINARY).manifest.o
 elf := $(obj-prefix)$(BINARY).elf
+stripped := $(obj-prefix)$(BINARY).stripped.elf
 ta := $(obj-prefix)$(BINARY).ta
+OBJCOPY ?= objcopy
 
 all: $(ta)
 
@@ -130,11 +135,20 @@ $(elf): $(objs) $(manifest-obj) $(libdeps)
 		-lcaptee_memory -lcaptee_object -Wl,-z,defs \
 		-Wl,--require-defined=captee_ta_manifest_data $(LDFLAGS)
 
-$(ta): $(elf)
-	cp $< $@
+TA_SIGN_KEY ?= $(TA_DEV_KIT_DIR)/keys/default_ta.pem
+CFG_TA_VERSION ?= 0
+TA_SIGN_ALGO ?= TEE_ALG_RSASSA_PKCS1_V1_5_SHA256
+
+# As OP-TEE's kit, the signed TA carries the ELF without its debug sections.
+$(stripped): $(elf)
+	$(OBJCOPY) --strip-unneeded $< $@
+
+$(ta): $(stripped) $(TA_SIGN_KEY)
+	$(captee-sign) ta --key $(TA_SIGN_KEY) --uuid $(BINARY) --ta-version $(CFG_TA_VERSION) \
+		--algo $(TA_SIGN_ALGO) --in $< --out $@
 
 clean:
-	rm -f $(objs) $(objs:.o=.d) $(manifest-obj) $(elf) $(ta)
+	rm -f $(objs) $(objs:.o=.d) $(manifest-obj) $(elf) $(stripped) $(ta)
 endif
 
 .PHONY: all clean
