@@ -206,6 +206,23 @@ start_capteed() {
   return 1
 }
 
+# Starts captee-supplicant on capteed's socket with the example's plugins and
+# waits until it serves them (it says "serving N plugins" once registered as
+# capteed's listener), so the first call finds it.
+start_supplicant() {
+  local run=$1
+  CAPTEE_SOCKET=$capteed_socket "$supplicant" --plugin-dir "$run/plugins" 2>"$run/supplicant.log" &
+  daemons+=($!)
+  local _
+  for _ in $(seq 200); do
+    grep -q 'serving' "$run/supplicant.log" && return 0
+    kill -0 "${daemons[-1]}" 2>/dev/null || break
+    sleep 0.05
+  done
+  show_log "$run/supplicant.log"
+  return 1
+}
+
 # Runs an example's host program against a fresh capteed (and, for a TA that
 # calls supplicant plugins, captee-supplicant with the example's plugins);
 # sets run_result to what happened; fails when it did not go as on OP-TEE.
@@ -225,10 +242,10 @@ run_host() {
     run_result="not run: capteed did not start"
     return 1
   fi
-  if ((needs_supplicant)); then
-    CAPTEE_SOCKET=$capteed_socket "$supplicant" --plugin-dir "$run/plugins" 2>"$run/supplicant.log" &
-    daemons+=($!)
-    sleep 0.5 # let it register its listener before the first ping
+  if ((needs_supplicant)) && ! start_supplicant "$run"; then
+    run_result="not run: captee-supplicant did not start"
+    stop_daemons
+    return 1
   fi
   (cd "$run" && CAPTEE_SOCKET=$capteed_socket LD_LIBRARY_PATH=$libdir timeout 120 "$program" \
     >"$run/stdout" 2>"$run/stderr") || status=$?
