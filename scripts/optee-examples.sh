@@ -45,11 +45,12 @@ cd "$(dirname "$0")/.."
 # ---- temporary directory, processes, cleanup ----------------------------------
 work=$(mktemp -d "${TMPDIR:-/tmp}/captee-optee-examples.XXXXXX")
 daemons=() # pids of the capteed / captee-supplicant started here
+# Newest first: captee-supplicant leaves before the capteed it serves.
 stop_daemons() {
-  local pid
-  for pid in "${daemons[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
+  local i
+  for ((i = ${#daemons[@]} - 1; i >= 0; i--)); do
+    kill -TERM "${daemons[i]}" 2>/dev/null || true
+    wait "${daemons[i]}" 2>/dev/null || true
   done
   daemons=()
 }
