@@ -138,3 +138,13 @@ if [[ -f "$data/sample-m4.rsa2048.sig" ]]; then
   ./build/bin/captee-rproc-demo "$data/sample-m4.rsa2048.sig" "$data/test-rsa2048.pub.pem" |
     sed -n '/^3\./,/instructions retired/p'
 fi
+
+echo
+echo "=== OP-TEE's own examples, built with their Makefiles and run unchanged (scripts/optee-examples.sh) ==="
+if [[ -n "${OPTEE_EXAMPLES_DIR:-}" ]]; then
+  echo "\$ scripts/optee-examples.sh $OPTEE_EXAMPLES_DIR"
+  bash scripts/optee-examples.sh "$OPTEE_EXAMPLES_DIR"
+else
+  echo "not run: set OPTEE_EXAMPLES_DIR to a pristine optee_examples checkout to build and run OP-TEE's"
+  echo "examples against captee (docs/GP.md, \"OP-TEE's examples, checked from outside\")"
+fi
