@@ -117,6 +117,29 @@ function(captee_arm_program)
   add_custom_target(arm_program_${P_NAME} DEPENDS ${bin})
 endfunction()
 
+# captee_arm_firmware(NAME <name> SOURCE <file.S> LINKER_SCRIPT <file.ld>)
+# Links a bare-metal Thumb-2 test firmware with its own linker script into
+# ${CMAKE_BINARY_DIR}/test-firmware/<name>.elf (the ELF itself, for signing
+# and loading tests). Adds target arm_firmware_<name>; sets <name>_ELF in the
+# caller's scope to the output path.
+function(captee_arm_firmware)
+  cmake_parse_arguments(P "" "NAME;SOURCE;LINKER_SCRIPT" "" ${ARGN})
+  set(dir ${CMAKE_BINARY_DIR}/test-firmware)
+  set(elf ${dir}/${P_NAME}.elf)
+  set(${P_NAME}_ELF ${elf} PARENT_SCOPE)
+  if(TARGET arm_firmware_${P_NAME})
+    return()
+  endif()
+  find_program(ARM_GCC arm-none-eabi-gcc REQUIRED)
+  add_custom_command(OUTPUT ${elf}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${dir}
+    COMMAND ${ARM_GCC} -mcpu=cortex-m4 -mthumb -nostdlib -nostartfiles -Wl,--build-id=none
+            -Wl,--no-warn-rwx-segments -T ${P_LINKER_SCRIPT} -o ${elf} ${P_SOURCE}
+    DEPENDS ${P_SOURCE} ${P_LINKER_SCRIPT}
+    COMMENT "Linking Arm test firmware ${P_NAME}")
+  add_custom_target(arm_firmware_${P_NAME} DEPENDS ${elf})
+endfunction()
+
 # Aggregate targets so the sanitizer and fuzz builds compile only what they
 # run: `tsan_tests` (every test executable labelled tsan) and `fuzzers`.
 function(captee_add_aggregate_targets)
