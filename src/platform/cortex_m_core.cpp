@@ -102,6 +102,7 @@ struct CortexMCore::Machine : ScsEnvironment {
   // firmware's reset request (the clock goes on).
   void restart(uint32_t vector_table, bool cold) {
     scs.reset(vector_table);
+    engine.restart(cold);
     boot_vector_table = vector_table;
     if (cold) {
       insns = slept = 0;
@@ -182,6 +183,7 @@ struct CoreHooks {
     core.retired_.store(mc.insns, std::memory_order_relaxed);
     core.cycles_.store(mc.cycles(), std::memory_order_relaxed);
     core.exceptions_.store(mc.engine.exceptions_taken(), std::memory_order_relaxed);
+    core.tail_chains_.store(mc.engine.tail_chains(), std::memory_order_relaxed);
   }
 
   // Brings the timers and interrupt lines up to the clock.
@@ -514,6 +516,7 @@ bool CortexMCore::start(uint32_t vector_table_da, std::string *error) {
   retired_.store(0);
   cycles_.store(0);
   exceptions_.store(0);
+  tail_chains_.store(0);
   resets_.store(0);
   {
     std::lock_guard<std::mutex> info(info_mu_);

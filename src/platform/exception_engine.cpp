@@ -291,6 +291,7 @@ Transfer ExceptionEngine::chain(uint32_t target, uint32_t exc_return, const std:
   set(uc_, UC_ARM_REG_XPSR_NZCVQG, (reg(uc_, UC_ARM_REG_XPSR) & kXpsrApsr) | kXpsrT | target);
   set(uc_, UC_ARM_REG_LR, exc_return);
   activated(target, what);
+  ++chained_;
   Transfer t;
   t.pc = handler | 1;
   return t;

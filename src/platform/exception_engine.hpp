@@ -60,6 +60,15 @@ class ExceptionEngine {
 
   // The engine of a (new) Unicorn instance; called at every start and reset.
   void attach(uc_struct *uc) { uc_ = uc; }
+  // Forgets the event register and the fault being handled, at a reset;
+  // `counters` too at a boot.
+  void restart(bool counters) {
+    event_ = false;
+    fault_reason_.clear();
+    if (counters) {
+      taken_ = chained_ = 0;
+    }
+  }
 
   // The masks of the running code (PRIMASK, FAULTMASK, BASEPRI).
   ExceptionMasks masks() const;
@@ -82,6 +91,7 @@ class ExceptionEngine {
   // crash rule), and the counter of exceptions taken.
   const std::string &fault_reason() const { return fault_reason_; }
   uint64_t exceptions_taken() const { return taken_; }
+  uint64_t tail_chains() const { return chained_; }
   bool in_fault_handler() const;
 
   static const char *name(uint32_t exception);
@@ -113,6 +123,7 @@ class ExceptionEngine {
   bool event_ = false;
   std::string fault_reason_;
   uint64_t taken_ = 0;
+  uint64_t chained_ = 0;
 };
 
 }  // namespace captee::platform

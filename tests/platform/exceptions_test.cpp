@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "captee/platform/remote_processor.hpp"
 #include "test_support.hpp"
@@ -114,6 +115,133 @@ TEST_F(Exceptions, SysTickCountflagWithoutTheInterrupt) {
   ASSERT_TRUE(eventually([&] { return result(35) == 1; }));
   EXPECT_EQ(result(0), 0u) << "TICKINT off: no exception";
   EXPECT_EQ(result(36) & 0x10007u, 0x5u) << "ENABLE, CLKSOURCE; COUNTFLAG cleared by its read";
+}
+
+class Priorities : public Exceptions {
+ protected:
+  // The program's log, once it reached its end marker.
+  std::vector<uint32_t> log_of(uint32_t scenario) {
+    boot("priorities", scenario);
+    std::vector<uint32_t> log;
+    EXPECT_TRUE(eventually([&] {
+      const uint32_t n = result(0);
+      return n > 0 && n < 60 && result(n) == 0xFF;
+    })) << "the program did not finish";
+    for (uint32_t i = 1; i <= result(0) && i < 60; ++i) {
+      log.push_back(result(i));
+    }
+    return log;
+  }
+  using Log = std::vector<uint32_t>;
+};
+
+TEST_F(Priorities, AHigherPriorityPreemptsALowerOneWaits) {
+  // IRQ0 (0x80) pends IRQ1 (0x40), which runs at once, nested (IPSR 17,
+  // both active); IRQ1 pends IRQ2 (0xC0), which waits for both to return.
+  EXPECT_EQ(log_of(0), (Log{0xA0, 0xB0, 17, 0x3, 0xA1, 0xC0, 0xFF}));
+  EXPECT_EQ(result(40), 0x50u) << "4 priority bits: the low nibble reads as zero";
+}
+
+TEST_F(Priorities, PendingInterruptsTailChainInPriorityOrder) {
+  const uint64_t chains = proc_->core().tail_chains();
+  EXPECT_EQ(log_of(1), (Log{0xD0, 0xE0, 0xFFFFFFF9, 0xFF}))
+      << "IRQ3 (0x40) first; IRQ4 returns to thread mode on the main stack";
+  EXPECT_EQ(proc_->core().tail_chains(), chains + 1) << "IRQ4 followed IRQ3 without unstacking";
+}
+
+TEST_F(Priorities, PriorityGroupingDecidesPreemption) {
+  // PRIGROUP 5: 0x40 and 0x50 share group priority 0x40, so IRQ6 waits.
+  EXPECT_EQ(log_of(2), (Log{0x50, 0x51, 0x60, 0xFF}));
+  EXPECT_EQ(result(41), 0xFA050500u) << "AIRCR reads back its key and PRIGROUP";
+}
+
+TEST_F(Priorities, WithoutSubprioritiesTheHigherPriorityPreempts) {
+  EXPECT_EQ(log_of(3), (Log{0x50, 0x60, 0x51, 0xFF}));
+}
+
+TEST_F(Priorities, BasepriHoldsBackLowerPrioritiesOnly) {
+  // IRQ7 (0xC0) waits behind BASEPRI 0x80 while IRQ1 (0x40) pre-empts; it
+  // runs as soon as BASEPRI is cleared.
+  EXPECT_EQ(log_of(4), (Log{0xF1, 0xB0, 17, 0x2, 0xF2, 0x70, 0xFF}));
+}
+
+// CFSR, HFSR bits (ARMv7-M B3.2.15, B3.2.16).
+constexpr uint32_t kUndefinstr = 1u << 16, kInvstate = 1u << 17, kInvpc = 1u << 18,
+                   kPreciserr = 1u << 9, kBfarvalid = 1u << 15, kIbuserr = 1u << 8,
+                   kForced = 1u << 30;
+
+class FaultHandlers : public Exceptions {
+ protected:
+  void run(uint32_t scenario) {
+    boot("faults_handled", scenario);
+    ASSERT_TRUE(eventually([&] { return result(0) == 0xD0E; }))
+        << "the program did not go on after the fault: " << crash_reason();
+    EXPECT_EQ(proc_->state(), CoreState::kRunning);
+  }
+};
+
+TEST_F(FaultHandlers, UndefinedInstructionGoesToTheUsageFaultHandler) {
+  run(0);
+  EXPECT_EQ(result(5), 6u) << "UsageFault";
+  EXPECT_EQ(result(1), kUndefinstr);
+  EXPECT_EQ(result(2), 0u) << "not escalated";
+  EXPECT_EQ(result(7), 0u) << "CFSR bits clear when written with ones";
+  EXPECT_EQ(read_word(*proc_, result(4)) & 0xFFFF, 0xDE07u) << "the stacked PC is the UDF";
+}
+
+TEST_F(FaultHandlers, AnUnmappedLoadIsAPreciseBusFaultWithItsAddress) {
+  run(1);
+  EXPECT_EQ(result(5), 5u) << "BusFault";
+  EXPECT_EQ(result(1), kPreciserr | kBfarvalid);
+  EXPECT_EQ(result(3), 0x60000000u) << "BFAR";
+}
+
+TEST_F(FaultHandlers, ADisabledFaultEscalatesToHardFault) {
+  run(2);
+  EXPECT_EQ(result(5), 3u) << "HardFault";
+  EXPECT_EQ(result(1), kUndefinstr) << "the UsageFault's cause is still recorded";
+  EXPECT_EQ(result(2), kForced);
+}
+
+TEST_F(FaultHandlers, ABranchOutsideMemoryIsAnInstructionBusFault) {
+  run(3);
+  EXPECT_EQ(result(5), 5u);
+  EXPECT_EQ(result(1), kIbuserr) << "no BFAR for an instruction fetch";
+  EXPECT_EQ(result(4), 0x60000000u) << "the stacked PC is where the fetch failed";
+  EXPECT_EQ(result(6), 0u) << "the handler returned to the caller, not the bad target";
+}
+
+TEST_F(FaultHandlers, SvcReachesItsHandlerWithItsImmediateAndArguments) {
+  run(4);
+  EXPECT_EQ(result(6), 42u) << "the immediate, read from before the stacked PC";
+  EXPECT_EQ(result(8), 14u) << "r0 doubled through the stacked frame";
+}
+
+TEST_F(FaultHandlers, BxWithoutTheThumbBitIsInvalidState) {
+  run(5);
+  EXPECT_EQ(result(5), 6u);
+  EXPECT_EQ(result(1), kInvstate);
+  EXPECT_EQ(result(6), 0x1Au) << "the handler made the target run as Thumb code";
+}
+
+// An invalid EXC_RETURN, then a HardFault handler that spins: the crash rule
+// for a firmware stuck in a fault handler (0.1 s of the core's clock).
+TEST_F(FaultHandlers, AHandlerStuckInHardFaultIsReportedCrashed) {
+  boot("faults_handled", 6);
+  ASSERT_TRUE(eventually([&] { return proc_->state() == CoreState::kCrashed; }));
+  EXPECT_EQ(result(5), 3u);
+  EXPECT_EQ(result(1), kInvpc);
+  EXPECT_EQ(result(2), kForced);
+  const std::string reason = crash_reason();
+  EXPECT_EQ(reason.rfind("stuck in the HardFault handler for ", 0), 0u) << reason;
+  EXPECT_NE(reason.find(" cycles after invalid exception return to 0xfffffff5 from SVCall"),
+            std::string::npos)
+      << reason;
+  // Recovery works: stop, boot again.
+  ASSERT_TRUE(proc_->stop().ok());
+  write_word(*proc_, 0x10000200, 4);
+  ASSERT_TRUE(proc_->start(0).ok());
+  EXPECT_TRUE(eventually([&] { return result(8) == 14; }));
 }
 
 }  // namespace

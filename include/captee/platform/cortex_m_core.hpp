@@ -99,6 +99,9 @@ class CortexMCore : public InterruptLines {
   // Exceptions taken and firmware-requested resets (AIRCR.SYSRESETREQ)
   // since start().
   uint64_t exceptions_taken() const { return exceptions_.load(); }
+  // Of those, how many were tail-chained (entered from a returning handler
+  // without unstacking and stacking again).
+  uint64_t tail_chains() const { return tail_chains_.load(); }
   uint32_t resets() const { return resets_.load(); }
 
   // The NVIC's external lines (InterruptLines). Thread-safe; lines keep
@@ -145,6 +148,7 @@ class CortexMCore : public InterruptLines {
   std::atomic<uint64_t> retired_{0};
   std::atomic<uint64_t> cycles_{0};
   std::atomic<uint64_t> exceptions_{0};
+  std::atomic<uint64_t> tail_chains_{0};
   std::atomic<uint32_t> resets_{0};
 
   std::mutex wake_mu_;
