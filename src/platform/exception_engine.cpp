@@ -395,8 +395,11 @@ Transfer ExceptionEngine::exception_return(uint32_t exc_return) {
   const bool realigned = (stacked_xpsr & kXpsrAligned) != 0 && (fp || scs_.scb().stkalign());
   const uint32_t new_sp = frame + size + (realigned ? 4 : 0);
   const uint32_t to_ipsr = to_thread ? 0 : stacked_xpsr & kXpsrIpsr;
+  // Unicorn's cores run in the Secure state of Armv8-M's model and create a
+  // new FP context (FPSCR from FPDSCR) on the next FP instruction unless SFPA
+  // is set with FPCA, so both go back together.
   const uint32_t control = (ctx.control & ~(kControlSpsel | kControlFpca | kControlSfpa)) |
-                           (psp ? kControlSpsel : 0) | (fp ? kControlFpca : 0);
+                           (psp ? kControlSpsel : 0) | (fp ? kControlFpca | kControlSfpa : 0);
   apply_mode(to_ipsr, control, psp ? ctx.msp : new_sp, psp ? new_sp : ctx.psp);
   static constexpr int kLow[4] = {UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2, UC_ARM_REG_R3};
   for (int i = 0; i < 4; ++i) {

@@ -287,8 +287,9 @@ void SystemControlSpace::write_word(uint32_t off, uint32_t value, uint32_t mask)
   if (off >= kIcpr && off < kIcpr + irq_words_ * 4) {
     return each_irq_bit(kIcpr, [&](uint32_t n) { nvic_.set_pending(n, false); });
   }
-  if ((off >= kIpr && off < kIpr + nvic_.irqs()) || (off >= kShpr && off < kShpr + 12)) {
-    const uint32_t first = off >= kIpr ? kExcFirstIrq + off - kIpr : 4 + off - kShpr;
+  const bool ipr = off >= kIpr && off < kIpr + nvic_.irqs();
+  if (ipr || (off >= kShpr && off < kShpr + 12)) {
+    const uint32_t first = ipr ? kExcFirstIrq + off - kIpr : 4 + off - kShpr;
     for (uint32_t b = 0; b < 4; ++b) {
       if ((mask & (0xFFu << (8 * b))) != 0) {
         // Reserved SHPR bytes (exceptions 7-10, 13) are not configurable.

@@ -244,5 +244,46 @@ TEST_F(FaultHandlers, AHandlerStuckInHardFaultIsReportedCrashed) {
   EXPECT_TRUE(eventually([&] { return result(8) == 14; }));
 }
 
+TEST_F(Exceptions, FpContextSurvivesInterruptsAndNestedInterrupts) {
+  boot("fp_context");
+  ASSERT_TRUE(eventually([&] {
+    return result(3) >= 2000 && result(7) >= 400 && result(0) >= 1000;
+  })) << "ticks "
+      << result(3) << ", IRQ0 runs " << result(7) << ", checks " << result(0) << "; "
+      << crash_reason();
+  EXPECT_EQ(result(1), 0u) << "S0-S15 or FPSCR of the main program changed under an interrupt";
+  EXPECT_EQ(result(2), 0u) << "the SysTick handler's FP registers changed under IRQ0";
+  EXPECT_EQ(result(4), 0xFFFFFFE9u) << "SysTick: thread mode, main stack, extended frame";
+  EXPECT_EQ(result(5), 0xFFFFFFE1u) << "IRQ0: handler mode, extended frame";
+  EXPECT_EQ(result(6) & 0x4u, 0x4u) << "CONTROL.FPCA is set once the main program used FP";
+}
+
+TEST_F(Exceptions, SysresetreqRestartsTheCoreAndKeepsMemory) {
+  boot("sysreset");
+  ASSERT_TRUE(eventually([&] { return result(0) == 3 && result(1) != 0xFFFFFFFF; }))
+      << crash_reason();
+  ASSERT_TRUE(eventually([&] { return proc_->core().resets() == 2; }));
+  EXPECT_EQ(proc_->state(), CoreState::kRunning) << "a reset is not a crash";
+  EXPECT_EQ(result(1), 0u) << "VTOR back at the boot vector table";
+  EXPECT_EQ(result(2) & 1u, 0u) << "SysTick stopped";
+  EXPECT_EQ(result(3), 0u) << "interrupts disabled";
+  EXPECT_EQ(result(4), 0u) << "PRIMASK clear";
+  EXPECT_EQ(result(5), 0u) << "CONTROL clear: thread mode on the main stack";
+}
+
+TEST_F(Exceptions, TwoThreadsSwitchThroughSvcAndPendSvOnTheProcessStack) {
+  boot("rtos");
+  ASSERT_TRUE(eventually([&] { return result(0) > 20000 && result(1) > 20000; }))
+      << "A " << result(0) << ", B " << result(1) << "; " << crash_reason();
+  EXPECT_GT(result(7), 100u) << "switches";
+  EXPECT_GT(result(4), 50u) << "SysTick pre-empted thread B, which never yields";
+  EXPECT_EQ(result(2), 0u) << "thread A lost a register across a switch";
+  EXPECT_EQ(result(3), 0u) << "thread B lost a register across a switch";
+  EXPECT_EQ(result(5) & 0x3u, 0x2u) << "threads run privileged on the process stack";
+  EXPECT_GE(result(6), 0x10000400u) << "PSP inside thread A's stack (in .bss), not the MSP's";
+  EXPECT_LT(result(6), 0x10001000u);
+  EXPECT_EQ(proc_->state(), CoreState::kRunning);
+}
+
 }  // namespace
 }  // namespace captee::platform::testing
