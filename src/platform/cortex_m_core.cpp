@@ -85,7 +85,7 @@ struct CortexMCore::Machine : ScsEnvironment {
   Machine(const ProcessorDescription &desc, std::vector<MemoryRegion *> regions)
       : lines(desc.irqs),
         scs(desc, *this),
-        engine(desc, std::move(regions), scs),
+        engine(desc, std::move(regions), scs, lines),
         clock_hz(desc.clock_hz),
         fault_budget(desc.clock_hz / 10),
         handler_budget(desc.clock_hz) {}
@@ -279,7 +279,11 @@ struct CoreHooks {
         schedule(mc);
         return;
       }
-      mc.masked_pending = true;
+      // Held back by PRIMASK, BASEPRI or FAULTMASK, which the firmware
+      // changes with instructions that end a basic block: look again at every
+      // block. Held back by an active exception, it waits for a return, which
+      // the core sees anyway.
+      mc.masked_pending = nvic.preempts(n, nvic.active_priority());
     }
     schedule(mc);
   }
@@ -298,7 +302,8 @@ struct CoreHooks {
       case 7:  // BKPT, with no debugger: a debug event, taken by HardFault
         f = {kExcHardFault, 0, kHfsrDebugevt, kDfsrBkpt, std::nullopt, "breakpoint (BKPT)"};
         break;
-      case 8: {  // a branch to EXC_RETURN in handler mode; PC holds it without bit 0
+      case 8: {       // a branch to EXC_RETURN in handler mode; PC holds it without bit 0
+        advance(mc);  // a timer that expired meanwhile may tail-chain
         const bool thumb = (reg(uc, UC_ARM_REG_XPSR) & (1u << 24)) != 0;
         const Transfer t = mc.engine.exception_return(pc | (thumb ? 1 : 0));
         if (!t.lockup && mc.scs.scb().sleeponexit() && mc.engine.ipsr() == 0) {

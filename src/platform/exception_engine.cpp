@@ -42,8 +42,12 @@ struct ExceptionEngine::Context {
 };
 
 ExceptionEngine::ExceptionEngine(const ProcessorDescription &desc,
-                                 std::vector<MemoryRegion *> regions, SystemControlSpace &scs)
-    : regions_(std::move(regions)), scs_(scs), armv8_(desc.core == CoreType::kCortexM33) {}
+                                 std::vector<MemoryRegion *> regions, SystemControlSpace &scs,
+                                 ExternalLines &lines)
+    : regions_(std::move(regions)),
+      scs_(scs),
+      lines_(lines),
+      armv8_(desc.core == CoreType::kCortexM33) {}
 
 const char *ExceptionEngine::name(uint32_t n) {
   switch (n) {
@@ -374,7 +378,8 @@ Transfer ExceptionEngine::exception_return(uint32_t exc_return) {
   }
   event_ = true;
   // A pending exception that preempts what we return to runs first, over
-  // the same frame.
+  // the same frame; a line still asserted is pending again.
+  nvic.sample(lines_);
   if (const uint32_t next = nvic.highest_pending();
       next != 0 && nvic.preempts(next, nvic.execution_priority(masks()))) {
     return chain(next, exc_return, describe(next));

@@ -55,8 +55,10 @@ struct Transfer {
 
 class ExceptionEngine {
  public:
+  // `lines` are sampled when an exception returns, so an interrupt whose
+  // line is still asserted tail-chains.
   ExceptionEngine(const ProcessorDescription &desc, std::vector<MemoryRegion *> regions,
-                  SystemControlSpace &scs);
+                  SystemControlSpace &scs, ExternalLines &lines);
 
   // The engine of a (new) Unicorn instance; called at every start and reset.
   void attach(uc_struct *uc) { uc_ = uc; }
@@ -119,6 +121,7 @@ class ExceptionEngine {
   uc_struct *uc_ = nullptr;
   std::vector<MemoryRegion *> regions_;
   SystemControlSpace &scs_;
+  ExternalLines &lines_;
   bool armv8_;
   bool event_ = false;
   std::string fault_reason_;

@@ -27,9 +27,10 @@ class Exceptions : public ::testing::Test {
  protected:
   void SetUp() override {
     std::string error;
-    proc_ = RemoteProcessor::create(ten_mhz_processor(), &error);
+    proc_ = RemoteProcessor::create(description(), &error);
     ASSERT_TRUE(proc_) << error;
   }
+  virtual ProcessorDescription description() { return ten_mhz_processor(); }
   void TearDown() override {
     if (proc_) {
       (void)proc_->stop();
@@ -283,6 +284,123 @@ TEST_F(Exceptions, TwoThreadsSwitchThroughSvcAndPendSvOnTheProcessStack) {
   EXPECT_GE(result(6), 0x10000400u) << "PSP inside thread A's stack (in .bss), not the MSP's";
   EXPECT_LT(result(6), 0x10001000u);
   EXPECT_EQ(proc_->state(), CoreState::kRunning);
+}
+
+// Firmware that breaks the exception model, from the attacker's side: each
+// way ends in the documented crash with its reason, the host goes on, and the
+// processor boots again.
+class HostileFirmware : public Exceptions {
+ protected:
+  // A 1 MHz clock: the storms and the endless handler end in 1 s of it.
+  ProcessorDescription description() override {
+    ProcessorDescription p = test_processor();
+    p.clock_hz = 1'000'000;
+    return p;
+  }
+  std::string crashes_with(uint32_t scenario) {
+    boot("hostile", scenario);
+    EXPECT_TRUE(eventually([&] { return proc_->state() == CoreState::kCrashed; }))
+        << "scenario " << scenario << " did not crash";
+    EXPECT_EQ(result(0), 0x60 + scenario) << "the program ran";
+    return crash_reason();
+  }
+  // The processor comes back: stop, then a firmware that runs.
+  void recovers() {
+    ASSERT_TRUE(proc_->stop().ok());
+    ASSERT_TRUE(proc_->release().ok());
+    boot("systick");
+    EXPECT_TRUE(eventually([&] { return result(0) >= 10; }));
+    EXPECT_EQ(proc_->state(), CoreState::kRunning);
+  }
+};
+
+TEST_F(HostileFirmware, VtorOutsideMemoryLocksUpAtTheFirstException) {
+  EXPECT_EQ(crashes_with(0),
+            "SysTick; lock-up: the vector table at 0x30000000 (VTOR) is outside memory");
+  recovers();
+}
+
+TEST_F(HostileFirmware, VectorsPointingOutsideMemoryFaultThenLockUp) {
+  EXPECT_EQ(crashes_with(1),
+            "instruction fetch from unmapped address 0x70000000; lock-up: a fault in the "
+            "HardFault handler");
+  recovers();
+}
+
+TEST_F(HostileFirmware, AnExceptionStormIsReportedCrashed) {
+  const std::string reason = crashes_with(2);
+  EXPECT_EQ(reason.rfind("no return to thread mode for ", 0), 0u) << reason;
+  EXPECT_NE(reason.find("an exception storm or a handler that never returns; now in SysTick"),
+            std::string::npos)
+      << reason;
+  EXPECT_GT(result(3), 1000u) << "the handler kept running";
+  recovers();
+}
+
+TEST_F(HostileFirmware, AnInterruptTheHostHoldsAssertedIsAStorm) {
+  boot("hostile", 3);
+  ASSERT_TRUE(eventually([&] { return result(0) == 0x63; }));
+  ASSERT_TRUE(proc_->core().set_irq_level(0, true));
+  ASSERT_TRUE(eventually([&] { return proc_->state() == CoreState::kCrashed; }));
+  EXPECT_NE(crash_reason().find("now in IRQ 0"), std::string::npos) << crash_reason();
+  EXPECT_GT(result(4), 1000u);
+  EXPECT_FALSE(proc_->core().set_irq_level(150, true)) << "no such line";
+  ASSERT_TRUE(proc_->core().set_irq_level(0, false));
+  recovers();
+}
+
+TEST_F(HostileFirmware, AHandlerThatNeverReturnsIsReportedCrashed) {
+  const std::string reason = crashes_with(4);
+  EXPECT_EQ(reason.rfind("no return to thread mode for ", 0), 0u) << reason;
+  EXPECT_NE(reason.find("now in SysTick"), std::string::npos) << reason;
+  recovers();
+}
+
+TEST_F(HostileFirmware, AFaultInTheHardFaultHandlerLocksUp) {
+  EXPECT_EQ(crashes_with(5), "undefined instruction; lock-up: a fault in the HardFault handler");
+  EXPECT_EQ(result(1), kUndefinstr) << "the first fault reached the handler";
+  EXPECT_EQ(result(2), kForced);
+  recovers();
+}
+
+TEST_F(HostileFirmware, AStackPointerOutsideMemoryLocksUpWhenStacking) {
+  EXPECT_EQ(crashes_with(6),
+            "SVC #1; lock-up: stacking failed: the main stack pointer 0x30000000 leaves no "
+            "writable memory for the 32-byte frame");
+  recovers();
+}
+
+TEST_F(HostileFirmware, AProcessStackOutsideMemoryLocksUpWhenAnInterruptComes) {
+  EXPECT_EQ(crashes_with(11),
+            "SysTick; lock-up: stacking failed: the process stack pointer 0x30000000 leaves no "
+            "writable memory for the 32-byte frame");
+  recovers();
+}
+
+TEST_F(HostileFirmware, WfiInTheHardFaultHandlerIsReportedCrashed) {
+  EXPECT_EQ(crashes_with(7), "halted (WFI) in the HardFault handler after undefined instruction");
+  recovers();
+}
+
+TEST_F(HostileFirmware, AFaultWithFaultmaskSetLocksUp) {
+  EXPECT_EQ(crashes_with(8),
+            "undefined instruction; lock-up: a fault at priority -1 (FAULTMASK set)");
+  recovers();
+}
+
+TEST_F(HostileFirmware, ResettingForEverIsNoCrashAndStopsAtOnce) {
+  boot("hostile", 9);
+  ASSERT_TRUE(eventually([&] { return proc_->core().resets() > 100; }));
+  EXPECT_EQ(proc_->state(), CoreState::kRunning);
+  EXPECT_GT(result(5), 100u) << "every reset booted again";
+  ASSERT_TRUE(proc_->stop().ok());
+  EXPECT_EQ(proc_->state(), CoreState::kOffline);
+}
+
+TEST_F(HostileFirmware, OnesInEveryScsRegisterEndInACrashWithAReason) {
+  const std::string reason = crashes_with(10);
+  EXPECT_FALSE(reason.empty());
+  recovers();
 }
 
 }  // namespace
