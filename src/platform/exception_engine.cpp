@@ -167,10 +167,18 @@ uint32_t ExceptionEngine::exc_return_bits(bool handler, bool psp, bool fp) const
 }
 
 bool ExceptionEngine::valid_exc_return(uint32_t v) const {
-  const uint32_t fixed = armv8_ ? 0xFFFFFFA0 : 0xFFFFFFE1;
   const uint32_t mode = v & (kExcReturnThread | kExcReturnPsp);
-  return (v & ~(kExcReturnFtype | kExcReturnThread | kExcReturnPsp)) == fixed &&
-         mode != kExcReturnPsp;  // handler mode always uses the main stack
+  if (mode == kExcReturnPsp) {
+    return false;  // handler mode always uses the main stack
+  }
+  const uint32_t rest = v & ~(kExcReturnFtype | kExcReturnThread | kExcReturnPsp);
+  if (!armv8_) {
+    return rest == 0xFFFFFFE1;
+  }
+  // Armv8-M without the Security Extension: prefix, DCRS set, bit 1 clear.
+  // S (bit 6) and ES (bit 0) name security states this core does not have;
+  // the Armv7-M values firmware ported from an M4 uses are taken as well.
+  return (rest & ~0x41u) == 0xFFFFFFA0;
 }
 
 Transfer ExceptionEngine::lockup(std::string reason, uint32_t context_pc, uint32_t fault_address) {

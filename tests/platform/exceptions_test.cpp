@@ -286,6 +286,39 @@ TEST_F(Exceptions, TwoThreadsSwitchThroughSvcAndPendSvOnTheProcessStack) {
   EXPECT_EQ(proc_->state(), CoreState::kRunning);
 }
 
+// The same firmware on a Cortex-M33 (Armv8-M without the Security
+// Extension), whose EXC_RETURN values differ: the handlers see 0xFFFFFFB8-style
+// values, and the RTOS's Armv7-M constant (0xFFFFFFFD) still returns.
+class ExceptionsM33 : public Exceptions {
+ protected:
+  ProcessorDescription description() override {
+    ProcessorDescription p = ten_mhz_processor();
+    p.core = CoreType::kCortexM33;
+    return p;
+  }
+};
+
+TEST_F(ExceptionsM33, TwoThreadsSwitchThroughSvcAndPendSv) {
+  boot("rtos");
+  ASSERT_TRUE(eventually([&] { return result(0) > 20000 && result(1) > 20000; }))
+      << "A " << result(0) << ", B " << result(1) << "; " << crash_reason();
+  EXPECT_EQ(result(2), 0u);
+  EXPECT_EQ(result(3), 0u);
+}
+
+TEST_F(ExceptionsM33, HandlersSeeArmv8ExcReturnValues) {
+  boot("priorities", 1);
+  ASSERT_TRUE(eventually([&] { return result(0) == 4 && result(4) == 0xFF; })) << crash_reason();
+  EXPECT_EQ(result(3), 0xFFFFFFB8u) << "thread mode, main stack, no FP context, Non-secure";
+}
+
+TEST_F(ExceptionsM33, FaultsReachTheirHandlers) {
+  boot("faults_handled", 1);
+  ASSERT_TRUE(eventually([&] { return result(0) == 0xD0E; })) << crash_reason();
+  EXPECT_EQ(result(1), kPreciserr | kBfarvalid);
+  EXPECT_EQ(result(3), 0x60000000u);
+}
+
 // Firmware that breaks the exception model, from the attacker's side: each
 // way ends in the documented crash with its reason, the host goes on, and the
 // processor boots again.
