@@ -744,7 +744,9 @@ CoreRegisters CortexMCore::read_registers() const {
 
 void CortexMCore::stop() {
   std::lock_guard<std::mutex> lock(lifecycle_mu_);
-  if (uc_ == nullptr) {
+  // thread_ and state_ say whether there is a core to stop; uc_ belongs to
+  // the core's thread until it is joined (a firmware reset replaces it).
+  if (!thread_.joinable() && state_.load() == CoreState::kOffline) {
     return;
   }
   stop_requested_.store(true);

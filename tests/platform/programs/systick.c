@@ -4,6 +4,10 @@
  *   first 16 ticks.
  * Scenario 1: a period of 10000 cycles while the main loop sleeps in WFI.
  * Scenario 2: TICKINT off: COUNTFLAG shows the wrap, no tick is taken.
+ * Scenario 3: as 1 with WFE: every exception return sets the event register.
+ * Scenario 4: SCR.SLEEPONEXIT: after the first tick the core goes back to
+ *   sleep on every return to thread mode, so the main loop stops counting.
+ * Scenario 5: asleep in WFI until the host pulses IRQ 2 (counted in [37]).
  * results[0] ticks, [1] main-loop count, [2..17] the count at tick i,
  * [18..33] SYST_CVR in the handler at tick i, [34] SYST_CALIB, [35] 1 when
  * COUNTFLAG was seen with no tick taken, [36] SYST_CSR after that read. */
@@ -19,7 +23,18 @@ void systick_handler(void) {
   results[0] = t + 1;
 }
 
+void irq2_handler(void) {
+  results[37]++;
+}
+
 void program(void) {
+  if (scenario == 5) {
+    enable_irq(2);
+    for (;;) {
+      __asm volatile("wfi");
+      results[1]++;
+    }
+  }
   results[34] = SYST_CALIB;
   SYST_RVR = scenario == 1 ? 9999 : 999;
   SYST_CVR = 0;
@@ -34,11 +49,18 @@ void program(void) {
     }
   }
   SYST_CSR = 7; /* enabled, interrupt, processor clock */
-  if (scenario == 1) {
+  if (scenario == 1 || scenario == 3) {
     for (;;) {
-      __asm volatile("wfi");
+      if (scenario == 1) {
+        __asm volatile("wfi");
+      } else {
+        __asm volatile("wfe");
+      }
       results[1]++;
     }
+  }
+  if (scenario == 4) {
+    SCB_SCR = 1u << 1; /* SLEEPONEXIT */
   }
   for (;;) {
     results[1]++;
