@@ -245,6 +245,23 @@ TEST_F(FaultHandlers, ABranchOutsideMemoryIsAnInstructionBusFault) {
   EXPECT_EQ(result(6), 0u) << "the handler returned to the caller, not the bad target";
 }
 
+// SRAM without execute permission: fetching from it is a MemManage fault.
+class FaultHandlersXn : public FaultHandlers {
+ protected:
+  ProcessorDescription description() override {
+    ProcessorDescription p = ten_mhz_processor();
+    p.regions[2].access = kRead | kWrite;
+    return p;
+  }
+};
+
+TEST_F(FaultHandlersXn, AFetchFromNonExecutableMemoryIsAMemManageFault) {
+  run(7);
+  EXPECT_EQ(result(5), 4u) << "MemManage";
+  EXPECT_EQ(result(1), 1u) << "IACCVIOL, and no MMFAR for an instruction access";
+  EXPECT_EQ(result(4), 0x10003000u) << "the stacked PC is where the fetch was refused";
+}
+
 TEST_F(FaultHandlers, SvcReachesItsHandlerWithItsImmediateAndArguments) {
   run(4);
   EXPECT_EQ(result(6), 42u) << "the immediate, read from before the stacked PC";

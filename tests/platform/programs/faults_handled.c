@@ -10,6 +10,8 @@
  * Scenario 5: BX to an address without the Thumb bit (UsageFault, INVSTATE).
  * Scenario 6: an SVC handler returns with an invalid EXC_RETURN: INVPC,
  *   escalated to HardFault, whose handler then spins for ever.
+ * Scenario 7: a call into SRAM, which the test makes non-executable
+ *   (MemManage, IACCVIOL).
  * results[0] 0xD0E when the program went on after the fault, [1] CFSR and
  * [2] HFSR in the handler, [3] MMFAR or BFAR, [4] the stacked PC, [5] the
  * handler's IPSR, [6] what the scenario computed, [7] CFSR after clearing. */
@@ -30,7 +32,7 @@ static void record(uint32_t *frame) {
  * instructions here are 16-bit), or back to the caller after a bad branch. */
 void fault_c(uint32_t *frame) {
   record(frame);
-  if (scenario == 3) {
+  if (scenario == 3 || scenario == 7) {
     frame[6] = frame[5] & ~1u;
   } else if (scenario == 5) {
     frame[7] |= 1u << 24; /* run the target as Thumb code after all */
@@ -49,6 +51,7 @@ void fault_c(uint32_t *frame) {
         "b fault_c\n");                                         \
   }
 FAULT_HANDLER(hardfault_handler)
+FAULT_HANDLER(memmanage_handler)
 FAULT_HANDLER(busfault_handler)
 FAULT_HANDLER(usagefault_handler)
 
@@ -82,6 +85,9 @@ void program(void) {
       break;
     case 3:
       ((void (*)(void))0x60000001u)();
+      break;
+    case 7:
+      ((void (*)(void))0x10003001u)();
       break;
     case 4:
     case 6: {
