@@ -117,6 +117,54 @@ function(captee_arm_program)
   add_custom_target(arm_program_${P_NAME} DEPENDS ${bin})
 endfunction()
 
+# captee_arm_firmware(NAME <name> SOURCE <file.S> LINKER_SCRIPT <file.ld>)
+# Links a bare-metal Thumb-2 test firmware with its own linker script into
+# ${CMAKE_BINARY_DIR}/test-firmware/<name>.elf (the ELF itself, for signing
+# and loading tests). Adds target arm_firmware_<name>; sets <name>_ELF in the
+# caller's scope to the output path.
+function(captee_arm_firmware)
+  cmake_parse_arguments(P "" "NAME;SOURCE;LINKER_SCRIPT" "" ${ARGN})
+  set(dir ${CMAKE_BINARY_DIR}/test-firmware)
+  set(elf ${dir}/${P_NAME}.elf)
+  set(${P_NAME}_ELF ${elf} PARENT_SCOPE)
+  if(TARGET arm_firmware_${P_NAME})
+    return()
+  endif()
+  find_program(ARM_GCC arm-none-eabi-gcc REQUIRED)
+  add_custom_command(OUTPUT ${elf}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${dir}
+    COMMAND ${ARM_GCC} -mcpu=cortex-m4 -mthumb -nostdlib -nostartfiles -Wl,--build-id=none
+            -Wl,--no-warn-rwx-segments -T ${P_LINKER_SCRIPT} -o ${elf} ${P_SOURCE}
+    DEPENDS ${P_SOURCE} ${P_LINKER_SCRIPT}
+    COMMENT "Linking Arm test firmware ${P_NAME}")
+  add_custom_target(arm_firmware_${P_NAME} DEPENDS ${elf})
+endfunction()
+
+# captee_arm_c_program(NAME <name> SOURCES <files> LINKER_SCRIPT <file.ld>
+#                      OUTPUT_DIR <dir>)
+# Builds a bare-metal C test program for the Cortex-M4 (hard-float ABI, no
+# C library) with its own linker script and flattens it to <dir>/<name>.bin.
+# Adds target arm_program_<name>.
+function(captee_arm_c_program)
+  cmake_parse_arguments(P "" "NAME;LINKER_SCRIPT;OUTPUT_DIR" "SOURCES" ${ARGN})
+  if(TARGET arm_program_${P_NAME})
+    return()
+  endif()
+  find_program(ARM_GCC arm-none-eabi-gcc REQUIRED)
+  find_program(ARM_OBJCOPY arm-none-eabi-objcopy REQUIRED)
+  set(elf ${P_OUTPUT_DIR}/${P_NAME}.elf)
+  set(bin ${P_OUTPUT_DIR}/${P_NAME}.bin)
+  add_custom_command(OUTPUT ${bin}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${P_OUTPUT_DIR}
+    COMMAND ${ARM_GCC} -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -Os
+            -ffreestanding -fno-builtin -nostdlib -Wall -Wextra -Werror -Wl,--build-id=none
+            -Wl,--no-warn-rwx-segments -T ${P_LINKER_SCRIPT} -o ${elf} ${P_SOURCES}
+    COMMAND ${ARM_OBJCOPY} -O binary -j .isr_vector -j .text ${elf} ${bin}
+    DEPENDS ${P_SOURCES} ${P_LINKER_SCRIPT}
+    COMMENT "Building Arm test program ${P_NAME}")
+  add_custom_target(arm_program_${P_NAME} DEPENDS ${bin})
+endfunction()
+
 # Aggregate targets so the sanitizer and fuzz builds compile only what they
 # run: `tsan_tests` (every test executable labelled tsan) and `fuzzers`.
 function(captee_add_aggregate_targets)

@@ -7,7 +7,7 @@
  * cleared, logged in the trace with the current heartbeat, and answered on the
  * same channels.
  *
- * The emulated core has no interrupts, so the firmware polls the mailbox
+ * The mailbox raises no interrupt, so the firmware polls it
  * (registers in include/captee/platform/mailbox.hpp).
  *
  * Built freestanding (no libc). The TEE loads the PT_LOAD segments at their

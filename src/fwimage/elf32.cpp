@@ -59,6 +59,9 @@ Status find_resource_table(Elf32Image &elf) {
         name[kResourceTableName.size()] != 0) {
       continue;
     }
+    if (sh.size == 0) {
+      return {};  // an empty section means "no table", as OP-TEE's TA reads it
+    }
     if (sh.type == kShtNobits) {
       return elf_error("section .resource_table has no file bytes (NOBITS)");
     }

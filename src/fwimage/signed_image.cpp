@@ -37,21 +37,20 @@ Result<uint8_t> one_byte_tlv(const SignedContainer &c, uint32_t type, const char
   return t->value[0];
 }
 
-// Requires the resource-table section to be bytes of a PT_LOAD segment placed
-// at the section's device address, so the signed segment hash covers the
-// table and the loader puts it where the host will look for it.
-Status check_table_is_loaded(const Elf32Image &elf, const SectionLocation &sec) {
+// Where a loader puts the resource-table section's bytes: the device address
+// (p_paddr + offset) inside the first PT_LOAD segment whose file bytes hold the
+// whole section, or nothing when no segment carries them.
+std::optional<uint32_t> table_load_address(const Elf32Image &elf, const SectionLocation &sec) {
   for (const Elf32Phdr &ph : elf.phdrs) {
     if (ph.type != kPtLoad || sec.offset < ph.offset) {
       continue;
     }
     const uint64_t delta = uint64_t{sec.offset} - ph.offset;
-    if (delta + sec.size <= ph.filesz && uint64_t{ph.paddr} + delta == sec.addr) {
-      return {};
+    if (delta + sec.size <= ph.filesz) {
+      return static_cast<uint32_t>(ph.paddr + delta);  // parse_elf32: paddr+memsz does not wrap
     }
   }
-  return error(TeeResult::kBadFormat,
-               "resource table: section is not inside a loadable segment at its device address");
+  return std::nullopt;
 }
 
 struct Layout {
@@ -349,10 +348,8 @@ Result<ParsedImage> parse_contents(const SignedContainer &c, bool decode_table) 
                      "resource table: found in image " + std::to_string(p.resource_table->image) +
                          " and image " + std::to_string(k) + ", at most one is allowed");
       }
-      if (Status s = check_table_is_loaded(img.elf, sec); !s) {
-        return error(s.code(), prefixed(k, s.error()));
-      }
       ResourceTableRef ref;
+      ref.load_addr = table_load_address(img.elf, sec);
       ref.image = k;
       ref.device_addr = sec.addr;
       ref.size = sec.size;
@@ -372,6 +369,19 @@ Result<ParsedImage> parse_contents(const SignedContainer &c, bool decode_table) 
     }
   }
   return p;
+}
+
+std::string table_not_found_warning(const ResourceTableRef &t) {
+  if (t.found_at_run_time()) {
+    return {};
+  }
+  const std::string where = hex32(t.device_addr);
+  const std::string loaded = t.load_addr ? "its bytes are loaded at " + hex32(*t.load_addr)
+                                         : "no loadable segment carries its bytes";
+  return "image " + std::to_string(t.image) + ": the resource table's section address is " + where +
+         " but " + loaded + ", so the host finds no table at " + where +
+         " before the firmware runs: no trace buffer or virtio device is set up (as with OP-TEE "
+         "and Linux); link .resource_table where it is loaded to use them";
 }
 
 Status decode_resource_table(ParsedImage &p) {

@@ -77,12 +77,27 @@ std::string validate_processor(const ProcessorDescription &p) {
     if (overlaps(r.da, r.size, p.mailbox_da, kPageSize)) {
       return region + " overlaps the mailbox";
     }
+    if (overlaps(r.da, r.size, kPrivatePeripheralBus, kPrivatePeripheralBusSize)) {
+      return region + " overlaps the core's private peripheral bus (0xe0000000-0xe00fffff)";
+    }
+  }
+  if (p.clock_hz < 1'000'000 || p.clock_hz > 1'000'000'000) {
+    return who + " clock must be 1 MHz to 1 GHz";
+  }
+  if (p.irqs == 0 || p.irqs > kMaxIrqs) {
+    return who + " must have 1 to " + std::to_string(kMaxIrqs) + " external interrupts";
+  }
+  if (p.priority_bits < 3 || p.priority_bits > 8) {
+    return who + " must implement 3 to 8 priority bits";
   }
   if (total > kMaxMemoryPerProcessor) {
     return who + " has more than 1 GiB of memory";
   }
   if (p.mailbox_da % kPageSize != 0 || uint64_t{p.mailbox_da} + kPageSize > (1ull << 32)) {
     return who + " mailbox must be one whole 4 KiB page";
+  }
+  if (overlaps(p.mailbox_da, kPageSize, kPrivatePeripheralBus, kPrivatePeripheralBusSize)) {
+    return who + " mailbox overlaps the core's private peripheral bus (0xe0000000-0xe00fffff)";
   }
   return {};
 }

@@ -151,7 +151,10 @@ ProcessorDescription read_processor(const json &j, const std::string &path) {
   if (!j.is_object()) {
     throw Failure{path + " must be an object"};
   }
-  reject_unknown_keys(j, {"id", "name", "core", "regions", "mailbox", "public_keys"}, path);
+  reject_unknown_keys(j,
+                      {"id", "name", "core", "regions", "mailbox", "public_keys", "clock_hz",
+                       "irqs", "priority_bits"},
+                      path);
   ProcessorDescription p;
   p.id = read_u32(member(j, "id", path), path + ".id");
   p.name = read_string(member(j, "name", path), path + ".name");
@@ -174,6 +177,19 @@ ProcessorDescription read_processor(const json &j, const std::string &path) {
   std::sort(p.regions.begin(), p.regions.end(),
             [](const RegionDescription &a, const RegionDescription &b) { return a.da < b.da; });
   p.mailbox_da = read_u32(member(j, "mailbox", path), path + ".mailbox");
+  if (auto it = j.find("clock_hz"); it != j.end()) {
+    p.clock_hz = read_u32(*it, path + ".clock_hz");
+  }
+  if (auto it = j.find("irqs"); it != j.end()) {
+    p.irqs = read_u32(*it, path + ".irqs");
+  }
+  if (auto it = j.find("priority_bits"); it != j.end()) {
+    const uint32_t bits = read_u32(*it, path + ".priority_bits");
+    if (bits < 3 || bits > 8) {
+      throw Failure{path + ".priority_bits must be 3 to 8"};
+    }
+    p.priority_bits = static_cast<uint8_t>(bits);
+  }
   if (auto it = j.find("public_keys"); it != j.end()) {
     if (!it->is_array() || it->size() > 16) {
       throw Failure{path + ".public_keys must be a list of at most 16 PEM strings"};

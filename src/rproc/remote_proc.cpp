@@ -151,6 +151,7 @@ bool RemoteProc::attach(TeeLink &link, std::string *why) {
   crashes_seen_ = info.state == IRemoteprocHost_STATE_CRASHED && info.crashes > 0 ? info.crashes - 1
                                                                                   : info.crashes;
   ta_loaded_ = info.granted != 0 || info.state != IRemoteprocHost_STATE_OFFLINE;
+  ta_started_ = info.state != IRemoteprocHost_STATE_OFFLINE;
   State s = State::kOffline;
   if (info.state == IRemoteprocHost_STATE_RUNNING || info.state == IRemoteprocHost_STATE_CRASHED) {
     // Started before this manager: Linux's "attached". Its trace is read
@@ -209,6 +210,7 @@ void RemoteProc::detach() {
   host_ = {};
   link_ = nullptr;
   ta_loaded_ = false;  // capteed is gone, and with it the firmware and its memory
+  ta_started_ = false;
   std::lock_guard<std::mutex> lock(state_mu_);
   if (st_.state != State::kUnavailable) {
     st_.last_error = "capteed cannot be reached";
@@ -371,9 +373,13 @@ void RemoteProc::release_locked() {
 
 void RemoteProc::fail_locked(const std::string &why) {
   log(why);
-  if (ta_ && !lost()) {
-    (void)ta_->stop();  // a START that raced a crash may have left it started
+  // STOP_FW only undoes a START_FW (one that raced a crash may have left it
+  // started); a processor the TA holds LOADED is undone by RELEASE_FW alone,
+  // which the TA refuses STOP_FW for.
+  if (ta_ && ta_started_ && !lost()) {
+    (void)ta_->stop();
   }
+  ta_started_ = false;
   release_locked();
   std::lock_guard<std::mutex> lock(state_mu_);
   st_.state = lost() ? State::kUnavailable : State::kOffline;
@@ -401,6 +407,7 @@ Outcome RemoteProc::stop() {
   if (!r.ok()) {
     log("STOP_FW: " + describe(r));
   }
+  ta_started_ = false;
   release_locked();
   std::lock_guard<std::mutex> lock(state_mu_);
   st_.state = lost() ? State::kUnavailable : State::kOffline;
@@ -440,8 +447,10 @@ Outcome RemoteProc::recover_locked(const Progress &progress) {
   if (!r.ok()) {
     why = "STOP_FW failed: " + describe(r);
   } else if (image_.empty()) {
+    ta_started_ = false;
     why = "there is no image to reload (the firmware was started before captee-rprocd)";
   } else {
+    ta_started_ = false;
     ok = reload_and_start(progress, &why);
   }
   if (ok) {
@@ -490,6 +499,7 @@ bool RemoteProc::copy_table_and_start(const Progress &progress, std::string *why
     return false;
   }
   say(progress, "starting the firmware (START_FW)");
+  ta_started_ = true;  // from here on, undoing needs STOP_FW too
   TaResult r = ta_->start();
   if (!r.ok()) {
     *why = "START_FW failed: " + describe(r);
@@ -702,6 +712,7 @@ void RemoteProc::shutdown() {
       (void)ta_->stop();
       log("stopped for shutdown");
     }
+    ta_started_ = false;
     release_locked();
   }
   publish(false);

@@ -120,8 +120,22 @@ LoadResult load_verified(platform::RemoteProcessor &proc, std::span<const uint8_
   }
   fw.images = p.images.size();
 
-  // Step 5: the resource table, decoded from the protected copy (fwimage
-  // checked it lies inside a hashed PT_LOAD segment at its own address).
+  // Step 5: the resource table. One the host will not find where it looks
+  // (its section address is not where a segment loads its bytes: ST's
+  // layouts that link it into .data) is checked as OP-TEE checks it, on the
+  // section's bytes, and then the host gets no table: OP-TEE reports the
+  // address and Linux reads what lies there before the firmware runs, which is
+  // no table, so the boot is the same (no trace, no vdev) without showing the
+  // host memory that no hashed segment put there.
+  if (p.resource_table && !p.resource_table->found_at_run_time()) {
+    if (fwimage::Status s = fwimage::decode_resource_table(p); !s) {
+      return fail(s.error());
+    }
+    fw.grant_notes.push_back(fwimage::table_not_found_warning(*p.resource_table));
+    p.resource_table.reset();
+  }
+  // Otherwise it is decoded from the protected copy, which the segment hash
+  // covered.
   if (p.resource_table) {
     fwimage::ResourceTableRef &rt = *p.resource_table;
     std::span<uint8_t> loaded = proc.translate(rt.device_addr, rt.size);

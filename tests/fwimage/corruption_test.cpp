@@ -71,7 +71,9 @@ LoadPlan plan_of(const ParsedImage &p) {
       }
     }
   }
-  if (p.resource_table) {
+  // A table the host will not find where it looks is not taken: the TA gives
+  // the host no table then (src/ta/firmware_loader.cpp, step 5).
+  if (p.resource_table && p.resource_table->found_at_run_time()) {
     plan.resource_table.emplace(
         p.resource_table->device_addr,
         std::vector<uint8_t>(p.resource_table->bytes.begin(), p.resource_table->bytes.end()));

@@ -124,6 +124,18 @@ TEST(Elf32, ResourceTableLookupIsByName) {
   EXPECT_FALSE(elf->resource_table.has_value());
 }
 
+// OP-TEE reads an empty `.resource_table` as no table (TEE_ERROR_NO_DATA).
+TEST(Elf32, AnEmptyResourceTableSectionIsNoTable) {
+  FakeElf spec;
+  spec.segments.push_back({1, 0x100, std::vector<uint8_t>(16, 1), 0});
+  spec.segments.push_back({1, 0x200, {}, 0});
+  spec.resource_table_segment = 1;
+  auto empty = build_elf(spec);
+  auto elf = parse_elf32(empty);
+  ASSERT_TRUE(elf.ok()) << elf.error().message;
+  EXPECT_FALSE(elf->resource_table.has_value());
+}
+
 TEST(Elf32, BadSectionNameTableIsRejected) {
   FakeElf spec;
   spec.segments.push_back({1, 0x100, std::vector<uint8_t>(16, 1), 0});

@@ -88,6 +88,10 @@ TEST_F(CoreTest, WfiSleepsUntilTheHostKicks) {
   EXPECT_EQ(proc_->state(), CoreState::kOffline);
 }
 
+// The faults program has no handlers: every fault escalates to HardFault,
+// whose vector is not a handler either, and the core locks up.
+#define kNoHardFaultHandler "no HardFault handler (its vector is 0x00000000, not a Thumb address)"
+
 struct FaultCase {
   uint32_t selector;
   const char *reason;
@@ -139,11 +143,14 @@ std::string FaultName(const ::testing::TestParamInfo<FaultCase> &info) {
 
 INSTANTIATE_TEST_SUITE_P(
     Faults, CoreFaults,
-    ::testing::Values(FaultCase{1, "undefined instruction", 0},
-                      FaultCase{2, "read from unmapped address 0x60000000", 0x60000000},
-                      FaultCase{3, "write to read-only memory at 0x00001000", 0x1000},
-                      FaultCase{4, "SVC (supervisor call), which the emulation does not model", 0},
-                      FaultCase{5, "breakpoint (BKPT)", 0}),
+    ::testing::Values(
+        FaultCase{1, "undefined instruction; lock-up: " kNoHardFaultHandler, 0},
+        FaultCase{2, "read from unmapped address 0x60000000; lock-up: " kNoHardFaultHandler,
+                  0x60000000},
+        FaultCase{3, "write to read-only memory at 0x00001000; lock-up: " kNoHardFaultHandler,
+                  0x1000},
+        FaultCase{4, "SVC #0; lock-up: " kNoHardFaultHandler, 0},
+        FaultCase{5, "breakpoint (BKPT); lock-up: " kNoHardFaultHandler, 0}),
     FaultName);
 
 TEST_F(CoreTest, InjectedCrashIsSeenAsCrashed) {

@@ -19,6 +19,9 @@ TEST(DefaultPlatform, IsTheStm32mp15M4MemoryMap) {
   EXPECT_EQ(m4.regions[1].da, 0x10000000u);
   EXPECT_EQ(m4.regions[1].size, 384u * 1024);
   EXPECT_EQ(m4.mailbox_da, 0x4C001000u);
+  EXPECT_EQ(m4.clock_hz, 209'000'000u) << "the MCU clock of ST's STM32MP15";
+  EXPECT_EQ(m4.irqs, 150u);
+  EXPECT_EQ(m4.priority_bits, 4u);
   EXPECT_EQ(validate(p), "");
   EXPECT_EQ(p.find(0), &p.processors[0]);
   EXPECT_EQ(p.find(1), nullptr);
@@ -28,6 +31,7 @@ constexpr const char *kTwoCores = R"({
   "name": "dual",
   "processors": [
     {"id": 1, "name": "m33", "core": "cortex-m33", "mailbox": "0x50000000",
+     "clock_hz": 64000000, "irqs": "96", "priority_bits": 3,
      "regions": [{"name": "flash", "da": "0x0", "size": "512K", "access": "rx"},
                  {"name": "ram", "da": 536870912, "size": "0x40000", "secure": false}],
      "public_keys": ["-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"]},
@@ -51,6 +55,9 @@ TEST(PlatformJson, ParsesAValidDescription) {
   EXPECT_EQ(m33->regions[1].da, 0x20000000u);
   EXPECT_FALSE(m33->regions[1].secure);
   EXPECT_EQ(m33->public_keys_pem.size(), 1u);
+  EXPECT_EQ(m33->clock_hz, 64'000'000u);
+  EXPECT_EQ(m33->irqs, 96u);
+  EXPECT_EQ(m33->priority_bits, 3u);
   const ProcessorDescription *m4 = p.find(0);
   ASSERT_NE(m4, nullptr);
   // Regions come back sorted by device address.
@@ -135,7 +142,24 @@ INSTANTIATE_TEST_SUITE_P(
                 "processor id 3 is used twice"},
         BadCase{
             R"({"name": "p", "processors": [{"id": 0, "name": "c", "core": "cortex-m4", "mailbox": "0x4C001000", "regions": [{"name": "a", "da": 0, "size": "4K"}, {"name": "a", "da": "0x1000", "size": "4K"}]}]})",
-            "processor 0 region 'a' is declared twice"}));
+            "processor 0 region 'a' is declared twice"},
+        BadCase{
+            R"({"name": "p", "processors": [{"id": 0, "name": "c", "core": "cortex-m4", "mailbox": "0x4C001000", "clock_hz": 999999, "regions": [{"name": "a", "da": 0, "size": "4K"}]}]})",
+            "processor 0 clock must be 1 MHz to 1 GHz"},
+        BadCase{
+            R"({"name": "p", "processors": [{"id": 0, "name": "c", "core": "cortex-m4", "mailbox": "0x4C001000", "irqs": 481, "regions": [{"name": "a", "da": 0, "size": "4K"}]}]})",
+            "processor 0 must have 1 to 480 external interrupts"},
+        BadCase{
+            R"({"name": "p", "processors": [{"id": 0, "name": "c", "core": "cortex-m4", "mailbox": "0x4C001000", "priority_bits": 9, "regions": [{"name": "a", "da": 0, "size": "4K"}]}]})",
+            "platform.processors[0].priority_bits must be 3 to 8"},
+        BadCase{
+            R"({"name": "p", "processors": [{"id": 0, "name": "c", "core": "cortex-m4", "mailbox": "0x4C001000", "regions": [{"name": "a", "da": "0xE0000000", "size": "4K"}]}]})",
+            "processor 0 region 'a' overlaps the core's private peripheral bus "
+            "(0xe0000000-0xe00fffff)"},
+        BadCase{
+            R"({"name": "p", "processors": [{"id": 0, "name": "c", "core": "cortex-m4", "mailbox": "0xE000E000", "regions": [{"name": "a", "da": 0, "size": "4K"}]}]})",
+            "processor 0 mailbox overlaps the core's private peripheral bus "
+            "(0xe0000000-0xe00fffff)"}));
 
 TEST(PlatformJson, RejectsDeepNestingAndHugeInput) {
   std::string deep(100, '[');

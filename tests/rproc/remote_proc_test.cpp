@@ -90,6 +90,21 @@ TEST_F(RemoteProcTest, TamperedImageFailsWithTheTasReasonOfflineAndWiped) {
   ASSERT_EQ(proc().stop(), Outcome::kOk);
 }
 
+// Linux undoes a failed boot of a loaded image with RELEASE_FW alone: the TA
+// is LOADED, where it refuses STOP_FW (and says so in capteed's log).
+TEST_F(RemoteProcTest, AFailedBootOfALoadedImageIsOnlyReleased) {
+  start_manager(default_options());
+  EXPECT_EQ(proc().boot(unplaceable_vring_firmware(), "unplaceable"), Outcome::kFailed);
+  RemoteProcStatus s = proc().status();
+  EXPECT_EQ(s.state, State::kOffline);
+  EXPECT_NE(s.last_error.find("vring"), std::string::npos) << s.last_error;
+  EXPECT_TRUE(tee_->memory_wiped()) << "RELEASE_FW wiped what LOAD_FW put there";
+  EXPECT_FALSE(tee_->log_contains("STOP_FW refused")) << "no STOP_FW for a loaded image";
+  ASSERT_EQ(proc().boot(silent_firmware(), "silent"), Outcome::kOk) << proc().status().last_error;
+  ASSERT_EQ(proc().stop(), Outcome::kOk);
+  EXPECT_FALSE(tee_->log_contains("STOP_FW refused"));
+}
+
 TEST_F(RemoteProcTest, CrashWithAutomaticRecoveryBootsAgain) {
   REQUIRE_FIRMWARE();
   ManagerOptions o = default_options();

@@ -88,6 +88,17 @@ Bytes silent_firmware() {
   return sign({elf_of(one_instruction(0xE7FE))});  // b .
 }
 
+Bytes unplaceable_vring_firmware() {
+  std::vector<uint8_t> table = captee::testing::sample_resource_table();
+  const uint32_t any = 0xFFFFFFFF;
+  std::memcpy(table.data() + 160, &any, 4);  // vdev entry at 132, its vring 0 at 160
+  captee::testing::FakeElf elf;
+  elf.segments.push_back({1, 0x0, one_instruction(0xE7FE), 0, 5});
+  elf.segments.push_back({1, 0x10000000, std::move(table), 1024});
+  elf.resource_table_segment = 1;
+  return sign({captee::testing::build_elf(elf)});
+}
+
 InProcessCapteed::InProcessCapteed(platform::PlatformDescription desc, std::string socket) {
   if (socket.empty()) {
     char tmpl[] = "/tmp/captee-rproc-XXXXXX";
@@ -102,7 +113,10 @@ InProcessCapteed::InProcessCapteed(platform::PlatformDescription desc, std::stri
   tee::DaemonOptions opts;
   opts.socket_path = socket_;
   opts.policy = tee::Policy::allow_all();  // the policy has tests of its own
-  opts.log = [](tee::LogLevel, const std::string &) {};
+  opts.log = [this](tee::LogLevel, const std::string &line) {
+    std::lock_guard<std::mutex> lock(log_mu_);
+    log_.push_back(line);
+  };
   daemon_ = std::make_unique<tee::Daemon>(std::move(opts));
   ext_.platform_description = std::move(desc);
   ext_.public_keys_pem = {captee::testing::public_pem_of(captee::testing::rsa_private_pem(2048))};
@@ -121,6 +135,12 @@ InProcessCapteed::InProcessCapteed(platform::PlatformDescription desc, std::stri
   apps_ = tee::install_app_services(*daemon_, {}, builtins);
   ok_ = daemon_->start(&why);
   EXPECT_TRUE(ok_) << why;
+}
+
+bool InProcessCapteed::log_contains(const std::string &text) {
+  std::lock_guard<std::mutex> lock(log_mu_);
+  return std::any_of(log_.begin(), log_.end(),
+                     [&](const std::string &l) { return l.find(text) != std::string::npos; });
 }
 
 InProcessCapteed::~InProcessCapteed() {

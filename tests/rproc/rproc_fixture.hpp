@@ -38,6 +38,9 @@ Bytes sign(const std::vector<Bytes> &elfs);
 Bytes crash_at_once_firmware();
 // Firmware that runs forever and never writes a trace (it has no table).
 Bytes silent_firmware();
+// Firmware whose table wants vring 0 at FW_RSC_ADDR_ANY: the default
+// platform has no non-secure memory for it, so its boot fails after LOAD_FW.
+Bytes unplaceable_vring_firmware();
 
 // capteed in this process.
 class InProcessCapteed {
@@ -52,10 +55,14 @@ class InProcessCapteed {
   platform::Soc &soc() { return *ext_.soc(); }
   // Every byte of every region of processor `id` is zero.
   bool memory_wiped(uint32_t id = 0);
+  // A line of capteed's log (the TA's included) holds `text`.
+  bool log_contains(const std::string &text);
   void stop();  // capteed goes away (and its SoC with it)
 
  private:
   std::string dir_, socket_;
+  std::mutex log_mu_;  // declared before the daemon, which logs until it is gone
+  std::vector<std::string> log_;
   std::unique_ptr<tee::Daemon> daemon_;
   ta::RemoteprocExtension ext_;
   std::shared_ptr<tee::apps::AppRegistry> apps_;

@@ -115,9 +115,13 @@ int run_sign(SignArgs &a) {
   if (!key) {
     return fail(a.key + ": " + key.error().message);
   }
-  auto signed_image = fw::sign_images(request, key.value());
+  std::vector<std::string> warnings;
+  auto signed_image = fw::sign_images(request, key.value(), &warnings);
   if (!signed_image) {
     return fail("sign: " + signed_image.error().message);
+  }
+  for (const std::string &w : warnings) {
+    std::fprintf(stderr, "captee-sign: warning: %s\n", w.c_str());
   }
   if (!write_file(a.output, signed_image.value(), error)) {
     return fail(error);

@@ -43,7 +43,9 @@ struct Elf32Phdr {
 // kElf32PhdrSize bytes (checked; returns an all-zero header otherwise).
 Elf32Phdr decode_phdr(std::span<const uint8_t> bytes);
 
-// Where the `.resource_table` section lives.
+// Where the `.resource_table` section lives. An empty section (sh_size 0) is
+// no table at all, as OP-TEE's TA reads it (TEE_ERROR_NO_DATA): ST's examples
+// link an empty `.resource_table` into firmware that has no host resources.
 struct SectionLocation {
   uint32_t index = 0;   // section header index
   uint32_t type = 0;    // sh_type

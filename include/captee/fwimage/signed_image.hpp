@@ -22,6 +22,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <span>
 #include <vector>
 
@@ -102,12 +103,27 @@ struct Segment {
 
 // The resource table of the bundle (at most one across all images).
 struct ResourceTableRef {
-  uint32_t image = 0;        // which image holds it
-  uint32_t device_addr = 0;  // sh_addr
-  uint32_t size = 0;         // sh_size
-  std::span<const uint8_t> bytes;
+  uint32_t image = 0;              // which image holds it
+  uint32_t device_addr = 0;        // sh_addr: where the host looks for the table
+  uint32_t size = 0;               // sh_size
+  std::span<const uint8_t> bytes;  // the section's file bytes
+  // Where a loader puts those bytes: p_paddr of the PT_LOAD segment whose file
+  // bytes hold the section, plus the section's offset into it. Absent when no
+  // segment carries them.
+  std::optional<uint32_t> load_addr;
   ResourceTable table;
+
+  // The bytes land where the host looks, so the host finds the table after
+  // loading (and the segment hash covers what it reads). When false (ST's
+  // layouts that link the table into `.data`, whose run-time address is not
+  // where it is loaded), OP-TEE reports the address anyway and Linux reads
+  // whatever lies there before the firmware runs.
+  bool found_at_run_time() const { return load_addr && *load_addr == device_addr; }
 };
+
+// The warning for a table the host will not find (found_at_run_time() false),
+// naming both addresses; empty when the table is found.
+std::string table_not_found_warning(const ResourceTableRef &table);
 
 struct FirmwareImage {
   uint32_t index = 0;
@@ -164,8 +180,9 @@ Result<uint8_t> read_sign_type(const SignedContainer &container);
 // encrypted images NOT_SUPPORTED), IMGSIZE summing to img_len, HASHTABLE with
 // one 64-byte entry per program header of every image and each entry equal to
 // its program header, platform TLV types, each ELF (parse_elf32 + ARM), and
-// the resource table (at most one; must lie inside a PT_LOAD segment's file
-// bytes at the matching address, so the segment hash covers it).
+// the resource table (at most one; ResourceTableRef::load_addr says whether a
+// PT_LOAD segment puts its bytes where the host looks, which is not an error:
+// the loader decides, see found_at_run_time()).
 // With `decode_table` false the table is only located (bytes, address), and
 // ResourceTableRef::table stays empty until decode_resource_table(): a
 // verifier checks the segment hashes first, so a tampered table is reported

@@ -3,13 +3,22 @@
 //
 // The core really executes the loaded image: it boots like hardware (initial
 // SP from the vector table's first word, reset handler from the second), runs
-// on its own thread, and talks to the host through the mailbox MMIO page. Any
-// fault a real core would take into a fatal handler (unmapped access, write to
-// a read-only region, undefined instruction, breakpoint, an exception the
-// emulation does not model such as SVC) stops it in CRASHED, with a reason and
-// the register file, and notifies every crash listener.
+// on its own thread, and talks to the host through the mailbox MMIO page and
+// its interrupt lines. It has the M-profile exception model (NVIC, SysTick,
+// the System Control Block, exception entry and return, faults delivered to
+// the firmware's handlers), as docs/REMOTEPROC.md ("Exceptions and
+// interrupts") describes: Unicorn executes instructions, and this class
+// takes exceptions between them.
 //
-// WFI and WFE sleep until the host kicks the mailbox (or the core is stopped).
+// What a real core cannot get out of (a lock-up: a fault at HardFault
+// priority, no usable HardFault handler, a stack the exception frame cannot
+// be written to), and a firmware stuck in a fault handler or in handler mode,
+// stop it in CRASHED with a reason and the register file, and every crash
+// listener is told.
+//
+// WFI and WFE sleep until an exception would wake the core, the host kicks
+// the mailbox, or the core is stopped; the core's clock goes on in real time
+// meanwhile, so SysTick wakes a sleeping firmware.
 #pragma once
 
 #include <atomic>
@@ -17,6 +26,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -24,6 +34,7 @@
 #include <vector>
 
 #include "captee/platform/description.hpp"
+#include "captee/platform/interrupt_lines.hpp"
 #include "captee/platform/mailbox.hpp"
 #include "captee/platform/memory_region.hpp"
 
@@ -47,7 +58,7 @@ struct CrashInfo {
   CoreRegisters registers;
 };
 
-class CortexMCore {
+class CortexMCore : public InterruptLines {
  public:
   using CrashListener = std::function<void(const CrashInfo &)>;
 
@@ -55,7 +66,7 @@ class CortexMCore {
   CortexMCore(const ProcessorDescription &desc, std::vector<MemoryRegion *> regions,
               Mailbox &mailbox);
   // Stops the core if it runs.
-  ~CortexMCore();
+  ~CortexMCore() override;
   CortexMCore(const CortexMCore &) = delete;
   CortexMCore &operator=(const CortexMCore &) = delete;
 
@@ -79,9 +90,25 @@ class CortexMCore {
   std::optional<CrashInfo> last_crash() const;
   // Registers at the last halt (stop or crash); all zero before the first.
   CoreRegisters registers() const;
-  // Instructions retired since start(), counted in completed slices of the
-  // run loop (a lower bound while running; exact only for whole slices).
+  // Instructions retired since start(), brought up to date at least every
+  // million instructions and whenever the core stops or sleeps.
   uint64_t instructions_retired() const { return retired_.load(); }
+  // The core's clock since start(): instructions plus the cycles credited
+  // while asleep. Updated like instructions_retired().
+  uint64_t cycles() const { return cycles_.load(); }
+  // Exceptions taken and firmware-requested resets (AIRCR.SYSRESETREQ)
+  // since start().
+  uint64_t exceptions_taken() const { return exceptions_.load(); }
+  // Of those, how many were tail-chained (entered from a returning handler
+  // without unstacking and stacking again).
+  uint64_t tail_chains() const { return tail_chains_.load(); }
+  uint32_t resets() const { return resets_.load(); }
+
+  // The NVIC's external lines (InterruptLines). Thread-safe; lines keep
+  // their level across stop() and start() (a peripheral drives them), and
+  // a pulse only reaches a running core.
+  bool set_irq_level(uint32_t irq, bool asserted) override;
+  bool pulse_irq(uint32_t irq) override;
 
   // Registers a listener called on the core's thread right after the state
   // becomes CRASHED. Returns a token for unsubscribe(). Thread-safe.
@@ -89,12 +116,17 @@ class CortexMCore {
   void unsubscribe(uint64_t token);
 
  private:
+  // The core thread's own state: the exception model and the clock
+  // (defined in cortex_m_core.cpp).
+  struct Machine;
+
+  // A new Unicorn instance over the regions, booting from `vector_table_da`.
+  bool setup_engine(uint32_t vector_table_da, bool cold, uint32_t *reset_pc, std::string *error);
   void run_loop(uint32_t initial_pc);
-  void crash(std::string reason, uint32_t fault_address);
+  void crash(std::string reason, uint32_t fault_address, std::optional<uint32_t> pc = {});
   CoreRegisters read_registers() const;
-  bool sleeping_instruction_before(uint32_t pc) const;
   std::optional<std::string> take_injected_crash();
-  void wait_for_wakeup();
+  void wake();
 
   // Unicorn's callbacks, with Unicorn's exact signatures (defined in the .cpp).
   friend struct CoreHooks;
@@ -105,14 +137,19 @@ class CortexMCore {
 
   std::mutex lifecycle_mu_;  // serialises start/stop
   uc_struct *uc_ = nullptr;
+  std::unique_ptr<Machine> machine_;
   std::thread thread_;
   std::atomic<CoreState> state_{CoreState::kOffline};
   std::atomic<bool> stop_requested_{false};
+  std::atomic<bool> injected_pending_{false};
+  // Something for the core thread to look at (stop, crash injection, an
+  // interrupt line): checked between basic blocks.
+  std::atomic<bool> attention_{false};
   std::atomic<uint64_t> retired_{0};
-
-  // Set by hooks on the core thread, read after uc_emu_start returns.
-  std::optional<std::string> pending_fault_;
-  uint32_t pending_fault_address_ = 0;
+  std::atomic<uint64_t> cycles_{0};
+  std::atomic<uint64_t> exceptions_{0};
+  std::atomic<uint64_t> tail_chains_{0};
+  std::atomic<uint32_t> resets_{0};
 
   std::mutex wake_mu_;
   std::condition_variable wake_cv_;

@@ -30,6 +30,14 @@ struct RegionDescription {
   uint8_t access = kRwx;
 };
 
+// The core's clock and interrupt controller, as docs/REMOTEPROC.md
+// ("Exceptions and interrupts") describes them. The defaults are the
+// STM32MP15's M4: 209 MHz, 150 external interrupts, 4 priority bits.
+inline constexpr uint32_t kDefaultClockHz = 209'000'000;
+inline constexpr uint32_t kDefaultIrqs = 150;
+inline constexpr uint8_t kDefaultPriorityBits = 4;
+inline constexpr uint32_t kMaxIrqs = 480;  // Armv8-M's limit (v7-M allows 496)
+
 struct ProcessorDescription {
   uint32_t id = 0;  // the rproc_id used by the remoteproc TA
   std::string name;
@@ -37,6 +45,11 @@ struct ProcessorDescription {
   std::vector<RegionDescription> regions;    // non-overlapping, sorted by da
   uint32_t mailbox_da = 0;                   // one 4 KiB MMIO page, outside every region
   std::vector<std::string> public_keys_pem;  // keys that may sign this processor's firmware
+  // One retired instruction is one cycle of this clock; SysTick counts those
+  // cycles, and a sleeping core's cycles pass at this rate in real time.
+  uint32_t clock_hz = kDefaultClockHz;  // 1 MHz .. 1 GHz
+  uint32_t irqs = kDefaultIrqs;         // NVIC external lines IRQ 0 .. irqs-1, 1 .. kMaxIrqs
+  uint8_t priority_bits = kDefaultPriorityBits;  // implemented priority bits, 3 .. 8
 };
 
 struct PlatformDescription {
@@ -52,9 +65,14 @@ inline constexpr size_t kMaxProcessors = 16;
 inline constexpr size_t kMaxRegionsPerProcessor = 16;
 inline constexpr uint64_t kMaxMemoryPerProcessor = 1ull << 30;  // 1 GiB
 inline constexpr uint32_t kPageSize = 4096;
+// The core's own registers (System Control Space, SysTick, NVIC) live here;
+// no region or mailbox may.
+inline constexpr uint32_t kPrivatePeripheralBus = 0xE0000000;
+inline constexpr uint32_t kPrivatePeripheralBusSize = 0x100000;
 
 // The default platform: one Cortex-M4 (rproc_id 0) with RETRAM at 0x0 (64 KiB),
-// MCU SRAM at 0x10000000 (384 KiB) and the mailbox at 0x4C001000.
+// MCU SRAM at 0x10000000 (384 KiB) and the mailbox at 0x4C001000, clocked at
+// 209 MHz, with 150 external interrupts and 4 priority bits.
 PlatformDescription default_platform();
 
 struct ParseResult {

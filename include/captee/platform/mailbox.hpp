@@ -2,8 +2,8 @@
 //
 // Firmware and host kick each other through 32 channels. The firmware sees a
 // 4 KiB MMIO page (registers below); the host side calls kick() and is told of
-// firmware kicks through a callback. There are no interrupts in the emulated
-// core, so firmware polls H2F_STATUS or sleeps in WFI, which a host kick ends.
+// firmware kicks through a callback. The mailbox raises no interrupt line, so
+// firmware polls H2F_STATUS or sleeps in WFI, which a host kick ends.
 //
 // Register map (32-bit, offsets into the mailbox page):
 //   0x00 H2F_STATUS  R   channels the host kicked that the firmware has not cleared

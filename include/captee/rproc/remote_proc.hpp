@@ -173,6 +173,7 @@ class RemoteProc {
   // read by trace() with state_mu_ held and published_ true.
   std::optional<Resources> resources_;
   bool ta_loaded_ = false;     // the TA may hold firmware (op_mu_)
+  bool ta_started_ = false;    // START_FW was sent since the last STOP_FW (op_mu_)
   CrashLoopGuard guard_;       // guarded by op_mu_
   uint32_t crashes_seen_ = 0;  // capteed's crash count last handled (op_mu_)
 

@@ -224,13 +224,19 @@ json to_json(const ParsedImage &p, const FwError *problem) {
     for (const RscEntry &e : r.table.entries) {
       entries.push_back(rsc_entry_json(e));
     }
+    json warnings = r.table.warnings;
+    if (!r.found_at_run_time()) {
+      warnings.push_back(table_not_found_warning(r));
+    }
     j["resource_table"] = {{"image", r.image},
                            {"device_addr", r.device_addr},
                            {"size", r.size},
+                           {"load_addr", r.load_addr ? json(*r.load_addr) : json()},
+                           {"found_at_run_time", r.found_at_run_time()},
                            {"ver", r.table.ver},
                            {"num", r.table.num},
                            {"entries", entries},
-                           {"warnings", r.table.warnings}};
+                           {"warnings", warnings}};
   } else {
     j["resource_table"] = nullptr;
   }
@@ -303,7 +309,13 @@ std::string inspect_text(const ParsedImage &p, const FwError *problem) {
     const auto &r = j["resource_table"];
     o << "resource table: image " << r["image"] << ", da "
       << hex32(r["device_addr"].get<uint32_t>()) << ", " << r["size"] << " bytes, " << r["num"]
-      << " entries\n";
+      << " entries";
+    if (!r["found_at_run_time"].get<bool>()) {
+      o << ", loaded at "
+        << (r["load_addr"].is_null() ? std::string("no address")
+                                     : hex32(r["load_addr"].get<uint32_t>()));
+    }
+    o << "\n";
     for (const auto &e : r["entries"]) {
       o << "  " << e["type"].get<std::string>() << " at " << e["offset"];
       for (const char *key : {"name", "da", "pa", "len", "flags", "id", "notifyid", "dfeatures",

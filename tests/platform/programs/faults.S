@@ -2,6 +2,8 @@
 @ 0x10000200 before boot: 1 undefined instruction, 2 read of unmapped memory,
 @ 3 write to 0x00001000 (read-only in the test platform), 4 SVC, 5 BKPT,
 @ anything else spins forever. It first marks 0x10000100 to prove it ran.
+@ It has no exception handlers (its vectors are 0), so each fault escalates to
+@ HardFault, whose vector is not a handler either: the core locks up.
     .syntax unified
     .cpu cortex-m4
     .thumb
@@ -10,6 +12,9 @@
 _start:
     .word 0x10008000
     .word reset
+    .rept 14                    @ no handlers: every other vector is 0
+    .word 0
+    .endr
 
     .thumb_func
 reset:

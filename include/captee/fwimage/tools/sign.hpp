@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -50,10 +51,20 @@ struct SignRequest {
 // Errors: BAD_FORMAT naming the image ("image 1: ELF: ..."), BAD_PARAMETERS.
 Result<std::vector<uint8_t>> build_tlv_area(const SignRequest &request);
 
-// Builds and signs the full image. Errors as build_tlv_area, plus
+// Builds and signs the full image. Like OP-TEE's script it signs any ARM ELF
+// whatever its resource table holds; when `warnings` is given it receives one
+// sentence per thing a loader will do differently from what the image seems
+// to ask (see loading_warnings). Errors as build_tlv_area, plus
 // BAD_PARAMETERS when the key does not match sign_type, GENERIC if OpenSSL
 // fails to sign.
-Result<std::vector<uint8_t>> sign_images(const SignRequest &request, const PrivateKey &key);
+Result<std::vector<uint8_t>> sign_images(const SignRequest &request, const PrivateKey &key,
+                                         std::vector<std::string> *warnings = nullptr);
+
+// What a loader makes of a signed image that differs from what it seems to
+// ask: that the remoteproc TA will refuse it (a malformed resource table, two
+// tables), or that the host will not find its resource table where it looks
+// (table_not_found_warning). Empty for an image that loads as it reads.
+std::vector<std::string> loading_warnings(std::span<const uint8_t> signed_image);
 
 // Signs a 32-byte digest: RSA PKCS#1 v1.5 (modulus bytes) or ECDSA P-256 raw
 // r||s (64 bytes).

@@ -1,0 +1,68 @@
+@ Benchmark firmware: tests/platform/programs/heartbeat.S's loop, with SysTick
+@ interrupting it at 1 kHz of the default platform's 209 MHz clock (a reload
+@ of 208999 cycles), unless the host stored 1 at 0x10000200 before boot. The
+@ handler counts ticks at 0x10000108.
+    .syntax unified
+    .cpu cortex-m4
+    .thumb
+    .text
+    .global _start
+_start:
+    .word 0x10008000            @ initial SP
+    .word reset                 @ reset vector
+    .rept 13
+    .word 0                     @ NMI .. PendSV: not used
+    .endr
+    .word systick               @ SysTick
+
+    .thumb_func
+systick:
+    ldr r0, =0x10000108
+    ldr r1, [r0]
+    adds r1, #1
+    str r1, [r0]
+    bx lr
+
+    .thumb_func
+reset:
+    ldr r0, =0x10000200
+    ldr r0, [r0]
+    cmp r0, #1
+    beq start                   @ no SysTick
+    ldr r0, =0xE000E010         @ SYST_CSR
+    ldr r1, =208999
+    str r1, [r0, #4]            @ SYST_RVR
+    movs r1, #0
+    str r1, [r0, #8]            @ SYST_CVR
+    movs r1, #7
+    str r1, [r0]                @ enable, interrupt, processor clock
+start:
+    ldr r0, =0x10000000
+    adr r1, banner
+copy:
+    ldrb r2, [r1], #1
+    strb r2, [r0], #1
+    cmp r2, #0
+    bne copy
+    ldr r4, =0x10000100         @ heartbeat counter
+    ldr r5, =0x4C001000         @ mailbox
+loop:
+    ldr r0, [r4]
+    adds r0, #1
+    str r0, [r4]
+    ldr r1, [r5, #0]            @ H2F_STATUS
+    cmp r1, #0
+    beq loop
+    ldr r0, [r4, #4]
+    adds r0, #1
+    str r0, [r4, #4]            @ kicks seen
+    str r1, [r5, #4]            @ H2F_CLEAR
+    movs r2, #1
+    str r2, [r5, #8]            @ F2H_SET channel 0
+    b loop
+
+    .align 2
+banner:
+    .asciz "heartbeat: up"
+    .align 2
+    .ltorg
