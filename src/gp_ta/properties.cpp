@@ -34,7 +34,7 @@ Lookup look_up(const char *function, TEE_PropSetHandle h, const char *name) {
     }
     p = find_property(h, name);
   } else {
-    p = enumerator_current(h);  // panics unless `h` is a live enumerator
+    p = enumerator_current(function, h);  // panics unless `h` is a live enumerator
   }
   if (!p) {
     return {};

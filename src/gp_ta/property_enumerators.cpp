@@ -60,12 +60,12 @@ void property_panic(const char *function, const char *why) {
   TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
 }
 
-std::optional<Property> enumerator_current(TEE_PropSetHandle h) {
+std::optional<Property> enumerator_current(const char *function, TEE_PropSetHandle h) {
   TEE_PropSetHandle set = TEE_HANDLE_NULL;
   size_t index = 0;
   {
     std::lock_guard lock(g_mu);
-    Enumerator &e = live(h, "TEE_GetPropertyAs*");
+    Enumerator &e = live(h, function);
     if (!e.started) {
       return std::nullopt;
     }
@@ -141,7 +141,7 @@ TEE_Result TEE_GetPropertyName(TEE_PropSetHandle enumerator, void *nameBuffer,
   if (nameBufferLen == nullptr) {
     property_panic(__func__, "NULL length pointer");
   }
-  auto p = captee::gp_ta::enumerator_current(enumerator);
+  auto p = captee::gp_ta::enumerator_current(__func__, enumerator);
   if (!p) {
     return TEE_ERROR_ITEM_NOT_FOUND;
   }

@@ -11,9 +11,10 @@
 namespace captee::gp_ta {
 
 // The property enumerator `h` points at: nullopt if it was not started, or
-// has gone past the end of its set. Panics the TA if `h` is not an
-// enumerator this TA allocated and has not freed (GP: not a valid handle).
-std::optional<Property> enumerator_current(TEE_PropSetHandle h);
+// has gone past the end of its set. Panics the TA, naming `function`, if `h`
+// is not an enumerator this TA allocated and has not freed (GP: not a valid
+// handle).
+std::optional<Property> enumerator_current(const char *function, TEE_PropSetHandle h);
 
 // Logs why the TA is being panicked, then panics it with
 // TEE_ERROR_BAD_PARAMETERS (a bad handle or pointer, for which GP's

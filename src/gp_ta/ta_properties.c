@@ -16,7 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tee_api_types.h"
+/* What OP-TEE's user_ta_header.c sees too, so a TA's property values may
+ * use any GP name (TEE_LOGIN_*, ...). */
+#include "tee_internal_api.h"
 #include "user_ta_header.h"
 #include "user_ta_header_defines.h"
 
