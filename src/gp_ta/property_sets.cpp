@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "ITaEnvironment.hpp"
@@ -79,6 +80,20 @@ std::string version_bytes_base64(const char *version) {
   return base64_encode(b, sizeof b);
 }
 
+// A set that does not change while the TA runs, with an index by name (a
+// lookup costs a hash, wherever the name is in the set).
+struct FixedSet {
+  std::vector<Property> properties;
+  std::unordered_map<std::string_view, size_t> by_name;
+
+  // Adds `p` unless the set already holds its name (the first one stays).
+  void add(Property p) {
+    if (by_name.emplace(p.name, properties.size()).second) {
+      properties.push_back(p);
+    }
+  }
+};
+
 // The TEE implementation's properties. The texts they point at are kept
 // here for the TA's life.
 struct TeeSet {
@@ -87,7 +102,7 @@ struct TeeSet {
   std::string os_binary_version = version_bytes_base64(CAPTEE_VERSION);
   std::string kernel_release;
   std::string kernel_binary_version;
-  std::vector<Property> properties;
+  FixedSet set;
 
   TeeSet() {
     // The layer under captee is the Linux kernel: its release is the
@@ -96,7 +111,7 @@ struct TeeSet {
     kernel_release = ::uname(&u) == 0 ? u.release : "unknown";
     kernel_binary_version = version_bytes_base64(kernel_release.c_str());
 
-    auto add = [this](const char *name, PropertyValue v) { properties.push_back({name, v}); };
+    auto add = [this](const char *name, PropertyValue v) { set.add({name, v}); };
     add("gpd.tee.apiversion", text(PropertyType::kString, "1.3.1"));
     add("gpd.tee.internalCore.version", u32(TEE_CORE_API_VERSION));
     add("gpd.tee.description", text(PropertyType::kString, description));
@@ -132,9 +147,9 @@ struct TeeSet {
   }
 };
 
-const std::vector<Property> &tee_set() {
-  static const TeeSet set;
-  return set.properties;
+const FixedSet &tee_set() {
+  static const TeeSet tee;
+  return tee.set;
 }
 
 // One entry of the TA's table as a value; nullopt if the runtime cannot
@@ -170,24 +185,16 @@ std::optional<PropertyValue> ta_property_value(const user_ta_property &p) {
   return std::nullopt;
 }
 
-const std::vector<Property> &ta_set() {
-  static const std::vector<Property> set = [] {
-    std::vector<Property> props;
-    props.push_back({"gpd.ta.appID", uuid(uuid_from_bytes(captee_ta_manifest_data.uuid))});
+const FixedSet &ta_set() {
+  static const FixedSet set = [] {
+    FixedSet ta;
+    ta.add({"gpd.ta.appID", uuid(uuid_from_bytes(captee_ta_manifest_data.uuid))});
     for (size_t n = 0; n < ta_num_props; ++n) {
-      auto v = ta_property_value(ta_props[n]);
-      if (!v) {
-        continue;
-      }
-      bool repeated = false;
-      for (const Property &seen : props) {
-        repeated = repeated || std::strcmp(seen.name, ta_props[n].name) == 0;
-      }
-      if (!repeated) {
-        props.push_back({ta_props[n].name, *v});
+      if (auto v = ta_property_value(ta_props[n])) {
+        ta.add({ta_props[n].name, *v});
       }
     }
-    return props;
+    return ta;
   }();
   return set;
 }
@@ -220,29 +227,50 @@ bool is_property_set(TEE_PropSetHandle h) {
          h == TEE_PROPSET_CURRENT_TA;
 }
 
+namespace {
+
+// The fixed set `set` names; nullptr for the client's (and a non-set).
+const FixedSet *fixed_set(TEE_PropSetHandle set) {
+  if (set == TEE_PROPSET_TEE_IMPLEMENTATION) {
+    return &tee_set();
+  }
+  if (set == TEE_PROPSET_CURRENT_TA) {
+    return &ta_set();
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 std::optional<Property> property_at(TEE_PropSetHandle set, size_t index) {
   if (set == TEE_PROPSET_CURRENT_CLIENT) {
     return client_property(index);
   }
-  const std::vector<Property> *props = nullptr;
-  if (set == TEE_PROPSET_TEE_IMPLEMENTATION) {
-    props = &tee_set();
-  } else if (set == TEE_PROPSET_CURRENT_TA) {
-    props = &ta_set();
-  }
-  if (props == nullptr || index >= props->size()) {
+  const FixedSet *fixed = fixed_set(set);
+  if (fixed == nullptr || index >= fixed->properties.size()) {
     return std::nullopt;
   }
-  return (*props)[index];
+  return fixed->properties[index];
 }
 
 std::optional<Property> find_property(TEE_PropSetHandle set, std::string_view name) {
-  for (size_t n = 0;; ++n) {
-    auto p = property_at(set, n);
-    if (!p || p->name == name) {
-      return p;
+  if (set == TEE_PROPSET_CURRENT_CLIENT) {
+    for (size_t n = 0;; ++n) {
+      auto p = client_property(n);
+      if (!p || p->name == name) {
+        return p;
+      }
     }
   }
+  const FixedSet *fixed = fixed_set(set);
+  if (fixed == nullptr) {
+    return std::nullopt;
+  }
+  auto it = fixed->by_name.find(name);
+  if (it == fixed->by_name.end()) {
+    return std::nullopt;
+  }
+  return fixed->properties[it->second];
 }
 
 }  // namespace captee::gp_ta
