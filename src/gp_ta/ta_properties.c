@@ -6,7 +6,7 @@
  * It is C, not C++ like ta_header.cpp beside it, because OP-TEE TAs write
  * their TA_CURRENT_TA_EXT_PROPERTIES with C compound literals, e.g.
  * &(const uint32_t){ 0x0010 }, which C++ cannot take the address of
- * (docs/decisions/0015-ta-properties-in-c.md).
+ * (docs/decisions/0015-ta-properties-and-persistent-time.md).
  *
  * From user_ta_header_defines.h: TA_FLAGS, TA_STACK_SIZE and TA_DATA_SIZE
  * (required, as in OP-TEE), TA_VERSION and TA_DESCRIPTION (strings, with
