@@ -27,9 +27,13 @@
 # the TA even if the TA calls none of its functions.
 include_guard(GLOBAL)
 
-# The GP runtime's manifest source is C++; a TA project may be C only.
+# The GP runtime's manifest source is C++ and its property table C; a TA
+# project may be C only, or C++ only.
 if(NOT CMAKE_CXX_COMPILER_LOADED)
   enable_language(CXX)
+endif()
+if(NOT CMAKE_C_COMPILER_LOADED)
+  enable_language(C)
 endif()
 
 # Where tee_api_types.h is: beside this file's package in an install, or the

@@ -15,7 +15,11 @@
  *   open(CAPTEE_TA_LISTENER_CBO(id))    -> the listener's IListenerCBO
  *   open(CAPTEE_TA_LISTENER_REGION(id)) -> its IMemRegion (getData / setData
  *                                          on the shared region)
- * (IOpener_ERROR_NOT_FOUND when nothing is registered under `id`.)
+ * (IOpener_ERROR_NOT_FOUND when nothing is registered under `id`.) When
+ * capteed started the TA, the environment also answers
+ *   open(CAPTEE_TA_ENVIRONMENT)          -> an ITaEnvironment bound to this
+ *                                          TA: the device ID and the TA's
+ *                                          persistent time (the GP runtime's)
  *
  * captee_ta_get_app_object() then returns the TA's app object (ownership
  * moves to the caller; typically an IOpener). A non-zero return aborts the
@@ -49,6 +53,11 @@ extern "C" {
 /* Host environment ids (see above). */
 #define CAPTEE_TA_LISTENER_CBO(id) ((uint32_t)(id)&0x7fffffffu)
 #define CAPTEE_TA_LISTENER_REGION(id) (((uint32_t)(id)&0x7fffffffu) | 0x80000000u)
+/* Ids from CAPTEE_TA_ENV_RESERVED on (either form) name what capteed itself
+ * gives a TA, never a listener: IRegisterListenerCBO answers
+ * ERROR_ID_RESERVED for them. */
+#define CAPTEE_TA_ENV_RESERVED 0x7fffff00u
+#define CAPTEE_TA_ENVIRONMENT 0x7fffff01u /* ITaEnvironment (idl/ITaEnvironment.idl) */
 
 /* The fixed on-disk layout (little-endian, 128 bytes). */
 typedef struct {

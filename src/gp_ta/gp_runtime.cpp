@@ -25,6 +25,7 @@
 #include "captee/gp_params.hpp"
 #include "captee/gp_skeletons.hpp"
 #include "captee/ta_sdk.h"
+#include "current_client.hpp"
 #include "memory_access.hpp"
 #include "tee_internal_api.h"
 #include "trace.h"
@@ -139,7 +140,11 @@ class TaSession final : public captee::gp::SessionSkeleton {
       return;
     }
     closed_ = true;
-    TA_CloseSessionEntryPoint(ctx_);
+    {
+      // The client is still the session's while it closes (its properties).
+      CallScope call(Object_NULL, 0, &identity_, nullptr);
+      TA_CloseSessionEntryPoint(ctx_);
+    }
     if (--g_sessions == 0 && !(ta_flags() & CAPTEE_TA_FLAG_KEEP_ALIVE)) {
       TA_DestroyEntryPoint();
       g_created = false;
@@ -225,6 +230,14 @@ class TaAppClient final : public captee::gp::TaAppSkeleton {
 };
 
 }  // namespace
+
+namespace captee::gp_ta {
+
+const TEE_Identity *current_client() {
+  return g_call.client;
+}
+
+}  // namespace captee::gp_ta
 
 extern "C" {
 
@@ -329,19 +342,6 @@ void TEE_GetSystemTime(TEE_Time *time) {
 
 void TEE_GetREETime(TEE_Time *time) {
   get_time(CLOCK_REALTIME, time);
-}
-
-TEE_Result TEE_GetPropertyAsIdentity(TEE_PropSetHandle propsetOrEnumerator, const char *name,
-                                     TEE_Identity *value) {
-  if (name == nullptr || value == nullptr) {
-    TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
-  }
-  if (propsetOrEnumerator != TEE_PROPSET_CURRENT_CLIENT ||
-      std::strcmp(name, "gpd.client.identity") != 0 || g_call.client == nullptr) {
-    return TEE_ERROR_ITEM_NOT_FOUND;
-  }
-  *value = *g_call.client;
-  return TEE_SUCCESS;
 }
 
 bool TEE_GetCancellationFlag(void) {

@@ -12,6 +12,7 @@
 #include "captee/tee/builtin_ta.hpp"
 #include "captee/program_support/directories.hpp"
 #include "captee/tee/daemon.hpp"
+#include "captee/tee/device_id.hpp"
 #include "captee/tee/programs.hpp"
 #include "ta_signatures.hpp"
 
@@ -46,7 +47,9 @@ int capteed_main(int argc, char **argv, std::span<DaemonExtension *const> extens
   app.add_flag("--allow-unsigned-tas", allow_unsigned_tas,
                "Development mode: also run TAs that are not signed (without keys, signed TAs "
                "then run unverified)");
-  app.add_option("--state-dir", state_dir, "Directory for persistent state");
+  app.add_option("--state-dir", state_dir,
+                 "Directory for persistent state: the device ID and TA persistent times "
+                 "(without it both last only as long as capteed runs)");
   app.add_option("--log-level", level, "error, warn, info or debug")
       ->check(CLI::IsMember({"error", "warn", "info", "debug"}));
   app.add_option("--connection-threads", connection_threads,
@@ -120,6 +123,20 @@ int capteed_main(int argc, char **argv, std::span<DaemonExtension *const> extens
     std::cerr << "capteed: state directory: " << why << ".\n";
     return 1;
   }
+  // What TAs get from capteed itself (ta_environment.hpp): the device ID
+  // and their persistent times, kept in the state directory.
+  auto device_id = load_or_create_device_id(state_dir, &why);
+  if (!device_id) {
+    std::cerr << "capteed: state directory: " << why << "; not starting.\n";
+    return 1;
+  }
+  const std::string ta_time_dir = state_dir.empty() ? "" : state_dir + "/ta-time";
+  if (!ensure_directory(ta_time_dir, 0700, &why)) {
+    std::cerr << "capteed: state directory: " << why << ".\n";
+    return 1;
+  }
+  auto ta_environment = std::make_shared<const apps::TaEnvironment>(
+      *device_id, std::make_shared<apps::TaTimeStore>(ta_time_dir));
   auto slash = socket.rfind('/');
   if (slash != std::string::npos && slash > 0 &&
       !ensure_directory(socket.substr(0, slash), 0755, &why)) {
@@ -170,6 +187,7 @@ int capteed_main(int argc, char **argv, std::span<DaemonExtension *const> extens
   }
   apps::AppLoaderConfig app_cfg;
   app_cfg.ta_dir = ta_dir;
+  app_cfg.ta_environment = ta_environment;
   if (::geteuid() == 0) {
     if (ta_uid_base == 0 || uint64_t(ta_uid_base) + ta_uid_count >= 0xffffffffull) {
       std::cerr << "capteed: --ta-uid-base " << ta_uid_base << " with --ta-uid-count "

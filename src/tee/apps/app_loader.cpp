@@ -592,7 +592,9 @@ int32_t AppRegistry::load_fd(int fd, std::span<const std::byte> elf,
   base.deadline_ms = cfg_.default_deadline_ms;
   base.startup_timeout_ms = cfg_.startup_timeout_ms;
   base.seccomp = cfg_.seccomp;
-  base.host_env = host_env_;
+  base.host_env = cfg_.ta_environment
+                      ? cfg_.ta_environment->host_env_for(host_env_, authority, manifest->uuid)
+                      : host_env_;
   base.watchdog = watchdog_;
   base.live = live_;
   base.max_direct = cfg_.max_direct_channels;

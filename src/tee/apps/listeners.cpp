@@ -89,7 +89,9 @@ bool defunct(const Ref &cbo) {
 }  // namespace
 
 int32_t ListenerTable::add(uint32_t id, Object cbo, Object region) {
-  if (id == 0 || (id & 0x80000000u) != 0) {
+  // CAPTEE_TA_ENV_RESERVED and up name what capteed gives each TA itself
+  // (ta_environment.hpp): no listener may sit there.
+  if (id == 0 || id >= CAPTEE_TA_ENV_RESERVED) {
     return IRegisterListenerCBO_ERROR_ID_RESERVED;
   }
   if (Object_isNull(cbo)) {

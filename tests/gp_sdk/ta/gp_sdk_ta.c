@@ -112,13 +112,15 @@ static TEE_Result not_implemented(uint32_t pt, TEE_Param params[4]) {
     return failed(params, 2);
   }
   TEE_CloseObject(obj);
+  /* Properties and persistent time are implemented now (issue 14): this TA's
+   * data size reads back, and its time was never set. */
   uint32_t u32 = 0;
-  if (TEE_GetPropertyAsU32(TEE_PROPSET_CURRENT_TA, "gpd.ta.dataSize", &u32) !=
-      TEE_ERROR_NOT_IMPLEMENTED) {
+  if (TEE_GetPropertyAsU32(TEE_PROPSET_CURRENT_TA, "gpd.ta.dataSize", &u32) != TEE_SUCCESS ||
+      u32 != 32 * 1024 /* TA_DATA_SIZE of both builds */) {
     return failed(params, 3);
   }
-  TEE_Time t = {0, 0};
-  if (TEE_GetTAPersistentTime(&t) != TEE_ERROR_NOT_IMPLEMENTED) {
+  TEE_Time t = {1, 1};
+  if (TEE_GetTAPersistentTime(&t) != TEE_ERROR_TIME_NOT_SET || t.seconds != 0 || t.millis != 0) {
     return failed(params, 4);
   }
   TEE_TASessionHandle sess = (TEE_TASessionHandle)(uintptr_t)1;

@@ -30,8 +30,10 @@
 /* Calls one function of each family captee does not implement yet and checks
  * it answers TEE_ERROR_NOT_IMPLEMENTED (TEE_IsAlgorithmSupported:
  * TEE_ERROR_NOT_SUPPORTED) with its output handle set to TEE_HANDLE_NULL, and
- * that closing TEE_HANDLE_NULL is a no-op. TEE_SUCCESS, or TEE_ERROR_GENERIC
- * with params[0] value out {a = the number of the failed check}. */
+ * that closing TEE_HANDLE_NULL is a no-op; checks 3 and 4 now check that the
+ * families issue 14 implemented answer (gpd.ta.dataSize, an unset persistent
+ * time). TEE_SUCCESS, or TEE_ERROR_GENERIC with params[0] value out {a = the
+ * number of the failed check}. */
 #define GP_SDK_CMD_NOT_IMPLEMENTED 3
 /* Calls TEE_BigIntInit, which panics (no arithmetic yet). */
 #define GP_SDK_CMD_PANICKING_STUB 4

@@ -49,6 +49,7 @@
 
 #include "captee/object.hpp"
 #include "captee/tee/apps/listeners.hpp"
+#include "captee/tee/apps/ta_environment.hpp"
 #include "captee/tee/apps/ta_uid_pool.hpp"
 #include "captee/tee/apps/ta_authority.hpp"
 
@@ -108,6 +109,11 @@ struct AppLoaderConfig {
   unsigned max_direct_channels = 4;
   // Listeners TAs may reach (see listeners.hpp). May be null.
   std::shared_ptr<ListenerTable> listeners;
+  // What capteed keeps for each TA (ta_environment.hpp): with it, each TA's
+  // host environment also offers an ITaEnvironment bound to the TA's
+  // (authority, UUID). Null: TAs get the listener environment alone (and
+  // none at all without listeners).
+  std::shared_ptr<const TaEnvironment> ta_environment;
   // The uids TA hosts run as when this process is root (ta_uid_pool.hpp).
   // Registries of one daemon share one pool. Null: a pool of the default
   // range, made by the registry when it runs as root.

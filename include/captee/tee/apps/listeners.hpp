@@ -32,7 +32,7 @@ class ListenerTable {
   };
 
   // IRegisterListenerCBO semantics: 0 on success, else
-  // IRegisterListenerCBO_ERROR_ID_RESERVED (id 0 or >= 0x80000000),
+  // IRegisterListenerCBO_ERROR_ID_RESERVED (id 0 or >= CAPTEE_TA_ENV_RESERVED),
   // _ERROR_ID_IN_USE (a live listener holds it; a listener whose callback
   // answers DEFUNCT/UNAVAIL is replaced), _ERROR_MAX_REGISTERED, or
   // Object_ERROR_INVALID (null cbo; a region that is neither fd-backed nor

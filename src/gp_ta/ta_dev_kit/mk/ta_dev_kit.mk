@@ -110,6 +110,7 @@ endif
 # ---- a TA ----------------------------------------------------------------------
 ifneq ($(BINARY),)
 manifest-obj := $(obj-prefix)$(BINARY).manifest.o
+properties-obj := $(obj-prefix)$(BINARY).properties.o
 elf := $(obj-prefix)$(BINARY).elf
 stripped := $(obj-prefix)$(BINARY).stripped.elf
 ta := $(obj-prefix)$(BINARY).ta
@@ -123,13 +124,19 @@ $(manifest-obj): $(captee-ta-header-source) $(objs)
 	@mkdir -p $(dir $@)
 	$(ta-cxx) -std=c++20 -fPIC -O2 $(ta-cppflags) $(ta-incflags) -c $< -o $@
 
+# The TA's property table (ta_props), from the same header: C, for the
+# compound literals of OP-TEE's TA_CURRENT_TA_EXT_PROPERTIES.
+$(properties-obj): $(captee-ta-properties-source) $(objs)
+	@mkdir -p $(dir $@)
+	$(ta-cc) $(ta-cflags) $(ta-cppflags) $(ta-incflags) -c $< -o $@
+
 ta-libs := $(addprefix -L,$(libdirs)) $(addprefix -l,$(libnames))
 
 # -z defs: a symbol nothing defines is a build error, not a load failure.
 # The GP runtime is linked whole, so its entry points are there even in a TA
 # that calls none of its functions.
-$(elf): $(objs) $(manifest-obj) $(libdeps)
-	$(ta-cxx) -shared -o $@ $(objs) $(manifest-obj) $(ta-libs) \
+$(elf): $(objs) $(manifest-obj) $(properties-obj) $(libdeps)
+	$(ta-cxx) -shared -o $@ $(objs) $(manifest-obj) $(properties-obj) $(ta-libs) \
 		-Wl,--whole-archive $(captee-libdir)/libcaptee_gp_ta.a -Wl,--no-whole-archive \
 		$(captee-libdir)/libcaptee_gp_params.a -L$(captee-libdir) \
 		-lcaptee_memory -lcaptee_object -Wl,-z,defs \
@@ -148,7 +155,7 @@ $(ta): $(stripped) $(TA_SIGN_KEY)
 		--algo $(TA_SIGN_ALGO) --in $< --out $@
 
 clean:
-	rm -f $(objs) $(objs:.o=.d) $(manifest-obj) $(elf) $(stripped) $(ta)
+	rm -f $(objs) $(objs:.o=.d) $(manifest-obj) $(properties-obj) $(elf) $(stripped) $(ta)
 endif
 
 .PHONY: all clean
