@@ -16,6 +16,11 @@
  *   open(CAPTEE_TA_LISTENER_REGION(id)) -> its IMemRegion (getData / setData
  *                                          on the shared region)
  * (IOpener_ERROR_NOT_FOUND when nothing is registered under `id`.)
+ *   open(CAPTEE_TA_SUPP_PLUGINS)        -> capteed's ISuppPluginRelay, the one
+ *                                          way to the supplicant's plugins
+ *                                          (tee_invoke_supp_plugin; the
+ *                                          supplicant's own listener id is
+ *                                          not found)
  *
  * captee_ta_get_app_object() then returns the TA's app object (ownership
  * moves to the caller; typically an IOpener). A non-zero return aborts the
@@ -49,6 +54,8 @@ extern "C" {
 /* Host environment ids (see above). */
 #define CAPTEE_TA_LISTENER_CBO(id) ((uint32_t)(id)&0x7fffffffu)
 #define CAPTEE_TA_LISTENER_REGION(id) (((uint32_t)(id)&0x7fffffffu) | 0x80000000u)
+/* The region id of listener 0, which no listener may take (0 is reserved). */
+#define CAPTEE_TA_SUPP_PLUGINS 0x80000000u
 
 /* The fixed on-disk layout (little-endian, 128 bytes). */
 typedef struct {
