@@ -29,7 +29,6 @@ std::unique_ptr<Supplicant> Supplicant::start(const SupplicantOptions &opts, std
     return nullptr;
   };
   std::unique_ptr<Supplicant> s(new Supplicant());
-  s->plugins_ = std::make_shared<const PluginSet>(PluginSet::load(opts.plugin_dir, opts.log));
   s->state_ = std::make_shared<State>();
 
   ChannelOptions copts;
@@ -54,6 +53,8 @@ std::unique_ptr<Supplicant> Supplicant::start(const SupplicantOptions &opts, std
         "uid 87; error " +
         std::to_string(rv) + ")");
   }
+  // Plugin code (each init) runs only once the supplicant can serve.
+  s->plugins_ = std::make_shared<const PluginSet>(PluginSet::load(opts.plugin_dir, opts.log));
   Ref region = MemoryObject::create(CAPTEE_SUPP_PLUGIN_REGION_SIZE, false, "captee-supp-plugins");
   if (region.is_null()) {
     return fail("cannot create the shared region of " +

@@ -1,4 +1,5 @@
 #include <signal.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -70,11 +71,15 @@ int supplicant_main(int argc, char **argv) {
     }
     s->stop();
   }).detach();
+  int code = 0;
   if (supplicant->wait()) {
     log_line("capteed let go of the listener (it stopped or closed the connection); exiting");
-    return 1;
+    code = 1;
   }
-  return 0;
+  // A plugin call may still run on another thread: nothing is unloaded or
+  // destroyed under it.
+  std::fflush(stderr);
+  ::_exit(code);
 }
 
 }  // namespace captee::supplicant

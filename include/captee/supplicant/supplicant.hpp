@@ -27,7 +27,9 @@ struct SupplicantOptions {
 
 class Supplicant {
  public:
-  // Loads the plugins, connects to capteed and registers the listener.
+  // Connects to capteed, opens the registration service, loads the plugins
+  // (their init runs only when the supplicant can serve) and registers the
+  // listener.
   // nullptr with one sentence in *why when capteed cannot be reached, refuses
   // the registration service, or already has a supplicant (listener id in
   // use). Plugins that do not load are logged and skipped, not an error.
