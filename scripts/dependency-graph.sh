@@ -32,7 +32,8 @@ python3 - "$work/cmake.dot" "$work/dependencies.dot" <<'PY'
 import re
 import sys
 
-programs = {"captee", "capteed", "captee-rprocd", "captee-sign", "captee-tahost", "captee-idlc"}
+programs = {"captee", "capteed", "captee-rprocd", "captee-sign", "captee-tahost", "captee-idlc",
+            "captee-supplicant"}
 node_re = re.compile(r'^\s*"(node\d+)" \[ label = "([^"\\]+)(?:\\n[^"]*)?", shape = (\w+) \];')
 edge_re = re.compile(r'^\s*"(node\d+)" -> "(node\d+)"(?: \[ style = (\w+) \])?')
 

@@ -20,6 +20,11 @@
  *   open(CAPTEE_TA_ENVIRONMENT)          -> an ITaEnvironment bound to this
  *                                          TA: the device ID and the TA's
  *                                          persistent time (the GP runtime's)
+ *   open(CAPTEE_TA_SUPP_PLUGINS)         -> capteed's ISuppPluginRelay, the one
+ *                                          way to the supplicant's plugins
+ *                                          (tee_invoke_supp_plugin; the
+ *                                          supplicant's own listener id is
+ *                                          not found)
  *
  * captee_ta_get_app_object() then returns the TA's app object (ownership
  * moves to the caller; typically an IOpener). A non-zero return aborts the
@@ -58,6 +63,8 @@ extern "C" {
  * ERROR_ID_RESERVED for them. */
 #define CAPTEE_TA_ENV_RESERVED 0x7fffff00u
 #define CAPTEE_TA_ENVIRONMENT 0x7fffff01u /* ITaEnvironment (idl/ITaEnvironment.idl) */
+/* The region id of listener 0, which no listener may take (0 is reserved). */
+#define CAPTEE_TA_SUPP_PLUGINS 0x80000000u
 
 /* The fixed on-disk layout (little-endian, 128 bytes). */
 typedef struct {

@@ -1,5 +1,6 @@
 // OP-TEE's TA API extensions (tee_internal_api_extensions.h), as far as they
-// mean something in a TA host process.
+// mean something in a TA host process; tee_invoke_supp_plugin is in
+// supp_plugin.cpp.
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -8,7 +9,6 @@
 
 #include "tee_internal_api.h"
 #include "tee_internal_api_extensions.h"
-#include "unimplemented.hpp"
 
 namespace {
 
@@ -143,11 +143,6 @@ TEE_Result tee_uuid_from_str(TEE_UUID *uuid, const char *s) {
 void TEE_BigIntFMMConvertToBigInt(TEE_BigInt *dest, const TEE_BigIntFMM *src, const TEE_BigInt *n,
                                   const TEE_BigIntFMMContext *context) {
   TEE_BigIntConvertFromFMM(dest, src, n, context);
-}
-
-// Supplicant plugins arrive with issue 14's supplicant item.
-TEE_Result tee_invoke_supp_plugin(const TEE_UUID *, uint32_t, uint32_t, void *, size_t, size_t *) {
-  return captee::gp_ta::not_implemented(__func__);
 }
 
 }  // extern "C"

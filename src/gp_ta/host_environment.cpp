@@ -10,12 +10,14 @@
 namespace {
 
 // Set once by captee_ta_init, before any entry point can run; the host calls
-// it once, before it serves the TA's app object.
+// it once, before it serves the TA's app object (under its root's lock).
 captee::Ref g_host_env;
 
 }  // namespace
 
 namespace captee::gp_ta {
+
+const Ref &host_environment() { return g_host_env; }
 
 const Ref &ta_environment() {
   static std::once_flag once;
@@ -33,6 +35,7 @@ const Ref &ta_environment() {
 }  // namespace captee::gp_ta
 
 extern "C" CAPTEE_TA_EXPORT int32_t captee_ta_init(Object env) {
+  // Borrowed for this call (ta_sdk.h): the runtime keeps its own reference.
   g_host_env = captee::Ref::share(env);
   return Object_OK;
 }

@@ -1,12 +1,18 @@
 // The host environment captee-tahost hands a GP TA when it starts
 // (captee_ta_init, captee/ta_sdk.h), which the GP runtime defines and keeps:
-// through it the runtime reaches what capteed keeps for this TA (the device
-// ID, the persistent time; idl/ITaEnvironment.idl).
+// through it the runtime reaches what capteed serves this TA beside its
+// sessions (the device ID and persistent time, idl/ITaEnvironment.idl; the
+// supplicant plugin relay, idl/ISuppPluginRelay.idl).
 #pragma once
 
 #include "captee/object.hpp"
 
 namespace captee::gp_ta {
+
+// The environment the host passed, kept for the life of the process; a null
+// Ref if the TA runs without one (a host with no listener table). Set once by
+// captee_ta_init before any entry point runs, so reading it needs no lock.
+const Ref &host_environment();
 
 // The ITaEnvironment capteed bound to this TA (opened from the host
 // environment once, on first use, then kept). A null Ref when the TA runs

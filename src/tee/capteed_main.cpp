@@ -86,6 +86,11 @@ int capteed_main(int argc, char **argv, std::span<DaemonExtension *const> extens
       ->transform(CLI::AsSizeValue(false))
       ->check(CLI::Range(uint64_t(1) << 20, uint64_t(1) << 40))
       ->capture_default_str();
+  uint32_t ta_deadline_ms = app_defaults.default_deadline_ms;
+  app.add_option("--ta-deadline-ms", ta_deadline_ms,
+                 "Per-call deadline of TAs whose manifest sets none, GP TAs among them: a TA "
+                 "still in one call (its callbacks included) when it passes is killed; 0: none")
+      ->capture_default_str();
   for (DaemonExtension *e : extensions) {
     e->add_options(app);
   }
@@ -200,6 +205,7 @@ int capteed_main(int argc, char **argv, std::span<DaemonExtension *const> extens
   app_cfg.max_tas_per_uid = max_tas_per_uid;
   app_cfg.max_keep_alive_per_uid = max_keep_alive_per_uid;
   app_cfg.memory_ceiling = ta_memory_ceiling;
+  app_cfg.default_deadline_ms = ta_deadline_ms;
   app_cfg.image_gate = make_ta_image_gate(
       std::make_shared<const std::vector<TrustedTaKey>>(std::move(*ta_keys)), allow_unsigned_tas);
   app_cfg.on_refusal = [&daemon](const std::string &why) {

@@ -28,6 +28,7 @@
 #include "IOpener.h"
 #include "IRegisterListenerCBO.h"
 #include "IRevoker.h"
+#include "ISuppPluginRelay.h"
 #include "ITaHost.h"
 #include "IWait.h"
 #include "captee/gp_ta_protocol.h"
@@ -248,6 +249,25 @@ TEST_F(Facts, TaHost) {
   const std::vector<const void *> objs = {reinterpret_cast<void *>(0x40),
                                           reinterpret_cast<void *>(0x41)};
   EXPECT_EQ(last.input_objects, objs);  // socket, then target
+}
+
+// The supplicant plugin relay (captee's own, between a TA and capteed):
+// docs/IDL.md's op number and counts, and the bundle's layout.
+TEST_F(Facts, SuppPluginRelay) {
+  EXPECT_EQ(sizeof(ISuppPluginRelay_Uuid), 16u);
+  ISuppPluginRelay_Uuid plugin{};
+  for (int i = 0; i < 16; ++i) {
+    plugin.bytes[i] = static_cast<uint8_t>(i + 1);
+  }
+  size_t answer_len = 0;
+  uint32_t out_len = 0;
+  uint32_t result = 0;
+  ISuppPluginRelay_invokePlugin(self, &plugin, 7, 9, buf, 3, buf, 5, &answer_len, &out_len,
+                                &result);
+  expect_call(0, 0x0022, {24, 3, 8, 5});
+  EXPECT_EQ(u32_at(0, 0), 7u);  // cmd
+  EXPECT_EQ(u32_at(0, 4), 9u);  // subCmd
+  EXPECT_EQ(std::memcmp(last.input_bytes.at(0).data() + 8, plugin.bytes, 16), 0);
 }
 
 TEST_F(Facts, Wait) {

@@ -21,6 +21,14 @@ libdir=$(dirname "$(find "$work/prefix" -name 'libteec.so' | head -n1)")
 cc -std=c11 -Wall -Werror -I"$work/prefix/include" -I"$example_ta/../gp-tally/ta/include" \
   "$example_ta/../gp-tally/host/main.c" -L"$libdir" -lteec -o "$work/tally_plain"
 echo "consumer: a client built with only -I<prefix>/include -L<libdir> -lteec (teec.pc: $pc)"
+# A supplicant plugin as OP-TEE's plugin Makefiles build one: tee_plugin_method.h
+# beside tee_client_api.h; the moved captee-supplicant loads it.
+cc -Wall -Werror -fPIC -shared -I"$work/prefix/include" \
+  -I"$example_ta/../../tests/supplicant/plugins" \
+  "$example_ta/../../tests/supplicant/plugins/log_plugin.c" -o "$work/log.plugin"
+mkdir -p "$work/plugins"
+cp "$work/log.plugin" "$work/plugins/"
+echo "consumer: a supplicant plugin built with only -I<prefix>/include"
 cmake -S "$consumer" -B "$work/build" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" \
   -DEXAMPLE_TA_DIR="$example_ta" >/dev/null
 cmake --build "$work/build" >/dev/null
@@ -77,6 +85,15 @@ tally=$("$work/tally-make/host/captee-tally")
 probe=$("$work/probe-make/host/probe_client")
 [[ "$probe" == "probe 7123" ]] ||
   { echo "the dev kit's sub.mk features did not all arrive: $probe" >&2; cat "$work/capteed.log" >&2; exit 1; }
+env -u LD_LIBRARY_PATH "$work/prefix/bin/captee-supplicant" --plugin-dir "$work/plugins" \
+  2>"$work/supplicant.log" &
+supplicant=$!
+for _ in $(seq 200); do grep -q 'serving' "$work/supplicant.log" && break; sleep 0.05; done
+grep -q 'loaded log (7e57c0de-5e00-4000-8000-00000000000a) from log.plugin' "$work/supplicant.log" ||
+  { echo "the moved captee-supplicant did not load the plugin:" >&2; cat "$work/supplicant.log" >&2; exit 1; }
+kill "$supplicant"
+wait "$supplicant" 2>/dev/null || true
+echo "consumer: the moved captee-supplicant loaded it and registered with that capteed"
 kill "$capteed"
 wait "$capteed" 2>/dev/null || true
 trap - EXIT

@@ -8,7 +8,9 @@
 #include "IOpener.hpp"
 #include "IRegisterListenerCBO.hpp"
 #include "captee/memory.hpp"
+#include "captee/supp_plugin_protocol.h"
 #include "captee/ta_sdk.h"
+#include "captee/tee/apps/supp_plugin_relay.hpp"
 
 namespace captee::tee::apps {
 
@@ -61,9 +63,19 @@ class RegisterService final : public iface::IRegisterListenerCBOSkeleton {
 
 class HostEnv final : public iface::IOpenerSkeleton {
  public:
-  explicit HostEnv(std::shared_ptr<ListenerTable> t) : table_(std::move(t)) {}
+  explicit HostEnv(std::shared_ptr<ListenerTable> t)
+      : table_(std::move(t)), supp_plugins_(table_ ? make_supp_plugin_relay(table_) : Ref()) {}
   int32_t open(uint32_t id, Ref &obj) override {
     if (!table_) {
+      return IOpener_ERROR_NOT_FOUND;
+    }
+    if (id == CAPTEE_TA_SUPP_PLUGINS) {
+      obj = supp_plugins_;
+      return Object_OK;
+    }
+    // The plugin listener's region holds other TAs' requests: only the
+    // relay, which takes one request at a time, reaches it.
+    if (CAPTEE_TA_LISTENER_CBO(id) == CAPTEE_SUPP_PLUGIN_LISTENER_ID) {
       return IOpener_ERROR_NOT_FOUND;
     }
     auto e = table_->find(CAPTEE_TA_LISTENER_CBO(id));
@@ -77,6 +89,7 @@ class HostEnv final : public iface::IOpenerSkeleton {
 
  private:
   std::shared_ptr<ListenerTable> table_;
+  Ref supp_plugins_;
 };
 
 bool defunct(const Ref &cbo) {
@@ -97,7 +110,7 @@ int32_t ListenerTable::add(uint32_t id, Object cbo, Object region) {
   if (Object_isNull(cbo)) {
     return Object_ERROR_INVALID;
   }
-  Entry e{Ref::share(cbo), Ref()};
+  Entry e{Ref::share(cbo), Ref(), std::make_shared<std::mutex>()};
   if (!Object_isNull(region)) {
     if (LocalObject::from_as<FdObject>(region) != nullptr) {
       e.region = make_mem_region(region);
@@ -108,21 +121,34 @@ int32_t ListenerTable::add(uint32_t id, Object cbo, Object region) {
       e.region = Ref::share(region);  // already an IMemRegion elsewhere
     }
   }
-  Ref stale;
-  std::lock_guard lock(mu_);
-  auto it = entries_.find(id);
-  if (it != entries_.end()) {
-    if (!defunct(it->second.cbo)) {
-      return IRegisterListenerCBO_ERROR_ID_IN_USE;
+  Ref holder;
+  {
+    std::lock_guard lock(mu_);
+    auto it = entries_.find(id);
+    if (it == entries_.end()) {
+      if (entries_.size() >= kMaxListeners) {
+        return IRegisterListenerCBO_ERROR_MAX_REGISTERED;
+      }
+      entries_.emplace(id, std::move(e));
+      return Object_OK;
     }
-    stale = std::move(it->second.cbo);
-    it->second = std::move(e);
-    return Object_OK;
+    holder = it->second.cbo;
   }
-  if (entries_.size() >= kMaxListeners) {
-    return IRegisterListenerCBO_ERROR_MAX_REGISTERED;
+  // The probe is a call into the holder's process, which may never answer:
+  // it runs outside the lock, so such a holder stalls this registration
+  // only, not every TA's lookup of a listener.
+  if (!defunct(holder)) {
+    return IRegisterListenerCBO_ERROR_ID_IN_USE;
   }
-  entries_.emplace(id, std::move(e));
+  Entry stale;  // released after the lock
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(id);  // entries are replaced, never erased
+  const Object now = it->second.cbo.get();
+  if (now.invoke != holder.get().invoke || now.context != holder.get().context) {
+    return IRegisterListenerCBO_ERROR_ID_IN_USE;  // another registration took it meanwhile
+  }
+  stale = std::move(it->second);
+  it->second = std::move(e);
   return Object_OK;
 }
 

@@ -8,6 +8,12 @@
 // open(CAPTEE_TA_LISTENER_REGION(id)) an IMemRegion over the shared region
 // (getData/setData). A TA writes its request into the region, invokes
 // request(), and reads the answer back from the region.
+//
+// One listener is kept from TAs: the supplicant's plugin listener
+// (CAPTEE_SUPP_PLUGIN_LISTENER_ID, captee/supp_plugin_protocol.h). Its
+// region carries one TA's request at a time, so TAs reach it only through
+// capteed's relay (supp_plugin_relay.hpp), host environment id
+// CAPTEE_TA_SUPP_PLUGINS.
 #pragma once
 
 #include <cstddef>
@@ -29,6 +35,10 @@ class ListenerTable {
   struct Entry {
     Ref cbo;     // the listener's IListenerCBO
     Ref region;  // an IMemRegion over its region (null if none was given)
+    // Held by whoever uses the region for one request and its answer (the
+    // supplicant plugin relay). One per registration: a listener that
+    // replaces a dead one does not wait for calls stuck in the dead one.
+    std::shared_ptr<std::mutex> calls;
   };
 
   // IRegisterListenerCBO semantics: 0 on success, else
@@ -59,7 +69,9 @@ Ref make_listener_registry(std::shared_ptr<ListenerTable> table);
 Ref make_mem_region(Object mem);
 
 // The host environment a TA's captee_ta_init receives (an IOpener, see
-// ta_sdk.h). Null table: every open answers IOpener_ERROR_NOT_FOUND.
+// ta_sdk.h): the listeners by id (not the supplicant plugin listener's) and
+// the supplicant plugin relay (CAPTEE_TA_SUPP_PLUGINS). Null table: every
+// open answers IOpener_ERROR_NOT_FOUND.
 Ref make_host_env(std::shared_ptr<ListenerTable> table);
 
 }  // namespace captee::tee::apps
