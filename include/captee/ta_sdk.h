@@ -16,6 +16,14 @@
  *   open(CAPTEE_TA_LISTENER_REGION(id)) -> its IMemRegion (getData / setData
  *                                          on the shared region)
  * (IOpener_ERROR_NOT_FOUND when nothing is registered under `id`.)
+ *   open(CAPTEE_TA_ENV_GP_APP_CLIENT)   -> capteed's IGPAppClient for this
+ *                                          TA's own sessions to other TAs
+ *                                          (GP TA-to-TA; the GP runtime's
+ *                                          TEE_OpenTASession uses it)
+ * That object is bound by capteed to this TA: the TAs it opens sessions to
+ * see the identity capteed computed for this TA (TEE_LOGIN_TRUSTED_APP and
+ * this TA's UUID when a trusted authority vouches for its image; docs/GP.md),
+ * whatever the caller states.
  *
  * captee_ta_get_app_object() then returns the TA's app object (ownership
  * moves to the caller; typically an IOpener). A non-zero return aborts the
@@ -49,6 +57,8 @@ extern "C" {
 /* Host environment ids (see above). */
 #define CAPTEE_TA_LISTENER_CBO(id) ((uint32_t)(id)&0x7fffffffu)
 #define CAPTEE_TA_LISTENER_REGION(id) (((uint32_t)(id)&0x7fffffffu) | 0x80000000u)
+/* Listener id 0 is never registered: this id is the TA's own GP service. */
+#define CAPTEE_TA_ENV_GP_APP_CLIENT 0u
 
 /* The fixed on-disk layout (little-endian, 128 bytes). */
 typedef struct {

@@ -49,8 +49,9 @@
 
 #include "captee/object.hpp"
 #include "captee/tee/apps/listeners.hpp"
-#include "captee/tee/apps/ta_uid_pool.hpp"
 #include "captee/tee/apps/ta_authority.hpp"
+#include "captee/tee/apps/ta_caller.hpp"
+#include "captee/tee/apps/ta_uid_pool.hpp"
 
 namespace captee::tee::apps {
 
@@ -108,6 +109,10 @@ struct AppLoaderConfig {
   unsigned max_direct_channels = 4;
   // Listeners TAs may reach (see listeners.hpp). May be null.
   std::shared_ptr<ListenerTable> listeners;
+  // The object each TA of this registry reaches as CAPTEE_TA_ENV_GP_APP_CLIENT
+  // for its own calls to other TAs, bound to that TA (ta_caller.hpp): capteed
+  // passes its GP service's. Empty: TAs find nothing there.
+  TaServiceFactory ta_service;
   // The uids TA hosts run as when this process is root (ta_uid_pool.hpp).
   // Registries of one daemon share one pool. Null: a pool of the default
   // range, made by the registry when it runs as root.
@@ -215,6 +220,9 @@ class AppRegistry {
   int32_t load_fd(int sealed_memfd, std::span<const std::byte> elf,
                   const TaAuthority &loader_authority, uid_t caller, const ImageVerdict &verdict,
                   std::string_view file_name, Ref &ctrl);
+  // The environment of a TA being loaded: the listeners and the TA's own
+  // service (cfg_.ta_service); null if there is neither.
+  Ref host_env_for(const TaCaller &ta) const;
   // Under mu_: whether `caller` may start one more TA (keep-alive or not);
   // counts a refusal.
   bool within_caps(uid_t caller, bool keep_alive, bool counted);
@@ -222,7 +230,6 @@ class AppRegistry {
   AppLoaderConfig cfg_;
   std::shared_ptr<std::atomic<size_t>> live_;
   std::shared_ptr<detail::Watchdog> watchdog_;
-  Ref host_env_;
   mutable std::mutex mu_;
   bool shut_down_ = false;
   std::vector<std::weak_ptr<detail::App>> apps_;
@@ -247,6 +254,11 @@ Ref make_app_loader(std::shared_ptr<AppRegistry> registry, uid_t caller);
 
 // The same for this process's own effective uid (in-process use).
 Ref make_app_loader(std::shared_ptr<AppRegistry> registry);
+
+// The id (TaInfo::id, TaCaller::app_id) of the TA that `controller` (an
+// IAppController made by this library) controls; 0 for any other object or
+// a disconnected controller. Borrows `controller`.
+uint64_t controller_app_id(Object controller);
 
 // Shorthand: a new registry with `cfg`, its loader, and the registry in
 // *registry_out if given.
