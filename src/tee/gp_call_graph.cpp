@@ -44,6 +44,10 @@ void TaCallGraph::leave(uint64_t from, uint64_t to) {
 }
 
 bool TaCallGraph::reaches(uint64_t from, uint64_t to) const {
+  // Mostly the callee waits for nobody: no walk at all.
+  if (edges_.find(from) == edges_.end()) {
+    return false;
+  }
   // Each instance waits for at most a few others at a time: a walk over the
   // few edges in flight.
   std::vector<uint64_t> todo{from};
