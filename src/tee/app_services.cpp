@@ -63,7 +63,8 @@ std::shared_ptr<apps::AppRegistry> install_app_services(
   auto policy = std::make_shared<const Policy>(daemon.options().policy);
   auto graph = std::make_shared<TaCallGraph>();
   auto gp_registry_ref = std::make_shared<std::weak_ptr<apps::AppRegistry>>();
-  cfg.ta_service = [builtins, graph, gp_registry_ref, policy](const apps::TaCaller &ta) {
+  std::weak_ptr<const BuiltinTaTable> weak_builtins = builtins;
+  cfg.ta_service = [weak_builtins, graph, gp_registry_ref, policy](const apps::TaCaller &ta) {
     std::vector<std::string> denied;
     if (!ta.authority.trusted()) {
       ClientIdentity user;
@@ -71,7 +72,7 @@ std::shared_ptr<apps::AppRegistry> install_app_services(
       user.gid = gid_t(-1);
       denied = policy->tas_denied_to(user);
     }
-    return make_ta_gp_app_client(builtins, *gp_registry_ref, graph, ta, std::move(denied));
+    return make_ta_gp_app_client(weak_builtins, *gp_registry_ref, graph, ta, std::move(denied));
   };
   // GP TAs get their own registry: a GP TA's app object trusts the client
   // identity capteed hands it, so no loader client may share (or reach) the

@@ -88,10 +88,12 @@ struct Opener {
 class GpAppClient final : public gp::AppClientSkeleton<iface::IGPAppClientSkeleton> {
  public:
   GpAppClient(std::shared_ptr<const BuiltinTaTable> builtins,
+              std::weak_ptr<const BuiltinTaTable> weak_builtins,
               std::shared_ptr<apps::AppRegistry> registry,
               std::weak_ptr<apps::AppRegistry> weak_registry, Opener opener,
               std::vector<std::string> denied, std::shared_ptr<TaCallGraph> graph)
       : builtins_(std::move(builtins)),
+        weak_builtins_(std::move(weak_builtins)),
         registry_(std::move(registry)),
         weak_registry_(std::move(weak_registry)),
         opener_(std::move(opener)),
@@ -129,7 +131,8 @@ class GpAppClient final : public gp::AppClientSkeleton<iface::IGPAppClientSkelet
       return Object_OK;
     }
     Ref controller;  // keeps a TA process alive; none for built-in TAs
-    Ref app = builtins_ ? builtins_->app_object(uuid) : Ref();
+    std::shared_ptr<const BuiltinTaTable> builtins = builtins_ ? builtins_ : weak_builtins_.lock();
+    Ref app = builtins ? builtins->app_object(uuid) : Ref();
     int32_t err = Object_OK;
     if (!app) {
       std::shared_ptr<apps::AppRegistry> registry = registry_ ? registry_ : weak_registry_.lock();
@@ -199,9 +202,12 @@ class GpAppClient final : public gp::AppClientSkeleton<iface::IGPAppClientSkelet
   }
 
  private:
+  // A client's service keeps the built-in TAs and the registry; a TA's only
+  // points to them: the registry holds the TA (and so its service) itself,
+  // and a TA's service must not keep the built-in TAs past the daemon (a
+  // channel thread may drop the last TA after capteed shut its extensions).
   std::shared_ptr<const BuiltinTaTable> builtins_;
-  // A client's service keeps the registry; a TA's only points to it, since
-  // the registry holds the TA (and so its service) itself.
+  std::weak_ptr<const BuiltinTaTable> weak_builtins_;
   std::shared_ptr<apps::AppRegistry> registry_;
   std::weak_ptr<apps::AppRegistry> weak_registry_;
   const Opener opener_;
@@ -215,16 +221,16 @@ class GpAppClient final : public gp::AppClientSkeleton<iface::IGPAppClientSkelet
 Ref make_gp_app_client(std::shared_ptr<const BuiltinTaTable> builtins,
                        std::shared_ptr<apps::AppRegistry> registry, const ClientIdentity &who,
                        std::vector<std::string> denied) {
-  return make_object<GpAppClient>(std::move(builtins), std::move(registry),
-                                  std::weak_ptr<apps::AppRegistry>(), Opener{who, std::nullopt},
-                                  std::move(denied), nullptr);
+  return make_object<GpAppClient>(std::move(builtins), std::weak_ptr<const BuiltinTaTable>(),
+                                  std::move(registry), std::weak_ptr<apps::AppRegistry>(),
+                                  Opener{who, std::nullopt}, std::move(denied), nullptr);
 }
 
-Ref make_ta_gp_app_client(std::shared_ptr<const BuiltinTaTable> builtins,
+Ref make_ta_gp_app_client(std::weak_ptr<const BuiltinTaTable> builtins,
                           std::weak_ptr<apps::AppRegistry> registry,
                           std::shared_ptr<TaCallGraph> graph, const apps::TaCaller &ta,
                           std::vector<std::string> denied) {
-  return make_object<GpAppClient>(std::move(builtins), nullptr, std::move(registry),
+  return make_object<GpAppClient>(nullptr, std::move(builtins), nullptr, std::move(registry),
                                   Opener{ClientIdentity{}, ta}, std::move(denied),
                                   std::move(graph));
 }

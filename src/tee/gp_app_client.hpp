@@ -46,10 +46,12 @@ Ref make_gp_app_client(std::shared_ptr<const BuiltinTaTable> builtins,
                        std::vector<std::string> denied);
 
 // The IGPAppClient the TA `ta` uses for its own sessions to other TAs. Holds
-// `registry` weakly (the registry holds the TA, whose environment holds this
-// object); once it is gone, opens answer TEE_ERROR_GENERIC. `denied` as
-// above; `graph` is the daemon's one wait-for graph. Thread-safe.
-Ref make_ta_gp_app_client(std::shared_ptr<const BuiltinTaTable> builtins,
+// `builtins` and `registry` weakly (the registry holds the TA, whose
+// environment holds this object, and the TA may be dropped late, on a
+// channel thread); once the registry is gone, opens answer
+// TEE_ERROR_GENERIC. `denied` as above; `graph` is the daemon's one wait-for
+// graph. Thread-safe.
+Ref make_ta_gp_app_client(std::weak_ptr<const BuiltinTaTable> builtins,
                           std::weak_ptr<apps::AppRegistry> registry,
                           std::shared_ptr<TaCallGraph> graph, const apps::TaCaller &ta,
                           std::vector<std::string> denied);
