@@ -23,6 +23,7 @@ using Clock = std::chrono::steady_clock;
 constexpr TEEC_UUID kRelay = TA2TA_RELAY_UUID;
 constexpr TEEC_UUID kRelaySingle = TA2TA_RELAY_SINGLE_UUID;
 constexpr TEEC_UUID kRelaySingle2 = TA2TA_RELAY_SINGLE2_UUID;
+constexpr TEEC_UUID kRelayGp11 = TA2TA_RELAY_GP11_UUID;
 constexpr TEEC_UUID kTestTa = TEEC_TEST_TA_UUID;
 constexpr uint32_t kInfinite = 0xFFFFFFFFu;
 constexpr uint32_t kLoginTrustedApp = 0xF0000000u;  // TEE_LOGIN_TRUSTED_APP
@@ -42,6 +43,9 @@ class Ta2Ta : public Teec {
               TEEC_SUCCESS)
         << "origin " << origin;
   }
+
+  // The relay `caller` runs its own-buffer checks against the test TA.
+  void own_buffers_through(const TEEC_UUID &caller);
 
   // The relay opens `target`; {result, origin} of its TEE_OpenTASession.
   // `target_value`: if not 0, the target open's params[0] (a VALUE_INPUT).
@@ -121,10 +125,39 @@ class Ta2Ta : public Teec {
 // The relay opens, invokes and closes with values and memrefs of its own
 // memory: inline and above 4 KiB (call memory objects), in/out, SHORT_BUFFER
 // with the size needed, null memrefs, an open refused by the target, a TA
-// nobody installed, two sessions at once.
+// nobody installed, two sessions at once; built in the default mode and in
+// the GP v1.1 mode (its __GP11_ functions, 32-bit sizes).
 TEST_F(Ta2Ta, OpenInvokeCloseWithTheCallersOwnBuffers) {
+  for (const TEEC_UUID &caller : {kRelay, kRelayGp11}) {
+    SCOPED_TRACE(caller.timeMid);
+    own_buffers_through(caller);
+  }
+}
+
+// The same TA built in the GP v1.1 mode: its __GP11_ calls (32-bit sizes)
+// pass the client's parameters on too.
+TEST_F(Ta2Ta, AGp11TaPassesTheClientsParamsOn) {
   TEEC_Session relay{};
-  open_ta(kRelay, &relay);
+  open_ta(kRelayGp11, &relay);
+  ASSERT_EQ(relay_open(&relay, kTestTa).first, TEEC_SUCCESS);
+  relay_target(&relay, TEEC_TEST_CMD_COPY);
+  std::vector<uint8_t> in(5000, 0x3C), out(5000, 0);
+  TEEC_Operation copy{};
+  copy.paramTypes =
+      TEEC_PARAM_TYPES(TEEC_MEMREF_TEMP_INPUT, TEEC_MEMREF_TEMP_OUTPUT, TEEC_NONE, TEEC_NONE);
+  copy.params[0].tmpref = {in.data(), in.size()};
+  copy.params[1].tmpref = {out.data(), out.size()};
+  ASSERT_EQ(TEEC_InvokeCommand(&relay, TA2TA_CMD_RELAY, &copy, nullptr), TEEC_SUCCESS);
+  EXPECT_EQ(in, out);
+  copy.params[1].tmpref = {out.data(), 7};
+  EXPECT_EQ(TEEC_InvokeCommand(&relay, TA2TA_CMD_RELAY, &copy, nullptr), TEEC_ERROR_SHORT_BUFFER);
+  EXPECT_EQ(copy.params[1].tmpref.size, in.size());
+  TEEC_CloseSession(&relay);
+}
+
+void Ta2Ta::own_buffers_through(const TEEC_UUID &caller) {
+  TEEC_Session relay{};
+  open_ta(caller, &relay);
   auto [r, origin] = relay_open(&relay, kTestTa);
   ASSERT_EQ(r, TEEC_SUCCESS) << "origin " << origin;
   EXPECT_EQ(origin, kOriginTa);
@@ -375,6 +408,8 @@ TEST_F(Ta2Ta, AChainBackToABusySingleInstanceTaIsRefusedNotHung) {
   EXPECT_EQ(relay_open(&a, kRelaySingle, kInfinite, 0, &open_back, TA2TA_CMD_RELAY),
             std::make_pair(uint32_t{TEEC_ERROR_BUSY}, kOriginTee));
   EXPECT_LT(ms_since(start), 5000);
+  // Nor can it open a session to itself.
+  EXPECT_EQ(relay_open(&a, kRelaySingle), std::make_pair(uint32_t{TEEC_ERROR_BUSY}, kOriginTee));
   // The single-instance TA is still there for its own client.
   TEEC_Operation op{};
   op.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_OUTPUT, TEEC_NONE, TEEC_NONE, TEEC_NONE);

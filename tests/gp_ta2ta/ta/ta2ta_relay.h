@@ -1,7 +1,8 @@
 /* The relay TA of tests/gp_ta2ta (OP-TEE style, shared by the TA and the
  * tests): a GP TA that opens a session to another TA and passes its client's
- * calls on (GP TA-to-TA). Built three times: multi-instance, and two
- * single-instance, multi-session variants. Each instance of the relay holds
+ * calls on (GP TA-to-TA). Built four times: multi-instance, two
+ * single-instance, multi-session variants, and multi-instance in the GP v1.1
+ * compatibility mode. Each instance of the relay holds
  * at most one session to a target TA, shared by its sessions. */
 #ifndef TA2TA_RELAY_H
 #define TA2TA_RELAY_H
@@ -22,6 +23,12 @@
   {                                                  \
     0x7e57c0de, 0x0023, 0x4000, {                    \
       0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x23 \
+    }                                                \
+  }
+#define TA2TA_RELAY_GP11_UUID                        \
+  {                                                  \
+    0x7e57c0de, 0x0024, 0x4000, {                    \
+      0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x24 \
     }                                                \
   }
 
