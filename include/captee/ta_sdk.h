@@ -15,16 +15,24 @@
  *   open(CAPTEE_TA_LISTENER_CBO(id))    -> the listener's IListenerCBO
  *   open(CAPTEE_TA_LISTENER_REGION(id)) -> its IMemRegion (getData / setData
  *                                          on the shared region)
- * (IOpener_ERROR_NOT_FOUND when nothing is registered under `id`.) When
- * capteed started the TA, the environment also answers
- *   open(CAPTEE_TA_ENVIRONMENT)          -> an ITaEnvironment bound to this
- *                                          TA: the device ID and the TA's
- *                                          persistent time (the GP runtime's)
+ * (IOpener_ERROR_NOT_FOUND when nothing is registered under `id`.)
+ *   open(CAPTEE_TA_ENV_GP_APP_CLIENT)    -> capteed's IGPAppClient for this
+ *                                          TA's own sessions to other TAs
+ *                                          (GP TA-to-TA; the GP runtime's
+ *                                          TEE_OpenTASession uses it)
  *   open(CAPTEE_TA_SUPP_PLUGINS)         -> capteed's ISuppPluginRelay, the one
  *                                          way to the supplicant's plugins
  *                                          (tee_invoke_supp_plugin; the
  *                                          supplicant's own listener id is
  *                                          not found)
+ * When capteed started the TA, the environment also answers
+ *   open(CAPTEE_TA_ENVIRONMENT)          -> an ITaEnvironment bound to this
+ *                                          TA: the device ID and the TA's
+ *                                          persistent time (the GP runtime's)
+ * These objects are bound by capteed to this TA: the TAs it opens sessions to
+ * see the identity capteed computed for this TA (TEE_LOGIN_TRUSTED_APP and
+ * this TA's UUID when a trusted authority vouches for its image; docs/GP.md),
+ * whatever the caller states.
  *
  * captee_ta_get_app_object() then returns the TA's app object (ownership
  * moves to the caller; typically an IOpener). A non-zero return aborts the
@@ -63,7 +71,9 @@ extern "C" {
  * ERROR_ID_RESERVED for them. */
 #define CAPTEE_TA_ENV_RESERVED 0x7fffff00u
 #define CAPTEE_TA_ENVIRONMENT 0x7fffff01u /* ITaEnvironment (idl/ITaEnvironment.idl) */
-/* The region id of listener 0, which no listener may take (0 is reserved). */
+/* Listener id 0 is never registered: its two ids are the TA's own GP service
+ * and the supplicant plugin relay. */
+#define CAPTEE_TA_ENV_GP_APP_CLIENT 0u
 #define CAPTEE_TA_SUPP_PLUGINS 0x80000000u
 
 /* The fixed on-disk layout (little-endian, 128 bytes). */

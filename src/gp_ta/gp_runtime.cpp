@@ -24,6 +24,7 @@
 #include "captee/object.hpp"
 #include "captee/gp_params.hpp"
 #include "captee/gp_skeletons.hpp"
+#include "call_state.hpp"
 #include "captee/ta_sdk.h"
 #include "current_client.hpp"
 #include "memory_access.hpp"
@@ -86,6 +87,22 @@ bool wait_cancel(uint32_t msec) {
 uint32_t ta_flags() {
   return captee_ta_manifest_data.flags;
 }
+
+}  // namespace
+
+namespace captee::gp_ta {
+
+CurrentCancellation current_cancellation() {
+  return {g_call.wait, g_call.cancel_code, !g_call.masked, g_call.cancelled};
+}
+
+void note_cancelled() {
+  g_call.cancelled = true;
+}
+
+}  // namespace captee::gp_ta
+
+namespace {
 
 using captee::gp::clear_outputs;
 using captee::gp::InvokeRequest;

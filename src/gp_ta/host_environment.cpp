@@ -17,7 +17,9 @@ captee::Ref g_host_env;
 
 namespace captee::gp_ta {
 
-const Ref &host_environment() { return g_host_env; }
+const Ref &host_environment() {
+  return g_host_env;
+}
 
 const Ref &ta_environment() {
   static std::once_flag once;

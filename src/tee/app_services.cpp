@@ -1,7 +1,5 @@
 #include "captee/tee/app_services.hpp"
 
-#include "gp_app_client.hpp"
-
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,6 +11,7 @@
 #include "CGPAppClient.h"
 #include "CRegisterListenerCBO.h"
 #include "gp_app_client.hpp"
+#include "gp_call_graph.hpp"
 #include "image_sha256.hpp"
 
 namespace captee::tee {
@@ -55,6 +54,26 @@ std::shared_ptr<apps::AppRegistry> install_app_services(
   if (!cfg.image_sha256) {
     cfg.image_sha256 = image_sha256;
   }
+  // Every TA reaches the GP service for its own sessions to other TAs
+  // (TA-to-TA) through its host environment, bound to who it is
+  // (gp_app_client.hpp). The TAs it opens run in the GP registry. The policy's
+  // "tas" rules are for normal-world clients: a trusted TA is not one, and a
+  // TA a user loaded reaches what that user reaches by uid alone (no groups
+  // or executable: a rule naming those never matches it).
+  auto policy = std::make_shared<const Policy>(daemon.options().policy);
+  auto graph = std::make_shared<TaCallGraph>();
+  auto gp_registry_ref = std::make_shared<std::weak_ptr<apps::AppRegistry>>();
+  std::weak_ptr<const BuiltinTaTable> weak_builtins = builtins;
+  cfg.ta_service = [weak_builtins, graph, gp_registry_ref, policy](const apps::TaCaller &ta) {
+    std::vector<std::string> denied;
+    if (!ta.authority.trusted()) {
+      ClientIdentity user;
+      user.uid = ta.authority.uid;
+      user.gid = gid_t(-1);
+      denied = policy->tas_denied_to(user);
+    }
+    return make_ta_gp_app_client(weak_builtins, *gp_registry_ref, graph, ta, std::move(denied));
+  };
   // GP TAs get their own registry: a GP TA's app object trusts the client
   // identity capteed hands it, so no loader client may share (or reach) the
   // instances the GP service runs. A client that loads the same image through
@@ -62,6 +81,7 @@ std::shared_ptr<apps::AppRegistry> install_app_services(
   apps::AppLoaderConfig gp_cfg = cfg;
   gp_cfg.claimed_identities = true;  // identities capteed computed (gp_identity.cpp)
   std::shared_ptr<apps::AppRegistry> gp_registry = apps::AppRegistry::create(std::move(gp_cfg));
+  *gp_registry_ref = gp_registry;  // before any TA can load
   std::shared_ptr<apps::AppRegistry> registry = apps::AppRegistry::create(std::move(cfg));
   Ref listener_registry = apps::make_listener_registry(listeners);
   // One loader object per client, bound to its kernel uid: what it loads
@@ -76,7 +96,6 @@ std::shared_ptr<apps::AppRegistry> install_app_services(
   // registry; its TA processes end with the daemon's services.
   // The policy's "tas" rules are evaluated here, when the client opens the
   // service: its GP app client carries the TAs it may not reach.
-  auto policy = std::make_shared<const Policy>(daemon.options().policy);
   daemon.services().add(CGPAppClient_UID, "gp-app-client",
                         [gp_registry, builtins, policy](const ClientIdentity &who) {
                           return make_gp_app_client(builtins, gp_registry, who,

@@ -1,17 +1,17 @@
 #include "gp_app_client.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "IAppController.h"
 #include "IAppLoader.h"
 #include "IGPAppClientCaptee.h"
-#include "IGPSession.hpp"
 #include "captee/gp_skeletons.hpp"
 #include "gp_identity.hpp"
+#include "gp_session.hpp"
 #include "tee_api_defines.h"
 
 namespace captee::tee {
@@ -58,78 +58,6 @@ bool died(int32_t err) {
   return err == Object_ERROR_DEFUNCT || err == Object_ERROR_UNAVAIL;
 }
 
-// The session the client holds; forwards to the TA's session. Implemented
-// on the generated skeleton itself, not gp::SessionSkeleton: it only passes
-// the call on, so it takes the arguments as the skeleton gives them and
-// hands them to the generated stub as they are (buffers and objects by
-// pointer, uncopied).
-class GpSession final : public iface::IGPSessionSkeleton {
- public:
-  GpSession(Ref controller, Ref inner)
-      : controller_(std::move(controller)), inner_(std::move(inner)) {}
-
-  int32_t close() override {
-    // Synchronous, so a single-session TA can be opened again as soon as
-    // TEEC_CloseSession returns (releases travel in batches). libminkteec
-    // never calls it; for it the last release closes the session.
-    close_inner();
-    return Object_OK;
-  }
-
-  int32_t invokeCommand(uint32_t commandID, uint32_t cancelCode,
-                        uint32_t cancellationRequestTimeout, uint32_t paramTypes,
-                        uint32_t exParamTypes, std::span<const std::byte> i1,
-                        std::span<const std::byte> i2, std::span<const std::byte> i3,
-                        std::span<const std::byte> i4, std::span<std::byte> o1, size_t &o1_len,
-                        std::span<std::byte> o2, size_t &o2_len, std::span<std::byte> o3,
-                        size_t &o3_len, std::span<std::byte> o4, size_t &o4_len, Object imem1,
-                        Object imem2, Object imem3, Object imem4, uint32_t &memrefOutSz1,
-                        uint32_t &memrefOutSz2, uint32_t &memrefOutSz3, uint32_t &memrefOutSz4,
-                        uint32_t &retValue, uint32_t &retOrigin) override {
-    // TARGET_DEAD (origin TEE), nothing produced.
-    auto dead_answer = [&] {
-      o1_len = o2_len = o3_len = o4_len = 0;
-      memrefOutSz1 = memrefOutSz2 = memrefOutSz3 = memrefOutSz4 = 0;
-      retValue = TEE_ERROR_TARGET_DEAD;
-      retOrigin = TEE_ORIGIN_TEE;
-      return Object_OK;
-    };
-    if (dead_.load(std::memory_order_acquire)) {
-      return dead_answer();
-    }
-    int32_t err = IGPSession_invokeCommand(
-        inner_.get(), commandID, cancelCode, cancellationRequestTimeout, paramTypes, exParamTypes,
-        i1.data(), i1.size(), i2.data(), i2.size(), i3.data(), i3.size(), i4.data(), i4.size(),
-        o1.data(), o1.size(), &o1_len, o2.data(), o2.size(), &o2_len, o3.data(), o3.size(), &o3_len,
-        o4.data(), o4.size(), &o4_len, imem1, imem2, imem3, imem4, &memrefOutSz1, &memrefOutSz2,
-        &memrefOutSz3, &memrefOutSz4, &retValue, &retOrigin);
-    if (died(err)) {
-      dead_.store(true, std::memory_order_release);
-      return dead_answer();
-    }
-    return err;
-  }
-
- private:
-  // Closes the TA's session synchronously (TA_CloseSessionEntryPoint runs)
-  // before the controller goes, which may stop the TA process.
-  void on_last_release() noexcept override {
-    close_inner();
-    inner_.reset();
-  }
-
-  void close_inner() noexcept {
-    if (!closed_.exchange(true) && !dead_.load(std::memory_order_acquire)) {
-      (void)IGPSession_close(inner_.get());
-    }
-  }
-
-  Ref controller_;
-  Ref inner_;
-  std::atomic<bool> dead_{false};
-  std::atomic<bool> closed_{false};
-};
-
 std::string uuid_string(const void *raw) {
   // TEEC_UUID as stored in the client's memory (host order fields).
   uint32_t time_low = 0;
@@ -147,17 +75,34 @@ std::string uuid_string(const void *raw) {
   return s;
 }
 
+// Who opens sessions through one GpAppClient: a normal-world client, whose
+// login identity is computed from its kernel credentials for each open, or
+// a TA (TA-to-TA), whose identity capteed fixed when it loaded the TA.
+struct Opener {
+  ClientIdentity who;                // a client: its kernel identity
+  std::optional<apps::TaCaller> ta;  // a TA: who it is (then `who` is unused)
+};
+
 // capteed's IGPAppClient (ops 0 and 1): finds the TA, then opens with the
 // TA's openSessionAs, stating the identity capteed computed.
 class GpAppClient final : public gp::AppClientSkeleton<iface::IGPAppClientSkeleton> {
  public:
   GpAppClient(std::shared_ptr<const BuiltinTaTable> builtins,
-              std::shared_ptr<apps::AppRegistry> registry, ClientIdentity who,
-              std::vector<std::string> denied)
+              std::weak_ptr<const BuiltinTaTable> weak_builtins,
+              std::shared_ptr<apps::AppRegistry> registry,
+              std::weak_ptr<apps::AppRegistry> weak_registry, Opener opener,
+              std::vector<std::string> denied, std::shared_ptr<TaCallGraph> graph)
       : builtins_(std::move(builtins)),
+        weak_builtins_(std::move(weak_builtins)),
         registry_(std::move(registry)),
-        who_(std::move(who)),
-        denied_(std::move(denied)) {}
+        weak_registry_(std::move(weak_registry)),
+        opener_(std::move(opener)),
+        denied_(std::move(denied)),
+        graph_(std::move(graph)) {
+    if (opener_.ta) {
+      ta_identity_ = gp_identity_of_ta(*opener_.ta);
+    }
+  }
 
  protected:
   int32_t open(const OpenRequest &req, const ParamArgs &args, Ref &session, uint32_t &ret_value,
@@ -166,8 +111,17 @@ class GpAppClient final : public gp::AppClientSkeleton<iface::IGPAppClientSkelet
       return IGPAppClient_ERROR_INVALID_UUID_LEN;
     }
     GpIdentity identity;
-    if (uint32_t r = gp_identity_for(who_, req.connection_method, req.connection_data, &identity);
-        r != TEE_SUCCESS) {
+    if (opener_.ta) {
+      // A TA claims nothing: TEE_LOGIN_TRUSTED_APP asks for the identity
+      // capteed bound to it; any other login is a claim and is refused.
+      if (req.connection_method != TEE_LOGIN_TRUSTED_APP) {
+        answer(args, TEE_ERROR_ACCESS_DENIED, ret_value, ret_origin);
+        return Object_OK;
+      }
+      identity = ta_identity_;
+    } else if (uint32_t r = gp_identity_for(opener_.who, req.connection_method, req.connection_data,
+                                            &identity);
+               r != TEE_SUCCESS) {
       answer(args, r, ret_value, ret_origin);
       return Object_OK;
     }
@@ -177,13 +131,21 @@ class GpAppClient final : public gp::AppClientSkeleton<iface::IGPAppClientSkelet
       return Object_OK;
     }
     Ref controller;  // keeps a TA process alive; none for built-in TAs
-    Ref app = builtins_ ? builtins_->app_object(uuid) : Ref();
+    std::shared_ptr<const BuiltinTaTable> builtins = builtins_ ? builtins_ : weak_builtins_.lock();
+    Ref app = builtins ? builtins->app_object(uuid) : Ref();
     int32_t err = Object_OK;
     if (!app) {
+      std::shared_ptr<apps::AppRegistry> registry = registry_ ? registry_ : weak_registry_.lock();
+      if (!registry) {
+        answer(args, TEE_ERROR_GENERIC, ret_value, ret_origin);  // capteed is stopping
+        return Object_OK;
+      }
       // The TA directory's image, as this client: only an instance of the
       // TA directory's authority is ever shared with it, never one a user
-      // loaded from a buffer; a TA it starts counts against its uid's caps.
-      err = registry_->load_embedded(uuid, who_.uid, controller);
+      // loaded from a buffer; a TA it starts counts against its uid's caps
+      // (a TA's: the uid whose load started that TA).
+      const uid_t uid = opener_.ta ? opener_.ta->loaded_by : opener_.who.uid;
+      err = registry->load_embedded(uuid, uid, controller);
       if (err != Object_OK) {
         answer(args, tee_result_of_load_error(err), ret_value, ret_origin);
         return Object_OK;
@@ -200,6 +162,17 @@ class GpAppClient final : public gp::AppClientSkeleton<iface::IGPAppClientSkelet
       // A controller that answered without an app object; a stub cannot
       // invoke nothing, and a null Ref answers this.
       return Object_ERROR_BADOBJ;
+    }
+    GpCallSite site;
+    if (opener_.ta) {
+      site = {graph_, opener_.ta->app_id, apps::controller_app_id(controller.get())};
+    }
+    std::optional<TaCallGraph::Edge> edge =
+        site.graph ? site.graph->enter(site.caller, site.callee) : TaCallGraph::Edge::none();
+    if (!edge) {
+      // The TA to open waits for the caller: opening would wait for ever.
+      answer(args, TEE_ERROR_BUSY, ret_value, ret_origin);
+      return Object_OK;
     }
     IGPAppClientCaptee_Uuid client_uuid;
     std::memcpy(client_uuid.bytes, identity.uuid.data(), sizeof client_uuid.bytes);
@@ -223,16 +196,24 @@ class GpAppClient final : public gp::AppClientSkeleton<iface::IGPAppClientSkelet
     }
     Ref inner = Ref::adopt(inner_obj);
     if (ret_value == TEE_SUCCESS && inner) {
-      session = make_object<GpSession>(std::move(controller), std::move(inner));
+      session = make_gp_session(std::move(controller), std::move(inner), std::move(site));
     }
     return Object_OK;
   }
 
  private:
+  // A client's service keeps the built-in TAs and the registry; a TA's only
+  // points to them: the registry holds the TA (and so its service) itself,
+  // and a TA's service must not keep the built-in TAs past the daemon (a
+  // channel thread may drop the last TA after capteed shut its extensions).
   std::shared_ptr<const BuiltinTaTable> builtins_;
+  std::weak_ptr<const BuiltinTaTable> weak_builtins_;
   std::shared_ptr<apps::AppRegistry> registry_;
-  ClientIdentity who_;
+  std::weak_ptr<apps::AppRegistry> weak_registry_;
+  const Opener opener_;
+  GpIdentity ta_identity_;  // when opener_.ta
   std::vector<std::string> denied_;
+  std::shared_ptr<TaCallGraph> graph_;
 };
 
 }  // namespace
@@ -240,7 +221,18 @@ class GpAppClient final : public gp::AppClientSkeleton<iface::IGPAppClientSkelet
 Ref make_gp_app_client(std::shared_ptr<const BuiltinTaTable> builtins,
                        std::shared_ptr<apps::AppRegistry> registry, const ClientIdentity &who,
                        std::vector<std::string> denied) {
-  return make_object<GpAppClient>(std::move(builtins), std::move(registry), who, std::move(denied));
+  return make_object<GpAppClient>(std::move(builtins), std::weak_ptr<const BuiltinTaTable>(),
+                                  std::move(registry), std::weak_ptr<apps::AppRegistry>(),
+                                  Opener{who, std::nullopt}, std::move(denied), nullptr);
+}
+
+Ref make_ta_gp_app_client(std::weak_ptr<const BuiltinTaTable> builtins,
+                          std::weak_ptr<apps::AppRegistry> registry,
+                          std::shared_ptr<TaCallGraph> graph, const apps::TaCaller &ta,
+                          std::vector<std::string> denied) {
+  return make_object<GpAppClient>(nullptr, std::move(builtins), nullptr, std::move(registry),
+                                  Opener{ClientIdentity{}, ta}, std::move(denied),
+                                  std::move(graph));
 }
 
 }  // namespace captee::tee

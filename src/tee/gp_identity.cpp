@@ -87,4 +87,19 @@ uint32_t gp_identity_for(const ClientIdentity &who, uint32_t login, uint32_t con
   }
 }
 
+GpIdentity gp_identity_of_ta(const apps::TaCaller &ta) {
+  GpIdentity out;
+  if (ta.authority.trusted()) {
+    // An authority capteed trusts vouches for the manifest's UUID.
+    out.login = TEE_LOGIN_TRUSTED_APP;
+    out.uuid = ta.uuid;
+    return out;
+  }
+  // Anyone may build an image bearing any UUID: a user's TA speaks for the
+  // user who loaded it, as that user's own TEEC_LOGIN_USER session would.
+  out.login = TEE_LOGIN_USER;
+  out.uuid = uuid_v5(kTeeClientNamespace, hex_name("uid", ta.authority.uid));
+  return out;
+}
+
 }  // namespace captee::tee

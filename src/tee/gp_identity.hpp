@@ -9,12 +9,21 @@
 //                refused if the executable could not be hashed
 // USER_APPLICATION and GROUP_APPLICATION are NOT_SUPPORTED (as in Linux);
 // the kernel-client range 0x80000000-0xBFFFFFFF is ACCESS_DENIED.
+//
+// A TA calling another TA (TA-to-TA) states nothing: capteed binds its
+// identity to the TA process (apps::TaCaller), by the authority of its image
+// (docs/decisions/0016):
+//   trusted (--ta-dir, a --ta-pubkey key)  TRUSTED_APP, the manifest's UUID
+//   a user's buffer (uid U)                USER, the UUID of "uid=<hex U>"
+// so a user's TA bearing a trusted TA's UUID is seen as that user, never as
+// the trusted TA.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <string_view>
 
+#include "captee/tee/apps/ta_caller.hpp"
 #include "captee/tee/credentials.hpp"
 
 namespace captee::tee {
@@ -31,5 +40,8 @@ std::array<uint8_t, 16> uuid_v5(const std::array<uint8_t, 16> &ns, std::string_v
 // the TEEC_ERROR_* of the same value).
 uint32_t gp_identity_for(const ClientIdentity &who, uint32_t login, uint32_t connection_data,
                          GpIdentity *out);
+
+// The identity the TA `ta` presents to the TAs it opens sessions to.
+GpIdentity gp_identity_of_ta(const apps::TaCaller &ta);
 
 }  // namespace captee::tee

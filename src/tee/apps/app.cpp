@@ -31,8 +31,12 @@ std::string hex(const ImageHash &h) {
 
 }  // namespace
 
-App::App(SpawnParams base, TaManifest m, int image_fd, AppOrigin origin)
-    : id_(g_next_id.fetch_add(1, std::memory_order_relaxed)),
+uint64_t App::new_id() {
+  return g_next_id.fetch_add(1, std::memory_order_relaxed);
+}
+
+App::App(uint64_t id, SpawnParams base, TaManifest m, int image_fd, AppOrigin origin)
+    : id_(id),
       base_(std::move(base)),
       manifest_(std::move(m)),
       image_fd_(image_fd),

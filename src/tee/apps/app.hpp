@@ -27,10 +27,13 @@ struct AppOrigin {
 
 class App {
  public:
-  // `base` holds what every spawn of this TA uses, its memory limit already
-  // resolved (no reference to the registry itself: it must be able to die
-  // first). Takes `image_fd`. Gets an id no other App of this process has had.
-  App(SpawnParams base, TaManifest m, int image_fd, AppOrigin origin);
+  // An id no other App of this process has had (or will have).
+  static uint64_t new_id();
+
+  // `id` from new_id(). `base` holds what every spawn of this TA uses, its
+  // memory limit already resolved (no reference to the registry itself: it
+  // must be able to die first). Takes `image_fd`.
+  App(uint64_t id, SpawnParams base, TaManifest m, int image_fd, AppOrigin origin);
   ~App();
   App(const App &) = delete;
   App &operator=(const App &) = delete;

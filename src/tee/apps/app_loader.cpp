@@ -74,6 +74,11 @@ class Controller final : public iface::IAppControllerSkeleton {
     return app ? Object_OK : IAppController_ERROR_APP_DISCONNECTED;
   }
 
+  uint64_t app_id() {
+    auto app = get();
+    return app ? app->id() : 0;
+  }
+
   int32_t restart() override {
     auto app = get();
     if (!app) {
@@ -234,7 +239,18 @@ AppRegistry::AppRegistry(AppLoaderConfig cfg)
   }
   detail::start_forker();
   detail::start_exit_watch();
-  host_env_ = cfg_.listeners ? make_host_env(cfg_.listeners) : Ref();
+}
+
+Ref AppRegistry::host_env_for(const TaCaller &ta) const {
+  Ref service = cfg_.ta_service ? cfg_.ta_service(ta) : Ref();
+  Ref env;
+  if (cfg_.listeners || !service.is_null()) {
+    env = make_host_env(cfg_.listeners, std::move(service));
+  }
+  if (cfg_.ta_environment) {
+    env = cfg_.ta_environment->host_env_for(std::move(env), ta.authority, ta.uuid);
+  }
+  return env;  // null: nothing to offer, the TA gets no environment channel
 }
 
 std::shared_ptr<AppRegistry> AppRegistry::create(AppLoaderConfig cfg) {
@@ -592,15 +608,16 @@ int32_t AppRegistry::load_fd(int fd, std::span<const std::byte> elf,
   base.deadline_ms = cfg_.default_deadline_ms;
   base.startup_timeout_ms = cfg_.startup_timeout_ms;
   base.seccomp = cfg_.seccomp;
-  base.host_env = cfg_.ta_environment
-                      ? cfg_.ta_environment->host_env_for(host_env_, authority, manifest->uuid)
-                      : host_env_;
+  // The environment is this TA's own: its GP service is bound to who capteed
+  // knows the TA to be (ta_caller.hpp), from the image checked above.
+  const uint64_t id = App::new_id();
+  base.host_env = host_env_for(TaCaller{authority, manifest->uuid, caller, id});
   base.watchdog = watchdog_;
   base.live = live_;
   base.max_direct = cfg_.max_direct_channels;
   base.uids = cfg_.uid_pool;
   base.claimed_identities = cfg_.claimed_identities;
-  auto app = std::make_shared<App>(std::move(base), std::move(*manifest), fd,
+  auto app = std::make_shared<App>(id, std::move(base), std::move(*manifest), fd,
                                    detail::AppOrigin{authority, caller, hash});
   int32_t rv = app->start(&why);
   {
@@ -634,6 +651,11 @@ Ref make_app_loader(std::shared_ptr<AppRegistry> registry, uid_t caller) {
 
 Ref make_app_loader(std::shared_ptr<AppRegistry> registry) {
   return make_app_loader(std::move(registry), ::geteuid());
+}
+
+uint64_t controller_app_id(Object controller) {
+  auto *c = LocalObject::from_as<Controller>(controller);
+  return c != nullptr ? c->app_id() : 0;
 }
 
 Ref make_app_loader(const AppLoaderConfig &cfg, std::shared_ptr<AppRegistry> *registry_out) {

@@ -123,7 +123,14 @@ int run_host(const HostOptions &opts) {
   channel->on_close(on_close);
   std::shared_ptr<Channel> env_channel;
   if (opts.env_fd >= 0) {
-    env_channel = start_channel(opts.env_fd, Ref(), copts, &why);
+    // The TA calls capteed here (listeners, TA-to-TA) and serves only the
+    // callbacks of its own calls (a callee asking about cancellation), one
+    // at a time as its entry points run: one pool thread, as libteec's. More
+    // would all be woken each time the TA reads a reply itself, for nothing
+    // (4 futex wakes per TA-to-TA call with the default 4).
+    ChannelOptions eopts = copts;
+    eopts.pool_threads = 1;
+    env_channel = start_channel(opts.env_fd, Ref(), eopts, &why);
     if (!env_channel) {
       return startup_failure("environment channel start failed: " + why);
     }

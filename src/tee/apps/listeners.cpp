@@ -63,9 +63,20 @@ class RegisterService final : public iface::IRegisterListenerCBOSkeleton {
 
 class HostEnv final : public iface::IOpenerSkeleton {
  public:
-  explicit HostEnv(std::shared_ptr<ListenerTable> t)
-      : table_(std::move(t)), supp_plugins_(table_ ? make_supp_plugin_relay(table_) : Ref()) {}
+  HostEnv(std::shared_ptr<ListenerTable> t, Ref ta_service)
+      : table_(std::move(t)),
+        supp_plugins_(table_ ? make_supp_plugin_relay(table_) : Ref()),
+        ta_service_(std::move(ta_service)) {}
   int32_t open(uint32_t id, Ref &obj) override {
+    if (id == CAPTEE_TA_ENV_GP_APP_CLIENT) {
+      // Listener id 0 is reserved (ListenerTable::add refuses it): this id
+      // is the service capteed bound to this TA, never a listener.
+      if (ta_service_.is_null()) {
+        return IOpener_ERROR_NOT_FOUND;
+      }
+      obj = ta_service_;
+      return Object_OK;
+    }
     if (!table_) {
       return IOpener_ERROR_NOT_FOUND;
     }
@@ -90,6 +101,7 @@ class HostEnv final : public iface::IOpenerSkeleton {
  private:
   std::shared_ptr<ListenerTable> table_;
   Ref supp_plugins_;
+  const Ref ta_service_;
 };
 
 bool defunct(const Ref &cbo) {
@@ -178,8 +190,8 @@ Ref make_mem_region(Object mem) {
   return make_object<MemRegion>(std::move(*m));
 }
 
-Ref make_host_env(std::shared_ptr<ListenerTable> table) {
-  return make_object<HostEnv>(std::move(table));
+Ref make_host_env(std::shared_ptr<ListenerTable> table, Ref ta_service) {
+  return make_object<HostEnv>(std::move(table), std::move(ta_service));
 }
 
 }  // namespace captee::tee::apps

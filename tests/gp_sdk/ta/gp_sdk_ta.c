@@ -123,11 +123,12 @@ static TEE_Result not_implemented(uint32_t pt, TEE_Param params[4]) {
   if (TEE_GetTAPersistentTime(&t) != TEE_ERROR_TIME_NOT_SET || t.seconds != 0 || t.millis != 0) {
     return failed(params, 4);
   }
+  /* TA-to-TA is implemented: a TA nobody installed is not found. */
   TEE_TASessionHandle sess = (TEE_TASessionHandle)(uintptr_t)1;
   uint32_t origin = 0;
-  TEE_UUID uuid = GP_SDK_TA_GP11_UUID;
+  TEE_UUID uuid = GP_SDK_TA_ABSENT_UUID;
   if (TEE_OpenTASession(&uuid, TEE_TIMEOUT_INFINITE, 0, NULL, &sess, &origin) !=
-          TEE_ERROR_NOT_IMPLEMENTED ||
+          TEE_ERROR_ITEM_NOT_FOUND ||
       sess != TEE_HANDLE_NULL || origin != TEE_ORIGIN_TEE) {
     return failed(params, 5);
   }

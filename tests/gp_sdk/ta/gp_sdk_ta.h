@@ -18,6 +18,14 @@
     }                                                \
   }
 
+/* No TA has this UUID. */
+#define GP_SDK_TA_ABSENT_UUID                        \
+  {                                                  \
+    0x7e57c0de, 0x00ff, 0x4000, {                    \
+      0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff \
+    }                                                \
+  }
+
 /* params[0] value out {a = sizeof(TEE_Param.memref.size) as the TA was
  * compiled, b = __OPTEE_CORE_API_COMPAT_1_1}; params[1] value out {a =
  * TRACE_LEVEL}. */
@@ -32,8 +40,10 @@
  * TEE_ERROR_NOT_SUPPORTED) with its output handle set to TEE_HANDLE_NULL, and
  * that closing TEE_HANDLE_NULL is a no-op; checks 3 and 4 now check that the
  * families issue 14 implemented answer (gpd.ta.dataSize, an unset persistent
- * time). TEE_SUCCESS, or TEE_ERROR_GENERIC with params[0] value out {a = the
- * number of the failed check}. */
+ * time); TEE_OpenTASession (implemented) to a TA nobody installed answers
+ * TEE_ERROR_ITEM_NOT_FOUND, origin TEE, with TEE_HANDLE_NULL. TEE_SUCCESS, or
+ * TEE_ERROR_GENERIC with params[0] value out {a = the number of the failed
+ * check}. */
 #define GP_SDK_CMD_NOT_IMPLEMENTED 3
 /* Calls TEE_BigIntInit, which panics (no arithmetic yet). */
 #define GP_SDK_CMD_PANICKING_STUB 4

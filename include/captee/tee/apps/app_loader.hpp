@@ -52,6 +52,8 @@
 #include "captee/tee/apps/ta_environment.hpp"
 #include "captee/tee/apps/ta_uid_pool.hpp"
 #include "captee/tee/apps/ta_authority.hpp"
+#include "captee/tee/apps/ta_caller.hpp"
+#include "captee/tee/apps/ta_uid_pool.hpp"
 
 namespace captee::tee::apps {
 
@@ -114,6 +116,10 @@ struct AppLoaderConfig {
   // (authority, UUID). Null: TAs get the listener environment alone (and
   // none at all without listeners).
   std::shared_ptr<const TaEnvironment> ta_environment;
+  // The object each TA of this registry reaches as CAPTEE_TA_ENV_GP_APP_CLIENT
+  // for its own calls to other TAs, bound to that TA (ta_caller.hpp): capteed
+  // passes its GP service's. Empty: TAs find nothing there.
+  TaServiceFactory ta_service;
   // The uids TA hosts run as when this process is root (ta_uid_pool.hpp).
   // Registries of one daemon share one pool. Null: a pool of the default
   // range, made by the registry when it runs as root.
@@ -221,6 +227,9 @@ class AppRegistry {
   int32_t load_fd(int sealed_memfd, std::span<const std::byte> elf,
                   const TaAuthority &loader_authority, uid_t caller, const ImageVerdict &verdict,
                   std::string_view file_name, Ref &ctrl);
+  // The environment of a TA being loaded: the listeners and the TA's own
+  // service (cfg_.ta_service); null if there is neither.
+  Ref host_env_for(const TaCaller &ta) const;
   // Under mu_: whether `caller` may start one more TA (keep-alive or not);
   // counts a refusal.
   bool within_caps(uid_t caller, bool keep_alive, bool counted);
@@ -228,7 +237,6 @@ class AppRegistry {
   AppLoaderConfig cfg_;
   std::shared_ptr<std::atomic<size_t>> live_;
   std::shared_ptr<detail::Watchdog> watchdog_;
-  Ref host_env_;
   mutable std::mutex mu_;
   bool shut_down_ = false;
   std::vector<std::weak_ptr<detail::App>> apps_;
@@ -253,6 +261,11 @@ Ref make_app_loader(std::shared_ptr<AppRegistry> registry, uid_t caller);
 
 // The same for this process's own effective uid (in-process use).
 Ref make_app_loader(std::shared_ptr<AppRegistry> registry);
+
+// The id (TaInfo::id, TaCaller::app_id) of the TA that `controller` (an
+// IAppController made by this library) controls; 0 for any other object or
+// a disconnected controller. Borrows `controller`.
+uint64_t controller_app_id(Object controller);
 
 // Shorthand: a new registry with `cfg`, its loader, and the registry in
 // *registry_out if given.

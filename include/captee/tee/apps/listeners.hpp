@@ -7,7 +7,10 @@
 // open(CAPTEE_TA_LISTENER_CBO(id)) gives the callback object and
 // open(CAPTEE_TA_LISTENER_REGION(id)) an IMemRegion over the shared region
 // (getData/setData). A TA writes its request into the region, invokes
-// request(), and reads the answer back from the region.
+// request(), and reads the answer back from the region. Listener id 0 is
+// never registered: CAPTEE_TA_ENV_GP_APP_CLIENT (0) is the TA's own GP
+// service (ta_caller.hpp), and its region id CAPTEE_TA_SUPP_PLUGINS the
+// supplicant plugin relay.
 //
 // One listener is kept from TAs: the supplicant's plugin listener
 // (CAPTEE_SUPP_PLUGIN_LISTENER_ID, captee/supp_plugin_protocol.h). Its
@@ -69,9 +72,11 @@ Ref make_listener_registry(std::shared_ptr<ListenerTable> table);
 Ref make_mem_region(Object mem);
 
 // The host environment a TA's captee_ta_init receives (an IOpener, see
-// ta_sdk.h): the listeners by id (not the supplicant plugin listener's) and
-// the supplicant plugin relay (CAPTEE_TA_SUPP_PLUGINS). Null table: every
-// open answers IOpener_ERROR_NOT_FOUND.
-Ref make_host_env(std::shared_ptr<ListenerTable> table);
+// ta_sdk.h): the listeners of `table` (not the supplicant plugin
+// listener's), the supplicant plugin relay (CAPTEE_TA_SUPP_PLUGINS), and
+// `ta_service` (the object bound to this TA, ta_caller.hpp) as
+// CAPTEE_TA_ENV_GP_APP_CLIENT. Null table or service: their ids answer
+// IOpener_ERROR_NOT_FOUND.
+Ref make_host_env(std::shared_ptr<ListenerTable> table, Ref ta_service = Ref());
 
 }  // namespace captee::tee::apps

@@ -1,0 +1,292 @@
+// bench_gp_ta2ta: GP TA-to-TA against a real capteed (child process).
+//
+// gp.ta2ta_invoke.ratio_client_invoke: one TEE_InvokeTACommand with one
+//   VALUE_INOUT from a TA to another TA (TA -> capteed -> TA), against one
+//   TEEC_InvokeCommand with one VALUE_INOUT from a client to a TA (client ->
+//   capteed -> TA), in the same run, with this process, capteed and the TA
+//   hosts pinned to one CPU (as the other IPC benches); also unpinned. Target
+//   <= 1.3 (issue 14).
+//
+// The TA-to-TA time is the calling TA's own: each iteration asks it for a
+// loop of kLoop invokes, which it times with the monotonic clock (manual
+// time), so the client's call that starts the loop is not part of it. The
+// client's invokes are timed the same way, kLoop of them per iteration.
+// An iteration's time is that of kLoop invokes; summary.json's figures in
+// microseconds divide by it.
+#include <benchmark/benchmark.h>
+#include <dirent.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tee_client_api.h"
+
+namespace {
+
+constexpr TEEC_UUID kBenchTa = {0x7e57c0de, 0x00b2, 0x4000, {0x80, 0, 0, 0, 0, 0, 0, 0xb2}};
+constexpr uint32_t kCmdValue = 0;
+constexpr uint32_t kCmdOpenPeer = 1;
+constexpr uint32_t kCmdLoop = 2;
+constexpr uint32_t kCmdClosePeer = 3;
+constexpr uint32_t kLoop = 64;  // invokes per iteration (summary.json divides by it)
+
+using Clock = std::chrono::steady_clock;
+
+// capteed on a temporary socket for the whole run.
+class Daemon {
+ public:
+  Daemon() {
+    char tmpl[] = "/tmp/captee-bench-ta2ta-XXXXXX";
+    dir_ = ::mkdtemp(tmpl);
+    socket_ = dir_ + "/s";
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::execl(CAPTEED_PATH, CAPTEED_PATH, "--socket", socket_.c_str(), "--ta-dir", CAPTEE_TA_DIR,
+              "--state-dir", (dir_ + "/state").c_str(), "--allow-unsigned-tas",
+              static_cast<char *>(nullptr));
+      ::_exit(127);
+    }
+    for (int i = 0; i < 500 && !reachable(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ::setenv("CAPTEE_SOCKET", socket_.c_str(), 1);
+  }
+  ~Daemon() {
+    ::kill(pid_, SIGTERM);
+    int st = 0;
+    ::waitpid(pid_, &st, 0);
+    std::filesystem::remove_all(dir_);
+  }
+
+ private:
+  bool reachable() const {
+    int fd = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::snprintf(a.sun_path, sizeof a.sun_path, "%s", socket_.c_str());
+    const bool ok = ::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) == 0;
+    ::close(fd);
+    return ok;
+  }
+  std::string dir_;
+  std::string socket_;
+  pid_t pid_ = -1;
+};
+
+Daemon &daemon_instance() {
+  static Daemon d;
+  return d;
+}
+
+// Every thread of `pid` and of its descendants (capteed, the TA hosts).
+void set_tree_affinity(pid_t pid, const cpu_set_t &set) {
+  const std::string task_dir = "/proc/" + std::to_string(pid) + "/task";
+  DIR *d = ::opendir(task_dir.c_str());
+  if (d == nullptr) {
+    return;
+  }
+  std::vector<pid_t> kids;
+  while (dirent *e = ::readdir(d)) {
+    if (e->d_name[0] == '.') {
+      continue;
+    }
+    ::sched_setaffinity(static_cast<pid_t>(std::atoi(e->d_name)), sizeof set, &set);
+    std::ifstream children(task_dir + "/" + e->d_name + "/children");
+    for (pid_t k; children >> k;) {
+      kids.push_back(k);
+    }
+  }
+  ::closedir(d);
+  for (pid_t k : kids) {
+    set_tree_affinity(k, set);
+  }
+}
+
+// The whole tree on the CPU this thread runs on while it lives (after the
+// TA hosts exist: they inherit nothing from a pin set before they start).
+class PinTree {
+ public:
+  PinTree() {
+    ::sched_getaffinity(0, sizeof all_, &all_);
+    CPU_ZERO(&one_);
+    CPU_SET(::sched_getcpu(), &one_);
+    set_tree_affinity(::getpid(), one_);
+  }
+  ~PinTree() { set_tree_affinity(::getpid(), all_); }
+  PinTree(const PinTree &) = delete;
+  PinTree &operator=(const PinTree &) = delete;
+
+ private:
+  cpu_set_t all_{};
+  cpu_set_t one_{};
+};
+
+// CPU time consumed so far by every thread of `pid` and its descendants
+// (schedstat, ns): what the calls cost the client, capteed and the TA hosts
+// together, whatever else the machine runs.
+uint64_t tree_cpu_ns(pid_t pid) {
+  const std::string task_dir = "/proc/" + std::to_string(pid) + "/task";
+  DIR *d = ::opendir(task_dir.c_str());
+  if (d == nullptr) {
+    return 0;
+  }
+  uint64_t total = 0;
+  std::vector<pid_t> kids;
+  while (dirent *e = ::readdir(d)) {
+    if (e->d_name[0] == '.') {
+      continue;
+    }
+    std::ifstream stat(task_dir + "/" + e->d_name + "/schedstat");
+    uint64_t ns = 0;
+    if (stat >> ns) {
+      total += ns;
+    }
+    std::ifstream children(task_dir + "/" + e->d_name + "/children");
+    for (pid_t k; children >> k;) {
+      kids.push_back(k);
+    }
+  }
+  ::closedir(d);
+  for (pid_t k : kids) {
+    total += tree_cpu_ns(k);
+  }
+  return total;
+}
+
+// Reports counter "tree_cpu_us": the tree's CPU microseconds per `per`
+// calls, over the benchmark's scope.
+struct TreeCpu {
+  TreeCpu(benchmark::State &s, double per) : state(s), calls_per_iteration(per) {}
+  ~TreeCpu() {
+    if (state.iterations() > 0) {
+      state.counters["tree_cpu_us"] =
+          static_cast<double>(tree_cpu_ns(::getpid()) - start) / 1e3 /
+          (static_cast<double>(state.iterations()) * calls_per_iteration);
+    }
+  }
+  benchmark::State &state;
+  double calls_per_iteration;
+  uint64_t start = tree_cpu_ns(::getpid());
+};
+
+struct Session {
+  TEEC_Context ctx{};
+  TEEC_Session sess{};
+  bool ok = false;
+  Session() {
+    daemon_instance();
+    TEEC_UUID uuid = kBenchTa;
+    uint32_t origin = 0;
+    ok = TEEC_InitializeContext(nullptr, &ctx) == TEEC_SUCCESS &&
+         TEEC_OpenSession(&ctx, &sess, &uuid, TEEC_LOGIN_PUBLIC, nullptr, nullptr, &origin) ==
+             TEEC_SUCCESS;
+  }
+  ~Session() {
+    if (ok) {
+      TEEC_CloseSession(&sess);
+    }
+    TEEC_FinalizeContext(&ctx);
+  }
+  // CMD_LOOP: *n invokes of the peer; *n the count done, *ns the time.
+  TEEC_Result loop(uint32_t *n, uint32_t *ns) {
+    TEEC_Operation op{};
+    op.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INOUT, TEEC_NONE, TEEC_NONE, TEEC_NONE);
+    op.params[0].value.a = *n;
+    uint32_t origin = 0;
+    TEEC_Result r = TEEC_InvokeCommand(&sess, kCmdLoop, &op, &origin);
+    *n = op.params[0].value.a;
+    *ns = op.params[0].value.b;
+    return r;
+  }
+  TEEC_Result call(uint32_t cmd, uint32_t *a) {
+    TEEC_Operation op{};
+    op.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INOUT, TEEC_NONE, TEEC_NONE, TEEC_NONE);
+    op.params[0].value.a = *a;
+    uint32_t origin = 0;
+    TEEC_Result r = TEEC_InvokeCommand(&sess, cmd, &op, &origin);
+    *a = op.params[0].value.a;
+    return r;
+  }
+};
+
+void ta2ta_loop(benchmark::State &state, bool pin) {
+  Session s;
+  uint32_t unused = 0;
+  if (!s.ok || s.call(kCmdOpenPeer, &unused) != TEEC_SUCCESS) {
+    state.SkipWithError("cannot open the bench TA and its peer");
+    return;
+  }
+  std::unique_ptr<PinTree> pinned = pin ? std::make_unique<PinTree>() : nullptr;
+  // Per invoke; the client's call that starts each loop is counted in.
+  TreeCpu cpu(state, kLoop);
+  for (auto _ : state) {
+    uint32_t ns = 0;
+    uint32_t n = kLoop;
+    if (s.loop(&n, &ns) != TEEC_SUCCESS || n != kLoop) {
+      state.SkipWithError("the TA-to-TA loop failed");
+      break;
+    }
+    state.SetIterationTime(static_cast<double>(ns) / 1e9);
+  }
+  (void)s.call(kCmdClosePeer, &unused);
+}
+
+void client_loop(benchmark::State &state, bool pin) {
+  Session s;
+  if (!s.ok) {
+    state.SkipWithError("cannot open the bench TA");
+    return;
+  }
+  std::unique_ptr<PinTree> pinned = pin ? std::make_unique<PinTree>() : nullptr;
+  TreeCpu cpu(state, kLoop);
+  uint32_t a = 0;
+  for (auto _ : state) {
+    const Clock::time_point start = Clock::now();
+    for (uint32_t i = 0; i < kLoop; ++i) {
+      if (s.call(kCmdValue, &a) != TEEC_SUCCESS) {
+        state.SkipWithError("invoke failed");
+        return;
+      }
+    }
+    state.SetIterationTime(std::chrono::duration<double>(Clock::now() - start).count());
+  }
+  benchmark::DoNotOptimize(a);
+}
+
+void BM_Ta2TaInvoke1Value_Pinned(benchmark::State &state) {
+  ta2ta_loop(state, true);
+}
+BENCHMARK(BM_Ta2TaInvoke1Value_Pinned)->UseManualTime();
+
+void BM_ClientInvoke1Value_Pinned(benchmark::State &state) {
+  client_loop(state, true);
+}
+BENCHMARK(BM_ClientInvoke1Value_Pinned)->UseManualTime();
+
+void BM_Ta2TaInvoke1Value(benchmark::State &state) {
+  ta2ta_loop(state, false);
+}
+BENCHMARK(BM_Ta2TaInvoke1Value)->UseManualTime();
+
+void BM_ClientInvoke1Value(benchmark::State &state) {
+  client_loop(state, false);
+}
+BENCHMARK(BM_ClientInvoke1Value)->UseManualTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();

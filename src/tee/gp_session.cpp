@@ -1,0 +1,111 @@
+#include "gp_session.hpp"
+
+#include <atomic>
+#include <optional>
+
+#include "IGPSession.hpp"
+#include "tee_api_defines.h"
+
+namespace captee::tee {
+namespace {
+
+bool died(int32_t err) {
+  return err == Object_ERROR_DEFUNCT || err == Object_ERROR_UNAVAIL;
+}
+
+// Implemented on the generated skeleton itself, not gp::SessionSkeleton: it
+// only passes the call on, so it takes the arguments as the skeleton gives
+// them and hands them to the generated stub as they are (buffers and
+// objects by pointer, uncopied).
+class GpSession final : public iface::IGPSessionSkeleton {
+ public:
+  GpSession(Ref controller, Ref inner, GpCallSite site)
+      : controller_(std::move(controller)), inner_(std::move(inner)), site_(std::move(site)) {}
+
+  int32_t close() override {
+    // Synchronous, so a single-session TA can be opened again as soon as
+    // TEEC_CloseSession returns (releases travel in batches). libminkteec
+    // never calls it; for it the last release closes the session.
+    std::optional<TaCallGraph::Edge> edge = enter();
+    if (!edge) {
+      return Object_ERROR_BUSY;  // the callee waits for the caller: it cannot close now
+    }
+    close_inner();
+    return Object_OK;
+  }
+
+  int32_t invokeCommand(uint32_t commandID, uint32_t cancelCode,
+                        uint32_t cancellationRequestTimeout, uint32_t paramTypes,
+                        uint32_t exParamTypes, std::span<const std::byte> i1,
+                        std::span<const std::byte> i2, std::span<const std::byte> i3,
+                        std::span<const std::byte> i4, std::span<std::byte> o1, size_t &o1_len,
+                        std::span<std::byte> o2, size_t &o2_len, std::span<std::byte> o3,
+                        size_t &o3_len, std::span<std::byte> o4, size_t &o4_len, Object imem1,
+                        Object imem2, Object imem3, Object imem4, uint32_t &memrefOutSz1,
+                        uint32_t &memrefOutSz2, uint32_t &memrefOutSz3, uint32_t &memrefOutSz4,
+                        uint32_t &retValue, uint32_t &retOrigin) override {
+    // capteed's own answer (origin TEE), nothing produced.
+    auto answer = [&](uint32_t value) {
+      o1_len = o2_len = o3_len = o4_len = 0;
+      memrefOutSz1 = memrefOutSz2 = memrefOutSz3 = memrefOutSz4 = 0;
+      retValue = value;
+      retOrigin = TEE_ORIGIN_TEE;
+      return Object_OK;
+    };
+    if (dead_.load(std::memory_order_acquire)) {
+      return answer(TEE_ERROR_TARGET_DEAD);
+    }
+    std::optional<TaCallGraph::Edge> edge = enter();
+    if (!edge) {
+      return answer(TEE_ERROR_BUSY);
+    }
+    int32_t err = IGPSession_invokeCommand(
+        inner_.get(), commandID, cancelCode, cancellationRequestTimeout, paramTypes, exParamTypes,
+        i1.data(), i1.size(), i2.data(), i2.size(), i3.data(), i3.size(), i4.data(), i4.size(),
+        o1.data(), o1.size(), &o1_len, o2.data(), o2.size(), &o2_len, o3.data(), o3.size(), &o3_len,
+        o4.data(), o4.size(), &o4_len, imem1, imem2, imem3, imem4, &memrefOutSz1, &memrefOutSz2,
+        &memrefOutSz3, &memrefOutSz4, &retValue, &retOrigin);
+    if (died(err)) {
+      dead_.store(true, std::memory_order_release);
+      return answer(TEE_ERROR_TARGET_DEAD);
+    }
+    return err;
+  }
+
+ private:
+  // Closes the TA's session synchronously (TA_CloseSessionEntryPoint runs)
+  // before the controller goes, which may stop the TA process.
+  void on_last_release() noexcept override {
+    close_inner();
+    inner_.reset();
+  }
+
+  void close_inner() noexcept {
+    if (!closed_.exchange(true) && !dead_.load(std::memory_order_acquire)) {
+      (void)IGPSession_close(inner_.get());
+    }
+  }
+
+  // The call's edge in the wait-for graph (an empty one for a client's
+  // session); nullopt if the call would wait for itself.
+  std::optional<TaCallGraph::Edge> enter() {
+    if (!site_.graph) {
+      return TaCallGraph::Edge::none();
+    }
+    return site_.graph->enter(site_.caller, site_.callee);
+  }
+
+  Ref controller_;
+  Ref inner_;
+  const GpCallSite site_;
+  std::atomic<bool> dead_{false};
+  std::atomic<bool> closed_{false};
+};
+
+}  // namespace
+
+Ref make_gp_session(Ref controller, Ref inner, GpCallSite site) {
+  return make_object<GpSession>(std::move(controller), std::move(inner), std::move(site));
+}
+
+}  // namespace captee::tee
