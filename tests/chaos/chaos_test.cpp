@@ -15,6 +15,7 @@
 // "every processor offline or running, never stuck") are added there when
 // the remoteproc manager exists.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -34,9 +35,12 @@ using namespace captee::test;
 
 namespace {
 
-// capteed's default TA uid range.
-constexpr uid_t kTaUidBase = tee::apps::TaUidPool::kDefaultBase;
-constexpr uint32_t kTaUidCount = tee::apps::TaUidPool::kDefaultCount;
+// The TA uid range of this test's capteed: its own, past the default range
+// and chosen by this process's pid, so a capteed another test or a developer
+// runs on the same machine cannot leave processes this test would count.
+constexpr uint32_t kTaUidCount = 1024;
+const uid_t kTaUidBase = tee::apps::TaUidPool::kDefaultBase + tee::apps::TaUidPool::kDefaultCount +
+                         kTaUidCount * (uint32_t(::getpid()) % 1024);
 
 unsigned env_unsigned(const char *name, unsigned fallback) {
   const char *v = std::getenv(name);
@@ -56,7 +60,8 @@ class RestartableDaemon {
   }
   bool start() {
     pid_ = procs_.start({CAPTEED_PATH, "--socket", socket_, "--state-dir", dir_.path + "/state",
-                         "--allow-unsigned-tas"},
+                         "--allow-unsigned-tas", "--ta-uid-base", std::to_string(kTaUidBase),
+                         "--ta-uid-count", std::to_string(kTaUidCount)},
                         {}, /*quiet=*/false);
     for (int i = 0; i < 500; ++i) {
       int fd = raw_connect(socket_);
