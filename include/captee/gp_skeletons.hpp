@@ -41,6 +41,25 @@ struct OpenRequest {
   TEE_Identity client{};  // TEE_LOGIN_PUBLIC unless identity_stated
 };
 
+// The request of an open op's common arguments (the client's identity not
+// stated: TEE_LOGIN_PUBLIC until the caller sets one).
+inline OpenRequest open_request(std::span<const std::byte> uuid, Object wait, uint32_t cancel_code,
+                                uint32_t cancel_timeout, uint32_t connection_method,
+                                uint32_t connection_data, uint32_t param_types,
+                                uint32_t ex_param_types) {
+  OpenRequest req;
+  req.uuid = uuid;
+  req.wait = wait;
+  req.cancel_code = cancel_code;
+  req.cancel_timeout = cancel_timeout;
+  req.connection_method = connection_method;
+  req.connection_data = connection_data;
+  req.param_types = param_types;
+  req.ex_param_types = ex_param_types;
+  req.client.login = TEE_LOGIN_PUBLIC;
+  return req;
+}
+
 // IGPSession.invokeCommand's scalars.
 struct InvokeRequest {
   uint32_t command = 0;
@@ -65,22 +84,11 @@ class AppClientSkeleton : public Skeleton {
                       Object imem2, Object imem3, Object imem4, uint32_t &memrefOutSz1,
                       uint32_t &memrefOutSz2, uint32_t &memrefOutSz3, uint32_t &memrefOutSz4,
                       Ref &session, uint32_t &retValue, uint32_t &retOrigin) final {
-    OpenRequest req;
-    req.uuid = uuid;
-    req.wait = waitCBO;
-    req.cancel_code = cancelCode;
-    req.connection_method = connectionMethod;
-    req.connection_data = connectionData;
-    req.param_types = paramTypes;
-    req.ex_param_types = exParamTypes;
-    req.client.login = TEE_LOGIN_PUBLIC;
-    return open(req,
-                ParamArgs{{i1, i2, i3, i4},
-                          {o1, o2, o3, o4},
-                          {&o1_len, &o2_len, &o3_len, &o4_len},
-                          {imem1, imem2, imem3, imem4},
-                          {&memrefOutSz1, &memrefOutSz2, &memrefOutSz3, &memrefOutSz4}},
-                session, retValue, retOrigin);
+    // Op 0 carries no cancellation request timeout: GP's default, none.
+    return openSessionV2(uuid, waitCBO, cancelCode, 0xFFFFFFFFu, connectionMethod, connectionData,
+                         paramTypes, exParamTypes, i1, i2, i3, i4, o1, o1_len, o2, o2_len, o3,
+                         o3_len, o4, o4_len, imem1, imem2, imem3, imem4, memrefOutSz1, memrefOutSz2,
+                         memrefOutSz3, memrefOutSz4, session, retValue, retOrigin);
   }
 
   int32_t openSessionV2(std::span<const std::byte> uuid, Object waitCBO, uint32_t cancelCode,
@@ -94,17 +102,8 @@ class AppClientSkeleton : public Skeleton {
                         Object imem3, Object imem4, uint32_t &memrefOutSz1, uint32_t &memrefOutSz2,
                         uint32_t &memrefOutSz3, uint32_t &memrefOutSz4, Ref &session,
                         uint32_t &retValue, uint32_t &retOrigin) final {
-    OpenRequest req;
-    req.uuid = uuid;
-    req.wait = waitCBO;
-    req.cancel_code = cancelCode;
-    req.cancel_timeout = cancellationRequestTimeout;
-    req.connection_method = connectionMethod;
-    req.connection_data = connectionData;
-    req.param_types = paramTypes;
-    req.ex_param_types = exParamTypes;
-    req.client.login = TEE_LOGIN_PUBLIC;
-    return open(req,
+    return open(open_request(uuid, waitCBO, cancelCode, cancellationRequestTimeout,
+                             connectionMethod, connectionData, paramTypes, exParamTypes),
                 ParamArgs{{i1, i2, i3, i4},
                           {o1, o2, o3, o4},
                           {&o1_len, &o2_len, &o3_len, &o4_len},

@@ -73,12 +73,25 @@ class Attributes {
   Attributes &operator=(const Attributes &) = delete;
   // False if the conversion could not allocate.
   bool ok() const { return ok_; }
+  // Null when there was nothing to convert (no array, or a count of 0).
   const TEE_Attribute *get() const { return converted_; }
 
  private:
   TEE_Attribute *converted_ = nullptr;
   bool ok_ = false;
 };
+
+// Calls `call` with `attrs` converted (a null pointer for none), or answers
+// OUT_OF_MEMORY when the conversion cannot allocate: the v1.1 functions that
+// return a result all take their attributes this way.
+template <typename Call>
+TEE_Result with_attributes(const __GP11_TEE_Attribute *attrs, uint32_t count, Call &&call) {
+  Attributes a(attrs, count);
+  if (!a.ok()) {
+    return TEE_ERROR_OUT_OF_MEMORY;
+  }
+  return call(a.get());
+}
 
 void object_info_to_gp11(const TEE_ObjectInfo &in, __GP11_TEE_ObjectInfo *out) {
   *out = __GP11_TEE_ObjectInfo{};
@@ -211,11 +224,9 @@ TEE_Result __GP11_TEE_AllocateTransientObject(TEE_ObjectType objectType, uint32_
 TEE_Result __GP11_TEE_PopulateTransientObject(TEE_ObjectHandle object,
                                               const __GP11_TEE_Attribute *attrs,
                                               uint32_t attrCount) {
-  Attributes a(attrs, attrCount);
-  if (!a.ok()) {
-    return TEE_ERROR_OUT_OF_MEMORY;
-  }
-  return TEE_PopulateTransientObject(object, attrs == nullptr ? nullptr : a.get(), attrCount);
+  return with_attributes(attrs, attrCount, [&](const TEE_Attribute *converted) {
+    return TEE_PopulateTransientObject(object, converted, attrCount);
+  });
 }
 
 void __GP11_TEE_InitRefAttribute(__GP11_TEE_Attribute *attr, uint32_t attributeID,
@@ -244,11 +255,9 @@ void __GP11_TEE_InitValueAttribute(__GP11_TEE_Attribute *attr, uint32_t attribut
 
 TEE_Result __GP11_TEE_GenerateKey(TEE_ObjectHandle object, uint32_t keySize,
                                   const __GP11_TEE_Attribute *params, uint32_t paramCount) {
-  Attributes a(params, paramCount);
-  if (!a.ok()) {
-    return TEE_ERROR_OUT_OF_MEMORY;
-  }
-  return TEE_GenerateKey(object, keySize, params == nullptr ? nullptr : a.get(), paramCount);
+  return with_attributes(params, paramCount, [&](const TEE_Attribute *converted) {
+    return TEE_GenerateKey(object, keySize, converted, paramCount);
+  });
 }
 
 TEE_Result __GP11_TEE_OpenPersistentObject(uint32_t storageID, const void *objectID,
@@ -408,39 +417,33 @@ TEE_Result __GP11_TEE_AsymmetricEncrypt(TEE_OperationHandle operation,
                                         const __GP11_TEE_Attribute *params, uint32_t paramCount,
                                         const void *srcData, uint32_t srcLen, void *destData,
                                         uint32_t *destLen) {
-  Attributes a(params, paramCount);
-  if (!a.ok()) {
-    return TEE_ERROR_OUT_OF_MEMORY;
-  }
-  Length len(destLen);
-  return TEE_AsymmetricEncrypt(operation, params == nullptr ? nullptr : a.get(), paramCount,
-                               srcData, srcLen, destData, len.get());
+  return with_attributes(params, paramCount, [&](const TEE_Attribute *converted) {
+    Length len(destLen);
+    return TEE_AsymmetricEncrypt(operation, converted, paramCount, srcData, srcLen, destData,
+                                 len.get());
+  });
 }
 
 TEE_Result __GP11_TEE_AsymmetricDecrypt(TEE_OperationHandle operation,
                                         const __GP11_TEE_Attribute *params, uint32_t paramCount,
                                         const void *srcData, uint32_t srcLen, void *destData,
                                         uint32_t *destLen) {
-  Attributes a(params, paramCount);
-  if (!a.ok()) {
-    return TEE_ERROR_OUT_OF_MEMORY;
-  }
-  Length len(destLen);
-  return TEE_AsymmetricDecrypt(operation, params == nullptr ? nullptr : a.get(), paramCount,
-                               srcData, srcLen, destData, len.get());
+  return with_attributes(params, paramCount, [&](const TEE_Attribute *converted) {
+    Length len(destLen);
+    return TEE_AsymmetricDecrypt(operation, converted, paramCount, srcData, srcLen, destData,
+                                 len.get());
+  });
 }
 
 TEE_Result __GP11_TEE_AsymmetricSignDigest(TEE_OperationHandle operation,
                                            const __GP11_TEE_Attribute *params, uint32_t paramCount,
                                            const void *digest, uint32_t digestLen, void *signature,
                                            uint32_t *signatureLen) {
-  Attributes a(params, paramCount);
-  if (!a.ok()) {
-    return TEE_ERROR_OUT_OF_MEMORY;
-  }
-  Length len(signatureLen);
-  return TEE_AsymmetricSignDigest(operation, params == nullptr ? nullptr : a.get(), paramCount,
-                                  digest, digestLen, signature, len.get());
+  return with_attributes(params, paramCount, [&](const TEE_Attribute *converted) {
+    Length len(signatureLen);
+    return TEE_AsymmetricSignDigest(operation, converted, paramCount, digest, digestLen, signature,
+                                    len.get());
+  });
 }
 
 TEE_Result __GP11_TEE_AsymmetricVerifyDigest(TEE_OperationHandle operation,
@@ -448,12 +451,10 @@ TEE_Result __GP11_TEE_AsymmetricVerifyDigest(TEE_OperationHandle operation,
                                              uint32_t paramCount, const void *digest,
                                              uint32_t digestLen, const void *signature,
                                              uint32_t signatureLen) {
-  Attributes a(params, paramCount);
-  if (!a.ok()) {
-    return TEE_ERROR_OUT_OF_MEMORY;
-  }
-  return TEE_AsymmetricVerifyDigest(operation, params == nullptr ? nullptr : a.get(), paramCount,
-                                    digest, digestLen, signature, signatureLen);
+  return with_attributes(params, paramCount, [&](const TEE_Attribute *converted) {
+    return TEE_AsymmetricVerifyDigest(operation, converted, paramCount, digest, digestLen,
+                                      signature, signatureLen);
+  });
 }
 
 // No way to report the failed conversion but a panic (a v1.3.1 DeriveKey
@@ -464,7 +465,7 @@ void __GP11_TEE_DeriveKey(TEE_OperationHandle operation, const __GP11_TEE_Attrib
   if (!a.ok()) {
     TEE_Panic(TEE_ERROR_OUT_OF_MEMORY);
   }
-  TEE_DeriveKey(operation, params == nullptr ? nullptr : a.get(), paramCount, derivedKey);
+  TEE_DeriveKey(operation, a.get(), paramCount, derivedKey);
 }
 
 void __GP11_TEE_GenerateRandom(void *randomBuffer, uint32_t randomBufferLen) {

@@ -13,15 +13,8 @@ int32_t TaAppSkeleton::openSessionAs(
     Object imem2, Object imem3, Object imem4, uint32_t &memrefOutSz1, uint32_t &memrefOutSz2,
     uint32_t &memrefOutSz3, uint32_t &memrefOutSz4, Ref &session, uint32_t &retValue,
     uint32_t &retOrigin) {
-  OpenRequest req;
-  req.uuid = uuid;
-  req.wait = waitCBO;
-  req.cancel_code = cancelCode;
-  req.cancel_timeout = cancellationRequestTimeout;
-  req.connection_method = connectionMethod;
-  req.connection_data = connectionData;
-  req.param_types = paramTypes;
-  req.ex_param_types = exParamTypes;
+  OpenRequest req = open_request(uuid, waitCBO, cancelCode, cancellationRequestTimeout,
+                                 connectionMethod, connectionData, paramTypes, exParamTypes);
   req.identity_stated = true;
   req.client = client_identity(login, clientUuid.bytes);
   return open(req,
