@@ -8,6 +8,7 @@
 
 #include "captee/detail/hex.hpp"
 #include "exception_engine.hpp"
+#include "ipcc.hpp"
 #include "system_control_space.hpp"
 
 namespace captee::platform {
@@ -332,8 +333,23 @@ struct CoreHooks {
 
   static bool invalid_memory(uc_engine *, uc_mem_type type, uint64_t address, int, int64_t,
                              void *user) {
-    CortexMCore::Machine &mc = m(user);
+    auto *core = static_cast<CortexMCore *>(user);
+    CortexMCore::Machine &mc = *core->machine_;
     const uint32_t a = static_cast<uint32_t>(address);
+    const bool read = type == UC_MEM_READ_UNMAPPED;
+    if (read || type == UC_MEM_WRITE_UNMAPPED) {
+      // A peripheral the SoC has and the platform does not model: not the
+      // firmware's fault, and nothing it could handle, so no BusFault; a
+      // crash that names it, never a silent zero.
+      if (const PeripheralDescription *p = find_peripheral(core->desc_, a)) {
+        mc.crash = CortexMCore::Machine::PendingCrash{
+            std::string(read ? "read from " : "write to ") + p->name + " at " + hex32(a) +
+                ", a peripheral this platform does not model",
+            a, mc.last_pc};
+        stop(*core, StopReason::kCrash, mc.last_pc);
+        return false;
+      }
+    }
     Fault f{kExcBusFault, kCfsrPreciserr, 0, 0, a, ""};
     mc.memory_fault_pc = mc.last_pc;
     switch (type) {
@@ -382,6 +398,15 @@ struct CoreHooks {
                                                           static_cast<uint32_t>(value));
   }
 
+  static uint64_t ipcc_read(uc_engine *, uint64_t offset, unsigned size, void *user) {
+    return static_cast<CortexMCore *>(user)->ipcc_->read(static_cast<uint32_t>(offset), size);
+  }
+
+  static void ipcc_write(uc_engine *, uint64_t offset, unsigned size, uint64_t value, void *user) {
+    static_cast<CortexMCore *>(user)->ipcc_->write(static_cast<uint32_t>(offset), size,
+                                                   static_cast<uint32_t>(value));
+  }
+
   static uint64_t scs_read(uc_engine *, uint64_t offset, unsigned size, void *user) {
     return m(user).scs.read(static_cast<uint32_t>(offset), size);
   }
@@ -397,7 +422,13 @@ CortexMCore::CortexMCore(const ProcessorDescription &desc, std::vector<MemoryReg
       regions_(std::move(regions)),
       mailbox_(mailbox),
       machine_(std::make_unique<Machine>(desc_, regions_)) {
-  mailbox_.set_waker([this] { wake(); });
+  if (desc_.mailbox_layout == MailboxLayout::kStm32Ipcc) {
+    ipcc_ = std::make_unique<Ipcc>(mailbox_, *this);
+    // The IPCC's interrupt lines wake the core, as on the SoC.
+    mailbox_.set_waker([this] { ipcc_->update(); });
+  } else {
+    mailbox_.set_waker([this] { wake(); });
+  }
 }
 
 CortexMCore::~CortexMCore() {
@@ -463,8 +494,10 @@ bool CortexMCore::setup_engine(uint32_t vector_table_da, bool cold, uint32_t *re
     err = uc_mem_map_ptr(uc, r->da(), r->size(), perms, r->bytes().data());
   }
   if (err == UC_ERR_OK) {
-    err = uc_mmio_map(uc, desc_.mailbox_da, kPageSize, &CoreHooks::mailbox_read, this,
-                      &CoreHooks::mailbox_write, this);
+    err = ipcc_ ? uc_mmio_map(uc, desc_.mailbox_da, kPageSize, &CoreHooks::ipcc_read, this,
+                              &CoreHooks::ipcc_write, this)
+                : uc_mmio_map(uc, desc_.mailbox_da, kPageSize, &CoreHooks::mailbox_read, this,
+                              &CoreHooks::mailbox_write, this);
   }
   if (err == UC_ERR_OK) {
     err = uc_mmio_map(uc, kScsBase, kPageSize, &CoreHooks::scs_read, this, &CoreHooks::scs_write,
@@ -528,6 +561,9 @@ bool CortexMCore::start(uint32_t vector_table_da, std::string *error) {
     last_crash_.reset();
     injected_.reset();
   }
+  if (ipcc_) {
+    ipcc_->reset();  // a new boot finds the M4's IPCC registers at reset
+  }
   state_.store(CoreState::kRunning);
   thread_ = std::thread(&CortexMCore::run_loop, this, reset);
   return true;
@@ -553,8 +589,8 @@ void CortexMCore::run_loop(uint32_t initial_pc) {
       const Nvic &nvic = mc.scs.nvic();
       const uint32_t n = nvic.highest_pending();
       if ((n != 0 && nvic.preempts(n, nvic.execution_priority(without_primask))) ||
-          mailbox_.firmware_pending() != 0 || stop_requested_.load() || injected_pending_.load() ||
-          mc.reset) {
+          (!ipcc_ && mailbox_.firmware_pending() != 0) || stop_requested_.load() ||
+          injected_pending_.load() || mc.reset) {
         return true;
       }
       if (std::optional<std::string> why = CoreHooks::stuck(mc)) {

@@ -3,12 +3,14 @@
 //
 // The core really executes the loaded image: it boots like hardware (initial
 // SP from the vector table's first word, reset handler from the second), runs
-// on its own thread, and talks to the host through the mailbox MMIO page and
-// its interrupt lines. It has the M-profile exception model (NVIC, SysTick,
-// the System Control Block, exception entry and return, faults delivered to
-// the firmware's handlers), as docs/REMOTEPROC.md ("Exceptions and
-// interrupts") describes: Unicorn executes instructions, and this class
-// takes exceptions between them.
+// on its own thread, and talks to the host through the mailbox MMIO page (in
+// the layout its description names: the STM32MP15's IPCC, whose interrupts
+// reach the NVIC, or captee's own) and its interrupt lines. A data access to
+// a peripheral of the description's SoC map that the platform does not model
+// crashes the core, naming the peripheral and the address. It has the M-profile exception model
+// (NVIC, SysTick, the System Control Block, exception entry and return, faults delivered to the
+// firmware's handlers), as docs/REMOTEPROC.md ("Exceptions and interrupts") describes: Unicorn
+// executes instructions, and this class takes exceptions between them.
 //
 // What a real core cannot get out of (a lock-up: a fault at HardFault
 // priority, no usable HardFault handler, a stack the exception frame cannot
@@ -41,6 +43,8 @@
 struct uc_struct;
 
 namespace captee::platform {
+
+class Ipcc;
 
 // Processor states, numbered as Linux remoteproc numbers them.
 enum class CoreState : uint32_t { kOffline = 0, kRunning = 2, kCrashed = 3 };
@@ -134,6 +138,9 @@ class CortexMCore : public InterruptLines {
   ProcessorDescription desc_;
   std::vector<MemoryRegion *> regions_;
   Mailbox &mailbox_;
+  // The mailbox's register face when the layout is the STM32MP15's IPCC;
+  // null for captee's layout (Mailbox::mmio_read/mmio_write).
+  std::unique_ptr<Ipcc> ipcc_;
 
   std::mutex lifecycle_mu_;  // serialises start/stop
   uc_struct *uc_ = nullptr;

@@ -1,0 +1,193 @@
+// The STM32MP15's peripherals as the emulated M4 sees them, each with a small
+// C firmware of its own (programs/*.c on programs/startup_stm32mp15.c): the
+// SoC's peripheral map (an unmodelled peripheral is a crash naming it) and
+// the IPCC (status, set, clear and mask registers and its two interrupts).
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include "captee/platform/remote_processor.hpp"
+#include "test_support.hpp"
+
+namespace captee::platform::testing {
+namespace {
+
+// The test platform with the STM32MP15's IPCC and peripheral map, clocked at
+// 10 MHz like the exception tests.
+ProcessorDescription stm32mp15_test_processor() {
+  ProcessorDescription p = test_processor();
+  p.clock_hz = 10'000'000;
+  p.mailbox_layout = MailboxLayout::kStm32Ipcc;
+  p.peripherals = stm32mp15_peripherals();
+  return p;
+}
+
+class Peripherals : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string error;
+    proc_ = RemoteProcessor::create(stm32mp15_test_processor(), &error);
+    ASSERT_TRUE(proc_) << error;
+  }
+  void TearDown() override {
+    if (proc_) {
+      (void)proc_->stop();
+    }
+  }
+  void boot(const std::string &program, uint32_t scenario = 0) {
+    auto code = read_program(program);
+    ASSERT_FALSE(code.empty());
+    ASSERT_TRUE(load(*proc_, 0, code).ok());
+    write_word(*proc_, 0x10000200, scenario);
+    Status s = proc_->start(0);
+    ASSERT_TRUE(s.ok()) << s.message;
+  }
+  uint32_t result(uint32_t i) { return read_word(*proc_, 0x10000100 + 4 * i); }
+  std::string crash_reason() {
+    auto c = proc_->core().last_crash();
+    return c ? c->reason : "(no crash)";
+  }
+
+  std::unique_ptr<RemoteProcessor> proc_;
+};
+
+// ---- The SoC's map ----
+
+TEST_F(Peripherals, AReadOfAnUnmodelledPeripheralIsACrashNamingIt) {
+  boot("unmodelled", 0);
+  ASSERT_TRUE(eventually([&] { return proc_->state() == CoreState::kCrashed; }))
+      << "never a silent zero";
+  EXPECT_EQ(crash_reason(),
+            "read from SPI2 at 0x4000b008, a peripheral this platform does not model");
+  EXPECT_EQ(proc_->core().last_crash()->fault_address, 0x4000B008u);
+  EXPECT_EQ(result(0), 0u) << "not a BusFault the firmware could handle";
+  EXPECT_EQ(result(2), 0u) << "the access did not return";
+}
+
+TEST_F(Peripherals, AWriteToAnUnmodelledPeripheralIsACrashNamingIt) {
+  boot("unmodelled", 1);
+  ASSERT_TRUE(eventually([&] { return proc_->state() == CoreState::kCrashed; }));
+  EXPECT_EQ(crash_reason(),
+            "write to I2C4 at 0x5c002000, a peripheral this platform does not model");
+  EXPECT_EQ(result(0), 0u);
+}
+
+TEST_F(Peripherals, AnAddressInNoPeripheralStillFaultsToTheFirmware) {
+  boot("unmodelled", 2);
+  ASSERT_TRUE(eventually([&] { return result(0) == 1; })) << crash_reason();
+  EXPECT_EQ(result(1), 0x4001A000u) << "a precise BusFault with BFAR";
+  EXPECT_EQ(proc_->state(), CoreState::kRunning);
+}
+
+TEST_F(Peripherals, TheProcessorBootsAgainAfterAnUnmodelledAccess) {
+  boot("unmodelled", 0);
+  ASSERT_TRUE(eventually([&] { return proc_->state() == CoreState::kCrashed; }));
+  ASSERT_TRUE(proc_->stop().ok());
+  write_word(*proc_, 0x10000200, 2);
+  ASSERT_TRUE(proc_->start(0).ok());
+  EXPECT_TRUE(eventually([&] { return result(0) == 1; })) << crash_reason();
+}
+
+// ---- IPCC ----
+
+TEST_F(Peripherals, IpccStatusSetClearAndMaskRegisters) {
+  boot("ipcc", 0);
+  ASSERT_TRUE(eventually([&] { return result(3) != 0; })) << crash_reason();
+  EXPECT_EQ(result(0), 0x003F003Fu) << "C2MR: every channel masked at reset";
+  EXPECT_EQ(result(1), 0u) << "C2CR: no interrupt enabled at reset";
+  EXPECT_EQ(result(2), 6u) << "HWCFGR: six channels";
+  EXPECT_EQ(result(3), 0x5u) << "C2TOC1SR: CH1S and CH3S set channels 1 and 3";
+  EXPECT_EQ(proc_->mailbox().host_pending(), 0x5u) << "the host sees the M4's flags";
+  proc_->mailbox().kick(0x12);
+  ASSERT_TRUE(eventually([&] { return result(7) == 1; })) << crash_reason();
+  EXPECT_EQ(result(4), 0x12u) << "C1TOC2SR: the host's flags";
+  EXPECT_EQ(result(5), 0u) << "C2SCR CHnC cleared them";
+  EXPECT_EQ(proc_->mailbox().firmware_pending(), 0u);
+  EXPECT_EQ(result(6), 0x0000003Fu) << "a byte write to C2MR keeps its other bytes";
+  proc_->mailbox().ack(0x1);
+  EXPECT_EQ(proc_->mailbox().host_pending(), 0x4u) << "the host clears channel 1 only";
+}
+
+TEST_F(Peripherals, IpccHostKicksOnChannelsTheIpccLacksAreDropped) {
+  boot("ipcc", 0);
+  ASSERT_TRUE(eventually([&] { return result(3) != 0; })) << crash_reason();
+  proc_->mailbox().kick(0xFFFFFFC0u);
+  EXPECT_EQ(proc_->mailbox().firmware_pending(), 0u);
+  proc_->mailbox().kick(0xFFFFFFFFu);
+  ASSERT_TRUE(eventually([&] { return result(7) == 1; })) << crash_reason();
+  EXPECT_EQ(result(4), 0x3Fu);
+}
+
+TEST_F(Peripherals, IpccReceiveOccupiedAndTransmitFreeInterrupts) {
+  boot("ipcc", 1);
+  // Channel 6's receive-occupied interrupt is masked: its flag waits.
+  proc_->mailbox().kick(0x20);
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  EXPECT_EQ(result(1), 0u) << "a masked channel raises no interrupt";
+  EXPECT_EQ(proc_->mailbox().firmware_pending(), 0x20u);
+  EXPECT_EQ(proc_->state(), CoreState::kRunning) << crash_reason();
+  // Channel 2 is unmasked: IPCC_RX1 wakes the sleeping M4.
+  proc_->mailbox().kick(0x2);
+  ASSERT_TRUE(eventually([&] { return result(1) == 1; })) << crash_reason();
+  EXPECT_EQ(result(0), 0x2u) << "the handler saw only the unmasked channel";
+  EXPECT_EQ(proc_->mailbox().firmware_pending(), 0x20u) << "the masked flag is still set";
+  ASSERT_TRUE(eventually([&] { return proc_->mailbox().host_pending() == 0x2u; }))
+      << "the handler answered on channel 2";
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(result(2), 0u) << "channel 2 is still occupied: no transmit-free interrupt";
+  // The host takes the M4's message: channel 2 is free, IPCC_TX1 fires.
+  proc_->mailbox().ack(0x2);
+  ASSERT_TRUE(eventually([&] { return result(2) == 1; })) << crash_reason();
+  EXPECT_EQ(result(3), 0u) << "C2TOC1SR in the transmit-free handler";
+  // The handler masked the free interrupt again: it fires once.
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(result(2), 1u);
+  // A second message goes the same way.
+  proc_->mailbox().kick(0x1);
+  ASSERT_TRUE(eventually([&] { return result(1) == 2; })) << crash_reason();
+  EXPECT_EQ(result(0), 0x3u);
+  EXPECT_EQ(proc_->state(), CoreState::kRunning);
+}
+
+TEST_F(Peripherals, IpccFirmwareKicksReachTheHostsHandler) {
+  std::atomic<uint32_t> seen{0};
+  proc_->mailbox().on_firmware_kick([&](uint32_t channels) {
+    seen |= channels;
+    return true;  // taken at once: the channels are free again
+  });
+  boot("ipcc", 0);
+  ASSERT_TRUE(eventually([&] { return seen.load() == 0x5u; })) << crash_reason();
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // C2TOC1SR read after the kick
+  EXPECT_EQ(result(2), 6u);
+  EXPECT_EQ(proc_->mailbox().host_pending(), 0u) << "a taken kick never shows as pending";
+  EXPECT_EQ(result(3), 0u) << "so C2TOC1SR reads the channels free";
+  proc_->mailbox().on_firmware_kick(nullptr);
+}
+
+TEST_F(Peripherals, IpccOnesWrittenEverywhereKeepOnlyTheM4sRegisterBits) {
+  std::atomic<uint32_t> kicks{0}, calls{0};
+  proc_->mailbox().on_firmware_kick([&](uint32_t channels) {
+    kicks |= channels;
+    calls++;
+    return false;
+  });
+  proc_->mailbox().kick(0x3);
+  boot("ipcc", 2);
+  ASSERT_TRUE(eventually([&] { return result(7) == 1; })) << crash_reason();
+  EXPECT_EQ(result(0), 0x00010001u) << "C2CR: RXOIE and TXFIE only";
+  EXPECT_EQ(result(1), 0x003F003Fu) << "C2MR: the six channels' masks only";
+  EXPECT_EQ(result(2), 0u) << "the host's C1CR is not the M4's to write";
+  EXPECT_EQ(result(3), 0u) << "nor C1MR";
+  EXPECT_EQ(result(4), 0x3Fu) << "C2SCR's CHnS bits kicked all six channels";
+  EXPECT_EQ(result(5), 6u) << "HWCFGR is read-only";
+  EXPECT_EQ(kicks.load(), 0x3Fu) << "the host heard the six channels, nothing more";
+  EXPECT_EQ(calls.load(), 1u) << "the second pass set flags already set: no new kick";
+  EXPECT_EQ(proc_->mailbox().firmware_pending(), 0u) << "C2SCR's CHnC bits cleared the host's";
+  EXPECT_EQ(proc_->state(), CoreState::kRunning) << crash_reason();
+  proc_->mailbox().on_firmware_kick(nullptr);
+}
+
+}  // namespace
+}  // namespace captee::platform::testing
