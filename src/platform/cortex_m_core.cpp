@@ -9,6 +9,7 @@
 #include "captee/detail/hex.hpp"
 #include "exception_engine.hpp"
 #include "ipcc.hpp"
+#include "peripheral.hpp"
 #include "system_control_space.hpp"
 
 namespace captee::platform {
@@ -398,6 +399,16 @@ struct CoreHooks {
                                                           static_cast<uint32_t>(value));
   }
 
+  static uint64_t peripheral_read(uc_engine *, uint64_t offset, unsigned size, void *user) {
+    return static_cast<Peripheral *>(user)->read(static_cast<uint32_t>(offset), size);
+  }
+
+  static void peripheral_write(uc_engine *, uint64_t offset, unsigned size, uint64_t value,
+                               void *user) {
+    static_cast<Peripheral *>(user)->write(static_cast<uint32_t>(offset), size,
+                                           static_cast<uint32_t>(value));
+  }
+
   static uint64_t ipcc_read(uc_engine *, uint64_t offset, unsigned size, void *user) {
     return static_cast<CortexMCore *>(user)->ipcc_->read(static_cast<uint32_t>(offset), size);
   }
@@ -428,6 +439,11 @@ CortexMCore::CortexMCore(const ProcessorDescription &desc, std::vector<MemoryReg
     mailbox_.set_waker([this] { ipcc_->update(); });
   } else {
     mailbox_.set_waker([this] { wake(); });
+  }
+  for (const PeripheralDescription &p : desc_.peripherals) {
+    if (p.model != PeripheralModel::kNone) {
+      peripherals_.push_back({p.base, p.size, make_peripheral(p.model, *this)});
+    }
   }
 }
 
@@ -503,6 +519,12 @@ bool CortexMCore::setup_engine(uint32_t vector_table_da, bool cold, uint32_t *re
     err = uc_mmio_map(uc, kScsBase, kPageSize, &CoreHooks::scs_read, this, &CoreHooks::scs_write,
                       this);
   }
+  for (MappedPeripheral &p : peripherals_) {
+    if (err == UC_ERR_OK) {
+      err = uc_mmio_map(uc, p.base, p.size, &CoreHooks::peripheral_read, p.model.get(),
+                        &CoreHooks::peripheral_write, p.model.get());
+    }
+  }
   struct {
     int type;
     void *callback;
@@ -563,6 +585,9 @@ bool CortexMCore::start(uint32_t vector_table_da, std::string *error) {
   }
   if (ipcc_) {
     ipcc_->reset();  // a new boot finds the M4's IPCC registers at reset
+  }
+  for (MappedPeripheral &p : peripherals_) {
+    p.model->reset();
   }
   state_.store(CoreState::kRunning);
   thread_ = std::thread(&CortexMCore::run_loop, this, reset);

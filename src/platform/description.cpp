@@ -40,6 +40,22 @@ const char *to_string(MailboxLayout layout) {
   return layout == MailboxLayout::kCaptee ? "captee" : "stm32-ipcc";
 }
 
+const char *to_string(PeripheralModel model) {
+  switch (model) {
+    case PeripheralModel::kHsem:
+      return "hsem";
+    case PeripheralModel::kRcc:
+      return "rcc";
+    case PeripheralModel::kSyscfg:
+      return "syscfg";
+    case PeripheralModel::kPwr:
+      return "pwr";
+    case PeripheralModel::kNone:
+      break;
+  }
+  return "none";
+}
+
 const PeripheralDescription *find_peripheral(const ProcessorDescription &p, uint32_t address) {
   // Sorted by base and non-overlapping (validate()): the candidate is the
   // last peripheral starting at or below the address.
@@ -88,6 +104,10 @@ std::string validate_peripherals(const ProcessorDescription &p, const std::strin
     }
     if (overlaps(d.base, d.size, p.mailbox_da, kPageSize)) {
       return what + " overlaps the mailbox";
+    }
+    if (d.model != PeripheralModel::kNone && d.size != kPageSize) {
+      return what + " is modelled as " + to_string(d.model) +
+             ", whose registers fill one 4 KiB page";
     }
     if (overlaps(d.base, d.size, kPrivatePeripheralBus, kPrivatePeripheralBusSize)) {
       return what + " overlaps the core's private peripheral bus (0xe0000000-0xe00fffff)";

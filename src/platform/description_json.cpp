@@ -151,11 +151,26 @@ PeripheralDescription read_peripheral(const json &j, const std::string &path) {
   if (!j.is_object()) {
     throw Failure{path + " must be an object"};
   }
-  reject_unknown_keys(j, {"name", "base", "size"}, path);
+  reject_unknown_keys(j, {"name", "base", "size", "model"}, path);
   PeripheralDescription d;
   d.name = read_string(member(j, "name", path), path + ".name", 32);
   d.base = read_u32(member(j, "base", path), path + ".base");
   d.size = read_u32(member(j, "size", path), path + ".size");
+  if (auto it = j.find("model"); it != j.end()) {
+    const std::string model = read_string(*it, path + ".model", 16);
+    bool known = false;
+    for (PeripheralModel m : {PeripheralModel::kHsem, PeripheralModel::kRcc,
+                              PeripheralModel::kSyscfg, PeripheralModel::kPwr}) {
+      if (model == to_string(m)) {
+        d.model = m;
+        known = true;
+      }
+    }
+    if (!known) {
+      throw Failure{path + ".model must be \"hsem\", \"rcc\", \"syscfg\" or \"pwr\", not \"" +
+                    model + "\""};
+    }
+  }
   return d;
 }
 

@@ -1,5 +1,7 @@
 #include "ipcc.hpp"
 
+#include "peripheral.hpp"
+
 namespace captee::platform {
 
 namespace {
@@ -11,13 +13,6 @@ constexpr uint32_t kIpidrValue = 0x00100071;
 constexpr uint32_t kSidrValue = 0xA3C5DD01;
 
 constexpr uint32_t kCrBits = Ipcc::kCrRxoie | Ipcc::kCrTxfie;
-
-// The byte lanes an access of `size` bytes at `offset` touches, within its word.
-uint32_t lanes(uint32_t offset, unsigned size) {
-  const uint32_t shift = (offset & 3u) * 8u;
-  const uint32_t width = size >= 4 ? 0xFFFFFFFFu : (1u << (size * 8u)) - 1u;
-  return width << shift;
-}
 
 }  // namespace
 
@@ -49,22 +44,20 @@ uint32_t Ipcc::read_word(uint32_t offset) const {
 }
 
 uint32_t Ipcc::read(uint32_t offset, unsigned size) const {
-  const uint32_t word = read_word(offset & ~3u);
-  return (word & lanes(offset, size)) >> ((offset & 3u) * 8u);
+  return read_lanes(read_word(offset & ~3u), offset, size);
 }
 
 void Ipcc::write(uint32_t offset, unsigned size, uint32_t value) {
-  const uint32_t mask = lanes(offset, size);
-  const uint32_t bits = (value << ((offset & 3u) * 8u)) & mask;
+  const uint32_t bits = written_lanes(value, offset, size);
   switch (offset & ~3u) {
     case kC2Cr: {
       std::lock_guard<std::mutex> lock(mu_);
-      cr_ = ((cr_ & ~mask) | bits) & kCrBits;
+      cr_ = merge_lanes(cr_, value, offset, size) & kCrBits;
       break;
     }
     case kC2Mr: {
       std::lock_guard<std::mutex> lock(mu_);
-      mr_ = ((mr_ & ~mask) | bits) & kMrReset;
+      mr_ = merge_lanes(mr_, value, offset, size) & kMrReset;
       break;
     }
     case kC2Scr:

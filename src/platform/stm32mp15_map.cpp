@@ -15,6 +15,7 @@ struct Block {
   const char *name;
   uint32_t base;
   uint32_t size;
+  PeripheralModel model = PeripheralModel::kNone;
 };
 
 // Kept in address order; stm32mp15_peripherals() sorts anyway.
@@ -74,15 +75,15 @@ constexpr Block kBlocks[] = {
     {"DLYB_SDMMC3", 0x48005000, k4K},
     {"USBOTG", 0x49000000, 0x40000},
     // AHB3 (the IPCC at 0x4C001000 is the mailbox)
-    {"HSEM", 0x4C000000, k4K},
+    {"HSEM", 0x4C000000, k4K, PeripheralModel::kHsem},
     {"HASH2", 0x4C002000, k4K},
     {"RNG2", 0x4C003000, k4K},
     {"CRC2", 0x4C004000, k4K},
     {"CRYP2", 0x4C005000, k4K},
     {"DCMI", 0x4C006000, k4K},
     // AHB4
-    {"RCC", 0x50000000, k4K},
-    {"PWR", 0x50001000, k4K},
+    {"RCC", 0x50000000, k4K, PeripheralModel::kRcc},
+    {"PWR", 0x50001000, k4K, PeripheralModel::kPwr},
     {"GPIOA", 0x50002000, k4K},
     {"GPIOB", 0x50003000, k4K},
     {"GPIOC", 0x50004000, k4K},
@@ -96,7 +97,7 @@ constexpr Block kBlocks[] = {
     {"GPIOK", 0x5000C000, k4K},
     {"EXTI", 0x5000D000, k4K},
     // APB3
-    {"SYSCFG", 0x50020000, k4K},
+    {"SYSCFG", 0x50020000, k4K, PeripheralModel::kSyscfg},
     {"LPTIM2", 0x50021000, k4K},
     {"LPTIM3", 0x50022000, k4K},
     {"LPTIM4", 0x50023000, k4K},
@@ -156,7 +157,7 @@ std::vector<PeripheralDescription> stm32mp15_peripherals() {
   std::vector<PeripheralDescription> out;
   out.reserve(std::size(kBlocks));
   for (const Block &b : kBlocks) {
-    out.push_back({b.name, b.base, b.size});
+    out.push_back({b.name, b.base, b.size, b.model});
   }
   std::sort(out.begin(), out.end(),
             [](const PeripheralDescription &a, const PeripheralDescription &b) {

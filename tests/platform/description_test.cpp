@@ -202,6 +202,11 @@ TEST(DefaultPlatform, KnowsTheStm32mp15PeripheralMapAndTheIpcc) {
     EXPECT_EQ(p->base, e.base);
   }
   EXPECT_EQ(find_peripheral(m4, 0x4C001000), nullptr) << "the IPCC is the mailbox";
+  EXPECT_EQ(find_peripheral(m4, 0x4C000000)->model, PeripheralModel::kHsem);
+  EXPECT_EQ(find_peripheral(m4, 0x50000000)->model, PeripheralModel::kRcc);
+  EXPECT_EQ(find_peripheral(m4, 0x50001000)->model, PeripheralModel::kPwr);
+  EXPECT_EQ(find_peripheral(m4, 0x50020000)->model, PeripheralModel::kSyscfg);
+  EXPECT_EQ(find_peripheral(m4, 0x50002000)->model, PeripheralModel::kNone) << "GPIOA";
   EXPECT_EQ(find_peripheral(m4, 0x10000000), nullptr) << "memory is not a peripheral";
   EXPECT_EQ(find_peripheral(m4, 0x4001A000), nullptr) << "a hole in APB1";
   EXPECT_EQ(find_peripheral(m4, 0xFFFFFFFF), nullptr);
@@ -229,6 +234,14 @@ TEST(PlatformJson, MailboxLayoutAndPeripherals) {
   EXPECT_EQ(d.peripherals[0].name, "A") << "sorted by base";
   EXPECT_EQ(find_peripheral(d, 0x40001FFC)->name, "A");
   EXPECT_EQ(find_peripheral(d, 0x40002000), nullptr);
+  EXPECT_EQ(d.peripherals[0].model, PeripheralModel::kNone) << "not modelled unless asked";
+  r = parse_platform_json(
+      R"({"name": "p", "processors": [{"id": 0, "name": "c", "core": "cortex-m4",
+          "mailbox": "0x4C001000", "peripherals": [{"name": "S", "base": "0x4C000000", "size": "4K",
+                                                    "model": "hsem"}],
+          "regions": [{"name": "r", "da": 0, "size": "64K"}]}]})");
+  ASSERT_TRUE(r.platform) << r.error;
+  EXPECT_EQ(r.platform->processors[0].peripherals[0].model, PeripheralModel::kHsem);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -267,7 +280,17 @@ INSTANTIATE_TEST_SUITE_P(
                 "processor 0 peripheral 'X' overlaps the core's private peripheral bus "
                 "(0xe0000000-0xe00fffff)"},
         BadCase{PROC(R"(, "peripherals": [{"name": "", "base": "0x40000000", "size": "4K"}])"),
-                "platform.processors[0].peripherals[0].name must be 1 to 32 characters"}));
+                "platform.processors[0].peripherals[0].name must be 1 to 32 characters"},
+        BadCase{
+            PROC(
+                R"(, "peripherals": [{"name": "X", "base": "0x40000000", "size": "4K", "model": "gpio"}])"),
+            "platform.processors[0].peripherals[0].model must be \"hsem\", \"rcc\", "
+            "\"syscfg\" or \"pwr\", not \"gpio\""},
+        BadCase{
+            PROC(
+                R"(, "peripherals": [{"name": "X", "base": "0x40000000", "size": "8K", "model": "rcc"}])"),
+            "processor 0 peripheral 'X' is modelled as rcc, whose registers fill one 4 KiB "
+            "page"}));
 
 TEST(PlatformValidate, LimitsTheNumberOfPeripherals) {
   PlatformDescription p = default_platform();

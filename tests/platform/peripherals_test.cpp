@@ -1,7 +1,9 @@
 // The STM32MP15's peripherals as the emulated M4 sees them, each with a small
 // C firmware of its own (programs/*.c on programs/startup_stm32mp15.c): the
-// SoC's peripheral map (an unmodelled peripheral is a crash naming it) and
-// the IPCC (status, set, clear and mask registers and its two interrupts).
+// SoC's peripheral map (an unmodelled peripheral is a crash naming it), the
+// IPCC (status, set, clear and mask registers and its two interrupts), HSEM
+// (lock and unlock rules, its interrupt), RCC's ready flags, SYSCFG's boot
+// mode and PWR.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -187,6 +189,85 @@ TEST_F(Peripherals, IpccOnesWrittenEverywhereKeepOnlyTheM4sRegisterBits) {
   EXPECT_EQ(proc_->mailbox().firmware_pending(), 0u) << "C2SCR's CHnC bits cleared the host's";
   EXPECT_EQ(proc_->state(), CoreState::kRunning) << crash_reason();
   proc_->mailbox().on_firmware_kick(nullptr);
+}
+
+// ---- HSEM ----
+
+TEST_F(Peripherals, HsemLockAndUnlockRules) {
+  boot("hsem", 0);
+  ASSERT_TRUE(eventually([&] { return result(20) == 1; })) << crash_reason();
+  EXPECT_EQ(result(0), 0x80000200u) << "reading RLR0 takes semaphore 0 for the M4 (COREID 2)";
+  EXPECT_EQ(result(1), 0x80000200u) << "R0 shows the owner, PROCID 0";
+  EXPECT_EQ(result(2), 0x80000200u) << "a second 1-step read returns the owner";
+  EXPECT_EQ(result(3), 0x80000205u) << "the 2-step lock with PROCID 5";
+  EXPECT_EQ(result(4), 0x80000205u) << "a second 2-step lock does not take a held semaphore";
+  EXPECT_EQ(result(5), 0x80000200u) << "an unlock with the A7's COREID is ignored";
+  EXPECT_EQ(result(6), 0x80000205u) << "an unlock with the wrong PROCID is ignored";
+  EXPECT_EQ(result(7), 0u) << "the owner's unlock frees it";
+  EXPECT_EQ(result(8), 0u) << "the M4 cannot lock in the A7's name";
+  EXPECT_EQ(result(9), 1u << 1) << "C2ISR: semaphore 1 was freed";
+  EXPECT_EQ(result(11), 1u) << "freeing semaphore 0 with C2IER bit 0 raised HSEM_IT2 once";
+  EXPECT_EQ(result(10), 1u << 0) << "C2MISR in the handler";
+  EXPECT_NE(result(12) & 0x80000000u, 0u) << "a clear-all with the A7's COREID is ignored";
+  EXPECT_NE(result(13) & 0x80000000u, 0u) << "a clear-all with the wrong key is ignored";
+  EXPECT_EQ(result(14), 0u) << "the right key and COREID free the M4's semaphores";
+  EXPECT_EQ(result(15), 0x220u) << "HWCFGR1: 32 semaphores, 2 interrupts";
+}
+
+TEST_F(Peripherals, HsemOnesWrittenEverywhereTakeAndFreeNothing) {
+  boot("hsem", 1);
+  ASSERT_TRUE(eventually([&] { return result(20) == 1; })) << crash_reason();
+  EXPECT_EQ(result(0), 0x80000200u) << "ones are COREID 15: the M4's semaphore stays held";
+  EXPECT_EQ(result(1), 0xFFFFFFFFu) << "C2IER is the M4's to write";
+  EXPECT_EQ(result(2), 0xFFFF0000u) << "KEYR holds the key only";
+  EXPECT_EQ(result(3), 0u) << "no semaphore taken by ones";
+  EXPECT_EQ(result(4), 0u) << "the A7's interrupt enables are not the M4's";
+  EXPECT_EQ(proc_->state(), CoreState::kRunning) << crash_reason();
+}
+
+// ---- RCC, SYSCFG, PWR ----
+
+TEST_F(Peripherals, RccReadyFlagsFollowEnablesAndSettingsReadBack) {
+  boot("rcc", 0);
+  ASSERT_TRUE(eventually([&] { return result(20) == 1; })) << crash_reason();
+  EXPECT_EQ(result(0), 0x105u) << "HSI (and its divider) and HSE ready, as the A7 left them";
+  EXPECT_EQ(result(16), 0x73u) << "PLL3 on and ready, its three outputs enabled";
+  EXPECT_EQ(result(1), 0x115u) << "CSIRDY follows CSION";
+  EXPECT_EQ(result(2), 0x111u) << "OCENSETR reads the enables";
+  EXPECT_EQ(result(3), 0x105u) << "CSIRDY drops when CSI is turned off";
+  EXPECT_EQ(result(4), 0x101u) << "OCENCLRR reads the enables too";
+  EXPECT_EQ(result(5), (1u << 12) | (1u << 11)) << "MC_AHB3ENSETR: IPCC and HSEM enabled";
+  EXPECT_EQ(result(6), 1u << 11) << "MC_AHB3ENCLRR disabled the IPCC only";
+  EXPECT_EQ(result(7), 0x3u) << "PLLRDY follows PLLON";
+  EXPECT_EQ(result(8), 0u);
+  EXPECT_EQ(result(9), 0x80000001u) << "MSSCKSELR: HSE selected, the switch done";
+  EXPECT_EQ(result(10), 0x80000000u) << "MCUDIVR ready";
+  EXPECT_EQ(result(11), 0x80000001u) << "APB1DIVR ready";
+  EXPECT_EQ(result(12), 2u) << "a kernel clock selection reads back";
+  EXPECT_EQ(result(13), 5u) << "SYSCFG_BOOTR: production boot (SD card), not engineering (6)";
+  EXPECT_EQ(result(14), 5u) << "the boot pins ignore writes";
+  EXPECT_EQ(result(15), 1u << 8) << "PWR_CR1 reads back";
+}
+
+TEST_F(Peripherals, RccOnesWrittenEverywhereOnlyChangeRegisterValues) {
+  boot("rcc", 1);
+  ASSERT_TRUE(eventually([&] { return result(20) == 1; })) << crash_reason();
+  EXPECT_EQ(result(0), 0u)
+      << "OCENCLRR's ones, written after OCENSETR's, turned every oscillator off";
+  EXPECT_EQ(result(1), 0xFFFFFFFFu) << "PLL4 on and ready";
+  EXPECT_EQ(result(2), 0xFFFFFFFFu);
+  EXPECT_EQ(proc_->state(), CoreState::kRunning) << "the core runs on: nothing is clocked for real";
+}
+
+TEST_F(Peripherals, ModelledRegistersResetAtEachBoot) {
+  boot("rcc", 1);
+  ASSERT_TRUE(eventually([&] { return result(20) == 1; })) << crash_reason();
+  ASSERT_TRUE(proc_->stop().ok());
+  write_word(*proc_, 0x10000100 + 4 * 20, 0);
+  write_word(*proc_, 0x10000200, 0);
+  ASSERT_TRUE(proc_->start(0).ok());
+  ASSERT_TRUE(eventually([&] { return result(20) == 1; })) << crash_reason();
+  EXPECT_EQ(result(0), 0x105u) << "OCRDYR as at the first boot";
 }
 
 }  // namespace

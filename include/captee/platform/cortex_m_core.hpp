@@ -45,6 +45,7 @@ struct uc_struct;
 namespace captee::platform {
 
 class Ipcc;
+class Peripheral;
 
 // Processor states, numbered as Linux remoteproc numbers them.
 enum class CoreState : uint32_t { kOffline = 0, kRunning = 2, kCrashed = 3 };
@@ -141,6 +142,14 @@ class CortexMCore : public InterruptLines {
   // The mailbox's register face when the layout is the STM32MP15's IPCC;
   // null for captee's layout (Mailbox::mmio_read/mmio_write).
   std::unique_ptr<Ipcc> ipcc_;
+  // The modelled peripherals of the description's map, mapped at each
+  // engine set-up and reset at each boot.
+  struct MappedPeripheral {
+    uint32_t base = 0;
+    uint32_t size = 0;
+    std::unique_ptr<Peripheral> model;
+  };
+  std::vector<MappedPeripheral> peripherals_;
 
   std::mutex lifecycle_mu_;  // serialises start/stop
   uc_struct *uc_ = nullptr;

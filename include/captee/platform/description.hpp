@@ -22,14 +22,19 @@ enum class CoreType { kCortexM4, kCortexM33 };
 // Access rights of a region, as the emulated core sees it.
 enum Access : uint8_t { kRead = 1, kWrite = 2, kExecute = 4, kRwx = 7 };
 
+// The register models captee has for the STM32MP15's peripherals
+// (docs/REMOTEPROC.md, "Peripherals", says what each does and does not do).
+enum class PeripheralModel { kNone, kHsem, kRcc, kSyscfg, kPwr };
+
 // A peripheral of the SoC's memory map as the processor sees it (RM0436's
 // memory map for the STM32MP15's M4). The map names what firmware touches: an
 // access to a peripheral the platform does not model crashes the processor
 // with that name and the address, instead of reading as zero.
 struct PeripheralDescription {
-  std::string name;   // "GPIOA", as the reference manual names it
-  uint32_t base = 0;  // 4 KiB aligned
-  uint32_t size = 0;  // a non-zero multiple of 4 KiB
+  std::string name;                                // "GPIOA", as the reference manual names it
+  uint32_t base = 0;                               // 4 KiB aligned
+  uint32_t size = 0;                               // a non-zero multiple of 4 KiB
+  PeripheralModel model = PeripheralModel::kNone;  // kNone: in the map, not modelled
 };
 
 // The register layout of the mailbox page. The STM32MP15's IPCC (the M4's
@@ -98,7 +103,7 @@ PlatformDescription default_platform();
 
 // The STM32MP15's peripherals as its M4 sees them (RM0436 memory map; the
 // addresses of the CMSIS device header stm32mp157cxx_cm4.h), sorted by base,
-// without the IPCC, which is the mailbox.
+// without the IPCC, which is the mailbox; HSEM, RCC, SYSCFG and PWR modelled.
 std::vector<PeripheralDescription> stm32mp15_peripherals();
 
 // The peripheral holding `address`, or nullptr. Borrowed from `p`.
@@ -119,5 +124,6 @@ std::string validate(const PlatformDescription &p);
 
 const char *to_string(CoreType core);
 const char *to_string(MailboxLayout layout);
+const char *to_string(PeripheralModel model);
 
 }  // namespace captee::platform

@@ -14,6 +14,7 @@ HANDLER(busfault_handler);
 HANDLER(usagefault_handler);
 HANDLER(ipcc_rx1_handler);
 HANDLER(ipcc_tx1_handler);
+HANDLER(hsem_it2_handler);
 
 #define IRQ(n) (16 + (n))
 
@@ -25,6 +26,7 @@ __attribute__((section(".isr_vector"), used)) void (*const vectors[16 + 150])(vo
     [6] = usagefault_handler,
     [IRQ(IPCC_RX1_IRQn)] = ipcc_rx1_handler,
     [IRQ(IPCC_TX1_IRQn)] = ipcc_tx1_handler,
+    [IRQ(HSEM_IT2_IRQn)] = hsem_it2_handler,
 };
 
 void reset_handler(void) {

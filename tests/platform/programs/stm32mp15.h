@@ -22,4 +22,44 @@
 #define IPCC_RX1_IRQn 103
 #define IPCC_TX1_IRQn 104
 
+#define HSEM_BASE 0x4C000000u
+#define HSEM_R(x) REG(HSEM_BASE + 4 * (x))
+#define HSEM_RLR(x) REG(HSEM_BASE + 0x80 + 4 * (x))
+#define HSEM_C1IER REG(HSEM_BASE + 0x100)
+#define HSEM_C2IER REG(HSEM_BASE + 0x110)
+#define HSEM_C2ICR REG(HSEM_BASE + 0x114)
+#define HSEM_C2ISR REG(HSEM_BASE + 0x118)
+#define HSEM_C2MISR REG(HSEM_BASE + 0x11C)
+#define HSEM_CR REG(HSEM_BASE + 0x140)
+#define HSEM_KEYR REG(HSEM_BASE + 0x144)
+#define HSEM_HWCFGR1 REG(HSEM_BASE + 0x3F0)
+#define HSEM_LOCK (1u << 31)
+#define HSEM_COREID(id) ((id) << 8)
+#define HSEM_CPU1 1u /* the Cortex-A7 */
+#define HSEM_CPU2 2u /* the M4 */
+#define HSEM_IT2_IRQn 125
+
+#define RCC_BASE 0x50000000u
+#define RCC_OCENSETR REG(RCC_BASE + 0x00C)
+#define RCC_OCENCLRR REG(RCC_BASE + 0x010)
+#define RCC_MSSCKSELR REG(RCC_BASE + 0x048)
+#define RCC_OCRDYR REG(RCC_BASE + 0x808)
+#define RCC_MCUDIVR REG(RCC_BASE + 0x830)
+#define RCC_APB1DIVR REG(RCC_BASE + 0x834)
+#define RCC_PLL3CR REG(RCC_BASE + 0x880)
+#define RCC_PLL4CR REG(RCC_BASE + 0x894)
+#define RCC_UART35CKSELR REG(RCC_BASE + 0x8EC)
+#define RCC_MC_AHB3ENSETR REG(RCC_BASE + 0xAA0)
+#define RCC_MC_AHB3ENCLRR REG(RCC_BASE + 0xAA4)
+#define RCC_CSION (1u << 4)
+#define RCC_CSIRDY (1u << 4)
+#define RCC_PLLON (1u << 0)
+#define RCC_PLLRDY (1u << 1)
+#define RCC_READY (1u << 31)
+#define RCC_HSEMEN (1u << 11)
+#define RCC_IPCCEN (1u << 12)
+
+#define SYSCFG_BOOTR REG(0x50020000u)
+#define PWR_CR1 REG(0x50001000u)
+
 #endif
