@@ -443,6 +443,9 @@ CortexMCore::CortexMCore(const ProcessorDescription &desc, std::vector<MemoryReg
   for (const PeripheralDescription &p : desc_.peripherals) {
     if (p.model != PeripheralModel::kNone) {
       peripherals_.push_back({p.base, p.size, make_peripheral(p.model, *this)});
+      if (p.model == PeripheralModel::kUsart3 && console_ == nullptr) {
+        console_ = dynamic_cast<UartConsole *>(peripherals_.back().model.get());
+      }
     }
   }
 }

@@ -50,6 +50,8 @@ const char *to_string(PeripheralModel model) {
       return "syscfg";
     case PeripheralModel::kPwr:
       return "pwr";
+    case PeripheralModel::kUsart3:
+      return "usart3";
     case PeripheralModel::kNone:
       break;
   }

@@ -159,15 +159,18 @@ PeripheralDescription read_peripheral(const json &j, const std::string &path) {
   if (auto it = j.find("model"); it != j.end()) {
     const std::string model = read_string(*it, path + ".model", 16);
     bool known = false;
-    for (PeripheralModel m : {PeripheralModel::kHsem, PeripheralModel::kRcc,
-                              PeripheralModel::kSyscfg, PeripheralModel::kPwr}) {
+    for (PeripheralModel m :
+         {PeripheralModel::kHsem, PeripheralModel::kRcc, PeripheralModel::kSyscfg,
+          PeripheralModel::kPwr, PeripheralModel::kUsart3}) {
       if (model == to_string(m)) {
         d.model = m;
         known = true;
       }
     }
     if (!known) {
-      throw Failure{path + ".model must be \"hsem\", \"rcc\", \"syscfg\" or \"pwr\", not \"" +
+      throw Failure{path +
+                    ".model must be \"hsem\", \"rcc\", \"syscfg\", \"pwr\" or \"usart3\", "
+                    "not \"" +
                     model + "\""};
     }
   }

@@ -2,6 +2,7 @@
 
 #include "hsem.hpp"
 #include "stm32mp15_rcc.hpp"
+#include "usart.hpp"
 
 namespace captee::platform {
 
@@ -15,6 +16,8 @@ std::unique_ptr<Peripheral> make_peripheral(PeripheralModel model, InterruptLine
       return std::make_unique<Stm32mp15Syscfg>();
     case PeripheralModel::kPwr:
       return std::make_unique<Stm32mp15Pwr>();
+    case PeripheralModel::kUsart3:
+      return std::make_unique<Usart>(lines, Usart::kUsart3Irq);
     case PeripheralModel::kNone:
       break;
   }

@@ -36,7 +36,7 @@ constexpr Block kBlocks[] = {
     {"SPI3", 0x4000C000, k4K},
     {"SPDIFRX", 0x4000D000, k4K},
     {"USART2", 0x4000E000, k4K},
-    {"USART3", 0x4000F000, k4K},
+    {"USART3", 0x4000F000, k4K, PeripheralModel::kUsart3},
     {"UART4", 0x40010000, k4K},
     {"UART5", 0x40011000, k4K},
     {"I2C1", 0x40012000, k4K},

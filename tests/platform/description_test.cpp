@@ -206,6 +206,7 @@ TEST(DefaultPlatform, KnowsTheStm32mp15PeripheralMapAndTheIpcc) {
   EXPECT_EQ(find_peripheral(m4, 0x50000000)->model, PeripheralModel::kRcc);
   EXPECT_EQ(find_peripheral(m4, 0x50001000)->model, PeripheralModel::kPwr);
   EXPECT_EQ(find_peripheral(m4, 0x50020000)->model, PeripheralModel::kSyscfg);
+  EXPECT_EQ(find_peripheral(m4, 0x4000F000)->model, PeripheralModel::kUsart3);
   EXPECT_EQ(find_peripheral(m4, 0x50002000)->model, PeripheralModel::kNone) << "GPIOA";
   EXPECT_EQ(find_peripheral(m4, 0x10000000), nullptr) << "memory is not a peripheral";
   EXPECT_EQ(find_peripheral(m4, 0x4001A000), nullptr) << "a hole in APB1";
@@ -285,7 +286,7 @@ INSTANTIATE_TEST_SUITE_P(
             PROC(
                 R"(, "peripherals": [{"name": "X", "base": "0x40000000", "size": "4K", "model": "gpio"}])"),
             "platform.processors[0].peripherals[0].model must be \"hsem\", \"rcc\", "
-            "\"syscfg\" or \"pwr\", not \"gpio\""},
+            "\"syscfg\", \"pwr\" or \"usart3\", not \"gpio\""},
         BadCase{
             PROC(
                 R"(, "peripherals": [{"name": "X", "base": "0x40000000", "size": "8K", "model": "rcc"}])"),

@@ -39,6 +39,7 @@
 #include "captee/platform/interrupt_lines.hpp"
 #include "captee/platform/mailbox.hpp"
 #include "captee/platform/memory_region.hpp"
+#include "captee/platform/uart_console.hpp"
 
 struct uc_struct;
 
@@ -115,6 +116,10 @@ class CortexMCore : public InterruptLines {
   bool set_irq_level(uint32_t irq, bool asserted) override;
   bool pulse_irq(uint32_t irq) override;
 
+  // The host's end of the board's console UART (the description's USART3
+  // model), or nullptr when the platform has none. Borrowed from the core.
+  UartConsole *console() { return console_; }
+
   // Registers a listener called on the core's thread right after the state
   // becomes CRASHED. Returns a token for unsubscribe(). Thread-safe.
   uint64_t subscribe(CrashListener listener);
@@ -150,6 +155,7 @@ class CortexMCore : public InterruptLines {
     std::unique_ptr<Peripheral> model;
   };
   std::vector<MappedPeripheral> peripherals_;
+  UartConsole *console_ = nullptr;  // one of peripherals_, when modelled
 
   std::mutex lifecycle_mu_;  // serialises start/stop
   uc_struct *uc_ = nullptr;

@@ -24,7 +24,7 @@ enum Access : uint8_t { kRead = 1, kWrite = 2, kExecute = 4, kRwx = 7 };
 
 // The register models captee has for the STM32MP15's peripherals
 // (docs/REMOTEPROC.md, "Peripherals", says what each does and does not do).
-enum class PeripheralModel { kNone, kHsem, kRcc, kSyscfg, kPwr };
+enum class PeripheralModel { kNone, kHsem, kRcc, kSyscfg, kPwr, kUsart3 };
 
 // A peripheral of the SoC's memory map as the processor sees it (RM0436's
 // memory map for the STM32MP15's M4). The map names what firmware touches: an
@@ -103,7 +103,8 @@ PlatformDescription default_platform();
 
 // The STM32MP15's peripherals as its M4 sees them (RM0436 memory map; the
 // addresses of the CMSIS device header stm32mp157cxx_cm4.h), sorted by base,
-// without the IPCC, which is the mailbox; HSEM, RCC, SYSCFG and PWR modelled.
+// without the IPCC, which is the mailbox; HSEM, RCC, SYSCFG, PWR and USART3
+// (the console) modelled.
 std::vector<PeripheralDescription> stm32mp15_peripherals();
 
 // The peripheral holding `address`, or nullptr. Borrowed from `p`.

@@ -15,6 +15,7 @@ HANDLER(usagefault_handler);
 HANDLER(ipcc_rx1_handler);
 HANDLER(ipcc_tx1_handler);
 HANDLER(hsem_it2_handler);
+HANDLER(usart3_handler);
 
 #define IRQ(n) (16 + (n))
 
@@ -27,6 +28,7 @@ __attribute__((section(".isr_vector"), used)) void (*const vectors[16 + 150])(vo
     [IRQ(IPCC_RX1_IRQn)] = ipcc_rx1_handler,
     [IRQ(IPCC_TX1_IRQn)] = ipcc_tx1_handler,
     [IRQ(HSEM_IT2_IRQn)] = hsem_it2_handler,
+    [IRQ(USART3_IRQn)] = usart3_handler,
 };
 
 void reset_handler(void) {

@@ -59,6 +59,22 @@
 #define RCC_HSEMEN (1u << 11)
 #define RCC_IPCCEN (1u << 12)
 
+#define USART3_BASE 0x4000F000u
+#define USART3_CR1 REG(USART3_BASE + 0x00)
+#define USART3_RQR REG(USART3_BASE + 0x18)
+#define USART3_ISR REG(USART3_BASE + 0x1C)
+#define USART3_RDR REG(USART3_BASE + 0x24)
+#define USART3_TDR REG(USART3_BASE + 0x28)
+#define USART_CR1_UE (1u << 0)
+#define USART_CR1_RE (1u << 2)
+#define USART_CR1_TE (1u << 3)
+#define USART_CR1_RXNEIE (1u << 5)
+#define USART_ISR_RXNE (1u << 5)
+#define USART_ISR_TXE (1u << 7)
+#define USART_ISR_TEACK (1u << 21)
+#define USART_ISR_REACK (1u << 22)
+#define USART3_IRQn 39
+
 #define SYSCFG_BOOTR REG(0x50020000u)
 #define PWR_CR1 REG(0x50001000u)
 
