@@ -8,6 +8,7 @@
 
 #include "captee/detail/hex.hpp"
 #include "exception_engine.hpp"
+#include "gpio.hpp"
 #include "ipcc.hpp"
 #include "peripheral.hpp"
 #include "system_control_space.hpp"
@@ -117,7 +118,8 @@ struct CortexMCore::Machine : ScsEnvironment {
     at_reset = true;
   }
 
-  ExternalLines lines;  // driven from any thread
+  ExternalLines lines;                // driven from any thread
+  std::vector<Peripheral *> clocked;  // peripherals counting the clock (timers)
   SystemControlSpace scs;
   ExceptionEngine engine;
   const uint64_t clock_hz;
@@ -193,6 +195,9 @@ struct CoreHooks {
     if (mc.scs.systick().advance(mc.cycles())) {
       mc.scs.nvic().set_pending(kExcSysTick, true);
     }
+    for (Peripheral *p : mc.clocked) {
+      p->advance(mc.cycles());  // drives its lines, which the NVIC samples next
+    }
     mc.scs.nvic().sample(mc.lines);
   }
 
@@ -231,6 +236,9 @@ struct CoreHooks {
   static void schedule(CortexMCore::Machine &mc) {
     const uint64_t now = mc.cycles();
     uint64_t next = std::min(mc.scs.systick().next_event(), now + kPublishInterval);
+    for (const Peripheral *p : mc.clocked) {
+      next = std::min(next, p->next_event());
+    }
     if (mc.in_fault) {
       next = std::min(next, mc.fault_since + mc.fault_budget);
     }
@@ -400,13 +408,17 @@ struct CoreHooks {
   }
 
   static uint64_t peripheral_read(uc_engine *, uint64_t offset, unsigned size, void *user) {
-    return static_cast<Peripheral *>(user)->read(static_cast<uint32_t>(offset), size);
+    auto *p = static_cast<CortexMCore::MappedPeripheral *>(user);
+    return p->model->read(static_cast<uint32_t>(offset), size);
   }
 
   static void peripheral_write(uc_engine *, uint64_t offset, unsigned size, uint64_t value,
                                void *user) {
-    static_cast<Peripheral *>(user)->write(static_cast<uint32_t>(offset), size,
-                                           static_cast<uint32_t>(value));
+    auto *p = static_cast<CortexMCore::MappedPeripheral *>(user);
+    p->model->write(static_cast<uint32_t>(offset), size, static_cast<uint32_t>(value));
+    if (p->model->clocked()) {
+      p->core->machine_->check = true;  // its next event may have moved: schedule again
+    }
   }
 
   static uint64_t ipcc_read(uc_engine *, uint64_t offset, unsigned size, void *user) {
@@ -440,9 +452,19 @@ CortexMCore::CortexMCore(const ProcessorDescription &desc, std::vector<MemoryReg
   } else {
     mailbox_.set_waker([this] { wake(); });
   }
+  PeripheralContext context{*this, [this] { return machine_->cycles(); }};
+  for (const PeripheralDescription &p : desc_.peripherals) {
+    if ((p.model == PeripheralModel::kGpio || p.model == PeripheralModel::kExti) && !gpio_) {
+      gpio_ = std::make_unique<GpioBank>(*this);
+      context.gpio = gpio_.get();
+    }
+  }
   for (const PeripheralDescription &p : desc_.peripherals) {
     if (p.model != PeripheralModel::kNone) {
-      peripherals_.push_back({p.base, p.size, make_peripheral(p.model, *this)});
+      peripherals_.push_back({p.base, p.size, make_peripheral(p, context), this});
+      if (peripherals_.back().model->clocked()) {
+        machine_->clocked.push_back(peripherals_.back().model.get());
+      }
       if (p.model == PeripheralModel::kUsart3 && console_ == nullptr) {
         console_ = dynamic_cast<UartConsole *>(peripherals_.back().model.get());
       }
@@ -453,6 +475,10 @@ CortexMCore::CortexMCore(const ProcessorDescription &desc, std::vector<MemoryReg
 CortexMCore::~CortexMCore() {
   stop();
   mailbox_.set_waker(nullptr);
+}
+
+GpioPins *CortexMCore::gpio() {
+  return gpio_.get();
 }
 
 void CortexMCore::wake() {
@@ -524,8 +550,8 @@ bool CortexMCore::setup_engine(uint32_t vector_table_da, bool cold, uint32_t *re
   }
   for (MappedPeripheral &p : peripherals_) {
     if (err == UC_ERR_OK) {
-      err = uc_mmio_map(uc, p.base, p.size, &CoreHooks::peripheral_read, p.model.get(),
-                        &CoreHooks::peripheral_write, p.model.get());
+      err = uc_mmio_map(uc, p.base, p.size, &CoreHooks::peripheral_read, &p,
+                        &CoreHooks::peripheral_write, &p);
     }
   }
   struct {

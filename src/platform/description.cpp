@@ -52,6 +52,12 @@ const char *to_string(PeripheralModel model) {
       return "pwr";
     case PeripheralModel::kUsart3:
       return "usart3";
+    case PeripheralModel::kTim2:
+      return "tim2";
+    case PeripheralModel::kGpio:
+      return "gpio";
+    case PeripheralModel::kExti:
+      return "exti";
     case PeripheralModel::kNone:
       break;
   }
@@ -106,6 +112,10 @@ std::string validate_peripherals(const ProcessorDescription &p, const std::strin
     }
     if (overlaps(d.base, d.size, p.mailbox_da, kPageSize)) {
       return what + " overlaps the mailbox";
+    }
+    if (d.model == PeripheralModel::kGpio && d.port >= kGpioPorts) {
+      return what + " is GPIO port " + std::to_string(d.port) + "; ports are 0 to " +
+             std::to_string(kGpioPorts - 1);
     }
     if (d.model != PeripheralModel::kNone && d.size != kPageSize) {
       return what + " is modelled as " + to_string(d.model) +

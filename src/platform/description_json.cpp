@@ -151,7 +151,7 @@ PeripheralDescription read_peripheral(const json &j, const std::string &path) {
   if (!j.is_object()) {
     throw Failure{path + " must be an object"};
   }
-  reject_unknown_keys(j, {"name", "base", "size", "model"}, path);
+  reject_unknown_keys(j, {"name", "base", "size", "model", "port"}, path);
   PeripheralDescription d;
   d.name = read_string(member(j, "name", path), path + ".name", 32);
   d.base = read_u32(member(j, "base", path), path + ".base");
@@ -161,7 +161,8 @@ PeripheralDescription read_peripheral(const json &j, const std::string &path) {
     bool known = false;
     for (PeripheralModel m :
          {PeripheralModel::kHsem, PeripheralModel::kRcc, PeripheralModel::kSyscfg,
-          PeripheralModel::kPwr, PeripheralModel::kUsart3}) {
+          PeripheralModel::kPwr, PeripheralModel::kUsart3, PeripheralModel::kTim2,
+          PeripheralModel::kGpio, PeripheralModel::kExti}) {
       if (model == to_string(m)) {
         d.model = m;
         known = true;
@@ -169,10 +170,16 @@ PeripheralDescription read_peripheral(const json &j, const std::string &path) {
     }
     if (!known) {
       throw Failure{path +
-                    ".model must be \"hsem\", \"rcc\", \"syscfg\", \"pwr\" or \"usart3\", "
-                    "not \"" +
+                    ".model must be \"hsem\", \"rcc\", \"syscfg\", \"pwr\", \"usart3\", "
+                    "\"tim2\", \"gpio\" or \"exti\", not \"" +
                     model + "\""};
     }
+  }
+  if (auto it = j.find("port"); it != j.end()) {
+    if (d.model != PeripheralModel::kGpio) {
+      throw Failure{path + ".port is only for a \"gpio\" model"};
+    }
+    d.port = read_u32(*it, path + ".port");
   }
   return d;
 }

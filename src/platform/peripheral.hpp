@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include "captee/platform/description.hpp"
@@ -20,6 +21,14 @@ class Peripheral {
   virtual void write(uint32_t offset, unsigned size, uint32_t value) = 0;
   // The registers at the values a new boot finds (start()).
   virtual void reset() = 0;
+
+  // Peripherals that count the core's clock (cycles, docs/REMOTEPROC.md
+  // "Time"): the core calls advance(now) between basic blocks and when the
+  // cycle next_event() names comes, so their interrupts come on time.
+  static constexpr uint64_t kNever = UINT64_MAX;
+  virtual bool clocked() const { return false; }
+  virtual void advance(uint64_t now) { (void)now; }
+  virtual uint64_t next_event() const { return kNever; }
 };
 
 // The bits of its 32-bit register an access of `size` bytes at `offset` touches.
@@ -44,8 +53,19 @@ inline uint32_t merge_lanes(uint32_t old, uint32_t value, uint32_t offset, unsig
   return (old & ~lanes) | written_lanes(value, offset, size);
 }
 
-// The model of `model` (not kNone), raising its interrupts on `lines`
-// (borrowed; it must outlive the model).
-std::unique_ptr<Peripheral> make_peripheral(PeripheralModel model, InterruptLines &lines);
+class GpioBank;
+
+// What a model may use of its processor: its interrupt lines, the core's
+// clock, and the GPIO bank the GPIO ports and the EXTI share (borrowed; they
+// outlive the models).
+struct PeripheralContext {
+  InterruptLines &lines;
+  std::function<uint64_t()> now;
+  GpioBank *gpio = nullptr;  // set when the description has a GPIO or EXTI model
+};
+
+// The model of `d` (whose model is not kNone).
+std::unique_ptr<Peripheral> make_peripheral(const PeripheralDescription &d,
+                                            const PeripheralContext &context);
 
 }  // namespace captee::platform

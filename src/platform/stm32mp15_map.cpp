@@ -16,12 +16,13 @@ struct Block {
   uint32_t base;
   uint32_t size;
   PeripheralModel model = PeripheralModel::kNone;
+  uint32_t port = 0;
 };
 
 // Kept in address order; stm32mp15_peripherals() sorts anyway.
 constexpr Block kBlocks[] = {
     // APB1
-    {"TIM2", 0x40000000, k4K},
+    {"TIM2", 0x40000000, k4K, PeripheralModel::kTim2},
     {"TIM3", 0x40001000, k4K},
     {"TIM4", 0x40002000, k4K},
     {"TIM5", 0x40003000, k4K},
@@ -84,18 +85,18 @@ constexpr Block kBlocks[] = {
     // AHB4
     {"RCC", 0x50000000, k4K, PeripheralModel::kRcc},
     {"PWR", 0x50001000, k4K, PeripheralModel::kPwr},
-    {"GPIOA", 0x50002000, k4K},
-    {"GPIOB", 0x50003000, k4K},
-    {"GPIOC", 0x50004000, k4K},
-    {"GPIOD", 0x50005000, k4K},
-    {"GPIOE", 0x50006000, k4K},
-    {"GPIOF", 0x50007000, k4K},
-    {"GPIOG", 0x50008000, k4K},
-    {"GPIOH", 0x50009000, k4K},
-    {"GPIOI", 0x5000A000, k4K},
-    {"GPIOJ", 0x5000B000, k4K},
-    {"GPIOK", 0x5000C000, k4K},
-    {"EXTI", 0x5000D000, k4K},
+    {"GPIOA", 0x50002000, k4K, PeripheralModel::kGpio, 0},
+    {"GPIOB", 0x50003000, k4K, PeripheralModel::kGpio, 1},
+    {"GPIOC", 0x50004000, k4K, PeripheralModel::kGpio, 2},
+    {"GPIOD", 0x50005000, k4K, PeripheralModel::kGpio, 3},
+    {"GPIOE", 0x50006000, k4K, PeripheralModel::kGpio, 4},
+    {"GPIOF", 0x50007000, k4K, PeripheralModel::kGpio, 5},
+    {"GPIOG", 0x50008000, k4K, PeripheralModel::kGpio, 6},
+    {"GPIOH", 0x50009000, k4K, PeripheralModel::kGpio, 7},
+    {"GPIOI", 0x5000A000, k4K, PeripheralModel::kGpio, 8},
+    {"GPIOJ", 0x5000B000, k4K, PeripheralModel::kGpio, 9},
+    {"GPIOK", 0x5000C000, k4K, PeripheralModel::kGpio, 10},
+    {"EXTI", 0x5000D000, k4K, PeripheralModel::kExti},
     // APB3
     {"SYSCFG", 0x50020000, k4K, PeripheralModel::kSyscfg},
     {"LPTIM2", 0x50021000, k4K},
@@ -114,7 +115,7 @@ constexpr Block kBlocks[] = {
     {"CRYP1", 0x54001000, k4K},
     {"HASH1", 0x54002000, k4K},
     {"RNG1", 0x54003000, k4K},
-    {"GPIOZ", 0x54004000, k4K},
+    {"GPIOZ", 0x54004000, k4K, PeripheralModel::kGpio, 11},
     // AHB6
     {"MDMA", 0x58000000, 0x2000},
     {"FMC", 0x58002000, k4K},
@@ -157,7 +158,7 @@ std::vector<PeripheralDescription> stm32mp15_peripherals() {
   std::vector<PeripheralDescription> out;
   out.reserve(std::size(kBlocks));
   for (const Block &b : kBlocks) {
-    out.push_back({b.name, b.base, b.size, b.model});
+    out.push_back({b.name, b.base, b.size, b.model, b.port});
   }
   std::sort(out.begin(), out.end(),
             [](const PeripheralDescription &a, const PeripheralDescription &b) {

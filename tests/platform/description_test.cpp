@@ -207,7 +207,12 @@ TEST(DefaultPlatform, KnowsTheStm32mp15PeripheralMapAndTheIpcc) {
   EXPECT_EQ(find_peripheral(m4, 0x50001000)->model, PeripheralModel::kPwr);
   EXPECT_EQ(find_peripheral(m4, 0x50020000)->model, PeripheralModel::kSyscfg);
   EXPECT_EQ(find_peripheral(m4, 0x4000F000)->model, PeripheralModel::kUsart3);
-  EXPECT_EQ(find_peripheral(m4, 0x50002000)->model, PeripheralModel::kNone) << "GPIOA";
+  EXPECT_EQ(find_peripheral(m4, 0x40000000)->model, PeripheralModel::kTim2);
+  EXPECT_EQ(find_peripheral(m4, 0x5000D000)->model, PeripheralModel::kExti);
+  EXPECT_EQ(find_peripheral(m4, 0x50004000)->model, PeripheralModel::kGpio) << "GPIOC";
+  EXPECT_EQ(find_peripheral(m4, 0x50004000)->port, 2u);
+  EXPECT_EQ(find_peripheral(m4, 0x54004000)->port, 11u) << "GPIOZ";
+  EXPECT_EQ(find_peripheral(m4, 0x4000B000)->model, PeripheralModel::kNone) << "SPI2";
   EXPECT_EQ(find_peripheral(m4, 0x10000000), nullptr) << "memory is not a peripheral";
   EXPECT_EQ(find_peripheral(m4, 0x4001A000), nullptr) << "a hole in APB1";
   EXPECT_EQ(find_peripheral(m4, 0xFFFFFFFF), nullptr);
@@ -284,9 +289,18 @@ INSTANTIATE_TEST_SUITE_P(
                 "platform.processors[0].peripherals[0].name must be 1 to 32 characters"},
         BadCase{
             PROC(
-                R"(, "peripherals": [{"name": "X", "base": "0x40000000", "size": "4K", "model": "gpio"}])"),
+                R"(, "peripherals": [{"name": "X", "base": "0x40000000", "size": "4K", "model": "spi"}])"),
             "platform.processors[0].peripherals[0].model must be \"hsem\", \"rcc\", "
-            "\"syscfg\", \"pwr\" or \"usart3\", not \"gpio\""},
+            "\"syscfg\", \"pwr\", \"usart3\", \"tim2\", \"gpio\" or \"exti\", not "
+            "\"spi\""},
+        BadCase{
+            PROC(
+                R"(, "peripherals": [{"name": "X", "base": "0x40000000", "size": "4K", "port": 1}])"),
+            "platform.processors[0].peripherals[0].port is only for a \"gpio\" model"},
+        BadCase{
+            PROC(
+                R"(, "peripherals": [{"name": "X", "base": "0x40000000", "size": "4K", "model": "gpio", "port": 12}])"),
+            "processor 0 peripheral 'X' is GPIO port 12; ports are 0 to 11"},
         BadCase{
             PROC(
                 R"(, "peripherals": [{"name": "X", "base": "0x40000000", "size": "8K", "model": "rcc"}])"),

@@ -281,6 +281,93 @@ TEST_F(Peripherals, UartOnesWrittenEverywhere) {
   EXPECT_EQ(proc_->state(), CoreState::kRunning) << crash_reason();
 }
 
+// ---- TIM2, a tick source ----
+
+TEST_F(Peripherals, Tim2UpdateInterruptEveryPeriodOfTheInstructionClock) {
+  boot("tim2", 0);
+  ASSERT_TRUE(eventually([&] { return result(0) >= 100; })) << crash_reason();
+  ASSERT_TRUE(proc_->stop().ok());
+  // The handler runs within a few instructions of each update (the core
+  // takes interrupts between basic blocks), so CNT is still low, and the
+  // main loop makes the same number of passes between ticks, give or take one.
+  for (uint32_t t = 1; t < 16; ++t) {
+    EXPECT_LE(result(18 + t), 5u) << "tick " << t;
+    if (t >= 2) {
+      const uint32_t passes = result(2 + t) - result(1 + t);
+      EXPECT_GE(passes + 1, result(3) - result(2)) << "tick " << t;
+      EXPECT_LE(passes, result(3) - result(2) + 1) << "tick " << t;
+    }
+  }
+  EXPECT_GT(result(3) - result(2), 50u) << "the main loop runs between ticks";
+  const uint64_t cycles = proc_->core().cycles();
+  const uint64_t ticks = result(0);
+  EXPECT_LE(ticks * 1000, cycles) << "one update per 10 x 100 cycles";
+  EXPECT_GE((ticks + 2) * 1000, cycles - 200);
+}
+
+TEST_F(Peripherals, Tim2UpdateFlagCanBePolled) {
+  boot("tim2", 1);
+  ASSERT_TRUE(eventually([&] { return result(20) == 1; })) << crash_reason();
+  EXPECT_EQ(result(0), 10u);
+  EXPECT_LT(result(1), 500u) << "CNT stays below ARR + 1";
+  EXPECT_GE(proc_->core().cycles(), 10u * 500u);
+}
+
+TEST_F(Peripherals, Tim2WakesASleepingFirmware) {
+  boot("tim2", 2);
+  ASSERT_TRUE(eventually([&] { return result(0) >= 20; })) << crash_reason();
+  EXPECT_GE(result(1) + 2, result(0)) << "each tick ended a WFI";
+  EXPECT_EQ(proc_->state(), CoreState::kRunning);
+}
+
+TEST_F(Peripherals, Tim2OnesWrittenEverywhere) {
+  boot("tim2", 3);
+  ASSERT_TRUE(eventually([&] { return result(20) == 1; })) << crash_reason();
+  EXPECT_EQ(result(1), 0xFFFFu) << "PSC has 16 bits";
+  EXPECT_EQ(result(2), 0u) << "URS (set by the ones in CR1) keeps UG from setting UIF";
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(proc_->state(), CoreState::kRunning) << crash_reason();
+}
+
+// ---- GPIO and EXTI ----
+
+TEST_F(Peripherals, AButtonPressRaisesTheExtiInterruptAndTheLedFollows) {
+  GpioPins *gpio = proc_->gpio();
+  ASSERT_NE(gpio, nullptr);
+  boot("gpio", 0);
+  ASSERT_TRUE(eventually([&] { return read_word(*proc_, 0x10000100 + 4 * 2) == 1; }))
+      << "PC13 reads high through its pull-up: " << crash_reason();
+  bool led = true;
+  ASSERT_TRUE(eventually([&] { return gpio->read_pin(3, 11, &led) && !led; }));
+  EXPECT_TRUE(gpio->set_input(2, 13, false)) << "press";
+  ASSERT_TRUE(eventually([&] { return result(0) == 1; })) << crash_reason();
+  EXPECT_EQ(result(1), 0u) << "the handler reads the pressed level";
+  ASSERT_TRUE(eventually([&] { return gpio->read_pin(3, 11, &led) && led; })) << "LED on";
+  EXPECT_TRUE(gpio->set_input(2, 13, true)) << "release: a rising edge, not watched";
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(result(0), 1u);
+  EXPECT_TRUE(gpio->set_input(0, 13, false)) << "PA13: line 13 is GPIOC's";
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(result(0), 1u);
+  EXPECT_TRUE(gpio->set_input(2, 13, false)) << "second press";
+  ASSERT_TRUE(eventually([&] { return result(0) == 2; })) << crash_reason();
+  ASSERT_TRUE(eventually([&] { return gpio->read_pin(3, 11, &led) && !led; })) << "LED off";
+  EXPECT_GE(result(3), 2u) << "each press ended a WFI";
+  EXPECT_FALSE(gpio->set_input(12, 0, true)) << "no port 12";
+  EXPECT_FALSE(gpio->set_input(0, 16, true)) << "no pin 16";
+  EXPECT_FALSE(gpio->read_pin(0, 16, &led));
+}
+
+TEST_F(Peripherals, GpioAndExtiOnesWrittenEverywhere) {
+  boot("gpio", 1);
+  ASSERT_TRUE(eventually([&] { return result(20) == 1; })) << crash_reason();
+  EXPECT_EQ(result(0), 0u) << "SWIER1's pending bits were cleared by the ones in RPR1";
+  EXPECT_EQ(result(1), 0u) << "BSRR's reset half wins, then BRR clears";
+  EXPECT_EQ(result(2), 0u) << "analog pins with a reserved pull read low";
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(proc_->state(), CoreState::kRunning) << crash_reason();
+}
+
 // ---- RCC, SYSCFG, PWR ----
 
 TEST_F(Peripherals, RccReadyFlagsFollowEnablesAndSettingsReadBack) {

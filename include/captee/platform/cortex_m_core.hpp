@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "captee/platform/description.hpp"
+#include "captee/platform/gpio_pins.hpp"
 #include "captee/platform/interrupt_lines.hpp"
 #include "captee/platform/mailbox.hpp"
 #include "captee/platform/memory_region.hpp"
@@ -47,6 +48,7 @@ namespace captee::platform {
 
 class Ipcc;
 class Peripheral;
+class GpioBank;
 
 // Processor states, numbered as Linux remoteproc numbers them.
 enum class CoreState : uint32_t { kOffline = 0, kRunning = 2, kCrashed = 3 };
@@ -119,6 +121,9 @@ class CortexMCore : public InterruptLines {
   // The host's end of the board's console UART (the description's USART3
   // model), or nullptr when the platform has none. Borrowed from the core.
   UartConsole *console() { return console_; }
+  // The host's hand on the GPIO pins (the description's GPIO and EXTI
+  // models), or nullptr. Borrowed from the core.
+  GpioPins *gpio();
 
   // Registers a listener called on the core's thread right after the state
   // becomes CRASHED. Returns a token for unsubscribe(). Thread-safe.
@@ -147,12 +152,17 @@ class CortexMCore : public InterruptLines {
   // The mailbox's register face when the layout is the STM32MP15's IPCC;
   // null for captee's layout (Mailbox::mmio_read/mmio_write).
   std::unique_ptr<Ipcc> ipcc_;
+  // The GPIO ports' and the EXTI's shared state, when modelled; declared
+  // before the peripherals that borrow it.
+  std::unique_ptr<GpioBank> gpio_;
   // The modelled peripherals of the description's map, mapped at each
-  // engine set-up and reset at each boot.
+  // engine set-up and reset at each boot. Filled by the constructor only, so
+  // Unicorn may keep pointers to the elements.
   struct MappedPeripheral {
     uint32_t base = 0;
     uint32_t size = 0;
     std::unique_ptr<Peripheral> model;
+    CortexMCore *core = nullptr;
   };
   std::vector<MappedPeripheral> peripherals_;
   UartConsole *console_ = nullptr;  // one of peripherals_, when modelled

@@ -24,7 +24,8 @@ enum Access : uint8_t { kRead = 1, kWrite = 2, kExecute = 4, kRwx = 7 };
 
 // The register models captee has for the STM32MP15's peripherals
 // (docs/REMOTEPROC.md, "Peripherals", says what each does and does not do).
-enum class PeripheralModel { kNone, kHsem, kRcc, kSyscfg, kPwr, kUsart3 };
+enum class PeripheralModel { kNone, kHsem, kRcc, kSyscfg, kPwr, kUsart3, kTim2, kGpio, kExti };
+inline constexpr uint32_t kGpioPorts = 12;  // GPIOA (0) .. GPIOK (10), GPIOZ (11)
 
 // A peripheral of the SoC's memory map as the processor sees it (RM0436's
 // memory map for the STM32MP15's M4). The map names what firmware touches: an
@@ -35,6 +36,7 @@ struct PeripheralDescription {
   uint32_t base = 0;                               // 4 KiB aligned
   uint32_t size = 0;                               // a non-zero multiple of 4 KiB
   PeripheralModel model = PeripheralModel::kNone;  // kNone: in the map, not modelled
+  uint32_t port = 0;                               // kGpio: the port number, below kGpioPorts
 };
 
 // The register layout of the mailbox page. The STM32MP15's IPCC (the M4's
@@ -103,8 +105,8 @@ PlatformDescription default_platform();
 
 // The STM32MP15's peripherals as its M4 sees them (RM0436 memory map; the
 // addresses of the CMSIS device header stm32mp157cxx_cm4.h), sorted by base,
-// without the IPCC, which is the mailbox; HSEM, RCC, SYSCFG, PWR and USART3
-// (the console) modelled.
+// without the IPCC, which is the mailbox; HSEM, RCC, SYSCFG, PWR, USART3 (the
+// console), TIM2, the GPIO ports and EXTI modelled.
 std::vector<PeripheralDescription> stm32mp15_peripherals();
 
 // The peripheral holding `address`, or nullptr. Borrowed from `p`.

@@ -16,6 +16,8 @@ HANDLER(ipcc_rx1_handler);
 HANDLER(ipcc_tx1_handler);
 HANDLER(hsem_it2_handler);
 HANDLER(usart3_handler);
+HANDLER(tim2_handler);
+HANDLER(exti13_handler);
 
 #define IRQ(n) (16 + (n))
 
@@ -29,6 +31,8 @@ __attribute__((section(".isr_vector"), used)) void (*const vectors[16 + 150])(vo
     [IRQ(IPCC_TX1_IRQn)] = ipcc_tx1_handler,
     [IRQ(HSEM_IT2_IRQn)] = hsem_it2_handler,
     [IRQ(USART3_IRQn)] = usart3_handler,
+    [IRQ(TIM2_IRQn)] = tim2_handler,
+    [IRQ(EXTI13_IRQn)] = exti13_handler,
 };
 
 void reset_handler(void) {

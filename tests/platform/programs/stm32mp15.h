@@ -75,6 +75,40 @@
 #define USART_ISR_REACK (1u << 22)
 #define USART3_IRQn 39
 
+#define TIM2_BASE 0x40000000u
+#define TIM2_CR1 REG(TIM2_BASE + 0x00)
+#define TIM2_DIER REG(TIM2_BASE + 0x0C)
+#define TIM2_SR REG(TIM2_BASE + 0x10)
+#define TIM2_EGR REG(TIM2_BASE + 0x14)
+#define TIM2_CNT REG(TIM2_BASE + 0x24)
+#define TIM2_PSC REG(TIM2_BASE + 0x28)
+#define TIM2_ARR REG(TIM2_BASE + 0x2C)
+#define TIM_CR1_CEN (1u << 0)
+#define TIM_DIER_UIE (1u << 0)
+#define TIM_SR_UIF (1u << 0)
+#define TIM_EGR_UG (1u << 0)
+#define TIM2_IRQn 28
+
+#define GPIO_BASE(port) (0x50002000u + 0x1000u * (port))
+#define GPIO_MODER(port) REG(GPIO_BASE(port) + 0x00)
+#define GPIO_PUPDR(port) REG(GPIO_BASE(port) + 0x0C)
+#define GPIO_IDR(port) REG(GPIO_BASE(port) + 0x10)
+#define GPIO_ODR(port) REG(GPIO_BASE(port) + 0x14)
+#define GPIO_BSRR(port) REG(GPIO_BASE(port) + 0x18)
+#define PORT_A 0
+#define PORT_C 2
+#define PORT_D 3
+
+#define EXTI_BASE 0x5000D000u
+#define EXTI_RTSR1 REG(EXTI_BASE + 0x00)
+#define EXTI_FTSR1 REG(EXTI_BASE + 0x04)
+#define EXTI_SWIER1 REG(EXTI_BASE + 0x08)
+#define EXTI_RPR1 REG(EXTI_BASE + 0x0C)
+#define EXTI_FPR1 REG(EXTI_BASE + 0x10)
+#define EXTI_EXTICR(n) REG(EXTI_BASE + 0x60 + 4 * (n))
+#define EXTI_C2IMR1 REG(EXTI_BASE + 0xC0)
+#define EXTI13_IRQn 77
+
 #define SYSCFG_BOOTR REG(0x50020000u)
 #define PWR_CR1 REG(0x50001000u)
 
