@@ -106,6 +106,17 @@ std::string Usart::output() const {
   return std::string(log_.begin(), log_.end());
 }
 
+std::string Usart::output_from(uint64_t from, size_t max, uint64_t *first) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const uint64_t oldest = total_ - log_.size();  // the number of log_.front()
+  const uint64_t start = std::min(std::max(from, oldest), total_);
+  const size_t skip = static_cast<size_t>(start - oldest);
+  const size_t len = std::min(max, log_.size() - skip);
+  *first = start;
+  auto begin = log_.begin() + static_cast<std::ptrdiff_t>(skip);
+  return std::string(begin, begin + static_cast<std::ptrdiff_t>(len));
+}
+
 uint64_t Usart::output_total() const {
   std::lock_guard<std::mutex> lock(mu_);
   return total_;

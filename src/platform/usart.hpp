@@ -47,6 +47,7 @@ class Usart : public Peripheral, public UartConsole {
   // UartConsole: the host's side.
   std::string output() const override;
   uint64_t output_total() const override;
+  std::string output_from(uint64_t from, size_t max, uint64_t *first) const override;
   size_t send(std::span<const uint8_t> bytes) override;
 
  private:

@@ -22,6 +22,10 @@ class UartConsole {
   virtual std::string output() const = 0;
   // Bytes the firmware transmitted in all, including dropped ones.
   virtual uint64_t output_total() const = 0;
+  // Up to `max` bytes of the output from byte number `from` on (counting
+  // from the first byte ever transmitted), skipping what the log no longer
+  // keeps; *first is the number of the first byte returned.
+  virtual std::string output_from(uint64_t from, size_t max, uint64_t *first) const = 0;
   // Queues bytes for the firmware's receive register; returns how many were
   // taken (fewer when kInputQueued bytes already wait). They wait, in order,
   // until the firmware reads RDR, as if the host held its line until then.
