@@ -18,7 +18,8 @@
 //                      free every semaphore the M4 holds; reads 0.
 //   0x144 KEYR         KEY (bits 31:16).
 //   0x3F0 HWCFGR1      32 semaphores, 2 interrupts.
-// Semaphore registers take 32-bit writes only (narrower ones are ignored);
+// Every register takes 32-bit writes only (narrower ones are ignored: a
+// semaphore write is one indivisible request, and firmware writes words);
 // every other offset reads 0 and ignores writes.
 #pragma once
 
