@@ -9,7 +9,8 @@
  *
  * It talks to the host through the STM32MP15's IPCC as the M4 (processor 2)
  * does (RM0436; docs/REMOTEPROC.md, "Peripherals"), polling the host's flags
- * rather than taking the IPCC's interrupts, so it stays this small.
+ * rather than taking the IPCC's interrupts, so it stays this small. On the
+ * board's console (USART3) it prints a greeting and echoes what it receives.
  *
  * Built freestanding (no libc). The TEE loads the PT_LOAD segments at their
  * device addresses and zero-fills .bss/.trace, so no startup copy is
@@ -35,6 +36,15 @@
 #define IPCC_CLEAR(channels) (channels)
 #define IPCC_SET(channels) ((channels) << 16)
 #define IPCC_CHANNEL_BOOTED 1u /* channel 1 */
+/* USART3, the board's console: enable (UE, RE, TE), status, data. */
+#define USART3_REG(off) (*(volatile uint32_t *)(0x4000F000u + (off)))
+#define USART3_CR1 USART3_REG(0x00u)
+#define USART3_ISR USART3_REG(0x1Cu)
+#define USART3_RDR USART3_REG(0x24u)
+#define USART3_TDR USART3_REG(0x28u)
+#define USART_CR1_UE_RE_TE 0xDu
+#define USART_ISR_RXNE (1u << 5)
+#define USART_ISR_TXE (1u << 7)
 /* Far from the table, data, stack, vdev buffer, vrings and the companion
  * image's data (0x10030000), and in no segment: see the linker script. */
 #define BOOT_COUNT_DA 0x10020000u
@@ -134,6 +144,25 @@ static const struct companion_descriptor *find_companion(void) {
   return c->magic == COMPANION_MAGIC ? c : NULL;
 }
 
+static void console_put(char c) {
+  while ((USART3_ISR & USART_ISR_TXE) == 0u) {
+  }
+  USART3_TDR = (uint8_t)c;
+}
+
+static void console_puts(const char *s) {
+  while (*s != '\0') {
+    console_put(*s++);
+  }
+}
+
+/* Echoes a received byte, if one waits. */
+static void console_echo(void) {
+  if ((USART3_ISR & USART_ISR_RXNE) != 0u) {
+    console_put((char)USART3_RDR);
+  }
+}
+
 static void answer_kicks(void) {
   const uint32_t pending = IPCC_C1TOC2SR;
   if (pending == 0u) {
@@ -170,10 +199,13 @@ void reset_handler(void) {
     trace_hex(companion->checksum(boot_count));
     trace_puts("\n");
   }
+  USART3_CR1 = USART_CR1_UE_RE_TE;
+  console_puts("captee-m4: console up\r\n");
   IPCC_C2SCR = IPCC_SET(IPCC_CHANNEL_BOOTED);
   for (;;) {
     heartbeat++;
     answer_kicks();
+    console_echo();
   }
 }
 
