@@ -2,13 +2,15 @@
  *
  * On boot it writes a banner, its boot count and (in a two-image bundle) the
  * companion image's greeting into a trace buffer the host reads through the
- * resource table, kicks the host on mailbox channel 0 ("booted"), then loops
+ * resource table, kicks the host on IPCC channel 1 ("booted"), then loops
  * forever: every pass bumps a heartbeat counter, and every host kick is
  * cleared, logged in the trace with the current heartbeat, and answered on the
  * same channels.
  *
- * The mailbox raises no interrupt, so the firmware polls it
- * (registers in include/captee/platform/mailbox.hpp).
+ * It talks to the host through the STM32MP15's IPCC as the M4 (processor 2)
+ * does (RM0436; docs/REMOTEPROC.md, "Peripherals"), polling the host's flags
+ * rather than taking the IPCC's interrupts, so it stays this small. On the
+ * board's console (USART3) it prints a greeting and echoes what it receives.
  *
  * Built freestanding (no libc). The TEE loads the PT_LOAD segments at their
  * device addresses and zero-fills .bss/.trace, so no startup copy is
@@ -24,12 +26,25 @@
 #include "captee-m4-companion.h"
 
 #define TRACE_SIZE 1024u
-#define MAILBOX_BASE 0x4C001000u
-#define MBOX_REG(off) (*(volatile uint32_t *)(MAILBOX_BASE + (off)))
-#define MBOX_H2F_STATUS MBOX_REG(0x00u)
-#define MBOX_H2F_CLEAR MBOX_REG(0x04u)
-#define MBOX_F2H_SET MBOX_REG(0x08u)
-#define MBOX_CHANNEL_BOOTED 1u
+#define IPCC_BASE 0x4C001000u
+#define IPCC_REG(off) (*(volatile uint32_t *)(IPCC_BASE + (off)))
+/* The host's flags toward the M4 (read-only to the M4). */
+#define IPCC_C1TOC2SR IPCC_REG(0x0Cu)
+/* The M4's set/clear register: bits 0-5 clear the host's flags, bits 16-21
+ * set the M4's flags toward the host. */
+#define IPCC_C2SCR IPCC_REG(0x18u)
+#define IPCC_CLEAR(channels) (channels)
+#define IPCC_SET(channels) ((channels) << 16)
+#define IPCC_CHANNEL_BOOTED 1u /* channel 1 */
+/* USART3, the board's console: enable (UE, RE, TE), status, data. */
+#define USART3_REG(off) (*(volatile uint32_t *)(0x4000F000u + (off)))
+#define USART3_CR1 USART3_REG(0x00u)
+#define USART3_ISR USART3_REG(0x1Cu)
+#define USART3_RDR USART3_REG(0x24u)
+#define USART3_TDR USART3_REG(0x28u)
+#define USART_CR1_UE_RE_TE 0xDu
+#define USART_ISR_RXNE (1u << 5)
+#define USART_ISR_TXE (1u << 7)
 /* Far from the table, data, stack, vdev buffer, vrings and the companion
  * image's data (0x10030000), and in no segment: see the linker script. */
 #define BOOT_COUNT_DA 0x10020000u
@@ -129,19 +144,38 @@ static const struct companion_descriptor *find_companion(void) {
   return c->magic == COMPANION_MAGIC ? c : NULL;
 }
 
+static void console_put(char c) {
+  while ((USART3_ISR & USART_ISR_TXE) == 0u) {
+  }
+  USART3_TDR = (uint8_t)c;
+}
+
+static void console_puts(const char *s) {
+  while (*s != '\0') {
+    console_put(*s++);
+  }
+}
+
+/* Echoes a received byte, if one waits. */
+static void console_echo(void) {
+  if ((USART3_ISR & USART_ISR_RXNE) != 0u) {
+    console_put((char)USART3_RDR);
+  }
+}
+
 static void answer_kicks(void) {
-  const uint32_t pending = MBOX_H2F_STATUS;
+  const uint32_t pending = IPCC_C1TOC2SR;
   if (pending == 0u) {
     return;
   }
-  MBOX_H2F_CLEAR = pending;
+  IPCC_C2SCR = IPCC_CLEAR(pending);
   kicks_answered++;
   trace_puts("captee-m4: kick ");
   trace_hex(pending);
   trace_puts(" heartbeat ");
   trace_dec(heartbeat);
   trace_puts("\n");
-  MBOX_F2H_SET = pending; /* answer on the same channels */
+  IPCC_C2SCR = IPCC_SET(pending); /* answer on the same channels */
 }
 
 void reset_handler(void) {
@@ -165,10 +199,13 @@ void reset_handler(void) {
     trace_hex(companion->checksum(boot_count));
     trace_puts("\n");
   }
-  MBOX_F2H_SET = MBOX_CHANNEL_BOOTED;
+  USART3_CR1 = USART_CR1_UE_RE_TE;
+  console_puts("captee-m4: console up\r\n");
+  IPCC_C2SCR = IPCC_SET(IPCC_CHANNEL_BOOTED);
   for (;;) {
     heartbeat++;
     answer_kicks();
+    console_echo();
   }
 }
 

@@ -8,6 +8,9 @@
 
 #include "captee/detail/hex.hpp"
 #include "exception_engine.hpp"
+#include "gpio.hpp"
+#include "ipcc.hpp"
+#include "peripheral.hpp"
 #include "system_control_space.hpp"
 
 namespace captee::platform {
@@ -115,7 +118,8 @@ struct CortexMCore::Machine : ScsEnvironment {
     at_reset = true;
   }
 
-  ExternalLines lines;  // driven from any thread
+  ExternalLines lines;                // driven from any thread
+  std::vector<Peripheral *> clocked;  // peripherals counting the clock (timers)
   SystemControlSpace scs;
   ExceptionEngine engine;
   const uint64_t clock_hz;
@@ -191,6 +195,9 @@ struct CoreHooks {
     if (mc.scs.systick().advance(mc.cycles())) {
       mc.scs.nvic().set_pending(kExcSysTick, true);
     }
+    for (Peripheral *p : mc.clocked) {
+      p->advance(mc.cycles());  // drives its lines, which the NVIC samples next
+    }
     mc.scs.nvic().sample(mc.lines);
   }
 
@@ -229,6 +236,9 @@ struct CoreHooks {
   static void schedule(CortexMCore::Machine &mc) {
     const uint64_t now = mc.cycles();
     uint64_t next = std::min(mc.scs.systick().next_event(), now + kPublishInterval);
+    for (const Peripheral *p : mc.clocked) {
+      next = std::min(next, p->next_event());
+    }
     if (mc.in_fault) {
       next = std::min(next, mc.fault_since + mc.fault_budget);
     }
@@ -332,8 +342,23 @@ struct CoreHooks {
 
   static bool invalid_memory(uc_engine *, uc_mem_type type, uint64_t address, int, int64_t,
                              void *user) {
-    CortexMCore::Machine &mc = m(user);
+    auto *core = static_cast<CortexMCore *>(user);
+    CortexMCore::Machine &mc = *core->machine_;
     const uint32_t a = static_cast<uint32_t>(address);
+    const bool read = type == UC_MEM_READ_UNMAPPED;
+    if (read || type == UC_MEM_WRITE_UNMAPPED) {
+      // A peripheral the SoC has and the platform does not model: not the
+      // firmware's fault, and nothing it could handle, so no BusFault; a
+      // crash that names it, never a silent zero.
+      if (const PeripheralDescription *p = find_peripheral(core->desc_, a)) {
+        mc.crash = CortexMCore::Machine::PendingCrash{
+            std::string(read ? "read from " : "write to ") + p->name + " at " + hex32(a) +
+                ", a peripheral this platform does not model",
+            a, mc.last_pc};
+        stop(*core, StopReason::kCrash, mc.last_pc);
+        return false;
+      }
+    }
     Fault f{kExcBusFault, kCfsrPreciserr, 0, 0, a, ""};
     mc.memory_fault_pc = mc.last_pc;
     switch (type) {
@@ -382,6 +407,29 @@ struct CoreHooks {
                                                           static_cast<uint32_t>(value));
   }
 
+  static uint64_t peripheral_read(uc_engine *, uint64_t offset, unsigned size, void *user) {
+    auto *p = static_cast<CortexMCore::MappedPeripheral *>(user);
+    return p->model->read(static_cast<uint32_t>(offset), size);
+  }
+
+  static void peripheral_write(uc_engine *, uint64_t offset, unsigned size, uint64_t value,
+                               void *user) {
+    auto *p = static_cast<CortexMCore::MappedPeripheral *>(user);
+    p->model->write(static_cast<uint32_t>(offset), size, static_cast<uint32_t>(value));
+    if (p->model->clocked()) {
+      p->core->machine_->check = true;  // its next event may have moved: schedule again
+    }
+  }
+
+  static uint64_t ipcc_read(uc_engine *, uint64_t offset, unsigned size, void *user) {
+    return static_cast<CortexMCore *>(user)->ipcc_->read(static_cast<uint32_t>(offset), size);
+  }
+
+  static void ipcc_write(uc_engine *, uint64_t offset, unsigned size, uint64_t value, void *user) {
+    static_cast<CortexMCore *>(user)->ipcc_->write(static_cast<uint32_t>(offset), size,
+                                                   static_cast<uint32_t>(value));
+  }
+
   static uint64_t scs_read(uc_engine *, uint64_t offset, unsigned size, void *user) {
     return m(user).scs.read(static_cast<uint32_t>(offset), size);
   }
@@ -397,12 +445,40 @@ CortexMCore::CortexMCore(const ProcessorDescription &desc, std::vector<MemoryReg
       regions_(std::move(regions)),
       mailbox_(mailbox),
       machine_(std::make_unique<Machine>(desc_, regions_)) {
-  mailbox_.set_waker([this] { wake(); });
+  if (desc_.mailbox_layout == MailboxLayout::kStm32Ipcc) {
+    ipcc_ = std::make_unique<Ipcc>(mailbox_, *this);
+    // The IPCC's interrupt lines wake the core, as on the SoC.
+    mailbox_.set_waker([this] { ipcc_->update(); });
+  } else {
+    mailbox_.set_waker([this] { wake(); });
+  }
+  PeripheralContext context{*this, [this] { return machine_->cycles(); }};
+  for (const PeripheralDescription &p : desc_.peripherals) {
+    if ((p.model == PeripheralModel::kGpio || p.model == PeripheralModel::kExti) && !gpio_) {
+      gpio_ = std::make_unique<GpioBank>(*this);
+      context.gpio = gpio_.get();
+    }
+  }
+  for (const PeripheralDescription &p : desc_.peripherals) {
+    if (p.model != PeripheralModel::kNone) {
+      peripherals_.push_back({p.base, p.size, make_peripheral(p, context), this});
+      if (peripherals_.back().model->clocked()) {
+        machine_->clocked.push_back(peripherals_.back().model.get());
+      }
+      if (p.model == PeripheralModel::kUsart3 && console_ == nullptr) {
+        console_ = dynamic_cast<UartConsole *>(peripherals_.back().model.get());
+      }
+    }
+  }
 }
 
 CortexMCore::~CortexMCore() {
   stop();
   mailbox_.set_waker(nullptr);
+}
+
+GpioPins *CortexMCore::gpio() {
+  return gpio_.get();
 }
 
 void CortexMCore::wake() {
@@ -463,12 +539,20 @@ bool CortexMCore::setup_engine(uint32_t vector_table_da, bool cold, uint32_t *re
     err = uc_mem_map_ptr(uc, r->da(), r->size(), perms, r->bytes().data());
   }
   if (err == UC_ERR_OK) {
-    err = uc_mmio_map(uc, desc_.mailbox_da, kPageSize, &CoreHooks::mailbox_read, this,
-                      &CoreHooks::mailbox_write, this);
+    err = ipcc_ ? uc_mmio_map(uc, desc_.mailbox_da, kPageSize, &CoreHooks::ipcc_read, this,
+                              &CoreHooks::ipcc_write, this)
+                : uc_mmio_map(uc, desc_.mailbox_da, kPageSize, &CoreHooks::mailbox_read, this,
+                              &CoreHooks::mailbox_write, this);
   }
   if (err == UC_ERR_OK) {
     err = uc_mmio_map(uc, kScsBase, kPageSize, &CoreHooks::scs_read, this, &CoreHooks::scs_write,
                       this);
+  }
+  for (MappedPeripheral &p : peripherals_) {
+    if (err == UC_ERR_OK) {
+      err = uc_mmio_map(uc, p.base, p.size, &CoreHooks::peripheral_read, &p,
+                        &CoreHooks::peripheral_write, &p);
+    }
   }
   struct {
     int type;
@@ -528,6 +612,12 @@ bool CortexMCore::start(uint32_t vector_table_da, std::string *error) {
     last_crash_.reset();
     injected_.reset();
   }
+  if (ipcc_) {
+    ipcc_->reset();  // a new boot finds the M4's IPCC registers at reset
+  }
+  for (MappedPeripheral &p : peripherals_) {
+    p.model->reset();
+  }
   state_.store(CoreState::kRunning);
   thread_ = std::thread(&CortexMCore::run_loop, this, reset);
   return true;
@@ -553,8 +643,8 @@ void CortexMCore::run_loop(uint32_t initial_pc) {
       const Nvic &nvic = mc.scs.nvic();
       const uint32_t n = nvic.highest_pending();
       if ((n != 0 && nvic.preempts(n, nvic.execution_priority(without_primask))) ||
-          mailbox_.firmware_pending() != 0 || stop_requested_.load() || injected_pending_.load() ||
-          mc.reset) {
+          (!ipcc_ && mailbox_.firmware_pending() != 0) || stop_requested_.load() ||
+          injected_pending_.load() || mc.reset) {
         return true;
       }
       if (std::optional<std::string> why = CoreHooks::stuck(mc)) {

@@ -23,7 +23,9 @@ PlatformDescription default_platform() {
       {"retram", 0x00000000, 64 * 1024, true, kRwx},
       {"mcusram", 0x10000000, 384 * 1024, true, kRwx},
   };
-  m4.mailbox_da = 0x4C001000;
+  m4.mailbox_da = 0x4C001000;  // the IPCC
+  m4.mailbox_layout = MailboxLayout::kStm32Ipcc;
+  m4.peripherals = stm32mp15_peripherals();
   PlatformDescription p;
   p.name = "stm32mp15-m4";
   p.processors.push_back(std::move(m4));
@@ -34,10 +36,96 @@ const char *to_string(CoreType core) {
   return core == CoreType::kCortexM33 ? "cortex-m33" : "cortex-m4";
 }
 
+const char *to_string(MailboxLayout layout) {
+  return layout == MailboxLayout::kCaptee ? "captee" : "stm32-ipcc";
+}
+
+const char *to_string(PeripheralModel model) {
+  switch (model) {
+    case PeripheralModel::kHsem:
+      return "hsem";
+    case PeripheralModel::kRcc:
+      return "rcc";
+    case PeripheralModel::kSyscfg:
+      return "syscfg";
+    case PeripheralModel::kPwr:
+      return "pwr";
+    case PeripheralModel::kUsart3:
+      return "usart3";
+    case PeripheralModel::kTim2:
+      return "tim2";
+    case PeripheralModel::kGpio:
+      return "gpio";
+    case PeripheralModel::kExti:
+      return "exti";
+    case PeripheralModel::kNone:
+      break;
+  }
+  return "none";
+}
+
+const PeripheralDescription *find_peripheral(const ProcessorDescription &p, uint32_t address) {
+  // Sorted by base and non-overlapping (validate()): the candidate is the
+  // last peripheral starting at or below the address.
+  auto it = std::upper_bound(p.peripherals.begin(), p.peripherals.end(), address,
+                             [](uint32_t a, const PeripheralDescription &d) { return a < d.base; });
+  if (it == p.peripherals.begin()) {
+    return nullptr;
+  }
+  --it;
+  return uint64_t{address} < uint64_t{it->base} + it->size ? &*it : nullptr;
+}
+
 namespace {
 
 bool overlaps(uint64_t a_start, uint64_t a_size, uint64_t b_start, uint64_t b_size) {
   return a_start < b_start + b_size && b_start < a_start + a_size;
+}
+
+std::string validate_peripherals(const ProcessorDescription &p, const std::string &who) {
+  if (p.peripherals.size() > kMaxPeripheralsPerProcessor) {
+    return who + " has more than " + std::to_string(kMaxPeripheralsPerProcessor) + " peripherals";
+  }
+  std::set<std::string> names;
+  for (size_t i = 0; i < p.peripherals.size(); ++i) {
+    const PeripheralDescription &d = p.peripherals[i];
+    const std::string what = who + " peripheral '" + d.name + "'";
+    if (d.name.empty() || d.name.size() > 32) {
+      return who + " has a peripheral without a name of 1 to 32 characters";
+    }
+    if (!names.insert(d.name).second) {
+      return what + " is declared twice";
+    }
+    if (d.size == 0 || d.size % kPageSize != 0 || d.base % kPageSize != 0 ||
+        uint64_t{d.base} + d.size > (1ull << 32)) {
+      return what + " must start on and span whole 4 KiB pages of the 32-bit address space";
+    }
+    // find_peripheral() searches by base: keep them sorted and apart.
+    if (i > 0 && uint64_t{p.peripherals[i - 1].base} + p.peripherals[i - 1].size > d.base) {
+      return what + " is not after peripheral '" + p.peripherals[i - 1].name +
+             "' (sorted by base, without overlap)";
+    }
+    for (const RegionDescription &r : p.regions) {
+      if (overlaps(d.base, d.size, r.da, r.size)) {
+        return what + " overlaps region '" + r.name + "'";
+      }
+    }
+    if (overlaps(d.base, d.size, p.mailbox_da, kPageSize)) {
+      return what + " overlaps the mailbox";
+    }
+    if (d.model == PeripheralModel::kGpio && d.port >= kGpioPorts) {
+      return what + " is GPIO port " + std::to_string(d.port) + "; ports are 0 to " +
+             std::to_string(kGpioPorts - 1);
+    }
+    if (d.model != PeripheralModel::kNone && d.size != kPageSize) {
+      return what + " is modelled as " + to_string(d.model) +
+             ", whose registers fill one 4 KiB page";
+    }
+    if (overlaps(d.base, d.size, kPrivatePeripheralBus, kPrivatePeripheralBusSize)) {
+      return what + " overlaps the core's private peripheral bus (0xe0000000-0xe00fffff)";
+    }
+  }
+  return {};
 }
 
 std::string validate_processor(const ProcessorDescription &p) {
@@ -99,7 +187,7 @@ std::string validate_processor(const ProcessorDescription &p) {
   if (overlaps(p.mailbox_da, kPageSize, kPrivatePeripheralBus, kPrivatePeripheralBusSize)) {
     return who + " mailbox overlaps the core's private peripheral bus (0xe0000000-0xe00fffff)";
   }
-  return {};
+  return validate_peripherals(p, who);
 }
 
 }  // namespace

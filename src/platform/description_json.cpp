@@ -147,13 +147,73 @@ RegionDescription read_region(const json &j, const std::string &path) {
   return r;
 }
 
+PeripheralDescription read_peripheral(const json &j, const std::string &path) {
+  if (!j.is_object()) {
+    throw Failure{path + " must be an object"};
+  }
+  reject_unknown_keys(j, {"name", "base", "size", "model", "port"}, path);
+  PeripheralDescription d;
+  d.name = read_string(member(j, "name", path), path + ".name", 32);
+  d.base = read_u32(member(j, "base", path), path + ".base");
+  d.size = read_u32(member(j, "size", path), path + ".size");
+  if (auto it = j.find("model"); it != j.end()) {
+    const std::string model = read_string(*it, path + ".model", 16);
+    bool known = false;
+    for (PeripheralModel m :
+         {PeripheralModel::kHsem, PeripheralModel::kRcc, PeripheralModel::kSyscfg,
+          PeripheralModel::kPwr, PeripheralModel::kUsart3, PeripheralModel::kTim2,
+          PeripheralModel::kGpio, PeripheralModel::kExti}) {
+      if (model == to_string(m)) {
+        d.model = m;
+        known = true;
+      }
+    }
+    if (!known) {
+      throw Failure{path +
+                    ".model must be \"hsem\", \"rcc\", \"syscfg\", \"pwr\", \"usart3\", "
+                    "\"tim2\", \"gpio\" or \"exti\", not \"" +
+                    model + "\""};
+    }
+  }
+  if (auto it = j.find("port"); it != j.end()) {
+    if (d.model != PeripheralModel::kGpio) {
+      throw Failure{path + ".port is only for a \"gpio\" model"};
+    }
+    d.port = read_u32(*it, path + ".port");
+  }
+  return d;
+}
+
+// "stm32mp15" (the SoC's whole map) or a list of peripherals.
+std::vector<PeripheralDescription> read_peripherals(const json &j, const std::string &path) {
+  if (j.is_string()) {
+    if (j.get<std::string>() != "stm32mp15") {
+      throw Failure{path + " must be \"stm32mp15\" or a list of peripherals"};
+    }
+    return stm32mp15_peripherals();
+  }
+  if (!j.is_array() || j.size() > kMaxPeripheralsPerProcessor) {
+    throw Failure{path + " must be \"stm32mp15\" or a list of at most " +
+                  std::to_string(kMaxPeripheralsPerProcessor) + " peripherals"};
+  }
+  std::vector<PeripheralDescription> out;
+  for (size_t i = 0; i < j.size(); ++i) {
+    out.push_back(read_peripheral(j[i], path + "[" + std::to_string(i) + "]"));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const PeripheralDescription &a, const PeripheralDescription &b) {
+              return a.base < b.base;
+            });
+  return out;
+}
+
 ProcessorDescription read_processor(const json &j, const std::string &path) {
   if (!j.is_object()) {
     throw Failure{path + " must be an object"};
   }
   reject_unknown_keys(j,
-                      {"id", "name", "core", "regions", "mailbox", "public_keys", "clock_hz",
-                       "irqs", "priority_bits"},
+                      {"id", "name", "core", "regions", "mailbox", "mailbox_layout", "peripherals",
+                       "public_keys", "clock_hz", "irqs", "priority_bits"},
                       path);
   ProcessorDescription p;
   p.id = read_u32(member(j, "id", path), path + ".id");
@@ -177,6 +237,20 @@ ProcessorDescription read_processor(const json &j, const std::string &path) {
   std::sort(p.regions.begin(), p.regions.end(),
             [](const RegionDescription &a, const RegionDescription &b) { return a.da < b.da; });
   p.mailbox_da = read_u32(member(j, "mailbox", path), path + ".mailbox");
+  if (auto it = j.find("mailbox_layout"); it != j.end()) {
+    const std::string layout = read_string(*it, path + ".mailbox_layout", 16);
+    if (layout == "stm32-ipcc") {
+      p.mailbox_layout = MailboxLayout::kStm32Ipcc;
+    } else if (layout == "captee") {
+      p.mailbox_layout = MailboxLayout::kCaptee;
+    } else {
+      throw Failure{path + ".mailbox_layout must be \"stm32-ipcc\" or \"captee\", not \"" + layout +
+                    "\""};
+    }
+  }
+  if (auto it = j.find("peripherals"); it != j.end()) {
+    p.peripherals = read_peripherals(*it, path + ".peripherals");
+  }
   if (auto it = j.find("clock_hz"); it != j.end()) {
     p.clock_hz = read_u32(*it, path + ".clock_hz");
   }

@@ -351,6 +351,48 @@ class RemoteprocHost final : public iface::IRemoteprocHostSkeleton {
     });
   }
 
+  int32_t readConsole(uint64_t from, std::span<std::byte> bytes, size_t &bytes_len,
+                      uint64_t &next) override {
+    return with_processor([&](RemoteProcessor &p, ProcessorHub &) {
+      UartConsole *console = p.console();
+      if (console == nullptr) {
+        return IRemoteprocHost_ERROR_NO_DEVICE;
+      }
+      uint64_t first = 0;
+      const std::string out = console->output_from(from, bytes.size(), &first);
+      std::memcpy(bytes.data(), out.data(), out.size());
+      bytes_len = out.size();
+      next = first + out.size();
+      return Object_OK;
+    });
+  }
+
+  int32_t writeConsole(std::span<const std::byte> bytes, uint32_t &taken) override {
+    return with_processor([&](RemoteProcessor &p, ProcessorHub &) {
+      UartConsole *console = p.console();
+      if (console == nullptr) {
+        return IRemoteprocHost_ERROR_NO_DEVICE;
+      }
+      // At most the queue's size is ever taken, so this fits in 32 bits.
+      taken = static_cast<uint32_t>(console->send(
+          std::span<const uint8_t>(reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size())));
+      return Object_OK;
+    });
+  }
+
+  int32_t setGpioInput(uint32_t port, uint32_t pin, uint32_t level) override {
+    if (level > 1) {
+      return Object_ERROR_INVALID;
+    }
+    return with_processor([&](RemoteProcessor &p, ProcessorHub &) {
+      GpioPins *gpio = p.gpio();
+      if (gpio == nullptr) {
+        return IRemoteprocHost_ERROR_NO_DEVICE;
+      }
+      return gpio->set_input(port, pin, level == 1) ? Object_OK : Object_ERROR_INVALID;
+    });
+  }
+
  private:
   template <typename F>
   int32_t with_processor(F &&f) {

@@ -2,8 +2,7 @@
 
 namespace captee::platform {
 
-void Mailbox::kick(uint32_t channels) {
-  h2f_.fetch_or(channels);
+void Mailbox::changed() {
   std::function<void()> waker;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -14,6 +13,16 @@ void Mailbox::kick(uint32_t channels) {
   }
 }
 
+void Mailbox::kick(uint32_t channels) {
+  h2f_.fetch_or(channels & mask_);
+  changed();
+}
+
+void Mailbox::ack(uint32_t channels) {
+  f2h_.fetch_and(~channels);
+  changed();
+}
+
 void Mailbox::on_firmware_kick(FirmwareKick handler) {
   std::lock_guard<std::mutex> lock(mu_);
   on_kick_ = std::move(handler);
@@ -22,6 +31,25 @@ void Mailbox::on_firmware_kick(FirmwareKick handler) {
 void Mailbox::set_waker(std::function<void()> waker) {
   std::lock_guard<std::mutex> lock(mu_);
   waker_ = std::move(waker);
+}
+
+void Mailbox::firmware_raise(uint32_t channels) {
+  channels &= mask_;
+  if (channels == 0) {
+    return;
+  }
+  FirmwareKick handler;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    handler = on_kick_;
+  }
+  if (!handler || !handler(channels)) {
+    f2h_.fetch_or(channels);
+  }
+}
+
+void Mailbox::firmware_clear(uint32_t channels) {
+  h2f_.fetch_and(~channels);
 }
 
 uint32_t Mailbox::mmio_read(uint32_t offset) const {
@@ -39,25 +67,16 @@ uint32_t Mailbox::mmio_read(uint32_t offset) const {
 
 void Mailbox::mmio_write(uint32_t offset, uint32_t value) {
   if (offset == kH2fClear) {
-    h2f_.fetch_and(~value);
-    return;
-  }
-  if (offset != kF2hSet || value == 0) {
-    return;
-  }
-  FirmwareKick handler;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    handler = on_kick_;
-  }
-  if (!handler || !handler(value)) {
-    f2h_.fetch_or(value);
+    firmware_clear(value);
+  } else if (offset == kF2hSet) {
+    firmware_raise(value);
   }
 }
 
 void Mailbox::reset() {
   h2f_.store(0);
   f2h_.store(0);
+  changed();
 }
 
 }  // namespace captee::platform

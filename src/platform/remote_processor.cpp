@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "captee/detail/hex.hpp"
+#include "ipcc.hpp"
 
 namespace captee::platform {
 
@@ -32,7 +33,10 @@ std::unique_ptr<RemoteProcessor> RemoteProcessor::create(const ProcessorDescript
 
 RemoteProcessor::RemoteProcessor(ProcessorDescription desc,
                                  std::vector<std::unique_ptr<MemoryRegion>> regions)
-    : desc_(std::move(desc)), regions_(std::move(regions)) {
+    : desc_(std::move(desc)),
+      regions_(std::move(regions)),
+      mailbox_(desc_.mailbox_layout == MailboxLayout::kStm32Ipcc ? Ipcc::kChannels
+                                                                 : Mailbox::kChannelCount) {
   std::vector<MemoryRegion *> raw;
   for (auto &r : regions_) {
     raw.push_back(r.get());

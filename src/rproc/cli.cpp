@@ -111,6 +111,13 @@ class RprocCli final : public CliExtension {
         ->check(CLI::IsMember({"enabled", "disabled"}));
     list_ = cmd_->add_subcommand("list", "All processors");
     list_->add_flag("--json", json_, "A JSON array");
+    console_ = cmd_->add_subcommand("console", "Print the board's console (USART3) output");
+    console_send_ = cmd_->add_subcommand("console-send", "Type TEXT into the board's console");
+    console_send_->add_option("TEXT", text_, "Bytes to send (a newline is not added)")->required();
+    gpio_ = cmd_->add_subcommand("gpio", "Drive a GPIO input, as a button would");
+    gpio_->add_option("PORT", port_, "0 = GPIOA ... 10 = GPIOK, 11 = GPIOZ")->required();
+    gpio_->add_option("PIN", pin_, "0-15")->required();
+    gpio_->add_option("LEVEL", level_, "0 or 1")->required();
   }
 
   std::optional<int> run(std::ostream &out, std::ostream &err) override {
@@ -141,6 +148,9 @@ class RprocCli final : public CliExtension {
     }
     if (boot_->parsed()) {
       return boot(proc, out, err);
+    }
+    if (console_->parsed() || console_send_->parsed() || gpio_->parsed()) {
+      return board(proc, out, err);
     }
     if (trace_->parsed()) {
       std::string buf(1 << 20, '\0');
@@ -372,11 +382,53 @@ class RprocCli final : public CliExtension {
     return 0;
   }
 
+  // console, console-send and gpio: the board's devices the host may touch.
+  int board(iface::IRemoteProc &proc, std::ostream &out, std::ostream &err) {
+    const char *what = gpio_->parsed() ? "GPIO" : "console";
+    int32_t rv = Object_OK;
+    if (console_->parsed()) {
+      std::string buf(64 * 1024, '\0');
+      size_t len = 0;
+      uint64_t next = 0;
+      rv = proc.readConsole(0, std::as_writable_bytes(std::span(buf)), len, next);
+      if (rv == Object_OK) {
+        buf.resize(std::min(len, buf.size()));
+        // The firmware wrote these bytes: escape sequences in them would act
+        // on the terminal.
+        const std::string text = printable(buf, Lines::kMany);
+        out << text << (text.empty() || text.back() == '\n' ? "" : "\n");
+        return 0;
+      }
+    } else if (console_send_->parsed()) {
+      uint32_t taken = 0;
+      rv = proc.writeConsole(std::as_bytes(std::span(text_)), taken);
+      if (rv == Object_OK) {
+        out << "sent " << taken << " of " << text_.size() << " bytes\n";
+        return taken == text_.size() ? 0 : 1;
+      }
+    } else {
+      rv = proc.setGpioInput(port_, pin_, level_);
+      if (rv == Object_OK) {
+        return 0;
+      }
+    }
+    err << "captee: rproc " << id_ << ": "
+        << (rv == IRemoteProc_ERROR_NOT_FOUND     ? std::string("the platform has no ") + what
+            : rv == Object_ERROR_INVALID          ? std::string("no such pin or level")
+            : rv == IRemoteProc_ERROR_UNAVAILABLE ? std::string("capteed cannot be reached")
+                                                  : std::string("the request failed"))
+        << ".\n";
+    return 1;
+  }
+
   CLI::App *cmd_ = nullptr, *boot_ = nullptr, *stop_ = nullptr, *state_ = nullptr,
            *trace_ = nullptr, *crash_ = nullptr, *recovery_ = nullptr, *coredump_ = nullptr,
-           *coredump_mode_ = nullptr, *list_ = nullptr;
+           *coredump_mode_ = nullptr, *list_ = nullptr, *console_ = nullptr,
+           *console_send_ = nullptr, *gpio_ = nullptr;
   uint32_t id_ = 0;
   uint32_t index_ = 0;
+  uint32_t port_ = 0, pin_ = 0, level_ = 0;
+  std::string text_;
   std::string socket_ = default_socket();
   std::string file_, mode_, out_file_;
   bool json_ = false;

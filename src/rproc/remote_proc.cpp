@@ -526,6 +526,57 @@ Outcome RemoteProc::crash(const std::string &reason) {
   return rv == Object_OK ? Outcome::kOk : Outcome::kFailed;
 }
 
+Outcome RemoteProc::read_console(uint64_t from, size_t max, std::string *bytes, uint64_t *next) {
+  std::unique_lock<std::mutex> op(op_mu_, std::try_to_lock);
+  if (!op.owns_lock()) {
+    return Outcome::kBusy;
+  }
+  if (lost()) {
+    return Outcome::kUnavailable;
+  }
+  bytes->assign(max, '\0');
+  size_t len = 0;
+  const int32_t rv = host_.readConsole(from, std::as_writable_bytes(std::span(*bytes)), len, *next);
+  if (rv == IRemoteprocHost_ERROR_NO_DEVICE) {
+    return Outcome::kNotFound;
+  }
+  if (rv != Object_OK) {
+    return Outcome::kFailed;
+  }
+  bytes->resize(std::min(len, max));
+  return Outcome::kOk;
+}
+
+Outcome RemoteProc::write_console(const std::string &bytes, uint32_t *taken) {
+  std::unique_lock<std::mutex> op(op_mu_, std::try_to_lock);
+  if (!op.owns_lock()) {
+    return Outcome::kBusy;
+  }
+  if (lost()) {
+    return Outcome::kUnavailable;
+  }
+  const int32_t rv = host_.writeConsole(std::as_bytes(std::span(bytes)), *taken);
+  if (rv == IRemoteprocHost_ERROR_NO_DEVICE) {
+    return Outcome::kNotFound;
+  }
+  return rv == Object_OK ? Outcome::kOk : Outcome::kFailed;
+}
+
+Outcome RemoteProc::set_gpio_input(uint32_t port, uint32_t pin, uint32_t level) {
+  std::unique_lock<std::mutex> op(op_mu_, std::try_to_lock);
+  if (!op.owns_lock()) {
+    return Outcome::kBusy;
+  }
+  if (lost()) {
+    return Outcome::kUnavailable;
+  }
+  const int32_t rv = host_.setGpioInput(port, pin, level);
+  if (rv == IRemoteprocHost_ERROR_NO_DEVICE) {
+    return Outcome::kNotFound;
+  }
+  return rv == Object_OK ? Outcome::kOk : Outcome::kFailed;
+}
+
 void RemoteProc::set_recovery(bool enabled) {
   std::lock_guard<std::mutex> lock(state_mu_);
   st_.recovery = enabled;

@@ -1,6 +1,7 @@
 // captee-rprocd's objects for its clients: IRemoteProcManager (the
 // primordial object of each connection) and one IRemoteProc per processor.
 // Every byte from a client is checked here before a RemoteProc sees it.
+#include <cstring>
 #include <shared_mutex>
 
 #include "IRemoteProc.hpp"
@@ -16,6 +17,10 @@ namespace {
 
 constexpr uint64_t kMaxImage = 64ull << 20;
 constexpr size_t kMaxName = 255;
+// What one console write may carry (the console queues 4 KiB at most), and
+// the STM32MP15's GPIO ports and pins (IRemoteprocHost.setGpioInput).
+constexpr size_t kMaxConsoleWrite = 4096;
+constexpr uint32_t kGpioPorts = 12, kGpioPins = 16;
 
 int32_t to_error(Outcome o) {
   switch (o) {
@@ -221,6 +226,37 @@ class RemoteProcObject final : public iface::IRemoteProcSkeleton {
       size = core.size();
       return Object_OK;
     });
+  }
+
+  int32_t readConsole(uint64_t from, std::span<std::byte> bytes, size_t &len,
+                      uint64_t &next) override {
+    return with([&](RemoteProc &p, Manager &) {
+      std::string out;
+      if (Outcome o = p.read_console(from, bytes.size(), &out, &next); o != Outcome::kOk) {
+        return to_error(o);
+      }
+      std::memcpy(bytes.data(), out.data(), out.size());
+      len = out.size();
+      return Object_OK;
+    });
+  }
+
+  int32_t writeConsole(std::span<const std::byte> bytes, uint32_t &taken) override {
+    if (bytes.size() > kMaxConsoleWrite) {
+      return Object_ERROR_SIZE_IN;
+    }
+    return with([&](RemoteProc &p, Manager &) {
+      const std::string text(reinterpret_cast<const char *>(bytes.data()), bytes.size());
+      return to_error(p.write_console(text, &taken));
+    });
+  }
+
+  int32_t setGpioInput(uint32_t port, uint32_t pin, uint32_t level) override {
+    if (port >= kGpioPorts || pin >= kGpioPins || level > 1) {
+      return Object_ERROR_INVALID;
+    }
+    return with(
+        [&](RemoteProc &p, Manager &) { return to_error(p.set_gpio_input(port, pin, level)); });
   }
 
  private:

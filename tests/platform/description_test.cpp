@@ -184,5 +184,138 @@ TEST(PlatformValidate, LimitsTheNumberOfProcessorsAndRegions) {
   EXPECT_EQ(validate(q), "processor 0 has no memory regions");
 }
 
+TEST(DefaultPlatform, KnowsTheStm32mp15PeripheralMapAndTheIpcc) {
+  const ProcessorDescription m4 = default_platform().processors[0];
+  EXPECT_EQ(m4.mailbox_layout, MailboxLayout::kStm32Ipcc) << "the IPCC at 0x4C001000";
+  // Addresses of RM0436's map (and the CMSIS header stm32mp157cxx_cm4.h).
+  const struct {
+    const char *name;
+    uint32_t base;
+  } expected[] = {{"TIM2", 0x40000000},   {"USART3", 0x4000F000}, {"HSEM", 0x4C000000},
+                  {"RCC", 0x50000000},    {"PWR", 0x50001000},    {"GPIOA", 0x50002000},
+                  {"GPIOK", 0x5000C000},  {"EXTI", 0x5000D000},   {"SYSCFG", 0x50020000},
+                  {"DBGMCU", 0x50081000}, {"USART1", 0x5C000000}};
+  for (const auto &e : expected) {
+    const PeripheralDescription *p = find_peripheral(m4, e.base + 0x14);
+    ASSERT_NE(p, nullptr) << e.name;
+    EXPECT_EQ(p->name, e.name);
+    EXPECT_EQ(p->base, e.base);
+  }
+  EXPECT_EQ(find_peripheral(m4, 0x4C001000), nullptr) << "the IPCC is the mailbox";
+  EXPECT_EQ(find_peripheral(m4, 0x4C000000)->model, PeripheralModel::kHsem);
+  EXPECT_EQ(find_peripheral(m4, 0x50000000)->model, PeripheralModel::kRcc);
+  EXPECT_EQ(find_peripheral(m4, 0x50001000)->model, PeripheralModel::kPwr);
+  EXPECT_EQ(find_peripheral(m4, 0x50020000)->model, PeripheralModel::kSyscfg);
+  EXPECT_EQ(find_peripheral(m4, 0x4000F000)->model, PeripheralModel::kUsart3);
+  EXPECT_EQ(find_peripheral(m4, 0x40000000)->model, PeripheralModel::kTim2);
+  EXPECT_EQ(find_peripheral(m4, 0x5000D000)->model, PeripheralModel::kExti);
+  EXPECT_EQ(find_peripheral(m4, 0x50004000)->model, PeripheralModel::kGpio) << "GPIOC";
+  EXPECT_EQ(find_peripheral(m4, 0x50004000)->port, 2u);
+  EXPECT_EQ(find_peripheral(m4, 0x54004000)->port, 11u) << "GPIOZ";
+  EXPECT_EQ(find_peripheral(m4, 0x4000B000)->model, PeripheralModel::kNone) << "SPI2";
+  EXPECT_EQ(find_peripheral(m4, 0x10000000), nullptr) << "memory is not a peripheral";
+  EXPECT_EQ(find_peripheral(m4, 0x4001A000), nullptr) << "a hole in APB1";
+  EXPECT_EQ(find_peripheral(m4, 0xFFFFFFFF), nullptr);
+  EXPECT_EQ(find_peripheral(m4, 0), nullptr);
+}
+
+TEST(PlatformJson, MailboxLayoutAndPeripherals) {
+  ParseResult r = parse_platform_json(
+      R"({"name": "p", "processors": [{"id": 0, "name": "c", "core": "cortex-m4",
+          "mailbox": "0x4C001000", "mailbox_layout": "captee", "peripherals": "stm32mp15",
+          "regions": [{"name": "r", "da": 0, "size": "64K"}]}]})");
+  ASSERT_TRUE(r.platform) << r.error;
+  const ProcessorDescription &c = r.platform->processors[0];
+  EXPECT_EQ(c.mailbox_layout, MailboxLayout::kCaptee);
+  EXPECT_EQ(c.peripherals.size(), stm32mp15_peripherals().size());
+  r = parse_platform_json(
+      R"({"name": "p", "processors": [{"id": 0, "name": "c", "core": "cortex-m4",
+          "mailbox": "0x4C001000", "peripherals": [{"name": "B", "base": "0x50001000", "size": "4K"},
+                                                   {"name": "A", "base": "0x40000000", "size": "8K"}],
+          "regions": [{"name": "r", "da": 0, "size": "64K"}]}]})");
+  ASSERT_TRUE(r.platform) << r.error;
+  const ProcessorDescription &d = r.platform->processors[0];
+  EXPECT_EQ(d.mailbox_layout, MailboxLayout::kStm32Ipcc) << "the default layout";
+  ASSERT_EQ(d.peripherals.size(), 2u);
+  EXPECT_EQ(d.peripherals[0].name, "A") << "sorted by base";
+  EXPECT_EQ(find_peripheral(d, 0x40001FFC)->name, "A");
+  EXPECT_EQ(find_peripheral(d, 0x40002000), nullptr);
+  EXPECT_EQ(d.peripherals[0].model, PeripheralModel::kNone) << "not modelled unless asked";
+  r = parse_platform_json(
+      R"({"name": "p", "processors": [{"id": 0, "name": "c", "core": "cortex-m4",
+          "mailbox": "0x4C001000", "peripherals": [{"name": "S", "base": "0x4C000000", "size": "4K",
+                                                    "model": "hsem"}],
+          "regions": [{"name": "r", "da": 0, "size": "64K"}]}]})");
+  ASSERT_TRUE(r.platform) << r.error;
+  EXPECT_EQ(r.platform->processors[0].peripherals[0].model, PeripheralModel::kHsem);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Peripherals, PlatformJsonErrors,
+    ::testing::Values(
+        BadCase{PROC(R"(, "mailbox_layout": "pl320")"),
+                "platform.processors[0].mailbox_layout must be \"stm32-ipcc\" or \"captee\", "
+                "not \"pl320\""},
+        BadCase{PROC(R"(, "peripherals": "stm32mp13")"),
+                "platform.processors[0].peripherals must be \"stm32mp15\" or a list of "
+                "peripherals"},
+        BadCase{PROC(R"(, "peripherals": [{"name": "X", "base": 4096}])"),
+                "platform.processors[0].peripherals[0].size is missing"},
+        BadCase{
+            PROC(
+                R"(, "peripherals": [{"name": "X", "base": "0x40000000", "size": "4K", "irq": 1}])"),
+            "platform.processors[0].peripherals[0] has an unknown field \"irq\""},
+        BadCase{PROC(R"(, "peripherals": [{"name": "X", "base": "0x40000800", "size": "4K"}])"),
+                "processor 0 peripheral 'X' must start on and span whole 4 KiB pages of the "
+                "32-bit address space"},
+        BadCase{PROC(R"(, "peripherals": [{"name": "X", "base": "0xFFFFF000", "size": "8K"}])"),
+                "processor 0 peripheral 'X' must start on and span whole 4 KiB pages of the "
+                "32-bit address space"},
+        BadCase{PROC(R"(, "peripherals": [{"name": "X", "base": "0x40000000", "size": "8K"},
+                                          {"name": "Y", "base": "0x40001000", "size": "4K"}])"),
+                "processor 0 peripheral 'Y' is not after peripheral 'X' (sorted by base, "
+                "without overlap)"},
+        BadCase{PROC(R"(, "peripherals": [{"name": "X", "base": "0x40000000", "size": "4K"},
+                                          {"name": "X", "base": "0x40001000", "size": "4K"}])"),
+                "processor 0 peripheral 'X' is declared twice"},
+        BadCase{PROC(R"(, "peripherals": [{"name": "X", "base": "0x0", "size": "4K"}])"),
+                "processor 0 peripheral 'X' overlaps region 'r'"},
+        BadCase{PROC(R"(, "peripherals": [{"name": "X", "base": "0x4C000000", "size": "8K"}])"),
+                "processor 0 peripheral 'X' overlaps the mailbox"},
+        BadCase{PROC(R"(, "peripherals": [{"name": "X", "base": "0xE0000000", "size": "4K"}])"),
+                "processor 0 peripheral 'X' overlaps the core's private peripheral bus "
+                "(0xe0000000-0xe00fffff)"},
+        BadCase{PROC(R"(, "peripherals": [{"name": "", "base": "0x40000000", "size": "4K"}])"),
+                "platform.processors[0].peripherals[0].name must be 1 to 32 characters"},
+        BadCase{
+            PROC(
+                R"(, "peripherals": [{"name": "X", "base": "0x40000000", "size": "4K", "model": "spi"}])"),
+            "platform.processors[0].peripherals[0].model must be \"hsem\", \"rcc\", "
+            "\"syscfg\", \"pwr\", \"usart3\", \"tim2\", \"gpio\" or \"exti\", not "
+            "\"spi\""},
+        BadCase{
+            PROC(
+                R"(, "peripherals": [{"name": "X", "base": "0x40000000", "size": "4K", "port": 1}])"),
+            "platform.processors[0].peripherals[0].port is only for a \"gpio\" model"},
+        BadCase{
+            PROC(
+                R"(, "peripherals": [{"name": "X", "base": "0x40000000", "size": "4K", "model": "gpio", "port": 12}])"),
+            "processor 0 peripheral 'X' is GPIO port 12; ports are 0 to 11"},
+        BadCase{
+            PROC(
+                R"(, "peripherals": [{"name": "X", "base": "0x40000000", "size": "8K", "model": "rcc"}])"),
+            "processor 0 peripheral 'X' is modelled as rcc, whose registers fill one 4 KiB "
+            "page"}));
+
+TEST(PlatformValidate, LimitsTheNumberOfPeripherals) {
+  PlatformDescription p = default_platform();
+  std::vector<PeripheralDescription> many;
+  for (uint32_t i = 0; i <= kMaxPeripheralsPerProcessor; ++i) {
+    many.push_back({"P" + std::to_string(i), 0x60000000 + i * kPageSize, kPageSize});
+  }
+  p.processors[0].peripherals = many;
+  EXPECT_EQ(validate(p), "processor 0 has more than 256 peripherals");
+}
+
 }  // namespace
 }  // namespace captee::platform

@@ -1,9 +1,11 @@
 // The non-secure face as objects: processors, info, kicks, crash events,
-// subscription limits and shutdown.
+// subscription limits and shutdown; the STM32MP15's IPCC, console and GPIO
+// through them.
 #include <gtest/gtest.h>
 
 #include <condition_variable>
 #include <mutex>
+#include <vector>
 
 #include "IRemoteprocControl.hpp"
 #include "IRemoteprocEvents.hpp"
@@ -184,6 +186,102 @@ TEST_F(HostControlTest, NothingAnswersAfterShutdown) {
   Ref p;
   EXPECT_EQ(service_.openProcessor(7, p), Object_ERROR_UNAVAIL);
   sub = Ref();  // releasing after shutdown is harmless
+}
+
+// ---- The STM32MP15's peripherals through the host's objects ----
+
+TEST_F(HostControlTest, APlatformWithoutConsoleOrGpioSaysSo) {
+  std::byte buf[16];
+  size_t len = 0;
+  uint64_t next = 0;
+  EXPECT_EQ(host_.readConsole(0, buf, len, next), IRemoteprocHost_ERROR_NO_DEVICE);
+  uint32_t taken = 0;
+  EXPECT_EQ(host_.writeConsole(std::span<const std::byte>(buf, 1), taken),
+            IRemoteprocHost_ERROR_NO_DEVICE);
+  EXPECT_EQ(host_.setGpioInput(0, 0, 1), IRemoteprocHost_ERROR_NO_DEVICE);
+}
+
+class HostControlStm32mp15Test : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ProcessorDescription p = test_processor();
+    p.clock_hz = 10'000'000;
+    p.mailbox_layout = MailboxLayout::kStm32Ipcc;
+    p.peripherals = stm32mp15_peripherals();
+    PlatformDescription d;
+    d.name = "test-stm32mp15";
+    d.processors = {p};
+    std::string error;
+    soc_ = Soc::create(d, &error);
+    ASSERT_TRUE(soc_) << error;
+    control_ = std::make_unique<HostControl>(*soc_);
+    Ref h;
+    ASSERT_EQ(iface::IRemoteprocControl(control_->service()).openProcessor(7, h), Object_OK);
+    host_ = iface::IRemoteprocHost(h);
+  }
+  void TearDown() override {
+    control_->shutdown();
+    soc_.reset();
+  }
+  void boot(const std::string &program, uint32_t scenario) {
+    RemoteProcessor &proc = *soc_->processor(7);
+    auto code = read_program(program);
+    ASSERT_TRUE(load(proc, 0, code).ok());
+    write_word(proc, 0x10000200, scenario);
+    ASSERT_TRUE(proc.start(0).ok());
+  }
+  uint32_t result(uint32_t i) { return read_word(*soc_->processor(7), 0x10000100 + 4 * i); }
+  std::string console_from(uint64_t from, uint64_t *next, size_t room = 256) {
+    std::vector<std::byte> buf(room);
+    size_t len = 0;
+    EXPECT_EQ(host_.readConsole(from, buf, len, *next), Object_OK);
+    return std::string(reinterpret_cast<const char *>(buf.data()), len);
+  }
+  std::unique_ptr<Soc> soc_;
+  std::unique_ptr<HostControl> control_;
+  iface::IRemoteprocHost host_;
+};
+
+TEST_F(HostControlStm32mp15Test, KicksGoThroughTheIpcc) {
+  auto *rec = new Recorder;
+  Ref events = Ref::adopt(rec->as_object());
+  Ref sub;
+  ASSERT_EQ(host_.subscribe(events, sub), Object_OK);
+  boot("ipcc", 0);
+  ASSERT_TRUE(rec->wait([&] { return rec->kicks == 0x5; })) << "CH1S and CH3S in C2SCR";
+  ASSERT_EQ(host_.kick(0x12), Object_OK);
+  ASSERT_TRUE(eventually([&] { return result(7) == 1; }));
+  EXPECT_EQ(result(4), 0x12u) << "the firmware read the host's kick in C1TOC2SR";
+  EXPECT_EQ(result(3), 0u) << "the subscriber took the M4's kicks: its channels are free";
+}
+
+TEST_F(HostControlStm32mp15Test, TheConsoleIsReadAndWrittenThroughTheHostObject) {
+  boot("uart", 0);
+  ASSERT_TRUE(eventually([&] { return result(0) == 1; }));
+  uint64_t next = 0;
+  EXPECT_EQ(console_from(0, &next), "usart3: hello from the M4\r\n");
+  EXPECT_EQ(next, 27u);
+  EXPECT_EQ(console_from(0, &next, 6), "usart3") << "as much as fits";
+  EXPECT_EQ(next, 6u);
+  const char typed[] = "ok";
+  uint32_t taken = 0;
+  ASSERT_EQ(host_.writeConsole(std::as_bytes(std::span<const char>(typed, 2)), taken), Object_OK);
+  EXPECT_EQ(taken, 2u);
+  ASSERT_TRUE(eventually([&] { return result(1) == 2; }));
+  EXPECT_TRUE(eventually([&] { return console_from(27, &next) == "OK"; }));
+  EXPECT_EQ(next, 29u);
+  EXPECT_EQ(console_from(1000, &next), "") << "nothing past the end";
+  EXPECT_EQ(next, 29u);
+}
+
+TEST_F(HostControlStm32mp15Test, AButtonIsPressedThroughTheHostObject) {
+  boot("gpio", 0);
+  ASSERT_TRUE(eventually([&] { return result(2) == 1; }));
+  EXPECT_EQ(host_.setGpioInput(2, 13, 0), Object_OK);
+  ASSERT_TRUE(eventually([&] { return result(0) == 1; }));
+  EXPECT_EQ(host_.setGpioInput(2, 13, 2), Object_ERROR_INVALID) << "a level is 0 or 1";
+  EXPECT_EQ(host_.setGpioInput(12, 0, 0), Object_ERROR_INVALID) << "no port 12";
+  EXPECT_EQ(host_.setGpioInput(0, 16, 0), Object_ERROR_INVALID) << "no pin 16";
 }
 
 }  // namespace

@@ -153,7 +153,7 @@ TEST(SocTest, BuildsEveryProcessorOfAPlatform) {
   ParseResult r = parse_platform_json(R"({"name": "two", "processors": [
     {"id": 0, "name": "a", "core": "cortex-m4", "mailbox": "0x4C001000",
      "regions": [{"name": "ram", "da": 0, "size": "64K"}]},
-    {"id": 5, "name": "b", "core": "cortex-m33", "mailbox": "0x4C001000",
+    {"id": 5, "name": "b", "core": "cortex-m33", "mailbox": "0x4C001000", "mailbox_layout": "captee",
      "regions": [{"name": "ram", "da": 0, "size": "32K"}, {"name": "sram", "da": "0x10000000", "size": "64K"}]}]})");
   ASSERT_TRUE(r.platform) << r.error;
   std::string error;

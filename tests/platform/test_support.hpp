@@ -84,6 +84,7 @@ inline ProcessorDescription test_processor() {
                {"rom", 0x00001000, 0x1000, true, kRead | kExecute},
                {"sram", 0x10000000, 0x10000, true, kRwx}};
   p.mailbox_da = 0x4C001000;
+  p.mailbox_layout = MailboxLayout::kCaptee;  // heartbeat.S and sleeper.S poll captee's layout
   return p;
 }
 

@@ -107,6 +107,25 @@ TEST_F(RprocdProcess, BootTraceStateCrashRecoveryCoredumpStop) {
   EXPECT_EQ(r.stop(), 0);
 }
 
+TEST_F(RprocdProcess, TheConsoleAndAButtonThroughTheCli) {
+  Rprocd r(tee_->socket(), tee_->dir());
+  ASSERT_TRUE(r.ready());
+  ASSERT_EQ(r.cli("boot " CAPTEE_FIRMWARE_SIGNED).first, 0);
+  ASSERT_TRUE(eventually([&] { return r.cli("console").second == "captee-m4: console up\r\n"; }))
+      << r.cli("console").second;
+  auto [rc, out] = r.cli("console-send hi");
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_EQ(out, "sent 2 of 2 bytes\n");
+  EXPECT_TRUE(eventually([&] {
+    return r.cli("console").second == "captee-m4: console up\r\nhi\n";
+  })) << r.cli("console").second;
+  std::tie(rc, out) = r.cli("gpio 2 13 0");
+  EXPECT_EQ(rc, 0) << out;
+  std::tie(rc, out) = r.cli("gpio 2 16 0");
+  EXPECT_EQ(rc, 1);
+  EXPECT_EQ(out, "captee: rproc 0: no such pin or level.\n");
+}
+
 TEST_F(RprocdProcess, RecoveryDisabledThenRecover) {
   Rprocd r(tee_->socket(), tee_->dir(), {"--recovery", "disabled"});
   ASSERT_TRUE(r.ready());

@@ -3,12 +3,14 @@
 //
 // The core really executes the loaded image: it boots like hardware (initial
 // SP from the vector table's first word, reset handler from the second), runs
-// on its own thread, and talks to the host through the mailbox MMIO page and
-// its interrupt lines. It has the M-profile exception model (NVIC, SysTick,
-// the System Control Block, exception entry and return, faults delivered to
-// the firmware's handlers), as docs/REMOTEPROC.md ("Exceptions and
-// interrupts") describes: Unicorn executes instructions, and this class
-// takes exceptions between them.
+// on its own thread, and talks to the host through the mailbox MMIO page (in
+// the layout its description names: the STM32MP15's IPCC, whose interrupts
+// reach the NVIC, or captee's own) and its interrupt lines. A data access to
+// a peripheral of the description's SoC map that the platform does not model
+// crashes the core, naming the peripheral and the address. It has the M-profile exception model
+// (NVIC, SysTick, the System Control Block, exception entry and return, faults delivered to the
+// firmware's handlers), as docs/REMOTEPROC.md ("Exceptions and interrupts") describes: Unicorn
+// executes instructions, and this class takes exceptions between them.
 //
 // What a real core cannot get out of (a lock-up: a fault at HardFault
 // priority, no usable HardFault handler, a stack the exception frame cannot
@@ -34,13 +36,19 @@
 #include <vector>
 
 #include "captee/platform/description.hpp"
+#include "captee/platform/gpio_pins.hpp"
 #include "captee/platform/interrupt_lines.hpp"
 #include "captee/platform/mailbox.hpp"
 #include "captee/platform/memory_region.hpp"
+#include "captee/platform/uart_console.hpp"
 
 struct uc_struct;
 
 namespace captee::platform {
+
+class Ipcc;
+class Peripheral;
+class GpioBank;
 
 // Processor states, numbered as Linux remoteproc numbers them.
 enum class CoreState : uint32_t { kOffline = 0, kRunning = 2, kCrashed = 3 };
@@ -110,6 +118,13 @@ class CortexMCore : public InterruptLines {
   bool set_irq_level(uint32_t irq, bool asserted) override;
   bool pulse_irq(uint32_t irq) override;
 
+  // The host's end of the board's console UART (the description's USART3
+  // model), or nullptr when the platform has none. Borrowed from the core.
+  UartConsole *console() { return console_; }
+  // The host's hand on the GPIO pins (the description's GPIO and EXTI
+  // models), or nullptr. Borrowed from the core.
+  GpioPins *gpio();
+
   // Registers a listener called on the core's thread right after the state
   // becomes CRASHED. Returns a token for unsubscribe(). Thread-safe.
   uint64_t subscribe(CrashListener listener);
@@ -134,6 +149,23 @@ class CortexMCore : public InterruptLines {
   ProcessorDescription desc_;
   std::vector<MemoryRegion *> regions_;
   Mailbox &mailbox_;
+  // The mailbox's register face when the layout is the STM32MP15's IPCC;
+  // null for captee's layout (Mailbox::mmio_read/mmio_write).
+  std::unique_ptr<Ipcc> ipcc_;
+  // The GPIO ports' and the EXTI's shared state, when modelled; declared
+  // before the peripherals that borrow it.
+  std::unique_ptr<GpioBank> gpio_;
+  // The modelled peripherals of the description's map, mapped at each
+  // engine set-up and reset at each boot. Filled by the constructor only, so
+  // Unicorn may keep pointers to the elements.
+  struct MappedPeripheral {
+    uint32_t base = 0;
+    uint32_t size = 0;
+    std::unique_ptr<Peripheral> model;
+    CortexMCore *core = nullptr;
+  };
+  std::vector<MappedPeripheral> peripherals_;
+  UartConsole *console_ = nullptr;  // one of peripherals_, when modelled
 
   std::mutex lifecycle_mu_;  // serialises start/stop
   uc_struct *uc_ = nullptr;

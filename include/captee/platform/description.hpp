@@ -22,6 +22,28 @@ enum class CoreType { kCortexM4, kCortexM33 };
 // Access rights of a region, as the emulated core sees it.
 enum Access : uint8_t { kRead = 1, kWrite = 2, kExecute = 4, kRwx = 7 };
 
+// The register models captee has for the STM32MP15's peripherals
+// (docs/REMOTEPROC.md, "Peripherals", says what each does and does not do).
+enum class PeripheralModel { kNone, kHsem, kRcc, kSyscfg, kPwr, kUsart3, kTim2, kGpio, kExti };
+inline constexpr uint32_t kGpioPorts = 12;  // GPIOA (0) .. GPIOK (10), GPIOZ (11)
+
+// A peripheral of the SoC's memory map as the processor sees it (RM0436's
+// memory map for the STM32MP15's M4). The map names what firmware touches: an
+// access to a peripheral the platform does not model crashes the processor
+// with that name and the address, instead of reading as zero.
+struct PeripheralDescription {
+  std::string name;                                // "GPIOA", as the reference manual names it
+  uint32_t base = 0;                               // 4 KiB aligned
+  uint32_t size = 0;                               // a non-zero multiple of 4 KiB
+  PeripheralModel model = PeripheralModel::kNone;  // kNone: in the map, not modelled
+  uint32_t port = 0;                               // kGpio: the port number, below kGpioPorts
+};
+
+// The register layout of the mailbox page. The STM32MP15's IPCC (the M4's
+// side: processor 2) is the default; captee's own 5-register layout stays
+// for platforms that ask for it (docs/REMOTEPROC.md, "The mailbox").
+enum class MailboxLayout { kStm32Ipcc, kCaptee };
+
 struct RegionDescription {
   std::string name;
   uint32_t da = 0;     // device address, 4 KiB aligned (Unicorn maps whole pages)
@@ -42,8 +64,12 @@ struct ProcessorDescription {
   uint32_t id = 0;  // the rproc_id used by the remoteproc TA
   std::string name;
   CoreType core = CoreType::kCortexM4;
-  std::vector<RegionDescription> regions;    // non-overlapping, sorted by da
-  uint32_t mailbox_da = 0;                   // one 4 KiB MMIO page, outside every region
+  std::vector<RegionDescription> regions;  // non-overlapping, sorted by da
+  uint32_t mailbox_da = 0;                 // one 4 KiB MMIO page, outside every region
+  MailboxLayout mailbox_layout = MailboxLayout::kStm32Ipcc;
+  // The SoC's other peripherals: non-overlapping, sorted by base, clear of
+  // the regions, the mailbox and the private peripheral bus.
+  std::vector<PeripheralDescription> peripherals;
   std::vector<std::string> public_keys_pem;  // keys that may sign this processor's firmware
   // One retired instruction is one cycle of this clock; SysTick counts those
   // cycles, and a sleeping core's cycles pass at this rate in real time.
@@ -63,6 +89,7 @@ struct PlatformDescription {
 // Limits that keep a hostile or mistaken description from exhausting memory.
 inline constexpr size_t kMaxProcessors = 16;
 inline constexpr size_t kMaxRegionsPerProcessor = 16;
+inline constexpr size_t kMaxPeripheralsPerProcessor = 256;
 inline constexpr uint64_t kMaxMemoryPerProcessor = 1ull << 30;  // 1 GiB
 inline constexpr uint32_t kPageSize = 4096;
 // The core's own registers (System Control Space, SysTick, NVIC) live here;
@@ -71,9 +98,19 @@ inline constexpr uint32_t kPrivatePeripheralBus = 0xE0000000;
 inline constexpr uint32_t kPrivatePeripheralBusSize = 0x100000;
 
 // The default platform: one Cortex-M4 (rproc_id 0) with RETRAM at 0x0 (64 KiB),
-// MCU SRAM at 0x10000000 (384 KiB) and the mailbox at 0x4C001000, clocked at
-// 209 MHz, with 150 external interrupts and 4 priority bits.
+// MCU SRAM at 0x10000000 (384 KiB), the IPCC at 0x4C001000 and the rest of
+// the STM32MP15's peripheral map, clocked at 209 MHz, with 150 external
+// interrupts and 4 priority bits.
 PlatformDescription default_platform();
+
+// The STM32MP15's peripherals as its M4 sees them (RM0436 memory map; the
+// addresses of the CMSIS device header stm32mp157cxx_cm4.h), sorted by base,
+// without the IPCC, which is the mailbox; HSEM, RCC, SYSCFG, PWR, USART3 (the
+// console), TIM2, the GPIO ports and EXTI modelled.
+std::vector<PeripheralDescription> stm32mp15_peripherals();
+
+// The peripheral holding `address`, or nullptr. Borrowed from `p`.
+const PeripheralDescription *find_peripheral(const ProcessorDescription &p, uint32_t address);
 
 struct ParseResult {
   std::optional<PlatformDescription> platform;
@@ -89,5 +126,7 @@ ParseResult parse_platform_json(std::string_view text);
 std::string validate(const PlatformDescription &p);
 
 const char *to_string(CoreType core);
+const char *to_string(MailboxLayout layout);
+const char *to_string(PeripheralModel model);
 
 }  // namespace captee::platform

@@ -140,6 +140,11 @@ class RemoteProcessor {
   CoreState state() const { return core_->state(); }
   CortexMCore &core() { return *core_; }
   Mailbox &mailbox() { return mailbox_; }
+  // The board's console (USART3), or nullptr: what the firmware printed, and
+  // bytes for it to read. Kept across boots, like a terminal on the pins.
+  UartConsole *console() { return core_->console(); }
+  // The board's GPIO pins (buttons in, LEDs out), or nullptr.
+  GpioPins *gpio() { return core_->gpio(); }
   const std::vector<std::unique_ptr<MemoryRegion>> &regions() const { return regions_; }
 
  private:

@@ -123,6 +123,12 @@ class RemoteProc {
   Outcome recover(const Progress &progress = {});
   // Fault injection through the host face. kBadState unless running.
   Outcome crash(const std::string &reason);
+  // The board's console and GPIO inputs, through the host face (kNotFound
+  // when the platform has none, kFailed for a pin that does not exist).
+  // *bytes gets at most `max` raw bytes of output from byte number `from`.
+  Outcome read_console(uint64_t from, size_t max, std::string *bytes, uint64_t *next);
+  Outcome write_console(const std::string &bytes, uint32_t *taken);
+  Outcome set_gpio_input(uint32_t port, uint32_t pin, uint32_t level);
   void set_recovery(bool enabled);
   void set_coredump(bool enabled);
 
