@@ -1,0 +1,906 @@
+/* The crypto test TA: known-answer tests from published vectors and the
+ * spec's size and state rules, run inside a TA through the GP Internal Core
+ * API, and the misuse that must panic it. Written as an OP-TEE TA is; in the
+ * GP v1.1 mode its lengths are 32 bits (ta_size_t). */
+#include <tee_internal_api.h>
+#include <tee_internal_api_extensions.h>
+
+#include "gp_crypto_ta.h"
+
+#if __OPTEE_CORE_API_COMPAT_1_1
+typedef uint32_t ta_size_t;
+#else
+typedef size_t ta_size_t;
+#endif
+
+#define CHECK(n, cond)            \
+  do {                            \
+    if (!(cond)) {                \
+      return failed(params, (n)); \
+    }                             \
+  } while (0)
+
+static TEE_Result failed(TEE_Param params[4], uint32_t n) {
+  EMSG("check %u failed", n);
+  params[0].value.a = n;
+  return TEE_ERROR_GENERIC;
+}
+
+/* Decodes a hex string of at most `cap` bytes; returns its length. */
+static size_t unhex(const char *s, uint8_t *out, size_t cap) {
+  size_t n = 0;
+  for (; s[0] != '\0' && s[1] != '\0' && n < cap; s += 2) {
+    uint8_t b = 0;
+    for (int i = 0; i < 2; ++i) {
+      char c = s[i];
+      b = (uint8_t)(b << 4);
+      if (c >= '0' && c <= '9') {
+        b |= (uint8_t)(c - '0');
+      } else if (c >= 'a' && c <= 'f') {
+        b |= (uint8_t)(c - 'a' + 10);
+      }
+    }
+    out[n++] = b;
+  }
+  return n;
+}
+
+static bool same(const void *a, const void *b, size_t n) {
+  return TEE_MemCompare(a, b, n) == 0;
+}
+
+static bool all_zero(const uint8_t *p, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    if (p[i] != 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/* A transient object of `type` holding `key`, or TEE_HANDLE_NULL. */
+static TEE_ObjectHandle key_object(uint32_t type, uint32_t max_bits, const void *key, size_t len) {
+  TEE_ObjectHandle o = TEE_HANDLE_NULL;
+  if (TEE_AllocateTransientObject(type, max_bits, &o) != TEE_SUCCESS) {
+    return TEE_HANDLE_NULL;
+  }
+  TEE_Attribute attr;
+  TEE_InitRefAttribute(&attr, TEE_ATTR_SECRET_VALUE, key, len);
+  if (TEE_PopulateTransientObject(o, &attr, 1) != TEE_SUCCESS) {
+    TEE_FreeTransientObject(o);
+    return TEE_HANDLE_NULL;
+  }
+  return o;
+}
+
+/* An operation of `alg` keyed with `key` (an object of `type`), or
+ * TEE_HANDLE_NULL. */
+static TEE_OperationHandle keyed_op(uint32_t alg, uint32_t mode, uint32_t max_bits, uint32_t type,
+                                    const void *key, size_t len) {
+  TEE_OperationHandle op = TEE_HANDLE_NULL;
+  if (TEE_AllocateOperation(&op, alg, mode, max_bits) != TEE_SUCCESS) {
+    return TEE_HANDLE_NULL;
+  }
+  TEE_ObjectHandle k = key_object(type, max_bits, key, len);
+  if (k == TEE_HANDLE_NULL || TEE_SetOperationKey(op, k) != TEE_SUCCESS) {
+    TEE_FreeOperation(op);
+    op = TEE_HANDLE_NULL;
+  }
+  TEE_FreeTransientObject(k); /* the operation keeps its own copy */
+  return op;
+}
+
+/* ---- Vectors ---- */
+
+/* SP 800-38A F.1 to F.5: the key, the four plaintext blocks and what AES-128
+ * ECB, CBC and CTR and AES-256 ECB make of them. */
+static const char kAesKey128[] = "2b7e151628aed2a6abf7158809cf4f3c";
+static const char kAesKey256[] = "603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4";
+static const char kAesPlain[] =
+    "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51"
+    "30c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710";
+static const char kAesEcb128[] =
+    "3ad77bb40d7a3660a89ecaf32466ef97f5d3d58503b9699de785895a96fdbaaf"
+    "43b1cd7f598ece23881b00e3ed0306887b0c785e27e8ad3f8223207104725dd4";
+static const char kAesCbcIv[] = "000102030405060708090a0b0c0d0e0f";
+static const char kAesCbc128[] =
+    "7649abac8119b246cee98e9b12e9197d5086cb9b507219ee95db113a917678b2"
+    "73bed6b8e3c1743b7116e69e222295163ff1caa1681fac09120eca307586e1a7";
+static const char kAesCtrIv[] = "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+static const char kAesCtr128[] =
+    "874d6191b620e3261bef6864990db6ce9806f66b7970fdff8617187bb9fffdff"
+    "5ae4df3edbd5d35e5b4f09020db03eab1e031dda2fbe03d1792170a0f3009cee";
+static const char kAesEcb256[] =
+    "f3eed1bdb5d2a03c064b5a7e3db181f8591ccb10d410ed26dc5ba74a31362870"
+    "b6ed21b99ca6f4f9f153e7b1beafed1d23304b7a39f9f3ff067d8d8f9e24ecc7";
+/* The DES example of FIPS 46's worked tutorials. */
+static const char kDesKey[] = "133457799bbcdff1";
+static const char kDesPlain[] = "0123456789abcdef";
+static const char kDesCipher[] = "85e813540f0ab405";
+
+/* ---- Objects ---- */
+
+static TEE_Result objects(TEE_Param params[4]) {
+  uint8_t key[32];
+  size_t key_len = unhex(kAesKey128, key, sizeof key);
+  TEE_ObjectHandle o = TEE_HANDLE_NULL;
+  TEE_ObjectInfo info;
+  CHECK(1, TEE_AllocateTransientObject(TEE_TYPE_AES, 256, &o) == TEE_SUCCESS);
+  CHECK(2, TEE_GetObjectInfo1(o, &info) == TEE_SUCCESS && info.objectType == TEE_TYPE_AES &&
+               info.objectSize == 0 && info.maxObjectSize == 256 &&
+               info.objectUsage == 0xFFFFFFFF &&
+               (info.handleFlags & TEE_HANDLE_FLAG_INITIALIZED) == 0);
+  TEE_ObjectHandle bad = (TEE_ObjectHandle)(uintptr_t)1;
+  CHECK(3, TEE_AllocateTransientObject(TEE_TYPE_AES, 100, &bad) == TEE_ERROR_NOT_SUPPORTED &&
+               bad == TEE_HANDLE_NULL);
+  CHECK(4, TEE_AllocateTransientObject(0xA00000FF, 128, &bad) == TEE_ERROR_NOT_SUPPORTED &&
+               TEE_AllocateTransientObject(TEE_TYPE_HMAC_SHA256, 1032, &bad) ==
+                   TEE_ERROR_NOT_SUPPORTED &&
+               TEE_AllocateTransientObject(TEE_TYPE_HMAC_SHA256, 184, &bad) ==
+                   TEE_ERROR_NOT_SUPPORTED &&
+               TEE_AllocateTransientObject(TEE_TYPE_DES3, 168, &bad) == TEE_ERROR_NOT_SUPPORTED);
+
+  /* A key of a size the type does not have is refused, the object left empty. */
+  TEE_Attribute attr;
+  TEE_InitRefAttribute(&attr, TEE_ATTR_SECRET_VALUE, key, 15);
+  CHECK(5, TEE_PopulateTransientObject(o, &attr, 1) == TEE_ERROR_BAD_PARAMETERS);
+  CHECK(6, TEE_GetObjectInfo1(o, &info) == TEE_SUCCESS &&
+               (info.handleFlags & TEE_HANDLE_FLAG_INITIALIZED) == 0);
+  TEE_InitRefAttribute(&attr, TEE_ATTR_SECRET_VALUE, key, key_len);
+  CHECK(7, TEE_PopulateTransientObject(o, &attr, 1) == TEE_SUCCESS);
+  CHECK(8, TEE_GetObjectInfo1(o, &info) == TEE_SUCCESS && info.objectSize == 128 &&
+               (info.handleFlags & TEE_HANDLE_FLAG_INITIALIZED) != 0);
+
+  /* Reading the secret back: the size first, nothing written. */
+  uint8_t out[32];
+  TEE_MemFill(out, 0xEE, sizeof out);
+  ta_size_t out_len = 4;
+  CHECK(9, TEE_GetObjectBufferAttribute(o, TEE_ATTR_SECRET_VALUE, out, &out_len) ==
+                   TEE_ERROR_SHORT_BUFFER &&
+               out_len == 16 && out[0] == 0xEE);
+  out_len = sizeof out;
+  CHECK(10, TEE_GetObjectBufferAttribute(o, TEE_ATTR_SECRET_VALUE, out, &out_len) == TEE_SUCCESS &&
+                out_len == 16 && same(out, key, 16));
+  /* Attributes the type does not have (public ones: no panic). */
+  uint32_t a = 0;
+  uint32_t b = 0;
+  out_len = sizeof out;
+  CHECK(11,
+        TEE_GetObjectBufferAttribute(o, TEE_ATTR_RSA_MODULUS, out, &out_len) ==
+                TEE_ERROR_ITEM_NOT_FOUND &&
+            TEE_GetObjectValueAttribute(o, TEE_ATTR_ECC_CURVE, &a, &b) == TEE_ERROR_ITEM_NOT_FOUND);
+
+  /* Usage only ever narrows; a copy takes the intersection. */
+  CHECK(12, TEE_RestrictObjectUsage1(o, TEE_USAGE_ENCRYPT | TEE_USAGE_DECRYPT) == TEE_SUCCESS &&
+                TEE_RestrictObjectUsage1(o, TEE_USAGE_ENCRYPT | TEE_USAGE_MAC) == TEE_SUCCESS &&
+                TEE_GetObjectInfo1(o, &info) == TEE_SUCCESS &&
+                info.objectUsage == TEE_USAGE_ENCRYPT);
+  TEE_ObjectHandle copy = TEE_HANDLE_NULL;
+  CHECK(13, TEE_AllocateTransientObject(TEE_TYPE_AES, 128, &copy) == TEE_SUCCESS &&
+                TEE_CopyObjectAttributes1(copy, o) == TEE_SUCCESS &&
+                TEE_GetObjectInfo1(copy, &info) == TEE_SUCCESS && info.objectSize == 128 &&
+                info.objectUsage == TEE_USAGE_ENCRYPT &&
+                (info.handleFlags & TEE_HANDLE_FLAG_INITIALIZED) != 0);
+  TEE_CloseObject(copy);
+
+  /* Reset empties the object; it takes a key again. */
+  TEE_ResetTransientObject(o);
+  CHECK(14, TEE_GetObjectInfo1(o, &info) == TEE_SUCCESS && info.objectSize == 0 &&
+                info.objectUsage == 0xFFFFFFFF &&
+                (info.handleFlags & TEE_HANDLE_FLAG_INITIALIZED) == 0);
+  unhex(kAesKey256, key, sizeof key);
+  TEE_InitRefAttribute(&attr, TEE_ATTR_SECRET_VALUE, key, 32);
+  CHECK(15, TEE_PopulateTransientObject(o, &attr, 1) == TEE_SUCCESS &&
+                TEE_GetObjectInfo1(o, &info) == TEE_SUCCESS && info.objectSize == 256);
+  TEE_FreeTransientObject(o);
+
+  /* Generated keys: the size asked for, random. */
+  TEE_ObjectHandle g1 = TEE_HANDLE_NULL;
+  TEE_ObjectHandle g2 = TEE_HANDLE_NULL;
+  uint8_t k1[32];
+  uint8_t k2[32];
+  ta_size_t l1 = sizeof k1;
+  ta_size_t l2 = sizeof k2;
+  CHECK(16, TEE_AllocateTransientObject(TEE_TYPE_HMAC_SHA256, 256, &g1) == TEE_SUCCESS &&
+                TEE_AllocateTransientObject(TEE_TYPE_HMAC_SHA256, 256, &g2) == TEE_SUCCESS &&
+                TEE_GenerateKey(g1, 256, NULL, 0) == TEE_SUCCESS &&
+                TEE_GenerateKey(g2, 256, NULL, 0) == TEE_SUCCESS);
+  CHECK(17, TEE_GetObjectInfo1(g1, &info) == TEE_SUCCESS && info.objectSize == 256 &&
+                TEE_GetObjectBufferAttribute(g1, TEE_ATTR_SECRET_VALUE, k1, &l1) == TEE_SUCCESS &&
+                TEE_GetObjectBufferAttribute(g2, TEE_ATTR_SECRET_VALUE, k2, &l2) == TEE_SUCCESS &&
+                l1 == 32 && l2 == 32 && !same(k1, k2, 32) && !all_zero(k1, 32));
+  TEE_CloseObject(g1);
+  TEE_CloseObject(g2);
+  CHECK(18, TEE_AllocateTransientObject(TEE_TYPE_DES3, 192, &g1) == TEE_SUCCESS &&
+                TEE_GenerateKey(g1, 128, NULL, 0) == TEE_SUCCESS &&
+                TEE_GetObjectInfo1(g1, &info) == TEE_SUCCESS && info.objectSize == 128);
+  TEE_FreeTransientObject(g1);
+  /* A generic secret may be any size up to its maximum. */
+  uint8_t jefe[4] = {'J', 'e', 'f', 'e'};
+  g1 = key_object(TEE_TYPE_GENERIC_SECRET, 512, jefe, sizeof jefe);
+  CHECK(19, g1 != TEE_HANDLE_NULL && TEE_GetObjectInfo1(g1, &info) == TEE_SUCCESS &&
+                info.objectSize == 32);
+  TEE_CloseObject(g1);
+  /* Closing nothing is a no-op. */
+  TEE_CloseObject(TEE_HANDLE_NULL);
+  TEE_FreeTransientObject(TEE_HANDLE_NULL);
+  TEE_ResetTransientObject(TEE_HANDLE_NULL);
+  params[0].value.a = 0;
+  return TEE_SUCCESS;
+}
+
+/* ---- Operations ---- */
+
+static const uint32_t kSupported[] = {
+    TEE_ALG_MD5,
+    TEE_ALG_SHA1,
+    TEE_ALG_SHA224,
+    TEE_ALG_SHA256,
+    TEE_ALG_SHA384,
+    TEE_ALG_SHA512,
+    TEE_ALG_SHA3_224,
+    TEE_ALG_SHA3_256,
+    TEE_ALG_SHA3_384,
+    TEE_ALG_SHA3_512,
+    TEE_ALG_SM3,
+    TEE_ALG_HMAC_MD5,
+    TEE_ALG_HMAC_SHA1,
+    TEE_ALG_HMAC_SHA224,
+    TEE_ALG_HMAC_SHA256,
+    TEE_ALG_HMAC_SHA384,
+    TEE_ALG_HMAC_SHA512,
+    TEE_ALG_HMAC_SM3,
+    TEE_ALG_HMAC_SHA3_224,
+    TEE_ALG_HMAC_SHA3_256,
+    TEE_ALG_HMAC_SHA3_384,
+    TEE_ALG_HMAC_SHA3_512,
+    TEE_ALG_AES_CMAC,
+    TEE_ALG_AES_CBC_MAC_NOPAD,
+    TEE_ALG_AES_CBC_MAC_PKCS5,
+    TEE_ALG_DES_CBC_MAC_NOPAD,
+    TEE_ALG_DES_CBC_MAC_PKCS5,
+    TEE_ALG_DES3_CBC_MAC_NOPAD,
+    TEE_ALG_DES3_CBC_MAC_PKCS5,
+    TEE_ALG_AES_ECB_NOPAD,
+    TEE_ALG_AES_CBC_NOPAD,
+    TEE_ALG_AES_CTR,
+    TEE_ALG_DES_ECB_NOPAD,
+    TEE_ALG_DES_CBC_NOPAD,
+    TEE_ALG_DES3_ECB_NOPAD,
+    TEE_ALG_DES3_CBC_NOPAD,
+};
+
+/* Not (yet) in captee: the AE, asymmetric and XOF families, CTS and XTS. */
+static const uint32_t kUnsupported[] = {
+    TEE_ALG_AES_GCM,  TEE_ALG_AES_CCM,   TEE_ALG_AES_CTS,       TEE_ALG_AES_XTS,
+    TEE_ALG_SHAKE128, TEE_ALG_RSA_NOPAD, TEE_ALG_SM4_ECB_NOPAD, 0x12345678,
+};
+
+static TEE_Result operations(TEE_Param params[4]) {
+  for (size_t i = 0; i < sizeof kSupported / sizeof kSupported[0]; ++i) {
+    if (TEE_IsAlgorithmSupported(kSupported[i], TEE_CRYPTO_ELEMENT_NONE) != TEE_SUCCESS) {
+      EMSG("algorithm %#x not supported", kSupported[i]);
+      return failed(params, 1);
+    }
+  }
+  for (size_t i = 0; i < sizeof kUnsupported / sizeof kUnsupported[0]; ++i) {
+    TEE_OperationHandle op = (TEE_OperationHandle)(uintptr_t)1;
+    CHECK(2, TEE_IsAlgorithmSupported(kUnsupported[i], TEE_CRYPTO_ELEMENT_NONE) ==
+                 TEE_ERROR_NOT_SUPPORTED);
+    CHECK(3, TEE_AllocateOperation(&op, kUnsupported[i], TEE_MODE_ENCRYPT, 256) ==
+                     TEE_ERROR_NOT_SUPPORTED &&
+                 op == TEE_HANDLE_NULL);
+  }
+  CHECK(4, TEE_IsAlgorithmSupported(TEE_ALG_AES_CBC_NOPAD, TEE_ECC_CURVE_NIST_P256) ==
+               TEE_ERROR_NOT_SUPPORTED);
+  /* A mode the algorithm has not, or a key size its type has not. */
+  TEE_OperationHandle op = TEE_HANDLE_NULL;
+  CHECK(5, TEE_AllocateOperation(&op, TEE_ALG_SHA256, TEE_MODE_ENCRYPT, 0) ==
+                   TEE_ERROR_NOT_SUPPORTED &&
+               TEE_AllocateOperation(&op, TEE_ALG_AES_CBC_NOPAD, TEE_MODE_DIGEST, 128) ==
+                   TEE_ERROR_NOT_SUPPORTED &&
+               TEE_AllocateOperation(&op, TEE_ALG_AES_CBC_NOPAD, TEE_MODE_ENCRYPT, 100) ==
+                   TEE_ERROR_NOT_SUPPORTED &&
+               TEE_AllocateOperation(&op, TEE_ALG_HMAC_SHA256, TEE_MODE_MAC, 1032) ==
+                   TEE_ERROR_NOT_SUPPORTED &&
+               op == TEE_HANDLE_NULL);
+
+  CHECK(6, TEE_AllocateOperation(&op, TEE_ALG_AES_CBC_NOPAD, TEE_MODE_ENCRYPT, 256) == TEE_SUCCESS);
+  TEE_OperationInfo info;
+  TEE_GetOperationInfo(op, &info);
+  CHECK(7, info.algorithm == TEE_ALG_AES_CBC_NOPAD && info.operationClass == TEE_OPERATION_CIPHER &&
+               info.mode == TEE_MODE_ENCRYPT && info.digestLength == 0 && info.maxKeySize == 256 &&
+               info.keySize == 0 && info.requiredKeyUsage == TEE_USAGE_ENCRYPT &&
+               info.handleState == 0);
+  struct {
+    TEE_OperationInfoMultiple m;
+    TEE_OperationInfoKey keys[2];
+  } multi;
+  ta_size_t multi_len = sizeof(TEE_OperationInfoMultiple);
+  CHECK(8, TEE_GetOperationInfoMultiple(op, &multi.m, &multi_len) == TEE_ERROR_SHORT_BUFFER &&
+               multi_len == sizeof(TEE_OperationInfoMultiple) + sizeof(TEE_OperationInfoKey));
+  multi_len = sizeof multi;
+  CHECK(9, TEE_GetOperationInfoMultiple(op, &multi.m, &multi_len) == TEE_SUCCESS &&
+               multi.m.numberOfKeys == 1 && multi.m.operationState == TEE_OPERATION_STATE_INITIAL &&
+               multi.m.keyInformation[0].requiredKeyUsage == TEE_USAGE_ENCRYPT);
+
+  uint8_t key[16];
+  uint8_t iv[16];
+  unhex(kAesKey128, key, sizeof key);
+  unhex(kAesCbcIv, iv, sizeof iv);
+  TEE_ObjectHandle k = key_object(TEE_TYPE_AES, 128, key, sizeof key);
+  CHECK(10, k != TEE_HANDLE_NULL && TEE_SetOperationKey(op, k) == TEE_SUCCESS);
+  TEE_GetOperationInfo(op, &info);
+  CHECK(11, info.keySize == 128 && info.handleState == TEE_HANDLE_FLAG_KEY_SET);
+  TEE_CipherInit(op, iv, sizeof iv);
+  multi_len = sizeof multi;
+  CHECK(12, TEE_GetOperationInfoMultiple(op, &multi.m, &multi_len) == TEE_SUCCESS &&
+                multi.m.handleState == (TEE_HANDLE_FLAG_KEY_SET | TEE_HANDLE_FLAG_INITIALIZED) &&
+                multi.m.operationState == TEE_OPERATION_STATE_ACTIVE &&
+                multi.m.keyInformation[0].keySize == 128);
+  TEE_ResetOperation(op);
+  multi_len = sizeof multi;
+  CHECK(13, TEE_GetOperationInfoMultiple(op, &multi.m, &multi_len) == TEE_SUCCESS &&
+                multi.m.handleState == TEE_HANDLE_FLAG_KEY_SET &&
+                multi.m.operationState == TEE_OPERATION_STATE_INITIAL);
+  /* A null key clears the key. */
+  CHECK(14, TEE_SetOperationKey(op, TEE_HANDLE_NULL) == TEE_SUCCESS);
+  TEE_GetOperationInfo(op, &info);
+  CHECK(15, info.keySize == 0 && info.handleState == 0);
+  TEE_FreeOperation(op);
+  TEE_FreeTransientObject(k);
+
+  /* A digest needs no key and is ready at once. */
+  CHECK(16, TEE_AllocateOperation(&op, TEE_ALG_SHA256, TEE_MODE_DIGEST, 0) == TEE_SUCCESS);
+  TEE_GetOperationInfo(op, &info);
+  multi_len = sizeof multi;
+  CHECK(17, info.digestLength == 32 && info.operationClass == TEE_OPERATION_DIGEST &&
+                info.handleState == (TEE_HANDLE_FLAG_KEY_SET | TEE_HANDLE_FLAG_INITIALIZED) &&
+                TEE_GetOperationInfoMultiple(op, &multi.m, &multi_len) == TEE_SUCCESS &&
+                multi.m.numberOfKeys == 0);
+  TEE_FreeOperation(op);
+  /* A MAC's length is its digest's or its block's. */
+  CHECK(18, TEE_AllocateOperation(&op, TEE_ALG_HMAC_SHA512, TEE_MODE_MAC, 512) == TEE_SUCCESS);
+  TEE_GetOperationInfo(op, &info);
+  CHECK(19, info.digestLength == 64 && info.requiredKeyUsage == TEE_USAGE_MAC);
+  TEE_FreeOperation(op);
+  CHECK(20, TEE_AllocateOperation(&op, TEE_ALG_AES_CMAC, TEE_MODE_MAC, 128) == TEE_SUCCESS);
+  TEE_GetOperationInfo(op, &info);
+  CHECK(21, info.digestLength == 16);
+  TEE_FreeOperation(op);
+#if !__OPTEE_CORE_API_COMPAT_1_1
+  TEE_FreeOperation(TEE_HANDLE_NULL); /* v1.1 gives NULL no meaning here */
+#endif
+
+  uint8_t r1[32] = {0};
+  uint8_t r2[32] = {0};
+  TEE_GenerateRandom(r1, sizeof r1);
+  TEE_GenerateRandom(r2, sizeof r2);
+  TEE_GenerateRandom(NULL, 0);
+  CHECK(22, !same(r1, r2, sizeof r1) && !all_zero(r1, sizeof r1));
+  params[0].value.a = 0;
+  return TEE_SUCCESS;
+}
+
+/* ---- Digests ---- */
+
+struct kat {
+  uint32_t alg;
+  const char *hex;
+};
+
+/* "abc" under each digest (FIPS 180-4 and FIPS 202 examples, RFC 1321,
+ * GB/T 32905's example for SM3). */
+static const struct kat kDigestsOfAbc[] = {
+    {TEE_ALG_MD5, "900150983cd24fb0d6963f7d28e17f72"},
+    {TEE_ALG_SHA1, "a9993e364706816aba3e25717850c26c9cd0d89d"},
+    {TEE_ALG_SHA224, "23097d223405d8228642a477bda255b32aadbce4bda0b3f7e36c9da7"},
+    {TEE_ALG_SHA256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+    {TEE_ALG_SHA384,
+     "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed"
+     "8086072ba1e7cc2358baeca134c825a7"},
+    {TEE_ALG_SHA512,
+     "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
+     "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f"},
+    {TEE_ALG_SHA3_224, "e642824c3f8cf24ad09234ee7d3c766fc9a3a5168d0c94ad73b46fdf"},
+    {TEE_ALG_SHA3_256, "3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532"},
+    {TEE_ALG_SHA3_384,
+     "ec01498288516fc926459f58e2c6ad8df9b473cb0fc08c2596da7cf0e49be4b2"
+     "98d88cea927ac7f539f1edf228376d25"},
+    {TEE_ALG_SHA3_512,
+     "b751850b1a57168a5693cd924b6b096e08f621827444f70d884f5d0240d2712e"
+     "10e116e9192af3c91a7ec57647e3934057340b4cf408d5a56592f8274eec53f0"},
+    {TEE_ALG_SM3, "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"},
+};
+
+static TEE_Result digests(TEE_Param params[4]) {
+  uint8_t want[64];
+  uint8_t got[64];
+  for (size_t i = 0; i < sizeof kDigestsOfAbc / sizeof kDigestsOfAbc[0]; ++i) {
+    size_t want_len = unhex(kDigestsOfAbc[i].hex, want, sizeof want);
+    TEE_OperationHandle op = TEE_HANDLE_NULL;
+    ta_size_t got_len = sizeof got;
+    CHECK(1, TEE_AllocateOperation(&op, kDigestsOfAbc[i].alg, TEE_MODE_DIGEST, 0) == TEE_SUCCESS);
+    if (TEE_DigestDoFinal(op, "abc", 3, got, &got_len) != TEE_SUCCESS || got_len != want_len ||
+        !same(got, want, want_len)) {
+      EMSG("digest %#x differs", kDigestsOfAbc[i].alg);
+      return failed(params, 2);
+    }
+    /* Done, the operation starts over. */
+    got_len = sizeof got;
+    CHECK(3, TEE_DigestDoFinal(op, "abc", 3, got, &got_len) == TEE_SUCCESS &&
+                 same(got, want, want_len));
+    TEE_FreeOperation(op);
+  }
+
+  /* FIPS 180-4's two-block SHA-256 example, fed in uneven pieces. */
+  static const char msg[] = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+  unhex("248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1", want, sizeof want);
+  TEE_OperationHandle op = TEE_HANDLE_NULL;
+  CHECK(4, TEE_AllocateOperation(&op, TEE_ALG_SHA256, TEE_MODE_DIGEST, 0) == TEE_SUCCESS);
+  TEE_DigestUpdate(op, msg, 1);
+  TEE_DigestUpdate(op, msg + 1, 0);
+  TEE_DigestUpdate(op, msg + 1, 7);
+  TEE_DigestUpdate(op, msg + 8, 40);
+  /* Too small a buffer: the size needed, the last chunk not consumed. */
+  TEE_MemFill(got, 0xEE, sizeof got);
+  ta_size_t got_len = 31;
+  CHECK(5, TEE_DigestDoFinal(op, msg + 48, 8, got, &got_len) == TEE_ERROR_SHORT_BUFFER &&
+               got_len == 32 && got[0] == 0xEE);
+  got_len = 32;
+  CHECK(6, TEE_DigestDoFinal(op, msg + 48, 8, got, &got_len) == TEE_SUCCESS && got_len == 32 &&
+               same(got, want, 32));
+
+  /* A copy carries the state so far. */
+  unhex(kDigestsOfAbc[3].hex, want, sizeof want);
+  TEE_OperationHandle copy = TEE_HANDLE_NULL;
+  CHECK(7, TEE_AllocateOperation(&copy, TEE_ALG_SHA256, TEE_MODE_DIGEST, 0) == TEE_SUCCESS);
+  TEE_DigestUpdate(op, "ab", 2);
+  TEE_CopyOperation(copy, op);
+  got_len = sizeof got;
+  CHECK(8, TEE_DigestDoFinal(copy, "c", 1, got, &got_len) == TEE_SUCCESS && same(got, want, 32));
+  got_len = sizeof got;
+  CHECK(9, TEE_DigestDoFinal(op, "c", 1, got, &got_len) == TEE_SUCCESS && same(got, want, 32));
+
+  /* The digest taken in pieces; past its end, nothing more. */
+  TEE_DigestUpdate(op, "abc", 3);
+  /* TEE_DigestExtract is GP 1.3's: size_t in both modes. */
+  size_t n1 = 10;
+  size_t n2 = 10;
+  size_t n3 = 20;
+  size_t n4 = 5;
+  CHECK(10, TEE_DigestExtract(op, got, &n1) == TEE_SUCCESS && n1 == 10 &&
+                TEE_DigestExtract(op, got + 10, &n2) == TEE_SUCCESS && n2 == 10 &&
+                TEE_DigestExtract(op, got + 20, &n3) == TEE_SUCCESS && n3 == 12 &&
+                TEE_DigestExtract(op, got + 32, &n4) == TEE_SUCCESS && n4 == 0 &&
+                same(got, want, 32));
+  /* A reset starts over. */
+  TEE_ResetOperation(op);
+  got_len = sizeof got;
+  CHECK(11, TEE_DigestDoFinal(op, "abc", 3, got, &got_len) == TEE_SUCCESS && same(got, want, 32));
+  TEE_FreeOperation(op);
+  TEE_FreeOperation(copy);
+  params[0].value.a = 0;
+  return TEE_SUCCESS;
+}
+
+/* ---- MACs ---- */
+
+struct mac_kat {
+  uint32_t alg;
+  uint32_t key_type;
+  uint32_t max_key_bits;
+  const char *key;
+  const char *msg;
+  const char *mac;
+};
+
+#define JEFE "4a656665"
+#define JEFE_MSG "7768617420646f2079612077616e7420666f72206e6f7468696e673f"
+#define TC4_KEY "0102030405060708090a0b0c0d0e0f10111213141516171819"
+#define TC4_MSG                                        \
+  "cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd" \
+  "cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd"
+
+static const struct mac_kat kMacs[] = {
+    /* RFC 4231 test case 2 ("Jefe": a generic secret, shorter than the HMAC
+     * types allow) and RFC 2202's HMAC-MD5 test case 2. */
+    {TEE_ALG_HMAC_MD5, TEE_TYPE_GENERIC_SECRET, 512, JEFE, JEFE_MSG,
+     "750c783e6ab0b503eaa86e310a5db738"},
+    {TEE_ALG_HMAC_SHA224, TEE_TYPE_GENERIC_SECRET, 512, JEFE, JEFE_MSG,
+     "a30e01098bc6dbbf45690f3a7e9e6d0f8bbea2a39e6148008fd05e44"},
+    {TEE_ALG_HMAC_SHA256, TEE_TYPE_GENERIC_SECRET, 512, JEFE, JEFE_MSG,
+     "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"},
+    {TEE_ALG_HMAC_SHA384, TEE_TYPE_GENERIC_SECRET, 512, JEFE, JEFE_MSG,
+     "af45d2e376484031617f78d2b58a6b1b9c7ef464f5a01b47e42ec3736322445e"
+     "8e2240ca5e69e2c78b3239ecfab21649"},
+    {TEE_ALG_HMAC_SHA512, TEE_TYPE_GENERIC_SECRET, 512, JEFE, JEFE_MSG,
+     "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea250554"
+     "9758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737"},
+    /* RFC 4231 test case 4, with keys of the HMAC types. */
+    {TEE_ALG_HMAC_SHA224, TEE_TYPE_HMAC_SHA224, 256, TC4_KEY, TC4_MSG,
+     "6c11506874013cac6a2abc1bb382627cec6a90d86efc012de7afec5a"},
+    {TEE_ALG_HMAC_SHA256, TEE_TYPE_HMAC_SHA256, 256, TC4_KEY, TC4_MSG,
+     "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b"},
+    /* RFC 4226 appendix D: HMAC-SHA1 of counter 0 under its test key. */
+    {TEE_ALG_HMAC_SHA1, TEE_TYPE_HMAC_SHA1, 160, "3132333435363738393031323334353637383930",
+     "0000000000000000", "cc93cf18508d94934c64b65d8ba7667fb7cde4b0"},
+    /* RFC 4493 section 4 (AES-CMAC, SP 800-38B D.1). */
+    {TEE_ALG_AES_CMAC, TEE_TYPE_AES, 128, "2b7e151628aed2a6abf7158809cf4f3c", "",
+     "bb1d6929e95937287fa37d129b756746"},
+    {TEE_ALG_AES_CMAC, TEE_TYPE_AES, 128, "2b7e151628aed2a6abf7158809cf4f3c",
+     "6bc1bee22e409f96e93d7e117393172a", "070a16b46b4d4144f79bdd9dd04a287c"},
+    {TEE_ALG_AES_CMAC, TEE_TYPE_AES, 128, "2b7e151628aed2a6abf7158809cf4f3c",
+     "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e5130c81c46a35ce411",
+     "dfa66747de9ae63030ca32611497c827"},
+    {TEE_ALG_AES_CMAC, TEE_TYPE_AES, 128, "2b7e151628aed2a6abf7158809cf4f3c", kAesPlain,
+     "51f0bebf7e3b9d92fc49741779363cfe"},
+    /* A one-block CBC-MAC under a zero IV is the block's encryption:
+     * SP 800-38A F.1.1's first block, FIPS 46's DES example (and 3DES with
+     * one key three times, which is DES). */
+    {TEE_ALG_AES_CBC_MAC_NOPAD, TEE_TYPE_AES, 128, "2b7e151628aed2a6abf7158809cf4f3c",
+     "6bc1bee22e409f96e93d7e117393172a", "3ad77bb40d7a3660a89ecaf32466ef97"},
+    {TEE_ALG_DES_CBC_MAC_NOPAD, TEE_TYPE_DES, 64, kDesKey, kDesPlain, kDesCipher},
+    {TEE_ALG_DES3_CBC_MAC_NOPAD, TEE_TYPE_DES3, 192,
+     "133457799bbcdff1133457799bbcdff1133457799bbcdff1", kDesPlain, kDesCipher},
+};
+
+static TEE_Result macs(TEE_Param params[4]) {
+  uint8_t key[64];
+  uint8_t msg[64];
+  uint8_t want[64];
+  uint8_t got[64];
+  for (size_t i = 0; i < sizeof kMacs / sizeof kMacs[0]; ++i) {
+    const struct mac_kat *t = &kMacs[i];
+    size_t key_len = unhex(t->key, key, sizeof key);
+    size_t msg_len = unhex(t->msg, msg, sizeof msg);
+    size_t want_len = unhex(t->mac, want, sizeof want);
+    TEE_OperationHandle op =
+        keyed_op(t->alg, TEE_MODE_MAC, t->max_key_bits, t->key_type, key, key_len);
+    if (op == TEE_HANDLE_NULL) {
+      EMSG("MAC vector %zu: no operation", i);
+      return failed(params, 1);
+    }
+    /* Whole, then in three pieces (the last one through the final). */
+    TEE_MACInit(op, NULL, 0);
+    ta_size_t got_len = sizeof got;
+    if (TEE_MACComputeFinal(op, msg, msg_len, got, &got_len) != TEE_SUCCESS ||
+        got_len != want_len || !same(got, want, want_len)) {
+      EMSG("MAC vector %zu differs", i);
+      return failed(params, 2);
+    }
+    size_t a = msg_len / 3;
+    size_t b = msg_len / 2;
+    TEE_MACInit(op, NULL, 0);
+    TEE_MACUpdate(op, msg, a);
+    TEE_MACUpdate(op, msg + a, b - a);
+    CHECK(3, TEE_MACCompareFinal(op, msg + b, msg_len - b, want, want_len) == TEE_SUCCESS);
+    /* One bit off, or a truncated MAC, is MAC_INVALID. */
+    want[0] ^= 1;
+    TEE_MACInit(op, NULL, 0);
+    CHECK(4, TEE_MACCompareFinal(op, msg, msg_len, want, want_len) == TEE_ERROR_MAC_INVALID);
+    want[0] ^= 1;
+    TEE_MACInit(op, NULL, 0);
+    CHECK(5, TEE_MACCompareFinal(op, msg, msg_len, want, want_len - 1) == TEE_ERROR_MAC_INVALID);
+    /* Too small a buffer: the size needed, the message not consumed. */
+    TEE_MACInit(op, NULL, 0);
+    TEE_MemFill(got, 0xEE, sizeof got);
+    got_len = want_len - 1;
+    CHECK(6, TEE_MACComputeFinal(op, msg, msg_len, got, &got_len) == TEE_ERROR_SHORT_BUFFER &&
+                 got_len == want_len && got[0] == 0xEE);
+    got_len = sizeof got;
+    CHECK(7, TEE_MACComputeFinal(op, msg, msg_len, got, &got_len) == TEE_SUCCESS &&
+                 same(got, want, want_len));
+    TEE_FreeOperation(op);
+  }
+
+  /* Longer CBC-MACs are the last block of a CBC encryption under a zero IV;
+   * with PKCS#5 padding, of the message and a block of padding. */
+  uint8_t plain[80];
+  uint8_t cipher[80];
+  uint8_t zero_iv[16] = {0};
+  size_t plain_len = unhex(kAesPlain, plain, sizeof plain);
+  TEE_MemFill(plain + plain_len, 16, 16);
+  unhex(kAesKey128, key, sizeof key);
+  TEE_OperationHandle cbc =
+      keyed_op(TEE_ALG_AES_CBC_NOPAD, TEE_MODE_ENCRYPT, 128, TEE_TYPE_AES, key, 16);
+  TEE_OperationHandle nopad =
+      keyed_op(TEE_ALG_AES_CBC_MAC_NOPAD, TEE_MODE_MAC, 128, TEE_TYPE_AES, key, 16);
+  TEE_OperationHandle pkcs5 =
+      keyed_op(TEE_ALG_AES_CBC_MAC_PKCS5, TEE_MODE_MAC, 128, TEE_TYPE_AES, key, 16);
+  CHECK(8, cbc != TEE_HANDLE_NULL && nopad != TEE_HANDLE_NULL && pkcs5 != TEE_HANDLE_NULL);
+  TEE_CipherInit(cbc, zero_iv, 16);
+  ta_size_t cipher_len = sizeof cipher;
+  CHECK(9, TEE_CipherDoFinal(cbc, plain, plain_len + 16, cipher, &cipher_len) == TEE_SUCCESS &&
+               cipher_len == plain_len + 16);
+  TEE_MACInit(nopad, NULL, 0);
+  TEE_MACUpdate(nopad, plain, 5);
+  CHECK(10, TEE_MACCompareFinal(nopad, plain + 5, plain_len - 5, cipher + plain_len - 16, 16) ==
+                TEE_SUCCESS);
+  TEE_MACInit(pkcs5, NULL, 0);
+  CHECK(11, TEE_MACCompareFinal(pkcs5, plain, plain_len, cipher + plain_len, 16) == TEE_SUCCESS);
+  /* PKCS#5 takes any length: 5 bytes are one padded block. */
+  TEE_CipherInit(cbc, zero_iv, 16);
+  uint8_t five[16] = {1, 2, 3, 4, 5, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11};
+  cipher_len = sizeof cipher;
+  CHECK(12, TEE_CipherDoFinal(cbc, five, 16, cipher, &cipher_len) == TEE_SUCCESS);
+  TEE_MACInit(pkcs5, NULL, 0);
+  CHECK(13, TEE_MACCompareFinal(pkcs5, five, 5, cipher, 16) == TEE_SUCCESS);
+  TEE_FreeOperation(cbc);
+  TEE_FreeOperation(nopad);
+  TEE_FreeOperation(pkcs5);
+  params[0].value.a = 0;
+  return TEE_SUCCESS;
+}
+
+/* ---- Ciphers ---- */
+
+struct cipher_kat {
+  uint32_t alg;
+  uint32_t key_type;
+  uint32_t max_key_bits;
+  const char *key;
+  const char *iv;
+  const char *plain;
+  const char *cipher;
+};
+
+static const struct cipher_kat kCiphers[] = {
+    {TEE_ALG_AES_ECB_NOPAD, TEE_TYPE_AES, 128, kAesKey128, NULL, kAesPlain, kAesEcb128},
+    {TEE_ALG_AES_CBC_NOPAD, TEE_TYPE_AES, 128, kAesKey128, kAesCbcIv, kAesPlain, kAesCbc128},
+    {TEE_ALG_AES_CTR, TEE_TYPE_AES, 128, kAesKey128, kAesCtrIv, kAesPlain, kAesCtr128},
+    {TEE_ALG_AES_ECB_NOPAD, TEE_TYPE_AES, 256, kAesKey256, NULL, kAesPlain, kAesEcb256},
+    {TEE_ALG_DES_ECB_NOPAD, TEE_TYPE_DES, 64, kDesKey, NULL, kDesPlain, kDesCipher},
+    /* CBC of one block under a zero IV is ECB. */
+    {TEE_ALG_DES_CBC_NOPAD, TEE_TYPE_DES, 64, kDesKey, "0000000000000000", kDesPlain, kDesCipher},
+    /* 3DES with K1 = K2 = K3 (and two-key, K1 = K2) is DES. */
+    {TEE_ALG_DES3_ECB_NOPAD, TEE_TYPE_DES3, 192, "133457799bbcdff1133457799bbcdff1133457799bbcdff1",
+     NULL, kDesPlain, kDesCipher},
+    {TEE_ALG_DES3_CBC_NOPAD, TEE_TYPE_DES3, 128, "133457799bbcdff1133457799bbcdff1",
+     "0000000000000000", kDesPlain, kDesCipher},
+};
+
+/* Runs `in` through `op` in pieces of the sizes in `cuts`, then the final:
+ * each update outputs exactly what the block rules say. */
+static bool in_pieces(TEE_OperationHandle op, const uint8_t *in, size_t len, const size_t *cuts,
+                      size_t ncuts, size_t block, uint8_t *out) {
+  size_t taken = 0;
+  size_t given = 0;
+  for (size_t i = 0; i < ncuts && taken + cuts[i] <= len; ++i) {
+    ta_size_t n = (ta_size_t)(len - given);
+    size_t expect = block == 0 ? cuts[i] : (taken + cuts[i]) / block * block - given;
+    if (TEE_CipherUpdate(op, in + taken, cuts[i], out + given, &n) != TEE_SUCCESS || n != expect) {
+      EMSG("piece %zu: %u bytes out, %zu expected", i, (unsigned)n, expect);
+      return false;
+    }
+    taken += cuts[i];
+    given += n;
+  }
+  ta_size_t n = (ta_size_t)(len - given);
+  return TEE_CipherDoFinal(op, in + taken, len - taken, out + given, &n) == TEE_SUCCESS &&
+         given + n == len;
+}
+
+static TEE_Result ciphers(TEE_Param params[4]) {
+  uint8_t key[32];
+  uint8_t iv[16];
+  uint8_t plain[64];
+  uint8_t want[64];
+  uint8_t got[64];
+  for (size_t i = 0; i < sizeof kCiphers / sizeof kCiphers[0]; ++i) {
+    const struct cipher_kat *t = &kCiphers[i];
+    size_t key_len = unhex(t->key, key, sizeof key);
+    size_t iv_len = t->iv == NULL ? 0 : unhex(t->iv, iv, sizeof iv);
+    size_t len = unhex(t->plain, plain, sizeof plain);
+    unhex(t->cipher, want, sizeof want);
+    TEE_OperationHandle enc =
+        keyed_op(t->alg, TEE_MODE_ENCRYPT, t->max_key_bits, t->key_type, key, key_len);
+    TEE_OperationHandle dec =
+        keyed_op(t->alg, TEE_MODE_DECRYPT, t->max_key_bits, t->key_type, key, key_len);
+    CHECK(1, enc != TEE_HANDLE_NULL && dec != TEE_HANDLE_NULL);
+    TEE_CipherInit(enc, t->iv == NULL ? NULL : iv, iv_len);
+    ta_size_t got_len = sizeof got;
+    if (TEE_CipherDoFinal(enc, plain, len, got, &got_len) != TEE_SUCCESS || got_len != len ||
+        !same(got, want, len)) {
+      EMSG("cipher vector %zu differs", i);
+      return failed(params, 2);
+    }
+    TEE_CipherInit(dec, t->iv == NULL ? NULL : iv, iv_len);
+    got_len = sizeof got;
+    CHECK(3, TEE_CipherDoFinal(dec, want, len, got, &got_len) == TEE_SUCCESS && got_len == len &&
+                 same(got, plain, len));
+    TEE_FreeOperation(enc);
+    TEE_FreeOperation(dec);
+  }
+
+  /* Block buffering: uneven pieces of SP 800-38A's CBC and CTR examples. */
+  uint8_t key16[16];
+  unhex(kAesKey128, key16, sizeof key16);
+  unhex(kAesPlain, plain, sizeof plain);
+  static const size_t cuts[] = {1, 15, 17, 0, 20};
+  TEE_OperationHandle cbc =
+      keyed_op(TEE_ALG_AES_CBC_NOPAD, TEE_MODE_ENCRYPT, 128, TEE_TYPE_AES, key16, 16);
+  TEE_OperationHandle ctr =
+      keyed_op(TEE_ALG_AES_CTR, TEE_MODE_DECRYPT, 128, TEE_TYPE_AES, key16, 16);
+  CHECK(4, cbc != TEE_HANDLE_NULL && ctr != TEE_HANDLE_NULL);
+  unhex(kAesCbcIv, iv, sizeof iv);
+  unhex(kAesCbc128, want, sizeof want);
+  TEE_CipherInit(cbc, iv, 16);
+  CHECK(5, in_pieces(cbc, plain, 64, cuts, 5, 16, got) && same(got, want, 64));
+  uint8_t ctr_iv[16];
+  unhex(kAesCtrIv, ctr_iv, sizeof ctr_iv);
+  unhex(kAesCtr128, want, sizeof want);
+  TEE_CipherInit(ctr, ctr_iv, 16);
+  CHECK(6, in_pieces(ctr, want, 64, cuts, 5, 0, got) && same(got, plain, 64));
+
+  /* Too small a buffer: the size needed, nothing written or consumed. */
+  unhex(kAesCbc128, want, sizeof want);
+  TEE_CipherInit(cbc, iv, 16);
+  TEE_MemFill(got, 0xEE, sizeof got);
+  ta_size_t n = 15;
+  CHECK(7, TEE_CipherUpdate(cbc, plain, 20, got, &n) == TEE_ERROR_SHORT_BUFFER && n == 16 &&
+               got[0] == 0xEE);
+  n = 16;
+  CHECK(8, TEE_CipherUpdate(cbc, plain, 20, got, &n) == TEE_SUCCESS && n == 16);
+  n = 47;
+  CHECK(9, TEE_CipherDoFinal(cbc, plain + 20, 44, got + 16, &n) == TEE_ERROR_SHORT_BUFFER &&
+               n == 48 && got[16] == 0xEE);
+  n = 48;
+  CHECK(10, TEE_CipherDoFinal(cbc, plain + 20, 44, got + 16, &n) == TEE_SUCCESS && n == 48 &&
+                same(got, want, 64));
+  /* In place. */
+  TEE_MemMove(got, plain, 64);
+  TEE_CipherInit(cbc, iv, 16);
+  n = 64;
+  CHECK(11, TEE_CipherDoFinal(cbc, got, 64, got, &n) == TEE_SUCCESS && same(got, want, 64));
+  TEE_FreeOperation(cbc);
+  TEE_FreeOperation(ctr);
+  params[0].value.a = 0;
+  return TEE_SUCCESS;
+}
+
+/* ---- Misuse: each case panics the TA; reaching the end is a failure ---- */
+
+static TEE_Result misuse(uint32_t which) {
+  uint8_t key[32];
+  uint8_t buf[64] = {0};
+  unhex(kAesKey256, key, sizeof key);
+  TEE_OperationHandle op = TEE_HANDLE_NULL;
+  TEE_ObjectHandle obj = TEE_HANDLE_NULL;
+  ta_size_t n = sizeof buf;
+  TEE_Attribute attr;
+  switch (which) {
+    case GP_CRYPTO_MISUSE_WRONG_CLASS:
+      op = keyed_op(TEE_ALG_AES_ECB_NOPAD, TEE_MODE_ENCRYPT, 128, TEE_TYPE_AES, key, 16);
+      TEE_DigestUpdate(op, buf, 16);
+      break;
+    case GP_CRYPTO_MISUSE_NO_KEY:
+      TEE_AllocateOperation(&op, TEE_ALG_AES_ECB_NOPAD, TEE_MODE_ENCRYPT, 128);
+      TEE_CipherInit(op, NULL, 0);
+      break;
+    case GP_CRYPTO_MISUSE_NOT_INITIALIZED:
+      op = keyed_op(TEE_ALG_AES_ECB_NOPAD, TEE_MODE_ENCRYPT, 128, TEE_TYPE_AES, key, 16);
+      TEE_CipherUpdate(op, buf, 16, buf, &n);
+      break;
+    case GP_CRYPTO_MISUSE_WRONG_KEY_TYPE:
+      TEE_AllocateOperation(&op, TEE_ALG_AES_ECB_NOPAD, TEE_MODE_ENCRYPT, 128);
+      obj = key_object(TEE_TYPE_DES, 64, key, 8);
+      TEE_SetOperationKey(op, obj);
+      break;
+    case GP_CRYPTO_MISUSE_KEY_TOO_LARGE:
+      TEE_AllocateOperation(&op, TEE_ALG_AES_ECB_NOPAD, TEE_MODE_ENCRYPT, 128);
+      obj = key_object(TEE_TYPE_AES, 256, key, 32);
+      TEE_SetOperationKey(op, obj);
+      break;
+    case GP_CRYPTO_MISUSE_KEY_USAGE:
+      TEE_AllocateOperation(&op, TEE_ALG_AES_ECB_NOPAD, TEE_MODE_ENCRYPT, 128);
+      obj = key_object(TEE_TYPE_AES, 128, key, 16);
+      TEE_RestrictObjectUsage1(obj, TEE_USAGE_DECRYPT);
+      TEE_SetOperationKey(op, obj);
+      break;
+    case GP_CRYPTO_MISUSE_AFTER_FAILED_FINAL:
+      op = keyed_op(TEE_ALG_HMAC_SHA256, TEE_MODE_MAC, 256, TEE_TYPE_HMAC_SHA256, key, 32);
+      TEE_MACInit(op, NULL, 0);
+      if (TEE_MACCompareFinal(op, buf, 4, buf, 32) != TEE_ERROR_MAC_INVALID) {
+        return TEE_ERROR_GENERIC;
+      }
+      TEE_MACUpdate(op, buf, 4);
+      break;
+    case GP_CRYPTO_MISUSE_PARTIAL_BLOCK:
+      op = keyed_op(TEE_ALG_AES_ECB_NOPAD, TEE_MODE_ENCRYPT, 128, TEE_TYPE_AES, key, 16);
+      TEE_CipherInit(op, NULL, 0);
+      TEE_CipherDoFinal(op, buf, 15, buf + 16, &n);
+      break;
+    case GP_CRYPTO_MISUSE_PROTECTED_ATTR:
+      obj = key_object(TEE_TYPE_AES, 128, key, 16);
+      TEE_RestrictObjectUsage1(obj, TEE_USAGE_ENCRYPT);
+      TEE_GetObjectBufferAttribute(obj, TEE_ATTR_SECRET_VALUE, buf, &n);
+      break;
+    case GP_CRYPTO_MISUSE_POPULATE_TWICE:
+      obj = key_object(TEE_TYPE_AES, 128, key, 16);
+      TEE_InitRefAttribute(&attr, TEE_ATTR_SECRET_VALUE, key, 16);
+      TEE_PopulateTransientObject(obj, &attr, 1);
+      break;
+    case GP_CRYPTO_MISUSE_BAD_HANDLE:
+      TEE_FreeOperation((TEE_OperationHandle)(void *)buf);
+      break;
+    case GP_CRYPTO_MISUSE_WRONG_IV:
+      op = keyed_op(TEE_ALG_AES_CBC_NOPAD, TEE_MODE_ENCRYPT, 128, TEE_TYPE_AES, key, 16);
+      TEE_CipherInit(op, buf, 8);
+      break;
+    case GP_CRYPTO_MISUSE_FREED_OBJECT: {
+      TEE_ObjectInfo info;
+      obj = key_object(TEE_TYPE_AES, 128, key, 16);
+      TEE_FreeTransientObject(obj);
+      TEE_GetObjectInfo1(obj, &info);
+      break;
+    }
+    case GP_CRYPTO_MISUSE_UPDATE_EXTRACTING: {
+      TEE_AllocateOperation(&op, TEE_ALG_SHA256, TEE_MODE_DIGEST, 0);
+      size_t extract_len = 4;
+      TEE_DigestExtract(op, buf, &extract_len);
+      TEE_DigestUpdate(op, buf, 4);
+      break;
+    }
+    case GP_CRYPTO_MISUSE_MISSING_ATTR:
+      TEE_AllocateTransientObject(TEE_TYPE_AES, 128, &obj);
+      TEE_PopulateTransientObject(obj, NULL, 0);
+      break;
+    case GP_CRYPTO_MISUSE_KEY_WHILE_ACTIVE:
+      op = keyed_op(TEE_ALG_AES_CBC_NOPAD, TEE_MODE_ENCRYPT, 128, TEE_TYPE_AES, key, 16);
+      obj = key_object(TEE_TYPE_AES, 128, key, 16);
+      TEE_CipherInit(op, buf, 16);
+      TEE_SetOperationKey(op, obj);
+      break;
+    default:
+      return TEE_ERROR_BAD_PARAMETERS;
+  }
+  /* Not reached when the runtime panics, as it must. */
+  TEE_FreeOperation(op);
+  TEE_FreeTransientObject(obj);
+  return TEE_ERROR_GENERIC;
+}
+
+/* ---- Entry points ---- */
+
+TEE_Result TA_CreateEntryPoint(void) {
+  return TEE_SUCCESS;
+}
+
+void TA_DestroyEntryPoint(void) {}
+
+TEE_Result TA_OpenSessionEntryPoint(uint32_t __unused param_types, TEE_Param __unused params[4],
+                                    void __unused **sess_ctx) {
+  return TEE_SUCCESS;
+}
+
+void TA_CloseSessionEntryPoint(void __unused *sess_ctx) {}
+
+TEE_Result TA_InvokeCommandEntryPoint(void __unused *sess_ctx, uint32_t cmd_id,
+                                      uint32_t param_types, TEE_Param params[4]) {
+  if (cmd_id == GP_CRYPTO_CMD_MISUSE) {
+    if (param_types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_NONE,
+                                       TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE)) {
+      return TEE_ERROR_BAD_PARAMETERS;
+    }
+    return misuse(params[0].value.a);
+  }
+  if (param_types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_OUTPUT, TEE_PARAM_TYPE_NONE,
+                                     TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE)) {
+    return TEE_ERROR_BAD_PARAMETERS;
+  }
+  switch (cmd_id) {
+    case GP_CRYPTO_CMD_OBJECTS:
+      return objects(params);
+    case GP_CRYPTO_CMD_OPERATIONS:
+      return operations(params);
+    case GP_CRYPTO_CMD_DIGESTS:
+      return digests(params);
+    case GP_CRYPTO_CMD_MACS:
+      return macs(params);
+    case GP_CRYPTO_CMD_CIPHERS:
+      return ciphers(params);
+    default:
+      return TEE_ERROR_NOT_SUPPORTED;
+  }
+}
