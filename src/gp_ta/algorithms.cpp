@@ -64,6 +64,9 @@ constexpr Algorithm kAlgorithms[] = {
     {TEE_ALG_DES_CBC_NOPAD, TEE_OPERATION_CIPHER, "DES", TEE_TYPE_DES, 8, kCbc, kHmac},
     {TEE_ALG_DES3_ECB_NOPAD, TEE_OPERATION_CIPHER, "DES3", TEE_TYPE_DES3, 8, kEcb, kHmac},
     {TEE_ALG_DES3_CBC_NOPAD, TEE_OPERATION_CIPHER, "DES3", TEE_TYPE_DES3, 8, kCbc, kHmac},
+    // Authenticated encryption.
+    {TEE_ALG_AES_GCM, TEE_OPERATION_AE, "AES", TEE_TYPE_AES, 16, CipherMode::kGcm, kHmac},
+    {TEE_ALG_AES_CCM, TEE_OPERATION_AE, "AES", TEE_TYPE_AES, 16, CipherMode::kCcm, kHmac},
 };
 
 const char *mode_suffix(CipherMode mode) {
@@ -74,6 +77,10 @@ const char *mode_suffix(CipherMode mode) {
       return "CBC";
     case CipherMode::kCtr:
       return "CTR";
+    case CipherMode::kGcm:
+      return "GCM";
+    case CipherMode::kCcm:
+      return "CCM";
   }
   return "";
 }
@@ -95,10 +102,11 @@ std::string cipher_name(const Algorithm &alg, size_t key_bytes, CipherMode mode)
   if (family == "AES" && (key_bytes == 16 || key_bytes == 24 || key_bytes == 32)) {
     return "AES-" + std::to_string(key_bytes * 8) + "-" + suffix;
   }
-  if (family == "DES" && key_bytes == 8 && mode != CipherMode::kCtr) {
+  const bool des_mode = mode == CipherMode::kEcb || mode == CipherMode::kCbc;
+  if (family == "DES" && key_bytes == 8 && des_mode) {
     return "DES-" + suffix;
   }
-  if (family == "DES3" && mode != CipherMode::kCtr) {
+  if (family == "DES3" && des_mode) {
     if (key_bytes == 16) {
       return "DES-EDE-" + suffix;
     }

@@ -11,7 +11,7 @@
 
 namespace captee::gp_ta {
 
-enum class CipherMode { kEcb, kCbc, kCtr };
+enum class CipherMode { kEcb, kCbc, kCtr, kGcm, kCcm };
 enum class MacKind { kHmac, kCmac, kCbcMacNoPad, kCbcMacPkcs5 };
 
 struct Algorithm {

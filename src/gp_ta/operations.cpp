@@ -38,10 +38,19 @@ void free_contexts(__TEE_OperationHandle *op) {
   op->cipher = nullptr;
 }
 
+void wipe(std::vector<uint8_t> *buf) {
+  if (!buf->empty()) {
+    OPENSSL_cleanse(buf->data(), buf->size());
+  }
+  buf->clear();
+}
+
 void destroy(__TEE_OperationHandle *op) {
   free_contexts(op);
   OPENSSL_cleanse(op->last_block, sizeof op->last_block);
   OPENSSL_cleanse(op->digest, sizeof op->digest);
+  wipe(&op->ae_aad);
+  wipe(&op->ae_data);
   delete op;  // the SecretBuffer wipes the key
 }
 
@@ -52,6 +61,7 @@ bool mode_allowed(uint32_t operation_class, uint32_t mode) {
     case TEE_OPERATION_MAC:
       return mode == TEE_MODE_MAC;
     case TEE_OPERATION_CIPHER:
+    case TEE_OPERATION_AE:
       return mode == TEE_MODE_ENCRYPT || mode == TEE_MODE_DECRYPT;
     default:
       return false;
@@ -156,6 +166,9 @@ void to_initial_state(__TEE_OperationHandle *op) {
   op->extracted = 0;
   OPENSSL_cleanse(op->last_block, sizeof op->last_block);
   OPENSSL_cleanse(op->digest, sizeof op->digest);
+  wipe(&op->ae_aad);
+  wipe(&op->ae_data);
+  op->ae_payload_started = false;
   if (op->info.operationClass == TEE_OPERATION_DIGEST) {
     // A digest is always ready for data.
     if (EVP_DigestInit_ex2(op->md_ctx, op->md, nullptr) != 1) {
@@ -376,6 +389,17 @@ void TEE_CopyOperation(TEE_OperationHandle dstOperation, TEE_OperationHandle src
   dst->extracted = src->extracted;
   TEE_MemMove(dst->last_block, src->last_block, sizeof dst->last_block);
   TEE_MemMove(dst->digest, src->digest, sizeof dst->digest);
+  TEE_MemMove(dst->ae_nonce, src->ae_nonce, sizeof dst->ae_nonce);
+  dst->ae_tag_len = src->ae_tag_len;
+  dst->ae_aad_len = src->ae_aad_len;
+  dst->ae_payload_len = src->ae_payload_len;
+  dst->ae_payload_started = src->ae_payload_started;
+  try {
+    dst->ae_aad = src->ae_aad;
+    dst->ae_data = src->ae_data;
+  } catch (const std::bad_alloc &) {
+    TEE_Panic(TEE_ERROR_OUT_OF_MEMORY);
+  }
 }
 
 // TEE_SUCCESS for an algorithm captee supports, with this OpenSSL; the

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "algorithms.hpp"
 #include "secret_buffer.hpp"
@@ -34,6 +35,15 @@ struct __TEE_OperationHandle {
   // handed out from `extracted` on.
   uint8_t digest[EVP_MAX_MD_SIZE] = {};
   size_t extracted = 0;
+  // Authenticated encryption (ae.cpp): the nonce and sizes AEInit gave, and
+  // for CCM the AAD and payload kept until the final.
+  uint8_t ae_nonce[128] = {};
+  size_t ae_tag_len = 0;  // bytes
+  size_t ae_aad_len = 0;
+  size_t ae_payload_len = 0;
+  bool ae_payload_started = false;
+  std::vector<uint8_t> ae_aad;
+  std::vector<uint8_t> ae_data;
 };
 
 namespace captee::gp_ta {

@@ -1,8 +1,8 @@
-// The cryptographic families captee does not implement yet: authenticated
-// encryption (GP 6.6), asymmetric operations (GP 6.7) and key derivation
-// (GP 6.8). The rest of the crypto issue (#15) implements them and deletes
-// this file; operations, digests, ciphers, MACs and random numbers work
-// already (operations.cpp, digest.cpp, cipher.cpp, mac.cpp, random.cpp). See
+// The cryptographic families captee does not implement yet: asymmetric
+// operations (GP 6.7) and key derivation (GP 6.8). The rest of the crypto
+// issue (#15) implements them and deletes this file; operations, digests,
+// ciphers, MACs, authenticated encryption and random numbers work already
+// (operations.cpp, digest.cpp, cipher.cpp, mac.cpp, ae.cpp, random.cpp). See
 // unimplemented.hpp for what a stand-in does.
 //
 // No operation of these algorithms can exist (TEE_AllocateOperation answers
@@ -15,30 +15,6 @@ using captee::gp_ta::not_implemented;
 using captee::gp_ta::unimplemented_panic;
 
 extern "C" {
-
-// ---- Authenticated encryption (GP 6.6) ----
-
-TEE_Result TEE_AEInit(TEE_OperationHandle, const void *, size_t, uint32_t, size_t, size_t) {
-  return not_implemented(__func__);
-}
-
-void TEE_AEUpdateAAD(TEE_OperationHandle, const void *, size_t) {
-  unimplemented_panic(__func__);
-}
-
-TEE_Result TEE_AEUpdate(TEE_OperationHandle, const void *, size_t, void *, size_t *) {
-  return not_implemented(__func__);
-}
-
-TEE_Result TEE_AEEncryptFinal(TEE_OperationHandle, const void *, size_t, void *, size_t *, void *,
-                              size_t *) {
-  return not_implemented(__func__);
-}
-
-TEE_Result TEE_AEDecryptFinal(TEE_OperationHandle, const void *, size_t, void *, size_t *, void *,
-                              size_t) {
-  return not_implemented(__func__);
-}
 
 // ---- Asymmetric (GP 6.7) ----
 

@@ -268,12 +268,14 @@ static const uint32_t kSupported[] = {
     TEE_ALG_DES_CBC_NOPAD,
     TEE_ALG_DES3_ECB_NOPAD,
     TEE_ALG_DES3_CBC_NOPAD,
+    TEE_ALG_AES_GCM,
+    TEE_ALG_AES_CCM,
 };
 
-/* Not (yet) in captee: the AE, asymmetric and XOF families, CTS and XTS. */
+/* Not (yet) in captee: the asymmetric and XOF families, CTS and XTS. */
 static const uint32_t kUnsupported[] = {
-    TEE_ALG_AES_GCM,  TEE_ALG_AES_CCM,   TEE_ALG_AES_CTS,       TEE_ALG_AES_XTS,
-    TEE_ALG_SHAKE128, TEE_ALG_RSA_NOPAD, TEE_ALG_SM4_ECB_NOPAD, 0x12345678,
+    TEE_ALG_AES_CTS,   TEE_ALG_AES_XTS,       TEE_ALG_SHAKE128,
+    TEE_ALG_RSA_NOPAD, TEE_ALG_SM4_ECB_NOPAD, 0x12345678,
 };
 
 static TEE_Result operations(TEE_Param params[4]) {
@@ -759,7 +761,137 @@ static TEE_Result ciphers(TEE_Param params[4]) {
   return TEE_SUCCESS;
 }
 
+/* ---- Authenticated encryption ---- */
+
+struct ae_kat {
+  uint32_t alg;
+  const char *key;
+  const char *nonce;
+  const char *aad;
+  const char *plain;
+  const char *cipher;
+  const char *tag;
+};
+
+static const struct ae_kat kAes[] = {
+    /* The GCM specification's (McGrew and Viega) test cases 2 and 4. */
+    {TEE_ALG_AES_GCM, "00000000000000000000000000000000", "000000000000000000000000", "",
+     "00000000000000000000000000000000", "0388dace60b6a392f328c2b971b2fe78",
+     "ab6e47d42cec13bdf53a67b21257bddf"},
+    {TEE_ALG_AES_GCM, "feffe9928665731c6d6a8f9467308308", "cafebabefacedbaddecaf888",
+     "feedfacedeadbeeffeedfacedeadbeefabaddad2",
+     "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
+     "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39",
+     "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e"
+     "21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091",
+     "5bc94fbc3221a5db94fae95ae7121a47"},
+    /* SP 800-38C appendix C, examples 1 and 2. */
+    {TEE_ALG_AES_CCM, "404142434445464748494a4b4c4d4e4f", "10111213141516", "0001020304050607",
+     "20212223", "7162015b", "4dac255d"},
+    {TEE_ALG_AES_CCM, "404142434445464748494a4b4c4d4e4f", "1011121314151617",
+     "000102030405060708090a0b0c0d0e0f", "202122232425262728292a2b2c2d2e2f",
+     "d2a1f0e051ea5f62081a7792073d593d", "1fc64fbfaccd"},
+};
+
+static TEE_Result ae(TEE_Param params[4]) {
+  uint8_t key[16];
+  uint8_t nonce[16];
+  uint8_t aad[32];
+  uint8_t plain[64];
+  uint8_t want[64];
+  uint8_t want_tag[16];
+  uint8_t got[64];
+  uint8_t tag[16];
+  for (size_t i = 0; i < sizeof kAes / sizeof kAes[0]; ++i) {
+    const struct ae_kat *t = &kAes[i];
+    size_t key_len = unhex(t->key, key, sizeof key);
+    size_t nonce_len = unhex(t->nonce, nonce, sizeof nonce);
+    size_t aad_len = unhex(t->aad, aad, sizeof aad);
+    size_t len = unhex(t->plain, plain, sizeof plain);
+    unhex(t->cipher, want, sizeof want);
+    size_t tag_len = unhex(t->tag, want_tag, sizeof want_tag);
+    TEE_OperationHandle enc = keyed_op(t->alg, TEE_MODE_ENCRYPT, 128, TEE_TYPE_AES, key, key_len);
+    TEE_OperationHandle dec = keyed_op(t->alg, TEE_MODE_DECRYPT, 128, TEE_TYPE_AES, key, key_len);
+    CHECK(1, enc != TEE_HANDLE_NULL && dec != TEE_HANDLE_NULL);
+    /* Encrypt: AAD in two pieces, the payload split between update and
+     * final. */
+    CHECK(2,
+          TEE_AEInit(enc, nonce, nonce_len, (uint32_t)(tag_len * 8), aad_len, len) == TEE_SUCCESS);
+    TEE_AEUpdateAAD(enc, aad, aad_len / 2);
+    TEE_AEUpdateAAD(enc, aad + aad_len / 2, aad_len - aad_len / 2);
+    ta_size_t n = sizeof got;
+    CHECK(3, TEE_AEUpdate(enc, plain, len / 2, got, &n) == TEE_SUCCESS);
+    size_t given = n;
+    /* Too small a tag buffer: both sizes, nothing consumed. */
+    ta_size_t rest = (ta_size_t)(sizeof got - given);
+    ta_size_t tag_n = (ta_size_t)(tag_len - 1);
+    CHECK(4, TEE_AEEncryptFinal(enc, plain + len / 2, len - len / 2, got + given, &rest, tag,
+                                &tag_n) == TEE_ERROR_SHORT_BUFFER &&
+                 tag_n == tag_len && rest == len - given);
+    rest = (ta_size_t)(sizeof got - given);
+    tag_n = sizeof tag;
+    if (TEE_AEEncryptFinal(enc, plain + len / 2, len - len / 2, got + given, &rest, tag, &tag_n) !=
+            TEE_SUCCESS ||
+        given + rest != len || tag_n != tag_len || !same(got, want, len) ||
+        !same(tag, want_tag, tag_len)) {
+      EMSG("AE vector %zu differs", i);
+      return failed(params, 5);
+    }
+    /* Decrypt, whole. */
+    CHECK(6,
+          TEE_AEInit(dec, nonce, nonce_len, (uint32_t)(tag_len * 8), aad_len, len) == TEE_SUCCESS);
+    TEE_AEUpdateAAD(dec, aad, aad_len);
+    n = sizeof got;
+    CHECK(7, TEE_AEDecryptFinal(dec, want, len, got, &n, want_tag, tag_len) == TEE_SUCCESS &&
+                 n == len && same(got, plain, len));
+    /* A tag one bit off: MAC_INVALID and nothing written at the final. */
+    want_tag[0] ^= 1;
+    CHECK(8,
+          TEE_AEInit(dec, nonce, nonce_len, (uint32_t)(tag_len * 8), aad_len, len) == TEE_SUCCESS);
+    TEE_AEUpdateAAD(dec, aad, aad_len);
+    TEE_MemFill(got, 0xEE, sizeof got);
+    n = sizeof got;
+    CHECK(9,
+          TEE_AEDecryptFinal(dec, want, len, got, &n, want_tag, tag_len) == TEE_ERROR_MAC_INVALID &&
+              got[0] == 0xEE);
+    want_tag[0] ^= 1;
+    /* A truncated tag, too. */
+    CHECK(10,
+          TEE_AEInit(dec, nonce, nonce_len, (uint32_t)(tag_len * 8), aad_len, len) == TEE_SUCCESS);
+    TEE_AEUpdateAAD(dec, aad, aad_len);
+    n = sizeof got;
+    CHECK(11, TEE_AEDecryptFinal(dec, want, len, got, &n, want_tag, tag_len - 1) ==
+                  TEE_ERROR_MAC_INVALID);
+    TEE_FreeOperation(enc);
+    TEE_FreeOperation(dec);
+  }
+  /* Tag sizes the algorithm has not. */
+  unhex(kAesKey128, key, sizeof key);
+  TEE_OperationHandle gcm = keyed_op(TEE_ALG_AES_GCM, TEE_MODE_ENCRYPT, 128, TEE_TYPE_AES, key, 16);
+  TEE_OperationHandle ccm = keyed_op(TEE_ALG_AES_CCM, TEE_MODE_ENCRYPT, 128, TEE_TYPE_AES, key, 16);
+  CHECK(12, gcm != TEE_HANDLE_NULL && ccm != TEE_HANDLE_NULL);
+  CHECK(13, TEE_AEInit(gcm, nonce, 12, 64, 0, 0) == TEE_ERROR_NOT_SUPPORTED &&
+                TEE_AEInit(gcm, nonce, 12, 129, 0, 0) == TEE_ERROR_NOT_SUPPORTED &&
+                TEE_AEInit(ccm, nonce, 12, 40, 0, 0) == TEE_ERROR_NOT_SUPPORTED &&
+                TEE_AEInit(ccm, nonce, 12, 144, 0, 0) == TEE_ERROR_NOT_SUPPORTED);
+  TEE_FreeOperation(gcm);
+  TEE_FreeOperation(ccm);
+  params[0].value.a = 0;
+  return TEE_SUCCESS;
+}
+
 /* ---- Misuse: each case panics the TA; reaching the end is a failure ---- */
+
+/* The setup of a misuse case must work (on a runtime without the family it
+ * would not, and the case must not pass by panicking early): otherwise the
+ * command answers ITEM_NOT_FOUND, not the panic the client expects. */
+#define SETUP(cond)                           \
+  do {                                        \
+    if (!(cond)) {                            \
+      EMSG("misuse %u: setup failed", which); \
+      return TEE_ERROR_ITEM_NOT_FOUND;        \
+    }                                         \
+  } while (0)
 
 static TEE_Result misuse(uint32_t which) {
   uint8_t key[32];
@@ -772,85 +904,112 @@ static TEE_Result misuse(uint32_t which) {
   switch (which) {
     case GP_CRYPTO_MISUSE_WRONG_CLASS:
       op = keyed_op(TEE_ALG_AES_ECB_NOPAD, TEE_MODE_ENCRYPT, 128, TEE_TYPE_AES, key, 16);
+      SETUP(op != TEE_HANDLE_NULL);
       TEE_DigestUpdate(op, buf, 16);
       break;
     case GP_CRYPTO_MISUSE_NO_KEY:
-      TEE_AllocateOperation(&op, TEE_ALG_AES_ECB_NOPAD, TEE_MODE_ENCRYPT, 128);
+      SETUP(TEE_AllocateOperation(&op, TEE_ALG_AES_ECB_NOPAD, TEE_MODE_ENCRYPT, 128) ==
+            TEE_SUCCESS);
       TEE_CipherInit(op, NULL, 0);
       break;
     case GP_CRYPTO_MISUSE_NOT_INITIALIZED:
       op = keyed_op(TEE_ALG_AES_ECB_NOPAD, TEE_MODE_ENCRYPT, 128, TEE_TYPE_AES, key, 16);
+      SETUP(op != TEE_HANDLE_NULL);
       TEE_CipherUpdate(op, buf, 16, buf, &n);
       break;
     case GP_CRYPTO_MISUSE_WRONG_KEY_TYPE:
-      TEE_AllocateOperation(&op, TEE_ALG_AES_ECB_NOPAD, TEE_MODE_ENCRYPT, 128);
+      SETUP(TEE_AllocateOperation(&op, TEE_ALG_AES_ECB_NOPAD, TEE_MODE_ENCRYPT, 128) ==
+            TEE_SUCCESS);
       obj = key_object(TEE_TYPE_DES, 64, key, 8);
+      SETUP(obj != TEE_HANDLE_NULL);
       TEE_SetOperationKey(op, obj);
       break;
     case GP_CRYPTO_MISUSE_KEY_TOO_LARGE:
-      TEE_AllocateOperation(&op, TEE_ALG_AES_ECB_NOPAD, TEE_MODE_ENCRYPT, 128);
+      SETUP(TEE_AllocateOperation(&op, TEE_ALG_AES_ECB_NOPAD, TEE_MODE_ENCRYPT, 128) ==
+            TEE_SUCCESS);
       obj = key_object(TEE_TYPE_AES, 256, key, 32);
+      SETUP(obj != TEE_HANDLE_NULL);
       TEE_SetOperationKey(op, obj);
       break;
     case GP_CRYPTO_MISUSE_KEY_USAGE:
-      TEE_AllocateOperation(&op, TEE_ALG_AES_ECB_NOPAD, TEE_MODE_ENCRYPT, 128);
+      SETUP(TEE_AllocateOperation(&op, TEE_ALG_AES_ECB_NOPAD, TEE_MODE_ENCRYPT, 128) ==
+            TEE_SUCCESS);
       obj = key_object(TEE_TYPE_AES, 128, key, 16);
-      TEE_RestrictObjectUsage1(obj, TEE_USAGE_DECRYPT);
+      SETUP(obj != TEE_HANDLE_NULL &&
+            TEE_RestrictObjectUsage1(obj, TEE_USAGE_DECRYPT) == TEE_SUCCESS);
       TEE_SetOperationKey(op, obj);
       break;
     case GP_CRYPTO_MISUSE_AFTER_FAILED_FINAL:
       op = keyed_op(TEE_ALG_HMAC_SHA256, TEE_MODE_MAC, 256, TEE_TYPE_HMAC_SHA256, key, 32);
+      SETUP(op != TEE_HANDLE_NULL);
       TEE_MACInit(op, NULL, 0);
-      if (TEE_MACCompareFinal(op, buf, 4, buf, 32) != TEE_ERROR_MAC_INVALID) {
-        return TEE_ERROR_GENERIC;
-      }
+      SETUP(TEE_MACCompareFinal(op, buf, 4, buf, 32) == TEE_ERROR_MAC_INVALID);
       TEE_MACUpdate(op, buf, 4);
       break;
     case GP_CRYPTO_MISUSE_PARTIAL_BLOCK:
       op = keyed_op(TEE_ALG_AES_ECB_NOPAD, TEE_MODE_ENCRYPT, 128, TEE_TYPE_AES, key, 16);
+      SETUP(op != TEE_HANDLE_NULL);
       TEE_CipherInit(op, NULL, 0);
       TEE_CipherDoFinal(op, buf, 15, buf + 16, &n);
       break;
     case GP_CRYPTO_MISUSE_PROTECTED_ATTR:
       obj = key_object(TEE_TYPE_AES, 128, key, 16);
-      TEE_RestrictObjectUsage1(obj, TEE_USAGE_ENCRYPT);
+      SETUP(obj != TEE_HANDLE_NULL &&
+            TEE_RestrictObjectUsage1(obj, TEE_USAGE_ENCRYPT) == TEE_SUCCESS);
       TEE_GetObjectBufferAttribute(obj, TEE_ATTR_SECRET_VALUE, buf, &n);
       break;
     case GP_CRYPTO_MISUSE_POPULATE_TWICE:
       obj = key_object(TEE_TYPE_AES, 128, key, 16);
+      SETUP(obj != TEE_HANDLE_NULL);
       TEE_InitRefAttribute(&attr, TEE_ATTR_SECRET_VALUE, key, 16);
       TEE_PopulateTransientObject(obj, &attr, 1);
       break;
     case GP_CRYPTO_MISUSE_BAD_HANDLE:
+      /* A runtime that knows operations tells this one from a real one. */
+      SETUP(TEE_AllocateOperation(&op, TEE_ALG_SHA256, TEE_MODE_DIGEST, 0) == TEE_SUCCESS);
       TEE_FreeOperation((TEE_OperationHandle)(void *)buf);
       break;
     case GP_CRYPTO_MISUSE_WRONG_IV:
       op = keyed_op(TEE_ALG_AES_CBC_NOPAD, TEE_MODE_ENCRYPT, 128, TEE_TYPE_AES, key, 16);
+      SETUP(op != TEE_HANDLE_NULL);
       TEE_CipherInit(op, buf, 8);
       break;
     case GP_CRYPTO_MISUSE_FREED_OBJECT: {
       TEE_ObjectInfo info;
       obj = key_object(TEE_TYPE_AES, 128, key, 16);
+      SETUP(obj != TEE_HANDLE_NULL);
       TEE_FreeTransientObject(obj);
       TEE_GetObjectInfo1(obj, &info);
       break;
     }
     case GP_CRYPTO_MISUSE_UPDATE_EXTRACTING: {
-      TEE_AllocateOperation(&op, TEE_ALG_SHA256, TEE_MODE_DIGEST, 0);
+      SETUP(TEE_AllocateOperation(&op, TEE_ALG_SHA256, TEE_MODE_DIGEST, 0) == TEE_SUCCESS);
       size_t extract_len = 4;
-      TEE_DigestExtract(op, buf, &extract_len);
+      SETUP(TEE_DigestExtract(op, buf, &extract_len) == TEE_SUCCESS);
       TEE_DigestUpdate(op, buf, 4);
       break;
     }
     case GP_CRYPTO_MISUSE_MISSING_ATTR:
-      TEE_AllocateTransientObject(TEE_TYPE_AES, 128, &obj);
+      SETUP(TEE_AllocateTransientObject(TEE_TYPE_AES, 128, &obj) == TEE_SUCCESS);
       TEE_PopulateTransientObject(obj, NULL, 0);
       break;
     case GP_CRYPTO_MISUSE_KEY_WHILE_ACTIVE:
       op = keyed_op(TEE_ALG_AES_CBC_NOPAD, TEE_MODE_ENCRYPT, 128, TEE_TYPE_AES, key, 16);
       obj = key_object(TEE_TYPE_AES, 128, key, 16);
+      SETUP(op != TEE_HANDLE_NULL && obj != TEE_HANDLE_NULL);
       TEE_CipherInit(op, buf, 16);
       TEE_SetOperationKey(op, obj);
+      break;
+    case GP_CRYPTO_MISUSE_AAD_AFTER_PAYLOAD:
+      op = keyed_op(TEE_ALG_AES_GCM, TEE_MODE_ENCRYPT, 128, TEE_TYPE_AES, key, 16);
+      SETUP(op != TEE_HANDLE_NULL && TEE_AEInit(op, buf, 12, 128, 0, 0) == TEE_SUCCESS &&
+            TEE_AEUpdate(op, buf, 16, buf + 16, &n) == TEE_SUCCESS);
+      TEE_AEUpdateAAD(op, buf, 16);
+      break;
+    case GP_CRYPTO_MISUSE_DECRYPT_FINAL_ON_ENCRYPT:
+      op = keyed_op(TEE_ALG_AES_GCM, TEE_MODE_ENCRYPT, 128, TEE_TYPE_AES, key, 16);
+      SETUP(op != TEE_HANDLE_NULL && TEE_AEInit(op, buf, 12, 128, 0, 0) == TEE_SUCCESS);
+      TEE_AEDecryptFinal(op, buf, 16, buf + 16, &n, buf + 32, 16);
       break;
     default:
       return TEE_ERROR_BAD_PARAMETERS;
@@ -900,6 +1059,8 @@ TEE_Result TA_InvokeCommandEntryPoint(void __unused *sess_ctx, uint32_t cmd_id,
       return macs(params);
     case GP_CRYPTO_CMD_CIPHERS:
       return ciphers(params);
+    case GP_CRYPTO_CMD_AE:
+      return ae(params);
     default:
       return TEE_ERROR_NOT_SUPPORTED;
   }

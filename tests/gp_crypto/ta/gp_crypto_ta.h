@@ -37,26 +37,33 @@
 /* Ciphers: SP 800-38A AES-128/256 ECB, CBC and CTR, the FIPS 46 DES example
  * (single and as 3DES), block buffering and SHORT_BUFFER. */
 #define GP_CRYPTO_CMD_CIPHERS 4
-/* params[0] VALUE_INPUT a = one of GP_CRYPTO_MISUSE_*: the TA makes that
- * mistake and is expected to panic (the client sees TARGET_DEAD). */
+/* Authenticated encryption: the GCM specification's test cases 2 and 4 and
+ * SP 800-38C's CCM examples 1 and 2, AAD and payload in pieces, SHORT_BUFFER
+ * for the tag, MAC_INVALID with nothing written, unsupported tag sizes. */
+#define GP_CRYPTO_CMD_AE 6
+/* params[0] VALUE_INPUT a = one of GP_CRYPTO_MISUSE_*: the TA sets the case
+ * up (TEE_ERROR_ITEM_NOT_FOUND if that fails), then makes the mistake, which
+ * must panic it (the client sees TARGET_DEAD). */
 #define GP_CRYPTO_CMD_MISUSE 5
 
-#define GP_CRYPTO_MISUSE_WRONG_CLASS 1        /* TEE_DigestUpdate on a cipher */
-#define GP_CRYPTO_MISUSE_NO_KEY 2             /* TEE_CipherInit with no key set */
-#define GP_CRYPTO_MISUSE_NOT_INITIALIZED 3    /* TEE_CipherUpdate before Init */
-#define GP_CRYPTO_MISUSE_WRONG_KEY_TYPE 4     /* a DES key on an AES operation */
-#define GP_CRYPTO_MISUSE_KEY_TOO_LARGE 5      /* AES-256 key, maxKeySize 128 */
-#define GP_CRYPTO_MISUSE_KEY_USAGE 6          /* key without TEE_USAGE_ENCRYPT */
-#define GP_CRYPTO_MISUSE_AFTER_FAILED_FINAL 7 /* MACUpdate after a failed compare */
-#define GP_CRYPTO_MISUSE_PARTIAL_BLOCK 8      /* NOPAD DoFinal on 15 bytes */
-#define GP_CRYPTO_MISUSE_PROTECTED_ATTR 9     /* secret of a non-extractable key */
-#define GP_CRYPTO_MISUSE_POPULATE_TWICE 10    /* Populate an initialised object */
-#define GP_CRYPTO_MISUSE_BAD_HANDLE 11        /* a made-up operation handle */
-#define GP_CRYPTO_MISUSE_WRONG_IV 12          /* CBC with an 8-byte IV */
-#define GP_CRYPTO_MISUSE_FREED_OBJECT 13      /* a freed object's handle */
-#define GP_CRYPTO_MISUSE_UPDATE_EXTRACTING 14 /* DigestUpdate after Extract */
-#define GP_CRYPTO_MISUSE_MISSING_ATTR 15      /* Populate with no secret */
-#define GP_CRYPTO_MISUSE_KEY_WHILE_ACTIVE 16  /* SetOperationKey mid-operation */
-#define GP_CRYPTO_MISUSE_COUNT 16
+#define GP_CRYPTO_MISUSE_WRONG_CLASS 1               /* TEE_DigestUpdate on a cipher */
+#define GP_CRYPTO_MISUSE_NO_KEY 2                    /* TEE_CipherInit with no key set */
+#define GP_CRYPTO_MISUSE_NOT_INITIALIZED 3           /* TEE_CipherUpdate before Init */
+#define GP_CRYPTO_MISUSE_WRONG_KEY_TYPE 4            /* a DES key on an AES operation */
+#define GP_CRYPTO_MISUSE_KEY_TOO_LARGE 5             /* AES-256 key, maxKeySize 128 */
+#define GP_CRYPTO_MISUSE_KEY_USAGE 6                 /* key without TEE_USAGE_ENCRYPT */
+#define GP_CRYPTO_MISUSE_AFTER_FAILED_FINAL 7        /* MACUpdate after a failed compare */
+#define GP_CRYPTO_MISUSE_PARTIAL_BLOCK 8             /* NOPAD DoFinal on 15 bytes */
+#define GP_CRYPTO_MISUSE_PROTECTED_ATTR 9            /* secret of a non-extractable key */
+#define GP_CRYPTO_MISUSE_POPULATE_TWICE 10           /* Populate an initialised object */
+#define GP_CRYPTO_MISUSE_BAD_HANDLE 11               /* a made-up operation handle */
+#define GP_CRYPTO_MISUSE_WRONG_IV 12                 /* CBC with an 8-byte IV */
+#define GP_CRYPTO_MISUSE_FREED_OBJECT 13             /* a freed object's handle */
+#define GP_CRYPTO_MISUSE_UPDATE_EXTRACTING 14        /* DigestUpdate after Extract */
+#define GP_CRYPTO_MISUSE_MISSING_ATTR 15             /* Populate with no secret */
+#define GP_CRYPTO_MISUSE_KEY_WHILE_ACTIVE 16         /* SetOperationKey mid-operation */
+#define GP_CRYPTO_MISUSE_AAD_AFTER_PAYLOAD 17        /* AEUpdateAAD after AEUpdate */
+#define GP_CRYPTO_MISUSE_DECRYPT_FINAL_ON_ENCRYPT 18 /* AEDecryptFinal, encrypt mode */
+#define GP_CRYPTO_MISUSE_COUNT 18
 
 #endif /* GP_CRYPTO_TA_H */
