@@ -72,7 +72,7 @@ bool ccm_run(__TEE_OperationHandle *op, uint8_t *out, const uint8_t *tag) {
   }
   int outl = 0;
   // OpenSSL's CCM lengths are ints: AEInit refused anything larger.
-  if (EVP_CipherUpdate(ctx, nullptr, &outl, nullptr, static_cast<int>(op->ae_data.size())) != 1) {
+  if (EVP_CipherUpdate(ctx, nullptr, &outl, nullptr, static_cast<int>(op->deferred.size())) != 1) {
     TEE_Panic(TEE_ERROR_GENERIC);
   }
   if (!op->ae_aad.empty() && EVP_CipherUpdate(ctx, nullptr, &outl, op->ae_aad.data(),
@@ -81,7 +81,7 @@ bool ccm_run(__TEE_OperationHandle *op, uint8_t *out, const uint8_t *tag) {
   }
   // A CCM decryption checks its tag in this call.
   const int r =
-      EVP_CipherUpdate(ctx, out, &outl, op->ae_data.data(), static_cast<int>(op->ae_data.size()));
+      EVP_CipherUpdate(ctx, out, &outl, op->deferred.data(), static_cast<int>(op->deferred.size()));
   return r == 1;
 }
 
@@ -120,7 +120,7 @@ TEE_Result TEE_AEInit(TEE_OperationHandle operation, const void *nonce, size_t n
   op->ae_tag_len = tagLen / 8;
   TEE_MemMove(op->ae_nonce, nonce, nonceLen);
   wipe(&op->ae_aad);
-  wipe(&op->ae_data);
+  wipe(&op->deferred);
   op->ae_aad_len = AADLen;
   op->ae_payload_len = payloadLen;
   op->ae_payload_started = false;
@@ -165,10 +165,10 @@ TEE_Result TEE_AEUpdate(TEE_OperationHandle operation, const void *srcData, size
     TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
   }
   if (is_ccm(op)) {
-    if (op->ae_aad.size() != op->ae_aad_len || srcLen > op->ae_payload_len - op->ae_data.size()) {
+    if (op->ae_aad.size() != op->ae_aad_len || srcLen > op->ae_payload_len - op->deferred.size()) {
       TEE_Panic(TEE_ERROR_BAD_PARAMETERS);  // AAD missing, or payload beyond AEInit's
     }
-    append(&op->ae_data, srcData, srcLen);
+    append(&op->deferred, srcData, srcLen);
     op->ae_payload_started = true;
     *destLen = 0;
     return TEE_SUCCESS;
@@ -201,7 +201,7 @@ TEE_Result TEE_AEEncryptFinal(TEE_OperationHandle operation, const void *srcData
   const bool ccm = is_ccm(op);
   size_t needed = srcLen;
   if (ccm) {
-    if (op->ae_aad.size() != op->ae_aad_len || srcLen != op->ae_payload_len - op->ae_data.size()) {
+    if (op->ae_aad.size() != op->ae_aad_len || srcLen != op->ae_payload_len - op->deferred.size()) {
       TEE_Panic(TEE_ERROR_BAD_PARAMETERS);  // not the lengths AEInit announced
     }
     needed = op->ae_payload_len;
@@ -216,7 +216,7 @@ TEE_Result TEE_AEEncryptFinal(TEE_OperationHandle operation, const void *srcData
   }
   auto *out = static_cast<uint8_t *>(destData);
   if (ccm) {
-    append(&op->ae_data, srcData, srcLen);
+    append(&op->deferred, srcData, srcLen);
     if (!ccm_run(op, out, nullptr)) {
       TEE_Panic(TEE_ERROR_GENERIC);
     }
@@ -238,7 +238,7 @@ TEE_Result TEE_AEEncryptFinal(TEE_OperationHandle operation, const void *srcData
   *destLen = needed;
   *tagLen = op->ae_tag_len;
   wipe(&op->ae_aad);
-  wipe(&op->ae_data);
+  wipe(&op->deferred);
   captee::gp_ta::to_initial_state(op);
   return TEE_SUCCESS;
 }
@@ -253,7 +253,7 @@ TEE_Result TEE_AEDecryptFinal(TEE_OperationHandle operation, const void *srcData
   const bool ccm = is_ccm(op);
   size_t needed = srcLen;
   if (ccm) {
-    if (op->ae_aad.size() != op->ae_aad_len || srcLen != op->ae_payload_len - op->ae_data.size()) {
+    if (op->ae_aad.size() != op->ae_aad_len || srcLen != op->ae_payload_len - op->deferred.size()) {
       TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
     }
     needed = op->ae_payload_len;
@@ -275,7 +275,7 @@ TEE_Result TEE_AEDecryptFinal(TEE_OperationHandle operation, const void *srcData
   }
   bool ok = tagLen == op->ae_tag_len;
   if (ok && ccm) {
-    append(&op->ae_data, srcData, srcLen);
+    append(&op->deferred, srcData, srcLen);
     ok = ccm_run(op, plain.data(), static_cast<const uint8_t *>(tag));
   } else if (ok) {
     size_t written = 0;
@@ -295,7 +295,7 @@ TEE_Result TEE_AEDecryptFinal(TEE_OperationHandle operation, const void *srcData
   }
   wipe(&plain);
   wipe(&op->ae_aad);
-  wipe(&op->ae_data);
+  wipe(&op->deferred);
   captee::gp_ta::to_initial_state(op);
   if (!ok) {
     return TEE_ERROR_MAC_INVALID;

@@ -60,6 +60,9 @@ constexpr Algorithm kAlgorithms[] = {
     {TEE_ALG_AES_ECB_NOPAD, TEE_OPERATION_CIPHER, "AES", TEE_TYPE_AES, 16, kEcb, kHmac},
     {TEE_ALG_AES_CBC_NOPAD, TEE_OPERATION_CIPHER, "AES", TEE_TYPE_AES, 16, kCbc, kHmac},
     {TEE_ALG_AES_CTR, TEE_OPERATION_CIPHER, "AES", TEE_TYPE_AES, 16, kCtr, kHmac},
+    {TEE_ALG_AES_CTS, TEE_OPERATION_CIPHER, "AES", TEE_TYPE_AES, 16, CipherMode::kCts, kHmac},
+    // Two keys of the same size; OpenSSL's name counts one of them.
+    {TEE_ALG_AES_XTS, TEE_OPERATION_CIPHER, "AES", TEE_TYPE_AES, 16, CipherMode::kXts, kHmac},
     {TEE_ALG_DES_ECB_NOPAD, TEE_OPERATION_CIPHER, "DES", TEE_TYPE_DES, 8, kEcb, kHmac},
     {TEE_ALG_DES_CBC_NOPAD, TEE_OPERATION_CIPHER, "DES", TEE_TYPE_DES, 8, kCbc, kHmac},
     {TEE_ALG_DES3_ECB_NOPAD, TEE_OPERATION_CIPHER, "DES3", TEE_TYPE_DES3, 8, kEcb, kHmac},
@@ -77,6 +80,10 @@ const char *mode_suffix(CipherMode mode) {
       return "CBC";
     case CipherMode::kCtr:
       return "CTR";
+    case CipherMode::kCts:
+      return "CBC";
+    case CipherMode::kXts:
+      return "XTS";
     case CipherMode::kGcm:
       return "GCM";
     case CipherMode::kCcm:

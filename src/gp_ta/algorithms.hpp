@@ -11,7 +11,9 @@
 
 namespace captee::gp_ta {
 
-enum class CipherMode { kEcb, kCbc, kCtr, kGcm, kCcm };
+// kCts runs on OpenSSL's CBC (cipher.cpp steals the ciphertext, CBC-CS3 as
+// RFC 3962); kXts is OpenSSL's one-shot XTS.
+enum class CipherMode { kEcb, kCbc, kCtr, kCts, kXts, kGcm, kCcm };
 enum class MacKind { kHmac, kCmac, kCbcMacNoPad, kCbcMacPkcs5 };
 
 struct Algorithm {

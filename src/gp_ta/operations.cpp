@@ -5,8 +5,10 @@
 #include "operations.hpp"
 
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 
 #include <climits>
+#include <initializer_list>
 #include <mutex>
 #include <new>
 #include <unordered_set>
@@ -16,6 +18,7 @@
 #include "tee_internal_api.h"
 
 using captee::gp_ta::Algorithm;
+using captee::gp_ta::CipherMode;
 using captee::gp_ta::MacKind;
 
 namespace captee::gp_ta {
@@ -29,6 +32,10 @@ void free_contexts(__TEE_OperationHandle *op) {
   EVP_MD_CTX_free(op->md_ctx);  // OpenSSL wipes the contexts it frees
   EVP_CIPHER_CTX_free(op->cipher_ctx);
   EVP_MAC_CTX_free(op->mac_ctx);
+  EVP_CIPHER_CTX_free(op->cts_ecb_ctx);
+  EVP_CIPHER_free(op->cts_ecb);
+  op->cts_ecb_ctx = nullptr;
+  op->cts_ecb = nullptr;
   EVP_MD_free(op->md);
   EVP_CIPHER_free(op->cipher);
   op->md_ctx = nullptr;
@@ -49,8 +56,9 @@ void destroy(__TEE_OperationHandle *op) {
   free_contexts(op);
   OPENSSL_cleanse(op->last_block, sizeof op->last_block);
   OPENSSL_cleanse(op->digest, sizeof op->digest);
+  OPENSSL_cleanse(op->cts_hold, sizeof op->cts_hold);
   wipe(&op->ae_aad);
-  wipe(&op->ae_data);
+  wipe(&op->deferred);
   delete op;  // the SecretBuffer wipes the key
 }
 
@@ -121,7 +129,8 @@ bool key_fits(const __TEE_OperationHandle *op, const __TEE_ObjectHandle *key) {
   return type_ok && key->info.objectSize <= op->info.maxKeySize;
 }
 
-// The cipher a keyed block-cipher operation runs on, named by key size.
+// The cipher a keyed block-cipher operation runs on, named by key size (one
+// key's, for XTS); CTS also needs the raw block cipher.
 bool fetch_cipher(__TEE_OperationHandle *op) {
   const Algorithm &alg = *op->alg;
   if (alg.operation_class == TEE_OPERATION_DIGEST ||
@@ -129,10 +138,28 @@ bool fetch_cipher(__TEE_OperationHandle *op) {
     return true;
   }
   EVP_CIPHER_free(op->cipher);
+  EVP_CIPHER_free(op->cts_ecb);
   op->cipher = nullptr;
-  const std::string name = cipher_name(alg, op->key.size(), alg.cipher_mode);
+  op->cts_ecb = nullptr;
+  const size_t key_bytes =
+      alg.cipher_mode == CipherMode::kXts ? op->key.size() / 2 : op->key.size();
+  const std::string name = cipher_name(alg, key_bytes, alg.cipher_mode);
   op->cipher = name.empty() ? nullptr : EVP_CIPHER_fetch(nullptr, name.c_str(), nullptr);
+  if (alg.cipher_mode == CipherMode::kCts) {
+    const std::string ecb = cipher_name(alg, key_bytes, CipherMode::kEcb);
+    op->cts_ecb = EVP_CIPHER_fetch(nullptr, ecb.c_str(), nullptr);
+    return op->cipher != nullptr && op->cts_ecb != nullptr;
+  }
   return op->cipher != nullptr;
+}
+
+bool two_keys(const __TEE_OperationHandle *op) {
+  return (op->info.handleState & TEE_HANDLE_FLAG_EXPECT_TWO_KEYS) != 0;
+}
+
+// The state flags an operation keeps whatever its key.
+uint32_t fixed_flags(const __TEE_OperationHandle *op) {
+  return op->info.handleState & TEE_HANDLE_FLAG_EXPECT_TWO_KEYS;
 }
 
 }  // namespace
@@ -166,8 +193,9 @@ void to_initial_state(__TEE_OperationHandle *op) {
   op->extracted = 0;
   OPENSSL_cleanse(op->last_block, sizeof op->last_block);
   OPENSSL_cleanse(op->digest, sizeof op->digest);
+  OPENSSL_cleanse(op->cts_hold, sizeof op->cts_hold);
   wipe(&op->ae_aad);
-  wipe(&op->ae_data);
+  wipe(&op->deferred);
   op->ae_payload_started = false;
   if (op->info.operationClass == TEE_OPERATION_DIGEST) {
     // A digest is always ready for data.
@@ -227,8 +255,13 @@ TEE_Result TEE_AllocateOperation(TEE_OperationHandle *operation, uint32_t algori
   op->info.operationClass = alg->operation_class;
   op->info.mode = mode;
   op->info.requiredKeyUsage = captee::gp_ta::required_usage(mode);
+  const bool xts =
+      alg->cipher_mode == CipherMode::kXts && alg->operation_class == TEE_OPERATION_CIPHER;
   if (alg->key_type != 0) {
     op->info.maxKeySize = maxKeySize;
+    if (xts) {
+      op->info.handleState = TEE_HANDLE_FLAG_EXPECT_TWO_KEYS;
+    }
   } else {
     // A digest needs no key and is ready at once.
     op->info.handleState = TEE_HANDLE_FLAG_KEY_SET | TEE_HANDLE_FLAG_INITIALIZED;
@@ -236,7 +269,7 @@ TEE_Result TEE_AllocateOperation(TEE_OperationHandle *operation, uint32_t algori
   // Room for the largest key the operation may take (a generic secret for
   // an HMAC is at most that large too).
   if (!captee::gp_ta::make_contexts(op) ||
-      (alg->key_type != 0 && !op->key.reserve(maxKeySize / 8))) {
+      (alg->key_type != 0 && !op->key.reserve((xts ? 2 : 1) * (maxKeySize / 8)))) {
     captee::gp_ta::destroy(op);
     return TEE_ERROR_OUT_OF_MEMORY;
   }
@@ -280,7 +313,10 @@ TEE_Result TEE_GetOperationInfoMultiple(TEE_OperationHandle operation,
   if (operationInfoMultiple == nullptr || operationSize == nullptr) {
     TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
   }
-  const uint32_t keys = op->info.operationClass == TEE_OPERATION_DIGEST ? 0 : 1;
+  uint32_t keys = op->info.operationClass == TEE_OPERATION_DIGEST ? 0 : 1;
+  if (captee::gp_ta::two_keys(op)) {
+    keys = 2;
+  }
   const size_t needed = sizeof(TEE_OperationInfoMultiple) + keys * sizeof(TEE_OperationInfoKey);
   if (*operationSize < needed) {
     *operationSize = needed;
@@ -295,9 +331,10 @@ TEE_Result TEE_GetOperationInfoMultiple(TEE_OperationHandle operation,
   m->handleState = op->info.handleState;
   m->operationState = op->state;
   m->numberOfKeys = keys;
-  if (keys == 1) {
-    m->keyInformation[0].keySize = op->info.keySize;
-    m->keyInformation[0].requiredKeyUsage = op->info.requiredKeyUsage;
+  for (uint32_t i = 0; i < keys; ++i) {
+    // Both keys of a two-key operation are of one size.
+    m->keyInformation[i].keySize = op->info.keySize;
+    m->keyInformation[i].requiredKeyUsage = op->info.requiredKeyUsage;
   }
   *operationSize = needed;
   return TEE_SUCCESS;
@@ -311,15 +348,17 @@ void TEE_ResetOperation(TEE_OperationHandle operation) {
 
 TEE_Result TEE_SetOperationKey(TEE_OperationHandle operation, TEE_ObjectHandle key) {
   __TEE_OperationHandle *op = operation_or_panic(operation, 0);
-  // A digest takes no key; a key changes only between operations.
-  if (op->info.operationClass == TEE_OPERATION_DIGEST || op->state != TEE_OPERATION_STATE_INITIAL) {
+  // A digest takes no key, a two-key operation takes TEE_SetOperationKey2;
+  // a key changes only between operations.
+  if (op->info.operationClass == TEE_OPERATION_DIGEST || captee::gp_ta::two_keys(op) ||
+      op->state != TEE_OPERATION_STATE_INITIAL) {
     TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
   }
   if (key == TEE_HANDLE_NULL) {
     // Clears the key, as the specification says.
     op->key.clear();
     op->info.keySize = 0;
-    op->info.handleState &= ~(TEE_HANDLE_FLAG_KEY_SET | TEE_HANDLE_FLAG_INITIALIZED);
+    op->info.handleState = captee::gp_ta::fixed_flags(op);
     return TEE_SUCCESS;
   }
   const __TEE_ObjectHandle *k = captee::gp_ta::object_or_panic(key);
@@ -331,19 +370,53 @@ TEE_Result TEE_SetOperationKey(TEE_OperationHandle operation, TEE_ObjectHandle k
     TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
   }
   op->info.keySize = k->info.objectSize;
-  op->info.handleState |= TEE_HANDLE_FLAG_KEY_SET;
-  op->info.handleState &= ~TEE_HANDLE_FLAG_INITIALIZED;
+  op->info.handleState = captee::gp_ta::fixed_flags(op) | TEE_HANDLE_FLAG_KEY_SET;
   return TEE_SUCCESS;
 }
 
 TEE_Result TEE_SetOperationKey2(TEE_OperationHandle operation, TEE_ObjectHandle key1,
                                 TEE_ObjectHandle key2) {
-  // No algorithm captee supports takes two keys (AES-XTS and SM2 key
-  // exchange are not implemented yet): asking is a programming error.
-  (void)operation_or_panic(operation, 0);
-  (void)key1;
-  (void)key2;
-  TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
+  __TEE_OperationHandle *op = operation_or_panic(operation, 0);
+  // Only AES-XTS takes two keys here (SM2 key exchange is not implemented).
+  if (!captee::gp_ta::two_keys(op) || op->state != TEE_OPERATION_STATE_INITIAL) {
+    TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
+  }
+  if (key1 == TEE_HANDLE_NULL && key2 == TEE_HANDLE_NULL) {
+    op->key.clear();
+    op->info.keySize = 0;
+    op->info.handleState = captee::gp_ta::fixed_flags(op);
+    return TEE_SUCCESS;
+  }
+  const __TEE_ObjectHandle *k1 = captee::gp_ta::object_or_panic(key1);
+  const __TEE_ObjectHandle *k2 = captee::gp_ta::object_or_panic(key2);
+  for (const __TEE_ObjectHandle *k : {k1, k2}) {
+    if ((k->info.handleFlags & TEE_HANDLE_FLAG_INITIALIZED) == 0 ||
+        !captee::gp_ta::key_fits(op, k) ||
+        (k->info.objectUsage & op->info.requiredKeyUsage) != op->info.requiredKeyUsage) {
+      TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
+    }
+  }
+  const size_t len = k1->secret.size();
+  if (k2->secret.size() != len) {
+    TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
+  }
+  // XTS with one key twice is no XTS (IEEE 1619, and OpenSSL refuses it):
+  // the specification's TEE_ERROR_SECURITY.
+  if (CRYPTO_memcmp(k1->secret.data(), k2->secret.data(), len) == 0) {
+    return TEE_ERROR_SECURITY;
+  }
+  op->key.clear();
+  if (!op->key.resize(2 * len)) {
+    TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
+  }
+  TEE_MemMove(op->key.data(), k1->secret.data(), len);
+  TEE_MemMove(op->key.data() + len, k2->secret.data(), len);
+  if (!captee::gp_ta::fetch_cipher(op)) {
+    TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
+  }
+  op->info.keySize = k1->info.objectSize;
+  op->info.handleState = captee::gp_ta::fixed_flags(op) | TEE_HANDLE_FLAG_KEY_SET;
+  return TEE_SUCCESS;
 }
 
 void TEE_CopyOperation(TEE_OperationHandle dstOperation, TEE_OperationHandle srcOperation) {
@@ -379,9 +452,22 @@ void TEE_CopyOperation(TEE_OperationHandle dstOperation, TEE_OperationHandle src
       ok = dst->mac_ctx != nullptr;
     }
   }
+  EVP_CIPHER_free(dst->cts_ecb);
+  dst->cts_ecb = src->cts_ecb;
+  if (dst->cts_ecb != nullptr && EVP_CIPHER_up_ref(dst->cts_ecb) != 1) {
+    TEE_Panic(TEE_ERROR_GENERIC);
+  }
+  if (ok && src->cts_ecb_ctx != nullptr) {
+    if (dst->cts_ecb_ctx == nullptr) {
+      dst->cts_ecb_ctx = EVP_CIPHER_CTX_new();
+    }
+    ok =
+        dst->cts_ecb_ctx != nullptr && EVP_CIPHER_CTX_copy(dst->cts_ecb_ctx, src->cts_ecb_ctx) == 1;
+  }
   if (!ok) {
     TEE_Panic(TEE_ERROR_OUT_OF_MEMORY);
   }
+  TEE_MemMove(dst->cts_hold, src->cts_hold, sizeof dst->cts_hold);
   dst->info.keySize = src->info.keySize;
   dst->info.handleState = src->info.handleState;
   dst->state = src->state;
@@ -396,7 +482,7 @@ void TEE_CopyOperation(TEE_OperationHandle dstOperation, TEE_OperationHandle src
   dst->ae_payload_started = src->ae_payload_started;
   try {
     dst->ae_aad = src->ae_aad;
-    dst->ae_data = src->ae_data;
+    dst->deferred = src->deferred;
   } catch (const std::bad_alloc &) {
     TEE_Panic(TEE_ERROR_OUT_OF_MEMORY);
   }

@@ -26,6 +26,11 @@ struct __TEE_OperationHandle {
   EVP_MD_CTX *md_ctx = nullptr;
   EVP_CIPHER_CTX *cipher_ctx = nullptr;
   EVP_MAC_CTX *mac_ctx = nullptr;
+  // AES-CTS (cipher.cpp): the raw block cipher its last blocks need, and
+  // the input held back (up to two blocks) for the ciphertext stealing.
+  EVP_CIPHER *cts_ecb = nullptr;
+  EVP_CIPHER_CTX *cts_ecb_ctx = nullptr;
+  uint8_t cts_hold[32] = {};
   // Cipher input held back until a whole block is there (ECB, CBC and the
   // CBC-MACs: OpenSSL keeps the bytes, this counts them).
   size_t pending = 0;
@@ -36,14 +41,15 @@ struct __TEE_OperationHandle {
   uint8_t digest[EVP_MAX_MD_SIZE] = {};
   size_t extracted = 0;
   // Authenticated encryption (ae.cpp): the nonce and sizes AEInit gave, and
-  // for CCM the AAD and payload kept until the final.
+  // for CCM the AAD; `deferred` is the input of the one-shot modes (CCM's
+  // payload, XTS's data) kept until the final.
   uint8_t ae_nonce[128] = {};
   size_t ae_tag_len = 0;  // bytes
   size_t ae_aad_len = 0;
   size_t ae_payload_len = 0;
   bool ae_payload_started = false;
   std::vector<uint8_t> ae_aad;
-  std::vector<uint8_t> ae_data;
+  std::vector<uint8_t> deferred;
 };
 
 namespace captee::gp_ta {

@@ -72,6 +72,10 @@ TEST_P(GpCrypto, AuthenticatedEncryptionKnownAnswers) {
   EXPECT_EQ(run(GP_CRYPTO_CMD_AE), 0u);
 }
 
+TEST_P(GpCrypto, CtsAndXtsKnownAnswers) {
+  EXPECT_EQ(run(GP_CRYPTO_CMD_CTS_XTS), 0u);
+}
+
 // Each mistake panics the TA: TARGET_DEAD from the TEE, and the next session
 // gets a fresh instance that works.
 TEST_P(GpCrypto, MisusePanicsTheTa) {

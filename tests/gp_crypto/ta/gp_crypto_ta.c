@@ -270,12 +270,16 @@ static const uint32_t kSupported[] = {
     TEE_ALG_DES3_CBC_NOPAD,
     TEE_ALG_AES_GCM,
     TEE_ALG_AES_CCM,
+    TEE_ALG_AES_CTS,
+    TEE_ALG_AES_XTS,
 };
 
-/* Not (yet) in captee: the asymmetric and XOF families, CTS and XTS. */
+/* Not (yet) in captee: the asymmetric and XOF families, SM4. */
 static const uint32_t kUnsupported[] = {
-    TEE_ALG_AES_CTS,   TEE_ALG_AES_XTS,       TEE_ALG_SHAKE128,
-    TEE_ALG_RSA_NOPAD, TEE_ALG_SM4_ECB_NOPAD, 0x12345678,
+    TEE_ALG_SHAKE128,
+    TEE_ALG_RSA_NOPAD,
+    TEE_ALG_SM4_ECB_NOPAD,
+    0x12345678,
 };
 
 static TEE_Result operations(TEE_Param params[4]) {
@@ -683,6 +687,29 @@ static bool in_pieces(TEE_OperationHandle op, const uint8_t *in, size_t len, con
          given + n == len;
 }
 
+/* As in_pieces, for CTS: an update outputs all but the last one or two
+ * blocks (all but the last block and the partial one after it). */
+static bool in_cts_pieces(TEE_OperationHandle op, const uint8_t *in, size_t len, const size_t *cuts,
+                          size_t ncuts, uint8_t *out) {
+  size_t taken = 0;
+  size_t given = 0;
+  for (size_t i = 0; i < ncuts && taken + cuts[i] <= len; ++i) {
+    size_t total = taken + cuts[i];
+    size_t hold = total <= 32 ? total : (total % 16 == 0 ? 32 : 16 + total % 16);
+    ta_size_t n = (ta_size_t)(len - given);
+    if (TEE_CipherUpdate(op, in + taken, cuts[i], out + given, &n) != TEE_SUCCESS ||
+        n != total - hold - given) {
+      EMSG("CTS piece %zu: %u bytes out, %zu expected", i, (unsigned)n, total - hold - given);
+      return false;
+    }
+    taken = total;
+    given += n;
+  }
+  ta_size_t n = (ta_size_t)(len - given);
+  return TEE_CipherDoFinal(op, in + taken, len - taken, out + given, &n) == TEE_SUCCESS &&
+         given + n == len;
+}
+
 static TEE_Result ciphers(TEE_Param params[4]) {
   uint8_t key[32];
   uint8_t iv[16];
@@ -757,6 +784,148 @@ static TEE_Result ciphers(TEE_Param params[4]) {
   CHECK(11, TEE_CipherDoFinal(cbc, got, 64, got, &n) == TEE_SUCCESS && same(got, want, 64));
   TEE_FreeOperation(cbc);
   TEE_FreeOperation(ctr);
+  params[0].value.a = 0;
+  return TEE_SUCCESS;
+}
+
+/* ---- CTS and XTS ---- */
+
+/* RFC 3962 appendix B: AES-128 CTS (CBC-CS3, IV 0) of prefixes of one
+ * message. */
+static const char kCtsKey[] = "636869636b656e207465726979616b69";
+static const char kCtsPlain[] =
+    "4920776f756c64206c696b65207468652047656e6572616c20476175277320"
+    "436869636b656e2c20706c656173652c20616e6420776f6e746f6e20736f75702e";
+static const struct {
+  size_t len;
+  const char *cipher;
+} kCts[] = {
+    {17, "c6353568f2bf8cb4d8a580362da7ff7f97"},
+    {31, "fc00783e0efdb2c1d445d4c8eff7ed2297687268d6ecccc0c07b25e25ecfe5"},
+    {32, "39312523a78662d5be7fcbcc98ebf5a897687268d6ecccc0c07b25e25ecfe584"},
+    {47,
+     "97687268d6ecccc0c07b25e25ecfe584b3fffd940c16a18c1b5549d2f838029e"
+     "39312523a78662d5be7fcbcc98ebf5"},
+    {48,
+     "97687268d6ecccc0c07b25e25ecfe5849dad8bbb96c4cdc03bc103e1a194bbd8"
+     "39312523a78662d5be7fcbcc98ebf5a8"},
+    {64,
+     "97687268d6ecccc0c07b25e25ecfe58439312523a78662d5be7fcbcc98ebf5a8"
+     "4807efe836ee89a526730dbc2f7bc8409dad8bbb96c4cdc03bc103e1a194bbd8"},
+};
+
+/* An XTS operation keyed with key1 and key2 (16 bytes each), or NULL. */
+static TEE_OperationHandle xts_op(uint32_t mode, const uint8_t *k1, const uint8_t *k2,
+                                  TEE_Result *r) {
+  TEE_OperationHandle op = TEE_HANDLE_NULL;
+  *r = TEE_ERROR_GENERIC;
+  if (TEE_AllocateOperation(&op, TEE_ALG_AES_XTS, mode, 128) != TEE_SUCCESS) {
+    return TEE_HANDLE_NULL;
+  }
+  TEE_ObjectHandle o1 = key_object(TEE_TYPE_AES, 128, k1, 16);
+  TEE_ObjectHandle o2 = key_object(TEE_TYPE_AES, 128, k2, 16);
+  if (o1 != TEE_HANDLE_NULL && o2 != TEE_HANDLE_NULL) {
+    *r = TEE_SetOperationKey2(op, o1, o2);
+  }
+  TEE_FreeTransientObject(o1);
+  TEE_FreeTransientObject(o2);
+  if (*r != TEE_SUCCESS) {
+    TEE_FreeOperation(op);
+    return TEE_HANDLE_NULL;
+  }
+  return op;
+}
+
+static TEE_Result cts_xts(TEE_Param params[4]) {
+  uint8_t key[16];
+  uint8_t iv[16] = {0};
+  uint8_t plain[64];
+  uint8_t want[64];
+  uint8_t got[64];
+  unhex(kCtsKey, key, sizeof key);
+  unhex(kCtsPlain, plain, sizeof plain);
+  TEE_OperationHandle enc = keyed_op(TEE_ALG_AES_CTS, TEE_MODE_ENCRYPT, 128, TEE_TYPE_AES, key, 16);
+  TEE_OperationHandle dec = keyed_op(TEE_ALG_AES_CTS, TEE_MODE_DECRYPT, 128, TEE_TYPE_AES, key, 16);
+  CHECK(1, enc != TEE_HANDLE_NULL && dec != TEE_HANDLE_NULL);
+  for (size_t i = 0; i < sizeof kCts / sizeof kCts[0]; ++i) {
+    size_t len = kCts[i].len;
+    unhex(kCts[i].cipher, want, sizeof want);
+    TEE_CipherInit(enc, iv, 16);
+    ta_size_t n = sizeof got;
+    if (TEE_CipherDoFinal(enc, plain, len, got, &n) != TEE_SUCCESS || n != len ||
+        !same(got, want, len)) {
+      EMSG("CTS vector %zu differs", i);
+      return failed(params, 2);
+    }
+    TEE_CipherInit(dec, iv, 16);
+    n = sizeof got;
+    CHECK(3, TEE_CipherDoFinal(dec, want, len, got, &n) == TEE_SUCCESS && n == len &&
+                 same(got, plain, len));
+    /* In pieces: the last one or two blocks wait for the final. */
+    static const size_t cuts[] = {5, 20, 0, 8};
+    TEE_CipherInit(enc, iv, 16);
+    CHECK(4, in_cts_pieces(enc, plain, len, cuts, 4, got) && same(got, want, len));
+    TEE_CipherInit(dec, iv, 16);
+    CHECK(5, in_cts_pieces(dec, want, len, cuts, 4, got) && same(got, plain, len));
+    /* In place. */
+    TEE_MemMove(got, plain, len);
+    TEE_CipherInit(enc, iv, 16);
+    n = (ta_size_t)len;
+    CHECK(6, TEE_CipherDoFinal(enc, got, len, got, &n) == TEE_SUCCESS && n == len &&
+                 same(got, want, len));
+  }
+  TEE_FreeOperation(enc);
+  TEE_FreeOperation(dec);
+
+  /* IEEE 1619 (P1619/D16) vector 2: data unit 0x3333333333. */
+  uint8_t k1[16];
+  uint8_t k2[16];
+  uint8_t tweak[16];
+  TEE_MemFill(k1, 0x11, 16);
+  TEE_MemFill(k2, 0x22, 16);
+  TEE_MemFill(tweak, 0, 16);
+  TEE_MemFill(tweak, 0x33, 5);
+  TEE_MemFill(plain, 0x44, 32);
+  unhex("c454185e6a16936e39334038acef838bfb186fff7480adc4289382ecd6d394f0", want, sizeof want);
+  TEE_Result r = TEE_ERROR_GENERIC;
+  TEE_OperationHandle xenc = xts_op(TEE_MODE_ENCRYPT, k1, k2, &r);
+  TEE_OperationHandle xdec = xts_op(TEE_MODE_DECRYPT, k1, k2, &r);
+  CHECK(8, xenc != TEE_HANDLE_NULL && xdec != TEE_HANDLE_NULL);
+  TEE_CipherInit(xenc, tweak, 16);
+  ta_size_t n = sizeof got;
+  /* Updates output nothing: XTS runs at the final. */
+  CHECK(9, TEE_CipherUpdate(xenc, plain, 10, got, &n) == TEE_SUCCESS && n == 0);
+  n = 31;
+  CHECK(10, TEE_CipherDoFinal(xenc, plain + 10, 22, got, &n) == TEE_ERROR_SHORT_BUFFER && n == 32);
+  n = 32;
+  CHECK(11, TEE_CipherDoFinal(xenc, plain + 10, 22, got, &n) == TEE_SUCCESS && n == 32 &&
+                same(got, want, 32));
+  TEE_CipherInit(xdec, tweak, 16);
+  n = sizeof got;
+  CHECK(12, TEE_CipherDoFinal(xdec, want, 32, got, &n) == TEE_SUCCESS && n == 32 &&
+                same(got, plain, 32));
+  /* Ciphertext stealing: 37 bytes round-trip. */
+  TEE_MemMove(plain, kCtsPlain, 37);
+  TEE_CipherInit(xenc, tweak, 16);
+  n = sizeof want;
+  CHECK(13, TEE_CipherDoFinal(xenc, plain, 37, want, &n) == TEE_SUCCESS && n == 37);
+  TEE_CipherInit(xdec, tweak, 16);
+  n = sizeof got;
+  CHECK(14, TEE_CipherDoFinal(xdec, want, 37, got, &n) == TEE_SUCCESS && n == 37 &&
+                same(got, plain, 37));
+  /* Two keys in the information. */
+  struct {
+    TEE_OperationInfoMultiple m;
+    TEE_OperationInfoKey keys[2];
+  } multi;
+  ta_size_t multi_len = sizeof multi;
+  CHECK(15, TEE_GetOperationInfoMultiple(xenc, &multi.m, &multi_len) == TEE_SUCCESS &&
+                multi.m.numberOfKeys == 2 && multi.m.keyInformation[1].keySize == 128 &&
+                (multi.m.handleState & TEE_HANDLE_FLAG_EXPECT_TWO_KEYS) != 0);
+  TEE_FreeOperation(xenc);
+  TEE_FreeOperation(xdec);
+  /* One key twice is refused. */
+  CHECK(16, xts_op(TEE_MODE_ENCRYPT, k1, k1, &r) == TEE_HANDLE_NULL && r == TEE_ERROR_SECURITY);
   params[0].value.a = 0;
   return TEE_SUCCESS;
 }
@@ -1011,6 +1180,18 @@ static TEE_Result misuse(uint32_t which) {
       SETUP(op != TEE_HANDLE_NULL && TEE_AEInit(op, buf, 12, 128, 0, 0) == TEE_SUCCESS);
       TEE_AEDecryptFinal(op, buf, 16, buf + 16, &n, buf + 32, 16);
       break;
+    case GP_CRYPTO_MISUSE_ONE_KEY_FOR_TWO:
+      SETUP(TEE_AllocateOperation(&op, TEE_ALG_AES_XTS, TEE_MODE_ENCRYPT, 128) == TEE_SUCCESS);
+      obj = key_object(TEE_TYPE_AES, 128, key, 16);
+      SETUP(obj != TEE_HANDLE_NULL);
+      TEE_SetOperationKey(op, obj);
+      break;
+    case GP_CRYPTO_MISUSE_CTS_UNDER_A_BLOCK:
+      op = keyed_op(TEE_ALG_AES_CTS, TEE_MODE_ENCRYPT, 128, TEE_TYPE_AES, key, 16);
+      SETUP(op != TEE_HANDLE_NULL);
+      TEE_CipherInit(op, buf, 16);
+      TEE_CipherDoFinal(op, buf, 15, buf + 16, &n);
+      break;
     default:
       return TEE_ERROR_BAD_PARAMETERS;
   }
@@ -1061,6 +1242,8 @@ TEE_Result TA_InvokeCommandEntryPoint(void __unused *sess_ctx, uint32_t cmd_id,
       return ciphers(params);
     case GP_CRYPTO_CMD_AE:
       return ae(params);
+    case GP_CRYPTO_CMD_CTS_XTS:
+      return cts_xts(params);
     default:
       return TEE_ERROR_NOT_SUPPORTED;
   }

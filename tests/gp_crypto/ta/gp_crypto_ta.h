@@ -41,6 +41,9 @@
  * SP 800-38C's CCM examples 1 and 2, AAD and payload in pieces, SHORT_BUFFER
  * for the tag, MAC_INVALID with nothing written, unsupported tag sizes. */
 #define GP_CRYPTO_CMD_AE 6
+/* AES-CTS: RFC 3962's vectors whole, in pieces and in place; AES-XTS: IEEE
+ * 1619's vector 2, ciphertext stealing, two keys, one key twice refused. */
+#define GP_CRYPTO_CMD_CTS_XTS 7
 /* params[0] VALUE_INPUT a = one of GP_CRYPTO_MISUSE_*: the TA sets the case
  * up (TEE_ERROR_ITEM_NOT_FOUND if that fails), then makes the mistake, which
  * must panic it (the client sees TARGET_DEAD). */
@@ -64,6 +67,8 @@
 #define GP_CRYPTO_MISUSE_KEY_WHILE_ACTIVE 16         /* SetOperationKey mid-operation */
 #define GP_CRYPTO_MISUSE_AAD_AFTER_PAYLOAD 17        /* AEUpdateAAD after AEUpdate */
 #define GP_CRYPTO_MISUSE_DECRYPT_FINAL_ON_ENCRYPT 18 /* AEDecryptFinal, encrypt mode */
-#define GP_CRYPTO_MISUSE_COUNT 18
+#define GP_CRYPTO_MISUSE_ONE_KEY_FOR_TWO 19          /* SetOperationKey on AES-XTS */
+#define GP_CRYPTO_MISUSE_CTS_UNDER_A_BLOCK 20        /* CTS final on 15 bytes */
+#define GP_CRYPTO_MISUSE_COUNT 20
 
 #endif /* GP_CRYPTO_TA_H */
