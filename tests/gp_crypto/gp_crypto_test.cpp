@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "../hostile/baseline.hpp"
 #include "gp_crypto_ta.h"
 #include "teec_fixture.hpp"
 
@@ -76,9 +77,15 @@ TEST_P(GpCrypto, CtsAndXtsKnownAnswers) {
   EXPECT_EQ(run(GP_CRYPTO_CMD_CTS_XTS), 0u);
 }
 
-// Each mistake panics the TA: TARGET_DEAD from the TEE, and the next session
-// gets a fresh instance that works.
+// Each mistake panics the TA: TARGET_DEAD from the TEE, the next session
+// gets a fresh instance that works, and capteed is back at its baseline
+// (counters, descriptors, threads, `captee stats`) once the dead instances
+// are gone.
 TEST_P(GpCrypto, MisusePanicsTheTa) {
+  TEEC_FinalizeContext(&ctx_);  // the baseline is capteed with no client
+  const Baseline base = quiet_baseline(daemon_->pid(), daemon_->socket(), CAPTEE_CLI_PATH);
+  ASSERT_TRUE(base.quiet);
+  ASSERT_EQ(TEEC_InitializeContext(nullptr, &ctx_), TEEC_SUCCESS);
   for (uint32_t which = 1; which <= GP_CRYPTO_MISUSE_COUNT; ++which) {
     TEEC_Session s{};
     open_ta(&s);
@@ -92,6 +99,9 @@ TEST_P(GpCrypto, MisusePanicsTheTa) {
     TEEC_CloseSession(&s);
   }
   EXPECT_EQ(run(GP_CRYPTO_CMD_DIGESTS), 0u);
+  TEEC_FinalizeContext(&ctx_);
+  expect_back_to_baseline(daemon_->pid(), daemon_->socket(), base, CAPTEE_CLI_PATH);
+  ASSERT_EQ(TEEC_InitializeContext(nullptr, &ctx_), TEEC_SUCCESS);
 }
 
 INSTANTIATE_TEST_SUITE_P(BothApiModes, GpCrypto, ::testing::Bool(),
