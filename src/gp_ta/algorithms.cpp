@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 
 #include "tee_api_defines.h"
+#include "tee_api_defines_extensions.h"
 
 namespace captee::gp_ta {
 
@@ -67,6 +68,31 @@ constexpr Algorithm kAlgorithms[] = {
     {TEE_ALG_DES_CBC_NOPAD, TEE_OPERATION_CIPHER, "DES", TEE_TYPE_DES, 8, kCbc, kHmac},
     {TEE_ALG_DES3_ECB_NOPAD, TEE_OPERATION_CIPHER, "DES3", TEE_TYPE_DES3, 8, kEcb, kHmac},
     {TEE_ALG_DES3_CBC_NOPAD, TEE_OPERATION_CIPHER, "DES3", TEE_TYPE_DES3, 8, kCbc, kHmac},
+    // OP-TEE's key derivations, on the digest named; the key type says which.
+    {TEE_ALG_HKDF_MD5_DERIVE_KEY, TEE_OPERATION_KEY_DERIVATION, "MD5", TEE_TYPE_HKDF_IKM, 0, kEcb,
+     kHmac},
+    {TEE_ALG_HKDF_SHA1_DERIVE_KEY, TEE_OPERATION_KEY_DERIVATION, "SHA1", TEE_TYPE_HKDF_IKM, 0, kEcb,
+     kHmac},
+    {TEE_ALG_HKDF_SHA224_DERIVE_KEY, TEE_OPERATION_KEY_DERIVATION, "SHA224", TEE_TYPE_HKDF_IKM, 0,
+     kEcb, kHmac},
+    {TEE_ALG_HKDF_SHA256_DERIVE_KEY, TEE_OPERATION_KEY_DERIVATION, "SHA256", TEE_TYPE_HKDF_IKM, 0,
+     kEcb, kHmac},
+    {TEE_ALG_HKDF_SHA384_DERIVE_KEY, TEE_OPERATION_KEY_DERIVATION, "SHA384", TEE_TYPE_HKDF_IKM, 0,
+     kEcb, kHmac},
+    {TEE_ALG_HKDF_SHA512_DERIVE_KEY, TEE_OPERATION_KEY_DERIVATION, "SHA512", TEE_TYPE_HKDF_IKM, 0,
+     kEcb, kHmac},
+    {TEE_ALG_CONCAT_KDF_SHA1_DERIVE_KEY, TEE_OPERATION_KEY_DERIVATION, "SHA1",
+     TEE_TYPE_CONCAT_KDF_Z, 0, kEcb, kHmac},
+    {TEE_ALG_CONCAT_KDF_SHA224_DERIVE_KEY, TEE_OPERATION_KEY_DERIVATION, "SHA224",
+     TEE_TYPE_CONCAT_KDF_Z, 0, kEcb, kHmac},
+    {TEE_ALG_CONCAT_KDF_SHA256_DERIVE_KEY, TEE_OPERATION_KEY_DERIVATION, "SHA256",
+     TEE_TYPE_CONCAT_KDF_Z, 0, kEcb, kHmac},
+    {TEE_ALG_CONCAT_KDF_SHA384_DERIVE_KEY, TEE_OPERATION_KEY_DERIVATION, "SHA384",
+     TEE_TYPE_CONCAT_KDF_Z, 0, kEcb, kHmac},
+    {TEE_ALG_CONCAT_KDF_SHA512_DERIVE_KEY, TEE_OPERATION_KEY_DERIVATION, "SHA512",
+     TEE_TYPE_CONCAT_KDF_Z, 0, kEcb, kHmac},
+    {TEE_ALG_PBKDF2_HMAC_SHA1_DERIVE_KEY, TEE_OPERATION_KEY_DERIVATION, "SHA1",
+     TEE_TYPE_PBKDF2_PASSWORD, 0, kEcb, kHmac},
     // Authenticated encryption.
     {TEE_ALG_AES_GCM, TEE_OPERATION_AE, "AES", TEE_TYPE_AES, 16, CipherMode::kGcm, kHmac},
     {TEE_ALG_AES_CCM, TEE_OPERATION_AE, "AES", TEE_TYPE_AES, 16, CipherMode::kCcm, kHmac},
@@ -126,6 +152,7 @@ std::string cipher_name(const Algorithm &alg, size_t key_bytes, CipherMode mode)
 
 bool algorithm_available(const Algorithm &alg) {
   if (alg.operation_class == TEE_OPERATION_DIGEST ||
+      alg.operation_class == TEE_OPERATION_KEY_DERIVATION ||
       (alg.operation_class == TEE_OPERATION_MAC && alg.mac_kind == MacKind::kHmac)) {
     EVP_MD *md = EVP_MD_fetch(nullptr, alg.openssl, nullptr);
     EVP_MD_free(md);

@@ -19,7 +19,7 @@ enum class MacKind { kHmac, kCmac, kCbcMacNoPad, kCbcMacPkcs5 };
 struct Algorithm {
   uint32_t id;               // TEE_ALG_*
   uint32_t operation_class;  // TEE_OPERATION_*
-  // Digests and HMACs: OpenSSL's digest name. Ciphers and the other MACs:
+  // Digests, HMACs and key derivations: OpenSSL's digest name. Ciphers and the other MACs:
   // the cipher family, "AES", "DES" or "DES3" (the name then depends on the
   // key size: cipher_name()).
   const char *openssl;

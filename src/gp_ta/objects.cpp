@@ -108,7 +108,7 @@ TEE_Result TEE_GetObjectBufferAttribute(TEE_ObjectHandle object, uint32_t attrib
     TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
   }
   captee::gp_ta::check_readable(o, attributeID);
-  if (attributeID != TEE_ATTR_SECRET_VALUE) {
+  if (attributeID != captee::gp_ta::object_secret_attribute(o->info.objectType)) {
     return TEE_ERROR_ITEM_NOT_FOUND;
   }
   const size_t len = o->secret.size();

@@ -12,7 +12,8 @@
 // The object a TEE_ObjectHandle points to (tee_api_types.h leaves it opaque).
 struct __TEE_ObjectHandle {
   TEE_ObjectInfo info{};
-  // TEE_ATTR_SECRET_VALUE of the symmetric types, up to maxObjectSize bits.
+  // The secret (TEE_ATTR_SECRET_VALUE, or a derivation type's own
+  // attribute, object_types.hpp), up to maxObjectSize bits.
   captee::gp_ta::SecretBuffer secret;
 };
 

@@ -71,6 +71,8 @@ bool mode_allowed(uint32_t operation_class, uint32_t mode) {
     case TEE_OPERATION_CIPHER:
     case TEE_OPERATION_AE:
       return mode == TEE_MODE_ENCRYPT || mode == TEE_MODE_DECRYPT;
+    case TEE_OPERATION_KEY_DERIVATION:
+      return mode == TEE_MODE_DERIVE;
     default:
       return false;
   }
@@ -84,6 +86,8 @@ uint32_t required_usage(uint32_t mode) {
       return TEE_USAGE_DECRYPT;
     case TEE_MODE_MAC:
       return TEE_USAGE_MAC;
+    case TEE_MODE_DERIVE:
+      return TEE_USAGE_DERIVE;
     default:
       return 0;
   }
@@ -134,6 +138,7 @@ bool key_fits(const __TEE_OperationHandle *op, const __TEE_ObjectHandle *key) {
 bool fetch_cipher(__TEE_OperationHandle *op) {
   const Algorithm &alg = *op->alg;
   if (alg.operation_class == TEE_OPERATION_DIGEST ||
+      alg.operation_class == TEE_OPERATION_KEY_DERIVATION ||
       (alg.operation_class == TEE_OPERATION_MAC && alg.mac_kind == MacKind::kHmac)) {
     return true;
   }

@@ -1,9 +1,9 @@
-// The cryptographic families captee does not implement yet: asymmetric
-// operations (GP 6.7) and key derivation (GP 6.8). The rest of the crypto
-// issue (#15) implements them and deletes this file; operations, digests,
-// ciphers, MACs, authenticated encryption and random numbers work already
-// (operations.cpp, digest.cpp, cipher.cpp, mac.cpp, ae.cpp, random.cpp). See
-// unimplemented.hpp for what a stand-in does.
+// The cryptographic family captee does not implement yet: asymmetric
+// operations (GP 6.7). The rest of the crypto issue (#15) implements them
+// and deletes this file; operations, digests, ciphers, MACs, authenticated
+// encryption, OP-TEE's key derivations and random numbers work already
+// (operations.cpp, digest.cpp, cipher.cpp, mac.cpp, ae.cpp, derive.cpp,
+// random.cpp). See unimplemented.hpp for what a stand-in does.
 //
 // No operation of these algorithms can exist (TEE_AllocateOperation answers
 // TEE_ERROR_NOT_SUPPORTED for them), so each stand-in answers
@@ -36,12 +36,6 @@ TEE_Result TEE_AsymmetricSignDigest(TEE_OperationHandle, const TEE_Attribute *, 
 TEE_Result TEE_AsymmetricVerifyDigest(TEE_OperationHandle, const TEE_Attribute *, uint32_t,
                                       const void *, size_t, const void *, size_t) {
   return not_implemented(__func__);
-}
-
-// ---- Key derivation (GP 6.8) ----
-
-void TEE_DeriveKey(TEE_OperationHandle, const TEE_Attribute *, uint32_t, TEE_ObjectHandle) {
-  unimplemented_panic(__func__);
 }
 
 }  // extern "C"

@@ -3,6 +3,7 @@
  * API, and the misuse that must panic it. Written as an OP-TEE TA is; in the
  * GP v1.1 mode its lengths are 32 bits (ta_size_t). */
 #include <tee_internal_api.h>
+#include <tee_api_defines_extensions.h>
 #include <tee_internal_api_extensions.h>
 
 #include "gp_crypto_ta.h"
@@ -272,6 +273,9 @@ static const uint32_t kSupported[] = {
     TEE_ALG_AES_CCM,
     TEE_ALG_AES_CTS,
     TEE_ALG_AES_XTS,
+    TEE_ALG_HKDF_SHA256_DERIVE_KEY,
+    TEE_ALG_CONCAT_KDF_SHA1_DERIVE_KEY,
+    TEE_ALG_PBKDF2_HMAC_SHA1_DERIVE_KEY,
 };
 
 /* Not (yet) in captee: the asymmetric and XOF families, SM4. */
@@ -930,6 +934,105 @@ static TEE_Result cts_xts(TEE_Param params[4]) {
   return TEE_SUCCESS;
 }
 
+/* ---- Key derivation (OP-TEE's extensions) ---- */
+
+struct kdf_kat {
+  uint32_t alg;
+  uint32_t key_type;
+  uint32_t key_attr;
+  const char *key;
+  uint32_t salt_attr;
+  const char *salt;
+  uint32_t info_attr;
+  const char *info;
+  uint32_t length_attr;
+  uint32_t iterations; /* PBKDF2 only */
+  const char *out;
+};
+
+#define RFC5869_SALT "000102030405060708090a0b0c"
+#define RFC5869_INFO "f0f1f2f3f4f5f6f7f8f9"
+
+static const struct kdf_kat kKdfs[] = {
+    /* RFC 5869 test cases 1 (SHA-256) and 4 (SHA-1). */
+    {TEE_ALG_HKDF_SHA256_DERIVE_KEY, TEE_TYPE_HKDF_IKM, TEE_ATTR_HKDF_IKM,
+     "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b", __OPTEE_TEE_ATTR_HKDF_SALT, RFC5869_SALT,
+     __OPTEE_TEE_ATTR_HKDF_INFO, RFC5869_INFO, TEE_ATTR_HKDF_OKM_LENGTH, 0,
+     "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865"},
+    {TEE_ALG_HKDF_SHA1_DERIVE_KEY, TEE_TYPE_HKDF_IKM, TEE_ATTR_HKDF_IKM, "0b0b0b0b0b0b0b0b0b0b0b",
+     __OPTEE_TEE_ATTR_HKDF_SALT, RFC5869_SALT, __OPTEE_TEE_ATTR_HKDF_INFO, RFC5869_INFO,
+     TEE_ATTR_HKDF_OKM_LENGTH, 0,
+     "085a01ea1b10f36933068b56efa5ad81a4f14b822f5b091568a9cdd4f155fda2c22e422478d305f3f896"},
+    /* RFC 6070: "password", "salt", 1, 2 and 4096 iterations. */
+    {TEE_ALG_PBKDF2_HMAC_SHA1_DERIVE_KEY, TEE_TYPE_PBKDF2_PASSWORD, TEE_ATTR_PBKDF2_PASSWORD,
+     "70617373776f7264", TEE_ATTR_PBKDF2_SALT, "73616c74", 0, NULL, TEE_ATTR_PBKDF2_DKM_LENGTH, 1,
+     "0c60c80f961f0e71f3a9b524af6012062fe037a6"},
+    {TEE_ALG_PBKDF2_HMAC_SHA1_DERIVE_KEY, TEE_TYPE_PBKDF2_PASSWORD, TEE_ATTR_PBKDF2_PASSWORD,
+     "70617373776f7264", TEE_ATTR_PBKDF2_SALT, "73616c74", 0, NULL, TEE_ATTR_PBKDF2_DKM_LENGTH, 2,
+     "ea6c014dc72d6f8ccd1ed92ace1d41f0d8de8957"},
+    {TEE_ALG_PBKDF2_HMAC_SHA1_DERIVE_KEY, TEE_TYPE_PBKDF2_PASSWORD, TEE_ATTR_PBKDF2_PASSWORD,
+     "70617373776f7264", TEE_ATTR_PBKDF2_SALT, "73616c74", 0, NULL, TEE_ATTR_PBKDF2_DKM_LENGTH,
+     4096, "4b007901b765489abead49d926f721d065a429c1"},
+    /* SP 800-56A's single-step KDF with SHA-256, computed independently:
+     * SHA-256(counter || Z || OtherInfo) for counters 1 and 2, cut to 40. */
+    {TEE_ALG_CONCAT_KDF_SHA256_DERIVE_KEY, TEE_TYPE_CONCAT_KDF_Z, TEE_ATTR_CONCAT_KDF_Z,
+     "52169af5c485dcc2321eb8d26d5efa21fb9b93c98e38412ee2484cf14f0d0d23", 0, NULL,
+     TEE_ATTR_CONCAT_KDF_OTHER_INFO, "a1b2c3d4e5", TEE_ATTR_CONCAT_KDF_DKM_LENGTH, 0,
+     "40ca4cd1665a03e9083c2c91141fa3a86440238d86f43aca53cd0668c9f9d60f4bc05c7e691a0322"},
+};
+
+static TEE_Result derive(TEE_Param params[4]) {
+  uint8_t key[32];
+  uint8_t salt[16];
+  uint8_t info[16];
+  uint8_t want[64];
+  uint8_t got[64];
+  for (size_t i = 0; i < sizeof kKdfs / sizeof kKdfs[0]; ++i) {
+    const struct kdf_kat *t = &kKdfs[i];
+    size_t key_len = unhex(t->key, key, sizeof key);
+    size_t want_len = unhex(t->out, want, sizeof want);
+    TEE_OperationHandle op = TEE_HANDLE_NULL;
+    TEE_ObjectHandle base = TEE_HANDLE_NULL;
+    TEE_ObjectHandle out = TEE_HANDLE_NULL;
+    TEE_Attribute attrs[4];
+    uint32_t n = 0;
+    CHECK(1, TEE_AllocateOperation(&op, t->alg, TEE_MODE_DERIVE, 512) == TEE_SUCCESS &&
+                 TEE_AllocateTransientObject(t->key_type, 512, &base) == TEE_SUCCESS &&
+                 TEE_AllocateTransientObject(TEE_TYPE_GENERIC_SECRET, 512, &out) == TEE_SUCCESS);
+    TEE_InitRefAttribute(&attrs[0], t->key_attr, key, key_len);
+    CHECK(2, TEE_PopulateTransientObject(base, attrs, 1) == TEE_SUCCESS &&
+                 TEE_SetOperationKey(op, base) == TEE_SUCCESS);
+    if (t->salt != NULL) {
+      TEE_InitRefAttribute(&attrs[n++], t->salt_attr, salt, unhex(t->salt, salt, sizeof salt));
+    }
+    if (t->info != NULL) {
+      TEE_InitRefAttribute(&attrs[n++], t->info_attr, info, unhex(t->info, info, sizeof info));
+    }
+    TEE_InitValueAttribute(&attrs[n++], t->length_attr, (uint32_t)want_len, 0);
+    if (t->iterations != 0) {
+      TEE_InitValueAttribute(&attrs[n++], TEE_ATTR_PBKDF2_ITERATION_COUNT, t->iterations, 0);
+    }
+    TEE_DeriveKey(op, attrs, n, out);
+    TEE_ObjectInfo oi;
+    ta_size_t got_len = sizeof got;
+    if (TEE_GetObjectInfo1(out, &oi) != TEE_SUCCESS || oi.objectSize != want_len * 8 ||
+        TEE_GetObjectBufferAttribute(out, TEE_ATTR_SECRET_VALUE, got, &got_len) != TEE_SUCCESS ||
+        got_len != want_len || !same(got, want, want_len)) {
+      EMSG("KDF vector %zu differs", i);
+      return failed(params, 3);
+    }
+    /* The base secret reads back under its own attribute. */
+    got_len = sizeof got;
+    CHECK(4, TEE_GetObjectBufferAttribute(base, t->key_attr, got, &got_len) == TEE_SUCCESS &&
+                 got_len == key_len && same(got, key, key_len));
+    TEE_FreeOperation(op);
+    TEE_FreeTransientObject(base);
+    TEE_FreeTransientObject(out);
+  }
+  params[0].value.a = 0;
+  return TEE_SUCCESS;
+}
+
 /* ---- Authenticated encryption ---- */
 
 struct ae_kat {
@@ -1192,6 +1295,18 @@ static TEE_Result misuse(uint32_t which) {
       TEE_CipherInit(op, buf, 16);
       TEE_CipherDoFinal(op, buf, 15, buf + 16, &n);
       break;
+    case GP_CRYPTO_MISUSE_DERIVE_WITHOUT_LENGTH: {
+      TEE_ObjectHandle out = TEE_HANDLE_NULL;
+      SETUP(TEE_AllocateOperation(&op, TEE_ALG_HKDF_SHA256_DERIVE_KEY, TEE_MODE_DERIVE, 256) ==
+                TEE_SUCCESS &&
+            TEE_AllocateTransientObject(TEE_TYPE_HKDF_IKM, 256, &obj) == TEE_SUCCESS &&
+            TEE_AllocateTransientObject(TEE_TYPE_GENERIC_SECRET, 256, &out) == TEE_SUCCESS);
+      TEE_InitRefAttribute(&attr, TEE_ATTR_HKDF_IKM, key, 16);
+      SETUP(TEE_PopulateTransientObject(obj, &attr, 1) == TEE_SUCCESS &&
+            TEE_SetOperationKey(op, obj) == TEE_SUCCESS);
+      TEE_DeriveKey(op, NULL, 0, out);
+      break;
+    }
     default:
       return TEE_ERROR_BAD_PARAMETERS;
   }
@@ -1244,6 +1359,8 @@ TEE_Result TA_InvokeCommandEntryPoint(void __unused *sess_ctx, uint32_t cmd_id,
       return ae(params);
     case GP_CRYPTO_CMD_CTS_XTS:
       return cts_xts(params);
+    case GP_CRYPTO_CMD_DERIVE:
+      return derive(params);
     default:
       return TEE_ERROR_NOT_SUPPORTED;
   }

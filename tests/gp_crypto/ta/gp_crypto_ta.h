@@ -44,6 +44,9 @@
 /* AES-CTS: RFC 3962's vectors whole, in pieces and in place; AES-XTS: IEEE
  * 1619's vector 2, ciphertext stealing, two keys, one key twice refused. */
 #define GP_CRYPTO_CMD_CTS_XTS 7
+/* OP-TEE's key derivations: RFC 5869 HKDF, RFC 6070 PBKDF2, a Concat KDF
+ * computed independently. */
+#define GP_CRYPTO_CMD_DERIVE 8
 /* params[0] VALUE_INPUT a = one of GP_CRYPTO_MISUSE_*: the TA sets the case
  * up (TEE_ERROR_ITEM_NOT_FOUND if that fails), then makes the mistake, which
  * must panic it (the client sees TARGET_DEAD). */
@@ -69,6 +72,7 @@
 #define GP_CRYPTO_MISUSE_DECRYPT_FINAL_ON_ENCRYPT 18 /* AEDecryptFinal, encrypt mode */
 #define GP_CRYPTO_MISUSE_ONE_KEY_FOR_TWO 19          /* SetOperationKey on AES-XTS */
 #define GP_CRYPTO_MISUSE_CTS_UNDER_A_BLOCK 20        /* CTS final on 15 bytes */
-#define GP_CRYPTO_MISUSE_COUNT 20
+#define GP_CRYPTO_MISUSE_DERIVE_WITHOUT_LENGTH 21    /* HKDF with no OKM length */
+#define GP_CRYPTO_MISUSE_COUNT 21
 
 #endif /* GP_CRYPTO_TA_H */
