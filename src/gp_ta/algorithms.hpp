@@ -13,8 +13,8 @@ namespace captee::gp_ta {
 
 // kCts runs on OpenSSL's CBC (cipher.cpp steals the ciphertext, CBC-CS3 as
 // RFC 3962); kXts is OpenSSL's one-shot XTS.
-enum class CipherMode { kEcb, kCbc, kCtr, kCts, kXts, kGcm, kCcm };
-enum class MacKind { kHmac, kCmac, kCbcMacNoPad, kCbcMacPkcs5 };
+enum class CipherMode { kNone, kEcb, kCbc, kCtr, kCts, kXts, kGcm, kCcm };
+enum class MacKind { kNone, kHmac, kCmac, kCbcMacNoPad, kCbcMacPkcs5 };
 
 struct Algorithm {
   uint32_t id;               // TEE_ALG_*
@@ -23,10 +23,10 @@ struct Algorithm {
   // the cipher family, "AES", "DES" or "DES3" (the name then depends on the
   // key size: cipher_name()).
   const char *openssl;
-  uint32_t key_type;    // TEE_TYPE_* of the key; 0 for digests
-  uint32_t block_size;  // cipher block size in bytes; 0 for digests and HMACs
-  CipherMode cipher_mode;
-  MacKind mac_kind;
+  uint32_t key_type;       // TEE_TYPE_* of the key; 0 for digests
+  uint32_t block_size;     // cipher block size in bytes; 0 for digests and HMACs
+  CipherMode cipher_mode;  // kNone for digests, HMACs and derivations
+  MacKind mac_kind;        // kNone but for MACs
 };
 
 // The row of `id`, or nullptr if captee does not know the algorithm.
