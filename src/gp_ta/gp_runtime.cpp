@@ -9,7 +9,6 @@
 // TA may write; for output memrefs the produced bytes go to oN and the size
 // the TA set goes to memrefOutSzN (the required size with SHORT_BUFFER).
 #include <dlfcn.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -332,18 +331,6 @@ TEE_Result TEE_CheckMemoryAccessRights(uint32_t accessFlags, void *buffer, size_
     return TEE_ERROR_ACCESS_DENIED;
   }
   return TEE_SUCCESS;
-}
-
-void TEE_GenerateRandom(void *randomBuffer, size_t randomBufferLen) {
-  auto *p = static_cast<uint8_t *>(randomBuffer);
-  while (randomBufferLen > 0) {
-    ssize_t n = ::getrandom(p, randomBufferLen, 0);
-    if (n <= 0) {
-      TEE_Panic(TEE_ERROR_GENERIC);
-    }
-    p += n;
-    randomBufferLen -= static_cast<size_t>(n);
-  }
 }
 
 static void get_time(clockid_t clock, TEE_Time *time) {

@@ -1,9 +1,12 @@
-// Trusted storage (GP 5), not implemented yet: the storage issue (#16)
-// implements it and deletes this file. TEE_InitRefAttribute and
-// TEE_InitValueAttribute work already (attributes.cpp). See unimplemented.hpp
-// for what a stand-in does.
+// Persistent objects, their enumeration and data streams (GP 5.7 to 5.9), not
+// implemented yet: the storage issue (#16) implements them and deletes this
+// file. The generic and transient object functions (GP 5.5, 5.6) work
+// already (objects.cpp), as do TEE_InitRefAttribute and
+// TEE_InitValueAttribute (attributes.cpp). See unimplemented.hpp for what a
+// stand-in does.
 //
-// No object or enumerator can exist yet, so a function handed a handle panics
+// No persistent object or enumerator can exist yet, so a function handed a
+// handle panics
 // (an invalid handle panics in GP too), except where the specification makes
 // TEE_HANDLE_NULL a no-op. Allocating and opening functions set their output
 // handle to TEE_HANDLE_NULL, so a TA's clean-up path closes nothing.
@@ -26,72 +29,6 @@ TEE_Result no_handle(Handle *out, const char *function) {
 }  // namespace
 
 extern "C" {
-
-// ---- Generic objects (GP 5.5) ----
-
-void TEE_GetObjectInfo(TEE_ObjectHandle, TEE_ObjectInfo *) {
-  unimplemented_panic(__func__);
-}
-
-TEE_Result TEE_GetObjectInfo1(TEE_ObjectHandle, TEE_ObjectInfo *) {
-  return not_implemented(__func__);
-}
-
-void TEE_RestrictObjectUsage(TEE_ObjectHandle, uint32_t) {
-  unimplemented_panic(__func__);
-}
-
-TEE_Result TEE_RestrictObjectUsage1(TEE_ObjectHandle, uint32_t) {
-  return not_implemented(__func__);
-}
-
-TEE_Result TEE_GetObjectBufferAttribute(TEE_ObjectHandle, uint32_t, void *, size_t *) {
-  return not_implemented(__func__);
-}
-
-TEE_Result TEE_GetObjectValueAttribute(TEE_ObjectHandle, uint32_t, uint32_t *, uint32_t *) {
-  return not_implemented(__func__);
-}
-
-void TEE_CloseObject(TEE_ObjectHandle object) {
-  if (object != TEE_HANDLE_NULL) {
-    unimplemented_panic(__func__);
-  }
-}
-
-// ---- Transient objects (GP 5.6) ----
-
-TEE_Result TEE_AllocateTransientObject(TEE_ObjectType, uint32_t, TEE_ObjectHandle *object) {
-  return no_handle(object, __func__);
-}
-
-void TEE_FreeTransientObject(TEE_ObjectHandle object) {
-  if (object != TEE_HANDLE_NULL) {
-    unimplemented_panic(__func__);
-  }
-}
-
-void TEE_ResetTransientObject(TEE_ObjectHandle object) {
-  if (object != TEE_HANDLE_NULL) {
-    unimplemented_panic(__func__);
-  }
-}
-
-TEE_Result TEE_PopulateTransientObject(TEE_ObjectHandle, const TEE_Attribute *, uint32_t) {
-  return not_implemented(__func__);
-}
-
-void TEE_CopyObjectAttributes(TEE_ObjectHandle, TEE_ObjectHandle) {
-  unimplemented_panic(__func__);
-}
-
-TEE_Result TEE_CopyObjectAttributes1(TEE_ObjectHandle, TEE_ObjectHandle) {
-  return not_implemented(__func__);
-}
-
-TEE_Result TEE_GenerateKey(TEE_ObjectHandle, uint32_t, const TEE_Attribute *, uint32_t) {
-  return not_implemented(__func__);
-}
 
 // ---- Persistent objects (GP 5.7) ----
 

@@ -1,8 +1,8 @@
 // The SHA-256 of a TA image, with OpenSSL's EVP (internal to capteed): the
 // hasher capteed gives its app registries (AppLoaderConfig::image_sha256).
-// It lives in this layer, not in tee_apps, so that captee-tahost, which links
-// tee_apps, does not load libcrypto (measured: +410 KB of private memory in
-// every TA host).
+// It lives in this layer, not in tee_apps: captee-tahost, which links
+// tee_apps, needs nothing of capteed's crypto (it loads libcrypto only for
+// the TA's own, decision 0020).
 #pragma once
 
 #include <optional>

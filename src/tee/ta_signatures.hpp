@@ -3,7 +3,8 @@
 // mode --allow-unsigned-tas (docs/GP.md, "Signed TAs").
 //
 // Internal to capteed: it lives in this layer, not in tee_apps, so that
-// captee-tahost does not load libcrypto (see image_sha256.hpp).
+// captee-tahost does not link fwimage or capteed's crypto (see
+// image_sha256.hpp).
 #pragma once
 
 #include <memory>

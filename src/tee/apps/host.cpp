@@ -15,6 +15,7 @@
 #include "captee/tee/apps/sandbox.hpp"
 #include "direct_clients.hpp"
 #include "image_open_trap.hpp"
+#include "openssl_preload.hpp"
 
 namespace captee::tee::apps {
 
@@ -78,6 +79,11 @@ int run_host(const HostOptions &opts) {
   std::string why;
   if (!drop_privileges(opts.run_as, opts.parent_pid, &why) ||
       !confine_process(opts.memory_limit, opts.max_direct, &why)) {
+    return startup_failure(why);
+  }
+  // Before the filter: OpenSSL opens its providers' modules lazily, which
+  // the filter would refuse (openssl_preload.hpp).
+  if (!detail::preload_openssl(&why)) {
     return startup_failure(why);
   }
   // The filter goes in before the image is opened: dlopen runs the image's

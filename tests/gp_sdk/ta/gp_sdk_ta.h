@@ -36,11 +36,13 @@
 /* params[0] value inout: a += 1, b *= 2. */
 #define GP_SDK_CMD_VALUES 2
 /* Calls one function of each family captee does not implement yet and checks
- * it answers TEE_ERROR_NOT_IMPLEMENTED (TEE_IsAlgorithmSupported:
- * TEE_ERROR_NOT_SUPPORTED) with its output handle set to TEE_HANDLE_NULL, and
- * that closing TEE_HANDLE_NULL is a no-op; checks 3 and 4 now check that the
- * families issue 14 implemented answer (gpd.ta.dataSize, an unset persistent
- * time); TEE_OpenTASession (implemented) to a TA nobody installed answers
+ * it answers TEE_ERROR_NOT_IMPLEMENTED with its output handle set to
+ * TEE_HANDLE_NULL, and that closing TEE_HANDLE_NULL is a no-op; checks 3 and
+ * 4 now check that the families issue 14 implemented answer
+ * (gpd.ta.dataSize, an unset persistent time), checks 1, 6 and 7 those of
+ * issue 15 (RSA not supported yet, AES-CBC supported, a SHA-256 through
+ * the mode's size type, the asymmetric family still NOT_IMPLEMENTED);
+ * TEE_OpenTASession (implemented) to a TA nobody installed answers
  * TEE_ERROR_ITEM_NOT_FOUND, origin TEE, with TEE_HANDLE_NULL. TEE_SUCCESS, or
  * TEE_ERROR_GENERIC with params[0] value out {a = the number of the failed
  * check}. */

@@ -134,12 +134,13 @@ ta-libs := $(addprefix -L,$(libdirs)) $(addprefix -l,$(libnames))
 
 # -z defs: a symbol nothing defines is a build error, not a load failure.
 # The GP runtime is linked whole, so its entry points are there even in a TA
-# that calls none of its functions.
+# that calls none of its functions; its crypto families need libcrypto
+# (OpenSSL 3, which the TA host has loaded before its sandbox closes).
 $(elf): $(objs) $(manifest-obj) $(properties-obj) $(libdeps)
 	$(ta-cxx) -shared -o $@ $(objs) $(manifest-obj) $(properties-obj) $(ta-libs) \
 		-Wl,--whole-archive $(captee-libdir)/libcaptee_gp_ta.a -Wl,--no-whole-archive \
 		$(captee-libdir)/libcaptee_gp_params.a -L$(captee-libdir) \
-		-lcaptee_memory -lcaptee_object -Wl,-z,defs \
+		-lcaptee_memory -lcaptee_object -lcrypto -Wl,-z,defs \
 		-Wl,--require-defined=captee_ta_manifest_data $(LDFLAGS)
 
 TA_SIGN_KEY ?= $(TA_DEV_KIT_DIR)/keys/default_ta.pem

@@ -1,0 +1,176 @@
+// GP algorithm → OpenSSL name (algorithms.hpp). Single DES lives in
+// OpenSSL's legacy provider, which the TA host loads before its sandbox
+// closes (src/tee/apps/openssl_preload.cpp); MD5 and 3DES are in the default
+// one.
+#include "algorithms.hpp"
+
+#include <openssl/evp.h>
+
+#include "tee_api_defines.h"
+#include "tee_api_defines_extensions.h"
+
+namespace captee::gp_ta {
+
+namespace {
+
+constexpr CipherMode kEcb = CipherMode::kEcb;
+constexpr CipherMode kCbc = CipherMode::kCbc;
+constexpr CipherMode kCtr = CipherMode::kCtr;
+constexpr CipherMode kNoMode = CipherMode::kNone;
+constexpr MacKind kHmac = MacKind::kHmac;
+constexpr MacKind kNoMac = MacKind::kNone;
+
+constexpr Algorithm kAlgorithms[] = {
+    // Digests.
+    {TEE_ALG_MD5, TEE_OPERATION_DIGEST, "MD5", 0, 0, kNoMode, kNoMac},
+    {TEE_ALG_SHA1, TEE_OPERATION_DIGEST, "SHA1", 0, 0, kNoMode, kNoMac},
+    {TEE_ALG_SHA224, TEE_OPERATION_DIGEST, "SHA224", 0, 0, kNoMode, kNoMac},
+    {TEE_ALG_SHA256, TEE_OPERATION_DIGEST, "SHA256", 0, 0, kNoMode, kNoMac},
+    {TEE_ALG_SHA384, TEE_OPERATION_DIGEST, "SHA384", 0, 0, kNoMode, kNoMac},
+    {TEE_ALG_SHA512, TEE_OPERATION_DIGEST, "SHA512", 0, 0, kNoMode, kNoMac},
+    {TEE_ALG_SHA3_224, TEE_OPERATION_DIGEST, "SHA3-224", 0, 0, kNoMode, kNoMac},
+    {TEE_ALG_SHA3_256, TEE_OPERATION_DIGEST, "SHA3-256", 0, 0, kNoMode, kNoMac},
+    {TEE_ALG_SHA3_384, TEE_OPERATION_DIGEST, "SHA3-384", 0, 0, kNoMode, kNoMac},
+    {TEE_ALG_SHA3_512, TEE_OPERATION_DIGEST, "SHA3-512", 0, 0, kNoMode, kNoMac},
+    {TEE_ALG_SM3, TEE_OPERATION_DIGEST, "SM3", 0, 0, kNoMode, kNoMac},
+    // HMACs, on the digest named.
+    {TEE_ALG_HMAC_MD5, TEE_OPERATION_MAC, "MD5", TEE_TYPE_HMAC_MD5, 0, kNoMode, kHmac},
+    {TEE_ALG_HMAC_SHA1, TEE_OPERATION_MAC, "SHA1", TEE_TYPE_HMAC_SHA1, 0, kNoMode, kHmac},
+    {TEE_ALG_HMAC_SHA224, TEE_OPERATION_MAC, "SHA224", TEE_TYPE_HMAC_SHA224, 0, kNoMode, kHmac},
+    {TEE_ALG_HMAC_SHA256, TEE_OPERATION_MAC, "SHA256", TEE_TYPE_HMAC_SHA256, 0, kNoMode, kHmac},
+    {TEE_ALG_HMAC_SHA384, TEE_OPERATION_MAC, "SHA384", TEE_TYPE_HMAC_SHA384, 0, kNoMode, kHmac},
+    {TEE_ALG_HMAC_SHA512, TEE_OPERATION_MAC, "SHA512", TEE_TYPE_HMAC_SHA512, 0, kNoMode, kHmac},
+    {TEE_ALG_HMAC_SM3, TEE_OPERATION_MAC, "SM3", TEE_TYPE_HMAC_SM3, 0, kNoMode, kHmac},
+    {TEE_ALG_HMAC_SHA3_224, TEE_OPERATION_MAC, "SHA3-224", TEE_TYPE_HMAC_SHA3_224, 0, kNoMode,
+     kHmac},
+    {TEE_ALG_HMAC_SHA3_256, TEE_OPERATION_MAC, "SHA3-256", TEE_TYPE_HMAC_SHA3_256, 0, kNoMode,
+     kHmac},
+    {TEE_ALG_HMAC_SHA3_384, TEE_OPERATION_MAC, "SHA3-384", TEE_TYPE_HMAC_SHA3_384, 0, kNoMode,
+     kHmac},
+    {TEE_ALG_HMAC_SHA3_512, TEE_OPERATION_MAC, "SHA3-512", TEE_TYPE_HMAC_SHA3_512, 0, kNoMode,
+     kHmac},
+    // Block-cipher MACs.
+    {TEE_ALG_AES_CMAC, TEE_OPERATION_MAC, "AES", TEE_TYPE_AES, 16, kCbc, MacKind::kCmac},
+    {TEE_ALG_AES_CBC_MAC_NOPAD, TEE_OPERATION_MAC, "AES", TEE_TYPE_AES, 16, kCbc,
+     MacKind::kCbcMacNoPad},
+    {TEE_ALG_AES_CBC_MAC_PKCS5, TEE_OPERATION_MAC, "AES", TEE_TYPE_AES, 16, kCbc,
+     MacKind::kCbcMacPkcs5},
+    {TEE_ALG_DES_CBC_MAC_NOPAD, TEE_OPERATION_MAC, "DES", TEE_TYPE_DES, 8, kCbc,
+     MacKind::kCbcMacNoPad},
+    {TEE_ALG_DES_CBC_MAC_PKCS5, TEE_OPERATION_MAC, "DES", TEE_TYPE_DES, 8, kCbc,
+     MacKind::kCbcMacPkcs5},
+    {TEE_ALG_DES3_CBC_MAC_NOPAD, TEE_OPERATION_MAC, "DES3", TEE_TYPE_DES3, 8, kCbc,
+     MacKind::kCbcMacNoPad},
+    {TEE_ALG_DES3_CBC_MAC_PKCS5, TEE_OPERATION_MAC, "DES3", TEE_TYPE_DES3, 8, kCbc,
+     MacKind::kCbcMacPkcs5},
+    // Ciphers.
+    {TEE_ALG_AES_ECB_NOPAD, TEE_OPERATION_CIPHER, "AES", TEE_TYPE_AES, 16, kEcb, kNoMac},
+    {TEE_ALG_AES_CBC_NOPAD, TEE_OPERATION_CIPHER, "AES", TEE_TYPE_AES, 16, kCbc, kNoMac},
+    {TEE_ALG_AES_CTR, TEE_OPERATION_CIPHER, "AES", TEE_TYPE_AES, 16, kCtr, kNoMac},
+    {TEE_ALG_AES_CTS, TEE_OPERATION_CIPHER, "AES", TEE_TYPE_AES, 16, CipherMode::kCts, kNoMac},
+    // Two keys of the same size; OpenSSL's name counts one of them.
+    {TEE_ALG_AES_XTS, TEE_OPERATION_CIPHER, "AES", TEE_TYPE_AES, 16, CipherMode::kXts, kNoMac},
+    {TEE_ALG_DES_ECB_NOPAD, TEE_OPERATION_CIPHER, "DES", TEE_TYPE_DES, 8, kEcb, kNoMac},
+    {TEE_ALG_DES_CBC_NOPAD, TEE_OPERATION_CIPHER, "DES", TEE_TYPE_DES, 8, kCbc, kNoMac},
+    {TEE_ALG_DES3_ECB_NOPAD, TEE_OPERATION_CIPHER, "DES3", TEE_TYPE_DES3, 8, kEcb, kNoMac},
+    {TEE_ALG_DES3_CBC_NOPAD, TEE_OPERATION_CIPHER, "DES3", TEE_TYPE_DES3, 8, kCbc, kNoMac},
+    // OP-TEE's key derivations, on the digest named; the key type says which.
+    {TEE_ALG_HKDF_MD5_DERIVE_KEY, TEE_OPERATION_KEY_DERIVATION, "MD5", TEE_TYPE_HKDF_IKM, 0,
+     kNoMode, kNoMac},
+    {TEE_ALG_HKDF_SHA1_DERIVE_KEY, TEE_OPERATION_KEY_DERIVATION, "SHA1", TEE_TYPE_HKDF_IKM, 0,
+     kNoMode, kNoMac},
+    {TEE_ALG_HKDF_SHA224_DERIVE_KEY, TEE_OPERATION_KEY_DERIVATION, "SHA224", TEE_TYPE_HKDF_IKM, 0,
+     kNoMode, kNoMac},
+    {TEE_ALG_HKDF_SHA256_DERIVE_KEY, TEE_OPERATION_KEY_DERIVATION, "SHA256", TEE_TYPE_HKDF_IKM, 0,
+     kNoMode, kNoMac},
+    {TEE_ALG_HKDF_SHA384_DERIVE_KEY, TEE_OPERATION_KEY_DERIVATION, "SHA384", TEE_TYPE_HKDF_IKM, 0,
+     kNoMode, kNoMac},
+    {TEE_ALG_HKDF_SHA512_DERIVE_KEY, TEE_OPERATION_KEY_DERIVATION, "SHA512", TEE_TYPE_HKDF_IKM, 0,
+     kNoMode, kNoMac},
+    {TEE_ALG_CONCAT_KDF_SHA1_DERIVE_KEY, TEE_OPERATION_KEY_DERIVATION, "SHA1",
+     TEE_TYPE_CONCAT_KDF_Z, 0, kNoMode, kNoMac},
+    {TEE_ALG_CONCAT_KDF_SHA224_DERIVE_KEY, TEE_OPERATION_KEY_DERIVATION, "SHA224",
+     TEE_TYPE_CONCAT_KDF_Z, 0, kNoMode, kNoMac},
+    {TEE_ALG_CONCAT_KDF_SHA256_DERIVE_KEY, TEE_OPERATION_KEY_DERIVATION, "SHA256",
+     TEE_TYPE_CONCAT_KDF_Z, 0, kNoMode, kNoMac},
+    {TEE_ALG_CONCAT_KDF_SHA384_DERIVE_KEY, TEE_OPERATION_KEY_DERIVATION, "SHA384",
+     TEE_TYPE_CONCAT_KDF_Z, 0, kNoMode, kNoMac},
+    {TEE_ALG_CONCAT_KDF_SHA512_DERIVE_KEY, TEE_OPERATION_KEY_DERIVATION, "SHA512",
+     TEE_TYPE_CONCAT_KDF_Z, 0, kNoMode, kNoMac},
+    {TEE_ALG_PBKDF2_HMAC_SHA1_DERIVE_KEY, TEE_OPERATION_KEY_DERIVATION, "SHA1",
+     TEE_TYPE_PBKDF2_PASSWORD, 0, kNoMode, kNoMac},
+    // Authenticated encryption.
+    {TEE_ALG_AES_GCM, TEE_OPERATION_AE, "AES", TEE_TYPE_AES, 16, CipherMode::kGcm, kNoMac},
+    {TEE_ALG_AES_CCM, TEE_OPERATION_AE, "AES", TEE_TYPE_AES, 16, CipherMode::kCcm, kNoMac},
+};
+
+const char *mode_suffix(CipherMode mode) {
+  switch (mode) {
+    case CipherMode::kNone:
+      return "";
+    case CipherMode::kEcb:
+      return "ECB";
+    case CipherMode::kCbc:
+      return "CBC";
+    case CipherMode::kCtr:
+      return "CTR";
+    case CipherMode::kCts:
+      return "CBC";
+    case CipherMode::kXts:
+      return "XTS";
+    case CipherMode::kGcm:
+      return "GCM";
+    case CipherMode::kCcm:
+      return "CCM";
+  }
+  return "";
+}
+
+}  // namespace
+
+const Algorithm *find_algorithm(uint32_t id) {
+  for (const Algorithm &a : kAlgorithms) {
+    if (a.id == id) {
+      return &a;
+    }
+  }
+  return nullptr;
+}
+
+std::string cipher_name(const Algorithm &alg, size_t key_bytes, CipherMode mode) {
+  const std::string family = alg.openssl;
+  const std::string suffix = mode_suffix(mode);
+  if (family == "AES" && (key_bytes == 16 || key_bytes == 24 || key_bytes == 32)) {
+    return "AES-" + std::to_string(key_bytes * 8) + "-" + suffix;
+  }
+  const bool des_mode = mode == CipherMode::kEcb || mode == CipherMode::kCbc;
+  if (family == "DES" && key_bytes == 8 && des_mode) {
+    return "DES-" + suffix;
+  }
+  if (family == "DES3" && des_mode) {
+    if (key_bytes == 16) {
+      return "DES-EDE-" + suffix;
+    }
+    if (key_bytes == 24) {
+      return "DES-EDE3-" + suffix;
+    }
+  }
+  return {};
+}
+
+bool algorithm_available(const Algorithm &alg) {
+  if (alg.operation_class == TEE_OPERATION_DIGEST ||
+      alg.operation_class == TEE_OPERATION_KEY_DERIVATION ||
+      (alg.operation_class == TEE_OPERATION_MAC && alg.mac_kind == MacKind::kHmac)) {
+    EVP_MD *md = EVP_MD_fetch(nullptr, alg.openssl, nullptr);
+    EVP_MD_free(md);
+    return md != nullptr;
+  }
+  const size_t key_bytes = alg.key_type == TEE_TYPE_DES ? 8 : 16;
+  const std::string name = cipher_name(alg, key_bytes, alg.cipher_mode);
+  EVP_CIPHER *c = name.empty() ? nullptr : EVP_CIPHER_fetch(nullptr, name.c_str(), nullptr);
+  EVP_CIPHER_free(c);
+  return c != nullptr;
+}
+
+}  // namespace captee::gp_ta

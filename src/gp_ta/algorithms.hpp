@@ -1,0 +1,43 @@
+// The one table from GP algorithm identifiers (TEE_ALG_*) to what OpenSSL 3
+// calls them, with what the operations family needs to know of each: its
+// operation class, the key type it takes and its block or digest size. An
+// algorithm not in the table, or one the OpenSSL at hand cannot fetch, is
+// not supported (TEE_AllocateOperation: TEE_ERROR_NOT_SUPPORTED).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace captee::gp_ta {
+
+// kCts runs on OpenSSL's CBC (cipher.cpp steals the ciphertext, CBC-CS3 as
+// RFC 3962); kXts is OpenSSL's one-shot XTS.
+enum class CipherMode { kNone, kEcb, kCbc, kCtr, kCts, kXts, kGcm, kCcm };
+enum class MacKind { kNone, kHmac, kCmac, kCbcMacNoPad, kCbcMacPkcs5 };
+
+struct Algorithm {
+  uint32_t id;               // TEE_ALG_*
+  uint32_t operation_class;  // TEE_OPERATION_*
+  // Digests, HMACs and key derivations: OpenSSL's digest name. Ciphers and the other MACs:
+  // the cipher family, "AES", "DES" or "DES3" (the name then depends on the
+  // key size: cipher_name()).
+  const char *openssl;
+  uint32_t key_type;       // TEE_TYPE_* of the key; 0 for digests
+  uint32_t block_size;     // cipher block size in bytes; 0 for digests and HMACs
+  CipherMode cipher_mode;  // kNone for digests, HMACs and derivations
+  MacKind mac_kind;        // kNone but for MACs
+};
+
+// The row of `id`, or nullptr if captee does not know the algorithm.
+const Algorithm *find_algorithm(uint32_t id);
+
+// True if `alg` is in the table and the OpenSSL providers loaded in this
+// process have it.
+bool algorithm_available(const Algorithm &alg);
+
+// OpenSSL's name of the cipher of `alg` with a key of `key_bytes` in
+// `mode` ("AES-128-CBC", "DES-EDE3-ECB", ...); empty if there is none.
+std::string cipher_name(const Algorithm &alg, size_t key_bytes, CipherMode mode);
+
+}  // namespace captee::gp_ta

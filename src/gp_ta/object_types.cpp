@@ -1,0 +1,87 @@
+// Object types and their sizes (object_types.hpp). One row per type; the
+// asymmetric types join this table when captee implements them.
+#include "object_types.hpp"
+
+#include <initializer_list>
+
+#include "tee_api_defines.h"
+#include "tee_api_defines_extensions.h"
+
+namespace captee::gp_ta {
+
+namespace {
+
+struct SizeRule {
+  uint32_t type;
+  uint32_t min_bits;
+  uint32_t max_bits;
+  uint32_t step;  // 0: only min_bits, max_bits and the sizes listed in `also`
+  uint32_t also;
+};
+
+constexpr SizeRule kRules[] = {
+    {TEE_TYPE_AES, 128, 256, 0, 192},
+    {TEE_TYPE_DES, 64, 64, 0, 64},
+    {TEE_TYPE_DES3, 128, 192, 0, 128},
+    {TEE_TYPE_HMAC_MD5, 64, 512, 8, 0},
+    {TEE_TYPE_HMAC_SHA1, 80, 512, 8, 0},
+    {TEE_TYPE_HMAC_SHA224, 112, 512, 8, 0},
+    {TEE_TYPE_HMAC_SHA256, 192, 1024, 8, 0},
+    {TEE_TYPE_HMAC_SHA384, 256, 1024, 8, 0},
+    {TEE_TYPE_HMAC_SHA512, 256, 1024, 8, 0},
+    {TEE_TYPE_HMAC_SM3, 80, 1024, 8, 0},
+    {TEE_TYPE_HMAC_SHA3_224, 192, 1024, 8, 0},
+    {TEE_TYPE_HMAC_SHA3_256, 256, 1024, 8, 0},
+    {TEE_TYPE_HMAC_SHA3_384, 256, 1024, 8, 0},
+    {TEE_TYPE_HMAC_SHA3_512, 256, 1024, 8, 0},
+    {TEE_TYPE_GENERIC_SECRET, 8, 4096, 8, 0},
+    // OP-TEE's derivation secrets (tee_api_defines_extensions.h).
+    {TEE_TYPE_HKDF_IKM, 8, 4096, 8, 0},
+    {TEE_TYPE_CONCAT_KDF_Z, 8, 4096, 8, 0},
+    {TEE_TYPE_PBKDF2_PASSWORD, 8, 4096, 8, 0},
+};
+
+const SizeRule *rule_for(uint32_t type) {
+  for (const SizeRule &r : kRules) {
+    if (r.type == type) {
+      return &r;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+bool object_type_supported(uint32_t type) {
+  return rule_for(type) != nullptr;
+}
+
+bool object_size_valid(uint32_t type, uint32_t bits) {
+  const SizeRule *r = rule_for(type);
+  if (r == nullptr || bits < r->min_bits || bits > r->max_bits) {
+    return false;
+  }
+  if (r->step == 0) {
+    return bits == r->min_bits || bits == r->max_bits || bits == r->also;
+  }
+  return (bits - r->min_bits) % r->step == 0;
+}
+
+uint32_t object_secret_attribute(uint32_t type) {
+  switch (type) {
+    case TEE_TYPE_HKDF_IKM:
+      return TEE_ATTR_HKDF_IKM;
+    case TEE_TYPE_CONCAT_KDF_Z:
+      return TEE_ATTR_CONCAT_KDF_Z;
+    case TEE_TYPE_PBKDF2_PASSWORD:
+      return TEE_ATTR_PBKDF2_PASSWORD;
+    default:
+      return rule_for(type) != nullptr ? TEE_ATTR_SECRET_VALUE : 0;
+  }
+}
+
+bool object_attribute_allowed(uint32_t type, uint32_t attribute_id) {
+  return attribute_id != 0 && attribute_id == object_secret_attribute(type);
+}
+
+}  // namespace captee::gp_ta

@@ -1,0 +1,277 @@
+// The generic and transient object functions (GP 5.5 and 5.6) for the
+// symmetric types of object_types.hpp. Persistent objects are the storage
+// family's (unimplemented_storage.cpp until issue 16): none exists yet, so
+// every handle here is a transient object.
+#include "objects.hpp"
+
+#include <mutex>
+#include <new>
+#include <unordered_set>
+
+#include "object_types.hpp"
+#include "tee_internal_api.h"
+
+using captee::gp_ta::object_or_panic;
+
+namespace captee::gp_ta {
+
+namespace {
+
+// The live objects: a handle is checked against them before use.
+std::mutex g_mu;
+std::unordered_set<__TEE_ObjectHandle *> g_objects;
+
+bool initialized(const __TEE_ObjectHandle *o) {
+  return (o->info.handleFlags & TEE_HANDLE_FLAG_INITIALIZED) != 0;
+}
+
+// A protected attribute (TEE_ATTR_FLAG_PUBLIC clear) leaves the object only
+// if the object is extractable; asking otherwise is a programming error.
+void check_readable(const __TEE_ObjectHandle *o, uint32_t attribute_id) {
+  if (!initialized(o) || ((attribute_id & TEE_ATTR_FLAG_PUBLIC) == 0 &&
+                          (o->info.objectUsage & TEE_USAGE_EXTRACTABLE) == 0)) {
+    TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
+  }
+}
+
+// Empties a transient object: its key is wiped and it may be filled again.
+void reset(__TEE_ObjectHandle *o) {
+  o->secret.clear();
+  o->info.objectSize = 0;
+  o->info.objectUsage = 0xFFFFFFFF;
+  o->info.handleFlags &= ~TEE_HANDLE_FLAG_INITIALIZED;
+}
+
+void free_object(__TEE_ObjectHandle *o) {
+  {
+    std::lock_guard lock(g_mu);
+    g_objects.erase(o);
+  }
+  delete o;  // SecretBuffer wipes the key
+}
+
+// A transient object that holds no key yet: the only kind Populate, Copy and
+// GenerateKey may fill.
+__TEE_ObjectHandle *empty_transient_or_panic(TEE_ObjectHandle handle) {
+  __TEE_ObjectHandle *o = object_or_panic(handle);
+  if (initialized(o) || (o->info.handleFlags & TEE_HANDLE_FLAG_PERSISTENT) != 0) {
+    TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
+  }
+  return o;
+}
+
+}  // namespace
+
+__TEE_ObjectHandle *object_or_panic(TEE_ObjectHandle handle) {
+  {
+    std::lock_guard lock(g_mu);
+    if (handle != TEE_HANDLE_NULL && g_objects.count(handle) != 0) {
+      return handle;
+    }
+  }
+  TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
+}
+
+}  // namespace captee::gp_ta
+
+extern "C" {
+
+// ---- Generic objects (GP 5.5) ----
+
+TEE_Result TEE_GetObjectInfo1(TEE_ObjectHandle object, TEE_ObjectInfo *objectInfo) {
+  const __TEE_ObjectHandle *o = object_or_panic(object);
+  if (objectInfo == nullptr) {
+    TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
+  }
+  *objectInfo = o->info;
+  return TEE_SUCCESS;
+}
+
+void TEE_GetObjectInfo(TEE_ObjectHandle object, TEE_ObjectInfo *objectInfo) {
+  (void)TEE_GetObjectInfo1(object, objectInfo);
+}
+
+TEE_Result TEE_RestrictObjectUsage1(TEE_ObjectHandle object, uint32_t objectUsage) {
+  __TEE_ObjectHandle *o = object_or_panic(object);
+  o->info.objectUsage &= objectUsage;
+  return TEE_SUCCESS;
+}
+
+void TEE_RestrictObjectUsage(TEE_ObjectHandle object, uint32_t objectUsage) {
+  (void)TEE_RestrictObjectUsage1(object, objectUsage);
+}
+
+TEE_Result TEE_GetObjectBufferAttribute(TEE_ObjectHandle object, uint32_t attributeID, void *buffer,
+                                        size_t *size) {
+  const __TEE_ObjectHandle *o = object_or_panic(object);
+  if ((attributeID & TEE_ATTR_FLAG_VALUE) != 0 || size == nullptr) {
+    TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
+  }
+  captee::gp_ta::check_readable(o, attributeID);
+  if (attributeID != captee::gp_ta::object_secret_attribute(o->info.objectType)) {
+    return TEE_ERROR_ITEM_NOT_FOUND;
+  }
+  const size_t len = o->secret.size();
+  if (*size < len || (buffer == nullptr && len > 0)) {
+    *size = len;
+    return TEE_ERROR_SHORT_BUFFER;
+  }
+  TEE_MemMove(buffer, o->secret.data(), len);
+  *size = len;
+  return TEE_SUCCESS;
+}
+
+TEE_Result TEE_GetObjectValueAttribute(TEE_ObjectHandle object, uint32_t attributeID, uint32_t *a,
+                                       uint32_t *b) {
+  const __TEE_ObjectHandle *o = object_or_panic(object);
+  if ((attributeID & TEE_ATTR_FLAG_VALUE) == 0) {
+    TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
+  }
+  captee::gp_ta::check_readable(o, attributeID);
+  // No symmetric type has a value attribute.
+  (void)a;
+  (void)b;
+  return TEE_ERROR_ITEM_NOT_FOUND;
+}
+
+void TEE_CloseObject(TEE_ObjectHandle object) {
+  if (object == TEE_HANDLE_NULL) {
+    return;
+  }
+  captee::gp_ta::free_object(object_or_panic(object));
+}
+
+// ---- Transient objects (GP 5.6) ----
+
+TEE_Result TEE_AllocateTransientObject(TEE_ObjectType objectType, uint32_t maxObjectSize,
+                                       TEE_ObjectHandle *object) {
+  if (object == nullptr) {
+    TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
+  }
+  *object = TEE_HANDLE_NULL;
+  if (!captee::gp_ta::object_type_supported(objectType) ||
+      !captee::gp_ta::object_size_valid(objectType, maxObjectSize)) {
+    return TEE_ERROR_NOT_SUPPORTED;
+  }
+  auto *o = new (std::nothrow) __TEE_ObjectHandle;
+  if (o == nullptr || !o->secret.reserve(maxObjectSize / 8)) {
+    delete o;
+    return TEE_ERROR_OUT_OF_MEMORY;
+  }
+  o->info.objectType = objectType;
+  o->info.maxObjectSize = maxObjectSize;
+  o->info.objectUsage = 0xFFFFFFFF;
+  {
+    std::lock_guard lock(captee::gp_ta::g_mu);
+    try {
+      captee::gp_ta::g_objects.insert(o);
+    } catch (const std::bad_alloc &) {
+      delete o;
+      return TEE_ERROR_OUT_OF_MEMORY;
+    }
+  }
+  *object = o;
+  return TEE_SUCCESS;
+}
+
+void TEE_FreeTransientObject(TEE_ObjectHandle object) {
+  if (object == TEE_HANDLE_NULL) {
+    return;
+  }
+  __TEE_ObjectHandle *o = object_or_panic(object);
+  if ((o->info.handleFlags & TEE_HANDLE_FLAG_PERSISTENT) != 0) {
+    TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
+  }
+  captee::gp_ta::free_object(o);
+}
+
+void TEE_ResetTransientObject(TEE_ObjectHandle object) {
+  if (object == TEE_HANDLE_NULL) {
+    return;
+  }
+  __TEE_ObjectHandle *o = object_or_panic(object);
+  if ((o->info.handleFlags & TEE_HANDLE_FLAG_PERSISTENT) != 0) {
+    TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
+  }
+  captee::gp_ta::reset(o);
+}
+
+TEE_Result TEE_PopulateTransientObject(TEE_ObjectHandle object, const TEE_Attribute *attrs,
+                                       uint32_t attrCount) {
+  __TEE_ObjectHandle *o = captee::gp_ta::empty_transient_or_panic(object);
+  if (attrs == nullptr && attrCount != 0) {
+    TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
+  }
+  const TEE_Attribute *secret = nullptr;
+  for (uint32_t i = 0; i < attrCount; ++i) {
+    // An attribute the type does not have, or one given twice, is a
+    // programming error (the specification's panic).
+    if (!captee::gp_ta::object_attribute_allowed(o->info.objectType, attrs[i].attributeID) ||
+        secret != nullptr) {
+      TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
+    }
+    secret = &attrs[i];
+  }
+  if (secret == nullptr) {
+    TEE_Panic(TEE_ERROR_BAD_PARAMETERS);  // a mandatory attribute is missing
+  }
+  const size_t len = secret->content.ref.length;
+  if (secret->content.ref.buffer == nullptr && len != 0) {
+    TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
+  }
+  // The key must be one of the type's sizes and fit the object. A generic
+  // secret may be shorter than its maximum; the other types' sizes are
+  // checked exactly.
+  if (len > o->info.maxObjectSize / 8 ||
+      !captee::gp_ta::object_size_valid(o->info.objectType, static_cast<uint32_t>(len * 8))) {
+    return TEE_ERROR_BAD_PARAMETERS;
+  }
+  if (!o->secret.assign(secret->content.ref.buffer, len)) {
+    return TEE_ERROR_BAD_PARAMETERS;
+  }
+  o->info.objectSize = static_cast<uint32_t>(len * 8);
+  o->info.handleFlags |= TEE_HANDLE_FLAG_INITIALIZED;
+  return TEE_SUCCESS;
+}
+
+TEE_Result TEE_CopyObjectAttributes1(TEE_ObjectHandle destObject, TEE_ObjectHandle srcObject) {
+  __TEE_ObjectHandle *dst = captee::gp_ta::empty_transient_or_panic(destObject);
+  const __TEE_ObjectHandle *src = object_or_panic(srcObject);
+  if ((src->info.handleFlags & TEE_HANDLE_FLAG_INITIALIZED) == 0 ||
+      src->info.objectType != dst->info.objectType ||
+      src->info.objectSize > dst->info.maxObjectSize) {
+    TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
+  }
+  if (!dst->secret.assign(src->secret.data(), src->secret.size())) {
+    TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
+  }
+  dst->info.objectSize = src->info.objectSize;
+  dst->info.objectUsage &= src->info.objectUsage;
+  dst->info.handleFlags |= TEE_HANDLE_FLAG_INITIALIZED;
+  return TEE_SUCCESS;
+}
+
+void TEE_CopyObjectAttributes(TEE_ObjectHandle destObject, TEE_ObjectHandle srcObject) {
+  (void)TEE_CopyObjectAttributes1(destObject, srcObject);
+}
+
+TEE_Result TEE_GenerateKey(TEE_ObjectHandle object, uint32_t keySize, const TEE_Attribute *params,
+                           uint32_t paramCount) {
+  __TEE_ObjectHandle *o = captee::gp_ta::empty_transient_or_panic(object);
+  if ((params == nullptr && paramCount != 0) || keySize > o->info.maxObjectSize ||
+      !captee::gp_ta::object_size_valid(o->info.objectType, keySize)) {
+    TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
+  }
+  // The symmetric types take no generation parameters; unknown ones are
+  // ignored, as the specification allows.
+  o->secret.clear();
+  if (!o->secret.resize(keySize / 8)) {
+    TEE_Panic(TEE_ERROR_GENERIC);
+  }
+  TEE_GenerateRandom(o->secret.data(), o->secret.size());
+  o->info.objectSize = keySize;
+  o->info.handleFlags |= TEE_HANDLE_FLAG_INITIALIZED;
+  return TEE_SUCCESS;
+}
+
+}  // extern "C"

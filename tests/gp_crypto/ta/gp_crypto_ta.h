@@ -1,0 +1,78 @@
+/* The crypto test TA's UUIDs and commands (shared by the TA and
+ * gp_crypto_test). One source, built twice: in the default v1.3.1 mode and
+ * in the GP v1.1 compatibility mode (CFG_TA_OPTEE_CORE_API_COMPAT_1_1),
+ * whose 32-bit lengths go through the runtime's __GP11_ conversions.
+ *
+ * The known-answer commands take params[0] VALUE_OUTPUT and answer
+ * TEE_SUCCESS, or TEE_ERROR_GENERIC with params[0].value.a = the number of
+ * the failed check. */
+#ifndef GP_CRYPTO_TA_H
+#define GP_CRYPTO_TA_H
+
+#define GP_CRYPTO_TA_V131_UUID                       \
+  {                                                  \
+    0x7e57c0de, 0x0151, 0x4000, {                    \
+      0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x51 \
+    }                                                \
+  }
+#define GP_CRYPTO_TA_GP11_UUID                       \
+  {                                                  \
+    0x7e57c0de, 0x0152, 0x4000, {                    \
+      0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x52 \
+    }                                                \
+  }
+
+/* Transient objects: allocation sizes, populate, attribute protection and
+ * usage flags, copy, reset, generated keys. */
+#define GP_CRYPTO_CMD_OBJECTS 0
+/* Operations: TEE_IsAlgorithmSupported, allocation errors, operation
+ * information, reset, keys cleared, TEE_GenerateRandom. */
+#define GP_CRYPTO_CMD_OPERATIONS 1
+/* Digests: FIPS 180 / FIPS 202 / GB/T 32905 "abc" vectors, updates split
+ * anywhere, SHORT_BUFFER, DigestExtract in pieces, CopyOperation. */
+#define GP_CRYPTO_CMD_DIGESTS 2
+/* MACs: RFC 4231 and RFC 2202 HMACs, RFC 4226's HMAC-SHA1, RFC 4493
+ * AES-CMAC, AES and DES CBC-MACs, CompareFinal, SHORT_BUFFER. */
+#define GP_CRYPTO_CMD_MACS 3
+/* Ciphers: SP 800-38A AES-128/256 ECB, CBC and CTR, the FIPS 46 DES example
+ * (single and as 3DES), block buffering and SHORT_BUFFER. */
+#define GP_CRYPTO_CMD_CIPHERS 4
+/* Authenticated encryption: the GCM specification's test cases 2 and 4 and
+ * SP 800-38C's CCM examples 1 and 2, AAD and payload in pieces, SHORT_BUFFER
+ * for the tag, MAC_INVALID with nothing written, unsupported tag sizes. */
+#define GP_CRYPTO_CMD_AE 6
+/* AES-CTS: RFC 3962's vectors whole, in pieces and in place; AES-XTS: IEEE
+ * 1619's vector 2, ciphertext stealing, two keys, one key twice refused. */
+#define GP_CRYPTO_CMD_CTS_XTS 7
+/* OP-TEE's key derivations: RFC 5869 HKDF, RFC 6070 PBKDF2, a Concat KDF
+ * computed independently. */
+#define GP_CRYPTO_CMD_DERIVE 8
+/* params[0] VALUE_INPUT a = one of GP_CRYPTO_MISUSE_*: the TA sets the case
+ * up (TEE_ERROR_ITEM_NOT_FOUND if that fails), then makes the mistake, which
+ * must panic it (the client sees TARGET_DEAD). */
+#define GP_CRYPTO_CMD_MISUSE 5
+
+#define GP_CRYPTO_MISUSE_WRONG_CLASS 1               /* TEE_DigestUpdate on a cipher */
+#define GP_CRYPTO_MISUSE_NO_KEY 2                    /* TEE_CipherInit with no key set */
+#define GP_CRYPTO_MISUSE_NOT_INITIALIZED 3           /* TEE_CipherUpdate before Init */
+#define GP_CRYPTO_MISUSE_WRONG_KEY_TYPE 4            /* a DES key on an AES operation */
+#define GP_CRYPTO_MISUSE_KEY_TOO_LARGE 5             /* AES-256 key, maxKeySize 128 */
+#define GP_CRYPTO_MISUSE_KEY_USAGE 6                 /* key without TEE_USAGE_ENCRYPT */
+#define GP_CRYPTO_MISUSE_AFTER_FAILED_FINAL 7        /* MACUpdate after a failed compare */
+#define GP_CRYPTO_MISUSE_PARTIAL_BLOCK 8             /* NOPAD DoFinal on 15 bytes */
+#define GP_CRYPTO_MISUSE_PROTECTED_ATTR 9            /* secret of a non-extractable key */
+#define GP_CRYPTO_MISUSE_POPULATE_TWICE 10           /* Populate an initialised object */
+#define GP_CRYPTO_MISUSE_BAD_HANDLE 11               /* a made-up operation handle */
+#define GP_CRYPTO_MISUSE_WRONG_IV 12                 /* CBC with an 8-byte IV */
+#define GP_CRYPTO_MISUSE_FREED_OBJECT 13             /* a freed object's handle */
+#define GP_CRYPTO_MISUSE_UPDATE_EXTRACTING 14        /* DigestUpdate after Extract */
+#define GP_CRYPTO_MISUSE_MISSING_ATTR 15             /* Populate with no secret */
+#define GP_CRYPTO_MISUSE_KEY_WHILE_ACTIVE 16         /* SetOperationKey mid-operation */
+#define GP_CRYPTO_MISUSE_AAD_AFTER_PAYLOAD 17        /* AEUpdateAAD after AEUpdate */
+#define GP_CRYPTO_MISUSE_DECRYPT_FINAL_ON_ENCRYPT 18 /* AEDecryptFinal, encrypt mode */
+#define GP_CRYPTO_MISUSE_ONE_KEY_FOR_TWO 19          /* SetOperationKey on AES-XTS */
+#define GP_CRYPTO_MISUSE_CTS_UNDER_A_BLOCK 20        /* CTS final on 15 bytes */
+#define GP_CRYPTO_MISUSE_DERIVE_WITHOUT_LENGTH 21    /* HKDF with no OKM length */
+#define GP_CRYPTO_MISUSE_COUNT 21
+
+#endif /* GP_CRYPTO_TA_H */
