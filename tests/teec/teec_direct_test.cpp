@@ -130,10 +130,10 @@ TEST_F(TeecDirect, TheDirectSessionOpensNothingAndKeepsItsIdentity) {
   uint8_t out[4][8] = {};
   int32_t err = IGPAppClientCaptee_openSessionAs(
       direct, &uuid, sizeof uuid, Object_NULL, 0, 0xFFFFFFFFu, TEEC_LOGIN_PUBLIC, 0, 0, 0,
-      TEE_LOGIN_TRUSTED_APP, &claimed, nullptr, 0, nullptr, 0, nullptr, 0,
-      nullptr, 0, out[0], sizeof out[0], &got[0], out[1], sizeof out[1], &got[1], out[2],
-      sizeof out[2], &got[2], out[3], sizeof out[3], &got[3], Object_NULL, Object_NULL,
-      Object_NULL, Object_NULL, &sz[0], &sz[1], &sz[2], &sz[3], &other, &ret, &ret_origin);
+      TEE_LOGIN_TRUSTED_APP, &claimed, nullptr, 0, nullptr, 0, nullptr, 0, nullptr, 0, out[0],
+      sizeof out[0], &got[0], out[1], sizeof out[1], &got[1], out[2], sizeof out[2], &got[2],
+      out[3], sizeof out[3], &got[3], Object_NULL, Object_NULL, Object_NULL, Object_NULL, &sz[0],
+      &sz[1], &sz[2], &sz[3], &other, &ret, &ret_origin);
   EXPECT_NE(err, Object_OK);
   EXPECT_TRUE(Object_isNull(other));
   Object_ASSIGN_NULL(other);
