@@ -30,7 +30,8 @@ bool direct_turned_off() {
 TEEC_Result add_and_multiply(TEEC_Session *s, uint32_t a, uint32_t b, uint32_t *sum,
                              uint32_t *origin) {
   TEEC_Operation op{};
-  op.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_VALUE_OUTPUT, TEEC_NONE, TEEC_NONE);
+  op.paramTypes =
+      TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_VALUE_OUTPUT, TEEC_VALUE_INOUT, TEEC_NONE);
   op.params[0].value.a = a;
   op.params[0].value.b = b;
   TEEC_Result r = TEEC_InvokeCommand(s, TEEC_TEST_CMD_VALUES, &op, origin);
