@@ -7,9 +7,10 @@
 //   other IPC benches); also unpinned.
 // teec.invoke1v.ratio_raw_pinned / teec.invoke4v.ratio_raw_pinned: the same
 //   call with one (four) VALUE_INOUT params on a direct session (client ->
-//   TA process, issue 19), against a raw SOCK_SEQPACKET ping-pong of 32
-//   bytes with a child process, all pinned to one CPU; `_forwarded` the same
-//   with CAPTEE_TEEC_DIRECT=0 (client -> capteed -> TA), in the same run.
+//   TA process, issue 19), against a raw SOCK_SEQPACKET round trip of 32
+//   bytes with a child process (RawEcho), in alternating batches, all pinned
+//   to one CPU; `_forwarded` the same with CAPTEE_TEEC_DIRECT=0 (client ->
+//   capteed -> TA).
 // teec.memref1m.ratio_local: the TA reads every byte of a 1 MiB MEMREF_WHOLE
 //   over allocated shared memory, against the TA reading its own 1 MiB.
 // teec.tmpref1m.ratio_allocated / teec.regmem1m.ratio_allocated /
@@ -36,6 +37,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -47,6 +49,8 @@
 #include "IOpener.h"
 #include "MinkCom.h"
 #include "captee/channel.hpp"
+#include "captee/testing/interleaved.hpp"
+#include "captee/testing/raw_echo.hpp"
 #include "tee_client_api.h"
 
 namespace {
@@ -200,13 +204,19 @@ struct GpSession {
   TEEC_Context ctx{};
   TEEC_Session sess{};
   bool ok = false;
-  GpSession() {
+  // `forwarded`: every call through capteed (CAPTEE_TEEC_DIRECT=0 while the
+  // session opens; libteec reads it there only), not on a direct session.
+  explicit GpSession(bool forwarded = false) {
     daemon_instance();
+    if (forwarded) {
+      ::setenv("CAPTEE_TEEC_DIRECT", "0", 1);
+    }
     TEEC_UUID uuid = kBenchTa;
     uint32_t origin = 0;
     ok = TEEC_InitializeContext(nullptr, &ctx) == TEEC_SUCCESS &&
          TEEC_OpenSession(&ctx, &sess, &uuid, TEEC_LOGIN_PUBLIC, nullptr, nullptr, &origin) ==
              TEEC_SUCCESS;
+    ::unsetenv("CAPTEE_TEEC_DIRECT");
   }
   ~GpSession() {
     TEEC_CloseSession(&sess);
@@ -214,8 +224,9 @@ struct GpSession {
   }
 };
 
+// Forwarded through capteed, as its baseline (channel_invoke32_loop) is.
 void teec_invoke4_loop(benchmark::State &state, const PinTree *pin) {
-  GpSession s;
+  GpSession s(/*forwarded=*/true);
   if (!s.ok) {
     state.SkipWithError("cannot open the bench TA");
     return;
@@ -281,96 +292,67 @@ void channel_invoke32_loop(benchmark::State &state, const PinTree *pin) {
   Object_ASSIGN_NULL(root);
 }
 
-// One call with `values` VALUE_INOUT params per iteration, pinned, on a
-// direct session unless `forwarded`.
-void teec_values_pinned(benchmark::State &state, int values, bool forwarded) {
+// A session to the bench TA, on a direct session or forwarded through
+// capteed (CAPTEE_TEEC_DIRECT=0 while it opens), and one call on it with
+// `values` VALUE_INOUT params.
+struct ValuesCall {
+  std::unique_ptr<GpSession> s;
+  TEEC_Operation op{};
+  const char *error = nullptr;
+
+  ValuesCall(int values, bool forwarded) {
+    s = std::make_unique<GpSession>(forwarded);
+    if (!s->ok) {
+      error = "cannot open the bench TA";
+    } else if (Object_isNull(s->sess.imp.direct) != forwarded) {
+      error = forwarded ? "a direct session where none was asked for" : "no direct session";
+    }
+    op.paramTypes = values == 1
+                        ? TEEC_PARAM_TYPES(TEEC_VALUE_INOUT, TEEC_NONE, TEEC_NONE, TEEC_NONE)
+                        : TEEC_PARAM_TYPES(TEEC_VALUE_INOUT, TEEC_VALUE_INOUT, TEEC_VALUE_INOUT,
+                                           TEEC_VALUE_INOUT);
+  }
+  bool operator()() {
+    uint32_t origin = 0;
+    return TEEC_InvokeCommand(&s->sess, 0, &op, &origin) == TEEC_SUCCESS;
+  }
+};
+
+// The call against a raw round trip of 32 bytes (what 4 values weigh) with a
+// child process, in alternating batches, the whole tree pinned to one CPU.
+void values_vs_raw(benchmark::State &state, int values, bool forwarded) {
   daemon_instance();
   PinTree pin;
-  if (forwarded) {
-    ::setenv("CAPTEE_TEEC_DIRECT", "0", 1);  // read by TEEC_OpenSession only
-  }
-  GpSession s;
-  ::unsetenv("CAPTEE_TEEC_DIRECT");
-  if (!s.ok) {
-    state.SkipWithError("cannot open the bench TA");
+  ValuesCall call(values, forwarded);
+  if (call.error != nullptr) {
+    state.SkipWithError(call.error);
     return;
   }
-  if (Object_isNull(s.sess.imp.direct) != forwarded) {
-    state.SkipWithError(forwarded ? "a direct session where none was asked for"
-                                  : "no direct session");
-    return;
-  }
-  pin.again();
-  TEEC_Operation op{};
-  op.paramTypes = values == 1 ? TEEC_PARAM_TYPES(TEEC_VALUE_INOUT, TEEC_NONE, TEEC_NONE, TEEC_NONE)
-                              : TEEC_PARAM_TYPES(TEEC_VALUE_INOUT, TEEC_VALUE_INOUT,
-                                                 TEEC_VALUE_INOUT, TEEC_VALUE_INOUT);
-  uint32_t origin = 0;
-  TreeCpu cpu(state);
-  for (auto _ : state) {
-    if (TEEC_InvokeCommand(&s.sess, 0, &op, &origin) != TEEC_SUCCESS) {
-      state.SkipWithError("invoke failed");
-      return;
-    }
-  }
-  benchmark::DoNotOptimize(op.params[0].value.a);
+  captee::testing::RawEcho echo;
+  pin.again();  // the TA host spawned for the session, and the echo child
+  char raw[32] = {1};
+  captee::testing::run_interleaved(state, call, [&] { return echo.round_trip(raw, sizeof raw); });
 }
 
-void BM_TeecInvoke1Value_Direct_Pinned(benchmark::State &state) {
-  teec_values_pinned(state, 1, false);
+void BM_TeecInvoke1ValueVsRaw_Direct_Pinned(benchmark::State &state) {
+  values_vs_raw(state, 1, false);
 }
-BENCHMARK(BM_TeecInvoke1Value_Direct_Pinned)->UseRealTime();
+BENCHMARK(BM_TeecInvoke1ValueVsRaw_Direct_Pinned)->UseRealTime();
 
-void BM_TeecInvoke4Values_Direct_Pinned(benchmark::State &state) {
-  teec_values_pinned(state, 4, false);
+void BM_TeecInvoke4ValuesVsRaw_Direct_Pinned(benchmark::State &state) {
+  values_vs_raw(state, 4, false);
 }
-BENCHMARK(BM_TeecInvoke4Values_Direct_Pinned)->UseRealTime();
+BENCHMARK(BM_TeecInvoke4ValuesVsRaw_Direct_Pinned)->UseRealTime();
 
-void BM_TeecInvoke1Value_Forwarded_Pinned(benchmark::State &state) {
-  teec_values_pinned(state, 1, true);
+void BM_TeecInvoke1ValueVsRaw_Forwarded_Pinned(benchmark::State &state) {
+  values_vs_raw(state, 1, true);
 }
-BENCHMARK(BM_TeecInvoke1Value_Forwarded_Pinned)->UseRealTime();
+BENCHMARK(BM_TeecInvoke1ValueVsRaw_Forwarded_Pinned)->UseRealTime();
 
-void BM_TeecInvoke4Values_Forwarded_Pinned(benchmark::State &state) {
-  teec_values_pinned(state, 4, true);
+void BM_TeecInvoke4ValuesVsRaw_Forwarded_Pinned(benchmark::State &state) {
+  values_vs_raw(state, 4, true);
 }
-BENCHMARK(BM_TeecInvoke4Values_Forwarded_Pinned)->UseRealTime();
-
-// The floor of any cross-process call: 32 bytes to a child process that
-// sends them back, over a SOCK_SEQPACKET pair, pinned with the child.
-void BM_RawPingPong32_Pinned(benchmark::State &state) {
-  PinTree pin;
-  int sv[2];
-  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
-    state.SkipWithError("socketpair");
-    return;
-  }
-  const pid_t child = ::fork();
-  if (child == 0) {
-    ::close(sv[0]);
-    char buf[32];
-    ssize_t n;
-    while ((n = ::recv(sv[1], buf, sizeof buf, 0)) > 0) {
-      if (::send(sv[1], buf, size_t(n), 0) != n) {
-        break;
-      }
-    }
-    ::_exit(0);
-  }
-  ::close(sv[1]);
-  char buf[32] = {1};
-  for (auto _ : state) {
-    if (::send(sv[0], buf, sizeof buf, 0) != ssize_t(sizeof buf) ||
-        ::recv(sv[0], buf, sizeof buf, 0) != ssize_t(sizeof buf)) {
-      state.SkipWithError("raw ping-pong failed");
-      break;
-    }
-  }
-  ::close(sv[0]);
-  int status = 0;
-  ::waitpid(child, &status, 0);
-}
-BENCHMARK(BM_RawPingPong32_Pinned)->UseRealTime();
+BENCHMARK(BM_TeecInvoke4ValuesVsRaw_Forwarded_Pinned)->UseRealTime();
 
 void BM_TeecInvoke4Values_Pinned(benchmark::State &state) {
   daemon_instance();
