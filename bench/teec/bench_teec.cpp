@@ -37,6 +37,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -162,17 +163,67 @@ uint64_t tree_cpu_ns(pid_t pid) {
   return total;
 }
 
-// Reports the tree's CPU microseconds per iteration as counter "tree_cpu_us".
+// Times each process of the tree (by name: the bench, capteed, captee-tahost)
+// blocked so far: the voluntary context switches of all its threads. A call
+// that blocks N times in all costs at least N switches of the CPU.
+void tree_blocks(pid_t pid, std::map<std::string, uint64_t> &by_name) {
+  const std::string dir = "/proc/" + std::to_string(pid);
+  std::string name;
+  std::ifstream(dir + "/comm") >> name;
+  DIR *d = ::opendir((dir + "/task").c_str());
+  if (d == nullptr) {
+    return;
+  }
+  std::vector<pid_t> kids;
+  while (dirent *e = ::readdir(d)) {
+    if (e->d_name[0] == '.') {
+      continue;
+    }
+    const std::string task = dir + "/task/" + e->d_name;
+    std::ifstream status(task + "/status");
+    for (std::string line; std::getline(status, line);) {
+      if (line.rfind("voluntary_ctxt_switches:", 0) == 0) {
+        by_name[name] += std::strtoull(line.c_str() + 24, nullptr, 10);
+      }
+    }
+    std::ifstream children(task + "/children");
+    for (pid_t k; children >> k;) {
+      kids.push_back(k);
+    }
+  }
+  ::closedir(d);
+  for (pid_t k : kids) {
+    tree_blocks(k, by_name);
+  }
+}
+
+// Reports the tree's CPU microseconds per iteration as counter "tree_cpu_us",
+// and how often the client, capteed and the TA hosts blocked per iteration
+// ("blocks_client", "blocks_capteed", "blocks_tahost").
 struct TreeCpu {
-  explicit TreeCpu(benchmark::State &s) : state(s), start(tree_cpu_ns(::getpid())) {}
+  explicit TreeCpu(benchmark::State &s) : state(s), start(tree_cpu_ns(::getpid())) {
+    tree_blocks(::getpid(), blocks_at_start);
+  }
   ~TreeCpu() {
     if (state.iterations() > 0) {
+      std::map<std::string, uint64_t> blocks;
+      tree_blocks(::getpid(), blocks);
+      const double n = static_cast<double>(state.iterations());
+      auto per_call = [&](const std::string &name) {
+        return static_cast<double>(blocks[name] - blocks_at_start[name]) / n;
+      };
+      std::string self;
+      std::ifstream("/proc/self/comm") >> self;
+      state.counters["blocks_client"] = per_call(self);
+      state.counters["blocks_capteed"] = per_call("capteed");
+      state.counters["blocks_tahost"] = per_call("captee-tahost");
       state.counters["tree_cpu_us"] = static_cast<double>(tree_cpu_ns(::getpid()) - start) / 1e3 /
                                       static_cast<double>(state.iterations());
     }
   }
   benchmark::State &state;
   uint64_t start;
+  std::map<std::string, uint64_t> blocks_at_start;
 };
 
 // The whole tree on the CPU this thread runs on, for the benchmark's scope;
@@ -224,9 +275,10 @@ struct GpSession {
   }
 };
 
-// Forwarded through capteed, as its baseline (channel_invoke32_loop) is.
-void teec_invoke4_loop(benchmark::State &state, const PinTree *pin) {
-  GpSession s(/*forwarded=*/true);
+// Forwarded through capteed, as its baseline (channel_invoke32_loop) is,
+// unless `direct`.
+void teec_invoke4_loop(benchmark::State &state, const PinTree *pin, bool direct = false) {
+  GpSession s(/*forwarded=*/!direct);
   if (!s.ok) {
     state.SkipWithError("cannot open the bench TA");
     return;
@@ -353,6 +405,14 @@ void BM_TeecInvoke4ValuesVsRaw_Forwarded_Pinned(benchmark::State &state) {
   values_vs_raw(state, 4, true);
 }
 BENCHMARK(BM_TeecInvoke4ValuesVsRaw_Forwarded_Pinned)->UseRealTime();
+
+// The direct session's call alone, for its blocking counts per call.
+void BM_TeecInvoke4Values_DirectOnly_Pinned(benchmark::State &state) {
+  daemon_instance();
+  PinTree pin;
+  teec_invoke4_loop(state, &pin, /*direct=*/true);
+}
+BENCHMARK(BM_TeecInvoke4Values_DirectOnly_Pinned)->UseRealTime();
 
 void BM_TeecInvoke4Values_Pinned(benchmark::State &state) {
   daemon_instance();
