@@ -61,6 +61,16 @@ function(captee_add_test)
   gtest_discover_tests(${T_NAME} DISCOVERY_TIMEOUT 60 PROPERTIES ${properties})
 endfunction()
 
+# captee_add_forwarded_run(<test program>)
+# Runs a GP test program once more, whole, with CAPTEE_TEEC_DIRECT=0: libteec
+# then takes no direct sessions and every call goes through capteed (issue
+# 19's fallback), as CTest test <program>.forwarded.
+function(captee_add_forwarded_run program)
+  add_test(NAME ${program}.forwarded COMMAND ${program})
+  set_tests_properties(${program}.forwarded PROPERTIES ENVIRONMENT CAPTEE_TEEC_DIRECT=0
+                       TIMEOUT 600 LABELS forwarded)
+endfunction()
+
 # captee_add_bench(NAME <program> SOURCES ... [DEPS ...])
 # A Google Benchmark program; scripts/bench.sh runs every one of them.
 function(captee_add_bench)

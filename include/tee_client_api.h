@@ -173,13 +173,16 @@ typedef union {
   TEEC_Value value;
 } TEEC_Parameter;
 
-/* An open session. imp: the IGPSession object, its context, and the memory
- * objects its large temporary memrefs reuse. */
+/* An open session. imp: the IGPSession object, its context, the memory
+ * objects its large temporary memrefs reuse, and the same session served by
+ * the TA's own process over a direct channel, which invocations take when
+ * there is one (Object_NULL otherwise; docs/GP.md, "Direct sessions"). */
 typedef struct {
   struct {
     Object session;
     TEEC_Context *ctx;
     void *call_memory;
+    Object direct;
   } imp;
 } TEEC_Session;
 

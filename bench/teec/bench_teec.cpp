@@ -5,6 +5,12 @@
 //   ICounter.echo of counter_ta) over the same path (client -> capteed -> TA),
 //   with this process, capteed and the TA hosts pinned to one CPU (as the
 //   other IPC benches); also unpinned.
+// teec.invoke1v.ratio_raw_pinned / teec.invoke4v.ratio_raw_pinned: the same
+//   call with one (four) VALUE_INOUT params on a direct session (client ->
+//   TA process, issue 19), against a raw SOCK_SEQPACKET round trip of 32
+//   bytes with a child process (RawEcho), in alternating batches, all pinned
+//   to one CPU; `_forwarded` the same with CAPTEE_TEEC_DIRECT=0 (client ->
+//   capteed -> TA).
 // teec.memref1m.ratio_local: the TA reads every byte of a 1 MiB MEMREF_WHOLE
 //   over allocated shared memory, against the TA reading its own 1 MiB.
 // teec.tmpref1m.ratio_allocated / teec.regmem1m.ratio_allocated /
@@ -31,6 +37,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <map>
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -42,6 +50,8 @@
 #include "IOpener.h"
 #include "MinkCom.h"
 #include "captee/channel.hpp"
+#include "captee/testing/interleaved.hpp"
+#include "captee/testing/raw_echo.hpp"
 #include "tee_client_api.h"
 
 namespace {
@@ -153,17 +163,67 @@ uint64_t tree_cpu_ns(pid_t pid) {
   return total;
 }
 
-// Reports the tree's CPU microseconds per iteration as counter "tree_cpu_us".
+// Times each process of the tree (by name: the bench, capteed, captee-tahost)
+// blocked so far: the voluntary context switches of all its threads. A call
+// that blocks N times in all costs at least N switches of the CPU.
+void tree_blocks(pid_t pid, std::map<std::string, uint64_t> &by_name) {
+  const std::string dir = "/proc/" + std::to_string(pid);
+  std::string name;
+  std::ifstream(dir + "/comm") >> name;
+  DIR *d = ::opendir((dir + "/task").c_str());
+  if (d == nullptr) {
+    return;
+  }
+  std::vector<pid_t> kids;
+  while (dirent *e = ::readdir(d)) {
+    if (e->d_name[0] == '.') {
+      continue;
+    }
+    const std::string task = dir + "/task/" + e->d_name;
+    std::ifstream status(task + "/status");
+    for (std::string line; std::getline(status, line);) {
+      if (line.rfind("voluntary_ctxt_switches:", 0) == 0) {
+        by_name[name] += std::strtoull(line.c_str() + 24, nullptr, 10);
+      }
+    }
+    std::ifstream children(task + "/children");
+    for (pid_t k; children >> k;) {
+      kids.push_back(k);
+    }
+  }
+  ::closedir(d);
+  for (pid_t k : kids) {
+    tree_blocks(k, by_name);
+  }
+}
+
+// Reports the tree's CPU microseconds per iteration as counter "tree_cpu_us",
+// and how often the client, capteed and the TA hosts blocked per iteration
+// ("blocks_client", "blocks_capteed", "blocks_tahost").
 struct TreeCpu {
-  explicit TreeCpu(benchmark::State &s) : state(s), start(tree_cpu_ns(::getpid())) {}
+  explicit TreeCpu(benchmark::State &s) : state(s), start(tree_cpu_ns(::getpid())) {
+    tree_blocks(::getpid(), blocks_at_start);
+  }
   ~TreeCpu() {
     if (state.iterations() > 0) {
+      std::map<std::string, uint64_t> blocks;
+      tree_blocks(::getpid(), blocks);
+      const double n = static_cast<double>(state.iterations());
+      auto per_call = [&](const std::string &name) {
+        return static_cast<double>(blocks[name] - blocks_at_start[name]) / n;
+      };
+      std::string self;
+      std::ifstream("/proc/self/comm") >> self;
+      state.counters["blocks_client"] = per_call(self);
+      state.counters["blocks_capteed"] = per_call("capteed");
+      state.counters["blocks_tahost"] = per_call("captee-tahost");
       state.counters["tree_cpu_us"] = static_cast<double>(tree_cpu_ns(::getpid()) - start) / 1e3 /
                                       static_cast<double>(state.iterations());
     }
   }
   benchmark::State &state;
   uint64_t start;
+  std::map<std::string, uint64_t> blocks_at_start;
 };
 
 // The whole tree on the CPU this thread runs on, for the benchmark's scope;
@@ -195,13 +255,19 @@ struct GpSession {
   TEEC_Context ctx{};
   TEEC_Session sess{};
   bool ok = false;
-  GpSession() {
+  // `forwarded`: every call through capteed (CAPTEE_TEEC_DIRECT=0 while the
+  // session opens; libteec reads it there only), not on a direct session.
+  explicit GpSession(bool forwarded = false) {
     daemon_instance();
+    if (forwarded) {
+      ::setenv("CAPTEE_TEEC_DIRECT", "0", 1);
+    }
     TEEC_UUID uuid = kBenchTa;
     uint32_t origin = 0;
     ok = TEEC_InitializeContext(nullptr, &ctx) == TEEC_SUCCESS &&
          TEEC_OpenSession(&ctx, &sess, &uuid, TEEC_LOGIN_PUBLIC, nullptr, nullptr, &origin) ==
              TEEC_SUCCESS;
+    ::unsetenv("CAPTEE_TEEC_DIRECT");
   }
   ~GpSession() {
     TEEC_CloseSession(&sess);
@@ -209,8 +275,10 @@ struct GpSession {
   }
 };
 
-void teec_invoke4_loop(benchmark::State &state, const PinTree *pin) {
-  GpSession s;
+// Forwarded through capteed, as its baseline (channel_invoke32_loop) is,
+// unless `direct`.
+void teec_invoke4_loop(benchmark::State &state, const PinTree *pin, bool direct = false) {
+  GpSession s(/*forwarded=*/!direct);
   if (!s.ok) {
     state.SkipWithError("cannot open the bench TA");
     return;
@@ -275,6 +343,76 @@ void channel_invoke32_loop(benchmark::State &state, const PinTree *pin) {
   Object_ASSIGN_NULL(env);
   Object_ASSIGN_NULL(root);
 }
+
+// A session to the bench TA, on a direct session or forwarded through
+// capteed (CAPTEE_TEEC_DIRECT=0 while it opens), and one call on it with
+// `values` VALUE_INOUT params.
+struct ValuesCall {
+  std::unique_ptr<GpSession> s;
+  TEEC_Operation op{};
+  const char *error = nullptr;
+
+  ValuesCall(int values, bool forwarded) {
+    s = std::make_unique<GpSession>(forwarded);
+    if (!s->ok) {
+      error = "cannot open the bench TA";
+    } else if (Object_isNull(s->sess.imp.direct) != forwarded) {
+      error = forwarded ? "a direct session where none was asked for" : "no direct session";
+    }
+    op.paramTypes = values == 1
+                        ? TEEC_PARAM_TYPES(TEEC_VALUE_INOUT, TEEC_NONE, TEEC_NONE, TEEC_NONE)
+                        : TEEC_PARAM_TYPES(TEEC_VALUE_INOUT, TEEC_VALUE_INOUT, TEEC_VALUE_INOUT,
+                                           TEEC_VALUE_INOUT);
+  }
+  bool operator()() {
+    uint32_t origin = 0;
+    return TEEC_InvokeCommand(&s->sess, 0, &op, &origin) == TEEC_SUCCESS;
+  }
+};
+
+// The call against a raw round trip of 32 bytes (what 4 values weigh) with a
+// child process, in alternating batches, the whole tree pinned to one CPU.
+void values_vs_raw(benchmark::State &state, int values, bool forwarded) {
+  daemon_instance();
+  PinTree pin;
+  ValuesCall call(values, forwarded);
+  if (call.error != nullptr) {
+    state.SkipWithError(call.error);
+    return;
+  }
+  captee::testing::RawEcho echo;
+  pin.again();  // the TA host spawned for the session, and the echo child
+  char raw[32] = {1};
+  captee::testing::run_interleaved(state, call, [&] { return echo.round_trip(raw, sizeof raw); });
+}
+
+void BM_TeecInvoke1ValueVsRaw_Direct_Pinned(benchmark::State &state) {
+  values_vs_raw(state, 1, false);
+}
+BENCHMARK(BM_TeecInvoke1ValueVsRaw_Direct_Pinned)->UseRealTime();
+
+void BM_TeecInvoke4ValuesVsRaw_Direct_Pinned(benchmark::State &state) {
+  values_vs_raw(state, 4, false);
+}
+BENCHMARK(BM_TeecInvoke4ValuesVsRaw_Direct_Pinned)->UseRealTime();
+
+void BM_TeecInvoke1ValueVsRaw_Forwarded_Pinned(benchmark::State &state) {
+  values_vs_raw(state, 1, true);
+}
+BENCHMARK(BM_TeecInvoke1ValueVsRaw_Forwarded_Pinned)->UseRealTime();
+
+void BM_TeecInvoke4ValuesVsRaw_Forwarded_Pinned(benchmark::State &state) {
+  values_vs_raw(state, 4, true);
+}
+BENCHMARK(BM_TeecInvoke4ValuesVsRaw_Forwarded_Pinned)->UseRealTime();
+
+// The direct session's call alone, for its blocking counts per call.
+void BM_TeecInvoke4Values_DirectOnly_Pinned(benchmark::State &state) {
+  daemon_instance();
+  PinTree pin;
+  teec_invoke4_loop(state, &pin, /*direct=*/true);
+}
+BENCHMARK(BM_TeecInvoke4Values_DirectOnly_Pinned)->UseRealTime();
 
 void BM_TeecInvoke4Values_Pinned(benchmark::State &state) {
   daemon_instance();

@@ -4,6 +4,8 @@
 #include <optional>
 
 #include "IGPSession.hpp"
+#include "IGPSessionCaptee.hpp"
+#include "captee/tee/apps/app_loader.hpp"
 #include "tee_api_defines.h"
 
 namespace captee::tee {
@@ -17,10 +19,21 @@ bool died(int32_t err) {
 // only passes the call on, so it takes the arguments as the skeleton gives
 // them and hands them to the generated stub as they are (buffers and
 // objects by pointer, uncopied).
-class GpSession final : public iface::IGPSessionSkeleton {
+class GpSession final : public iface::IGPSessionCapteeSkeleton {
  public:
   GpSession(Ref controller, Ref inner, GpCallSite site)
       : controller_(std::move(controller)), inner_(std::move(inner)), site_(std::move(site)) {}
+
+  int32_t direct(Ref &session) override {
+    // A TA's own sessions stay here: their calls are edges of the wait-for
+    // graph, which only this object sees.
+    if (site_.graph || dead_.load(std::memory_order_acquire) ||
+        closed_.load(std::memory_order_acquire)) {
+      return IGPSessionCaptee_ERROR_NO_DIRECT;
+    }
+    session = apps::direct_form(inner_.get());
+    return session.is_null() ? IGPSessionCaptee_ERROR_NO_DIRECT : Object_OK;
+  }
 
   int32_t close() override {
     // Synchronous, so a single-session TA can be opened again as soon as

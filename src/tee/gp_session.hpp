@@ -1,5 +1,8 @@
 // The GP session capteed's GP service hands out (gp_app_client.hpp): an
-// IGPSession that forwards to the TA's own session.
+// IGPSessionCaptee that forwards to the TA's own session, and whose
+// direct() gives a client that session itself, reached over a direct channel
+// to the TA's process (docs/GP.md, "Direct sessions"; none for a built-in
+// TA's session or a TA's own, ERROR_NO_DIRECT).
 //
 // It holds the TA's controller (so the TA lives while a session does) and
 // maps a TA that died (DEFUNCT / UNAVAIL) to retValue TEE_ERROR_TARGET_DEAD,

@@ -7,6 +7,7 @@
 // registration and allocation are in shared_memory.cpp.
 #include "tee_client_api.h"
 
+#include <cstdlib>
 #include <cstring>
 #include <new>
 #include <random>
@@ -14,6 +15,7 @@
 #include "IClientEnv.h"
 #include "IGPAppClient.h"
 #include "IGPSession.h"
+#include "IGPSessionCaptee.h"
 #include "IWait.h"
 #include "MinkCom.h"
 #include "call_memory.hpp"
@@ -42,6 +44,22 @@ TEEC_Result map_invoke_failure(int32_t err, uint32_t *origin, uint32_t other_ori
       *origin = other_origin;
       return TEEC_ERROR_GENERIC;
   }
+}
+
+// The session served by the TA's own process (IGPSessionCaptee.direct), or
+// Object_NULL: a built-in TA's session, an older capteed that has no op 2,
+// or CAPTEE_TEEC_DIRECT=0 in the environment (every call then goes through
+// capteed, as before; CI runs the GP tests both ways).
+Object direct_session(Object session) {
+  const char *knob = std::getenv("CAPTEE_TEEC_DIRECT");
+  if (knob != nullptr && std::strcmp(knob, "0") == 0) {
+    return Object_NULL;
+  }
+  Object direct = Object_NULL;
+  if (IGPSessionCaptee_direct(session, &direct) != Object_OK) {
+    Object_ASSIGN_NULL(direct);
+  }
+  return direct;
 }
 
 uint32_t new_cancel_code() {
@@ -156,6 +174,7 @@ TEEC_Result TEEC_OpenSession(TEEC_Context *context, TEEC_Session *session,
   session->imp.session = Object_NULL;  // closing a session that failed to open is a no-op
   session->imp.ctx = nullptr;
   session->imp.call_memory = nullptr;
+  session->imp.direct = Object_NULL;
   OperationParams m(nullptr);  // no session yet: call objects are not recycled
   uint32_t marshal_origin = TEEC_ORIGIN_API;
   if (TEEC_Result r = m.marshal(context, operation, &marshal_origin); r != TEEC_SUCCESS) {
@@ -194,6 +213,7 @@ TEEC_Result TEEC_OpenSession(TEEC_Context *context, TEEC_Session *session,
   session->imp.session = sess;
   session->imp.ctx = context;
   session->imp.call_memory = new (std::nothrow) captee::teec::CallMemory;  // NULL: no reuse
+  session->imp.direct = direct_session(sess);
   return TEEC_SUCCESS;
 }
 
@@ -207,6 +227,7 @@ void TEEC_CloseSession(TEEC_Session *session) {
   if (!Object_isNull(session->imp.session)) {
     (void)IGPSession_close(session->imp.session);
   }
+  Object_ASSIGN_NULL(session->imp.direct);
   Object_ASSIGN_NULL(session->imp.session);
   session->imp.ctx = nullptr;
   delete static_cast<captee::teec::CallMemory *>(session->imp.call_memory);
@@ -227,15 +248,21 @@ TEEC_Result TEEC_InvokeCommand(TEEC_Session *session, uint32_t commandID, TEEC_O
   }
   const uint32_t cancel_code = call_started(operation, session, session->imp.ctx);
   OutBundle bo{};
+  const bool direct = !Object_isNull(session->imp.direct);
   int32_t err = IGPSession_invokeCommand(
-      session->imp.session, commandID, cancel_code, 0xFFFFFFFFu, m.param_types, m.ex_param_types,
-      m.in_ptr[0], m.in_len[0], m.in_ptr[1], m.in_len[1], m.in_ptr[2], m.in_len[2], m.in_ptr[3],
-      m.in_len[3], m.out_ptr[0], m.out_len[0], &m.out_got[0], m.out_ptr[1], m.out_len[1],
-      &m.out_got[1], m.out_ptr[2], m.out_len[2], &m.out_got[2], m.out_ptr[3], m.out_len[3],
-      &m.out_got[3], m.mem[0], m.mem[1], m.mem[2], m.mem[3], &bo.memref_out_sz[0],
-      &bo.memref_out_sz[1], &bo.memref_out_sz[2], &bo.memref_out_sz[3], &bo.ret_value,
-      &bo.ret_origin);
+      direct ? session->imp.direct : session->imp.session, commandID, cancel_code, 0xFFFFFFFFu,
+      m.param_types, m.ex_param_types, m.in_ptr[0], m.in_len[0], m.in_ptr[1], m.in_len[1],
+      m.in_ptr[2], m.in_len[2], m.in_ptr[3], m.in_len[3], m.out_ptr[0], m.out_len[0], &m.out_got[0],
+      m.out_ptr[1], m.out_len[1], &m.out_got[1], m.out_ptr[2], m.out_len[2], &m.out_got[2],
+      m.out_ptr[3], m.out_len[3], &m.out_got[3], m.mem[0], m.mem[1], m.mem[2], m.mem[3],
+      &bo.memref_out_sz[0], &bo.memref_out_sz[1], &bo.memref_out_sz[2], &bo.memref_out_sz[3],
+      &bo.ret_value, &bo.ret_origin);
   call_ended(operation);
+  if (direct && err == Object_ERROR_UNAVAIL) {
+    // The direct channel ends only with the TA's process (or capteed, which
+    // takes the TA with it): what capteed's session says of a dead TA.
+    err = Object_ERROR_DEFUNCT;
+  }
   if (err != Object_OK) {
     uint32_t origin = 0;
     TEEC_Result r = map_invoke_failure(err, &origin, TEEC_ORIGIN_TEE);

@@ -14,6 +14,7 @@
 
 #include "ITaHost.hpp"
 #include "captee/fd_object.hpp"
+#include "captee/tee/apps/app_loader.hpp"
 #include "captee/tee/apps/host.hpp"
 #include "exit_watch.hpp"
 #include "forker.hpp"
@@ -28,13 +29,23 @@ namespace {
 // direct channel to the TA process instead (docs/decisions/0002).
 class TaObject final : public DirectObject {
  public:
-  TaObject(std::shared_ptr<Instance> inst, Ref target, bool direct = false)
-      : inst_(std::move(inst)), target_(std::move(target)), direct_(direct) {}
+  // `key`: the direct channel's own key (0: the instance's, the app
+  // object's).
+  TaObject(std::shared_ptr<Instance> inst, Ref target, bool direct = false, uint32_t key = 0)
+      : inst_(std::move(inst)), target_(std::move(target)), direct_(direct), key_(key) {}
   const Instance *instance() const { return inst_.get(); }
+  const std::shared_ptr<Instance> &shared_instance() const { return inst_; }
   Object target() const { return target_.get(); }
 
   int open_direct(uint32_t &key) override {
-    return direct_ ? inst_->open_direct(target_.get(), key) : -1;
+    if (!direct_) {
+      return -1;
+    }
+    int fd = inst_->open_direct(target_.get(), key);
+    if (fd >= 0 && key_ != 0) {
+      key = key_;
+    }
+    return fd;
   }
 
  protected:
@@ -46,6 +57,7 @@ class TaObject final : public DirectObject {
   std::shared_ptr<Instance> inst_;
   Ref target_;
   bool direct_;
+  uint32_t key_;
 };
 
 // Keys of direct channels: one per instance, never reused in this process,
@@ -400,3 +412,16 @@ int32_t Instance::call(Object target, ObjectOp op, ObjectArg *a, ObjectCounts k)
 }
 
 }  // namespace captee::tee::apps::detail
+
+namespace captee::tee::apps {
+
+Ref direct_form(Object ta_object) {
+  const auto *t = LocalObject::from_as<detail::TaObject>(ta_object);
+  if (t == nullptr || !t->shared_instance()->alive()) {
+    return Ref();
+  }
+  return make_object<detail::TaObject>(t->shared_instance(), Ref::share(t->target()),
+                                       /*direct=*/true, detail::new_key());
+}
+
+}  // namespace captee::tee::apps

@@ -267,6 +267,16 @@ Ref make_app_loader(std::shared_ptr<AppRegistry> registry);
 // a disconnected controller. Borrows `controller`.
 uint64_t controller_app_id(Object controller);
 
+// The direct form of `ta_object`, an object a TA returned (e.g. the session
+// its openSessionAs answered), as this library wraps it: a new reference
+// that, sent to a peer accepting channel references, becomes a direct
+// channel of its own to the TA process (decision 0002), and is forwarded
+// under the TA's deadline like the original otherwise. Each call makes a new
+// channel key, so the peer never confuses it with the TA's app object or
+// another session. Null for any other object (a built-in TA's) or a TA that
+// has died. Borrows `ta_object`.
+Ref direct_form(Object ta_object);
+
 // Shorthand: a new registry with `cfg`, its loader, and the registry in
 // *registry_out if given.
 Ref make_app_loader(const AppLoaderConfig &cfg,
