@@ -21,6 +21,7 @@
 #include "IGPSession.h"
 #include "gp_props_ta.h"
 #include "tee_client_api.h"
+#include "../support/load_image.hpp"
 #include "tee_harness.hpp"
 
 namespace captee::test {
@@ -309,8 +310,9 @@ TEST_F(GpTime, AnotherAuthoritysTaWithTheSameUuidHasItsOwnTime) {
   ASSERT_FALSE(image.empty());
   Ref loader = daemon_->open(CAppLoader_UID);
   ASSERT_TRUE(loader);
-  Object ctrl = Object_NULL, app = Object_NULL, sess = Object_NULL;
-  ASSERT_EQ(IAppLoader_loadFromBuffer(loader.get(), image.data(), image.size(), &ctrl), Object_OK);
+  Ref controller;
+  ASSERT_EQ(load_image(loader, std::as_bytes(std::span(image)), controller), Object_OK);
+  Object ctrl = controller.detach(), app = Object_NULL, sess = Object_NULL;
   ASSERT_EQ(IAppController_getAppObject(ctrl, &app), Object_OK);
   uint32_t sz[4] = {}, ret = 1, origin = 0;
   size_t olen[4] = {};

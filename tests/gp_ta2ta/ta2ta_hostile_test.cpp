@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "../support/load_image.hpp"
 #include "CAppLoader.h"
 #include "IAppController.hpp"
 #include "IAppLoader.hpp"
@@ -232,7 +233,7 @@ TEST_F(Ta2TaHostile, AUsersTaBearingATrustedUuidIsSeenAsItsUser) {
 
   // The relay, from a buffer: the GP runtime's own TEE_OpenTASession.
   Ref ctrl, app;
-  ASSERT_EQ(iface::IAppLoader(l).loadFromBuffer(read_file(TA2TA_RELAY_TA_FILE), ctrl), Object_OK);
+  ASSERT_EQ(load_image(l, read_file(TA2TA_RELAY_TA_FILE), ctrl), Object_OK);
   ASSERT_EQ(iface::IAppController(ctrl).getAppObject(app), Object_OK);
   RawCall open;
   Ref relay;
@@ -263,8 +264,7 @@ TEST_F(Ta2TaHostile, AUsersTaBearingATrustedUuidIsSeenAsItsUser) {
   // A native squatter bearing the GP test TA's UUID, through the service
   // object itself.
   Ref squat_ctrl, squat;
-  ASSERT_EQ(iface::IAppLoader(l).loadFromBuffer(read_file(CAPTEE_GP_SQUAT_TA), squat_ctrl),
-            Object_OK);
+  ASSERT_EQ(load_image(l, read_file(CAPTEE_GP_SQUAT_TA), squat_ctrl), Object_OK);
   ASSERT_EQ(iface::IAppController(squat_ctrl).getAppObject(squat), Object_OK);
   Ref gp = gp_service_of(squat);
   ASSERT_FALSE(gp.is_null());

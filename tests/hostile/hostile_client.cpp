@@ -78,6 +78,7 @@
 #include "ITestTa.hpp"
 #include "IGPAppClient.h"
 #include "IGPSession.hpp"
+#include "../support/load_image.hpp"
 #include "tee_client_api.h"
 #include "captee/channel.hpp"
 #include "captee/gp_ta_protocol.h"
@@ -334,18 +335,8 @@ Ref app_loader(const std::string &socket, Ref &root) {
 
 // Loads `image` and gets its app object; the loader's error, or the
 // controller's.
-// A sanitizer build's GP TA is larger than a call's 4 MiB buffer: such an
-// image goes as a memory object, every other as a buffer (the loader applies
-// the same rules to both).
 int32_t load(const Ref &loader, const std::vector<std::byte> &image, Ref &controller, Ref &app) {
-  int32_t rv = Object_ERROR_KMEM;
-  if (image.size() <= (size_t(1) << 20)) {
-    rv = iface::IAppLoader(loader).loadFromBuffer(image, controller);
-  } else if (Ref mem = MemoryObject::create(image.size()); !mem.is_null()) {
-    std::memcpy(LocalObject::from_as<MemoryObject>(mem.get())->bytes().data(), image.data(),
-                image.size());
-    rv = iface::IAppLoader(loader).loadFromRegion(mem, controller);
-  }
+  int32_t rv = test::load_image(loader, image, controller);
   if (rv == Object_OK) {
     rv = iface::IAppController(controller).getAppObject(app);
   }

@@ -16,7 +16,7 @@
 #include "CAppLoader.h"
 #include "IAppLoader.hpp"
 #include "captee/fwimage/tools/sign_ta.hpp"
-#include "captee/memory.hpp"
+#include "../support/load_image.hpp"
 #include "captee/testing/test_keys.hpp"
 #include "tee_client_api.h"
 #include "tee_harness.hpp"
@@ -192,32 +192,23 @@ TEST_F(HostileSignedTa, ATruncatedFileIsRefused) {
   expect_refused(kTeecUuid, kUuidText, "truncated");
 }
 
-// The same rules for an image a client hands the app loader (as a memory
-// object: a GP TA of a sanitizer build is larger than a call's 4 MiB buffer):
-// nothing the trusted key did not sign runs, and what it signed runs with the
-// key's authority.
-Ref memory_holding(const std::vector<uint8_t> &bytes) {
-  Ref mem = MemoryObject::create(bytes.size());
-  if (!mem.is_null()) {
-    std::memcpy(LocalObject::from_as<MemoryObject>(mem.get())->bytes().data(), bytes.data(),
-                bytes.size());
-  }
-  return mem;
-}
-
+// The same rules for an image a client hands the app loader: nothing the
+// trusted key did not sign runs, and what it signed runs with the key's
+// authority.
 TEST_F(HostileSignedTa, ClientLoadsObeyTheSameKeys) {
   start();
   Ref loader = capteed_->open(CAppLoader_UID);
   ASSERT_TRUE(loader);
-  iface::IAppLoader l(loader);
   Ref ctrl;
-  EXPECT_EQ(l.loadFromRegion(memory_holding(elf_), ctrl), IAppLoader_ERROR_ELF_SIGNATURE_ERROR);
+  EXPECT_EQ(load_image(loader, std::as_bytes(std::span(elf_)), ctrl),
+            IAppLoader_ERROR_ELF_SIGNATURE_ERROR);
   auto tampered = sign(elf_, kUuid, 2048);
   tampered[tampered.size() / 2] ^= 1;
-  EXPECT_EQ(l.loadFromRegion(memory_holding(tampered), ctrl), IAppLoader_ERROR_ELF_SIGNATURE_ERROR);
+  EXPECT_EQ(load_image(loader, std::as_bytes(std::span(tampered)), ctrl),
+            IAppLoader_ERROR_ELF_SIGNATURE_ERROR);
   EXPECT_NE(log().find("refused to load a TA image from uid"), std::string::npos) << log();
   const auto good = sign(elf_, kUuid, 2048);
-  ASSERT_EQ(l.loadFromRegion(memory_holding(good), ctrl), Object_OK);
+  ASSERT_EQ(load_image(loader, std::as_bytes(std::span(good)), ctrl), Object_OK);
   const std::string tas = loaded_tas();
   EXPECT_NE(tas.find("\"authority\":\"key:"), std::string::npos) << tas;
 }
