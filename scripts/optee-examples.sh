@@ -137,6 +137,21 @@ expected_random=(
   'Invoking TA to generate random UUID\.\.\. '
   'TA generated UUID value = 0x[0-9a-f]{16,32}'
 )
+# AES (the host picks the mode; CTR) with a key the TA loads (issue 15's symmetric ciphers): the host
+# encodes a buffer in the TA, decodes it again and compares.
+# shellcheck disable=SC2034
+expected_aes=(
+  'Prepare session with the TA'
+  'Prepare encode operation'
+  'Load key in TA'
+  'Reset ciphering operation in TA \(provides the initial vector\)'
+  'Encode buffer from TA'
+  'Prepare decode operation'
+  'Load key in TA'
+  'Reset ciphering operation in TA \(provides the initial vector\)'
+  'Decode buffer from TA'
+  'Clear text and decoded text match'
+)
 # ... and not sixteen zero bytes: the buffer the TA should have filled.
 # shellcheck disable=SC2034
 rejected_random='TA generated UUID value = 0x0{16}'
