@@ -5,7 +5,11 @@
 //   TEEC_InvokeCommand with one VALUE_INOUT from a client to a TA (client ->
 //   capteed -> TA), in the same run, with this process, capteed and the TA
 //   hosts pinned to one CPU (as the other IPC benches); also unpinned. Target
-//   <= 1.3 (issue 14).
+//   <= 1.3 (issue 14). The client's session is forwarded through capteed
+//   (CAPTEE_TEEC_DIRECT=0), the same path as the TA's.
+// gp.ta2ta_invoke.ratio_direct_client_invoke: the same TA-to-TA invoke
+//   against a client's invoke on a direct session (client -> TA, issue 19),
+//   which TA-to-TA does not take yet.
 //
 // The TA-to-TA time is the calling TA's own: each iteration asks it for a
 // loop of kLoop invokes, which it times with the monotonic clock (manual
@@ -187,13 +191,20 @@ struct Session {
   TEEC_Context ctx{};
   TEEC_Session sess{};
   bool ok = false;
-  Session() {
+  // `forwarded`: the client's calls go through capteed, not on a direct
+  // session (libteec reads CAPTEE_TEEC_DIRECT when the session opens).
+  explicit Session(bool forwarded = true) {
     daemon_instance();
     TEEC_UUID uuid = kBenchTa;
     uint32_t origin = 0;
+    if (forwarded) {
+      ::setenv("CAPTEE_TEEC_DIRECT", "0", 1);
+    }
     ok = TEEC_InitializeContext(nullptr, &ctx) == TEEC_SUCCESS &&
          TEEC_OpenSession(&ctx, &sess, &uuid, TEEC_LOGIN_PUBLIC, nullptr, nullptr, &origin) ==
-             TEEC_SUCCESS;
+             TEEC_SUCCESS &&
+         Object_isNull(sess.imp.direct) == forwarded;
+    ::unsetenv("CAPTEE_TEEC_DIRECT");
   }
   ~Session() {
     if (ok) {
@@ -245,8 +256,8 @@ void ta2ta_loop(benchmark::State &state, bool pin) {
   (void)s.call(kCmdClosePeer, &unused);
 }
 
-void client_loop(benchmark::State &state, bool pin) {
-  Session s;
+void client_loop(benchmark::State &state, bool pin, bool forwarded = true) {
+  Session s(forwarded);
   if (!s.ok) {
     state.SkipWithError("cannot open the bench TA");
     return;
@@ -276,6 +287,11 @@ void BM_ClientInvoke1Value_Pinned(benchmark::State &state) {
   client_loop(state, true);
 }
 BENCHMARK(BM_ClientInvoke1Value_Pinned)->UseManualTime();
+
+void BM_DirectClientInvoke1Value_Pinned(benchmark::State &state) {
+  client_loop(state, true, /*forwarded=*/false);
+}
+BENCHMARK(BM_DirectClientInvoke1Value_Pinned)->UseManualTime();
 
 void BM_Ta2TaInvoke1Value(benchmark::State &state) {
   ta2ta_loop(state, false);
