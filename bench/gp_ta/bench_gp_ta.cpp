@@ -9,6 +9,13 @@
 //   (the longest walk of the TA set).
 // gp.property_get_tee.ns: the same for gpd.tee.arith.maxBigIntSize (the TEE
 //   set).
+// gp.sha256_1m.ratio_openssl / gp.aes128gcm_1m.ratio_openssl (issue 15): a
+//   SHA-256 digest of 1 MiB (TEE_DigestDoFinal), an AES-128-GCM encryption
+//   of 1 MiB with its tag (TEE_AEInit + TEE_AEEncryptFinal), timed inside the
+//   crypto benchmark TA over a batch, against the same operation with
+//   OpenSSL's EVP called directly in this process, batch by batch in turns
+//   (counter `ratio`: the median of the batches' ratios; `gp_us`,
+//   `openssl_us`: the mean time of one operation).
 #include <benchmark/benchmark.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -17,11 +24,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "tee_client_api.h"
 
@@ -30,6 +41,10 @@ namespace {
 constexpr TEEC_UUID kBenchTa = {0x7e57c0de, 0x00bf, 0x4000, {0x80, 0, 0, 0, 0, 0, 0, 0xbf}};
 constexpr uint32_t kCmdGetU32 = 0;
 constexpr uint32_t kBatch = 20000;
+constexpr TEEC_UUID kCryptoTa = {0x7e57c0de, 0x00c0, 0x4000, {0x80, 0, 0, 0, 0, 0, 0, 0xc0}};
+constexpr uint32_t kCryptoRun = 0;
+constexpr uint32_t kCryptoBatch = 8;
+constexpr size_t kMiB = size_t(1) << 20;
 
 // capteed on a temporary socket and state directory for the whole run.
 class Capteed {
@@ -102,6 +117,95 @@ void BM_GpPropertyGetU32(benchmark::State &state) {
   TEEC_FinalizeContext(&ctx);
 }
 BENCHMARK(BM_GpPropertyGetU32)->Arg(0)->Arg(1)->Arg(2)->UseManualTime();
+
+// The bench TA's input, as its TA_CreateEntryPoint fills it.
+std::vector<uint8_t> crypto_input() {
+  std::vector<uint8_t> data(kMiB);
+  for (size_t i = 0; i < data.size(); ++i) {
+    data[i] = uint8_t(i * 7u);
+  }
+  return data;
+}
+
+// One batch of kCryptoBatch operations with EVP; false on failure.
+bool openssl_batch(int what, const std::vector<uint8_t> &in, std::vector<uint8_t> &out) {
+  static const uint8_t key[16] = {0x2b, 0x7e, 0x15, 0x16, 0x28, 0xae, 0xd2, 0xa6,
+                                  0xab, 0xf7, 0x15, 0x88, 0x09, 0xcf, 0x4f, 0x3c};
+  for (uint32_t i = 0; i < kCryptoBatch; ++i) {
+    if (what == 0) {
+      uint8_t digest[32];
+      unsigned len = 0;
+      if (EVP_Digest(in.data(), in.size(), digest, &len, EVP_sha256(), nullptr) != 1) {
+        return false;
+      }
+      benchmark::DoNotOptimize(digest);
+      continue;
+    }
+    uint8_t nonce[12] = {uint8_t(i)};
+    uint8_t tag[16];
+    int len = 0;
+    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+    bool ok = c != nullptr && EVP_EncryptInit_ex(c, EVP_aes_128_gcm(), nullptr, key, nonce) == 1 &&
+              EVP_EncryptUpdate(c, out.data(), &len, in.data(), int(in.size())) == 1 &&
+              EVP_EncryptFinal_ex(c, out.data() + len, &len) == 1 &&
+              EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, sizeof tag, tag) == 1;
+    EVP_CIPHER_CTX_free(c);
+    if (!ok) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The TA's batch and OpenSSL's in turns, as interleaved.hpp does for round
+// trips: load on the machine falls on both sides alike.
+void BM_GpCryptoVsOpenssl(benchmark::State &state) {
+  static Capteed capteed;
+  const int what = int(state.range(0));
+  TEEC_Context ctx{};
+  TEEC_Session s{};
+  if (TEEC_InitializeContext(nullptr, &ctx) != TEEC_SUCCESS ||
+      TEEC_OpenSession(&ctx, &s, &kCryptoTa, TEEC_LOGIN_PUBLIC, nullptr, nullptr, nullptr) !=
+          TEEC_SUCCESS) {
+    state.SkipWithError("no session with the crypto benchmark TA");
+    return;
+  }
+  const std::vector<uint8_t> in = crypto_input();
+  std::vector<uint8_t> out(kMiB + 16);
+  std::vector<double> ratios;
+  double gp_ns = 0, openssl_ns = 0;
+  for (auto _ : state) {
+    TEEC_Operation op{};
+    op.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_VALUE_OUTPUT, TEEC_NONE, TEEC_NONE);
+    op.params[0].value = {kCryptoBatch, uint32_t(what)};
+    if (TEEC_InvokeCommand(&s, kCryptoRun, &op, nullptr) != TEEC_SUCCESS) {
+      state.SkipWithError("the crypto benchmark command failed");
+      break;
+    }
+    const double ta = double(uint64_t(op.params[1].value.b) << 32 | op.params[1].value.a);
+    const auto t0 = std::chrono::steady_clock::now();
+    if (!openssl_batch(what, in, out)) {
+      state.SkipWithError("OpenSSL failed");
+      break;
+    }
+    const double local =
+        std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
+    state.SetIterationTime(ta / 1e9);
+    ratios.push_back(ta / local);
+    gp_ns += ta;
+    openssl_ns += local;
+  }
+  if (!ratios.empty()) {
+    std::nth_element(ratios.begin(), ratios.begin() + long(ratios.size() / 2), ratios.end());
+    const double calls = double(ratios.size()) * kCryptoBatch;
+    state.counters["ratio"] = ratios[ratios.size() / 2];
+    state.counters["gp_us"] = gp_ns / calls / 1e3;
+    state.counters["openssl_us"] = openssl_ns / calls / 1e3;
+  }
+  TEEC_CloseSession(&s);
+  TEEC_FinalizeContext(&ctx);
+}
+BENCHMARK(BM_GpCryptoVsOpenssl)->Arg(0)->Arg(1)->UseManualTime();
 
 }  // namespace
 
