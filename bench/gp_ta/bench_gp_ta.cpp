@@ -34,6 +34,7 @@
 #include <thread>
 #include <vector>
 
+#include "captee/testing/bench_capteed.hpp"
 #include "tee_client_api.h"
 
 namespace {
@@ -46,51 +47,13 @@ constexpr uint32_t kCryptoRun = 0;
 constexpr uint32_t kCryptoBatch = 8;
 constexpr size_t kMiB = size_t(1) << 20;
 
-// capteed on a temporary socket and state directory for the whole run.
-class Capteed {
- public:
-  Capteed() {
-    char tmpl[] = "/tmp/captee-bench-gp-ta-XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
-    socket_ = dir_ + "/s";
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::execl(CAPTEED_PATH, CAPTEED_PATH, "--socket", socket_.c_str(), "--ta-dir", CAPTEE_TA_DIR,
-              "--state-dir", (dir_ + "/state").c_str(), "--allow-unsigned-tas",
-              static_cast<char *>(nullptr));
-      ::_exit(127);
-    }
-    for (int i = 0; i < 500 && !reachable(); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    ::setenv("CAPTEE_SOCKET", socket_.c_str(), 1);
-  }
-  ~Capteed() {
-    ::kill(pid_, SIGTERM);
-    int st = 0;
-    ::waitpid(pid_, &st, 0);
-    std::filesystem::remove_all(dir_);
-  }
-  Capteed(const Capteed &) = delete;
-  Capteed &operator=(const Capteed &) = delete;
-
- private:
-  bool reachable() const {
-    int fd = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-    sockaddr_un a{};
-    a.sun_family = AF_UNIX;
-    std::snprintf(a.sun_path, sizeof a.sun_path, "%s", socket_.c_str());
-    bool ok = ::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) == 0;
-    ::close(fd);
-    return ok;
-  }
-  std::string dir_;
-  std::string socket_;
-  pid_t pid_ = -1;
-};
+captee::testing::BenchCapteed &capteed() {
+  static captee::testing::BenchCapteed d(CAPTEED_PATH, CAPTEE_TA_DIR, "gp-ta");
+  return d;
+}
 
 void BM_GpPropertyGetU32(benchmark::State &state) {
-  static Capteed capteed;
+  capteed();
   TEEC_Context ctx{};
   TEEC_Session s{};
   if (TEEC_InitializeContext(nullptr, &ctx) != TEEC_SUCCESS ||
@@ -160,7 +123,7 @@ bool openssl_batch(int what, const std::vector<uint8_t> &in, std::vector<uint8_t
 // The TA's batch and OpenSSL's in turns, as interleaved.hpp does for round
 // trips: load on the machine falls on both sides alike.
 void BM_GpCryptoVsOpenssl(benchmark::State &state) {
-  static Capteed capteed;
+  capteed();
   const int what = int(state.range(0));
   TEEC_Context ctx{};
   TEEC_Session s{};

@@ -37,6 +37,8 @@
 #include <thread>
 #include <vector>
 
+#include "captee/testing/bench_capteed.hpp"
+#include "captee/testing/process_tree.hpp"
 #include "tee_client_api.h"
 
 namespace {
@@ -50,126 +52,13 @@ constexpr uint32_t kLoop = 64;  // invokes per iteration (summary.json divides b
 
 using Clock = std::chrono::steady_clock;
 
-// capteed on a temporary socket for the whole run.
-class Daemon {
- public:
-  Daemon() {
-    char tmpl[] = "/tmp/captee-bench-ta2ta-XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
-    socket_ = dir_ + "/s";
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::execl(CAPTEED_PATH, CAPTEED_PATH, "--socket", socket_.c_str(), "--ta-dir", CAPTEE_TA_DIR,
-              "--state-dir", (dir_ + "/state").c_str(), "--allow-unsigned-tas",
-              static_cast<char *>(nullptr));
-      ::_exit(127);
-    }
-    for (int i = 0; i < 500 && !reachable(); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    ::setenv("CAPTEE_SOCKET", socket_.c_str(), 1);
-  }
-  ~Daemon() {
-    ::kill(pid_, SIGTERM);
-    int st = 0;
-    ::waitpid(pid_, &st, 0);
-    std::filesystem::remove_all(dir_);
-  }
-
- private:
-  bool reachable() const {
-    int fd = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-    sockaddr_un a{};
-    a.sun_family = AF_UNIX;
-    std::snprintf(a.sun_path, sizeof a.sun_path, "%s", socket_.c_str());
-    const bool ok = ::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) == 0;
-    ::close(fd);
-    return ok;
-  }
-  std::string dir_;
-  std::string socket_;
-  pid_t pid_ = -1;
-};
-
-Daemon &daemon_instance() {
-  static Daemon d;
+captee::testing::BenchCapteed &daemon_instance() {
+  static captee::testing::BenchCapteed d(CAPTEED_PATH, CAPTEE_TA_DIR, "ta2ta");
   return d;
 }
 
-// Every thread of `pid` and of its descendants (capteed, the TA hosts).
-void set_tree_affinity(pid_t pid, const cpu_set_t &set) {
-  const std::string task_dir = "/proc/" + std::to_string(pid) + "/task";
-  DIR *d = ::opendir(task_dir.c_str());
-  if (d == nullptr) {
-    return;
-  }
-  std::vector<pid_t> kids;
-  while (dirent *e = ::readdir(d)) {
-    if (e->d_name[0] == '.') {
-      continue;
-    }
-    ::sched_setaffinity(static_cast<pid_t>(std::atoi(e->d_name)), sizeof set, &set);
-    std::ifstream children(task_dir + "/" + e->d_name + "/children");
-    for (pid_t k; children >> k;) {
-      kids.push_back(k);
-    }
-  }
-  ::closedir(d);
-  for (pid_t k : kids) {
-    set_tree_affinity(k, set);
-  }
-}
-
-// The whole tree on the CPU this thread runs on while it lives (after the
-// TA hosts exist: they inherit nothing from a pin set before they start).
-class PinTree {
- public:
-  PinTree() {
-    ::sched_getaffinity(0, sizeof all_, &all_);
-    CPU_ZERO(&one_);
-    CPU_SET(::sched_getcpu(), &one_);
-    set_tree_affinity(::getpid(), one_);
-  }
-  ~PinTree() { set_tree_affinity(::getpid(), all_); }
-  PinTree(const PinTree &) = delete;
-  PinTree &operator=(const PinTree &) = delete;
-
- private:
-  cpu_set_t all_{};
-  cpu_set_t one_{};
-};
-
-// CPU time consumed so far by every thread of `pid` and its descendants
-// (schedstat, ns): what the calls cost the client, capteed and the TA hosts
-// together, whatever else the machine runs.
-uint64_t tree_cpu_ns(pid_t pid) {
-  const std::string task_dir = "/proc/" + std::to_string(pid) + "/task";
-  DIR *d = ::opendir(task_dir.c_str());
-  if (d == nullptr) {
-    return 0;
-  }
-  uint64_t total = 0;
-  std::vector<pid_t> kids;
-  while (dirent *e = ::readdir(d)) {
-    if (e->d_name[0] == '.') {
-      continue;
-    }
-    std::ifstream stat(task_dir + "/" + e->d_name + "/schedstat");
-    uint64_t ns = 0;
-    if (stat >> ns) {
-      total += ns;
-    }
-    std::ifstream children(task_dir + "/" + e->d_name + "/children");
-    for (pid_t k; children >> k;) {
-      kids.push_back(k);
-    }
-  }
-  ::closedir(d);
-  for (pid_t k : kids) {
-    total += tree_cpu_ns(k);
-  }
-  return total;
-}
+using captee::testing::PinTree;
+using captee::testing::tree_cpu_ns;
 
 // Reports counter "tree_cpu_us": the tree's CPU microseconds per `per`
 // calls, over the benchmark's scope.

@@ -50,7 +50,9 @@
 #include "IOpener.h"
 #include "MinkCom.h"
 #include "captee/channel.hpp"
+#include "captee/testing/bench_capteed.hpp"
 #include "captee/testing/interleaved.hpp"
+#include "captee/testing/process_tree.hpp"
 #include "captee/testing/raw_echo.hpp"
 #include "tee_client_api.h"
 
@@ -59,143 +61,14 @@ namespace {
 constexpr TEEC_UUID kBenchTa = {0x7e57c0de, 0x00be, 0x4000, {0x80, 0, 0, 0, 0, 0, 0, 0xbe}};
 constexpr size_t kMiB = 1 << 20;
 
-// capteed on a temporary socket for the whole run.
-class Daemon {
- public:
-  Daemon() {
-    char tmpl[] = "/tmp/captee-bench-teec-XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
-    socket_ = dir_ + "/s";
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::execl(CAPTEED_PATH, CAPTEED_PATH, "--socket", socket_.c_str(), "--ta-dir", CAPTEE_TA_DIR,
-              "--state-dir", (dir_ + "/state").c_str(), "--allow-unsigned-tas",
-              static_cast<char *>(nullptr));
-      ::_exit(127);
-    }
-    for (int i = 0; i < 500 && !reachable(); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    ::setenv("CAPTEE_SOCKET", socket_.c_str(), 1);
-  }
-  ~Daemon() {
-    ::kill(pid_, SIGTERM);
-    int st = 0;
-    ::waitpid(pid_, &st, 0);
-    std::filesystem::remove_all(dir_);
-  }
-
- private:
-  bool reachable() const {
-    int fd = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-    sockaddr_un a{};
-    a.sun_family = AF_UNIX;
-    std::snprintf(a.sun_path, sizeof a.sun_path, "%s", socket_.c_str());
-    bool ok = ::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) == 0;
-    ::close(fd);
-    return ok;
-  }
-  std::string dir_;
-  std::string socket_;
-  pid_t pid_ = -1;
-};
-
-Daemon &daemon_instance() {
-  static Daemon d;
+captee::testing::BenchCapteed &daemon_instance() {
+  static captee::testing::BenchCapteed d(CAPTEED_PATH, CAPTEE_TA_DIR, "teec");
   return d;
 }
 
-// Sets the affinity of every thread of `pid` and, recursively, of its
-// children: for this process that is the bench, capteed and the TA hosts.
-void set_tree_affinity(pid_t pid, const cpu_set_t &set) {
-  std::string task_dir = "/proc/" + std::to_string(pid) + "/task";
-  DIR *d = ::opendir(task_dir.c_str());
-  if (d == nullptr) {
-    return;
-  }
-  std::vector<pid_t> kids;
-  while (dirent *e = ::readdir(d)) {
-    if (e->d_name[0] == '.') {
-      continue;
-    }
-    pid_t tid = static_cast<pid_t>(std::atoi(e->d_name));
-    ::sched_setaffinity(tid, sizeof set, &set);
-    std::ifstream children(task_dir + "/" + e->d_name + "/children");
-    for (pid_t k; children >> k;) {
-      kids.push_back(k);
-    }
-  }
-  ::closedir(d);
-  for (pid_t k : kids) {
-    set_tree_affinity(k, set);
-  }
-}
-
-// CPU time consumed so far by every thread of `pid` and its descendants
-// (schedstat, ns): what a call costs the client, capteed and the TA host
-// together, whatever else the machine runs.
-uint64_t tree_cpu_ns(pid_t pid) {
-  std::string task_dir = "/proc/" + std::to_string(pid) + "/task";
-  DIR *d = ::opendir(task_dir.c_str());
-  if (d == nullptr) {
-    return 0;
-  }
-  uint64_t total = 0;
-  std::vector<pid_t> kids;
-  while (dirent *e = ::readdir(d)) {
-    if (e->d_name[0] == '.') {
-      continue;
-    }
-    std::ifstream stat(task_dir + "/" + e->d_name + "/schedstat");
-    uint64_t ns = 0;
-    if (stat >> ns) {
-      total += ns;
-    }
-    std::ifstream children(task_dir + "/" + e->d_name + "/children");
-    for (pid_t k; children >> k;) {
-      kids.push_back(k);
-    }
-  }
-  ::closedir(d);
-  for (pid_t k : kids) {
-    total += tree_cpu_ns(k);
-  }
-  return total;
-}
-
-// Times each process of the tree (by name: the bench, capteed, captee-tahost)
-// blocked so far: the voluntary context switches of all its threads. A call
-// that blocks N times in all costs at least N switches of the CPU.
-void tree_blocks(pid_t pid, std::map<std::string, uint64_t> &by_name) {
-  const std::string dir = "/proc/" + std::to_string(pid);
-  std::string name;
-  std::ifstream(dir + "/comm") >> name;
-  DIR *d = ::opendir((dir + "/task").c_str());
-  if (d == nullptr) {
-    return;
-  }
-  std::vector<pid_t> kids;
-  while (dirent *e = ::readdir(d)) {
-    if (e->d_name[0] == '.') {
-      continue;
-    }
-    const std::string task = dir + "/task/" + e->d_name;
-    std::ifstream status(task + "/status");
-    for (std::string line; std::getline(status, line);) {
-      if (line.rfind("voluntary_ctxt_switches:", 0) == 0) {
-        by_name[name] += std::strtoull(line.c_str() + 24, nullptr, 10);
-      }
-    }
-    std::ifstream children(task + "/children");
-    for (pid_t k; children >> k;) {
-      kids.push_back(k);
-    }
-  }
-  ::closedir(d);
-  for (pid_t k : kids) {
-    tree_blocks(k, by_name);
-  }
-}
+using captee::testing::PinTree;
+using captee::testing::tree_blocks;
+using captee::testing::tree_cpu_ns;
 
 // Reports the tree's CPU microseconds per iteration as counter "tree_cpu_us",
 // and how often the client, capteed and the TA hosts blocked per iteration
@@ -224,31 +97,6 @@ struct TreeCpu {
   benchmark::State &state;
   uint64_t start;
   std::map<std::string, uint64_t> blocks_at_start;
-};
-
-// The whole tree on the CPU this thread runs on, for the benchmark's scope;
-// back on every CPU the process started with afterwards. Processes spawned
-// meanwhile (TA hosts) inherit the pin; call again after spawning them.
-struct PinTree {
-  static const cpu_set_t &all() {
-    static const cpu_set_t set = [] {
-      cpu_set_t s;
-      ::sched_getaffinity(0, sizeof s, &s);
-      return s;
-    }();
-    return set;
-  }
-  PinTree() {
-    all();
-    CPU_ZERO(&one);
-    CPU_SET(::sched_getcpu(), &one);
-    again();
-  }
-  void again() const { set_tree_affinity(::getpid(), one); }
-  ~PinTree() { set_tree_affinity(::getpid(), all()); }
-  PinTree(const PinTree &) = delete;
-  PinTree &operator=(const PinTree &) = delete;
-  cpu_set_t one{};
 };
 
 struct GpSession {
