@@ -52,6 +52,21 @@ TEE_Result store(const std::optional<T> &v, T *out) {
   return TEE_SUCCESS;
 }
 
+// A getter of one fixed-size value: `convert` reads the property's value as
+// T (nullopt: BAD_FORMAT). `fn` names the GP function in a panic's message.
+template <typename T, typename Convert>
+TEE_Result get_value(const char *fn, TEE_PropSetHandle propsetOrEnumerator, const char *name,
+                     T *value, Convert convert) {
+  if (value == nullptr) {
+    property_panic(fn, "NULL value pointer");
+  }
+  auto found = look_up(fn, propsetOrEnumerator, name);
+  if (found.result != TEE_SUCCESS) {
+    return found.result;
+  }
+  return store(convert(found.property.value), value);
+}
+
 // Copies `size` bytes to [outbuf] `buffer` of *len bytes: SHORT_BUFFER with
 // the size needed when it does not fit (`buffer` may then be NULL).
 TEE_Result copy_out(const char *function, const void *data, size_t size, void *buffer,
@@ -74,9 +89,9 @@ TEE_Result copy_out(const char *function, const void *data, size_t size, void *b
 }  // namespace captee::gp_ta
 
 using captee::gp_ta::copy_out;
+using captee::gp_ta::get_value;
 using captee::gp_ta::look_up;
 using captee::gp_ta::property_panic;
-using captee::gp_ta::store;
 
 extern "C" {
 
@@ -95,38 +110,20 @@ TEE_Result TEE_GetPropertyAsString(TEE_PropSetHandle propsetOrEnumerator, const 
 
 TEE_Result TEE_GetPropertyAsBool(TEE_PropSetHandle propsetOrEnumerator, const char *name,
                                  bool *value) {
-  if (value == nullptr) {
-    property_panic(__func__, "NULL value pointer");
-  }
-  auto found = look_up(__func__, propsetOrEnumerator, name);
-  if (found.result != TEE_SUCCESS) {
-    return found.result;
-  }
-  return store(captee::gp_ta::property_as_bool(found.property.value), value);
+  return get_value(__func__, propsetOrEnumerator, name, value,
+                   [](const auto &v) { return captee::gp_ta::property_as_bool(v); });
 }
 
 TEE_Result TEE_GetPropertyAsU32(TEE_PropSetHandle propsetOrEnumerator, const char *name,
                                 uint32_t *value) {
-  if (value == nullptr) {
-    property_panic(__func__, "NULL value pointer");
-  }
-  auto found = look_up(__func__, propsetOrEnumerator, name);
-  if (found.result != TEE_SUCCESS) {
-    return found.result;
-  }
-  return store(captee::gp_ta::property_as_u32(found.property.value), value);
+  return get_value(__func__, propsetOrEnumerator, name, value,
+                   [](const auto &v) { return captee::gp_ta::property_as_u32(v); });
 }
 
 TEE_Result TEE_GetPropertyAsU64(TEE_PropSetHandle propsetOrEnumerator, const char *name,
                                 uint64_t *value) {
-  if (value == nullptr) {
-    property_panic(__func__, "NULL value pointer");
-  }
-  auto found = look_up(__func__, propsetOrEnumerator, name);
-  if (found.result != TEE_SUCCESS) {
-    return found.result;
-  }
-  return store(captee::gp_ta::property_as_u64(found.property.value), value);
+  return get_value(__func__, propsetOrEnumerator, name, value,
+                   [](const auto &v) { return captee::gp_ta::property_as_u64(v); });
 }
 
 TEE_Result TEE_GetPropertyAsBinaryBlock(TEE_PropSetHandle propsetOrEnumerator, const char *name,
@@ -147,26 +144,14 @@ TEE_Result TEE_GetPropertyAsBinaryBlock(TEE_PropSetHandle propsetOrEnumerator, c
 
 TEE_Result TEE_GetPropertyAsUUID(TEE_PropSetHandle propsetOrEnumerator, const char *name,
                                  TEE_UUID *value) {
-  if (value == nullptr) {
-    property_panic(__func__, "NULL value pointer");
-  }
-  auto found = look_up(__func__, propsetOrEnumerator, name);
-  if (found.result != TEE_SUCCESS) {
-    return found.result;
-  }
-  return store(captee::gp_ta::property_as_uuid(found.property.value), value);
+  return get_value(__func__, propsetOrEnumerator, name, value,
+                   [](const auto &v) { return captee::gp_ta::property_as_uuid(v); });
 }
 
 TEE_Result TEE_GetPropertyAsIdentity(TEE_PropSetHandle propsetOrEnumerator, const char *name,
                                      TEE_Identity *value) {
-  if (value == nullptr) {
-    property_panic(__func__, "NULL value pointer");
-  }
-  auto found = look_up(__func__, propsetOrEnumerator, name);
-  if (found.result != TEE_SUCCESS) {
-    return found.result;
-  }
-  return store(captee::gp_ta::property_as_identity(found.property.value), value);
+  return get_value(__func__, propsetOrEnumerator, name, value,
+                   [](const auto &v) { return captee::gp_ta::property_as_identity(v); });
 }
 
 }  // extern "C"
