@@ -25,35 +25,9 @@ ProcessorDescription ten_mhz_processor() {
   return p;
 }
 
-class Exceptions : public ::testing::Test {
+class Exceptions : public ProgramTest {
  protected:
-  void SetUp() override {
-    std::string error;
-    proc_ = RemoteProcessor::create(description(), &error);
-    ASSERT_TRUE(proc_) << error;
-  }
-  virtual ProcessorDescription description() { return ten_mhz_processor(); }
-  void TearDown() override {
-    if (proc_) {
-      (void)proc_->stop();
-    }
-  }
-  // Loads `program`, stores the scenario number the program reads, boots.
-  void boot(const std::string &program, uint32_t scenario = 0) {
-    auto code = read_program(program);
-    ASSERT_FALSE(code.empty());
-    ASSERT_TRUE(load(*proc_, 0, code).ok());
-    write_word(*proc_, 0x10000200, scenario);
-    Status s = proc_->start(0);
-    ASSERT_TRUE(s.ok()) << s.message;
-  }
-  uint32_t result(uint32_t i) { return read_word(*proc_, 0x10000100 + 4 * i); }
-  std::string crash_reason() {
-    auto c = proc_->core().last_crash();
-    return c ? c->reason : "(no crash)";
-  }
-
-  std::unique_ptr<RemoteProcessor> proc_;
+  ProcessorDescription description() override { return ten_mhz_processor(); }
 };
 
 TEST_F(Exceptions, SysTickTicksEveryReloadPlusOneCyclesOfTheInstructionClock) {

@@ -27,33 +27,9 @@ ProcessorDescription stm32mp15_test_processor() {
   return p;
 }
 
-class Peripherals : public ::testing::Test {
+class Peripherals : public ProgramTest {
  protected:
-  void SetUp() override {
-    std::string error;
-    proc_ = RemoteProcessor::create(stm32mp15_test_processor(), &error);
-    ASSERT_TRUE(proc_) << error;
-  }
-  void TearDown() override {
-    if (proc_) {
-      (void)proc_->stop();
-    }
-  }
-  void boot(const std::string &program, uint32_t scenario = 0) {
-    auto code = read_program(program);
-    ASSERT_FALSE(code.empty());
-    ASSERT_TRUE(load(*proc_, 0, code).ok());
-    write_word(*proc_, 0x10000200, scenario);
-    Status s = proc_->start(0);
-    ASSERT_TRUE(s.ok()) << s.message;
-  }
-  uint32_t result(uint32_t i) { return read_word(*proc_, 0x10000100 + 4 * i); }
-  std::string crash_reason() {
-    auto c = proc_->core().last_crash();
-    return c ? c->reason : "(no crash)";
-  }
-
-  std::unique_ptr<RemoteProcessor> proc_;
+  ProcessorDescription description() override { return stm32mp15_test_processor(); }
 };
 
 // ---- The SoC's map ----

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -87,5 +88,39 @@ inline ProcessorDescription test_processor() {
   p.mailbox_layout = MailboxLayout::kCaptee;  // heartbeat.S and sleeper.S poll captee's layout
   return p;
 }
+
+// A processor made from description() that boots one of the programs in
+// tests/platform/programs: the program reads its scenario number at
+// 0x10000200 and writes its results from 0x10000100.
+class ProgramTest : public ::testing::Test {
+ protected:
+  virtual ProcessorDescription description() = 0;
+  void SetUp() override {
+    std::string error;
+    proc_ = RemoteProcessor::create(description(), &error);
+    ASSERT_TRUE(proc_) << error;
+  }
+  void TearDown() override {
+    if (proc_) {
+      (void)proc_->stop();
+    }
+  }
+  // Loads `program`, stores the scenario number the program reads, boots.
+  void boot(const std::string &program, uint32_t scenario = 0) {
+    auto code = read_program(program);
+    ASSERT_FALSE(code.empty());
+    ASSERT_TRUE(load(*proc_, 0, code).ok());
+    write_word(*proc_, 0x10000200, scenario);
+    Status s = proc_->start(0);
+    ASSERT_TRUE(s.ok()) << s.message;
+  }
+  uint32_t result(uint32_t i) { return read_word(*proc_, 0x10000100 + 4 * i); }
+  std::string crash_reason() {
+    auto c = proc_->core().last_crash();
+    return c ? c->reason : "(no crash)";
+  }
+
+  std::unique_ptr<RemoteProcessor> proc_;
+};
 
 }  // namespace captee::platform::testing
