@@ -19,6 +19,15 @@ constexpr CipherMode kCtr = CipherMode::kCtr;
 constexpr CipherMode kNoMode = CipherMode::kNone;
 constexpr MacKind kHmac = MacKind::kHmac;
 constexpr MacKind kNoMac = MacKind::kNone;
+constexpr uint32_t kSignature = TEE_OPERATION_ASYMMETRIC_SIGNATURE;
+constexpr uint32_t kAsymCipher = TEE_OPERATION_ASYMMETRIC_CIPHER;
+// An RSA operation's key is a key pair; operations.cpp also takes a public
+// key where only the public half is used (verify, encrypt).
+constexpr uint32_t kRsa = TEE_TYPE_RSA_KEYPAIR;
+constexpr RsaScheme kPkcs1Sign = RsaScheme::kPkcs1Sign;
+constexpr RsaScheme kPss = RsaScheme::kPss;
+constexpr RsaScheme kPkcs1Encrypt = RsaScheme::kPkcs1Encrypt;
+constexpr RsaScheme kOaep = RsaScheme::kOaep;
 
 constexpr Algorithm kAlgorithms[] = {
     // Digests.
@@ -102,6 +111,26 @@ constexpr Algorithm kAlgorithms[] = {
     // Authenticated encryption.
     {TEE_ALG_AES_GCM, TEE_OPERATION_AE, "AES", TEE_TYPE_AES, 16, CipherMode::kGcm, kNoMac},
     {TEE_ALG_AES_CCM, TEE_OPERATION_AE, "AES", TEE_TYPE_AES, 16, CipherMode::kCcm, kNoMac},
+    // RSA signatures, over the digest named; PSS's MGF1 uses the same hash.
+    {TEE_ALG_RSASSA_PKCS1_V1_5_MD5, kSignature, "MD5", kRsa, 0, kNoMode, kNoMac, kPkcs1Sign},
+    {TEE_ALG_RSASSA_PKCS1_V1_5_SHA1, kSignature, "SHA1", kRsa, 0, kNoMode, kNoMac, kPkcs1Sign},
+    {TEE_ALG_RSASSA_PKCS1_V1_5_SHA224, kSignature, "SHA224", kRsa, 0, kNoMode, kNoMac, kPkcs1Sign},
+    {TEE_ALG_RSASSA_PKCS1_V1_5_SHA256, kSignature, "SHA256", kRsa, 0, kNoMode, kNoMac, kPkcs1Sign},
+    {TEE_ALG_RSASSA_PKCS1_V1_5_SHA384, kSignature, "SHA384", kRsa, 0, kNoMode, kNoMac, kPkcs1Sign},
+    {TEE_ALG_RSASSA_PKCS1_V1_5_SHA512, kSignature, "SHA512", kRsa, 0, kNoMode, kNoMac, kPkcs1Sign},
+    {TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA1, kSignature, "SHA1", kRsa, 0, kNoMode, kNoMac, kPss},
+    {TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA224, kSignature, "SHA224", kRsa, 0, kNoMode, kNoMac, kPss},
+    {TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA256, kSignature, "SHA256", kRsa, 0, kNoMode, kNoMac, kPss},
+    {TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA384, kSignature, "SHA384", kRsa, 0, kNoMode, kNoMac, kPss},
+    {TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA512, kSignature, "SHA512", kRsa, 0, kNoMode, kNoMac, kPss},
+    // RSA encryption; OAEP hashes the label and runs MGF1 with the hash named.
+    {TEE_ALG_RSAES_PKCS1_V1_5, kAsymCipher, nullptr, kRsa, 0, kNoMode, kNoMac, kPkcs1Encrypt},
+    {TEE_ALG_RSAES_PKCS1_OAEP_MGF1_SHA1, kAsymCipher, "SHA1", kRsa, 0, kNoMode, kNoMac, kOaep},
+    {TEE_ALG_RSAES_PKCS1_OAEP_MGF1_SHA224, kAsymCipher, "SHA224", kRsa, 0, kNoMode, kNoMac, kOaep},
+    {TEE_ALG_RSAES_PKCS1_OAEP_MGF1_SHA256, kAsymCipher, "SHA256", kRsa, 0, kNoMode, kNoMac, kOaep},
+    {TEE_ALG_RSAES_PKCS1_OAEP_MGF1_SHA384, kAsymCipher, "SHA384", kRsa, 0, kNoMode, kNoMac, kOaep},
+    {TEE_ALG_RSAES_PKCS1_OAEP_MGF1_SHA512, kAsymCipher, "SHA512", kRsa, 0, kNoMode, kNoMac, kOaep},
+    {TEE_ALG_RSA_NOPAD, kAsymCipher, nullptr, kRsa, 0, kNoMode, kNoMac, RsaScheme::kNoPad},
 };
 
 const char *mode_suffix(CipherMode mode) {
@@ -159,6 +188,14 @@ std::string cipher_name(const Algorithm &alg, size_t key_bytes, CipherMode mode)
 }
 
 bool algorithm_available(const Algorithm &alg) {
+  if (alg.rsa != RsaScheme::kNone) {
+    if (alg.openssl == nullptr) {
+      return true;
+    }
+    EVP_MD *md = EVP_MD_fetch(nullptr, alg.openssl, nullptr);
+    EVP_MD_free(md);
+    return md != nullptr;
+  }
   if (alg.operation_class == TEE_OPERATION_DIGEST ||
       alg.operation_class == TEE_OPERATION_KEY_DERIVATION ||
       (alg.operation_class == TEE_OPERATION_MAC && alg.mac_kind == MacKind::kHmac)) {

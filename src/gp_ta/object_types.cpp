@@ -1,5 +1,4 @@
-// Object types and their sizes (object_types.hpp). One row per type; the
-// asymmetric types join this table when captee implements them.
+// Object types and their sizes (object_types.hpp). One row per type.
 #include "object_types.hpp"
 
 #include <initializer_list>
@@ -39,7 +38,16 @@ constexpr SizeRule kRules[] = {
     {TEE_TYPE_HKDF_IKM, 8, 4096, 8, 0},
     {TEE_TYPE_CONCAT_KDF_Z, 8, 4096, 8, 0},
     {TEE_TYPE_PBKDF2_PASSWORD, 8, 4096, 8, 0},
+    // RSA: any modulus size from 256 to 4096 bits, as OP-TEE allows (a
+    // populated key's size is its modulus's, which need not be a multiple
+    // of 8).
+    {TEE_TYPE_RSA_PUBLIC_KEY, 256, 4096, 1, 0},
+    {TEE_TYPE_RSA_KEYPAIR, 256, 4096, 1, 0},
 };
+
+bool is_rsa(uint32_t type) {
+  return type == TEE_TYPE_RSA_PUBLIC_KEY || type == TEE_TYPE_RSA_KEYPAIR;
+}
 
 const SizeRule *rule_for(uint32_t type) {
   for (const SizeRule &r : kRules) {
@@ -76,12 +84,25 @@ uint32_t object_secret_attribute(uint32_t type) {
     case TEE_TYPE_PBKDF2_PASSWORD:
       return TEE_ATTR_PBKDF2_PASSWORD;
     default:
-      return rule_for(type) != nullptr ? TEE_ATTR_SECRET_VALUE : 0;
+      return rule_for(type) != nullptr && !is_rsa(type) ? TEE_ATTR_SECRET_VALUE : 0;
   }
 }
 
 bool object_attribute_allowed(uint32_t type, uint32_t attribute_id) {
-  return attribute_id != 0 && attribute_id == object_secret_attribute(type);
+  switch (attribute_id) {
+    case TEE_ATTR_RSA_MODULUS:
+    case TEE_ATTR_RSA_PUBLIC_EXPONENT:
+      return is_rsa(type);
+    case TEE_ATTR_RSA_PRIVATE_EXPONENT:
+    case TEE_ATTR_RSA_PRIME1:
+    case TEE_ATTR_RSA_PRIME2:
+    case TEE_ATTR_RSA_EXPONENT1:
+    case TEE_ATTR_RSA_EXPONENT2:
+    case TEE_ATTR_RSA_COEFFICIENT:
+      return type == TEE_TYPE_RSA_KEYPAIR;
+    default:
+      return attribute_id != 0 && attribute_id == object_secret_attribute(type);
+  }
 }
 
 }  // namespace captee::gp_ta

@@ -276,12 +276,18 @@ static const uint32_t kSupported[] = {
     TEE_ALG_HKDF_SHA256_DERIVE_KEY,
     TEE_ALG_CONCAT_KDF_SHA1_DERIVE_KEY,
     TEE_ALG_PBKDF2_HMAC_SHA1_DERIVE_KEY,
+    TEE_ALG_RSASSA_PKCS1_V1_5_MD5,
+    TEE_ALG_RSASSA_PKCS1_V1_5_SHA256,
+    TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA512,
+    TEE_ALG_RSAES_PKCS1_V1_5,
+    TEE_ALG_RSAES_PKCS1_OAEP_MGF1_SHA1,
+    TEE_ALG_RSA_NOPAD,
 };
 
-/* Not (yet) in captee: the asymmetric and XOF families, SM4. */
+/* Not (yet) in captee: ECC, the XOF family, SM4. */
 static const uint32_t kUnsupported[] = {
     TEE_ALG_SHAKE128,
-    TEE_ALG_RSA_NOPAD,
+    TEE_ALG_ECDSA_P256,
     TEE_ALG_SM4_ECB_NOPAD,
     0x12345678,
 };
@@ -1152,6 +1158,389 @@ static TEE_Result ae(TEE_Param params[4]) {
   return TEE_SUCCESS;
 }
 
+/* ---- RSA ---- */
+
+/* NIST CAVS 11.0 SigVer PKCS#1 v1.5, mod 1024 with SHA-256: a key, a
+ * message whose signature verifies (Result = P) and one whose signature
+ * does not (Result = F: its padding separator is 0x44, not 0x00). */
+static const char kNistN[] =
+    "8592b5850b9ba96e7faecbdd67e50ed5fb2018fda0bc6a09ab6345910fc445ac"
+    "6bdb0e7a4c6b72c9441649c9e78109bbaa1d79f9fafb8794a1a06cb638bd8f3c"
+    "3416d44c43cf862b8ac1d5006310b05a7760d341d07077ae775f1695061d3c72"
+    "97dd3ab8fc5d03d09ed1602a1bb69891bb377fd0aad6cd90f8b207467db36279";
+static const char kNistE[] = "eef211";
+static const char kNistMsgPass[] =
+    "1e422f898ff258a99bc53648541709b3a3bba5828d36d070b42bec6a2117d6e6"
+    "403f0d762ce6179d2dc220e180b1e52156a9d0291eed64840787dc91c1f20fda"
+    "841797a0547b32bb83b668a177276fc4aee64b21fefa391522cc4e7372dc5cd5"
+    "f2b3152f8e1973aaa48757afc3df7041b35b5e91b5c317cc0be48a38bb3d837f";
+static const char kNistSigPass[] =
+    "2e37c8221597f7e2b1970c40a50db5fefde31b1dff1e9b9d6a70b023acb01497"
+    "1580eddf1d67f15d9fbbddfcdf49cda14ccb7516c33b787a3a3fd43d005d02de"
+    "10f93ffc99585ae5dfaa766c0f1f5bfa62e50e76a059a4a1e814c1ee9836e015"
+    "95731dce48f94aa1ae36d9c5165a3eb28013fac271e091f7018fe96ec26009c1";
+static const char kNistMsgFail[] =
+    "23d29062797ec367d664542872324b63a72305caed23d04b0834b594801095d7"
+    "521078cae54c21f33f04e622793fbe3f70b19c45bee2fb8fe98dba53d9462b6c"
+    "9060675c150ee491b1c849e75ef1806f7db60d6fc7399fa986efe5e00546a399"
+    "458c051ff10c33c9947a257f0a91b97b35fa034df170e4224922de45eb5826e6";
+static const char kNistSigFail[] =
+    "02d07177f91c0db0b74e34b532aa18673d27fdee370b7aa9094ef765c9a8278b"
+    "7128f1bd24fd3992e6376f83bdea9e505be10de15163286a7c9d9873bdbcffe0"
+    "535f9f8cb0dd99ba34e24ec462e4ad03618258b66894daeac9415545e030bd96"
+    "3f2beb8d089183ec7ff1be67e6f94e6871d42fb7d7c694682a9f4af599bfdf81";
+
+/* A 1024-bit key pair made with the openssl command line (e = 65537), and
+ * what OpenSSL made with it independently: the PKCS#1 v1.5 SHA-256
+ * signature of "abc", and "captee OAEP test" encrypted with OAEP-SHA256 and
+ * with PKCS#1 v1.5. */
+static const char kRsaE[] = "010001";
+static const char kRsaN[] =
+    "9521bd2d6bcd2764094fba334eaf60f3811ec66b693bb6c6aa1c96220f8d3ace"
+    "2300aa1dfb53c737c0e633aae3fe712f8d641c2aca217d4fecac672f05e3e8eb"
+    "f7d4167f1b37b6de258b2f35fbea7ca893eed364f7da587632ce6ad4bd95f815"
+    "a675c8fa14ff96dd47193aa7680a811c40eea72a158b0267faa76fab9096affb";
+static const char kRsaD[] =
+    "79694565b42d0a93b3ccf7cf8b90d682882d70e6c37ebcf8124841a62b391495"
+    "fc032f7c473fd6a1ba66efcb81e0856f6c52036886b52b1b2598da4c7b24285c"
+    "ad737d8f20edefac47acf4a4f647fd0db41716e3df935adc3b7be61ab96d5a24"
+    "939c16cc1b5ff81d05ca5397fd5c87060684effe59499cd050f91da5dee99621";
+static const char kRsaP[] =
+    "c5e7335a05a67a5a9ce69d14a8916d94f4b85f4a3388b5d3b58412eebe7f969b"
+    "09827508201316c15b549b703beef451f0041e45858fea908028c51c2ac6d12b";
+static const char kRsaQ[] =
+    "c0e947732f4040827163ef4b58e64390628c11ee8bb98b6a04fe382e294f55f0"
+    "a300a04bab7c082243b343faa3ead1b14484a684f831d6a1ba19b8cd02f71471";
+static const char kRsaDp[] =
+    "483b4a92e0dd126b60390bbc2e8a65e4a82d631a4214f3c881c7e2e120c690c1"
+    "a586e8103f24b8797a4c372f8fb0779c306e505e2f91879b962b4b462c96c461";
+static const char kRsaDq[] =
+    "17d337cdd4021d757ec796e0396486e7a824207ad3aae0bb014edc656718b346"
+    "7afb32d0e5a6f5e235764869062194304e840b84d49a6325aa344f0c92d72d21";
+static const char kRsaQinv[] =
+    "1e9fd8e262432c98031fbb1a31f1162886a159559bd9371324b776b6c62c264f"
+    "384898ef98e78b2cedc2e09dea3899da05260d187e99490afcceb0da9543c12b";
+static const char kRsaSigAbc[] =
+    "2e534cd8e7e1bd2f4021c8f6422d00cb71c14df6795dde56b6c08af504f5bb34"
+    "d8d1ca7d8efeac83455f42aa10ef13d11c51cf5510f751495803c6d1855ffb6b"
+    "163737100ad0c19170efc7d9c60c1570c22f5ecd47d5040ab106a9f9f847eeaa"
+    "a72877cb9ae389a305f0d1c7f4472af2eccafb2983b58b04b4324ad4942f76aa";
+static const char kRsaOaepSha256[] =
+    "5dc0e4d3c91c3044bdd392c3e2b1349f8ee61fc5aeb388f9e4b11623dd0edd50"
+    "38a1d5e81454c8696293031ecbc750bd1c0fa9a9f5ec543b35d4ac452047c98f"
+    "707672863c7512fdb9977b7c1e6593d52428b2d5e8db75c9e099533329dcc837"
+    "92d7a32011ebf042e1ba5c47957d5f87556787133b60829cfada976aeb3cdd87";
+static const char kRsaPkcs1Enc[] =
+    "1dd7ee7c0fbd000aac4e24019cef89c8075f6253da36a426b20016040749d30d"
+    "788a1a7296b67d499473ba2e2c74bb4fbd2574fc996910bee41de06c7874eb46"
+    "956ad12e21e3b9512f3a06504638695dc20db70f0b0db8bccf7325c86efeff3f"
+    "c6d22121a12498f0ad170487fe5ac9fbee05f4aa2da67ea636e0a6a0225fe339";
+static const char kRsaMessage[] = "captee OAEP test";
+
+/* Hex values as attributes: `ids[i]` from `hex[i]`, decoded into `store`
+ * (256 bytes per attribute). */
+static void hex_attributes(TEE_Attribute *attrs, const uint32_t *ids, const char *const *hex,
+                           size_t count, uint8_t (*store)[256]) {
+  for (size_t i = 0; i < count; ++i) {
+    size_t len = unhex(hex[i], store[i], sizeof store[i]);
+    TEE_InitRefAttribute(&attrs[i], ids[i], store[i], len);
+  }
+}
+
+/* A populated RSA object of `type` from `count` of the attributes, or
+ * TEE_HANDLE_NULL. */
+static TEE_ObjectHandle rsa_object(uint32_t type, const uint32_t *ids, const char *const *hex,
+                                   size_t count) {
+  static uint8_t store[8][256];
+  TEE_Attribute attrs[8];
+  TEE_ObjectHandle o = TEE_HANDLE_NULL;
+  hex_attributes(attrs, ids, hex, count, store);
+  if (TEE_AllocateTransientObject(type, 2048, &o) != TEE_SUCCESS) {
+    return TEE_HANDLE_NULL;
+  }
+  if (TEE_PopulateTransientObject(o, attrs, (uint32_t)count) != TEE_SUCCESS) {
+    TEE_FreeTransientObject(o);
+    return TEE_HANDLE_NULL;
+  }
+  return o;
+}
+
+static const uint32_t kRsaIds[] = {
+    TEE_ATTR_RSA_MODULUS,   TEE_ATTR_RSA_PUBLIC_EXPONENT, TEE_ATTR_RSA_PRIVATE_EXPONENT,
+    TEE_ATTR_RSA_PRIME1,    TEE_ATTR_RSA_PRIME2,          TEE_ATTR_RSA_EXPONENT1,
+    TEE_ATTR_RSA_EXPONENT2, TEE_ATTR_RSA_COEFFICIENT,
+};
+static const char *const kRsaHex[] = {kRsaN, kRsaE, kRsaD, kRsaP, kRsaQ, kRsaDp, kRsaDq, kRsaQinv};
+static const char *const kNistHex[] = {kNistN, kNistE};
+
+/* The key pair of the vectors, with its CRT values or without. */
+static TEE_ObjectHandle kat_keypair(bool crt) {
+  return rsa_object(TEE_TYPE_RSA_KEYPAIR, kRsaIds, kRsaHex, crt ? 8 : 3);
+}
+
+/* An operation of `alg` in `mode` keyed with `key`, or TEE_HANDLE_NULL. */
+static TEE_OperationHandle rsa_op(uint32_t alg, uint32_t mode, TEE_ObjectHandle key) {
+  TEE_OperationHandle op = TEE_HANDLE_NULL;
+  if (key == TEE_HANDLE_NULL || TEE_AllocateOperation(&op, alg, mode, 2048) != TEE_SUCCESS) {
+    return TEE_HANDLE_NULL;
+  }
+  if (TEE_SetOperationKey(op, key) != TEE_SUCCESS) {
+    TEE_FreeOperation(op);
+    return TEE_HANDLE_NULL;
+  }
+  return op;
+}
+
+/* SHA-256 of `len` bytes. */
+static bool sha256(const void *in, size_t len, uint8_t out[32]) {
+  TEE_OperationHandle d = TEE_HANDLE_NULL;
+  ta_size_t n = 32;
+  bool ok = TEE_AllocateOperation(&d, TEE_ALG_SHA256, TEE_MODE_DIGEST, 0) == TEE_SUCCESS &&
+            TEE_DigestDoFinal(d, in, len, out, &n) == TEE_SUCCESS && n == 32;
+  TEE_FreeOperation(d);
+  return ok;
+}
+
+static TEE_Result rsa_kat(TEE_Param params[4]) {
+  uint8_t msg[128];
+  uint8_t sig[256];
+  uint8_t digest[32];
+  uint8_t out[256];
+  uint8_t attr[256];
+  ta_size_t n = 0;
+  ta_size_t attr_len = 0;
+  size_t msg_len = 0;
+  size_t sig_len = 0;
+  TEE_ObjectInfo info;
+
+  /* NIST's verification vectors, on a public key. */
+  TEE_ObjectHandle nist = rsa_object(TEE_TYPE_RSA_PUBLIC_KEY, kRsaIds, kNistHex, 2);
+  CHECK(1, nist != TEE_HANDLE_NULL && TEE_GetObjectInfo1(nist, &info) == TEE_SUCCESS &&
+               info.objectSize == 1024 && (info.handleFlags & TEE_HANDLE_FLAG_INITIALIZED) != 0);
+  TEE_OperationHandle verify = rsa_op(TEE_ALG_RSASSA_PKCS1_V1_5_SHA256, TEE_MODE_VERIFY, nist);
+  CHECK(2, verify != TEE_HANDLE_NULL);
+  msg_len = unhex(kNistMsgPass, msg, sizeof msg);
+  sig_len = unhex(kNistSigPass, sig, sizeof sig);
+  CHECK(3, sha256(msg, msg_len, digest) && TEE_AsymmetricVerifyDigest(verify, NULL, 0, digest, 32,
+                                                                      sig, sig_len) == TEE_SUCCESS);
+  sig[5] ^= 1;
+  CHECK(4, TEE_AsymmetricVerifyDigest(verify, NULL, 0, digest, 32, sig, sig_len) ==
+               TEE_ERROR_SIGNATURE_INVALID);
+  CHECK(5, TEE_AsymmetricVerifyDigest(verify, NULL, 0, digest, 32, sig, sig_len - 1) ==
+               TEE_ERROR_SIGNATURE_INVALID);
+  msg_len = unhex(kNistMsgFail, msg, sizeof msg);
+  sig_len = unhex(kNistSigFail, sig, sizeof sig);
+  CHECK(6, sha256(msg, msg_len, digest) &&
+               TEE_AsymmetricVerifyDigest(verify, NULL, 0, digest, 32, sig, sig_len) ==
+                   TEE_ERROR_SIGNATURE_INVALID);
+  TEE_FreeOperation(verify);
+  /* A public key's attributes are public; it has no private ones. */
+  attr_len = sizeof attr;
+  CHECK(7, TEE_GetObjectBufferAttribute(nist, TEE_ATTR_RSA_PUBLIC_EXPONENT, attr, &attr_len) ==
+                   TEE_SUCCESS &&
+               attr_len == 3 && attr[0] == 0xee && attr[2] == 0x11);
+  TEE_FreeTransientObject(nist);
+
+  /* Signing is deterministic: OpenSSL's signature, with the CRT values and
+   * without them. */
+  size_t expected_len = unhex(kRsaSigAbc, out, sizeof out);
+  CHECK(8, sha256("abc", 3, digest));
+  for (int crt = 1; crt >= 0; --crt) {
+    TEE_ObjectHandle key = kat_keypair(crt);
+    TEE_OperationHandle sign = rsa_op(TEE_ALG_RSASSA_PKCS1_V1_5_SHA256, TEE_MODE_SIGN, key);
+    CHECK(9, sign != TEE_HANDLE_NULL);
+    n = 127;
+    CHECK(10,
+          TEE_AsymmetricSignDigest(sign, NULL, 0, digest, 32, sig, &n) == TEE_ERROR_SHORT_BUFFER &&
+              n == 128);
+    n = sizeof sig;
+    CHECK(11, TEE_AsymmetricSignDigest(sign, NULL, 0, digest, 32, sig, &n) == TEE_SUCCESS &&
+                  n == expected_len && same(sig, out, n));
+    TEE_FreeOperation(sign);
+    /* The CRT values are there only if they were given. */
+    attr_len = sizeof attr;
+    CHECK(12, TEE_GetObjectBufferAttribute(key, TEE_ATTR_RSA_PRIME1, attr, &attr_len) ==
+                  (crt ? TEE_SUCCESS : TEE_ERROR_ITEM_NOT_FOUND));
+    TEE_FreeTransientObject(key);
+  }
+
+  /* Attributes come back as given; the private ones while extractable. */
+  TEE_ObjectHandle key = kat_keypair(true);
+  size_t n_len = unhex(kRsaN, msg, sizeof msg);
+  attr_len = 10;
+  CHECK(13, TEE_GetObjectBufferAttribute(key, TEE_ATTR_RSA_MODULUS, attr, &attr_len) ==
+                    TEE_ERROR_SHORT_BUFFER &&
+                attr_len == n_len);
+  CHECK(14,
+        TEE_GetObjectBufferAttribute(key, TEE_ATTR_RSA_MODULUS, attr, &attr_len) == TEE_SUCCESS &&
+            same(attr, msg, n_len));
+  attr_len = sizeof attr;
+  CHECK(15, TEE_GetObjectBufferAttribute(key, TEE_ATTR_RSA_PRIVATE_EXPONENT, attr, &attr_len) ==
+                    TEE_SUCCESS &&
+                attr_len == unhex(kRsaD, out, sizeof out) && same(attr, out, attr_len));
+  CHECK(16, TEE_GetObjectBufferAttribute(key, TEE_ATTR_SECRET_VALUE, attr, &attr_len) ==
+                TEE_ERROR_ITEM_NOT_FOUND);
+
+  /* Decryption of OpenSSL's ciphertexts; SHORT_BUFFER says the exact size. */
+  TEE_OperationHandle dec = rsa_op(TEE_ALG_RSAES_PKCS1_OAEP_MGF1_SHA256, TEE_MODE_DECRYPT, key);
+  CHECK(17, dec != TEE_HANDLE_NULL);
+  size_t ct_len = unhex(kRsaOaepSha256, sig, sizeof sig);
+  n = 4;
+  CHECK(18, TEE_AsymmetricDecrypt(dec, NULL, 0, sig, ct_len, out, &n) == TEE_ERROR_SHORT_BUFFER &&
+                n == sizeof kRsaMessage - 1);
+  n = sizeof out;
+  CHECK(19, TEE_AsymmetricDecrypt(dec, NULL, 0, sig, ct_len, out, &n) == TEE_SUCCESS &&
+                n == sizeof kRsaMessage - 1 && same(out, kRsaMessage, n));
+  sig[ct_len - 1] ^= 1;
+  n = sizeof out;
+  CHECK(20,
+        TEE_AsymmetricDecrypt(dec, NULL, 0, sig, ct_len, out, &n) == TEE_ERROR_CIPHERTEXT_INVALID);
+  TEE_FreeOperation(dec);
+  dec = rsa_op(TEE_ALG_RSAES_PKCS1_V1_5, TEE_MODE_DECRYPT, key);
+  ct_len = unhex(kRsaPkcs1Enc, sig, sizeof sig);
+  n = sizeof out;
+  CHECK(21, dec != TEE_HANDLE_NULL &&
+                TEE_AsymmetricDecrypt(dec, NULL, 0, sig, ct_len, out, &n) == TEE_SUCCESS &&
+                n == sizeof kRsaMessage - 1 && same(out, kRsaMessage, n));
+  TEE_FreeOperation(dec);
+
+  /* A key pair's public half copies into a public-key object, which then
+   * verifies and encrypts but has no private part. */
+  TEE_ObjectHandle pub = TEE_HANDLE_NULL;
+  CHECK(22, TEE_AllocateTransientObject(TEE_TYPE_RSA_PUBLIC_KEY, 1024, &pub) == TEE_SUCCESS &&
+                TEE_CopyObjectAttributes1(pub, key) == TEE_SUCCESS);
+  attr_len = sizeof attr;
+  CHECK(23, TEE_GetObjectBufferAttribute(pub, TEE_ATTR_RSA_PRIVATE_EXPONENT, attr, &attr_len) ==
+                TEE_ERROR_ITEM_NOT_FOUND);
+  verify = rsa_op(TEE_ALG_RSASSA_PKCS1_V1_5_SHA256, TEE_MODE_VERIFY, pub);
+  expected_len = unhex(kRsaSigAbc, sig, sizeof sig);
+  CHECK(24, verify != TEE_HANDLE_NULL &&
+                TEE_AsymmetricVerifyDigest(verify, NULL, 0, digest, 32, sig, expected_len) ==
+                    TEE_SUCCESS);
+  TEE_FreeOperation(verify);
+  TEE_FreeTransientObject(pub);
+  TEE_FreeTransientObject(key);
+
+  /* Populate's errors: a partial CRT set, no private exponent, a key larger
+   * than the object. */
+  uint8_t store[8][256];
+  TEE_Attribute attrs[8];
+  hex_attributes(attrs, kRsaIds, kRsaHex, 8, store);
+  CHECK(25, TEE_AllocateTransientObject(TEE_TYPE_RSA_KEYPAIR, 1024, &key) == TEE_SUCCESS &&
+                TEE_PopulateTransientObject(key, attrs, 5) == TEE_ERROR_BAD_PARAMETERS &&
+                TEE_PopulateTransientObject(key, attrs, 2) == TEE_ERROR_BAD_PARAMETERS);
+  TEE_FreeTransientObject(key);
+  CHECK(26, TEE_AllocateTransientObject(TEE_TYPE_RSA_KEYPAIR, 768, &key) == TEE_SUCCESS &&
+                TEE_PopulateTransientObject(key, attrs, 8) == TEE_ERROR_BAD_PARAMETERS);
+  TEE_FreeTransientObject(key);
+  /* Sizes: 256 to 4096 bits. */
+  CHECK(27,
+        TEE_AllocateTransientObject(TEE_TYPE_RSA_KEYPAIR, 255, &key) == TEE_ERROR_NOT_SUPPORTED &&
+            TEE_AllocateTransientObject(TEE_TYPE_RSA_PUBLIC_KEY, 4097, &key) ==
+                TEE_ERROR_NOT_SUPPORTED &&
+            TEE_AllocateTransientObject(TEE_TYPE_RSA_PUBLIC_KEY, 4096, &key) == TEE_SUCCESS);
+  TEE_FreeTransientObject(key);
+  return TEE_SUCCESS;
+}
+
+/* Sign and verify with every RSA signature scheme, encrypt and decrypt with
+ * every encryption scheme, on a generated 2048-bit key pair. */
+static const uint32_t kRsaSignatures[] = {
+    TEE_ALG_RSASSA_PKCS1_V1_5_MD5,        TEE_ALG_RSASSA_PKCS1_V1_5_SHA1,
+    TEE_ALG_RSASSA_PKCS1_V1_5_SHA224,     TEE_ALG_RSASSA_PKCS1_V1_5_SHA256,
+    TEE_ALG_RSASSA_PKCS1_V1_5_SHA384,     TEE_ALG_RSASSA_PKCS1_V1_5_SHA512,
+    TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA1,   TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA224,
+    TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA256, TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA384,
+    TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA512,
+};
+static const uint32_t kRsaDigestLengths[] = {16, 20, 28, 32, 48, 64, 20, 28, 32, 48, 64};
+static const uint32_t kRsaCiphers[] = {
+    TEE_ALG_RSAES_PKCS1_V1_5,
+    TEE_ALG_RSAES_PKCS1_OAEP_MGF1_SHA1,
+    TEE_ALG_RSAES_PKCS1_OAEP_MGF1_SHA224,
+    TEE_ALG_RSAES_PKCS1_OAEP_MGF1_SHA256,
+    TEE_ALG_RSAES_PKCS1_OAEP_MGF1_SHA384,
+    TEE_ALG_RSAES_PKCS1_OAEP_MGF1_SHA512,
+    TEE_ALG_RSA_NOPAD,
+};
+
+static TEE_Result rsa_round_trips(TEE_Param params[4]) {
+  uint8_t digest[64];
+  uint8_t sig[256];
+  uint8_t ct[256];
+  uint8_t pt[256];
+  uint8_t too_long[257] = {0};
+  uint8_t e[3] = {0x01, 0x00, 0x01};
+  ta_size_t n = 0;
+  TEE_Attribute attr;
+  TEE_ObjectHandle key = TEE_HANDLE_NULL;
+  TEE_ObjectInfo info;
+  TEE_GenerateRandom(digest, sizeof digest);
+
+  CHECK(1, TEE_AllocateTransientObject(TEE_TYPE_RSA_KEYPAIR, 2048, &key) == TEE_SUCCESS);
+  TEE_InitRefAttribute(&attr, TEE_ATTR_RSA_PUBLIC_EXPONENT, e, sizeof e);
+  CHECK(2, TEE_GenerateKey(key, 2048, &attr, 1) == TEE_SUCCESS &&
+               TEE_GetObjectInfo1(key, &info) == TEE_SUCCESS && info.objectSize == 2048);
+  for (size_t i = 0; i < sizeof kRsaSignatures / sizeof kRsaSignatures[0]; ++i) {
+    TEE_OperationHandle sign = rsa_op(kRsaSignatures[i], TEE_MODE_SIGN, key);
+    TEE_OperationHandle verify = rsa_op(kRsaSignatures[i], TEE_MODE_VERIFY, key);
+    CHECK(3, sign != TEE_HANDLE_NULL && verify != TEE_HANDLE_NULL);
+    uint32_t len = kRsaDigestLengths[i];
+    n = sizeof sig;
+    CHECK(4,
+          TEE_AsymmetricSignDigest(sign, NULL, 0, digest, len, sig, &n) == TEE_SUCCESS && n == 256);
+    CHECK(5, TEE_AsymmetricVerifyDigest(verify, NULL, 0, digest, len, sig, n) == TEE_SUCCESS);
+    digest[0] ^= 1;
+    CHECK(6, TEE_AsymmetricVerifyDigest(verify, NULL, 0, digest, len, sig, n) ==
+                 TEE_ERROR_SIGNATURE_INVALID);
+    digest[0] ^= 1;
+    TEE_FreeOperation(sign);
+    TEE_FreeOperation(verify);
+  }
+  /* PSS with the salt length given: signed with 0, verified with 0 only. */
+  TEE_OperationHandle sign = rsa_op(TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA256, TEE_MODE_SIGN, key);
+  TEE_OperationHandle verify = rsa_op(TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA256, TEE_MODE_VERIFY, key);
+  TEE_Attribute salt;
+  TEE_InitValueAttribute(&salt, TEE_ATTR_RSA_PSS_SALT_LENGTH, 0, 0);
+  n = sizeof sig;
+  CHECK(7, TEE_AsymmetricSignDigest(sign, &salt, 1, digest, 32, sig, &n) == TEE_SUCCESS);
+  CHECK(8, TEE_AsymmetricVerifyDigest(verify, &salt, 1, digest, 32, sig, n) == TEE_SUCCESS);
+  CHECK(9, TEE_AsymmetricVerifyDigest(verify, NULL, 0, digest, 32, sig, n) ==
+               TEE_ERROR_SIGNATURE_INVALID);
+  TEE_FreeOperation(sign);
+  TEE_FreeOperation(verify);
+
+  for (size_t i = 0; i < sizeof kRsaCiphers / sizeof kRsaCiphers[0]; ++i) {
+    TEE_OperationHandle enc = rsa_op(kRsaCiphers[i], TEE_MODE_ENCRYPT, key);
+    TEE_OperationHandle dec = rsa_op(kRsaCiphers[i], TEE_MODE_DECRYPT, key);
+    CHECK(10, enc != TEE_HANDLE_NULL && dec != TEE_HANDLE_NULL);
+    n = 255;
+    CHECK(11,
+          TEE_AsymmetricEncrypt(enc, NULL, 0, kRsaMessage, 16, ct, &n) == TEE_ERROR_SHORT_BUFFER &&
+              n == 256);
+    n = sizeof ct;
+    CHECK(12,
+          TEE_AsymmetricEncrypt(enc, NULL, 0, kRsaMessage, 16, ct, &n) == TEE_SUCCESS && n == 256);
+    ta_size_t m = sizeof pt;
+    CHECK(13, TEE_AsymmetricDecrypt(dec, NULL, 0, ct, n, pt, &m) == TEE_SUCCESS && m == 16 &&
+                  same(pt, kRsaMessage, 16));
+    /* Longer than the scheme allows (raw RSA: longer than the modulus). */
+    n = sizeof ct;
+    CHECK(14, TEE_AsymmetricEncrypt(enc, NULL, 0, too_long, sizeof too_long, ct, &n) ==
+                  TEE_ERROR_BAD_PARAMETERS);
+    TEE_FreeOperation(enc);
+    TEE_FreeOperation(dec);
+  }
+  TEE_FreeTransientObject(key);
+
+  /* Generation: OpenSSL makes no key under 512 bits; a public key is never
+   * generated (that panics: misuse). */
+  CHECK(15, TEE_AllocateTransientObject(TEE_TYPE_RSA_KEYPAIR, 512, &key) == TEE_SUCCESS &&
+                TEE_GenerateKey(key, 512, NULL, 0) == TEE_SUCCESS);
+  TEE_FreeTransientObject(key);
+  return TEE_SUCCESS;
+}
+
 /* ---- Misuse: each case panics the TA; reaching the end is a failure ---- */
 
 /* The setup of a misuse case must work (on a runtime without the family it
@@ -1307,6 +1696,54 @@ static TEE_Result misuse(uint32_t which) {
       TEE_DeriveKey(op, NULL, 0, out);
       break;
     }
+    case GP_CRYPTO_MISUSE_RSA_SIGN_IN_VERIFY_MODE:
+      obj = kat_keypair(true);
+      op = rsa_op(TEE_ALG_RSASSA_PKCS1_V1_5_SHA256, TEE_MODE_VERIFY, obj);
+      SETUP(op != TEE_HANDLE_NULL);
+      n = sizeof buf;
+      TEE_AsymmetricSignDigest(op, NULL, 0, key, 32, buf, &n);
+      break;
+    case GP_CRYPTO_MISUSE_RSA_PUBLIC_KEY_TO_SIGN:
+      obj = rsa_object(TEE_TYPE_RSA_PUBLIC_KEY, kRsaIds, kNistHex, 2);
+      SETUP(obj != TEE_HANDLE_NULL && TEE_AllocateOperation(&op, TEE_ALG_RSASSA_PKCS1_V1_5_SHA256,
+                                                            TEE_MODE_SIGN, 1024) == TEE_SUCCESS);
+      TEE_SetOperationKey(op, obj);
+      break;
+    case GP_CRYPTO_MISUSE_RSA_DIGEST_LENGTH:
+      obj = kat_keypair(true);
+      op = rsa_op(TEE_ALG_RSASSA_PKCS1_V1_5_SHA256, TEE_MODE_SIGN, obj);
+      SETUP(op != TEE_HANDLE_NULL);
+      n = sizeof buf;
+      TEE_AsymmetricSignDigest(op, NULL, 0, key, 31, buf, &n);
+      break;
+    case GP_CRYPTO_MISUSE_RSA_PRIVATE_ATTR: {
+      uint8_t d[256];
+      ta_size_t d_len = sizeof d;
+      obj = kat_keypair(true);
+      SETUP(obj != TEE_HANDLE_NULL &&
+            TEE_RestrictObjectUsage1(obj, ~(uint32_t)TEE_USAGE_EXTRACTABLE) == TEE_SUCCESS);
+      TEE_GetObjectBufferAttribute(obj, TEE_ATTR_RSA_PRIVATE_EXPONENT, d, &d_len);
+      break;
+    }
+    case GP_CRYPTO_MISUSE_RSA_DECRYPT_ON_SIGNATURE:
+      obj = kat_keypair(true);
+      op = rsa_op(TEE_ALG_RSASSA_PKCS1_V1_5_SHA256, TEE_MODE_SIGN, obj);
+      SETUP(op != TEE_HANDLE_NULL);
+      n = sizeof buf;
+      TEE_AsymmetricDecrypt(op, NULL, 0, buf, 64, buf, &n);
+      break;
+    case GP_CRYPTO_MISUSE_RSA_PRIVATE_ATTR_ON_PUBLIC: {
+      uint8_t store[8][256];
+      TEE_Attribute attrs[8];
+      hex_attributes(attrs, kRsaIds, kRsaHex, 3, store);
+      SETUP(TEE_AllocateTransientObject(TEE_TYPE_RSA_PUBLIC_KEY, 1024, &obj) == TEE_SUCCESS);
+      TEE_PopulateTransientObject(obj, attrs, 3);
+      break;
+    }
+    case GP_CRYPTO_MISUSE_RSA_GENERATE_PUBLIC:
+      SETUP(TEE_AllocateTransientObject(TEE_TYPE_RSA_PUBLIC_KEY, 1024, &obj) == TEE_SUCCESS);
+      TEE_GenerateKey(obj, 1024, NULL, 0);
+      break;
     default:
       return TEE_ERROR_BAD_PARAMETERS;
   }
@@ -1361,6 +1798,10 @@ TEE_Result TA_InvokeCommandEntryPoint(void __unused *sess_ctx, uint32_t cmd_id,
       return cts_xts(params);
     case GP_CRYPTO_CMD_DERIVE:
       return derive(params);
+    case GP_CRYPTO_CMD_RSA:
+      return rsa_kat(params);
+    case GP_CRYPTO_CMD_RSA_ROUND_TRIPS:
+      return rsa_round_trips(params);
     default:
       return TEE_ERROR_NOT_SUPPORTED;
   }
