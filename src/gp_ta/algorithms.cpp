@@ -28,6 +28,13 @@ constexpr RsaScheme kPkcs1Sign = RsaScheme::kPkcs1Sign;
 constexpr RsaScheme kPss = RsaScheme::kPss;
 constexpr RsaScheme kPkcs1Encrypt = RsaScheme::kPkcs1Encrypt;
 constexpr RsaScheme kOaep = RsaScheme::kOaep;
+constexpr RsaScheme kNoRsa = RsaScheme::kNone;
+constexpr uint32_t kDerive = TEE_OPERATION_KEY_DERIVATION;
+// ECDSA verification also takes a public key (operations.cpp).
+constexpr uint32_t kEcdsaKey = TEE_TYPE_ECDSA_KEYPAIR;
+constexpr uint32_t kEcdhKey = TEE_TYPE_ECDH_KEYPAIR;
+constexpr EcScheme kEcdsa = EcScheme::kEcdsa;
+constexpr EcScheme kEcdh = EcScheme::kEcdh;
 
 constexpr Algorithm kAlgorithms[] = {
     // Digests.
@@ -131,6 +138,31 @@ constexpr Algorithm kAlgorithms[] = {
     {TEE_ALG_RSAES_PKCS1_OAEP_MGF1_SHA384, kAsymCipher, "SHA384", kRsa, 0, kNoMode, kNoMac, kOaep},
     {TEE_ALG_RSAES_PKCS1_OAEP_MGF1_SHA512, kAsymCipher, "SHA512", kRsa, 0, kNoMode, kNoMac, kOaep},
     {TEE_ALG_RSA_NOPAD, kAsymCipher, nullptr, kRsa, 0, kNoMode, kNoMac, RsaScheme::kNoPad},
+    // ECDSA over a digest of the hash named: GP v1.3's numbers on any NIST
+    // curve, OP-TEE's older ones each on its curve.
+    {TEE_ALG_ECDSA_SHA1, kSignature, "SHA1", kEcdsaKey, 0, kNoMode, kNoMac, kNoRsa, kEcdsa},
+    {TEE_ALG_ECDSA_SHA224, kSignature, "SHA224", kEcdsaKey, 0, kNoMode, kNoMac, kNoRsa, kEcdsa},
+    {TEE_ALG_ECDSA_SHA256, kSignature, "SHA256", kEcdsaKey, 0, kNoMode, kNoMac, kNoRsa, kEcdsa},
+    {TEE_ALG_ECDSA_SHA384, kSignature, "SHA384", kEcdsaKey, 0, kNoMode, kNoMac, kNoRsa, kEcdsa},
+    {TEE_ALG_ECDSA_SHA512, kSignature, "SHA512", kEcdsaKey, 0, kNoMode, kNoMac, kNoRsa, kEcdsa},
+    {__OPTEE_ALG_ECDSA_P192, kSignature, "SHA1", kEcdsaKey, 0, kNoMode, kNoMac, kNoRsa, kEcdsa,
+     192},
+    {__OPTEE_ALG_ECDSA_P224, kSignature, "SHA224", kEcdsaKey, 0, kNoMode, kNoMac, kNoRsa, kEcdsa,
+     224},
+    {__OPTEE_ALG_ECDSA_P256, kSignature, "SHA256", kEcdsaKey, 0, kNoMode, kNoMac, kNoRsa, kEcdsa,
+     256},
+    {__OPTEE_ALG_ECDSA_P384, kSignature, "SHA384", kEcdsaKey, 0, kNoMode, kNoMac, kNoRsa, kEcdsa,
+     384},
+    {__OPTEE_ALG_ECDSA_P521, kSignature, "SHA512", kEcdsaKey, 0, kNoMode, kNoMac, kNoRsa, kEcdsa,
+     521},
+    // ECDH's shared secret, likewise.
+    {TEE_ALG_ECDH_DERIVE_SHARED_SECRET, kDerive, nullptr, kEcdhKey, 0, kNoMode, kNoMac, kNoRsa,
+     kEcdh},
+    {__OPTEE_ALG_ECDH_P192, kDerive, nullptr, kEcdhKey, 0, kNoMode, kNoMac, kNoRsa, kEcdh, 192},
+    {__OPTEE_ALG_ECDH_P224, kDerive, nullptr, kEcdhKey, 0, kNoMode, kNoMac, kNoRsa, kEcdh, 224},
+    {__OPTEE_ALG_ECDH_P256, kDerive, nullptr, kEcdhKey, 0, kNoMode, kNoMac, kNoRsa, kEcdh, 256},
+    {__OPTEE_ALG_ECDH_P384, kDerive, nullptr, kEcdhKey, 0, kNoMode, kNoMac, kNoRsa, kEcdh, 384},
+    {__OPTEE_ALG_ECDH_P521, kDerive, nullptr, kEcdhKey, 0, kNoMode, kNoMac, kNoRsa, kEcdh, 521},
 };
 
 const char *mode_suffix(CipherMode mode) {
@@ -188,7 +220,7 @@ std::string cipher_name(const Algorithm &alg, size_t key_bytes, CipherMode mode)
 }
 
 bool algorithm_available(const Algorithm &alg) {
-  if (alg.rsa != RsaScheme::kNone) {
+  if (alg.rsa != RsaScheme::kNone || alg.ec != EcScheme::kNone) {
     if (alg.openssl == nullptr) {
       return true;
     }

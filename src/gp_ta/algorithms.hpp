@@ -18,6 +18,8 @@ enum class MacKind { kNone, kHmac, kCmac, kCbcMacNoPad, kCbcMacPkcs5 };
 // The RSA schemes (asymmetric.cpp): signatures PKCS#1 v1.5 and PSS,
 // encryption PKCS#1 v1.5, OAEP and none (raw RSA).
 enum class RsaScheme { kNone, kPkcs1Sign, kPss, kPkcs1Encrypt, kOaep, kNoPad };
+// The elliptic-curve schemes (ecc.hpp).
+enum class EcScheme { kNone, kEcdsa, kEcdh };
 
 struct Algorithm {
   uint32_t id;               // TEE_ALG_*
@@ -32,6 +34,10 @@ struct Algorithm {
   CipherMode cipher_mode;  // kNone for digests, HMACs and derivations
   MacKind mac_kind;        // kNone but for MACs
   RsaScheme rsa = RsaScheme::kNone;
+  EcScheme ec = EcScheme::kNone;
+  // The one curve size (bits) OP-TEE's older ECDSA_P* / ECDH_P* numbers
+  // take; 0 for any NIST curve.
+  uint32_t ec_bits = 0;
 };
 
 // The row of `id`, or nullptr if captee does not know the algorithm.

@@ -1,4 +1,5 @@
-// Asymmetric operations (GP 6.7) for the RSA schemes of algorithms.cpp, on
+// Asymmetric operations (GP 6.7) for the RSA schemes of algorithms.cpp (and
+// ECDSA, whose work is in ecc_operations.cpp), on
 // OpenSSL 3's EVP_PKEY: TEE_AsymmetricSignDigest / VerifyDigest
 // (RSASSA-PKCS1-v1_5 and RSASSA-PSS with MGF1 of the same hash) and
 // TEE_AsymmetricEncrypt / Decrypt (RSAES-PKCS1-v1_5, RSAES-OAEP with MGF1 of
@@ -11,6 +12,7 @@
 
 #include <climits>
 
+#include "ecc.hpp"
 #include "operations.hpp"
 #include "secret_buffer.hpp"
 #include "tee_internal_api.h"
@@ -176,6 +178,9 @@ TEE_Result TEE_AsymmetricSignDigest(TEE_OperationHandle operation, const TEE_Att
   if (signatureLen == nullptr) {
     TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
   }
+  if (op->alg->ec == captee::gp_ta::EcScheme::kEcdsa) {
+    return captee::gp_ta::ecdsa_sign(op, digest, digestLen, signature, signatureLen);
+  }
   const size_t k = modulus_bytes(op);
   if (*signatureLen < k) {
     *signatureLen = k;
@@ -205,6 +210,9 @@ TEE_Result TEE_AsymmetricVerifyDigest(TEE_OperationHandle operation, const TEE_A
   const CallParams p = read_params(params, paramCount);
   check_digest(op, digest, digestLen);
   check_buffer(signature, signatureLen);
+  if (op->alg->ec == captee::gp_ta::EcScheme::kEcdsa) {
+    return captee::gp_ta::ecdsa_verify(op, digest, digestLen, signature, signatureLen);
+  }
   EVP_PKEY_CTX *ctx = scheme_ctx(op, p, EVP_PKEY_verify_init);
   if (ctx == nullptr) {
     return TEE_ERROR_BAD_PARAMETERS;

@@ -3,6 +3,7 @@
 
 #include <initializer_list>
 
+#include "ecc.hpp"
 #include "tee_api_defines.h"
 #include "tee_api_defines_extensions.h"
 
@@ -43,6 +44,12 @@ constexpr SizeRule kRules[] = {
     // of 8).
     {TEE_TYPE_RSA_PUBLIC_KEY, 256, 4096, 1, 0},
     {TEE_TYPE_RSA_KEYPAIR, 256, 4096, 1, 0},
+    // ECC: the NIST curves' sizes (192, 224, 256, 384, 521; object_size_valid
+    // asks ecc.hpp).
+    {TEE_TYPE_ECDSA_PUBLIC_KEY, 192, 521, 0, 0},
+    {TEE_TYPE_ECDSA_KEYPAIR, 192, 521, 0, 0},
+    {TEE_TYPE_ECDH_PUBLIC_KEY, 192, 521, 0, 0},
+    {TEE_TYPE_ECDH_KEYPAIR, 192, 521, 0, 0},
 };
 
 bool is_rsa(uint32_t type) {
@@ -69,6 +76,9 @@ bool object_size_valid(uint32_t type, uint32_t bits) {
   if (r == nullptr || bits < r->min_bits || bits > r->max_bits) {
     return false;
   }
+  if (is_ecc_type(type)) {
+    return ecc_size_valid(bits);
+  }
   if (r->step == 0) {
     return bits == r->min_bits || bits == r->max_bits || bits == r->also;
   }
@@ -84,7 +94,9 @@ uint32_t object_secret_attribute(uint32_t type) {
     case TEE_TYPE_PBKDF2_PASSWORD:
       return TEE_ATTR_PBKDF2_PASSWORD;
     default:
-      return rule_for(type) != nullptr && !is_rsa(type) ? TEE_ATTR_SECRET_VALUE : 0;
+      return rule_for(type) != nullptr && !is_rsa(type) && !is_ecc_type(type)
+                 ? TEE_ATTR_SECRET_VALUE
+                 : 0;
   }
 }
 
@@ -100,6 +112,12 @@ bool object_attribute_allowed(uint32_t type, uint32_t attribute_id) {
     case TEE_ATTR_RSA_EXPONENT2:
     case TEE_ATTR_RSA_COEFFICIENT:
       return type == TEE_TYPE_RSA_KEYPAIR;
+    case TEE_ATTR_ECC_CURVE:
+    case TEE_ATTR_ECC_PUBLIC_VALUE_X:
+    case TEE_ATTR_ECC_PUBLIC_VALUE_Y:
+      return is_ecc_type(type);
+    case TEE_ATTR_ECC_PRIVATE_VALUE:
+      return type == TEE_TYPE_ECDSA_KEYPAIR || type == TEE_TYPE_ECDH_KEYPAIR;
     default:
       return attribute_id != 0 && attribute_id == object_secret_attribute(type);
   }

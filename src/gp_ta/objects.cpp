@@ -1,5 +1,6 @@
 // The generic and transient object functions (GP 5.5 and 5.6) for the
-// types of object_types.hpp (RSA keys through rsa_keys.hpp). Persistent objects are the storage
+// types of object_types.hpp (RSA keys through rsa_keys.hpp, ECC keys through
+// ecc.hpp). Persistent objects are the storage
 // family's (unimplemented_storage.cpp until issue 16): none exists yet, so
 // every handle here is a transient object.
 #include "objects.hpp"
@@ -8,6 +9,7 @@
 #include <new>
 #include <unordered_set>
 
+#include "ecc.hpp"
 #include "object_types.hpp"
 #include "rsa_keys.hpp"
 #include "tee_internal_api.h"
@@ -64,14 +66,20 @@ __TEE_ObjectHandle *empty_transient_or_panic(TEE_ObjectHandle handle) {
   return o;
 }
 
-// Populate for RSA: every attribute one the type has, none twice, then the
-// key (rsa_keys.cpp), which must fit the object.
-TEE_Result populate_rsa(__TEE_ObjectHandle *o, const TEE_Attribute *attrs, uint32_t count) {
+bool is_key_type(uint32_t type) {
+  return is_rsa_type(type) || is_ecc_type(type);
+}
+
+// Populate for RSA and ECC: every attribute one the type has, none twice,
+// then the key (rsa_keys.cpp, ecc_keys.cpp), which must fit the object.
+TEE_Result populate_key(__TEE_ObjectHandle *o, const TEE_Attribute *attrs, uint32_t count) {
   for (uint32_t i = 0; i < count; ++i) {
     // Only eight attributes are allowed, so a duplicate shows within nine:
-    // the inner loop stays short whatever count the TA gives.
+    // the inner loop stays short whatever count the TA gives. A value
+    // attribute (ECC's curve) has no buffer to check.
+    const bool value = (attrs[i].attributeID & TEE_ATTR_FLAG_VALUE) != 0;
     if (!object_attribute_allowed(o->info.objectType, attrs[i].attributeID) ||
-        (attrs[i].content.ref.buffer == nullptr && attrs[i].content.ref.length != 0)) {
+        (!value && attrs[i].content.ref.buffer == nullptr && attrs[i].content.ref.length != 0)) {
       TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
     }
     for (uint32_t j = 0; j < i; ++j) {
@@ -82,13 +90,34 @@ TEE_Result populate_rsa(__TEE_ObjectHandle *o, const TEE_Attribute *attrs, uint3
   }
   EVP_PKEY *key = nullptr;
   uint32_t bits = 0;
-  const TEE_Result res = rsa_key_from_attributes(o->info.objectType, attrs, count, &key, &bits);
+  const TEE_Result res =
+      is_rsa_type(o->info.objectType)
+          ? rsa_key_from_attributes(o->info.objectType, attrs, count, &key, &bits)
+          : ecc_key_from_attributes(o->info.objectType, attrs, count, &key, &bits);
   if (res != TEE_SUCCESS) {
     return res;
   }
   if (bits > o->info.maxObjectSize || !object_size_valid(o->info.objectType, bits)) {
     EVP_PKEY_free(key);
     return TEE_ERROR_BAD_PARAMETERS;
+  }
+  o->pkey = key;
+  o->info.objectSize = bits;
+  o->info.handleFlags |= TEE_HANDLE_FLAG_INITIALIZED;
+  return TEE_SUCCESS;
+}
+
+// GenerateKey for an ECC key pair: TEE_ATTR_ECC_CURVE names the curve,
+// which must be of the key size.
+TEE_Result generate_ecc(__TEE_ObjectHandle *o, uint32_t bits, const TEE_Attribute *params,
+                        uint32_t count) {
+  if (o->info.objectType != TEE_TYPE_ECDSA_KEYPAIR && o->info.objectType != TEE_TYPE_ECDH_KEYPAIR) {
+    TEE_Panic(TEE_ERROR_BAD_PARAMETERS);  // a public key cannot be generated
+  }
+  EVP_PKEY *key = nullptr;
+  const TEE_Result res = ecc_generate(bits, params, count, &key);
+  if (res != TEE_SUCCESS) {
+    return res;
   }
   o->pkey = key;
   o->info.objectSize = bits;
@@ -175,7 +204,9 @@ TEE_Result TEE_GetObjectBufferAttribute(TEE_ObjectHandle object, uint32_t attrib
   }
   captee::gp_ta::check_readable(o, attributeID);
   if (o->pkey != nullptr) {
-    return captee::gp_ta::rsa_attribute(o->pkey, attributeID, buffer, size);
+    return captee::gp_ta::is_rsa_type(o->info.objectType)
+               ? captee::gp_ta::rsa_attribute(o->pkey, attributeID, buffer, size)
+               : captee::gp_ta::ecc_attribute(o->pkey, attributeID, buffer, size);
   }
   if (attributeID != captee::gp_ta::object_secret_attribute(o->info.objectType)) {
     return TEE_ERROR_ITEM_NOT_FOUND;
@@ -197,10 +228,17 @@ TEE_Result TEE_GetObjectValueAttribute(TEE_ObjectHandle object, uint32_t attribu
     TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
   }
   captee::gp_ta::check_readable(o, attributeID);
-  // No type captee has (symmetric or RSA) has a value attribute.
-  (void)a;
-  (void)b;
-  return TEE_ERROR_ITEM_NOT_FOUND;
+  // ECC's curve is the one value attribute of the types captee has.
+  if (attributeID != TEE_ATTR_ECC_CURVE || !captee::gp_ta::is_ecc_type(o->info.objectType)) {
+    return TEE_ERROR_ITEM_NOT_FOUND;
+  }
+  if (a != nullptr) {
+    *a = captee::gp_ta::ecc_curve_of_size(o->info.objectSize);
+  }
+  if (b != nullptr) {
+    *b = 0;
+  }
+  return TEE_SUCCESS;
 }
 
 void TEE_CloseObject(TEE_ObjectHandle object) {
@@ -223,7 +261,7 @@ TEE_Result TEE_AllocateTransientObject(TEE_ObjectType objectType, uint32_t maxOb
     return TEE_ERROR_NOT_SUPPORTED;
   }
   // An RSA key lives in its EVP_PKEY, not in the secret buffer.
-  const size_t secret_bytes = captee::gp_ta::is_rsa_type(objectType) ? 0 : maxObjectSize / 8;
+  const size_t secret_bytes = captee::gp_ta::is_key_type(objectType) ? 0 : maxObjectSize / 8;
   auto *o = new (std::nothrow) __TEE_ObjectHandle;
   if (o == nullptr || !o->secret.reserve(secret_bytes)) {
     delete o;
@@ -273,8 +311,8 @@ TEE_Result TEE_PopulateTransientObject(TEE_ObjectHandle object, const TEE_Attrib
   if (attrs == nullptr && attrCount != 0) {
     TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
   }
-  if (captee::gp_ta::is_rsa_type(o->info.objectType)) {
-    return captee::gp_ta::populate_rsa(o, attrs, attrCount);
+  if (captee::gp_ta::is_key_type(o->info.objectType)) {
+    return captee::gp_ta::populate_key(o, attrs, attrCount);
   }
   const TEE_Attribute *secret = nullptr;
   for (uint32_t i = 0; i < attrCount; ++i) {
@@ -312,8 +350,11 @@ TEE_Result TEE_CopyObjectAttributes1(TEE_ObjectHandle destObject, TEE_ObjectHand
   __TEE_ObjectHandle *dst = captee::gp_ta::empty_transient_or_panic(destObject);
   const __TEE_ObjectHandle *src = object_or_panic(srcObject);
   // GP lets a key pair's public half go into a public-key object.
-  const bool public_half = src->info.objectType == TEE_TYPE_RSA_KEYPAIR &&
-                           dst->info.objectType == TEE_TYPE_RSA_PUBLIC_KEY;
+  const uint32_t from = src->info.objectType;
+  const uint32_t to = dst->info.objectType;
+  const bool public_half = (from == TEE_TYPE_RSA_KEYPAIR && to == TEE_TYPE_RSA_PUBLIC_KEY) ||
+                           (from == TEE_TYPE_ECDSA_KEYPAIR && to == TEE_TYPE_ECDSA_PUBLIC_KEY) ||
+                           (from == TEE_TYPE_ECDH_KEYPAIR && to == TEE_TYPE_ECDH_PUBLIC_KEY);
   if ((src->info.handleFlags & TEE_HANDLE_FLAG_INITIALIZED) == 0 ||
       (src->info.objectType != dst->info.objectType && !public_half) ||
       src->info.objectSize > dst->info.maxObjectSize) {
@@ -322,7 +363,8 @@ TEE_Result TEE_CopyObjectAttributes1(TEE_ObjectHandle destObject, TEE_ObjectHand
   if (src->pkey != nullptr) {
     // The key never changes once made, so the copy may share it.
     if (public_half) {
-      dst->pkey = captee::gp_ta::rsa_public_half(src->pkey);
+      dst->pkey = captee::gp_ta::is_rsa_type(from) ? captee::gp_ta::rsa_public_half(src->pkey)
+                                                   : captee::gp_ta::ecc_public_half(src->pkey);
     } else if (EVP_PKEY_up_ref(src->pkey) == 1) {
       dst->pkey = src->pkey;
     }
@@ -351,6 +393,9 @@ TEE_Result TEE_GenerateKey(TEE_ObjectHandle object, uint32_t keySize, const TEE_
   }
   if (captee::gp_ta::is_rsa_type(o->info.objectType)) {
     return captee::gp_ta::generate_rsa(o, keySize, params, paramCount);
+  }
+  if (captee::gp_ta::is_ecc_type(o->info.objectType)) {
+    return captee::gp_ta::generate_ecc(o, keySize, params, paramCount);
   }
   // The symmetric types take no generation parameters; unknown ones are
   // ignored, as the specification allows.

@@ -19,6 +19,7 @@
 
 using captee::gp_ta::Algorithm;
 using captee::gp_ta::CipherMode;
+using captee::gp_ta::EcScheme;
 using captee::gp_ta::MacKind;
 using captee::gp_ta::RsaScheme;
 
@@ -128,7 +129,7 @@ bool make_contexts(__TEE_OperationHandle *op) {
   if (alg.operation_class == TEE_OPERATION_MAC) {
     op->info.digestLength = alg.block_size;
   }
-  if (alg.rsa != RsaScheme::kNone && alg.openssl != nullptr) {
+  if ((alg.rsa != RsaScheme::kNone || alg.ec == EcScheme::kEcdsa) && alg.openssl != nullptr) {
     op->md = EVP_MD_fetch(nullptr, alg.openssl, nullptr);
     return op->md != nullptr;
   }
@@ -136,8 +137,9 @@ bool make_contexts(__TEE_OperationHandle *op) {
 }
 
 // A key object fits an operation if it is of the algorithm's type (an HMAC
-// also takes a generic secret, as OP-TEE's; RSA verification and encryption
-// also a public key) and no larger than the operation's maximum.
+// also takes a generic secret, as OP-TEE's; RSA verification and encryption,
+// and ECDSA verification, also a public key), no larger than the
+// operation's maximum, and on the algorithm's curve if it names one.
 bool key_fits(const __TEE_OperationHandle *op, const __TEE_ObjectHandle *key) {
   const uint32_t type = key->info.objectType;
   const bool public_use = op->info.mode == TEE_MODE_VERIFY || op->info.mode == TEE_MODE_ENCRYPT;
@@ -145,7 +147,11 @@ bool key_fits(const __TEE_OperationHandle *op, const __TEE_ObjectHandle *key) {
       type == op->alg->key_type ||
       (op->alg->mac_kind == MacKind::kHmac && op->alg->operation_class == TEE_OPERATION_MAC &&
        type == TEE_TYPE_GENERIC_SECRET) ||
-      (op->alg->rsa != RsaScheme::kNone && public_use && type == TEE_TYPE_RSA_PUBLIC_KEY);
+      (op->alg->rsa != RsaScheme::kNone && public_use && type == TEE_TYPE_RSA_PUBLIC_KEY) ||
+      (op->alg->ec == EcScheme::kEcdsa && public_use && type == TEE_TYPE_ECDSA_PUBLIC_KEY);
+  if (op->alg->ec_bits != 0 && key->info.objectSize != op->alg->ec_bits) {
+    return false;
+  }
   return type_ok && key->info.objectSize <= op->info.maxKeySize;
 }
 
@@ -155,6 +161,7 @@ bool fetch_cipher(__TEE_OperationHandle *op) {
   const Algorithm &alg = *op->alg;
   if (alg.operation_class == TEE_OPERATION_DIGEST ||
       alg.operation_class == TEE_OPERATION_KEY_DERIVATION || alg.rsa != RsaScheme::kNone ||
+      alg.ec != EcScheme::kNone ||
       (alg.operation_class == TEE_OPERATION_MAC && alg.mac_kind == MacKind::kHmac)) {
     return true;
   }
@@ -289,8 +296,9 @@ TEE_Result TEE_AllocateOperation(TEE_OperationHandle *operation, uint32_t algori
   }
   // Room for the largest key the operation may take (a generic secret for
   // an HMAC is at most that large too).
-  // An RSA key is shared with its object (op->pkey), never copied in.
-  const bool key_bytes = alg->key_type != 0 && alg->rsa == RsaScheme::kNone;
+  // An RSA or ECC key is shared with its object (op->pkey), never copied in.
+  const bool key_bytes =
+      alg->key_type != 0 && alg->rsa == RsaScheme::kNone && alg->ec == EcScheme::kNone;
   if (!captee::gp_ta::make_contexts(op) ||
       (key_bytes && !op->key.reserve((xts ? 2 : 1) * (maxKeySize / 8)))) {
     captee::gp_ta::destroy(op);
@@ -526,11 +534,24 @@ void TEE_CopyOperation(TEE_OperationHandle dstOperation, TEE_OperationHandle src
 }
 
 // TEE_SUCCESS for an algorithm captee supports, with this OpenSSL; the
-// symmetric algorithms take no element (TEE_CRYPTO_ELEMENT_NONE).
+// symmetric and RSA algorithms take no element (TEE_CRYPTO_ELEMENT_NONE),
+// the ECC ones a NIST curve (TEE_ECC_CURVE_*: theirs, for OP-TEE's older
+// per-curve numbers).
 TEE_Result TEE_IsAlgorithmSupported(uint32_t algId, uint32_t element) {
   const Algorithm *alg = captee::gp_ta::find_algorithm(algId);
-  if (alg == nullptr || element != TEE_CRYPTO_ELEMENT_NONE ||
-      !captee::gp_ta::algorithm_available(*alg)) {
+  if (alg == nullptr || !captee::gp_ta::algorithm_available(*alg)) {
+    return TEE_ERROR_NOT_SUPPORTED;
+  }
+  if (alg->ec == EcScheme::kNone) {
+    return element == TEE_CRYPTO_ELEMENT_NONE ? TEE_SUCCESS : TEE_ERROR_NOT_SUPPORTED;
+  }
+  const uint32_t bits = element == TEE_ECC_CURVE_NIST_P192   ? 192
+                        : element == TEE_ECC_CURVE_NIST_P224 ? 224
+                        : element == TEE_ECC_CURVE_NIST_P256 ? 256
+                        : element == TEE_ECC_CURVE_NIST_P384 ? 384
+                        : element == TEE_ECC_CURVE_NIST_P521 ? 521
+                                                             : 0;
+  if (bits == 0 || (alg->ec_bits != 0 && alg->ec_bits != bits)) {
     return TEE_ERROR_NOT_SUPPORTED;
   }
   return TEE_SUCCESS;

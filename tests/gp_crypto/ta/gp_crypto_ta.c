@@ -284,12 +284,10 @@ static const uint32_t kSupported[] = {
     TEE_ALG_RSA_NOPAD,
 };
 
-/* Not (yet) in captee: ECC, the XOF family, SM4. */
+/* Not (yet) in captee: Ed25519, X25519, DH, SM2, the XOF family, SM4. */
 static const uint32_t kUnsupported[] = {
-    TEE_ALG_SHAKE128,
-    TEE_ALG_ECDSA_P256,
-    TEE_ALG_SM4_ECB_NOPAD,
-    0x12345678,
+    TEE_ALG_SHAKE128,    TEE_ALG_ED25519,       TEE_ALG_X25519, TEE_ALG_DH_DERIVE_SHARED_SECRET,
+    TEE_ALG_SM2_DSA_SM3, TEE_ALG_SM4_ECB_NOPAD, 0x12345678,
 };
 
 static TEE_Result operations(TEE_Param params[4]) {
@@ -1541,6 +1539,290 @@ static TEE_Result rsa_round_trips(TEE_Param params[4]) {
   return TEE_SUCCESS;
 }
 
+/* ---- ECC ---- */
+
+/* An operation of `alg` in `mode` sized for and keyed with `key`, or
+ * TEE_HANDLE_NULL. */
+static TEE_OperationHandle ec_op(uint32_t alg, uint32_t mode, TEE_ObjectHandle key) {
+  TEE_ObjectInfo info;
+  TEE_OperationHandle op = TEE_HANDLE_NULL;
+  if (key == TEE_HANDLE_NULL || TEE_GetObjectInfo1(key, &info) != TEE_SUCCESS ||
+      TEE_AllocateOperation(&op, alg, mode, info.objectSize) != TEE_SUCCESS) {
+    return TEE_HANDLE_NULL;
+  }
+  if (TEE_SetOperationKey(op, key) != TEE_SUCCESS) {
+    TEE_FreeOperation(op);
+    return TEE_HANDLE_NULL;
+  }
+  return op;
+}
+
+/* RFC 6979 A.2.5: the P-256 key pair and its deterministic ECDSA SHA-256
+ * signature of "sample" (r || s). */
+static const char kEcPriv[] = "c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721";
+static const char kEcUx[] = "60fed4ba255a9d31c961eb74c6356d68c049b8923b61fa6ce669622e60f29fb6";
+static const char kEcUy[] = "7903fe1008b8bc99a41ae9e95628bc64f2f1b20c2d7e9f5177a3c294d4462299";
+static const char kEcSigSample[] =
+    "efd48b2aacb6a8fd1140dd9cd45e81d69d2c877b56aaf991c34d0ea84eaf3716"
+    "f7cb1c942d657c41d436c7a1b6e29f65f3e900dbb9aff4064dc4ab2f843acda8";
+/* RFC 5903 8.1: the two P-256 ECDH key pairs and their shared secret. */
+static const char kEcdhI[] = "c88f01f510d9ac3f70a292daa2316de544e9aab8afe84049c62a9c57862d1433";
+static const char kEcdhGix[] = "dad0b65394221cf9b051e1feca5787d098dfe637fc90b9ef945d0c3772581180";
+static const char kEcdhGiy[] = "5271a0461cdb8252d61f1c456fa3e59ab1f45b33accf5f58389e0577b8990bb3";
+static const char kEcdhR[] = "c6ef9c5d78ae012a011164acb397ce2088685d8f06bf9be0b283ab46476bee53";
+static const char kEcdhGrx[] = "d12dfb5289c8d4f81208b70270398c342296970a0bccb74c736fc7554494bf63";
+static const char kEcdhGry[] = "56fbf3ca366cc23e8157854c13c58d6aac23f046ada30f8353e74f33039872ab";
+static const char kEcdhShared[] =
+    "d6840f6b42f6edafd13116e0e12565202fef8e9ece7dce03812464d04b9442de";
+
+/* A P-256 object of `type` from hex X, Y and (for a key pair) the private
+ * value, or TEE_HANDLE_NULL. */
+static TEE_ObjectHandle p256_object(uint32_t type, const char *x, const char *y, const char *d) {
+  static uint8_t store[3][66];
+  TEE_Attribute attrs[4];
+  uint32_t count = 3;
+  TEE_InitValueAttribute(&attrs[0], TEE_ATTR_ECC_CURVE, TEE_ECC_CURVE_NIST_P256, 0);
+  TEE_InitRefAttribute(&attrs[1], TEE_ATTR_ECC_PUBLIC_VALUE_X, store[0],
+                       unhex(x, store[0], sizeof store[0]));
+  TEE_InitRefAttribute(&attrs[2], TEE_ATTR_ECC_PUBLIC_VALUE_Y, store[1],
+                       unhex(y, store[1], sizeof store[1]));
+  if (d != NULL) {
+    TEE_InitRefAttribute(&attrs[3], TEE_ATTR_ECC_PRIVATE_VALUE, store[2],
+                         unhex(d, store[2], sizeof store[2]));
+    count = 4;
+  }
+  TEE_ObjectHandle o = TEE_HANDLE_NULL;
+  if (TEE_AllocateTransientObject(type, 256, &o) != TEE_SUCCESS) {
+    return TEE_HANDLE_NULL;
+  }
+  if (TEE_PopulateTransientObject(o, attrs, count) != TEE_SUCCESS) {
+    TEE_FreeTransientObject(o);
+    return TEE_HANDLE_NULL;
+  }
+  return o;
+}
+
+/* ECDH with `key` and the peer's point (x, y) into a new generic secret of
+ * `bits`; TEE_HANDLE_NULL if the setup fails. */
+static TEE_ObjectHandle ecdh(uint32_t alg, TEE_ObjectHandle key, uint32_t bits, const void *x,
+                             size_t x_len, const void *y, size_t y_len) {
+  TEE_OperationHandle op = TEE_HANDLE_NULL;
+  TEE_ObjectHandle out = TEE_HANDLE_NULL;
+  if (TEE_AllocateOperation(&op, alg, TEE_MODE_DERIVE, bits) != TEE_SUCCESS) {
+    return TEE_HANDLE_NULL;
+  }
+  if (TEE_SetOperationKey(op, key) != TEE_SUCCESS ||
+      TEE_AllocateTransientObject(TEE_TYPE_GENERIC_SECRET, 528, &out) != TEE_SUCCESS) {
+    TEE_FreeOperation(op);
+    return TEE_HANDLE_NULL;
+  }
+  TEE_Attribute peer[2];
+  TEE_InitRefAttribute(&peer[0], TEE_ATTR_ECC_PUBLIC_VALUE_X, x, x_len);
+  TEE_InitRefAttribute(&peer[1], TEE_ATTR_ECC_PUBLIC_VALUE_Y, y, y_len);
+  TEE_DeriveKey(op, peer, 2, out);
+  TEE_FreeOperation(op);
+  return out;
+}
+
+static TEE_Result ecc_kat(TEE_Param params[4]) {
+  uint8_t digest[32];
+  uint8_t sig[132];
+  uint8_t buf[66];
+  uint8_t x[66];
+  uint8_t y[66];
+  ta_size_t n = 0;
+  ta_size_t len = 0;
+  uint32_t a = 0;
+  uint32_t b = 0;
+
+  /* RFC 6979's signature verifies, with GP v1.3's number and OP-TEE's
+   * older one; changed or cut, it does not. */
+  TEE_ObjectHandle pub = p256_object(TEE_TYPE_ECDSA_PUBLIC_KEY, kEcUx, kEcUy, NULL);
+  CHECK(1, pub != TEE_HANDLE_NULL && sha256("sample", 6, digest));
+  size_t sig_len = unhex(kEcSigSample, sig, sizeof sig);
+  TEE_OperationHandle verify = ec_op(TEE_ALG_ECDSA_SHA256, TEE_MODE_VERIFY, pub);
+  TEE_OperationHandle verify_old = ec_op(__OPTEE_ALG_ECDSA_P256, TEE_MODE_VERIFY, pub);
+  CHECK(2, verify != TEE_HANDLE_NULL && verify_old != TEE_HANDLE_NULL);
+  CHECK(3, TEE_AsymmetricVerifyDigest(verify, NULL, 0, digest, 32, sig, sig_len) == TEE_SUCCESS &&
+               TEE_AsymmetricVerifyDigest(verify_old, NULL, 0, digest, 32, sig, sig_len) ==
+                   TEE_SUCCESS);
+  CHECK(4, TEE_AsymmetricVerifyDigest(verify, NULL, 0, digest, 32, sig, sig_len - 1) ==
+               TEE_ERROR_SIGNATURE_INVALID);
+  sig[40] ^= 1;
+  CHECK(5, TEE_AsymmetricVerifyDigest(verify, NULL, 0, digest, 32, sig, sig_len) ==
+               TEE_ERROR_SIGNATURE_INVALID);
+  TEE_FreeOperation(verify_old);
+
+  /* The key pair signs (ECDSA is randomised: its signature verifies). */
+  TEE_ObjectHandle pair = p256_object(TEE_TYPE_ECDSA_KEYPAIR, kEcUx, kEcUy, kEcPriv);
+  TEE_OperationHandle sign = ec_op(TEE_ALG_ECDSA_SHA256, TEE_MODE_SIGN, pair);
+  CHECK(6, sign != TEE_HANDLE_NULL);
+  n = 63;
+  CHECK(7, TEE_AsymmetricSignDigest(sign, NULL, 0, digest, 32, sig, &n) == TEE_ERROR_SHORT_BUFFER &&
+               n == 64);
+  CHECK(8, TEE_AsymmetricSignDigest(sign, NULL, 0, digest, 32, sig, &n) == TEE_SUCCESS && n == 64 &&
+               TEE_AsymmetricVerifyDigest(verify, NULL, 0, digest, 32, sig, n) == TEE_SUCCESS);
+  TEE_FreeOperation(sign);
+  TEE_FreeOperation(verify);
+
+  /* Attributes: the curve, the coordinates, the private value. */
+  CHECK(9, TEE_GetObjectValueAttribute(pair, TEE_ATTR_ECC_CURVE, &a, &b) == TEE_SUCCESS &&
+               a == TEE_ECC_CURVE_NIST_P256 && b == 0);
+  len = sizeof buf;
+  CHECK(10,
+        TEE_GetObjectBufferAttribute(pair, TEE_ATTR_ECC_PUBLIC_VALUE_X, buf, &len) == TEE_SUCCESS &&
+            len == 32 && unhex(kEcUx, x, sizeof x) == 32 && same(buf, x, 32));
+  len = sizeof buf;
+  CHECK(11,
+        TEE_GetObjectBufferAttribute(pair, TEE_ATTR_ECC_PRIVATE_VALUE, buf, &len) == TEE_SUCCESS &&
+            len == 32 && unhex(kEcPriv, x, sizeof x) == 32 && same(buf, x, 32));
+  len = sizeof buf;
+  CHECK(12, TEE_GetObjectBufferAttribute(pub, TEE_ATTR_ECC_PRIVATE_VALUE, buf, &len) ==
+                TEE_ERROR_ITEM_NOT_FOUND);
+  TEE_FreeTransientObject(pub);
+  /* The public half copies out of the key pair. */
+  CHECK(13, TEE_AllocateTransientObject(TEE_TYPE_ECDSA_PUBLIC_KEY, 256, &pub) == TEE_SUCCESS &&
+                TEE_CopyObjectAttributes1(pub, pair) == TEE_SUCCESS);
+  len = sizeof buf;
+  CHECK(14,
+        TEE_GetObjectBufferAttribute(pub, TEE_ATTR_ECC_PUBLIC_VALUE_Y, buf, &len) == TEE_SUCCESS &&
+            len == 32 && unhex(kEcUy, y, sizeof y) == 32 && same(buf, y, 32));
+  TEE_FreeTransientObject(pub);
+  TEE_FreeTransientObject(pair);
+  /* A point off the curve is refused. */
+  CHECK(15, p256_object(TEE_TYPE_ECDSA_PUBLIC_KEY, kEcUx, kEcUx, NULL) == TEE_HANDLE_NULL);
+
+  /* RFC 5903's ECDH, from both sides. */
+  TEE_ObjectHandle i = p256_object(TEE_TYPE_ECDH_KEYPAIR, kEcdhGix, kEcdhGiy, kEcdhI);
+  TEE_ObjectHandle r = p256_object(TEE_TYPE_ECDH_KEYPAIR, kEcdhGrx, kEcdhGry, kEcdhR);
+  CHECK(16, i != TEE_HANDLE_NULL && r != TEE_HANDLE_NULL);
+  size_t shared_len = unhex(kEcdhShared, buf, sizeof buf);
+  for (int side = 0; side < 2; ++side) {
+    size_t px = unhex(side == 0 ? kEcdhGrx : kEcdhGix, x, sizeof x);
+    size_t py = unhex(side == 0 ? kEcdhGry : kEcdhGiy, y, sizeof y);
+    TEE_ObjectHandle secret =
+        ecdh(side == 0 ? TEE_ALG_ECDH_DERIVE_SHARED_SECRET : __OPTEE_ALG_ECDH_P256,
+             side == 0 ? i : r, 256, x, px, y, py);
+    uint8_t z[66];
+    len = sizeof z;
+    CHECK(17,
+          secret != TEE_HANDLE_NULL &&
+              TEE_GetObjectBufferAttribute(secret, TEE_ATTR_SECRET_VALUE, z, &len) == TEE_SUCCESS &&
+              len == shared_len && same(z, buf, len));
+    TEE_FreeTransientObject(secret);
+  }
+  TEE_FreeTransientObject(i);
+  TEE_FreeTransientObject(r);
+  return TEE_SUCCESS;
+}
+
+/* Generated keys on every NIST curve: ECDSA signs and verifies (r || s of
+ * the curve's size), both sides of ECDH agree. */
+static const struct {
+  uint32_t curve;
+  uint32_t bits;
+  uint32_t old_alg; /* OP-TEE's per-curve ECDSA number */
+  uint32_t digest_len;
+} kCurves[] = {
+    {TEE_ECC_CURVE_NIST_P192, 192, __OPTEE_ALG_ECDSA_P192, 20},
+    {TEE_ECC_CURVE_NIST_P224, 224, __OPTEE_ALG_ECDSA_P224, 28},
+    {TEE_ECC_CURVE_NIST_P256, 256, __OPTEE_ALG_ECDSA_P256, 32},
+    {TEE_ECC_CURVE_NIST_P384, 384, __OPTEE_ALG_ECDSA_P384, 48},
+    {TEE_ECC_CURVE_NIST_P521, 521, __OPTEE_ALG_ECDSA_P521, 64},
+};
+
+static TEE_ObjectHandle generated_ec(uint32_t type, uint32_t curve, uint32_t bits) {
+  TEE_ObjectHandle o = TEE_HANDLE_NULL;
+  TEE_Attribute attr;
+  TEE_InitValueAttribute(&attr, TEE_ATTR_ECC_CURVE, curve, 0);
+  if (TEE_AllocateTransientObject(type, bits, &o) != TEE_SUCCESS) {
+    return TEE_HANDLE_NULL;
+  }
+  if (TEE_GenerateKey(o, bits, &attr, 1) != TEE_SUCCESS) {
+    TEE_FreeTransientObject(o);
+    return TEE_HANDLE_NULL;
+  }
+  return o;
+}
+
+static TEE_Result ecc_round_trips(TEE_Param params[4]) {
+  uint8_t digest[64];
+  uint8_t sig[132];
+  TEE_GenerateRandom(digest, sizeof digest);
+  for (size_t c = 0; c < sizeof kCurves / sizeof kCurves[0]; ++c) {
+    const uint32_t bits = kCurves[c].bits;
+    const size_t f = (bits + 7) / 8;
+    CHECK(1, TEE_IsAlgorithmSupported(TEE_ALG_ECDSA_SHA256, kCurves[c].curve) == TEE_SUCCESS &&
+                 TEE_IsAlgorithmSupported(kCurves[c].old_alg, kCurves[c].curve) == TEE_SUCCESS &&
+                 TEE_IsAlgorithmSupported(TEE_ALG_ECDH_DERIVE_SHARED_SECRET, kCurves[c].curve) ==
+                     TEE_SUCCESS);
+    TEE_ObjectHandle key = generated_ec(TEE_TYPE_ECDSA_KEYPAIR, kCurves[c].curve, bits);
+    CHECK(2, key != TEE_HANDLE_NULL);
+    const uint32_t algs[2] = {TEE_ALG_ECDSA_SHA256, kCurves[c].old_alg};
+    const uint32_t lens[2] = {32, kCurves[c].digest_len};
+    for (int k = 0; k < 2; ++k) {
+      TEE_OperationHandle sign = ec_op(algs[k], TEE_MODE_SIGN, key);
+      TEE_OperationHandle verify = ec_op(algs[k], TEE_MODE_VERIFY, key);
+      CHECK(3, sign != TEE_HANDLE_NULL && verify != TEE_HANDLE_NULL);
+      ta_size_t n = sizeof sig;
+      CHECK(4, TEE_AsymmetricSignDigest(sign, NULL, 0, digest, lens[k], sig, &n) == TEE_SUCCESS &&
+                   n == 2 * f);
+      CHECK(5, TEE_AsymmetricVerifyDigest(verify, NULL, 0, digest, lens[k], sig, n) == TEE_SUCCESS);
+      sig[n - 1] ^= 1;
+      CHECK(6, TEE_AsymmetricVerifyDigest(verify, NULL, 0, digest, lens[k], sig, n) ==
+                   TEE_ERROR_SIGNATURE_INVALID);
+      TEE_FreeOperation(sign);
+      TEE_FreeOperation(verify);
+    }
+    TEE_FreeTransientObject(key);
+
+    /* ECDH: each side derives with the other's public point. */
+    TEE_ObjectHandle one = generated_ec(TEE_TYPE_ECDH_KEYPAIR, kCurves[c].curve, bits);
+    TEE_ObjectHandle two = generated_ec(TEE_TYPE_ECDH_KEYPAIR, kCurves[c].curve, bits);
+    CHECK(7, one != TEE_HANDLE_NULL && two != TEE_HANDLE_NULL);
+    uint8_t x[2][66];
+    uint8_t y[2][66];
+    ta_size_t xl[2] = {66, 66};
+    ta_size_t yl[2] = {66, 66};
+    CHECK(8, TEE_GetObjectBufferAttribute(one, TEE_ATTR_ECC_PUBLIC_VALUE_X, x[0], &xl[0]) ==
+                     TEE_SUCCESS &&
+                 TEE_GetObjectBufferAttribute(one, TEE_ATTR_ECC_PUBLIC_VALUE_Y, y[0], &yl[0]) ==
+                     TEE_SUCCESS &&
+                 TEE_GetObjectBufferAttribute(two, TEE_ATTR_ECC_PUBLIC_VALUE_X, x[1], &xl[1]) ==
+                     TEE_SUCCESS &&
+                 TEE_GetObjectBufferAttribute(two, TEE_ATTR_ECC_PUBLIC_VALUE_Y, y[1], &yl[1]) ==
+                     TEE_SUCCESS);
+    TEE_ObjectHandle s1 =
+        ecdh(TEE_ALG_ECDH_DERIVE_SHARED_SECRET, one, bits, x[1], xl[1], y[1], yl[1]);
+    TEE_ObjectHandle s2 =
+        ecdh(TEE_ALG_ECDH_DERIVE_SHARED_SECRET, two, bits, x[0], xl[0], y[0], yl[0]);
+    uint8_t z1[66];
+    uint8_t z2[66];
+    ta_size_t l1 = sizeof z1;
+    ta_size_t l2 = sizeof z2;
+    TEE_ObjectInfo info;
+    CHECK(9, s1 != TEE_HANDLE_NULL && s2 != TEE_HANDLE_NULL &&
+                 TEE_GetObjectBufferAttribute(s1, TEE_ATTR_SECRET_VALUE, z1, &l1) == TEE_SUCCESS &&
+                 TEE_GetObjectBufferAttribute(s2, TEE_ATTR_SECRET_VALUE, z2, &l2) == TEE_SUCCESS &&
+                 l1 == f && l2 == f && same(z1, z2, f) &&
+                 TEE_GetObjectInfo1(s1, &info) == TEE_SUCCESS && info.objectSize == f * 8);
+    TEE_FreeTransientObject(s1);
+    TEE_FreeTransientObject(s2);
+    TEE_FreeTransientObject(one);
+    TEE_FreeTransientObject(two);
+  }
+  /* A curve that is not of the key size is refused. */
+  TEE_ObjectHandle o = TEE_HANDLE_NULL;
+  TEE_Attribute attr;
+  TEE_InitValueAttribute(&attr, TEE_ATTR_ECC_CURVE, TEE_ECC_CURVE_NIST_P384, 0);
+  CHECK(10, TEE_AllocateTransientObject(TEE_TYPE_ECDSA_KEYPAIR, 256, &o) == TEE_SUCCESS &&
+                TEE_GenerateKey(o, 256, &attr, 1) == TEE_ERROR_BAD_PARAMETERS);
+  TEE_FreeTransientObject(o);
+  CHECK(11,
+        TEE_AllocateTransientObject(TEE_TYPE_ECDSA_KEYPAIR, 255, &o) == TEE_ERROR_NOT_SUPPORTED);
+  return TEE_SUCCESS;
+}
+
 /* ---- Misuse: each case panics the TA; reaching the end is a failure ---- */
 
 /* The setup of a misuse case must work (on a runtime without the family it
@@ -1740,6 +2022,37 @@ static TEE_Result misuse(uint32_t which) {
       TEE_PopulateTransientObject(obj, attrs, 3);
       break;
     }
+    case GP_CRYPTO_MISUSE_ECDSA_DIGEST_LENGTH:
+      obj = p256_object(TEE_TYPE_ECDSA_KEYPAIR, kEcUx, kEcUy, kEcPriv);
+      op = ec_op(TEE_ALG_ECDSA_SHA256, TEE_MODE_SIGN, obj);
+      SETUP(op != TEE_HANDLE_NULL);
+      n = sizeof buf;
+      TEE_AsymmetricSignDigest(op, NULL, 0, key, 20, buf, &n);
+      break;
+    case GP_CRYPTO_MISUSE_ECDH_POINT_OFF_CURVE: {
+      uint8_t x[32];
+      size_t x_len = unhex(kEcdhGrx, x, sizeof x);
+      obj = p256_object(TEE_TYPE_ECDH_KEYPAIR, kEcdhGix, kEcdhGiy, kEcdhI);
+      SETUP(obj != TEE_HANDLE_NULL);
+      /* (x, x) is not on P-256: an invalid-curve point must not be used. */
+      ecdh(TEE_ALG_ECDH_DERIVE_SHARED_SECRET, obj, 256, x, x_len, x, x_len);
+      break;
+    }
+    case GP_CRYPTO_MISUSE_ECDSA_WRONG_CURVE: {
+      TEE_Attribute curve;
+      TEE_InitValueAttribute(&curve, TEE_ATTR_ECC_CURVE, TEE_ECC_CURVE_NIST_P384, 0);
+      SETUP(TEE_AllocateTransientObject(TEE_TYPE_ECDSA_KEYPAIR, 384, &obj) == TEE_SUCCESS &&
+            TEE_GenerateKey(obj, 384, &curve, 1) == TEE_SUCCESS &&
+            TEE_AllocateOperation(&op, __OPTEE_ALG_ECDSA_P256, TEE_MODE_SIGN, 384) == TEE_SUCCESS);
+      TEE_SetOperationKey(op, obj); /* a P-384 key on the P-256 algorithm */
+      break;
+    }
+    case GP_CRYPTO_MISUSE_ECDSA_KEY_FOR_ECDH:
+      obj = p256_object(TEE_TYPE_ECDSA_KEYPAIR, kEcUx, kEcUy, kEcPriv);
+      SETUP(obj != TEE_HANDLE_NULL && TEE_AllocateOperation(&op, TEE_ALG_ECDH_DERIVE_SHARED_SECRET,
+                                                            TEE_MODE_DERIVE, 256) == TEE_SUCCESS);
+      TEE_SetOperationKey(op, obj);
+      break;
     case GP_CRYPTO_MISUSE_RSA_GENERATE_PUBLIC:
       SETUP(TEE_AllocateTransientObject(TEE_TYPE_RSA_PUBLIC_KEY, 1024, &obj) == TEE_SUCCESS);
       TEE_GenerateKey(obj, 1024, NULL, 0);
@@ -1802,6 +2115,10 @@ TEE_Result TA_InvokeCommandEntryPoint(void __unused *sess_ctx, uint32_t cmd_id,
       return rsa_kat(params);
     case GP_CRYPTO_CMD_RSA_ROUND_TRIPS:
       return rsa_round_trips(params);
+    case GP_CRYPTO_CMD_ECC:
+      return ecc_kat(params);
+    case GP_CRYPTO_CMD_ECC_ROUND_TRIPS:
+      return ecc_round_trips(params);
     default:
       return TEE_ERROR_NOT_SUPPORTED;
   }

@@ -56,6 +56,14 @@
  * verifies (PSS with a salt length given too), every encryption scheme
  * encrypts and decrypts, SHORT_BUFFER, messages too long. */
 #define GP_CRYPTO_CMD_RSA_ROUND_TRIPS 10
+/* ECC: RFC 6979's P-256 ECDSA signature verifies (GP's and OP-TEE's older
+ * algorithm numbers), the key pair's signatures verify, attributes (curve,
+ * coordinates, private value, the public half copied), a point off the
+ * curve refused, RFC 5903's P-256 ECDH from both sides. */
+#define GP_CRYPTO_CMD_ECC 11
+/* ECC on generated keys on P-192 to P-521: ECDSA sign and verify (r || s of
+ * the curve's size), both sides of ECDH agree. */
+#define GP_CRYPTO_CMD_ECC_ROUND_TRIPS 12
 /* params[0] VALUE_INPUT a = one of GP_CRYPTO_MISUSE_*: the TA sets the case
  * up (TEE_ERROR_ITEM_NOT_FOUND if that fails), then makes the mistake, which
  * must panic it (the client sees TARGET_DEAD). */
@@ -89,6 +97,10 @@
 #define GP_CRYPTO_MISUSE_RSA_DECRYPT_ON_SIGNATURE 26   /* AsymmetricDecrypt, signature op */
 #define GP_CRYPTO_MISUSE_RSA_PRIVATE_ATTR_ON_PUBLIC 27 /* Populate a public key with d */
 #define GP_CRYPTO_MISUSE_RSA_GENERATE_PUBLIC 28        /* GenerateKey on a public key */
-#define GP_CRYPTO_MISUSE_COUNT 28
+#define GP_CRYPTO_MISUSE_ECDSA_DIGEST_LENGTH 29        /* 20-byte digest, ECDSA SHA-256 */
+#define GP_CRYPTO_MISUSE_ECDH_POINT_OFF_CURVE 30       /* ECDH with a peer off the curve */
+#define GP_CRYPTO_MISUSE_ECDSA_WRONG_CURVE 31          /* P-384 key, ECDSA_P256 */
+#define GP_CRYPTO_MISUSE_ECDSA_KEY_FOR_ECDH 32         /* ECDSA key on an ECDH operation */
+#define GP_CRYPTO_MISUSE_COUNT 32
 
 #endif /* GP_CRYPTO_TA_H */
