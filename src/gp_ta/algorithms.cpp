@@ -163,6 +163,11 @@ constexpr Algorithm kAlgorithms[] = {
     {__OPTEE_ALG_ECDH_P256, kDerive, nullptr, kEcdhKey, 0, kNoMode, kNoMac, kNoRsa, kEcdh, 256},
     {__OPTEE_ALG_ECDH_P384, kDerive, nullptr, kEcdhKey, 0, kNoMode, kNoMac, kNoRsa, kEcdh, 384},
     {__OPTEE_ALG_ECDH_P521, kDerive, nullptr, kEcdhKey, 0, kNoMode, kNoMac, kNoRsa, kEcdh, 521},
+    // Ed25519 signs the whole message; X25519 derives a 32-byte secret.
+    {TEE_ALG_ED25519, kSignature, nullptr, TEE_TYPE_ED25519_KEYPAIR, 0, kNoMode, kNoMac, kNoRsa,
+     EcScheme::kEd25519},
+    {TEE_ALG_X25519, kDerive, nullptr, TEE_TYPE_X25519_KEYPAIR, 0, kNoMode, kNoMac, kNoRsa,
+     EcScheme::kX25519},
 };
 
 const char *mode_suffix(CipherMode mode) {

@@ -19,7 +19,8 @@ enum class MacKind { kNone, kHmac, kCmac, kCbcMacNoPad, kCbcMacPkcs5 };
 // encryption PKCS#1 v1.5, OAEP and none (raw RSA).
 enum class RsaScheme { kNone, kPkcs1Sign, kPss, kPkcs1Encrypt, kOaep, kNoPad };
 // The elliptic-curve schemes (ecc.hpp).
-enum class EcScheme { kNone, kEcdsa, kEcdh };
+// (curve25519.hpp: Ed25519 and X25519.)
+enum class EcScheme { kNone, kEcdsa, kEcdh, kEd25519, kX25519 };
 
 struct Algorithm {
   uint32_t id;               // TEE_ALG_*

@@ -1,5 +1,6 @@
 // Asymmetric operations (GP 6.7) for the RSA schemes of algorithms.cpp (and
-// ECDSA, whose work is in ecc_operations.cpp), on
+// ECDSA and Ed25519, whose work is in ecc_operations.cpp and curve25519.cpp),
+// on
 // OpenSSL 3's EVP_PKEY: TEE_AsymmetricSignDigest / VerifyDigest
 // (RSASSA-PKCS1-v1_5 and RSASSA-PSS with MGF1 of the same hash) and
 // TEE_AsymmetricEncrypt / Decrypt (RSAES-PKCS1-v1_5, RSAES-OAEP with MGF1 of
@@ -12,6 +13,7 @@
 
 #include <climits>
 
+#include "curve25519.hpp"
 #include "ecc.hpp"
 #include "operations.hpp"
 #include "secret_buffer.hpp"
@@ -174,6 +176,15 @@ TEE_Result TEE_AsymmetricSignDigest(TEE_OperationHandle operation, const TEE_Att
   const __TEE_OperationHandle *op =
       keyed_or_panic(operation, TEE_OPERATION_ASYMMETRIC_SIGNATURE, TEE_MODE_SIGN);
   const CallParams p = read_params(params, paramCount);
+  if (op->alg->ec == captee::gp_ta::EcScheme::kEd25519) {
+    // Ed25519 signs the message itself, of any length.
+    check_buffer(digest, digestLen);
+    if (signatureLen == nullptr) {
+      TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
+    }
+    return captee::gp_ta::ed25519_sign(op, params, paramCount, digest, digestLen, signature,
+                                       signatureLen);
+  }
   check_digest(op, digest, digestLen);
   if (signatureLen == nullptr) {
     TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
@@ -208,6 +219,12 @@ TEE_Result TEE_AsymmetricVerifyDigest(TEE_OperationHandle operation, const TEE_A
   const __TEE_OperationHandle *op =
       keyed_or_panic(operation, TEE_OPERATION_ASYMMETRIC_SIGNATURE, TEE_MODE_VERIFY);
   const CallParams p = read_params(params, paramCount);
+  if (op->alg->ec == captee::gp_ta::EcScheme::kEd25519) {
+    check_buffer(digest, digestLen);
+    check_buffer(signature, signatureLen);
+    return captee::gp_ta::ed25519_verify(op, params, paramCount, digest, digestLen, signature,
+                                         signatureLen);
+  }
   check_digest(op, digest, digestLen);
   check_buffer(signature, signatureLen);
   if (op->alg->ec == captee::gp_ta::EcScheme::kEcdsa) {

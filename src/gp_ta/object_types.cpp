@@ -3,6 +3,7 @@
 
 #include <initializer_list>
 
+#include "curve25519.hpp"
 #include "ecc.hpp"
 #include "tee_api_defines.h"
 #include "tee_api_defines_extensions.h"
@@ -50,6 +51,10 @@ constexpr SizeRule kRules[] = {
     {TEE_TYPE_ECDSA_KEYPAIR, 192, 521, 0, 0},
     {TEE_TYPE_ECDH_PUBLIC_KEY, 192, 521, 0, 0},
     {TEE_TYPE_ECDH_KEYPAIR, 192, 521, 0, 0},
+    {TEE_TYPE_ED25519_PUBLIC_KEY, 256, 256, 0, 256},
+    {TEE_TYPE_ED25519_KEYPAIR, 256, 256, 0, 256},
+    {TEE_TYPE_X25519_PUBLIC_KEY, 256, 256, 0, 256},
+    {TEE_TYPE_X25519_KEYPAIR, 256, 256, 0, 256},
 };
 
 bool is_rsa(uint32_t type) {
@@ -94,7 +99,8 @@ uint32_t object_secret_attribute(uint32_t type) {
     case TEE_TYPE_PBKDF2_PASSWORD:
       return TEE_ATTR_PBKDF2_PASSWORD;
     default:
-      return rule_for(type) != nullptr && !is_rsa(type) && !is_ecc_type(type)
+      return rule_for(type) != nullptr && !is_rsa(type) && !is_ecc_type(type) &&
+                     !is_25519_type(type)
                  ? TEE_ATTR_SECRET_VALUE
                  : 0;
   }
@@ -118,6 +124,14 @@ bool object_attribute_allowed(uint32_t type, uint32_t attribute_id) {
       return is_ecc_type(type);
     case TEE_ATTR_ECC_PRIVATE_VALUE:
       return type == TEE_TYPE_ECDSA_KEYPAIR || type == TEE_TYPE_ECDH_KEYPAIR;
+    case TEE_ATTR_ED25519_PUBLIC_VALUE:
+      return type == TEE_TYPE_ED25519_PUBLIC_KEY || type == TEE_TYPE_ED25519_KEYPAIR;
+    case TEE_ATTR_ED25519_PRIVATE_VALUE:
+      return type == TEE_TYPE_ED25519_KEYPAIR;
+    case TEE_ATTR_X25519_PUBLIC_VALUE:
+      return type == TEE_TYPE_X25519_PUBLIC_KEY || type == TEE_TYPE_X25519_KEYPAIR;
+    case TEE_ATTR_X25519_PRIVATE_VALUE:
+      return type == TEE_TYPE_X25519_KEYPAIR;
     default:
       return attribute_id != 0 && attribute_id == object_secret_attribute(type);
   }

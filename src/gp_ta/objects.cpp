@@ -9,6 +9,7 @@
 #include <new>
 #include <unordered_set>
 
+#include "curve25519.hpp"
 #include "ecc.hpp"
 #include "object_types.hpp"
 #include "rsa_keys.hpp"
@@ -67,7 +68,7 @@ __TEE_ObjectHandle *empty_transient_or_panic(TEE_ObjectHandle handle) {
 }
 
 bool is_key_type(uint32_t type) {
-  return is_rsa_type(type) || is_ecc_type(type);
+  return is_rsa_type(type) || is_ecc_type(type) || is_25519_type(type);
 }
 
 // Populate for RSA and ECC: every attribute one the type has, none twice,
@@ -90,10 +91,15 @@ TEE_Result populate_key(__TEE_ObjectHandle *o, const TEE_Attribute *attrs, uint3
   }
   EVP_PKEY *key = nullptr;
   uint32_t bits = 0;
-  const TEE_Result res =
-      is_rsa_type(o->info.objectType)
-          ? rsa_key_from_attributes(o->info.objectType, attrs, count, &key, &bits)
-          : ecc_key_from_attributes(o->info.objectType, attrs, count, &key, &bits);
+  TEE_Result res = TEE_SUCCESS;
+  if (is_rsa_type(o->info.objectType)) {
+    res = rsa_key_from_attributes(o->info.objectType, attrs, count, &key, &bits);
+  } else if (is_ecc_type(o->info.objectType)) {
+    res = ecc_key_from_attributes(o->info.objectType, attrs, count, &key, &bits);
+  } else {
+    res = key_25519_from_attributes(o->info.objectType, attrs, count, &key);
+    bits = 256;
+  }
   if (res != TEE_SUCCESS) {
     return res;
   }
@@ -107,15 +113,18 @@ TEE_Result populate_key(__TEE_ObjectHandle *o, const TEE_Attribute *attrs, uint3
   return TEE_SUCCESS;
 }
 
-// GenerateKey for an ECC key pair: TEE_ATTR_ECC_CURVE names the curve,
-// which must be of the key size.
+// GenerateKey for an ECC key pair (TEE_ATTR_ECC_CURVE names the curve,
+// which must be of the key size) or a Curve25519 one (no parameter).
 TEE_Result generate_ecc(__TEE_ObjectHandle *o, uint32_t bits, const TEE_Attribute *params,
                         uint32_t count) {
-  if (o->info.objectType != TEE_TYPE_ECDSA_KEYPAIR && o->info.objectType != TEE_TYPE_ECDH_KEYPAIR) {
+  const uint32_t type = o->info.objectType;
+  if (type != TEE_TYPE_ECDSA_KEYPAIR && type != TEE_TYPE_ECDH_KEYPAIR &&
+      type != TEE_TYPE_ED25519_KEYPAIR && type != TEE_TYPE_X25519_KEYPAIR) {
     TEE_Panic(TEE_ERROR_BAD_PARAMETERS);  // a public key cannot be generated
   }
   EVP_PKEY *key = nullptr;
-  const TEE_Result res = ecc_generate(bits, params, count, &key);
+  const TEE_Result res =
+      is_25519_type(type) ? generate_25519(type, &key) : ecc_generate(bits, params, count, &key);
   if (res != TEE_SUCCESS) {
     return res;
   }
@@ -204,7 +213,11 @@ TEE_Result TEE_GetObjectBufferAttribute(TEE_ObjectHandle object, uint32_t attrib
   }
   captee::gp_ta::check_readable(o, attributeID);
   if (o->pkey != nullptr) {
-    return captee::gp_ta::is_rsa_type(o->info.objectType)
+    const uint32_t type = o->info.objectType;
+    if (captee::gp_ta::is_25519_type(type)) {
+      return captee::gp_ta::attribute_25519(type, o->pkey, attributeID, buffer, size);
+    }
+    return captee::gp_ta::is_rsa_type(type)
                ? captee::gp_ta::rsa_attribute(o->pkey, attributeID, buffer, size)
                : captee::gp_ta::ecc_attribute(o->pkey, attributeID, buffer, size);
   }
@@ -352,9 +365,12 @@ TEE_Result TEE_CopyObjectAttributes1(TEE_ObjectHandle destObject, TEE_ObjectHand
   // GP lets a key pair's public half go into a public-key object.
   const uint32_t from = src->info.objectType;
   const uint32_t to = dst->info.objectType;
-  const bool public_half = (from == TEE_TYPE_RSA_KEYPAIR && to == TEE_TYPE_RSA_PUBLIC_KEY) ||
-                           (from == TEE_TYPE_ECDSA_KEYPAIR && to == TEE_TYPE_ECDSA_PUBLIC_KEY) ||
-                           (from == TEE_TYPE_ECDH_KEYPAIR && to == TEE_TYPE_ECDH_PUBLIC_KEY);
+  const bool public_half =
+      (from == TEE_TYPE_RSA_KEYPAIR && to == TEE_TYPE_RSA_PUBLIC_KEY) ||
+      (from == TEE_TYPE_ECDSA_KEYPAIR && to == TEE_TYPE_ECDSA_PUBLIC_KEY) ||
+      (from == TEE_TYPE_ECDH_KEYPAIR && to == TEE_TYPE_ECDH_PUBLIC_KEY) ||
+      (from == TEE_TYPE_ED25519_KEYPAIR && to == TEE_TYPE_ED25519_PUBLIC_KEY) ||
+      (from == TEE_TYPE_X25519_KEYPAIR && to == TEE_TYPE_X25519_PUBLIC_KEY);
   if ((src->info.handleFlags & TEE_HANDLE_FLAG_INITIALIZED) == 0 ||
       (src->info.objectType != dst->info.objectType && !public_half) ||
       src->info.objectSize > dst->info.maxObjectSize) {
@@ -363,8 +379,9 @@ TEE_Result TEE_CopyObjectAttributes1(TEE_ObjectHandle destObject, TEE_ObjectHand
   if (src->pkey != nullptr) {
     // The key never changes once made, so the copy may share it.
     if (public_half) {
-      dst->pkey = captee::gp_ta::is_rsa_type(from) ? captee::gp_ta::rsa_public_half(src->pkey)
-                                                   : captee::gp_ta::ecc_public_half(src->pkey);
+      dst->pkey = captee::gp_ta::is_rsa_type(from)   ? captee::gp_ta::rsa_public_half(src->pkey)
+                  : captee::gp_ta::is_ecc_type(from) ? captee::gp_ta::ecc_public_half(src->pkey)
+                                                     : captee::gp_ta::public_half_25519(src->pkey);
     } else if (EVP_PKEY_up_ref(src->pkey) == 1) {
       dst->pkey = src->pkey;
     }
@@ -394,7 +411,8 @@ TEE_Result TEE_GenerateKey(TEE_ObjectHandle object, uint32_t keySize, const TEE_
   if (captee::gp_ta::is_rsa_type(o->info.objectType)) {
     return captee::gp_ta::generate_rsa(o, keySize, params, paramCount);
   }
-  if (captee::gp_ta::is_ecc_type(o->info.objectType)) {
+  if (captee::gp_ta::is_ecc_type(o->info.objectType) ||
+      captee::gp_ta::is_25519_type(o->info.objectType)) {
     return captee::gp_ta::generate_ecc(o, keySize, params, paramCount);
   }
   // The symmetric types take no generation parameters; unknown ones are

@@ -148,7 +148,8 @@ bool key_fits(const __TEE_OperationHandle *op, const __TEE_ObjectHandle *key) {
       (op->alg->mac_kind == MacKind::kHmac && op->alg->operation_class == TEE_OPERATION_MAC &&
        type == TEE_TYPE_GENERIC_SECRET) ||
       (op->alg->rsa != RsaScheme::kNone && public_use && type == TEE_TYPE_RSA_PUBLIC_KEY) ||
-      (op->alg->ec == EcScheme::kEcdsa && public_use && type == TEE_TYPE_ECDSA_PUBLIC_KEY);
+      (op->alg->ec == EcScheme::kEcdsa && public_use && type == TEE_TYPE_ECDSA_PUBLIC_KEY) ||
+      (op->alg->ec == EcScheme::kEd25519 && public_use && type == TEE_TYPE_ED25519_PUBLIC_KEY);
   if (op->alg->ec_bits != 0 && key->info.objectSize != op->alg->ec_bits) {
     return false;
   }
@@ -536,7 +537,7 @@ void TEE_CopyOperation(TEE_OperationHandle dstOperation, TEE_OperationHandle src
 // TEE_SUCCESS for an algorithm captee supports, with this OpenSSL; the
 // symmetric and RSA algorithms take no element (TEE_CRYPTO_ELEMENT_NONE),
 // the ECC ones a NIST curve (TEE_ECC_CURVE_*: theirs, for OP-TEE's older
-// per-curve numbers).
+// per-curve numbers), Ed25519 and X25519 TEE_ECC_CURVE_25519.
 TEE_Result TEE_IsAlgorithmSupported(uint32_t algId, uint32_t element) {
   const Algorithm *alg = captee::gp_ta::find_algorithm(algId);
   if (alg == nullptr || !captee::gp_ta::algorithm_available(*alg)) {
@@ -544,6 +545,9 @@ TEE_Result TEE_IsAlgorithmSupported(uint32_t algId, uint32_t element) {
   }
   if (alg->ec == EcScheme::kNone) {
     return element == TEE_CRYPTO_ELEMENT_NONE ? TEE_SUCCESS : TEE_ERROR_NOT_SUPPORTED;
+  }
+  if (alg->ec == EcScheme::kEd25519 || alg->ec == EcScheme::kX25519) {
+    return element == TEE_ECC_CURVE_25519 ? TEE_SUCCESS : TEE_ERROR_NOT_SUPPORTED;
   }
   const uint32_t bits = element == TEE_ECC_CURVE_NIST_P192   ? 192
                         : element == TEE_ECC_CURVE_NIST_P224 ? 224

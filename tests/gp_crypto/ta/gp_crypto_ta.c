@@ -284,10 +284,10 @@ static const uint32_t kSupported[] = {
     TEE_ALG_RSA_NOPAD,
 };
 
-/* Not (yet) in captee: Ed25519, X25519, DH, SM2, the XOF family, SM4. */
+/* Not (yet) in captee: DH, SM2, the XOF family, SM4. */
 static const uint32_t kUnsupported[] = {
-    TEE_ALG_SHAKE128,    TEE_ALG_ED25519,       TEE_ALG_X25519, TEE_ALG_DH_DERIVE_SHARED_SECRET,
-    TEE_ALG_SM2_DSA_SM3, TEE_ALG_SM4_ECB_NOPAD, 0x12345678,
+    TEE_ALG_SHAKE128, TEE_ALG_DH_DERIVE_SHARED_SECRET, TEE_ALG_SM2_DSA_SM3, TEE_ALG_SM4_ECB_NOPAD,
+    0x12345678,
 };
 
 static TEE_Result operations(TEE_Param params[4]) {
@@ -1823,6 +1823,167 @@ static TEE_Result ecc_round_trips(TEE_Param params[4]) {
   return TEE_SUCCESS;
 }
 
+/* ---- Ed25519 and X25519 ---- */
+
+/* RFC 8032 7.1, tests 1 and 2: secret key, public key, message, signature. */
+static const struct {
+  const char *secret;
+  const char *public_key;
+  const char *message;
+  const char *signature;
+} kEd25519[] = {
+    {"9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
+     "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a", "",
+     "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e06522490155"
+     "5fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"},
+    {"4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb",
+     "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c", "72",
+     "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da"
+     "085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00"},
+};
+/* RFC 7748 6.1: Alice's and Bob's X25519 keys and their shared secret. */
+static const char kX25519AlicePriv[] =
+    "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a";
+static const char kX25519AlicePub[] =
+    "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a";
+static const char kX25519BobPriv[] =
+    "5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb";
+static const char kX25519BobPub[] =
+    "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f";
+static const char kX25519Shared[] =
+    "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742";
+
+/* A Curve25519 object of `type` from hex values (`priv` NULL for a public
+ * key), or TEE_HANDLE_NULL. */
+static TEE_ObjectHandle c25519_object(uint32_t type, uint32_t pub_id, const char *pub,
+                                      uint32_t priv_id, const char *priv) {
+  static uint8_t store[2][32];
+  TEE_Attribute attrs[2];
+  TEE_InitRefAttribute(&attrs[0], pub_id, store[0], unhex(pub, store[0], 32));
+  if (priv != NULL) {
+    TEE_InitRefAttribute(&attrs[1], priv_id, store[1], unhex(priv, store[1], 32));
+  }
+  TEE_ObjectHandle o = TEE_HANDLE_NULL;
+  if (TEE_AllocateTransientObject(type, 256, &o) != TEE_SUCCESS) {
+    return TEE_HANDLE_NULL;
+  }
+  if (TEE_PopulateTransientObject(o, attrs, priv != NULL ? 2 : 1) != TEE_SUCCESS) {
+    TEE_FreeTransientObject(o);
+    return TEE_HANDLE_NULL;
+  }
+  return o;
+}
+
+static TEE_ObjectHandle ed25519_object(const char *pub, const char *priv) {
+  return c25519_object(priv != NULL ? TEE_TYPE_ED25519_KEYPAIR : TEE_TYPE_ED25519_PUBLIC_KEY,
+                       TEE_ATTR_ED25519_PUBLIC_VALUE, pub, TEE_ATTR_ED25519_PRIVATE_VALUE, priv);
+}
+
+static TEE_ObjectHandle x25519_object(const char *pub, const char *priv) {
+  return c25519_object(TEE_TYPE_X25519_KEYPAIR, TEE_ATTR_X25519_PUBLIC_VALUE, pub,
+                       TEE_ATTR_X25519_PRIVATE_VALUE, priv);
+}
+
+/* X25519 with `key` and the peer's public value into a new generic
+ * secret, or TEE_HANDLE_NULL. */
+static TEE_ObjectHandle x25519(TEE_ObjectHandle key, const void *peer, size_t len) {
+  TEE_OperationHandle op = ec_op(TEE_ALG_X25519, TEE_MODE_DERIVE, key);
+  TEE_ObjectHandle out = TEE_HANDLE_NULL;
+  if (op == TEE_HANDLE_NULL ||
+      TEE_AllocateTransientObject(TEE_TYPE_GENERIC_SECRET, 256, &out) != TEE_SUCCESS) {
+    TEE_FreeOperation(op);
+    return TEE_HANDLE_NULL;
+  }
+  TEE_Attribute attr;
+  TEE_InitRefAttribute(&attr, TEE_ATTR_X25519_PUBLIC_VALUE, peer, len);
+  TEE_DeriveKey(op, &attr, 1, out);
+  TEE_FreeOperation(op);
+  return out;
+}
+
+static TEE_Result curve25519(TEE_Param params[4]) {
+  uint8_t msg[8];
+  uint8_t sig[64];
+  uint8_t want[64];
+  ta_size_t n = 0;
+  CHECK(1, TEE_IsAlgorithmSupported(TEE_ALG_ED25519, TEE_ECC_CURVE_25519) == TEE_SUCCESS &&
+               TEE_IsAlgorithmSupported(TEE_ALG_X25519, TEE_ECC_CURVE_25519) == TEE_SUCCESS);
+  /* RFC 8032: Ed25519 is deterministic, so the signatures are the RFC's. */
+  for (size_t i = 0; i < sizeof kEd25519 / sizeof kEd25519[0]; ++i) {
+    TEE_ObjectHandle pair = ed25519_object(kEd25519[i].public_key, kEd25519[i].secret);
+    TEE_ObjectHandle pub = ed25519_object(kEd25519[i].public_key, NULL);
+    TEE_OperationHandle sign = ec_op(TEE_ALG_ED25519, TEE_MODE_SIGN, pair);
+    TEE_OperationHandle verify = ec_op(TEE_ALG_ED25519, TEE_MODE_VERIFY, pub);
+    CHECK(2, sign != TEE_HANDLE_NULL && verify != TEE_HANDLE_NULL);
+    size_t msg_len = unhex(kEd25519[i].message, msg, sizeof msg);
+    unhex(kEd25519[i].signature, want, sizeof want);
+    n = 63;
+    CHECK(3, TEE_AsymmetricSignDigest(sign, NULL, 0, msg, msg_len, sig, &n) ==
+                     TEE_ERROR_SHORT_BUFFER &&
+                 n == 64);
+    CHECK(4, TEE_AsymmetricSignDigest(sign, NULL, 0, msg, msg_len, sig, &n) == TEE_SUCCESS &&
+                 n == 64 && same(sig, want, 64));
+    CHECK(5, TEE_AsymmetricVerifyDigest(verify, NULL, 0, msg, msg_len, sig, n) == TEE_SUCCESS);
+    sig[0] ^= 1;
+    CHECK(6, TEE_AsymmetricVerifyDigest(verify, NULL, 0, msg, msg_len, sig, n) ==
+                 TEE_ERROR_SIGNATURE_INVALID);
+    /* Ed25519ctx is OpenSSL 3.2's: not supported here. */
+    TEE_Attribute ctx;
+    TEE_InitRefAttribute(&ctx, TEE_ATTR_EDDSA_CTX, "ctx", 3);
+    n = sizeof sig;
+    CHECK(7, TEE_AsymmetricSignDigest(sign, &ctx, 1, msg, msg_len, sig, &n) ==
+                 TEE_ERROR_NOT_SUPPORTED);
+    TEE_FreeOperation(sign);
+    TEE_FreeOperation(verify);
+    TEE_FreeTransientObject(pair);
+    TEE_FreeTransientObject(pub);
+  }
+  /* A key pair whose public value is not its private value's. */
+  CHECK(8, ed25519_object(kEd25519[1].public_key, kEd25519[0].secret) == TEE_HANDLE_NULL);
+
+  /* RFC 7748's X25519, from both sides. */
+  uint8_t peer[32];
+  uint8_t z[32];
+  ta_size_t z_len = sizeof z;
+  unhex(kX25519Shared, want, 32);
+  TEE_ObjectHandle alice = x25519_object(kX25519AlicePub, kX25519AlicePriv);
+  TEE_ObjectHandle bob = x25519_object(kX25519BobPub, kX25519BobPriv);
+  CHECK(9, alice != TEE_HANDLE_NULL && bob != TEE_HANDLE_NULL);
+  TEE_ObjectHandle s1 = x25519(alice, peer, unhex(kX25519BobPub, peer, sizeof peer));
+  CHECK(10, s1 != TEE_HANDLE_NULL &&
+                TEE_GetObjectBufferAttribute(s1, TEE_ATTR_SECRET_VALUE, z, &z_len) == TEE_SUCCESS &&
+                z_len == 32 && same(z, want, 32));
+  TEE_ObjectHandle s2 = x25519(bob, peer, unhex(kX25519AlicePub, peer, sizeof peer));
+  z_len = sizeof z;
+  CHECK(11, s2 != TEE_HANDLE_NULL &&
+                TEE_GetObjectBufferAttribute(s2, TEE_ATTR_SECRET_VALUE, z, &z_len) == TEE_SUCCESS &&
+                z_len == 32 && same(z, want, 32));
+  TEE_FreeTransientObject(s1);
+  TEE_FreeTransientObject(s2);
+  TEE_FreeTransientObject(alice);
+  TEE_FreeTransientObject(bob);
+
+  /* Generated keys: Ed25519 signs and verifies; the public value reads
+   * back. */
+  TEE_ObjectHandle gen = TEE_HANDLE_NULL;
+  CHECK(12, TEE_AllocateTransientObject(TEE_TYPE_ED25519_KEYPAIR, 256, &gen) == TEE_SUCCESS &&
+                TEE_GenerateKey(gen, 256, NULL, 0) == TEE_SUCCESS);
+  TEE_OperationHandle sign = ec_op(TEE_ALG_ED25519, TEE_MODE_SIGN, gen);
+  TEE_OperationHandle verify = ec_op(TEE_ALG_ED25519, TEE_MODE_VERIFY, gen);
+  n = sizeof sig;
+  CHECK(13, sign != TEE_HANDLE_NULL && verify != TEE_HANDLE_NULL &&
+                TEE_AsymmetricSignDigest(sign, NULL, 0, "captee", 6, sig, &n) == TEE_SUCCESS &&
+                TEE_AsymmetricVerifyDigest(verify, NULL, 0, "captee", 6, sig, n) == TEE_SUCCESS);
+  TEE_FreeOperation(sign);
+  TEE_FreeOperation(verify);
+  z_len = sizeof z;
+  CHECK(14, TEE_GetObjectBufferAttribute(gen, TEE_ATTR_ED25519_PUBLIC_VALUE, z, &z_len) ==
+                    TEE_SUCCESS &&
+                z_len == 32);
+  TEE_FreeTransientObject(gen);
+  return TEE_SUCCESS;
+}
+
 /* ---- Misuse: each case panics the TA; reaching the end is a failure ---- */
 
 /* The setup of a misuse case must work (on a runtime without the family it
@@ -2053,6 +2214,14 @@ static TEE_Result misuse(uint32_t which) {
                                                             TEE_MODE_DERIVE, 256) == TEE_SUCCESS);
       TEE_SetOperationKey(op, obj);
       break;
+    case GP_CRYPTO_MISUSE_X25519_LOW_ORDER_POINT: {
+      static const uint8_t zero[32] = {0};
+      obj = x25519_object(kX25519AlicePub, kX25519AlicePriv);
+      SETUP(obj != TEE_HANDLE_NULL);
+      /* The all-zero point's secret is zero whatever our key: refused. */
+      x25519(obj, zero, sizeof zero);
+      break;
+    }
     case GP_CRYPTO_MISUSE_RSA_GENERATE_PUBLIC:
       SETUP(TEE_AllocateTransientObject(TEE_TYPE_RSA_PUBLIC_KEY, 1024, &obj) == TEE_SUCCESS);
       TEE_GenerateKey(obj, 1024, NULL, 0);
@@ -2119,6 +2288,8 @@ TEE_Result TA_InvokeCommandEntryPoint(void __unused *sess_ctx, uint32_t cmd_id,
       return ecc_kat(params);
     case GP_CRYPTO_CMD_ECC_ROUND_TRIPS:
       return ecc_round_trips(params);
+    case GP_CRYPTO_CMD_CURVE25519:
+      return curve25519(params);
     default:
       return TEE_ERROR_NOT_SUPPORTED;
   }

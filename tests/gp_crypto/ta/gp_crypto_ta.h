@@ -64,6 +64,10 @@
 /* ECC on generated keys on P-192 to P-521: ECDSA sign and verify (r || s of
  * the curve's size), both sides of ECDH agree. */
 #define GP_CRYPTO_CMD_ECC_ROUND_TRIPS 12
+/* Ed25519 and X25519: RFC 8032's signatures (tests 1 and 2) exactly, RFC
+ * 7748's shared secret from both sides, Ed25519ctx not supported (OpenSSL
+ * 3.0), a key pair with another's public value refused, generated keys. */
+#define GP_CRYPTO_CMD_CURVE25519 13
 /* params[0] VALUE_INPUT a = one of GP_CRYPTO_MISUSE_*: the TA sets the case
  * up (TEE_ERROR_ITEM_NOT_FOUND if that fails), then makes the mistake, which
  * must panic it (the client sees TARGET_DEAD). */
@@ -101,6 +105,7 @@
 #define GP_CRYPTO_MISUSE_ECDH_POINT_OFF_CURVE 30       /* ECDH with a peer off the curve */
 #define GP_CRYPTO_MISUSE_ECDSA_WRONG_CURVE 31          /* P-384 key, ECDSA_P256 */
 #define GP_CRYPTO_MISUSE_ECDSA_KEY_FOR_ECDH 32         /* ECDSA key on an ECDH operation */
-#define GP_CRYPTO_MISUSE_COUNT 32
+#define GP_CRYPTO_MISUSE_X25519_LOW_ORDER_POINT 33     /* X25519 with the zero point */
+#define GP_CRYPTO_MISUSE_COUNT 33
 
 #endif /* GP_CRYPTO_TA_H */
