@@ -168,6 +168,8 @@ constexpr Algorithm kAlgorithms[] = {
      EcScheme::kEd25519},
     {TEE_ALG_X25519, kDerive, nullptr, TEE_TYPE_X25519_KEYPAIR, 0, kNoMode, kNoMac, kNoRsa,
      EcScheme::kX25519},
+    {TEE_ALG_DH_DERIVE_SHARED_SECRET, kDerive, nullptr, TEE_TYPE_DH_KEYPAIR, 0, kNoMode, kNoMac,
+     kNoRsa, EcScheme::kDh},
 };
 
 const char *mode_suffix(CipherMode mode) {

@@ -19,8 +19,9 @@ enum class MacKind { kNone, kHmac, kCmac, kCbcMacNoPad, kCbcMacPkcs5 };
 // encryption PKCS#1 v1.5, OAEP and none (raw RSA).
 enum class RsaScheme { kNone, kPkcs1Sign, kPss, kPkcs1Encrypt, kOaep, kNoPad };
 // The elliptic-curve schemes (ecc.hpp).
-// (curve25519.hpp: Ed25519 and X25519.)
-enum class EcScheme { kNone, kEcdsa, kEcdh, kEd25519, kX25519 };
+// (curve25519.hpp: Ed25519 and X25519), and finite-field DH (dh.hpp), which
+// takes ECDH's path through TEE_DeriveKey.
+enum class EcScheme { kNone, kEcdsa, kEcdh, kEd25519, kX25519, kDh };
 
 struct Algorithm {
   uint32_t id;               // TEE_ALG_*

@@ -51,6 +51,8 @@ constexpr SizeRule kRules[] = {
     {TEE_TYPE_ECDSA_KEYPAIR, 192, 521, 0, 0},
     {TEE_TYPE_ECDH_PUBLIC_KEY, 192, 521, 0, 0},
     {TEE_TYPE_ECDH_KEYPAIR, 192, 521, 0, 0},
+    // DH: 512 bits (OpenSSL's smallest group) to 2048, any bit.
+    {TEE_TYPE_DH_KEYPAIR, 512, 2048, 1, 0},
     {TEE_TYPE_ED25519_PUBLIC_KEY, 256, 256, 0, 256},
     {TEE_TYPE_ED25519_KEYPAIR, 256, 256, 0, 256},
     {TEE_TYPE_X25519_PUBLIC_KEY, 256, 256, 0, 256},
@@ -100,7 +102,7 @@ uint32_t object_secret_attribute(uint32_t type) {
       return TEE_ATTR_PBKDF2_PASSWORD;
     default:
       return rule_for(type) != nullptr && !is_rsa(type) && !is_ecc_type(type) &&
-                     !is_25519_type(type)
+                     !is_25519_type(type) && type != TEE_TYPE_DH_KEYPAIR
                  ? TEE_ATTR_SECRET_VALUE
                  : 0;
   }
@@ -124,6 +126,12 @@ bool object_attribute_allowed(uint32_t type, uint32_t attribute_id) {
       return is_ecc_type(type);
     case TEE_ATTR_ECC_PRIVATE_VALUE:
       return type == TEE_TYPE_ECDSA_KEYPAIR || type == TEE_TYPE_ECDH_KEYPAIR;
+    case TEE_ATTR_DH_PRIME:
+    case TEE_ATTR_DH_SUBPRIME:
+    case TEE_ATTR_DH_BASE:
+    case TEE_ATTR_DH_PUBLIC_VALUE:
+    case TEE_ATTR_DH_PRIVATE_VALUE:
+      return type == TEE_TYPE_DH_KEYPAIR;
     case TEE_ATTR_ED25519_PUBLIC_VALUE:
       return type == TEE_TYPE_ED25519_PUBLIC_KEY || type == TEE_TYPE_ED25519_KEYPAIR;
     case TEE_ATTR_ED25519_PRIVATE_VALUE:

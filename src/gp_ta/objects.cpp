@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "curve25519.hpp"
+#include "dh.hpp"
 #include "ecc.hpp"
 #include "object_types.hpp"
 #include "rsa_keys.hpp"
@@ -68,7 +69,8 @@ __TEE_ObjectHandle *empty_transient_or_panic(TEE_ObjectHandle handle) {
 }
 
 bool is_key_type(uint32_t type) {
-  return is_rsa_type(type) || is_ecc_type(type) || is_25519_type(type);
+  return is_rsa_type(type) || is_ecc_type(type) || is_25519_type(type) ||
+         type == TEE_TYPE_DH_KEYPAIR;
 }
 
 // Populate for RSA and ECC: every attribute one the type has, none twice,
@@ -94,6 +96,8 @@ TEE_Result populate_key(__TEE_ObjectHandle *o, const TEE_Attribute *attrs, uint3
   TEE_Result res = TEE_SUCCESS;
   if (is_rsa_type(o->info.objectType)) {
     res = rsa_key_from_attributes(o->info.objectType, attrs, count, &key, &bits);
+  } else if (o->info.objectType == TEE_TYPE_DH_KEYPAIR) {
+    res = dh_key_from_attributes(attrs, count, &key, &bits);
   } else if (is_ecc_type(o->info.objectType)) {
     res = ecc_key_from_attributes(o->info.objectType, attrs, count, &key, &bits);
   } else {
@@ -114,17 +118,20 @@ TEE_Result populate_key(__TEE_ObjectHandle *o, const TEE_Attribute *attrs, uint3
 }
 
 // GenerateKey for an ECC key pair (TEE_ATTR_ECC_CURVE names the curve,
-// which must be of the key size) or a Curve25519 one (no parameter).
+// which must be of the key size), a Curve25519 one (no parameter) or a DH
+// one (its group's TEE_ATTR_DH_* and optionally TEE_ATTR_DH_X_BITS).
 TEE_Result generate_ecc(__TEE_ObjectHandle *o, uint32_t bits, const TEE_Attribute *params,
                         uint32_t count) {
   const uint32_t type = o->info.objectType;
   if (type != TEE_TYPE_ECDSA_KEYPAIR && type != TEE_TYPE_ECDH_KEYPAIR &&
-      type != TEE_TYPE_ED25519_KEYPAIR && type != TEE_TYPE_X25519_KEYPAIR) {
+      type != TEE_TYPE_ED25519_KEYPAIR && type != TEE_TYPE_X25519_KEYPAIR &&
+      type != TEE_TYPE_DH_KEYPAIR) {
     TEE_Panic(TEE_ERROR_BAD_PARAMETERS);  // a public key cannot be generated
   }
   EVP_PKEY *key = nullptr;
-  const TEE_Result res =
-      is_25519_type(type) ? generate_25519(type, &key) : ecc_generate(bits, params, count, &key);
+  const TEE_Result res = is_25519_type(type)           ? generate_25519(type, &key)
+                         : type == TEE_TYPE_DH_KEYPAIR ? dh_generate(bits, params, count, &key)
+                                                       : ecc_generate(bits, params, count, &key);
   if (res != TEE_SUCCESS) {
     return res;
   }
@@ -216,6 +223,9 @@ TEE_Result TEE_GetObjectBufferAttribute(TEE_ObjectHandle object, uint32_t attrib
     const uint32_t type = o->info.objectType;
     if (captee::gp_ta::is_25519_type(type)) {
       return captee::gp_ta::attribute_25519(type, o->pkey, attributeID, buffer, size);
+    }
+    if (type == TEE_TYPE_DH_KEYPAIR) {
+      return captee::gp_ta::dh_attribute(o->pkey, attributeID, buffer, size);
     }
     return captee::gp_ta::is_rsa_type(type)
                ? captee::gp_ta::rsa_attribute(o->pkey, attributeID, buffer, size)
@@ -412,7 +422,8 @@ TEE_Result TEE_GenerateKey(TEE_ObjectHandle object, uint32_t keySize, const TEE_
     return captee::gp_ta::generate_rsa(o, keySize, params, paramCount);
   }
   if (captee::gp_ta::is_ecc_type(o->info.objectType) ||
-      captee::gp_ta::is_25519_type(o->info.objectType)) {
+      captee::gp_ta::is_25519_type(o->info.objectType) ||
+      o->info.objectType == TEE_TYPE_DH_KEYPAIR) {
     return captee::gp_ta::generate_ecc(o, keySize, params, paramCount);
   }
   // The symmetric types take no generation parameters; unknown ones are

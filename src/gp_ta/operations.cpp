@@ -543,7 +543,7 @@ TEE_Result TEE_IsAlgorithmSupported(uint32_t algId, uint32_t element) {
   if (alg == nullptr || !captee::gp_ta::algorithm_available(*alg)) {
     return TEE_ERROR_NOT_SUPPORTED;
   }
-  if (alg->ec == EcScheme::kNone) {
+  if (alg->ec == EcScheme::kNone || alg->ec == EcScheme::kDh) {
     return element == TEE_CRYPTO_ELEMENT_NONE ? TEE_SUCCESS : TEE_ERROR_NOT_SUPPORTED;
   }
   if (alg->ec == EcScheme::kEd25519 || alg->ec == EcScheme::kX25519) {

@@ -284,9 +284,11 @@ static const uint32_t kSupported[] = {
     TEE_ALG_RSA_NOPAD,
 };
 
-/* Not (yet) in captee: DH, SM2, the XOF family, SM4. */
+/* Not (yet) in captee: SM2, the XOF family, SM4. */
 static const uint32_t kUnsupported[] = {
-    TEE_ALG_SHAKE128, TEE_ALG_DH_DERIVE_SHARED_SECRET, TEE_ALG_SM2_DSA_SM3, TEE_ALG_SM4_ECB_NOPAD,
+    TEE_ALG_SHAKE128,
+    TEE_ALG_SM2_DSA_SM3,
+    TEE_ALG_SM4_ECB_NOPAD,
     0x12345678,
 };
 
@@ -1984,6 +1986,146 @@ static TEE_Result curve25519(TEE_Param params[4]) {
   return TEE_SUCCESS;
 }
 
+/* ---- Diffie-Hellman ---- */
+
+/* RFC 7919's ffdhe2048 group (generator 2), two key pairs the openssl
+ * command line made in it (A whole, B's public value) and the shared
+ * secret OpenSSL derived for them. */
+static const char kDhPrime[] =
+    "ffffffffffffffffadf85458a2bb4a9aafdc5620273d3cf1d8b9c583ce2d3695"
+    "a9e13641146433fbcc939dce249b3ef97d2fe363630c75d8f681b202aec4617a"
+    "d3df1ed5d5fd65612433f51f5f066ed0856365553ded1af3b557135e7f57c935"
+    "984f0c70e0e68b77e2a689daf3efe8721df158a136ade73530acca4f483a797a"
+    "bc0ab182b324fb61d108a94bb2c8e3fbb96adab760d7f4681d4f42a3de394df4"
+    "ae56ede76372bb190b07a7c8ee0a6d709e02fce1cdf7e2ecc03404cd28342f61"
+    "9172fe9ce98583ff8e4f1232eef28183c3fe3b1b4c6fad733bb5fcbc2ec22005"
+    "c58ef1837d1683b2c6f34a26c1b2effa886b423861285c97ffffffffffffffff";
+
+static const char kDhPrivA[] = "8d2f51d99621689966e0ef7df9b6c9057ff9b32abb9e40a00cbb8e67";
+
+static const char kDhPubA[] =
+    "a356f9ad53aed714da3f0fc7df6b57bf9034518354859e1dd11c899591bf5d9f"
+    "b8dd3c939dc76419487828e01bad17145785a10b378699daab925c4d0c4e798c"
+    "42cd6d49d3efa44a2eb9965b0290afcff0630b954e734f4cdffb9acf56aba012"
+    "0d9dca8f027650e3e6ad4309b9091bf612b58da266d6f8667a9ac48a39b3dcee"
+    "1888845b8cc1e3a1393a61c025cc02f3e5125ebc986373da2538d6467d902c53"
+    "5659e0216119409fcafb2704f1febfcd7e3adad76fde1fe98e3fca5444f1ab32"
+    "f36e74b5dc1aae1b3f980f15a94d3efce8fb1aea904d36ff3b9a328035c1615c"
+    "6d281b68353c2c91245a88499d4c2a0e6031bef626fd732c1c5d32f89a0b7bab";
+
+static const char kDhPubB[] =
+    "c9470e0c150206467ef531015e907fbea087595a60b0dfb3705c3fc03c8a92a9"
+    "4cf49dedccf5293bf7a190e34fafee7ba51f2e6e9cf5156bf1d46db48620b341"
+    "553f2fe89a93a91b08da07bd5518c8a2c32bdcdb9055e2c65123418d1e5f940b"
+    "2ee4dec98cf31b0e70df254bae16a6ae11896043cce8c91ee9a5de53ac08963c"
+    "2c84b41970b97773d2869263b1c0a97aa6ee16a2fcb28e713285666538885350"
+    "0faaeee86c664f020a428a9f033400a7fa5237082a2623b6c72db2da4e33790f"
+    "4211de307b49c5f5321c96eeaedd32352cbacc11bd4f03a9ebb50e258df06460"
+    "3a271db4b6f5c9bac8121f42859a6fcf3dec1d1f6ee0ac2e66798597361c3949";
+
+static const char kDhShared[] =
+    "29cc86b9c648d3468c2aa5c9de060e19061d41b9f0ba527410216ff7fc825973"
+    "693eb844a5452dff2f7be05c37a2d1a41a17ab937dff228df8487ffaca1f1e0c"
+    "8f3b1d10514668e1524fc3630d196594bd795762d5b3282adf9e5f5b05c82aaf"
+    "8e63266f59b7242f99a607f99a748d74fd98ab669e4d3523fdd8c9beb923c98b"
+    "1c810f4c003b8a409523671e4e093678381e291dbdf5bf59afc76f18bf63706a"
+    "d8accf9ccd1f5805a4b77415ba418a1c0b7ba9202722690121f18f73a0a9852d"
+    "80697c9b0900050040dd50872f365009ae91592ea1ea8540901c0b9adf2c2d29"
+    "d067da044e3719081b999bb087d0f046ebd858bc4dd1cd3e3ed63f740d2248e0";
+
+static TEE_ObjectHandle dh_keypair_a(void) {
+  static uint8_t p[256];
+  static uint8_t x[256];
+  static uint8_t y[256];
+  static const uint8_t g = 2;
+  TEE_Attribute attrs[4];
+  TEE_InitRefAttribute(&attrs[0], TEE_ATTR_DH_PRIME, p, unhex(kDhPrime, p, sizeof p));
+  TEE_InitRefAttribute(&attrs[1], TEE_ATTR_DH_BASE, &g, 1);
+  TEE_InitRefAttribute(&attrs[2], TEE_ATTR_DH_PUBLIC_VALUE, y, unhex(kDhPubA, y, sizeof y));
+  TEE_InitRefAttribute(&attrs[3], TEE_ATTR_DH_PRIVATE_VALUE, x, unhex(kDhPrivA, x, sizeof x));
+  TEE_ObjectHandle o = TEE_HANDLE_NULL;
+  if (TEE_AllocateTransientObject(TEE_TYPE_DH_KEYPAIR, 2048, &o) != TEE_SUCCESS) {
+    return TEE_HANDLE_NULL;
+  }
+  if (TEE_PopulateTransientObject(o, attrs, 4) != TEE_SUCCESS) {
+    TEE_FreeTransientObject(o);
+    return TEE_HANDLE_NULL;
+  }
+  return o;
+}
+
+/* DH with `key` and the peer's public value into a new generic secret, or
+ * TEE_HANDLE_NULL. */
+static TEE_ObjectHandle dh(TEE_ObjectHandle key, const void *peer, size_t len) {
+  TEE_OperationHandle op = ec_op(TEE_ALG_DH_DERIVE_SHARED_SECRET, TEE_MODE_DERIVE, key);
+  TEE_ObjectHandle out = TEE_HANDLE_NULL;
+  if (op == TEE_HANDLE_NULL ||
+      TEE_AllocateTransientObject(TEE_TYPE_GENERIC_SECRET, 2048, &out) != TEE_SUCCESS) {
+    TEE_FreeOperation(op);
+    return TEE_HANDLE_NULL;
+  }
+  TEE_Attribute attr;
+  TEE_InitRefAttribute(&attr, TEE_ATTR_DH_PUBLIC_VALUE, peer, len);
+  TEE_DeriveKey(op, &attr, 1, out);
+  TEE_FreeOperation(op);
+  return out;
+}
+
+static TEE_Result diffie_hellman(TEE_Param params[4]) {
+  static uint8_t buf[256];
+  static uint8_t want[256];
+  static uint8_t peer[256];
+  ta_size_t len = 0;
+  CHECK(1, TEE_IsAlgorithmSupported(TEE_ALG_DH_DERIVE_SHARED_SECRET, TEE_CRYPTO_ELEMENT_NONE) ==
+               TEE_SUCCESS);
+  TEE_ObjectHandle a = dh_keypair_a();
+  TEE_ObjectInfo info;
+  CHECK(2, a != TEE_HANDLE_NULL && TEE_GetObjectInfo1(a, &info) == TEE_SUCCESS &&
+               info.objectSize == 2048);
+  /* OpenSSL's secret. */
+  size_t want_len = unhex(kDhShared, want, sizeof want);
+  TEE_ObjectHandle z = dh(a, peer, unhex(kDhPubB, peer, sizeof peer));
+  len = sizeof buf;
+  CHECK(3, z != TEE_HANDLE_NULL &&
+               TEE_GetObjectBufferAttribute(z, TEE_ATTR_SECRET_VALUE, buf, &len) == TEE_SUCCESS &&
+               len == want_len && same(buf, want, len));
+  TEE_FreeTransientObject(z);
+  /* A key pair generated in the group (a 256-bit private value) agrees with
+   * A from both sides. */
+  TEE_Attribute group[3];
+  static const uint8_t g = 2;
+  size_t p_len = unhex(kDhPrime, peer, sizeof peer);
+  TEE_InitRefAttribute(&group[0], TEE_ATTR_DH_PRIME, peer, p_len);
+  TEE_InitRefAttribute(&group[1], TEE_ATTR_DH_BASE, &g, 1);
+  TEE_InitValueAttribute(&group[2], TEE_ATTR_DH_X_BITS, 256, 0);
+  TEE_ObjectHandle c = TEE_HANDLE_NULL;
+  CHECK(4, TEE_AllocateTransientObject(TEE_TYPE_DH_KEYPAIR, 2048, &c) == TEE_SUCCESS &&
+               TEE_GenerateKey(c, 2048, group, 3) == TEE_SUCCESS);
+  len = sizeof buf;
+  CHECK(5, TEE_GetObjectBufferAttribute(c, TEE_ATTR_DH_PRIME, buf, &len) == TEE_SUCCESS &&
+               len == p_len && same(buf, peer, len));
+  len = sizeof buf;
+  CHECK(6, TEE_GetObjectBufferAttribute(c, TEE_ATTR_DH_PRIVATE_VALUE, buf, &len) == TEE_SUCCESS &&
+               len <= 32);
+  len = sizeof buf;
+  CHECK(7, TEE_GetObjectBufferAttribute(c, TEE_ATTR_DH_PUBLIC_VALUE, buf, &len) == TEE_SUCCESS);
+  TEE_ObjectHandle z1 = dh(a, buf, len);
+  len = sizeof peer;
+  CHECK(8, TEE_GetObjectBufferAttribute(a, TEE_ATTR_DH_PUBLIC_VALUE, peer, &len) == TEE_SUCCESS);
+  TEE_ObjectHandle z2 = dh(c, peer, len);
+  ta_size_t l1 = sizeof buf;
+  ta_size_t l2 = sizeof want;
+  CHECK(9, z1 != TEE_HANDLE_NULL && z2 != TEE_HANDLE_NULL &&
+               TEE_GetObjectBufferAttribute(z1, TEE_ATTR_SECRET_VALUE, buf, &l1) == TEE_SUCCESS &&
+               TEE_GetObjectBufferAttribute(z2, TEE_ATTR_SECRET_VALUE, want, &l2) == TEE_SUCCESS &&
+               l1 == l2 && same(buf, want, l1));
+  TEE_FreeTransientObject(z1);
+  TEE_FreeTransientObject(z2);
+  TEE_FreeTransientObject(c);
+  TEE_FreeTransientObject(a);
+  return TEE_SUCCESS;
+}
+
 /* ---- Misuse: each case panics the TA; reaching the end is a failure ---- */
 
 /* The setup of a misuse case must work (on a runtime without the family it
@@ -2222,6 +2364,14 @@ static TEE_Result misuse(uint32_t which) {
       x25519(obj, zero, sizeof zero);
       break;
     }
+    case GP_CRYPTO_MISUSE_DH_PEER_OUT_OF_RANGE: {
+      static const uint8_t one = 1;
+      obj = dh_keypair_a();
+      SETUP(obj != TEE_HANDLE_NULL);
+      /* 1 is no public value: its secret is 1 whatever our key. */
+      dh(obj, &one, 1);
+      break;
+    }
     case GP_CRYPTO_MISUSE_RSA_GENERATE_PUBLIC:
       SETUP(TEE_AllocateTransientObject(TEE_TYPE_RSA_PUBLIC_KEY, 1024, &obj) == TEE_SUCCESS);
       TEE_GenerateKey(obj, 1024, NULL, 0);
@@ -2290,6 +2440,8 @@ TEE_Result TA_InvokeCommandEntryPoint(void __unused *sess_ctx, uint32_t cmd_id,
       return ecc_round_trips(params);
     case GP_CRYPTO_CMD_CURVE25519:
       return curve25519(params);
+    case GP_CRYPTO_CMD_DH:
+      return diffie_hellman(params);
     default:
       return TEE_ERROR_NOT_SUPPORTED;
   }

@@ -68,6 +68,10 @@
  * 7748's shared secret from both sides, Ed25519ctx not supported (OpenSSL
  * 3.0), a key pair with another's public value refused, generated keys. */
 #define GP_CRYPTO_CMD_CURVE25519 13
+/* DH in RFC 7919's ffdhe2048: the secret OpenSSL derived for two key pairs
+ * it made, a generated key pair (TEE_ATTR_DH_X_BITS) agreeing from both
+ * sides, attributes. */
+#define GP_CRYPTO_CMD_DH 14
 /* params[0] VALUE_INPUT a = one of GP_CRYPTO_MISUSE_*: the TA sets the case
  * up (TEE_ERROR_ITEM_NOT_FOUND if that fails), then makes the mistake, which
  * must panic it (the client sees TARGET_DEAD). */
@@ -106,6 +110,7 @@
 #define GP_CRYPTO_MISUSE_ECDSA_WRONG_CURVE 31          /* P-384 key, ECDSA_P256 */
 #define GP_CRYPTO_MISUSE_ECDSA_KEY_FOR_ECDH 32         /* ECDSA key on an ECDH operation */
 #define GP_CRYPTO_MISUSE_X25519_LOW_ORDER_POINT 33     /* X25519 with the zero point */
-#define GP_CRYPTO_MISUSE_COUNT 33
+#define GP_CRYPTO_MISUSE_DH_PEER_OUT_OF_RANGE 34       /* DH with a peer value of 1 */
+#define GP_CRYPTO_MISUSE_COUNT 34
 
 #endif /* GP_CRYPTO_TA_H */
