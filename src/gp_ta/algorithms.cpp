@@ -19,6 +19,22 @@ constexpr CipherMode kCtr = CipherMode::kCtr;
 constexpr CipherMode kNoMode = CipherMode::kNone;
 constexpr MacKind kHmac = MacKind::kHmac;
 constexpr MacKind kNoMac = MacKind::kNone;
+constexpr uint32_t kSignature = TEE_OPERATION_ASYMMETRIC_SIGNATURE;
+constexpr uint32_t kAsymCipher = TEE_OPERATION_ASYMMETRIC_CIPHER;
+// An RSA operation's key is a key pair; operations.cpp also takes a public
+// key where only the public half is used (verify, encrypt).
+constexpr uint32_t kRsa = TEE_TYPE_RSA_KEYPAIR;
+constexpr RsaScheme kPkcs1Sign = RsaScheme::kPkcs1Sign;
+constexpr RsaScheme kPss = RsaScheme::kPss;
+constexpr RsaScheme kPkcs1Encrypt = RsaScheme::kPkcs1Encrypt;
+constexpr RsaScheme kOaep = RsaScheme::kOaep;
+constexpr RsaScheme kNoRsa = RsaScheme::kNone;
+constexpr uint32_t kDerive = TEE_OPERATION_KEY_DERIVATION;
+// ECDSA verification also takes a public key (operations.cpp).
+constexpr uint32_t kEcdsaKey = TEE_TYPE_ECDSA_KEYPAIR;
+constexpr uint32_t kEcdhKey = TEE_TYPE_ECDH_KEYPAIR;
+constexpr EcScheme kEcdsa = EcScheme::kEcdsa;
+constexpr EcScheme kEcdh = EcScheme::kEcdh;
 
 constexpr Algorithm kAlgorithms[] = {
     // Digests.
@@ -102,6 +118,58 @@ constexpr Algorithm kAlgorithms[] = {
     // Authenticated encryption.
     {TEE_ALG_AES_GCM, TEE_OPERATION_AE, "AES", TEE_TYPE_AES, 16, CipherMode::kGcm, kNoMac},
     {TEE_ALG_AES_CCM, TEE_OPERATION_AE, "AES", TEE_TYPE_AES, 16, CipherMode::kCcm, kNoMac},
+    // RSA signatures, over the digest named; PSS's MGF1 uses the same hash.
+    {TEE_ALG_RSASSA_PKCS1_V1_5_MD5, kSignature, "MD5", kRsa, 0, kNoMode, kNoMac, kPkcs1Sign},
+    {TEE_ALG_RSASSA_PKCS1_V1_5_SHA1, kSignature, "SHA1", kRsa, 0, kNoMode, kNoMac, kPkcs1Sign},
+    {TEE_ALG_RSASSA_PKCS1_V1_5_SHA224, kSignature, "SHA224", kRsa, 0, kNoMode, kNoMac, kPkcs1Sign},
+    {TEE_ALG_RSASSA_PKCS1_V1_5_SHA256, kSignature, "SHA256", kRsa, 0, kNoMode, kNoMac, kPkcs1Sign},
+    {TEE_ALG_RSASSA_PKCS1_V1_5_SHA384, kSignature, "SHA384", kRsa, 0, kNoMode, kNoMac, kPkcs1Sign},
+    {TEE_ALG_RSASSA_PKCS1_V1_5_SHA512, kSignature, "SHA512", kRsa, 0, kNoMode, kNoMac, kPkcs1Sign},
+    {TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA1, kSignature, "SHA1", kRsa, 0, kNoMode, kNoMac, kPss},
+    {TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA224, kSignature, "SHA224", kRsa, 0, kNoMode, kNoMac, kPss},
+    {TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA256, kSignature, "SHA256", kRsa, 0, kNoMode, kNoMac, kPss},
+    {TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA384, kSignature, "SHA384", kRsa, 0, kNoMode, kNoMac, kPss},
+    {TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA512, kSignature, "SHA512", kRsa, 0, kNoMode, kNoMac, kPss},
+    // RSA encryption; OAEP hashes the label and runs MGF1 with the hash named.
+    {TEE_ALG_RSAES_PKCS1_V1_5, kAsymCipher, nullptr, kRsa, 0, kNoMode, kNoMac, kPkcs1Encrypt},
+    {TEE_ALG_RSAES_PKCS1_OAEP_MGF1_SHA1, kAsymCipher, "SHA1", kRsa, 0, kNoMode, kNoMac, kOaep},
+    {TEE_ALG_RSAES_PKCS1_OAEP_MGF1_SHA224, kAsymCipher, "SHA224", kRsa, 0, kNoMode, kNoMac, kOaep},
+    {TEE_ALG_RSAES_PKCS1_OAEP_MGF1_SHA256, kAsymCipher, "SHA256", kRsa, 0, kNoMode, kNoMac, kOaep},
+    {TEE_ALG_RSAES_PKCS1_OAEP_MGF1_SHA384, kAsymCipher, "SHA384", kRsa, 0, kNoMode, kNoMac, kOaep},
+    {TEE_ALG_RSAES_PKCS1_OAEP_MGF1_SHA512, kAsymCipher, "SHA512", kRsa, 0, kNoMode, kNoMac, kOaep},
+    {TEE_ALG_RSA_NOPAD, kAsymCipher, nullptr, kRsa, 0, kNoMode, kNoMac, RsaScheme::kNoPad},
+    // ECDSA over a digest of the hash named: GP v1.3's numbers on any NIST
+    // curve, OP-TEE's older ones each on its curve.
+    {TEE_ALG_ECDSA_SHA1, kSignature, "SHA1", kEcdsaKey, 0, kNoMode, kNoMac, kNoRsa, kEcdsa},
+    {TEE_ALG_ECDSA_SHA224, kSignature, "SHA224", kEcdsaKey, 0, kNoMode, kNoMac, kNoRsa, kEcdsa},
+    {TEE_ALG_ECDSA_SHA256, kSignature, "SHA256", kEcdsaKey, 0, kNoMode, kNoMac, kNoRsa, kEcdsa},
+    {TEE_ALG_ECDSA_SHA384, kSignature, "SHA384", kEcdsaKey, 0, kNoMode, kNoMac, kNoRsa, kEcdsa},
+    {TEE_ALG_ECDSA_SHA512, kSignature, "SHA512", kEcdsaKey, 0, kNoMode, kNoMac, kNoRsa, kEcdsa},
+    {__OPTEE_ALG_ECDSA_P192, kSignature, "SHA1", kEcdsaKey, 0, kNoMode, kNoMac, kNoRsa, kEcdsa,
+     192},
+    {__OPTEE_ALG_ECDSA_P224, kSignature, "SHA224", kEcdsaKey, 0, kNoMode, kNoMac, kNoRsa, kEcdsa,
+     224},
+    {__OPTEE_ALG_ECDSA_P256, kSignature, "SHA256", kEcdsaKey, 0, kNoMode, kNoMac, kNoRsa, kEcdsa,
+     256},
+    {__OPTEE_ALG_ECDSA_P384, kSignature, "SHA384", kEcdsaKey, 0, kNoMode, kNoMac, kNoRsa, kEcdsa,
+     384},
+    {__OPTEE_ALG_ECDSA_P521, kSignature, "SHA512", kEcdsaKey, 0, kNoMode, kNoMac, kNoRsa, kEcdsa,
+     521},
+    // ECDH's shared secret, likewise.
+    {TEE_ALG_ECDH_DERIVE_SHARED_SECRET, kDerive, nullptr, kEcdhKey, 0, kNoMode, kNoMac, kNoRsa,
+     kEcdh},
+    {__OPTEE_ALG_ECDH_P192, kDerive, nullptr, kEcdhKey, 0, kNoMode, kNoMac, kNoRsa, kEcdh, 192},
+    {__OPTEE_ALG_ECDH_P224, kDerive, nullptr, kEcdhKey, 0, kNoMode, kNoMac, kNoRsa, kEcdh, 224},
+    {__OPTEE_ALG_ECDH_P256, kDerive, nullptr, kEcdhKey, 0, kNoMode, kNoMac, kNoRsa, kEcdh, 256},
+    {__OPTEE_ALG_ECDH_P384, kDerive, nullptr, kEcdhKey, 0, kNoMode, kNoMac, kNoRsa, kEcdh, 384},
+    {__OPTEE_ALG_ECDH_P521, kDerive, nullptr, kEcdhKey, 0, kNoMode, kNoMac, kNoRsa, kEcdh, 521},
+    // Ed25519 signs the whole message; X25519 derives a 32-byte secret.
+    {TEE_ALG_ED25519, kSignature, nullptr, TEE_TYPE_ED25519_KEYPAIR, 0, kNoMode, kNoMac, kNoRsa,
+     EcScheme::kEd25519},
+    {TEE_ALG_X25519, kDerive, nullptr, TEE_TYPE_X25519_KEYPAIR, 0, kNoMode, kNoMac, kNoRsa,
+     EcScheme::kX25519},
+    {TEE_ALG_DH_DERIVE_SHARED_SECRET, kDerive, nullptr, TEE_TYPE_DH_KEYPAIR, 0, kNoMode, kNoMac,
+     kNoRsa, EcScheme::kDh},
 };
 
 const char *mode_suffix(CipherMode mode) {
@@ -159,6 +227,14 @@ std::string cipher_name(const Algorithm &alg, size_t key_bytes, CipherMode mode)
 }
 
 bool algorithm_available(const Algorithm &alg) {
+  if (alg.rsa != RsaScheme::kNone || alg.ec != EcScheme::kNone) {
+    if (alg.openssl == nullptr) {
+      return true;
+    }
+    EVP_MD *md = EVP_MD_fetch(nullptr, alg.openssl, nullptr);
+    EVP_MD_free(md);
+    return md != nullptr;
+  }
   if (alg.operation_class == TEE_OPERATION_DIGEST ||
       alg.operation_class == TEE_OPERATION_KEY_DERIVATION ||
       (alg.operation_class == TEE_OPERATION_MAC && alg.mac_kind == MacKind::kHmac)) {

@@ -15,11 +15,19 @@ namespace captee::gp_ta {
 // RFC 3962); kXts is OpenSSL's one-shot XTS.
 enum class CipherMode { kNone, kEcb, kCbc, kCtr, kCts, kXts, kGcm, kCcm };
 enum class MacKind { kNone, kHmac, kCmac, kCbcMacNoPad, kCbcMacPkcs5 };
+// The RSA schemes (asymmetric.cpp): signatures PKCS#1 v1.5 and PSS,
+// encryption PKCS#1 v1.5, OAEP and none (raw RSA).
+enum class RsaScheme { kNone, kPkcs1Sign, kPss, kPkcs1Encrypt, kOaep, kNoPad };
+// The elliptic-curve schemes (ecc.hpp).
+// (curve25519.hpp: Ed25519 and X25519), and finite-field DH (dh.hpp), which
+// takes ECDH's path through TEE_DeriveKey.
+enum class EcScheme { kNone, kEcdsa, kEcdh, kEd25519, kX25519, kDh };
 
 struct Algorithm {
   uint32_t id;               // TEE_ALG_*
   uint32_t operation_class;  // TEE_OPERATION_*
-  // Digests, HMACs and key derivations: OpenSSL's digest name. Ciphers and the other MACs:
+  // Digests, HMACs, key derivations and the RSA schemes that hash (the
+  // signature's digest, OAEP's and MGF1's hash): OpenSSL's digest name. Ciphers and the other MACs:
   // the cipher family, "AES", "DES" or "DES3" (the name then depends on the
   // key size: cipher_name()).
   const char *openssl;
@@ -27,6 +35,11 @@ struct Algorithm {
   uint32_t block_size;     // cipher block size in bytes; 0 for digests and HMACs
   CipherMode cipher_mode;  // kNone for digests, HMACs and derivations
   MacKind mac_kind;        // kNone but for MACs
+  RsaScheme rsa = RsaScheme::kNone;
+  EcScheme ec = EcScheme::kNone;
+  // The one curve size (bits) OP-TEE's older ECDSA_P* / ECDH_P* numbers
+  // take; 0 for any NIST curve.
+  uint32_t ec_bits = 0;
 };
 
 // The row of `id`, or nullptr if captee does not know the algorithm.

@@ -1,11 +1,16 @@
 // Key derivation (GP 6.8), for OP-TEE's extensions
 // (tee_api_defines_extensions.h): HKDF (RFC 5869), Concat KDF (SP 800-56A's
 // single-step KDF, OpenSSL's SSKDF) and PBKDF2-HMAC-SHA1 (RFC 2898), on
-// OpenSSL's EVP_KDF. The derived key fills a transient generic secret. The
+// OpenSSL's EVP_KDF, ECDH (ecc_operations.cpp), X25519 (curve25519.cpp) and
+// DH (dh.cpp). The derived key fills a
+// transient generic secret. The
 // function returns nothing, so every error is a panic, as GP says.
 #include <openssl/core_names.h>
 #include <openssl/kdf.h>
 
+#include "curve25519.hpp"
+#include "dh.hpp"
+#include "ecc.hpp"
 #include "objects.hpp"
 #include "operations.hpp"
 #include "tee_api_defines_extensions.h"
@@ -96,6 +101,18 @@ void TEE_DeriveKey(TEE_OperationHandle operation, const TEE_Attribute *params, u
   if (out->info.objectType != TEE_TYPE_GENERIC_SECRET ||
       (out->info.handleFlags & (TEE_HANDLE_FLAG_INITIALIZED | TEE_HANDLE_FLAG_PERSISTENT)) != 0) {
     TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
+  }
+  if (op->alg->ec == captee::gp_ta::EcScheme::kEcdh) {
+    captee::gp_ta::ecdh_derive(op, params, paramCount, out);
+    return;
+  }
+  if (op->alg->ec == captee::gp_ta::EcScheme::kDh) {
+    captee::gp_ta::dh_derive(op, params, paramCount, out);
+    return;
+  }
+  if (op->alg->ec == captee::gp_ta::EcScheme::kX25519) {
+    captee::gp_ta::x25519_derive(op, params, paramCount, out);
+    return;
   }
   const uint32_t key_type = op->alg->key_type;
   KdfInputs in = inputs_for(key_type);

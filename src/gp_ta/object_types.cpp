@@ -1,9 +1,10 @@
-// Object types and their sizes (object_types.hpp). One row per type; the
-// asymmetric types join this table when captee implements them.
+// Object types and their sizes (object_types.hpp). One row per type.
 #include "object_types.hpp"
 
 #include <initializer_list>
 
+#include "curve25519.hpp"
+#include "ecc.hpp"
 #include "tee_api_defines.h"
 #include "tee_api_defines_extensions.h"
 
@@ -39,7 +40,28 @@ constexpr SizeRule kRules[] = {
     {TEE_TYPE_HKDF_IKM, 8, 4096, 8, 0},
     {TEE_TYPE_CONCAT_KDF_Z, 8, 4096, 8, 0},
     {TEE_TYPE_PBKDF2_PASSWORD, 8, 4096, 8, 0},
+    // RSA: any modulus size from 256 to 4096 bits, as OP-TEE allows (a
+    // populated key's size is its modulus's, which need not be a multiple
+    // of 8).
+    {TEE_TYPE_RSA_PUBLIC_KEY, 256, 4096, 1, 0},
+    {TEE_TYPE_RSA_KEYPAIR, 256, 4096, 1, 0},
+    // ECC: the NIST curves' sizes (192, 224, 256, 384, 521; object_size_valid
+    // asks ecc.hpp).
+    {TEE_TYPE_ECDSA_PUBLIC_KEY, 192, 521, 0, 0},
+    {TEE_TYPE_ECDSA_KEYPAIR, 192, 521, 0, 0},
+    {TEE_TYPE_ECDH_PUBLIC_KEY, 192, 521, 0, 0},
+    {TEE_TYPE_ECDH_KEYPAIR, 192, 521, 0, 0},
+    // DH: 512 bits (OpenSSL's smallest group) to 2048, any bit.
+    {TEE_TYPE_DH_KEYPAIR, 512, 2048, 1, 0},
+    {TEE_TYPE_ED25519_PUBLIC_KEY, 256, 256, 0, 256},
+    {TEE_TYPE_ED25519_KEYPAIR, 256, 256, 0, 256},
+    {TEE_TYPE_X25519_PUBLIC_KEY, 256, 256, 0, 256},
+    {TEE_TYPE_X25519_KEYPAIR, 256, 256, 0, 256},
 };
+
+bool is_rsa(uint32_t type) {
+  return type == TEE_TYPE_RSA_PUBLIC_KEY || type == TEE_TYPE_RSA_KEYPAIR;
+}
 
 const SizeRule *rule_for(uint32_t type) {
   for (const SizeRule &r : kRules) {
@@ -61,6 +83,9 @@ bool object_size_valid(uint32_t type, uint32_t bits) {
   if (r == nullptr || bits < r->min_bits || bits > r->max_bits) {
     return false;
   }
+  if (is_ecc_type(type)) {
+    return ecc_size_valid(bits);
+  }
   if (r->step == 0) {
     return bits == r->min_bits || bits == r->max_bits || bits == r->also;
   }
@@ -76,12 +101,48 @@ uint32_t object_secret_attribute(uint32_t type) {
     case TEE_TYPE_PBKDF2_PASSWORD:
       return TEE_ATTR_PBKDF2_PASSWORD;
     default:
-      return rule_for(type) != nullptr ? TEE_ATTR_SECRET_VALUE : 0;
+      return rule_for(type) != nullptr && !is_rsa(type) && !is_ecc_type(type) &&
+                     !is_25519_type(type) && type != TEE_TYPE_DH_KEYPAIR
+                 ? TEE_ATTR_SECRET_VALUE
+                 : 0;
   }
 }
 
 bool object_attribute_allowed(uint32_t type, uint32_t attribute_id) {
-  return attribute_id != 0 && attribute_id == object_secret_attribute(type);
+  switch (attribute_id) {
+    case TEE_ATTR_RSA_MODULUS:
+    case TEE_ATTR_RSA_PUBLIC_EXPONENT:
+      return is_rsa(type);
+    case TEE_ATTR_RSA_PRIVATE_EXPONENT:
+    case TEE_ATTR_RSA_PRIME1:
+    case TEE_ATTR_RSA_PRIME2:
+    case TEE_ATTR_RSA_EXPONENT1:
+    case TEE_ATTR_RSA_EXPONENT2:
+    case TEE_ATTR_RSA_COEFFICIENT:
+      return type == TEE_TYPE_RSA_KEYPAIR;
+    case TEE_ATTR_ECC_CURVE:
+    case TEE_ATTR_ECC_PUBLIC_VALUE_X:
+    case TEE_ATTR_ECC_PUBLIC_VALUE_Y:
+      return is_ecc_type(type);
+    case TEE_ATTR_ECC_PRIVATE_VALUE:
+      return type == TEE_TYPE_ECDSA_KEYPAIR || type == TEE_TYPE_ECDH_KEYPAIR;
+    case TEE_ATTR_DH_PRIME:
+    case TEE_ATTR_DH_SUBPRIME:
+    case TEE_ATTR_DH_BASE:
+    case TEE_ATTR_DH_PUBLIC_VALUE:
+    case TEE_ATTR_DH_PRIVATE_VALUE:
+      return type == TEE_TYPE_DH_KEYPAIR;
+    case TEE_ATTR_ED25519_PUBLIC_VALUE:
+      return type == TEE_TYPE_ED25519_PUBLIC_KEY || type == TEE_TYPE_ED25519_KEYPAIR;
+    case TEE_ATTR_ED25519_PRIVATE_VALUE:
+      return type == TEE_TYPE_ED25519_KEYPAIR;
+    case TEE_ATTR_X25519_PUBLIC_VALUE:
+      return type == TEE_TYPE_X25519_PUBLIC_KEY || type == TEE_TYPE_X25519_KEYPAIR;
+    case TEE_ATTR_X25519_PRIVATE_VALUE:
+      return type == TEE_TYPE_X25519_KEYPAIR;
+    default:
+      return attribute_id != 0 && attribute_id == object_secret_attribute(type);
+  }
 }
 
 }  // namespace captee::gp_ta

@@ -1,5 +1,6 @@
 // The generic and transient object functions (GP 5.5 and 5.6) for the
-// symmetric types of object_types.hpp. Persistent objects are the storage
+// types of object_types.hpp (RSA keys through rsa_keys.hpp, ECC keys through
+// ecc.hpp). Persistent objects are the storage
 // family's (unimplemented_storage.cpp until issue 16): none exists yet, so
 // every handle here is a transient object.
 #include "objects.hpp"
@@ -8,7 +9,11 @@
 #include <new>
 #include <unordered_set>
 
+#include "curve25519.hpp"
+#include "dh.hpp"
+#include "ecc.hpp"
 #include "object_types.hpp"
+#include "rsa_keys.hpp"
 #include "tee_internal_api.h"
 
 using captee::gp_ta::object_or_panic;
@@ -37,6 +42,8 @@ void check_readable(const __TEE_ObjectHandle *o, uint32_t attribute_id) {
 // Empties a transient object: its key is wiped and it may be filled again.
 void reset(__TEE_ObjectHandle *o) {
   o->secret.clear();
+  EVP_PKEY_free(o->pkey);
+  o->pkey = nullptr;
   o->info.objectSize = 0;
   o->info.objectUsage = 0xFFFFFFFF;
   o->info.handleFlags &= ~TEE_HANDLE_FLAG_INITIALIZED;
@@ -47,7 +54,8 @@ void free_object(__TEE_ObjectHandle *o) {
     std::lock_guard lock(g_mu);
     g_objects.erase(o);
   }
-  delete o;  // SecretBuffer wipes the key
+  EVP_PKEY_free(o->pkey);  // OpenSSL clears an RSA key's private numbers
+  delete o;                // SecretBuffer wipes the key
 }
 
 // A transient object that holds no key yet: the only kind Populate, Copy and
@@ -58,6 +66,109 @@ __TEE_ObjectHandle *empty_transient_or_panic(TEE_ObjectHandle handle) {
     TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
   }
   return o;
+}
+
+bool is_key_type(uint32_t type) {
+  return is_rsa_type(type) || is_ecc_type(type) || is_25519_type(type) ||
+         type == TEE_TYPE_DH_KEYPAIR;
+}
+
+// Populate for RSA and ECC: every attribute one the type has, none twice,
+// then the key (rsa_keys.cpp, ecc_keys.cpp), which must fit the object.
+TEE_Result populate_key(__TEE_ObjectHandle *o, const TEE_Attribute *attrs, uint32_t count) {
+  for (uint32_t i = 0; i < count; ++i) {
+    // Only eight attributes are allowed, so a duplicate shows within nine:
+    // the inner loop stays short whatever count the TA gives. A value
+    // attribute (ECC's curve) has no buffer to check.
+    const bool value = (attrs[i].attributeID & TEE_ATTR_FLAG_VALUE) != 0;
+    if (!object_attribute_allowed(o->info.objectType, attrs[i].attributeID) ||
+        (!value && attrs[i].content.ref.buffer == nullptr && attrs[i].content.ref.length != 0)) {
+      TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
+    }
+    for (uint32_t j = 0; j < i; ++j) {
+      if (attrs[j].attributeID == attrs[i].attributeID) {
+        TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
+      }
+    }
+  }
+  EVP_PKEY *key = nullptr;
+  uint32_t bits = 0;
+  TEE_Result res = TEE_SUCCESS;
+  if (is_rsa_type(o->info.objectType)) {
+    res = rsa_key_from_attributes(o->info.objectType, attrs, count, &key, &bits);
+  } else if (o->info.objectType == TEE_TYPE_DH_KEYPAIR) {
+    res = dh_key_from_attributes(attrs, count, &key, &bits);
+  } else if (is_ecc_type(o->info.objectType)) {
+    res = ecc_key_from_attributes(o->info.objectType, attrs, count, &key, &bits);
+  } else {
+    res = key_25519_from_attributes(o->info.objectType, attrs, count, &key);
+    bits = 256;
+  }
+  if (res != TEE_SUCCESS) {
+    return res;
+  }
+  if (bits > o->info.maxObjectSize || !object_size_valid(o->info.objectType, bits)) {
+    EVP_PKEY_free(key);
+    return TEE_ERROR_BAD_PARAMETERS;
+  }
+  o->pkey = key;
+  o->info.objectSize = bits;
+  o->info.handleFlags |= TEE_HANDLE_FLAG_INITIALIZED;
+  return TEE_SUCCESS;
+}
+
+// GenerateKey for an ECC key pair (TEE_ATTR_ECC_CURVE names the curve,
+// which must be of the key size), a Curve25519 one (no parameter) or a DH
+// one (its group's TEE_ATTR_DH_* and optionally TEE_ATTR_DH_X_BITS).
+TEE_Result generate_ecc(__TEE_ObjectHandle *o, uint32_t bits, const TEE_Attribute *params,
+                        uint32_t count) {
+  const uint32_t type = o->info.objectType;
+  if (type != TEE_TYPE_ECDSA_KEYPAIR && type != TEE_TYPE_ECDH_KEYPAIR &&
+      type != TEE_TYPE_ED25519_KEYPAIR && type != TEE_TYPE_X25519_KEYPAIR &&
+      type != TEE_TYPE_DH_KEYPAIR) {
+    TEE_Panic(TEE_ERROR_BAD_PARAMETERS);  // a public key cannot be generated
+  }
+  EVP_PKEY *key = nullptr;
+  const TEE_Result res = is_25519_type(type)           ? generate_25519(type, &key)
+                         : type == TEE_TYPE_DH_KEYPAIR ? dh_generate(bits, params, count, &key)
+                                                       : ecc_generate(bits, params, count, &key);
+  if (res != TEE_SUCCESS) {
+    return res;
+  }
+  o->pkey = key;
+  o->info.objectSize = bits;
+  o->info.handleFlags |= TEE_HANDLE_FLAG_INITIALIZED;
+  return TEE_SUCCESS;
+}
+
+// GenerateKey for an RSA key pair: TEE_ATTR_RSA_PUBLIC_EXPONENT is the one
+// parameter read (65537 without it); others are ignored, as GP allows.
+TEE_Result generate_rsa(__TEE_ObjectHandle *o, uint32_t bits, const TEE_Attribute *params,
+                        uint32_t count) {
+  if (o->info.objectType != TEE_TYPE_RSA_KEYPAIR) {
+    TEE_Panic(TEE_ERROR_BAD_PARAMETERS);  // a public key cannot be generated
+  }
+  const TEE_Attribute *exponent = nullptr;
+  for (uint32_t i = 0; i < count; ++i) {
+    if (params[i].attributeID == TEE_ATTR_RSA_PUBLIC_EXPONENT) {
+      if (exponent != nullptr ||
+          (params[i].content.ref.buffer == nullptr && params[i].content.ref.length != 0)) {
+        TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
+      }
+      exponent = &params[i];
+    }
+  }
+  EVP_PKEY *key = nullptr;
+  const TEE_Result res = exponent == nullptr ? rsa_generate(bits, nullptr, 0, &key)
+                                             : rsa_generate(bits, exponent->content.ref.buffer,
+                                                            exponent->content.ref.length, &key);
+  if (res != TEE_SUCCESS) {
+    return res;
+  }
+  o->pkey = key;
+  o->info.objectSize = bits;
+  o->info.handleFlags |= TEE_HANDLE_FLAG_INITIALIZED;
+  return TEE_SUCCESS;
 }
 
 }  // namespace
@@ -108,6 +219,18 @@ TEE_Result TEE_GetObjectBufferAttribute(TEE_ObjectHandle object, uint32_t attrib
     TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
   }
   captee::gp_ta::check_readable(o, attributeID);
+  if (o->pkey != nullptr) {
+    const uint32_t type = o->info.objectType;
+    if (captee::gp_ta::is_25519_type(type)) {
+      return captee::gp_ta::attribute_25519(type, o->pkey, attributeID, buffer, size);
+    }
+    if (type == TEE_TYPE_DH_KEYPAIR) {
+      return captee::gp_ta::dh_attribute(o->pkey, attributeID, buffer, size);
+    }
+    return captee::gp_ta::is_rsa_type(type)
+               ? captee::gp_ta::rsa_attribute(o->pkey, attributeID, buffer, size)
+               : captee::gp_ta::ecc_attribute(o->pkey, attributeID, buffer, size);
+  }
   if (attributeID != captee::gp_ta::object_secret_attribute(o->info.objectType)) {
     return TEE_ERROR_ITEM_NOT_FOUND;
   }
@@ -128,10 +251,17 @@ TEE_Result TEE_GetObjectValueAttribute(TEE_ObjectHandle object, uint32_t attribu
     TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
   }
   captee::gp_ta::check_readable(o, attributeID);
-  // No symmetric type has a value attribute.
-  (void)a;
-  (void)b;
-  return TEE_ERROR_ITEM_NOT_FOUND;
+  // ECC's curve is the one value attribute of the types captee has.
+  if (attributeID != TEE_ATTR_ECC_CURVE || !captee::gp_ta::is_ecc_type(o->info.objectType)) {
+    return TEE_ERROR_ITEM_NOT_FOUND;
+  }
+  if (a != nullptr) {
+    *a = captee::gp_ta::ecc_curve_of_size(o->info.objectSize);
+  }
+  if (b != nullptr) {
+    *b = 0;
+  }
+  return TEE_SUCCESS;
 }
 
 void TEE_CloseObject(TEE_ObjectHandle object) {
@@ -153,8 +283,10 @@ TEE_Result TEE_AllocateTransientObject(TEE_ObjectType objectType, uint32_t maxOb
       !captee::gp_ta::object_size_valid(objectType, maxObjectSize)) {
     return TEE_ERROR_NOT_SUPPORTED;
   }
+  // An RSA key lives in its EVP_PKEY, not in the secret buffer.
+  const size_t secret_bytes = captee::gp_ta::is_key_type(objectType) ? 0 : maxObjectSize / 8;
   auto *o = new (std::nothrow) __TEE_ObjectHandle;
-  if (o == nullptr || !o->secret.reserve(maxObjectSize / 8)) {
+  if (o == nullptr || !o->secret.reserve(secret_bytes)) {
     delete o;
     return TEE_ERROR_OUT_OF_MEMORY;
   }
@@ -202,6 +334,9 @@ TEE_Result TEE_PopulateTransientObject(TEE_ObjectHandle object, const TEE_Attrib
   if (attrs == nullptr && attrCount != 0) {
     TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
   }
+  if (captee::gp_ta::is_key_type(o->info.objectType)) {
+    return captee::gp_ta::populate_key(o, attrs, attrCount);
+  }
   const TEE_Attribute *secret = nullptr;
   for (uint32_t i = 0; i < attrCount; ++i) {
     // An attribute the type does not have, or one given twice, is a
@@ -237,12 +372,33 @@ TEE_Result TEE_PopulateTransientObject(TEE_ObjectHandle object, const TEE_Attrib
 TEE_Result TEE_CopyObjectAttributes1(TEE_ObjectHandle destObject, TEE_ObjectHandle srcObject) {
   __TEE_ObjectHandle *dst = captee::gp_ta::empty_transient_or_panic(destObject);
   const __TEE_ObjectHandle *src = object_or_panic(srcObject);
+  // GP lets a key pair's public half go into a public-key object.
+  const uint32_t from = src->info.objectType;
+  const uint32_t to = dst->info.objectType;
+  const bool public_half =
+      (from == TEE_TYPE_RSA_KEYPAIR && to == TEE_TYPE_RSA_PUBLIC_KEY) ||
+      (from == TEE_TYPE_ECDSA_KEYPAIR && to == TEE_TYPE_ECDSA_PUBLIC_KEY) ||
+      (from == TEE_TYPE_ECDH_KEYPAIR && to == TEE_TYPE_ECDH_PUBLIC_KEY) ||
+      (from == TEE_TYPE_ED25519_KEYPAIR && to == TEE_TYPE_ED25519_PUBLIC_KEY) ||
+      (from == TEE_TYPE_X25519_KEYPAIR && to == TEE_TYPE_X25519_PUBLIC_KEY);
   if ((src->info.handleFlags & TEE_HANDLE_FLAG_INITIALIZED) == 0 ||
-      src->info.objectType != dst->info.objectType ||
+      (src->info.objectType != dst->info.objectType && !public_half) ||
       src->info.objectSize > dst->info.maxObjectSize) {
     TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
   }
-  if (!dst->secret.assign(src->secret.data(), src->secret.size())) {
+  if (src->pkey != nullptr) {
+    // The key never changes once made, so the copy may share it.
+    if (public_half) {
+      dst->pkey = captee::gp_ta::is_rsa_type(from)   ? captee::gp_ta::rsa_public_half(src->pkey)
+                  : captee::gp_ta::is_ecc_type(from) ? captee::gp_ta::ecc_public_half(src->pkey)
+                                                     : captee::gp_ta::public_half_25519(src->pkey);
+    } else if (EVP_PKEY_up_ref(src->pkey) == 1) {
+      dst->pkey = src->pkey;
+    }
+    if (dst->pkey == nullptr) {
+      TEE_Panic(TEE_ERROR_OUT_OF_MEMORY);
+    }
+  } else if (!dst->secret.assign(src->secret.data(), src->secret.size())) {
     TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
   }
   dst->info.objectSize = src->info.objectSize;
@@ -261,6 +417,14 @@ TEE_Result TEE_GenerateKey(TEE_ObjectHandle object, uint32_t keySize, const TEE_
   if ((params == nullptr && paramCount != 0) || keySize > o->info.maxObjectSize ||
       !captee::gp_ta::object_size_valid(o->info.objectType, keySize)) {
     TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
+  }
+  if (captee::gp_ta::is_rsa_type(o->info.objectType)) {
+    return captee::gp_ta::generate_rsa(o, keySize, params, paramCount);
+  }
+  if (captee::gp_ta::is_ecc_type(o->info.objectType) ||
+      captee::gp_ta::is_25519_type(o->info.objectType) ||
+      o->info.objectType == TEE_TYPE_DH_KEYPAIR) {
+    return captee::gp_ta::generate_ecc(o, keySize, params, paramCount);
   }
   // The symmetric types take no generation parameters; unknown ones are
   // ignored, as the specification allows.

@@ -4,6 +4,8 @@
 // the specification requires for an invalid handle.
 #pragma once
 
+#include <openssl/evp.h>
+
 #include <cstdint>
 
 #include "secret_buffer.hpp"
@@ -15,6 +17,10 @@ struct __TEE_ObjectHandle {
   // The secret (TEE_ATTR_SECRET_VALUE, or a derivation type's own
   // attribute, object_types.hpp), up to maxObjectSize bits.
   captee::gp_ta::SecretBuffer secret;
+  // An RSA or ECC key (rsa_keys.hpp, ecc.hpp), owned by the object, freed (OpenSSL clears
+  // its private numbers) when the object is reset or freed; nullptr for the
+  // symmetric types. Never changed once set, so an operation shares it.
+  EVP_PKEY *pkey = nullptr;
 };
 
 namespace captee::gp_ta {

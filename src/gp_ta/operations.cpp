@@ -19,7 +19,9 @@
 
 using captee::gp_ta::Algorithm;
 using captee::gp_ta::CipherMode;
+using captee::gp_ta::EcScheme;
 using captee::gp_ta::MacKind;
+using captee::gp_ta::RsaScheme;
 
 namespace captee::gp_ta {
 
@@ -54,6 +56,7 @@ void wipe(std::vector<uint8_t> *buf) {
 
 void destroy(__TEE_OperationHandle *op) {
   free_contexts(op);
+  EVP_PKEY_free(op->pkey);
   OPENSSL_cleanse(op->last_block, sizeof op->last_block);
   OPENSSL_cleanse(op->digest, sizeof op->digest);
   OPENSSL_cleanse(op->cts_hold, sizeof op->cts_hold);
@@ -73,6 +76,10 @@ bool mode_allowed(uint32_t operation_class, uint32_t mode) {
       return mode == TEE_MODE_ENCRYPT || mode == TEE_MODE_DECRYPT;
     case TEE_OPERATION_KEY_DERIVATION:
       return mode == TEE_MODE_DERIVE;
+    case TEE_OPERATION_ASYMMETRIC_CIPHER:
+      return mode == TEE_MODE_ENCRYPT || mode == TEE_MODE_DECRYPT;
+    case TEE_OPERATION_ASYMMETRIC_SIGNATURE:
+      return mode == TEE_MODE_SIGN || mode == TEE_MODE_VERIFY;
     default:
       return false;
   }
@@ -88,6 +95,10 @@ uint32_t required_usage(uint32_t mode) {
       return TEE_USAGE_MAC;
     case TEE_MODE_DERIVE:
       return TEE_USAGE_DERIVE;
+    case TEE_MODE_SIGN:
+      return TEE_USAGE_SIGN;
+    case TEE_MODE_VERIFY:
+      return TEE_USAGE_VERIFY;
     default:
       return 0;
   }
@@ -118,18 +129,30 @@ bool make_contexts(__TEE_OperationHandle *op) {
   if (alg.operation_class == TEE_OPERATION_MAC) {
     op->info.digestLength = alg.block_size;
   }
+  if ((alg.rsa != RsaScheme::kNone || alg.ec == EcScheme::kEcdsa) && alg.openssl != nullptr) {
+    op->md = EVP_MD_fetch(nullptr, alg.openssl, nullptr);
+    return op->md != nullptr;
+  }
   return true;
 }
 
 // A key object fits an operation if it is of the algorithm's type (an HMAC
-// also takes a generic secret, as OP-TEE's) and no larger than the
-// operation's maximum.
+// also takes a generic secret, as OP-TEE's; RSA verification and encryption,
+// and ECDSA verification, also a public key), no larger than the
+// operation's maximum, and on the algorithm's curve if it names one.
 bool key_fits(const __TEE_OperationHandle *op, const __TEE_ObjectHandle *key) {
   const uint32_t type = key->info.objectType;
+  const bool public_use = op->info.mode == TEE_MODE_VERIFY || op->info.mode == TEE_MODE_ENCRYPT;
   const bool type_ok =
       type == op->alg->key_type ||
       (op->alg->mac_kind == MacKind::kHmac && op->alg->operation_class == TEE_OPERATION_MAC &&
-       type == TEE_TYPE_GENERIC_SECRET);
+       type == TEE_TYPE_GENERIC_SECRET) ||
+      (op->alg->rsa != RsaScheme::kNone && public_use && type == TEE_TYPE_RSA_PUBLIC_KEY) ||
+      (op->alg->ec == EcScheme::kEcdsa && public_use && type == TEE_TYPE_ECDSA_PUBLIC_KEY) ||
+      (op->alg->ec == EcScheme::kEd25519 && public_use && type == TEE_TYPE_ED25519_PUBLIC_KEY);
+  if (op->alg->ec_bits != 0 && key->info.objectSize != op->alg->ec_bits) {
+    return false;
+  }
   return type_ok && key->info.objectSize <= op->info.maxKeySize;
 }
 
@@ -138,7 +161,8 @@ bool key_fits(const __TEE_OperationHandle *op, const __TEE_ObjectHandle *key) {
 bool fetch_cipher(__TEE_OperationHandle *op) {
   const Algorithm &alg = *op->alg;
   if (alg.operation_class == TEE_OPERATION_DIGEST ||
-      alg.operation_class == TEE_OPERATION_KEY_DERIVATION ||
+      alg.operation_class == TEE_OPERATION_KEY_DERIVATION || alg.rsa != RsaScheme::kNone ||
+      alg.ec != EcScheme::kNone ||
       (alg.operation_class == TEE_OPERATION_MAC && alg.mac_kind == MacKind::kHmac)) {
     return true;
   }
@@ -273,8 +297,11 @@ TEE_Result TEE_AllocateOperation(TEE_OperationHandle *operation, uint32_t algori
   }
   // Room for the largest key the operation may take (a generic secret for
   // an HMAC is at most that large too).
+  // An RSA or ECC key is shared with its object (op->pkey), never copied in.
+  const bool key_bytes =
+      alg->key_type != 0 && alg->rsa == RsaScheme::kNone && alg->ec == EcScheme::kNone;
   if (!captee::gp_ta::make_contexts(op) ||
-      (alg->key_type != 0 && !op->key.reserve((xts ? 2 : 1) * (maxKeySize / 8)))) {
+      (key_bytes && !op->key.reserve((xts ? 2 : 1) * (maxKeySize / 8)))) {
     captee::gp_ta::destroy(op);
     return TEE_ERROR_OUT_OF_MEMORY;
   }
@@ -362,6 +389,8 @@ TEE_Result TEE_SetOperationKey(TEE_OperationHandle operation, TEE_ObjectHandle k
   if (key == TEE_HANDLE_NULL) {
     // Clears the key, as the specification says.
     op->key.clear();
+    EVP_PKEY_free(op->pkey);
+    op->pkey = nullptr;
     op->info.keySize = 0;
     op->info.handleState = captee::gp_ta::fixed_flags(op);
     return TEE_SUCCESS;
@@ -371,7 +400,14 @@ TEE_Result TEE_SetOperationKey(TEE_OperationHandle operation, TEE_ObjectHandle k
       (k->info.objectUsage & op->info.requiredKeyUsage) != op->info.requiredKeyUsage) {
     TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
   }
-  if (!op->key.assign(k->secret.data(), k->secret.size()) || !captee::gp_ta::fetch_cipher(op)) {
+  if (k->pkey != nullptr) {
+    if (EVP_PKEY_up_ref(k->pkey) != 1) {
+      TEE_Panic(TEE_ERROR_GENERIC);
+    }
+    EVP_PKEY_free(op->pkey);
+    op->pkey = k->pkey;
+  } else if (!op->key.assign(k->secret.data(), k->secret.size()) ||
+             !captee::gp_ta::fetch_cipher(op)) {
     TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
   }
   op->info.keySize = k->info.objectSize;
@@ -434,6 +470,11 @@ void TEE_CopyOperation(TEE_OperationHandle dstOperation, TEE_OperationHandle src
   if (!dst->key.assign(src->key.data(), src->key.size())) {
     TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
   }
+  if (src->pkey != nullptr && EVP_PKEY_up_ref(src->pkey) != 1) {
+    TEE_Panic(TEE_ERROR_GENERIC);
+  }
+  EVP_PKEY_free(dst->pkey);
+  dst->pkey = src->pkey;
   EVP_CIPHER_free(dst->cipher);
   dst->cipher = src->cipher;
   if (dst->cipher != nullptr && EVP_CIPHER_up_ref(dst->cipher) != 1) {
@@ -494,11 +535,27 @@ void TEE_CopyOperation(TEE_OperationHandle dstOperation, TEE_OperationHandle src
 }
 
 // TEE_SUCCESS for an algorithm captee supports, with this OpenSSL; the
-// symmetric algorithms take no element (TEE_CRYPTO_ELEMENT_NONE).
+// symmetric and RSA algorithms take no element (TEE_CRYPTO_ELEMENT_NONE),
+// the ECC ones a NIST curve (TEE_ECC_CURVE_*: theirs, for OP-TEE's older
+// per-curve numbers), Ed25519 and X25519 TEE_ECC_CURVE_25519.
 TEE_Result TEE_IsAlgorithmSupported(uint32_t algId, uint32_t element) {
   const Algorithm *alg = captee::gp_ta::find_algorithm(algId);
-  if (alg == nullptr || element != TEE_CRYPTO_ELEMENT_NONE ||
-      !captee::gp_ta::algorithm_available(*alg)) {
+  if (alg == nullptr || !captee::gp_ta::algorithm_available(*alg)) {
+    return TEE_ERROR_NOT_SUPPORTED;
+  }
+  if (alg->ec == EcScheme::kNone || alg->ec == EcScheme::kDh) {
+    return element == TEE_CRYPTO_ELEMENT_NONE ? TEE_SUCCESS : TEE_ERROR_NOT_SUPPORTED;
+  }
+  if (alg->ec == EcScheme::kEd25519 || alg->ec == EcScheme::kX25519) {
+    return element == TEE_ECC_CURVE_25519 ? TEE_SUCCESS : TEE_ERROR_NOT_SUPPORTED;
+  }
+  const uint32_t bits = element == TEE_ECC_CURVE_NIST_P192   ? 192
+                        : element == TEE_ECC_CURVE_NIST_P224 ? 224
+                        : element == TEE_ECC_CURVE_NIST_P256 ? 256
+                        : element == TEE_ECC_CURVE_NIST_P384 ? 384
+                        : element == TEE_ECC_CURVE_NIST_P521 ? 521
+                                                             : 0;
+  if (bits == 0 || (alg->ec_bits != 0 && alg->ec_bits != bits)) {
     return TEE_ERROR_NOT_SUPPORTED;
   }
   return TEE_SUCCESS;

@@ -1,5 +1,5 @@
 // GP operations inside the runtime: what a TEE_OperationHandle points to and
-// the checks every family (digest.cpp, cipher.cpp, mac.cpp) makes before it
+// the checks every family (digest.cpp, cipher.cpp, mac.cpp, asymmetric.cpp) makes before it
 // touches one. A handle is only trusted once found among the live
 // operations; misuse (an invalid handle, the wrong class or mode, no key, an
 // operation not initialised) panics the TA, as the specification requires.
@@ -21,7 +21,11 @@ struct __TEE_OperationHandle {
   TEE_OperationInfo info{};
   uint32_t state = 0;  // TEE_OPERATION_STATE_*
   captee::gp_ta::SecretBuffer key;
-  EVP_MD *md = nullptr;          // digests and HMACs
+  // An RSA operation's key: the key object's EVP_PKEY, shared (it never
+  // changes) and held by a reference of its own, so the TA may free the
+  // object while the operation lives.
+  EVP_PKEY *pkey = nullptr;
+  EVP_MD *md = nullptr;          // digests, HMACs and the RSA schemes that hash
   EVP_CIPHER *cipher = nullptr;  // ciphers and block-cipher MACs, once keyed
   EVP_MD_CTX *md_ctx = nullptr;
   EVP_CIPHER_CTX *cipher_ctx = nullptr;

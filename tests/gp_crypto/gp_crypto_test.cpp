@@ -81,6 +81,30 @@ TEST_P(GpCrypto, KeyDerivationKnownAnswers) {
   EXPECT_EQ(run(GP_CRYPTO_CMD_DERIVE), 0u);
 }
 
+TEST_P(GpCrypto, RsaKnownAnswersAndKeys) {
+  EXPECT_EQ(run(GP_CRYPTO_CMD_RSA), 0u);
+}
+
+TEST_P(GpCrypto, RsaRoundTrips) {
+  EXPECT_EQ(run(GP_CRYPTO_CMD_RSA_ROUND_TRIPS), 0u);
+}
+
+TEST_P(GpCrypto, EccKnownAnswersAndKeys) {
+  EXPECT_EQ(run(GP_CRYPTO_CMD_ECC), 0u);
+}
+
+TEST_P(GpCrypto, EccRoundTripsOnEveryNistCurve) {
+  EXPECT_EQ(run(GP_CRYPTO_CMD_ECC_ROUND_TRIPS), 0u);
+}
+
+TEST_P(GpCrypto, Ed25519AndX25519KnownAnswers) {
+  EXPECT_EQ(run(GP_CRYPTO_CMD_CURVE25519), 0u);
+}
+
+TEST_P(GpCrypto, DiffieHellmanKnownAnswerAndAgreement) {
+  EXPECT_EQ(run(GP_CRYPTO_CMD_DH), 0u);
+}
+
 // Each mistake panics the TA: TARGET_DEAD from the TEE, the next session
 // gets a fresh instance that works, and capteed is back at its baseline
 // (counters, descriptors, threads, `captee stats`) once the dead instances

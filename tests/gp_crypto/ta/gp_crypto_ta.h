@@ -47,32 +47,70 @@
 /* OP-TEE's key derivations: RFC 5869 HKDF, RFC 6070 PBKDF2, a Concat KDF
  * computed independently. */
 #define GP_CRYPTO_CMD_DERIVE 8
+/* RSA: NIST CAVS PKCS#1 v1.5 SHA-256 verification vectors (one good, one
+ * bad), a signature and two ciphertexts OpenSSL made with a fixed key pair,
+ * key attributes (with and without CRT values, protection, the public half
+ * copied), Populate's errors and the key sizes. */
+#define GP_CRYPTO_CMD_RSA 9
+/* RSA on a generated 2048-bit key pair: every signature scheme signs and
+ * verifies (PSS with a salt length given too), every encryption scheme
+ * encrypts and decrypts, SHORT_BUFFER, messages too long. */
+#define GP_CRYPTO_CMD_RSA_ROUND_TRIPS 10
+/* ECC: RFC 6979's P-256 ECDSA signature verifies (GP's and OP-TEE's older
+ * algorithm numbers), the key pair's signatures verify, attributes (curve,
+ * coordinates, private value, the public half copied), a point off the
+ * curve refused, RFC 5903's P-256 ECDH from both sides. */
+#define GP_CRYPTO_CMD_ECC 11
+/* ECC on generated keys on P-192 to P-521: ECDSA sign and verify (r || s of
+ * the curve's size), both sides of ECDH agree. */
+#define GP_CRYPTO_CMD_ECC_ROUND_TRIPS 12
+/* Ed25519 and X25519: RFC 8032's signatures (tests 1 and 2) exactly, RFC
+ * 7748's shared secret from both sides, Ed25519ctx not supported (OpenSSL
+ * 3.0), a key pair with another's public value refused, generated keys. */
+#define GP_CRYPTO_CMD_CURVE25519 13
+/* DH in RFC 7919's ffdhe2048: the secret OpenSSL derived for two key pairs
+ * it made, a generated key pair (TEE_ATTR_DH_X_BITS) agreeing from both
+ * sides, attributes. */
+#define GP_CRYPTO_CMD_DH 14
 /* params[0] VALUE_INPUT a = one of GP_CRYPTO_MISUSE_*: the TA sets the case
  * up (TEE_ERROR_ITEM_NOT_FOUND if that fails), then makes the mistake, which
  * must panic it (the client sees TARGET_DEAD). */
 #define GP_CRYPTO_CMD_MISUSE 5
 
-#define GP_CRYPTO_MISUSE_WRONG_CLASS 1               /* TEE_DigestUpdate on a cipher */
-#define GP_CRYPTO_MISUSE_NO_KEY 2                    /* TEE_CipherInit with no key set */
-#define GP_CRYPTO_MISUSE_NOT_INITIALIZED 3           /* TEE_CipherUpdate before Init */
-#define GP_CRYPTO_MISUSE_WRONG_KEY_TYPE 4            /* a DES key on an AES operation */
-#define GP_CRYPTO_MISUSE_KEY_TOO_LARGE 5             /* AES-256 key, maxKeySize 128 */
-#define GP_CRYPTO_MISUSE_KEY_USAGE 6                 /* key without TEE_USAGE_ENCRYPT */
-#define GP_CRYPTO_MISUSE_AFTER_FAILED_FINAL 7        /* MACUpdate after a failed compare */
-#define GP_CRYPTO_MISUSE_PARTIAL_BLOCK 8             /* NOPAD DoFinal on 15 bytes */
-#define GP_CRYPTO_MISUSE_PROTECTED_ATTR 9            /* secret of a non-extractable key */
-#define GP_CRYPTO_MISUSE_POPULATE_TWICE 10           /* Populate an initialised object */
-#define GP_CRYPTO_MISUSE_BAD_HANDLE 11               /* a made-up operation handle */
-#define GP_CRYPTO_MISUSE_WRONG_IV 12                 /* CBC with an 8-byte IV */
-#define GP_CRYPTO_MISUSE_FREED_OBJECT 13             /* a freed object's handle */
-#define GP_CRYPTO_MISUSE_UPDATE_EXTRACTING 14        /* DigestUpdate after Extract */
-#define GP_CRYPTO_MISUSE_MISSING_ATTR 15             /* Populate with no secret */
-#define GP_CRYPTO_MISUSE_KEY_WHILE_ACTIVE 16         /* SetOperationKey mid-operation */
-#define GP_CRYPTO_MISUSE_AAD_AFTER_PAYLOAD 17        /* AEUpdateAAD after AEUpdate */
-#define GP_CRYPTO_MISUSE_DECRYPT_FINAL_ON_ENCRYPT 18 /* AEDecryptFinal, encrypt mode */
-#define GP_CRYPTO_MISUSE_ONE_KEY_FOR_TWO 19          /* SetOperationKey on AES-XTS */
-#define GP_CRYPTO_MISUSE_CTS_UNDER_A_BLOCK 20        /* CTS final on 15 bytes */
-#define GP_CRYPTO_MISUSE_DERIVE_WITHOUT_LENGTH 21    /* HKDF with no OKM length */
-#define GP_CRYPTO_MISUSE_COUNT 21
+#define GP_CRYPTO_MISUSE_WRONG_CLASS 1                 /* TEE_DigestUpdate on a cipher */
+#define GP_CRYPTO_MISUSE_NO_KEY 2                      /* TEE_CipherInit with no key set */
+#define GP_CRYPTO_MISUSE_NOT_INITIALIZED 3             /* TEE_CipherUpdate before Init */
+#define GP_CRYPTO_MISUSE_WRONG_KEY_TYPE 4              /* a DES key on an AES operation */
+#define GP_CRYPTO_MISUSE_KEY_TOO_LARGE 5               /* AES-256 key, maxKeySize 128 */
+#define GP_CRYPTO_MISUSE_KEY_USAGE 6                   /* key without TEE_USAGE_ENCRYPT */
+#define GP_CRYPTO_MISUSE_AFTER_FAILED_FINAL 7          /* MACUpdate after a failed compare */
+#define GP_CRYPTO_MISUSE_PARTIAL_BLOCK 8               /* NOPAD DoFinal on 15 bytes */
+#define GP_CRYPTO_MISUSE_PROTECTED_ATTR 9              /* secret of a non-extractable key */
+#define GP_CRYPTO_MISUSE_POPULATE_TWICE 10             /* Populate an initialised object */
+#define GP_CRYPTO_MISUSE_BAD_HANDLE 11                 /* a made-up operation handle */
+#define GP_CRYPTO_MISUSE_WRONG_IV 12                   /* CBC with an 8-byte IV */
+#define GP_CRYPTO_MISUSE_FREED_OBJECT 13               /* a freed object's handle */
+#define GP_CRYPTO_MISUSE_UPDATE_EXTRACTING 14          /* DigestUpdate after Extract */
+#define GP_CRYPTO_MISUSE_MISSING_ATTR 15               /* Populate with no secret */
+#define GP_CRYPTO_MISUSE_KEY_WHILE_ACTIVE 16           /* SetOperationKey mid-operation */
+#define GP_CRYPTO_MISUSE_AAD_AFTER_PAYLOAD 17          /* AEUpdateAAD after AEUpdate */
+#define GP_CRYPTO_MISUSE_DECRYPT_FINAL_ON_ENCRYPT 18   /* AEDecryptFinal, encrypt mode */
+#define GP_CRYPTO_MISUSE_ONE_KEY_FOR_TWO 19            /* SetOperationKey on AES-XTS */
+#define GP_CRYPTO_MISUSE_CTS_UNDER_A_BLOCK 20          /* CTS final on 15 bytes */
+#define GP_CRYPTO_MISUSE_DERIVE_WITHOUT_LENGTH 21      /* HKDF with no OKM length */
+#define GP_CRYPTO_MISUSE_RSA_SIGN_IN_VERIFY_MODE 22    /* SignDigest, verify mode */
+#define GP_CRYPTO_MISUSE_RSA_PUBLIC_KEY_TO_SIGN 23     /* public key on a sign operation */
+#define GP_CRYPTO_MISUSE_RSA_DIGEST_LENGTH 24          /* 31-byte digest, RSA SHA-256 */
+#define GP_CRYPTO_MISUSE_RSA_PRIVATE_ATTR 25           /* private exponent, not extractable */
+#define GP_CRYPTO_MISUSE_RSA_DECRYPT_ON_SIGNATURE 26   /* AsymmetricDecrypt, signature op */
+#define GP_CRYPTO_MISUSE_RSA_PRIVATE_ATTR_ON_PUBLIC 27 /* Populate a public key with d */
+#define GP_CRYPTO_MISUSE_RSA_GENERATE_PUBLIC 28        /* GenerateKey on a public key */
+#define GP_CRYPTO_MISUSE_ECDSA_DIGEST_LENGTH 29        /* 20-byte digest, ECDSA SHA-256 */
+#define GP_CRYPTO_MISUSE_ECDH_POINT_OFF_CURVE 30       /* ECDH with a peer off the curve */
+#define GP_CRYPTO_MISUSE_ECDSA_WRONG_CURVE 31          /* P-384 key, ECDSA_P256 */
+#define GP_CRYPTO_MISUSE_ECDSA_KEY_FOR_ECDH 32         /* ECDSA key on an ECDH operation */
+#define GP_CRYPTO_MISUSE_X25519_LOW_ORDER_POINT 33     /* X25519 with the zero point */
+#define GP_CRYPTO_MISUSE_DH_PEER_OUT_OF_RANGE 34       /* DH with a peer value of 1 */
+#define GP_CRYPTO_MISUSE_COUNT 34
 
 #endif /* GP_CRYPTO_TA_H */

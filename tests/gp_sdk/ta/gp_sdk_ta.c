@@ -100,10 +100,17 @@ static TEE_Result not_implemented(uint32_t pt, TEE_Param params[4]) {
                             TEE_PARAM_TYPE_NONE)) {
     return TEE_ERROR_BAD_PARAMETERS;
   }
-  /* Digests, ciphers, MACs and AE are implemented now (issue 15,
-   * tests/gp_crypto); RSA is not yet: not supported, no handle. */
-  TEE_OperationHandle op = (TEE_OperationHandle)(uintptr_t)1;
-  if (TEE_AllocateOperation(&op, TEE_ALG_RSA_NOPAD, TEE_MODE_ENCRYPT, 2048) !=
+  /* Digests, ciphers, MACs, AE, RSA and ECC are implemented now (issue 15,
+   * tests/gp_crypto): an RSA operation is allocated; SM2 is not: not
+   * supported, no handle. */
+  TEE_OperationHandle op = TEE_HANDLE_NULL;
+  if (TEE_AllocateOperation(&op, TEE_ALG_RSA_NOPAD, TEE_MODE_ENCRYPT, 2048) != TEE_SUCCESS ||
+      op == TEE_HANDLE_NULL) {
+    return failed(params, 1);
+  }
+  TEE_FreeOperation(op);
+  op = (TEE_OperationHandle)(uintptr_t)1;
+  if (TEE_AllocateOperation(&op, TEE_ALG_SM2_DSA_SM3, TEE_MODE_SIGN, 256) !=
           TEE_ERROR_NOT_SUPPORTED ||
       op != TEE_HANDLE_NULL) {
     return failed(params, 1);
@@ -137,8 +144,9 @@ static TEE_Result not_implemented(uint32_t pt, TEE_Param params[4]) {
   }
   TEE_CloseTASession(sess);
   if (TEE_IsAlgorithmSupported(TEE_ALG_AES_CBC_NOPAD, TEE_CRYPTO_ELEMENT_NONE) != TEE_SUCCESS ||
-      TEE_IsAlgorithmSupported(TEE_ALG_RSA_NOPAD, TEE_CRYPTO_ELEMENT_NONE) !=
-          TEE_ERROR_NOT_SUPPORTED) {
+      TEE_IsAlgorithmSupported(TEE_ALG_RSA_NOPAD, TEE_CRYPTO_ELEMENT_NONE) != TEE_SUCCESS ||
+      TEE_IsAlgorithmSupported(TEE_ALG_ECDSA_P256, TEE_ECC_CURVE_NIST_P256) != TEE_SUCCESS ||
+      TEE_IsAlgorithmSupported(TEE_ALG_SM2_DSA_SM3, TEE_ECC_CURVE_SM2) != TEE_ERROR_NOT_SUPPORTED) {
     return failed(params, 6);
   }
   /* A length in the mode's size type, through a __GP11_ conversion in v1.1:
@@ -155,12 +163,35 @@ static TEE_Result not_implemented(uint32_t pt, TEE_Param params[4]) {
     return failed(params, 7);
   }
   TEE_FreeOperation(op);
-  /* The asymmetric family is not implemented yet. */
-  hash_len = sizeof(hash);
-  if (TEE_AsymmetricEncrypt(TEE_HANDLE_NULL, NULL, 0, "abc", 3, hash, &hash_len) !=
-      TEE_ERROR_NOT_IMPLEMENTED) {
+  /* The asymmetric family is implemented now (RSA, tests/gp_crypto): raw
+   * RSA with e = 3 and a 256-bit modulus 2^255 + 1 cubes "abc", which stays
+   * under the modulus; the output length goes through the same conversion
+   * (SHORT_BUFFER with the modulus's 32 bytes first). */
+  uint8_t modulus[32] = {0x80};
+  modulus[31] = 0x01;
+  uint8_t three = 3;
+  TEE_Attribute rsa[2];
+  TEE_InitRefAttribute(&rsa[0], TEE_ATTR_RSA_MODULUS, modulus, sizeof(modulus));
+  TEE_InitRefAttribute(&rsa[1], TEE_ATTR_RSA_PUBLIC_EXPONENT, &three, 1);
+  TEE_ObjectHandle pub = TEE_HANDLE_NULL;
+  if (TEE_AllocateTransientObject(TEE_TYPE_RSA_PUBLIC_KEY, 256, &pub) != TEE_SUCCESS ||
+      TEE_PopulateTransientObject(pub, rsa, 2) != TEE_SUCCESS ||
+      TEE_AllocateOperation(&op, TEE_ALG_RSA_NOPAD, TEE_MODE_ENCRYPT, 256) != TEE_SUCCESS ||
+      TEE_SetOperationKey(op, pub) != TEE_SUCCESS) {
     return failed(params, 7);
   }
+  TEE_FreeTransientObject(pub);
+  hash_len = 8;
+  if (TEE_AsymmetricEncrypt(op, NULL, 0, "abc", 3, hash, &hash_len) != TEE_ERROR_SHORT_BUFFER ||
+      hash_len != 32) {
+    return failed(params, 7);
+  }
+  /* 0x616263^3 = 0x0e17ac53d1a325a43b, zeros on the left. */
+  if (TEE_AsymmetricEncrypt(op, NULL, 0, "abc", 3, hash, &hash_len) != TEE_SUCCESS ||
+      hash_len != 32 || hash[22] != 0 || hash[23] != 0x0e || hash[31] != 0x3b) {
+    return failed(params, 7);
+  }
+  TEE_FreeOperation(op);
   uint8_t big[4];
   ta_size_t big_len = sizeof(big);
   TEE_BigInt value[TEE_BigIntSizeInU32(32)] = {0};

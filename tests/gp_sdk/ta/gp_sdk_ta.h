@@ -40,8 +40,9 @@
  * TEE_HANDLE_NULL, and that closing TEE_HANDLE_NULL is a no-op; checks 3 and
  * 4 now check that the families issue 14 implemented answer
  * (gpd.ta.dataSize, an unset persistent time), checks 1, 6 and 7 those of
- * issue 15 (RSA not supported yet, AES-CBC supported, a SHA-256 through
- * the mode's size type, the asymmetric family still NOT_IMPLEMENTED);
+ * issue 15 (RSA allocated and SM2 not supported, AES-CBC, RSA and
+ * P-256 ECDSA supported, a SHA-256 and a raw RSA encryption through the mode's size
+ * type);
  * TEE_OpenTASession (implemented) to a TA nobody installed answers
  * TEE_ERROR_ITEM_NOT_FOUND, origin TEE, with TEE_HANDLE_NULL. TEE_SUCCESS, or
  * TEE_ERROR_GENERIC with params[0] value out {a = the number of the failed
