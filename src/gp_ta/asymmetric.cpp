@@ -143,6 +143,23 @@ EVP_PKEY_CTX *scheme_ctx(const __TEE_OperationHandle *op, const CallParams &p,
   return ctx;
 }
 
+// One EVP_PKEY_sign, _encrypt or _decrypt (`run`, with its `init`) over the
+// operation's key and scheme: true once OpenSSL wrote *out_len bytes (in:
+// the room at `out`). A refusal leaves OpenSSL's error queue empty.
+bool run_scheme(const __TEE_OperationHandle *op, const CallParams &p, int (*init)(EVP_PKEY_CTX *),
+                int (*run)(EVP_PKEY_CTX *, unsigned char *, size_t *, const unsigned char *,
+                           size_t),
+                void *out, size_t *out_len, const void *in, size_t in_len) {
+  EVP_PKEY_CTX *ctx = scheme_ctx(op, p, init);
+  const bool ok = ctx != nullptr && run(ctx, static_cast<unsigned char *>(out), out_len,
+                                        static_cast<const unsigned char *>(in), in_len) == 1;
+  EVP_PKEY_CTX_free(ctx);
+  if (!ok) {
+    ERR_clear_error();
+  }
+  return ok;
+}
+
 // The digest a signature covers must be the algorithm's length: anything
 // else is a programming error, which GP says panics.
 void check_digest(const __TEE_OperationHandle *op, const void *digest, size_t len) {
@@ -198,15 +215,10 @@ TEE_Result TEE_AsymmetricSignDigest(TEE_OperationHandle operation, const TEE_Att
     return TEE_ERROR_SHORT_BUFFER;
   }
   check_buffer(signature, *signatureLen);
-  EVP_PKEY_CTX *ctx = scheme_ctx(op, p, EVP_PKEY_sign_init);
   size_t written = *signatureLen;
   // OpenSSL refuses a key too short for the digest (and, for PSS, the salt).
-  const bool ok =
-      ctx != nullptr && EVP_PKEY_sign(ctx, static_cast<unsigned char *>(signature), &written,
-                                      static_cast<const unsigned char *>(digest), digestLen) == 1;
-  EVP_PKEY_CTX_free(ctx);
-  if (!ok) {
-    ERR_clear_error();
+  if (!run_scheme(op, p, EVP_PKEY_sign_init, EVP_PKEY_sign, signature, &written, digest,
+                  digestLen)) {
     return TEE_ERROR_BAD_PARAMETERS;
   }
   *signatureLen = written;
@@ -270,15 +282,10 @@ TEE_Result TEE_AsymmetricEncrypt(TEE_OperationHandle operation, const TEE_Attrib
     in = padded.data();
     in_len = k;
   }
-  EVP_PKEY_CTX *ctx = scheme_ctx(op, p, EVP_PKEY_encrypt_init);
   size_t written = *destLen;
   // OpenSSL refuses a message too long for the scheme and key (or, raw, not
   // under the modulus): the TA's bad parameter.
-  const bool ok = ctx != nullptr && EVP_PKEY_encrypt(ctx, static_cast<unsigned char *>(destData),
-                                                     &written, in, in_len) == 1;
-  EVP_PKEY_CTX_free(ctx);
-  if (!ok) {
-    ERR_clear_error();
+  if (!run_scheme(op, p, EVP_PKEY_encrypt_init, EVP_PKEY_encrypt, destData, &written, in, in_len)) {
     return TEE_ERROR_BAD_PARAMETERS;
   }
   *destLen = written;
@@ -312,12 +319,10 @@ TEE_Result TEE_AsymmetricDecrypt(TEE_OperationHandle operation, const TEE_Attrib
   if (!plain.reserve(k)) {
     return TEE_ERROR_OUT_OF_MEMORY;
   }
-  EVP_PKEY_CTX *ctx = scheme_ctx(op, p, EVP_PKEY_decrypt_init);
   size_t written = k;
-  const bool ok = ctx != nullptr && EVP_PKEY_decrypt(ctx, plain.data(), &written, in, in_len) == 1;
-  EVP_PKEY_CTX_free(ctx);
-  if (!ok || written > k) {
-    ERR_clear_error();
+  if (!run_scheme(op, p, EVP_PKEY_decrypt_init, EVP_PKEY_decrypt, plain.data(), &written, in,
+                  in_len) ||
+      written > k) {
     return TEE_ERROR_CIPHERTEXT_INVALID;
   }
   size_t start = 0;
