@@ -138,6 +138,15 @@ class ChannelImpl final : public Channel, public std::enable_shared_from_this<Ch
 
   void violation(const char *why) { shut_down(why); }
   void shut_down(const char *why);
+  // Whether, with mu_ held, a thread other than this one waits for an
+  // answer that closing might depend on: another thread's pending invoke
+  // here, or the peer of a request this thread is serving (on any channel).
+  bool others_await_locked() const;
+  // Releases the exports a close took from the table (shut_down).
+  static void release_all(std::vector<Object> &objects);
+  // The same on a detached thread; false (objects untouched) if none can be
+  // started.
+  static bool release_on_own_thread(std::vector<Object> &objects);
   uint32_t alloc_id() {
     uint32_t v = next_id_.fetch_add(1, std::memory_order_relaxed) & 0x7FFFFFFF;
     return (v == 0 ? 1 : v) | my_tag_;

@@ -66,6 +66,15 @@ TEST(HostileGpDirect, ClientsKilledMidCallLeaveCapteedAndTheTaHostAtBaseline) {
   ASSERT_EQ(hosts.size(), 1u);
   const pid_t host = hosts[0];
 
+  // One cancellable wait first: the TA's first call back through capteed (to
+  // our IWait) makes its channel to capteed a calling one, whose idle reader
+  // watches the socket with two descriptors of its own for as long as the
+  // channel lives (decision 0008). They are part of the baseline.
+  TEEC_Operation warm{};
+  warm.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_NONE, TEEC_NONE, TEEC_NONE);
+  warm.params[0].value.a = 1;
+  ASSERT_EQ(TEEC_InvokeCommand(&mine, 6 /* TEEC_TEST_CMD_WAIT */, &warm, &origin), TEEC_SUCCESS);
+
   const IDiagnosticsCaptee_Counters counters = counters_at(d.socket());
   const ProcessState capteed_before = steady_state(d.pid());
   const ProcessState host_before = steady_state(host);
