@@ -29,7 +29,12 @@
 //
 // Failure. If the peer dies or hangs up, every pending invoke completes with
 // Object_ERROR_UNAVAIL (ChannelOptions::closed_error), every export is
-// released, proxies answer the same from then on and close notifiers run. A
+// released, proxies answer the same from then on and close notifiers run.
+// The releases come first, on the thread that noticed the close, unless
+// another thread awaits an answer (an invoke pending on this channel, or the
+// peer of a request that thread is serving): an object's last release may
+// wait for exactly that answer, so the releases then run on a thread of
+// their own and the pending invokes do not wait for them. A
 // malformed frame, a wrong size, an unknown kind or a bad descriptor count
 // closes that one connection with one log line naming the reason.
 //
