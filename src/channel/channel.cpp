@@ -460,6 +460,7 @@ int32_t ChannelImpl::invoke_remote(uint32_t handle, ObjectOp op, ObjectArg *a, O
   }
   ChainScope chain(this, id);
   Question q;
+  q.asked_while_serving = tl_serving > 0;
   Question *outer = nullptr;
   bool concurrent = false;
   {
@@ -664,13 +665,17 @@ void ChannelImpl::on_close(std::function<void()> fn) {
   fn();
 }
 
-bool ChannelImpl::others_await_locked() const {
+bool ChannelImpl::release_may_deadlock_locked() const {
   if (tl_serving > 0) {
     return true;  // this thread owes a peer the reply to what it serves
   }
+  // Another thread waiting here for an answer it needs to reply to a
+  // request it serves: its peer waits for it, so a release that waits for
+  // that peer must not make it wait. A plain caller (serving nothing) waits
+  // for nobody's sake: it gets UNAVAIL after the releases, as promised.
   const std::thread::id me = std::this_thread::get_id();
   for (const OutstandingQuestions::Slot &s : questions_) {
-    if (s.q->owner != me) {
+    if (s.q->owner != me && s.q->asked_while_serving) {
       return true;
     }
   }
@@ -698,7 +703,7 @@ void ChannelImpl::shut_down(const char *why) {
     }
     notifiers.swap(notifiers_);
     unserved.swap(pending_);
-    release_aside = others_await_locked();
+    release_aside = release_may_deadlock_locked();
   }
   unserved.clear();
   if (why != nullptr) {
@@ -714,11 +719,11 @@ void ChannelImpl::shut_down(const char *why) {
   // An export's last release runs the object's own code, which may call
   // out and wait: capteed's GP session closes the TA's session, and the TA
   // may first need the answer to a call it made back through this channel
-  // (its client's IWait) and that is pending here, or that this very thread
-  // is forwarding. So when anyone else awaits an answer (a pending invoke of
-  // another thread, or the peer of the request this thread serves) the
-  // releases run on a thread of their own, after the pending invokes
-  // complete; otherwise here, first, as the contract promises.
+  // (its client's IWait), which this very thread is forwarding, or another
+  // thread that asked here while serving. Only then can an inline release
+  // deadlock, so only then do the releases run on a thread of their own and
+  // the pending invokes not wait for them; otherwise here, first, as the
+  // contract promises.
   if (!release_aside || !release_on_own_thread(exports)) {
     release_all(exports);
   }

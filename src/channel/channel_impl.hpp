@@ -138,10 +138,11 @@ class ChannelImpl final : public Channel, public std::enable_shared_from_this<Ch
 
   void violation(const char *why) { shut_down(why); }
   void shut_down(const char *why);
-  // Whether, with mu_ held, a thread other than this one waits for an
-  // answer that closing might depend on: another thread's pending invoke
-  // here, or the peer of a request this thread is serving (on any channel).
-  bool others_await_locked() const;
+  // Whether, with mu_ held, releasing the exports on this thread could wait
+  // for a peer that waits for us: this thread serves a request (on any
+  // channel), or another thread awaits an answer here that it asked for
+  // while serving one. Plain callers waiting here do not count.
+  bool release_may_deadlock_locked() const;
   // Releases the exports a close took from the table (shut_down).
   static void release_all(std::vector<Object> &objects);
   // The same on a detached thread; false (objects untouched) if none can be
