@@ -29,7 +29,14 @@
 //
 // Failure. If the peer dies or hangs up, every pending invoke completes with
 // Object_ERROR_UNAVAIL (ChannelOptions::closed_error), every export is
-// released, proxies answer the same from then on and close notifiers run. A
+// released, proxies answer the same from then on and close notifiers run.
+// The releases come first, on the thread that noticed the close, so a
+// caller that sees UNAVAIL also sees them done. One exception: an object's
+// last release may wait for a peer that waits for us, when the closing
+// thread is itself serving a request, or another thread awaits an answer
+// here that it asked for while serving one (a callback made on a peer's
+// behalf). Releasing inline could then deadlock, so the releases run on a
+// thread of their own and the pending invokes do not wait for them. A
 // malformed frame, a wrong size, an unknown kind or a bad descriptor count
 // closes that one connection with one log line naming the reason.
 //

@@ -460,6 +460,7 @@ int32_t ChannelImpl::invoke_remote(uint32_t handle, ObjectOp op, ObjectArg *a, O
   }
   ChainScope chain(this, id);
   Question q;
+  q.asked_while_serving = tl_serving > 0;
   Question *outer = nullptr;
   bool concurrent = false;
   {
@@ -664,12 +665,30 @@ void ChannelImpl::on_close(std::function<void()> fn) {
   fn();
 }
 
+bool ChannelImpl::release_may_deadlock_locked() const {
+  if (tl_serving > 0) {
+    return true;  // this thread owes a peer the reply to what it serves
+  }
+  // Another thread waiting here for an answer it needs to reply to a
+  // request it serves: its peer waits for it, so a release that waits for
+  // that peer must not make it wait. A plain caller (serving nothing) waits
+  // for nobody's sake: it gets UNAVAIL after the releases, as promised.
+  const std::thread::id me = std::this_thread::get_id();
+  for (const OutstandingQuestions::Slot &s : questions_) {
+    if (s.q->owner != me && s.q->asked_while_serving) {
+      return true;
+    }
+  }
+  return false;
+}
+
 void ChannelImpl::shut_down(const char *why) {
   std::vector<std::function<void()>> notifiers;
   // Requests queued for the pool will never be served. Their objects
   // include proxies, which hold this channel: left in the queue they would
   // keep it (and its socket) alive for ever. Released below, outside mu_.
   std::deque<FramePtr> unserved;
+  bool release_aside = false;
   {
     std::lock_guard lk(mu_);
     if (dead_) {
@@ -684,6 +703,7 @@ void ChannelImpl::shut_down(const char *why) {
     }
     notifiers.swap(notifiers_);
     unserved.swap(pending_);
+    release_aside = release_may_deadlock_locked();
   }
   unserved.clear();
   if (why != nullptr) {
@@ -695,19 +715,51 @@ void ChannelImpl::shut_down(const char *why) {
     }
   }
   ::shutdown(io_.fd(), SHUT_RDWR);  // wakes every thread inside recvmsg
-  for (Object o : exports_.take_all()) {
-    (void)Object_release(o);
+  std::vector<Object> exports = exports_.take_all();
+  // An export's last release runs the object's own code, which may call
+  // out and wait: capteed's GP session closes the TA's session, and the TA
+  // may first need the answer to a call it made back through this channel
+  // (its client's IWait), which this very thread is forwarding, or another
+  // thread that asked here while serving. Only then can an inline release
+  // deadlock, so only then do the releases run on a thread of their own and
+  // the pending invokes not wait for them; otherwise here, first, as the
+  // contract promises.
+  if (!release_aside || !release_on_own_thread(exports)) {
+    release_all(exports);
   }
   for (auto &fn : notifiers) {
     fn();
   }
   // Pending invokes complete only now, so a caller that sees UNAVAIL also
-  // sees the exports released and the notifiers run.
+  // sees the notifiers run and, unless they were set aside above, the
+  // exports released.
   std::lock_guard lk(mu_);
   shutdown_done_ = true;
   for (const OutstandingQuestions::Slot &s : questions_) {
     s.q->cv.notify_all();
   }
+}
+
+void ChannelImpl::release_all(std::vector<Object> &objects) {
+  for (Object o : objects) {
+    (void)Object_release(o);
+  }
+  objects.clear();
+}
+
+bool ChannelImpl::release_on_own_thread(std::vector<Object> &objects) {
+  if (objects.empty()) {
+    return true;
+  }
+  try {
+    // A copy of the handles (no references taken): if no thread starts, the
+    // caller still has them to release.
+    std::thread([objs = objects]() mutable { release_all(objs); }).detach();
+  } catch (const std::exception &) {  // no thread or no memory for the copy
+    return false;                     // release on the closing thread, as before
+  }
+  objects.clear();  // the thread owns those references now
+  return true;
 }
 
 void ChannelImpl::maybe_auto_close() {

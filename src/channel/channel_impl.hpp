@@ -138,6 +138,16 @@ class ChannelImpl final : public Channel, public std::enable_shared_from_this<Ch
 
   void violation(const char *why) { shut_down(why); }
   void shut_down(const char *why);
+  // Whether, with mu_ held, releasing the exports on this thread could wait
+  // for a peer that waits for us: this thread serves a request (on any
+  // channel), or another thread awaits an answer here that it asked for
+  // while serving one. Plain callers waiting here do not count.
+  bool release_may_deadlock_locked() const;
+  // Releases the exports a close took from the table (shut_down).
+  static void release_all(std::vector<Object> &objects);
+  // The same on a detached thread; false (objects untouched) if none can be
+  // started.
+  static bool release_on_own_thread(std::vector<Object> &objects);
   uint32_t alloc_id() {
     uint32_t v = next_id_.fetch_add(1, std::memory_order_relaxed) & 0x7FFFFFFF;
     return (v == 0 ? 1 : v) | my_tag_;

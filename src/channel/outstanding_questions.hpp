@@ -18,6 +18,10 @@ namespace captee::detail {
 // callbacks the peer makes while serving it, run on this thread).
 struct Question {
   std::thread::id owner = std::this_thread::get_id();
+  // Whether the owner asked while serving a request (a callback it makes on
+  // a peer's behalf, as capteed forwards a TA's IWait to the client): a
+  // close must then not make this answer wait for its releases (shut_down).
+  bool asked_while_serving = false;
   std::condition_variable cv;
   Frame *head = nullptr;  // FIFO inbox, rarely more than one frame
   Frame *tail = nullptr;

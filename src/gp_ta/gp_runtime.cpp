@@ -12,12 +12,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <span>
+#include <vector>
 
 #include "IWait.h"
 #include "captee/object.hpp"
@@ -50,6 +52,20 @@ struct CallState {
 };
 CallState g_call;  // guarded by g_entry
 
+// Entry points this thread is inside (so it holds g_entry): a TA that calls
+// out (its client's IWait, another TA) lets its thread read what capteed
+// sends meanwhile, and a session's last release may come with it.
+thread_local int tl_entry_depth = 0;
+
+// Sessions whose last release came on a thread inside an entry point: the
+// TA's code does not nest, so their TA_CloseSessionEntryPoint runs once the
+// entry point in progress returns (finish_deferred_closes). Guarded by g_entry.
+struct DeferredClose {
+  void *ctx;
+  TEE_Identity identity;
+};
+std::vector<DeferredClose> g_deferred_closes;
+
 // Sets g_call for one entry-point call; restores it afterwards.
 class CallScope {
  public:
@@ -57,8 +73,12 @@ class CallScope {
             const captee::gp::Params *params)
       : saved_(g_call) {
     g_call = CallState{wait, cancel_code, true, false, client, params};
+    ++tl_entry_depth;
   }
-  ~CallScope() { g_call = saved_; }
+  ~CallScope() {
+    --tl_entry_depth;
+    g_call = saved_;
+  }
   CallScope(const CallScope &) = delete;
   CallScope &operator=(const CallScope &) = delete;
 
@@ -85,6 +105,30 @@ bool wait_cancel(uint32_t msec) {
 
 uint32_t ta_flags() {
   return captee_ta_manifest_data.flags;
+}
+
+// Runs one session's TA_CloseSessionEntryPoint, and the TA's destroy entry
+// point after its last session. With g_entry held.
+void close_session_locked(void *ctx, const TEE_Identity &identity) {
+  {
+    // The client is still the session's while it closes (its properties).
+    CallScope call(Object_NULL, 0, &identity, nullptr);
+    TA_CloseSessionEntryPoint(ctx);
+  }
+  if (--g_sessions == 0 && !(ta_flags() & CAPTEE_TA_FLAG_KEEP_ALIVE)) {
+    TA_DestroyEntryPoint();
+    g_created = false;
+  }
+}
+
+// After each entry point, with g_entry held: the closes set aside while it
+// ran (a close may set aside another).
+void finish_deferred_closes_locked() {
+  while (!g_deferred_closes.empty()) {
+    DeferredClose c = g_deferred_closes.back();
+    g_deferred_closes.pop_back();
+    close_session_locked(c.ctx, c.identity);
+  }
 }
 
 }  // namespace
@@ -135,8 +179,11 @@ class TaSession final : public captee::gp::SessionSkeleton {
       if (closed_) {
         r = TEE_ERROR_BAD_STATE;
       } else {
-        CallScope call(wait_.get(), req.cancel_code, &identity_, &p);
-        r = TA_InvokeCommandEntryPoint(ctx_, req.command, req.param_types, p.get());
+        {
+          CallScope call(wait_.get(), req.cancel_code, &identity_, &p);
+          r = TA_InvokeCommandEntryPoint(ctx_, req.command, req.param_types, p.get());
+        }
+        finish_deferred_closes_locked();
       }
     }
     p.finish(args);
@@ -150,27 +197,31 @@ class TaSession final : public captee::gp::SessionSkeleton {
  private:
   // Closes once: by the close op (capteed sends it before the TA may be
   // stopped) or by the last release.
+  // The last release usually follows the close op, and may arrive on a thread
+  // inside an entry point (holding g_entry): a closed session must then not
+  // wait for g_entry, and an open one closes once that entry point returns.
   void close_once() noexcept {
-    std::lock_guard lock(g_entry);
-    if (closed_) {
+    if (closed_.load(std::memory_order_acquire)) {
       return;
     }
-    closed_ = true;
-    {
-      // The client is still the session's while it closes (its properties).
-      CallScope call(Object_NULL, 0, &identity_, nullptr);
-      TA_CloseSessionEntryPoint(ctx_);
+    if (tl_entry_depth > 0) {
+      if (!closed_.exchange(true, std::memory_order_acq_rel)) {
+        g_deferred_closes.push_back({ctx_, identity_});
+      }
+      return;
     }
-    if (--g_sessions == 0 && !(ta_flags() & CAPTEE_TA_FLAG_KEEP_ALIVE)) {
-      TA_DestroyEntryPoint();
-      g_created = false;
+    std::lock_guard lock(g_entry);
+    if (closed_.exchange(true, std::memory_order_acq_rel)) {
+      return;
     }
+    close_session_locked(ctx_, identity_);
+    finish_deferred_closes_locked();
   }
 
   void *ctx_;
   captee::Ref wait_;
   TEE_Identity identity_;
-  bool closed_ = false;  // guarded by g_entry
+  std::atomic<bool> closed_{false};  // set once, under g_entry
 };
 
 // Asked of the host once (host.hpp): a TA outside captee-tahost, or in a
@@ -220,8 +271,11 @@ class TaAppClient final : public captee::gp::TaAppSkeleton {
           g_created = r == TEE_SUCCESS;
         }
         if (g_created) {
-          CallScope call(req.wait, req.cancel_code, &identity, &p);
-          r = TA_OpenSessionEntryPoint(param_types, p.get(), &ctx);
+          {
+            CallScope call(req.wait, req.cancel_code, &identity, &p);
+            r = TA_OpenSessionEntryPoint(param_types, p.get(), &ctx);
+          }
+          finish_deferred_closes_locked();
           if (r == TEE_SUCCESS) {
             ++g_sessions;
           } else if (g_sessions == 0 && !(ta_flags() & CAPTEE_TA_FLAG_KEEP_ALIVE)) {

@@ -266,3 +266,90 @@ TEST(ChannelThreads, AChannelClosedWithARequestStillQueuedIsFreed) {
   EXPECT_TRUE(eventually([&] { return weak.expired(); }, 5000))
       << "the channel outlived its peer, held by the request still queued";
 }
+
+namespace {
+
+// What the test below watches, shared with the objects (the last release
+// runs on a thread the test does not own).
+struct CloseRace {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool entry_left = false;     // the "TA" got the answer to its call
+  bool released = false;       // the session's last release ran
+  bool release_waited = true;  // ... and found the entry point still busy
+  int32_t forwarded = Object_OK;
+};
+
+// capteed's GP session in miniature: its last release closes the TA's
+// session, which waits until the TA's entry point in progress returns.
+class ClosingSession : public LocalObject {
+ public:
+  explicit ClosingSession(std::shared_ptr<CloseRace> race) : race_(std::move(race)) {}
+
+ protected:
+  int32_t on_invoke(uint32_t, ObjectOp, ObjectArg *, ObjectCounts) override {
+    return Object_ERROR_INVALID;
+  }
+  void on_last_release() noexcept override {
+    std::unique_lock lk(race_->mu);
+    bool left = race_->cv.wait_for(lk, std::chrono::seconds(3), [&] { return race_->entry_left; });
+    race_->release_waited = !left;
+    race_->released = true;
+    race_->cv.notify_all();
+  }
+
+ private:
+  std::shared_ptr<CloseRace> race_;
+};
+
+// capteed forwarding the TA's IWait.wait to the client: a call on another
+// channel, made while serving.
+class Forwarder : public LocalObject {
+ public:
+  Forwarder(Ref client, std::shared_ptr<CloseRace> race)
+      : client_(std::move(client)), race_(std::move(race)) {}
+
+ protected:
+  int32_t on_invoke(uint32_t, ObjectOp, ObjectArg *, ObjectCounts) override {
+    race_->forwarded = client_.invoke(kSleep, in(uint32_t(1500)));
+    return Object_OK;
+  }
+
+ private:
+  Ref client_;
+  std::shared_ptr<CloseRace> race_;
+};
+
+}  // namespace
+
+TEST(ChannelThreads, AnExportsLastReleaseMayWaitForTheCallThatSawThePeerGo) {
+  // The middle (capteed) holds the client's object and has exported a
+  // session to the client. The "TA" calls the middle, which calls the client
+  // on its behalf; the client dies meanwhile. The session's last release
+  // waits for the TA's call to return, so that call must not wait for it.
+  auto race = std::make_shared<CloseRace>();
+  Pair client(make_object<Service>());  // client.server: the client's side
+  {
+    Ref session = make_object<ClosingSession>(race);
+    ASSERT_EQ(client.root.invoke(kStore, in_object(session.get())), Object_OK);
+  }  // the middle's export table holds the session's last reference
+  Pair ta(make_object<Forwarder>(client.root, race));
+  std::thread killer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    client.server->close();  // the client dies in the middle of the call
+  });
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(ta.root.invoke(0), Object_OK);
+  const auto took = std::chrono::steady_clock::now() - t0;
+  {
+    std::lock_guard lk(race->mu);
+    race->entry_left = true;
+    race->cv.notify_all();
+  }
+  killer.join();
+  EXPECT_EQ(race->forwarded, Object_ERROR_UNAVAIL);
+  EXPECT_LT(took, std::chrono::seconds(1)) << "the forwarded call waited for the release";
+  std::unique_lock lk(race->mu);
+  ASSERT_TRUE(race->cv.wait_for(lk, std::chrono::seconds(5), [&] { return race->released; }));
+  EXPECT_FALSE(race->release_waited) << "the release gave up waiting for the call";
+}

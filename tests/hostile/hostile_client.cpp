@@ -44,6 +44,10 @@
 //                          GP test TA, a TA process each, up to N or the
 //                          first refusal; prints "ready <opened> <refusal's
 //                          TEEC result, 0 if none>" and holds them
+//   gp-call-on SOCK MS     opens a GP session (libteec) to the single-instance
+//                          GP test TA, prints "ready <1 if the session is
+//                          direct, else 0>" and calls its TEE_Wait(MS)
+//                          command over and over until it is killed
 // HOSTILE_AS=uid:gid drops to that identity first (the tests run as root).
 #include <fcntl.h>
 #include <grp.h>
@@ -607,6 +611,30 @@ int gp_fill(const std::string &socket, int n) {
   return 0;
 }
 
+int gp_call_on(const std::string &socket, uint32_t wait_ms) {
+  ::setenv("CAPTEE_SOCKET", socket.c_str(), 1);
+  TEEC_Context ctx{};
+  if (TEEC_InitializeContext(nullptr, &ctx) != TEEC_SUCCESS) {
+    return 3;
+  }
+  TEEC_UUID uuid = {0x7e57c0de, 0x0002, 0x4000, {0x80, 0, 0, 0, 0, 0, 0, 0x02}};
+  TEEC_Session s{};
+  uint32_t origin = 0;
+  if (TEEC_OpenSession(&ctx, &s, &uuid, TEEC_LOGIN_PUBLIC, nullptr, nullptr, &origin) !=
+      TEEC_SUCCESS) {
+    return 4;
+  }
+  std::printf("ready %d\n", Object_isNull(s.imp.direct) ? 0 : 1);
+  std::fflush(stdout);
+  constexpr uint32_t kCmdWait = 6;  // tests/teec/ta/teec_test_ta.h
+  for (;;) {
+    TEEC_Operation op{};
+    op.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_NONE, TEEC_NONE, TEEC_NONE);
+    op.params[0].value.a = wait_ms;
+    (void)TEEC_InvokeCommand(&s, kCmdWait, &op, &origin);
+  }
+}
+
 bool drop_privileges(const char *as) {
   std::string spec(as);
   size_t colon = spec.find(':');
@@ -664,6 +692,9 @@ int main(int argc, char **argv) {
   if (mode == "gp-fill" && argc == 4) {
     return gp_fill(argv[2], std::atoi(argv[3]));
   }
+  if (mode == "gp-call-on" && argc == 4) {
+    return gp_call_on(argv[2], uint32_t(std::strtoul(argv[3], nullptr, 10)));
+  }
   if (mode == "gp-shapes" && argc == 4) {
     return gp_shapes(argv[2], argv[3]);
   }
@@ -673,6 +704,6 @@ int main(int argc, char **argv) {
   std::fprintf(stderr,
                "usage: hostile_client "
                "silent|hold|ta-churn|mem-churn|open|exec-race|ta-squat|ta-fill|ta-load|"
-               "ta-share|gp-as|gp-shapes|ta-unload|gp-fill ...\n");
+               "ta-share|gp-as|gp-shapes|ta-unload|gp-fill|gp-call-on ...\n");
   return 2;
 }

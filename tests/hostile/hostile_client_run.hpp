@@ -50,6 +50,7 @@ class HostileClientRun {
   // The line it printed once ready ("" if it died first).
   const std::string &line() const { return line_; }
   bool ready() const { return line_.rfind("ready", 0) == 0; }
+  pid_t pid() const { return pid_; }
   // Lets go of what it holds and waits for it to exit; returns its status.
   int finish() {
     if (stdin_ >= 0) {
