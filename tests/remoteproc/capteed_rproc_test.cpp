@@ -225,9 +225,13 @@ TEST_F(CapteedRproc, OpteeSignedFirmwareBootsAndItsTraceIsReadThroughTheHostFace
 
   Trace trace = map_trace(h);
   ASSERT_EQ(s.cmd(kStart), TEEC_SUCCESS);
-  ASSERT_TRUE(eventually([&] { return trace.text().rfind("sample: firmware up", 0) == 0; }))
-      << trace.text();
-  EXPECT_NE(trace.text().find("resource table at 0x10000000"), std::string::npos);
+  // The firmware writes its lines one by one while it runs: wait for the
+  // later one too, not only the first.
+  ASSERT_TRUE(eventually([&] {
+    const std::string t = trace.text();
+    return t.rfind("sample: firmware up", 0) == 0 &&
+           t.find("resource table at 0x10000000") != std::string::npos;
+  })) << trace.text();
   ASSERT_EQ(h.getInfo(info), Object_OK);
   EXPECT_EQ(info.state, IRemoteprocHost_STATE_RUNNING);
 
