@@ -6,6 +6,7 @@
 #include <tee_api_defines_extensions.h>
 #include <tee_internal_api_extensions.h>
 
+#include "gp_bigint_ta.h"
 #include "gp_crypto_ta.h"
 
 #if __OPTEE_CORE_API_COMPAT_1_1
@@ -2409,6 +2410,13 @@ TEE_Result TA_InvokeCommandEntryPoint(void __unused *sess_ctx, uint32_t cmd_id,
     }
     return misuse(params[0].value.a);
   }
+  if (cmd_id == GP_CRYPTO_CMD_BIGINT_MISUSE) {
+    if (param_types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_NONE,
+                                       TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE)) {
+      return TEE_ERROR_BAD_PARAMETERS;
+    }
+    return bigint_misuse(params[0].value.a);
+  }
   if (param_types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_OUTPUT, TEE_PARAM_TYPE_NONE,
                                      TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE)) {
     return TEE_ERROR_BAD_PARAMETERS;
@@ -2442,6 +2450,8 @@ TEE_Result TA_InvokeCommandEntryPoint(void __unused *sess_ctx, uint32_t cmd_id,
       return curve25519(params);
     case GP_CRYPTO_CMD_DH:
       return diffie_hellman(params);
+    case GP_CRYPTO_CMD_BIGINT:
+      return bigint_known_answers(params);
     default:
       return TEE_ERROR_NOT_SUPPORTED;
   }
