@@ -105,6 +105,10 @@ TEST_P(GpCrypto, DiffieHellmanKnownAnswerAndAgreement) {
   EXPECT_EQ(run(GP_CRYPTO_CMD_DH), 0u);
 }
 
+TEST_P(GpCrypto, Sm4KnownAnswers) {
+  EXPECT_EQ(run(GP_CRYPTO_CMD_SM4), 0u);
+}
+
 TEST_P(GpCrypto, BigIntArithmeticAgainstIndependentValues) {
   EXPECT_EQ(run(GP_CRYPTO_CMD_BIGINT), 0u);
 }

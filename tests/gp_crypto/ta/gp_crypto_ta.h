@@ -76,6 +76,8 @@
  * against values Python's integers gave (tools/bigint_vectors.py), signs,
  * zero, OVERFLOW and SHORT_BUFFER. */
 #define GP_CRYPTO_CMD_BIGINT 15
+/* SM4 ECB, CBC and CTR: GB/T 32907's examples 1 and 2 (gp_sm4_ta.c). */
+#define GP_CRYPTO_CMD_SM4 17
 /* params[0] VALUE_INPUT a = one of GP_BIGINT_MISUSE_*: an arithmetic
  * mistake that must panic the TA. */
 #define GP_CRYPTO_CMD_BIGINT_MISUSE 16
