@@ -197,6 +197,27 @@ expected_ecdh=(
   '[0-9a-f]{64}'
   '[0-9a-f]{32}'
 )
+# HMAC-SHA256 (the host's default) computed in the TA, then compared there
+# (TEE_MACCompareFinal). The value is a known answer, computed with Python's
+# hmac: the TA's update and final both take "test message", under 128 bytes
+# of 0xa5; the host prints each byte as a signed char (ffffff.. above 0x7f).
+# shellcheck disable=SC2034
+expected_sha=(
+  'Algorithm: HMAC_SHA256 \(default\)'
+  'Using input: "test message" \(default\)'
+  'Using default key \(0xa5 pattern, 128 bytes\)'
+  'Prepare session with the TA'
+  'Prepare HMAC compute operation'
+  'Load key in TA'
+  'Reset operation in TA \(HMAC does not use IV\)'
+  'Compute MAC operation'
+  'Prepare HMAC compare operation'
+  'Load key in TA'
+  'Reset operation in TA \(HMAC does not use IV\)'
+  'Compare the MAC'
+  'MAC successfully matching'
+  'HMAC: 0dffffffdc08ffffff82ffffffa3ffffffb2ffffff8bffffffb8ffffffacffffffa904ffffffcbfffffffaffffffaaffffffc3ffffffde5bffffffae440affffff8742ffffffadffffffbfffffffd4ffffffc40f4fffffff89475d79'
+)
 # The arguments an example's host program takes (its usage), by name; none
 # for the others.
 # shellcheck disable=SC2034
