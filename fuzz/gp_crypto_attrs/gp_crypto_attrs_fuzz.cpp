@@ -6,7 +6,8 @@
 // panic is a TA's correct death for a bad argument (ta_panic_stub.hpp);
 // what must never happen is a read or write outside what the TA passed, a
 // size reported larger than the buffer written, or an object larger than
-// its maximum.
+// its maximum. A third round feeds the arithmetic family (GP 8) arrays of
+// hostile lengths, corrupted headers and octet strings of any size.
 //
 // Input:
 //   u8  flags: bit 0 through the __GP11_ functions, bit 1 then a params round
@@ -17,6 +18,11 @@
 //       u16 length (a ref's bytes, clipped to what is left), u32 a, u32 b
 //   u16 read-back buffer size
 //   params round: u32 paramTypes, then per parameter u32 a, u32 b, u64 size
+//   bigint round (flags bit 2): per operand (three: a, b, dest) u16 length
+//       in words, u8 header corruption (0: none; else the next u32 replaces
+//       word 1), u16 octet count then the octets, i8 sign; then u8 the
+//       operation and u16 an output buffer's size
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -266,6 +272,100 @@ void params_round(Reader &r) {
   }
 }
 
+// A TEE_BigInt array on the heap, sized so ASan sees any access past it.
+struct HeapBigInt {
+  std::unique_ptr<TEE_BigInt[]> words;
+  size_t len = 0;
+};
+
+void bigint_round(Reader &r) {
+  HeapBigInt v[3];
+  for (HeapBigInt &x : v) {
+    x.len = r.u16() % 160;  // up to past the largest array TEE_BigIntInit takes
+    const uint8_t corrupt = r.u8();
+    const uint32_t word1 = corrupt != 0 ? r.u32() : 0;
+    // A TA's array always has its two header words (the runtime reads them
+    // to learn the rest), and a TA that rewrites its header's room owns the
+    // memory that room claims: such arrays get the largest size the runtime
+    // accepts, the others exactly their length.
+    const size_t alloc = corrupt != 0 ? TEE_BigIntSizeInU32(4096) : std::max<size_t>(x.len, 2);
+    x.words.reset(new TEE_BigInt[alloc]());
+    const bool inited = !panics([&] { TEE_BigIntInit(x.words.get(), x.len); });
+    const uint16_t octets = r.u16();
+    const size_t take = std::min<size_t>(octets, r.n - r.at);
+    std::vector<uint8_t> bytes(r.d + r.at, r.d + r.at + take);
+    r.at += take;
+    const int8_t sign = static_cast<int8_t>(r.u8());
+    if (!inited) {
+      continue;  // the panic was the answer; the array stays zeroed (invalid)
+    }
+    panics([&] {
+      (void)TEE_BigIntConvertFromOctetString(x.words.get(), bytes.data(), bytes.size(), sign);
+    });
+    if (corrupt != 0 && x.len >= 2) {
+      x.words[1] = word1;
+    }
+  }
+  const uint8_t op = r.u8();
+  const uint16_t cap = r.u16();
+  TEE_BigInt *a = v[0].words.get();
+  TEE_BigInt *b = v[1].words.get();
+  TEE_BigInt *d = v[2].words.get();
+  panics([&] {
+    switch (op % 12) {
+      case 0:
+        TEE_BigIntAdd(d, a, b);
+        break;
+      case 1:
+        TEE_BigIntSub(d, a, b);
+        break;
+      case 2:
+        TEE_BigIntMul(d, a, b);
+        break;
+      case 3:
+        TEE_BigIntDiv(d, a, a, b);  // quotient and remainder, one an operand
+        break;
+      case 4:
+        TEE_BigIntMod(d, a, b);
+        break;
+      case 5:
+        TEE_BigIntInvMod(d, a, b);
+        break;
+      case 6:
+        TEE_BigIntShiftRight(d, a, static_cast<size_t>(cap) * 7);
+        break;
+      case 7: {
+        int32_t s32 = 0;
+        (void)TEE_BigIntConvertToS32(&s32, a);
+        (void)TEE_BigIntCmp(a, b);
+        (void)TEE_BigIntGetBitCount(a);
+        break;
+      }
+      case 8:
+        TEE_BigIntComputeExtendedGcd(d, a, b, a, b);
+        break;
+      case 9:
+        (void)TEE_BigIntSetBit(d, cap, true);
+        break;
+      case 10:
+        TEE_BigIntSquareMod(d, a, b);
+        break;
+      default: {
+        // The magnitude into a buffer of the size the TA says, with a
+        // canary past it.
+        std::unique_ptr<uint8_t[]> out(new uint8_t[cap + 1]);
+        out[cap] = 0x5a;
+        size_t len = cap;
+        const TEE_Result res = TEE_BigIntConvertToOctetString(out.get(), &len, a);
+        if ((res == TEE_SUCCESS && len > cap) || out[cap] != 0x5a) {
+          fail();
+        }
+        break;
+      }
+    }
+  });
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -274,6 +374,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   attributes_round(r, (flags & 1) != 0);
   if ((flags & 2) != 0) {
     params_round(r);
+  }
+  if ((flags & 4) != 0) {
+    bigint_round(r);
   }
   return 0;
 }
