@@ -152,6 +152,76 @@ expected_aes=(
   'Decode buffer from TA'
   'Clear text and decoded text match'
 )
+# HOTP (issue 15's HMAC-SHA1): RFC 4226's key registered, then the ten
+# values of its appendix D, in order (the host prints a mismatch on stderr).
+# shellcheck disable=SC2034
+expected_hotp=(
+  'Register the shared key: 31 32 33 34 35 36 37 38 39 30 31 32 33 34 35 36 37 38 39 30 '
+  'HOTP: 755224' 'HOTP: 287082' 'HOTP: 359152' 'HOTP: 969429' 'HOTP: 338314'
+  'HOTP: 254676' 'HOTP: 287922' 'HOTP: 162583' 'HOTP: 399871' 'HOTP: 520489'
+)
+# RSA PKCS#1 v1.5 encryption with a key the TA generates (args_acipher): a
+# ciphertext of the modulus's size (the example has no decryption).
+# shellcheck disable=SC2034
+expected_acipher=(
+  'Encrypted buffer: ([0-9a-f]{2} ){256}'
+)
+# ECDSA P-256 over SHA-256 of "hello world": the TA signs with a key pair it
+# generates and verifies with the public half copied out of it; r || s.
+# shellcheck disable=SC2034
+expected_ecdsa=(
+  'ECDSA_SHA256 algo selected'
+  'Prepare session with the TA'
+  'Compute digest'
+  'genrate the key'
+  'Sign and Verify the digest'
+  'verify signature successfully\.'
+  'signature: ([0-9a-f]{2} ){64}'
+)
+# RSA-2048 PKCS#1 v1.5 SHA-256: generated key pair, sign, verify with the
+# public half.
+# shellcheck disable=SC2034
+expected_sign_verify=(
+  'Key size: 2048'
+  'TA_ALG_PKCS1_V1_5_SHA256 algo selected'
+  'Prepare session with the TA'
+  'Prepare sign and verify operations'
+  'Sign and verify successful\. Signature length: 256 bytes'
+  'Signature: ([0-9a-f]{2} ){256}'
+)
+# ECDH on P-384: two generated key pairs derive the same 48-byte secret from
+# both sides (the TA compares them), after a SHORT_BUFFER asking its size.
+# shellcheck disable=SC2034
+expected_ecdh=(
+  'ECDH shared secret \(48 bytes\) on curve id 3:'
+  '[0-9a-f]{64}'
+  '[0-9a-f]{32}'
+)
+# HMAC-SHA256 (the host's default) computed in the TA, then compared there
+# (TEE_MACCompareFinal). The value is a known answer, computed with Python's
+# hmac: the TA's update and final both take "test message", under 128 bytes
+# of 0xa5; the host prints each byte as a signed char (ffffff.. above 0x7f).
+# shellcheck disable=SC2034
+expected_sha=(
+  'Algorithm: HMAC_SHA256 \(default\)'
+  'Using input: "test message" \(default\)'
+  'Using default key \(0xa5 pattern, 128 bytes\)'
+  'Prepare session with the TA'
+  'Prepare HMAC compute operation'
+  'Load key in TA'
+  'Reset operation in TA \(HMAC does not use IV\)'
+  'Compute MAC operation'
+  'Prepare HMAC compare operation'
+  'Load key in TA'
+  'Reset operation in TA \(HMAC does not use IV\)'
+  'Compare the MAC'
+  'MAC successfully matching'
+  'HMAC: 0dffffffdc08ffffff82ffffffa3ffffffb2ffffff8bffffffb8ffffffacffffffa904ffffffcbfffffffaffffffaaffffffc3ffffffde5bffffffae440affffff8742ffffffadffffffbfffffffd4ffffffc40f4fffffff89475d79'
+)
+# The arguments an example's host program takes (its usage), by name; none
+# for the others.
+# shellcheck disable=SC2034
+args_acipher=(2048 'captee round trip')
 # ... and not sixteen zero bytes: the buffer the TA should have filled.
 # shellcheck disable=SC2034
 rejected_random='TA generated UUID value = 0x0{16}'
@@ -263,8 +333,13 @@ run_host() {
     stop_daemons
     return 1
   fi
+  local -a args=()
+  if declare -p "args_$name" >/dev/null 2>&1; then
+    local -n example_args="args_$name"
+    args=("${example_args[@]}")
+  fi
   (cd "$run" && CAPTEE_SOCKET=$capteed_socket LD_LIBRARY_PATH=$libdir timeout 120 "$program" \
-    >"$run/stdout" 2>"$run/stderr") || status=$?
+    "${args[@]}" >"$run/stdout" 2>"$run/stderr") || status=$?
   stop_daemons
   run_result="ran $(basename "$program") (exit $status)"
   if ((status != 0)); then

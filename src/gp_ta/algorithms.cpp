@@ -86,6 +86,10 @@ constexpr Algorithm kAlgorithms[] = {
     {TEE_ALG_AES_CTS, TEE_OPERATION_CIPHER, "AES", TEE_TYPE_AES, 16, CipherMode::kCts, kNoMac},
     // Two keys of the same size; OpenSSL's name counts one of them.
     {TEE_ALG_AES_XTS, TEE_OPERATION_CIPHER, "AES", TEE_TYPE_AES, 16, CipherMode::kXts, kNoMac},
+    // SM4 (GB/T 32907), in OpenSSL 3.0's default provider.
+    {TEE_ALG_SM4_ECB_NOPAD, TEE_OPERATION_CIPHER, "SM4", TEE_TYPE_SM4, 16, kEcb, kNoMac},
+    {TEE_ALG_SM4_CBC_NOPAD, TEE_OPERATION_CIPHER, "SM4", TEE_TYPE_SM4, 16, kCbc, kNoMac},
+    {TEE_ALG_SM4_CTR, TEE_OPERATION_CIPHER, "SM4", TEE_TYPE_SM4, 16, kCtr, kNoMac},
     {TEE_ALG_DES_ECB_NOPAD, TEE_OPERATION_CIPHER, "DES", TEE_TYPE_DES, 8, kEcb, kNoMac},
     {TEE_ALG_DES_CBC_NOPAD, TEE_OPERATION_CIPHER, "DES", TEE_TYPE_DES, 8, kCbc, kNoMac},
     {TEE_ALG_DES3_ECB_NOPAD, TEE_OPERATION_CIPHER, "DES3", TEE_TYPE_DES3, 8, kEcb, kNoMac},
@@ -210,6 +214,11 @@ std::string cipher_name(const Algorithm &alg, size_t key_bytes, CipherMode mode)
   const std::string suffix = mode_suffix(mode);
   if (family == "AES" && (key_bytes == 16 || key_bytes == 24 || key_bytes == 32)) {
     return "AES-" + std::to_string(key_bytes * 8) + "-" + suffix;
+  }
+  const bool sm4_mode =
+      mode == CipherMode::kEcb || mode == CipherMode::kCbc || mode == CipherMode::kCtr;
+  if (family == "SM4" && key_bytes == 16 && sm4_mode) {
+    return "SM4-" + suffix;
   }
   const bool des_mode = mode == CipherMode::kEcb || mode == CipherMode::kCbc;
   if (family == "DES" && key_bytes == 8 && des_mode) {

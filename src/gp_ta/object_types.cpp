@@ -24,6 +24,7 @@ constexpr SizeRule kRules[] = {
     {TEE_TYPE_AES, 128, 256, 0, 192},
     {TEE_TYPE_DES, 64, 64, 0, 64},
     {TEE_TYPE_DES3, 128, 192, 0, 128},
+    {TEE_TYPE_SM4, 128, 128, 0, 128},
     {TEE_TYPE_HMAC_MD5, 64, 512, 8, 0},
     {TEE_TYPE_HMAC_SHA1, 80, 512, 8, 0},
     {TEE_TYPE_HMAC_SHA224, 112, 512, 8, 0},

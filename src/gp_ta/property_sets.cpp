@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "ITaEnvironment.hpp"
+#include "bigint_limits.hpp"
 #include "captee/ta_sdk.h"
 #include "current_client.hpp"
 #include "host_environment.hpp"
@@ -30,9 +31,6 @@ namespace {
 constexpr uint32_t kReeControlled = 100;
 // Trusted storage (issue #16) is not there yet: no rollback protection.
 constexpr uint32_t kNoRollbackProtection = 0;
-// The least GP lets a TEE claim for TEE_BigInt; the arithmetic family
-// (issue #15) revisits it.
-constexpr uint32_t kMaxBigIntBits = 2048;
 
 PropertyValue boolean(bool b) {
   PropertyValue v;

@@ -105,6 +105,14 @@ TEST_P(GpCrypto, DiffieHellmanKnownAnswerAndAgreement) {
   EXPECT_EQ(run(GP_CRYPTO_CMD_DH), 0u);
 }
 
+TEST_P(GpCrypto, Sm4KnownAnswers) {
+  EXPECT_EQ(run(GP_CRYPTO_CMD_SM4), 0u);
+}
+
+TEST_P(GpCrypto, BigIntArithmeticAgainstIndependentValues) {
+  EXPECT_EQ(run(GP_CRYPTO_CMD_BIGINT), 0u);
+}
+
 // Each mistake panics the TA: TARGET_DEAD from the TEE, the next session
 // gets a fresh instance that works, and capteed is back at its baseline
 // (counters, descriptors, threads, `captee stats`) once the dead instances
@@ -127,6 +135,33 @@ TEST_P(GpCrypto, MisusePanicsTheTa) {
     TEEC_CloseSession(&s);
   }
   EXPECT_EQ(run(GP_CRYPTO_CMD_DIGESTS), 0u);
+  TEEC_FinalizeContext(&ctx_);
+  expect_back_to_baseline(daemon_->pid(), daemon_->socket(), base, CAPTEE_CLI_PATH);
+  ASSERT_EQ(TEEC_InitializeContext(nullptr, &ctx_), TEEC_SUCCESS);
+}
+
+// Each arithmetic mistake (a result with no room, an array or FMM context
+// never initialised or corrupted, a modulus below 2, no inverse, division by
+// zero) panics the TA, and capteed is back at its baseline afterwards.
+TEST_P(GpCrypto, BigIntMisusePanicsTheTa) {
+  TEEC_FinalizeContext(&ctx_);
+  const Baseline base = quiet_baseline(daemon_->pid(), daemon_->socket(), CAPTEE_CLI_PATH);
+  ASSERT_TRUE(base.quiet);
+  ASSERT_EQ(TEEC_InitializeContext(nullptr, &ctx_), TEEC_SUCCESS);
+  for (uint32_t which = 1; which <= GP_BIGINT_MISUSE_COUNT; ++which) {
+    TEEC_Session s{};
+    open_ta(&s);
+    TEEC_Operation op{};
+    op.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_NONE, TEEC_NONE, TEEC_NONE);
+    op.params[0].value.a = which;
+    uint32_t origin = 0;
+    EXPECT_EQ(TEEC_InvokeCommand(&s, GP_CRYPTO_CMD_BIGINT_MISUSE, &op, &origin),
+              TEEC_ERROR_TARGET_DEAD)
+        << "bigint misuse " << which;
+    EXPECT_EQ(origin, TEEC_ORIGIN_TEE) << "bigint misuse " << which;
+    TEEC_CloseSession(&s);
+  }
+  EXPECT_EQ(run(GP_CRYPTO_CMD_BIGINT), 0u);
   TEEC_FinalizeContext(&ctx_);
   expect_back_to_baseline(daemon_->pid(), daemon_->socket(), base, CAPTEE_CLI_PATH);
   ASSERT_EQ(TEEC_InitializeContext(nullptr, &ctx_), TEEC_SUCCESS);

@@ -12,6 +12,11 @@
  * value out {a, b = the
  * nanoseconds the N operations took, low and high 32 bits}. */
 #define BENCH_CMD_RUN 0
+/* params[0] value in {a, b = the counter, low and high 32 bits}; params[1]
+ * value out {a = the 6-digit HOTP (RFC 4226) of RFC 4226's test key}: one
+ * HMAC-SHA1 per call, on an operation made for the call from the key object
+ * made at the first, as OP-TEE's hotp example does. */
+#define BENCH_CMD_HOTP 1
 #define BENCH_SHA256_1M 0
 #define BENCH_AES128GCM_1M 1
 #define BENCH_RSA2048_SIGN 2
@@ -136,6 +141,54 @@ static TEE_Result ecdsa_p256_sign(uint32_t n, uint64_t *ns) {
   return r != TEE_SUCCESS ? r : sign_batch(TEE_ALG_ECDSA_SHA256, g_ec_key, 256, n, ns);
 }
 
+static TEE_ObjectHandle g_hotp_key = TEE_HANDLE_NULL;
+
+static TEE_Result hotp(uint64_t counter, uint32_t *value) {
+  static const char kKey[] = "12345678901234567890"; /* RFC 4226, appendix D */
+  TEE_Result r = TEE_SUCCESS;
+  if (g_hotp_key == TEE_HANDLE_NULL) {
+    TEE_Attribute attr;
+    TEE_InitRefAttribute(&attr, TEE_ATTR_SECRET_VALUE, kKey, sizeof kKey - 1);
+    r = TEE_AllocateTransientObject(TEE_TYPE_HMAC_SHA1, 8 * (sizeof kKey - 1), &g_hotp_key);
+    if (r == TEE_SUCCESS) {
+      r = TEE_PopulateTransientObject(g_hotp_key, &attr, 1);
+    }
+    if (r != TEE_SUCCESS) {
+      TEE_FreeTransientObject(g_hotp_key);
+      g_hotp_key = TEE_HANDLE_NULL;
+      return r;
+    }
+  }
+  TEE_OperationHandle op = TEE_HANDLE_NULL;
+  r = TEE_AllocateOperation(&op, TEE_ALG_HMAC_SHA1, TEE_MODE_MAC, 8 * (sizeof kKey - 1));
+  if (r == TEE_SUCCESS) {
+    r = TEE_SetOperationKey(op, g_hotp_key);
+  }
+  uint8_t msg[8];
+  uint8_t mac[20];
+  size_t mac_len = sizeof mac;
+  for (int i = 0; i < 8; ++i) {
+    msg[i] = (uint8_t)(counter >> (56 - 8 * i));
+  }
+  if (r == TEE_SUCCESS) {
+    TEE_MACInit(op, NULL, 0);
+    r = TEE_MACComputeFinal(op, msg, sizeof msg, mac, &mac_len);
+  }
+  if (op != TEE_HANDLE_NULL) {
+    TEE_FreeOperation(op);
+  }
+  if (r != TEE_SUCCESS) {
+    return r;
+  }
+  /* Dynamic truncation (RFC 4226, 5.3): 31 bits at the offset the last
+   * nibble gives, modulo 10^6. */
+  const uint8_t off = mac[19] & 0xf;
+  const uint32_t bin = ((uint32_t)(mac[off] & 0x7f) << 24) | ((uint32_t)mac[off + 1] << 16) |
+                       ((uint32_t)mac[off + 2] << 8) | mac[off + 3];
+  *value = bin % 1000000u;
+  return TEE_SUCCESS;
+}
+
 TEE_Result TA_CreateEntryPoint(void) {
   for (size_t i = 0; i < sizeof g_data; ++i) {
     g_data[i] = (uint8_t)(i * 7u);
@@ -146,6 +199,7 @@ TEE_Result TA_CreateEntryPoint(void) {
 void TA_DestroyEntryPoint(void) {
   TEE_FreeTransientObject(g_rsa_key);
   TEE_FreeTransientObject(g_ec_key);
+  TEE_FreeTransientObject(g_hotp_key);
 }
 
 TEE_Result TA_OpenSessionEntryPoint(uint32_t __unused pt, TEE_Param __unused params[4],
@@ -157,6 +211,11 @@ void TA_CloseSessionEntryPoint(void __unused *ctx) {}
 
 TEE_Result TA_InvokeCommandEntryPoint(void __unused *ctx, uint32_t cmd, uint32_t pt,
                                       TEE_Param params[4]) {
+  if (cmd == BENCH_CMD_HOTP &&
+      pt == TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_VALUE_OUTPUT,
+                            TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE)) {
+    return hotp((uint64_t)params[0].value.b << 32 | params[0].value.a, &params[1].value.a);
+  }
   if (cmd != BENCH_CMD_RUN ||
       pt != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_VALUE_OUTPUT,
                             TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE)) {

@@ -6,7 +6,9 @@
 #include <tee_api_defines_extensions.h>
 #include <tee_internal_api_extensions.h>
 
+#include "gp_bigint_ta.h"
 #include "gp_crypto_ta.h"
+#include "gp_sm4_ta.h"
 
 #if __OPTEE_CORE_API_COMPAT_1_1
 typedef uint32_t ta_size_t;
@@ -282,13 +284,17 @@ static const uint32_t kSupported[] = {
     TEE_ALG_RSAES_PKCS1_V1_5,
     TEE_ALG_RSAES_PKCS1_OAEP_MGF1_SHA1,
     TEE_ALG_RSA_NOPAD,
+    TEE_ALG_SM4_ECB_NOPAD,
+    TEE_ALG_SM4_CBC_NOPAD,
+    TEE_ALG_SM4_CTR,
 };
 
-/* Not (yet) in captee: SM2, the XOF family, SM4. */
+/* Not (yet) in captee: SM2, the XOF family, SM4 with PKCS#5 padding (OP-TEE's
+ * numbers; the padless modes are supported). */
 static const uint32_t kUnsupported[] = {
     TEE_ALG_SHAKE128,
     TEE_ALG_SM2_DSA_SM3,
-    TEE_ALG_SM4_ECB_NOPAD,
+    TEE_ALG_SM4_ECB_PKCS5,
     0x12345678,
 };
 
@@ -2409,6 +2415,13 @@ TEE_Result TA_InvokeCommandEntryPoint(void __unused *sess_ctx, uint32_t cmd_id,
     }
     return misuse(params[0].value.a);
   }
+  if (cmd_id == GP_CRYPTO_CMD_BIGINT_MISUSE) {
+    if (param_types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_NONE,
+                                       TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE)) {
+      return TEE_ERROR_BAD_PARAMETERS;
+    }
+    return bigint_misuse(params[0].value.a);
+  }
   if (param_types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_OUTPUT, TEE_PARAM_TYPE_NONE,
                                      TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE)) {
     return TEE_ERROR_BAD_PARAMETERS;
@@ -2442,6 +2455,10 @@ TEE_Result TA_InvokeCommandEntryPoint(void __unused *sess_ctx, uint32_t cmd_id,
       return curve25519(params);
     case GP_CRYPTO_CMD_DH:
       return diffie_hellman(params);
+    case GP_CRYPTO_CMD_BIGINT:
+      return bigint_known_answers(params);
+    case GP_CRYPTO_CMD_SM4:
+      return sm4_known_answers(params);
     default:
       return TEE_ERROR_NOT_SUPPORTED;
   }

@@ -72,6 +72,15 @@
  * it made, a generated key pair (TEE_ATTR_DH_X_BITS) agreeing from both
  * sides, attributes. */
 #define GP_CRYPTO_CMD_DH 14
+/* The arithmetic family (gp_bigint_ta.c): every TEE_BigInt* function
+ * against values Python's integers gave (tools/bigint_vectors.py), signs,
+ * zero, OVERFLOW and SHORT_BUFFER. */
+#define GP_CRYPTO_CMD_BIGINT 15
+/* SM4 ECB, CBC and CTR: GB/T 32907's examples 1 and 2 (gp_sm4_ta.c). */
+#define GP_CRYPTO_CMD_SM4 17
+/* params[0] VALUE_INPUT a = one of GP_BIGINT_MISUSE_*: an arithmetic
+ * mistake that must panic the TA. */
+#define GP_CRYPTO_CMD_BIGINT_MISUSE 16
 /* params[0] VALUE_INPUT a = one of GP_CRYPTO_MISUSE_*: the TA sets the case
  * up (TEE_ERROR_ITEM_NOT_FOUND if that fails), then makes the mistake, which
  * must panic it (the client sees TARGET_DEAD). */
@@ -112,5 +121,21 @@
 #define GP_CRYPTO_MISUSE_X25519_LOW_ORDER_POINT 33     /* X25519 with the zero point */
 #define GP_CRYPTO_MISUSE_DH_PEER_OUT_OF_RANGE 34       /* DH with a peer value of 1 */
 #define GP_CRYPTO_MISUSE_COUNT 34
+
+#define GP_BIGINT_MISUSE_INIT_TOO_LARGE 1               /* Init beyond 2 x maxBigIntSize */
+#define GP_BIGINT_MISUSE_NOT_INITIALIZED 2              /* an operand never Init'ed */
+#define GP_BIGINT_MISUSE_CORRUPT_HEADER 3               /* more words used than room */
+#define GP_BIGINT_MISUSE_ADD_OVERFLOW 4                 /* a sum too big for dest */
+#define GP_BIGINT_MISUSE_MUL_OVERFLOW 5                 /* a product too big for dest */
+#define GP_BIGINT_MISUSE_DIV_BY_ZERO 6                  /* Div by zero */
+#define GP_BIGINT_MISUSE_MODULUS_ONE 7                  /* Mod with n = 1 */
+#define GP_BIGINT_MISUSE_NEGATIVE_MODULUS 8             /* MulMod with n = -7 */
+#define GP_BIGINT_MISUSE_NO_INVERSE 9                   /* InvMod of 6 mod 9 */
+#define GP_BIGINT_MISUSE_FMM_CONTEXT_NOT_INITIALIZED 10 /* ConvertToFMM, zeroed context */
+#define GP_BIGINT_MISUSE_FMM_CONTEXT_OTHER_MODULUS 11   /* ExpMod, another n's context */
+#define GP_BIGINT_MISUSE_S32_INTO_NO_ROOM 12            /* ConvertFromS32 into 0 words */
+#define GP_BIGINT_MISUSE_SHORT_CONTEXT 13               /* InitFMMContext with len 1 */
+#define GP_BIGINT_MISUSE_GCD_OVERFLOW 14                /* a gcd too big for dest */
+#define GP_BIGINT_MISUSE_COUNT 14
 
 #endif /* GP_CRYPTO_TA_H */

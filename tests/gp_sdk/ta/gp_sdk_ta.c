@@ -194,8 +194,12 @@ static TEE_Result not_implemented(uint32_t pt, TEE_Param params[4]) {
   TEE_FreeOperation(op);
   uint8_t big[4];
   ta_size_t big_len = sizeof(big);
-  TEE_BigInt value[TEE_BigIntSizeInU32(32)] = {0};
-  if (TEE_BigIntConvertToOctetString(big, &big_len, value) != TEE_ERROR_NOT_IMPLEMENTED) {
+  TEE_BigInt value[TEE_BigIntSizeInU32(32)];
+  TEE_BigIntInit(value, TEE_BigIntSizeInU32(32));
+  TEE_BigIntConvertFromS32(value, -0x1234);
+  /* The magnitude, through the mode's size type. */
+  if (TEE_BigIntConvertToOctetString(big, &big_len, value) != TEE_SUCCESS || big_len != 2 ||
+      big[0] != 0x12 || big[1] != 0x34) {
     return failed(params, 8);
   }
   if (TEE_CloseAndDeletePersistentObject1(TEE_HANDLE_NULL) != TEE_SUCCESS) {
@@ -280,8 +284,7 @@ TEE_Result TA_InvokeCommandEntryPoint(void __maybe_unused *sess_ctx, uint32_t cm
     case GP_SDK_CMD_NOT_IMPLEMENTED:
       return not_implemented(param_types, params);
     case GP_SDK_CMD_PANICKING_STUB: {
-      TEE_BigInt n[TEE_BigIntSizeInU32(64)];
-      TEE_BigIntInit(n, TEE_BigIntSizeInU32(64));
+      TEE_ResetPersistentObjectEnumerator(TEE_HANDLE_NULL);
       return TEE_ERROR_GENERIC; /* not reached */
     }
     case GP_SDK_CMD_SMALL_FUNCTIONS:

@@ -42,13 +42,14 @@
  * (gpd.ta.dataSize, an unset persistent time), checks 1, 6 and 7 those of
  * issue 15 (RSA allocated and SM2 not supported, AES-CBC, RSA and
  * P-256 ECDSA supported, a SHA-256 and a raw RSA encryption through the mode's size
- * type);
+ * type), check 8 its arithmetic (an octet string through the mode's size type);
  * TEE_OpenTASession (implemented) to a TA nobody installed answers
  * TEE_ERROR_ITEM_NOT_FOUND, origin TEE, with TEE_HANDLE_NULL. TEE_SUCCESS, or
  * TEE_ERROR_GENERIC with params[0] value out {a = the number of the failed
  * check}. */
 #define GP_SDK_CMD_NOT_IMPLEMENTED 3
-/* Calls TEE_BigIntInit, which panics (no arithmetic yet). */
+/* Calls TEE_ResetPersistentObjectEnumerator(TEE_HANDLE_NULL), which panics
+ * (a storage stand-in now; a handle that names nothing once issue 16 lands). */
 #define GP_SDK_CMD_PANICKING_STUB 4
 /* TEE_Set/GetInstanceData, TEE_InitValue/RefAttribute, tee_uuid_from_str,
  * tee_map_zi / tee_unmap, TEE_MemMove's result: TEE_SUCCESS, or
