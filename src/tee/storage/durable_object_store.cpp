@@ -147,6 +147,7 @@ class DurableObjectStore final : public ObjectStore {
   std::mutex mu_;
   StoreStatus health_ = StoreStatus::kOk;
   sqlite3 *db_ = nullptr;
+  std::unique_ptr<StatementCache> stmts_;
   SecretBytes secret_;
   Key32 store_seal_;  // the state row, buckets and owner rows
   Key32 store_name_;  // owner tags
@@ -240,12 +241,14 @@ bool DurableObjectStore::open_database(std::string *why) {
     return false;
   }
   chmod(path.c_str(), 0600);
+  stmts_ = std::make_unique<StatementCache>(db_);
   // WAL with synchronous=FULL: a commit returns once the WAL is fsynced, so
   // kOk is durable. Exclusive locking: one capteed owns the store (a second
   // opener gets SQLITE_BUSY, kIoError), and no shared-memory file is needed.
   const char *setup =
       "PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-      "PRAGMA secure_delete=ON; PRAGMA cell_size_check=ON;";
+      "PRAGMA cell_size_check=ON; PRAGMA wal_autocheckpoint=4096; PRAGMA "
+      "journal_size_limit=16777216;";
   int src = sqlite3_exec(db_, setup, nullptr, nullptr, nullptr);
   if (src == SQLITE_OK)
     src = sqlite3_exec(db_, kSchema, nullptr, nullptr, nullptr);
@@ -274,7 +277,7 @@ bool DurableObjectStore::load_state(std::string *why) {
   const bool root_set = std::memcmp(root.data(), kRootMagic, 8) == 0;
   const uint64_t root_generation = load_le64(root.data() + 8 + kStoreIdSize);
 
-  SqliteStatement get(db_, "SELECT blob FROM state WHERE k = 0");
+  SqliteStatement get(*stmts_, "SELECT blob FROM state WHERE k = 0");
   const int rc = get.step();
   if (rc == SQLITE_DONE) {
     // No store yet. If the RPMB already anchors one, the directory was
@@ -288,7 +291,7 @@ bool DurableObjectStore::load_state(std::string *why) {
     }
     std::vector<uint8_t> sealed;
     SqliteTransaction txn(db_);
-    SqliteStatement put(db_, "INSERT INTO state(k, blob) VALUES (0, ?)");
+    SqliteStatement put(*stmts_, "INSERT INTO state(k, blob) VALUES (0, ?)");
     if (txn.begin_rc() != SQLITE_OK ||
         !seal(store_seal_, state_aad(), encode_state(state_), &sealed)) {
       *why = "cannot create the store";
@@ -339,7 +342,7 @@ bool DurableObjectStore::load_state(std::string *why) {
   }
 
   // The manifest: every bucket must open under its generation.
-  SqliteStatement buckets(db_, "SELECT b, blob FROM buckets");
+  SqliteStatement buckets(*stmts_, "SELECT b, blob FROM buckets");
   std::array<bool, kBucketCount> seen{};
   int brc;
   while ((brc = buckets.step()) == SQLITE_ROW) {
@@ -375,7 +378,7 @@ bool DurableObjectStore::load_state(std::string *why) {
   for (const auto &[key, e] : rpmb_area_)
     tags.insert(e.owner_tag);
   for (const Hash32 &tag : tags) {
-    SqliteStatement q(db_, "SELECT blob FROM owners WHERE tag = ?");
+    SqliteStatement q(*stmts_, "SELECT blob FROM owners WHERE tag = ?");
     q.bind(1, tag);
     const int orc = q.step();
     Owner owner;
@@ -430,7 +433,7 @@ StoreStatus DurableObjectStore::ensure_owner_row(const Context &ctx) {
   std::vector<uint8_t> sealed;
   if (!seal(store_seal_, owner_aad(ctx.owner_tag), encode_owner(info.owner), &sealed))
     return StoreStatus::kIoError;
-  SqliteStatement put(db_, "INSERT OR REPLACE INTO owners(tag, blob) VALUES (?, ?)");
+  SqliteStatement put(*stmts_, "INSERT OR REPLACE INTO owners(tag, blob) VALUES (?, ?)");
   put.bind(1, ctx.owner_tag);
   put.bind(2, sealed);
   const int rc = put.step();
@@ -481,7 +484,7 @@ StoreStatus DurableObjectStore::commit(SqliteTransaction &txn, Pending &p, uint6
     next.bucket_generation[b] = generation;
     if (!seal(store_seal_, bucket_aad(b, generation), encode_bucket(bucket), &sealed))
       return StoreStatus::kIoError;
-    SqliteStatement put(db_, "INSERT OR REPLACE INTO buckets(b, blob) VALUES (?, ?)");
+    SqliteStatement put(*stmts_, "INSERT OR REPLACE INTO buckets(b, blob) VALUES (?, ?)");
     put.bind(1, static_cast<int64_t>(b));
     put.bind(2, sealed);
     if (int rc = put.step(); rc != SQLITE_DONE)
@@ -489,7 +492,7 @@ StoreStatus DurableObjectStore::commit(SqliteTransaction &txn, Pending &p, uint6
   }
   if (!seal(store_seal_, state_aad(), encode_state(next), &sealed))
     return StoreStatus::kIoError;
-  SqliteStatement put(db_, "INSERT OR REPLACE INTO state(k, blob) VALUES (0, ?)");
+  SqliteStatement put(*stmts_, "INSERT OR REPLACE INTO state(k, blob) VALUES (0, ?)");
   put.bind(1, sealed);
   if (int rc = put.step(); rc != SQLITE_DONE)
     return status_from_sqlite(rc);
@@ -518,7 +521,7 @@ StoreStatus DurableObjectStore::drop_corrupt(const Hash32 &key) {
   SqliteTransaction txn(db_);
   if (txn.begin_rc() != SQLITE_OK)
     return status_from_sqlite(txn.begin_rc());
-  SqliteStatement q(db_, "SELECT id FROM heads WHERE row_key = ?");
+  SqliteStatement q(*stmts_, "SELECT id FROM heads WHERE row_key = ?");
   q.bind(1, key);
   if (q.step() == SQLITE_ROW) {
     if (StoreStatus s = delete_rows(q.column_int(0)); s != StoreStatus::kOk)
@@ -535,7 +538,7 @@ StoreStatus DurableObjectStore::load_head(const Context &ctx, Namespace ns, Byte
   const ManifestEntry *e = find(key);
   if (e == nullptr || e->owner_tag != ctx.owner_tag || e->ns != ns)
     return StoreStatus::kNotFound;
-  SqliteStatement q(db_, "SELECT id, blob FROM heads WHERE row_key = ?");
+  SqliteStatement q(*stmts_, "SELECT id, blob FROM heads WHERE row_key = ?");
   q.bind(1, key);
   const int rc = q.step();
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -564,7 +567,7 @@ StoreStatus DurableObjectStore::load_chunk(const Context &ctx, const LoadedHead 
   out->wipe();
   if (version == 0)
     return StoreStatus::kOk;  // never written: zeros
-  SqliteStatement q(db_, "SELECT blob FROM chunks WHERE k = ?");
+  SqliteStatement q(*stmts_, "SELECT blob FROM chunks WHERE k = ?");
   q.bind(1, chunk_row(h.row_id, index));
   const int rc = q.step();
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -583,7 +586,7 @@ StoreStatus DurableObjectStore::put_chunk(const Context &ctx, int64_t head_row,
   std::vector<uint8_t> sealed;
   if (!seal(ctx.keys->seal, chunk_aad(head.object_nonce, index, version), plaintext, &sealed))
     return StoreStatus::kIoError;
-  SqliteStatement put(db_, "INSERT OR REPLACE INTO chunks(k, blob) VALUES (?, ?)");
+  SqliteStatement put(*stmts_, "INSERT OR REPLACE INTO chunks(k, blob) VALUES (?, ?)");
   put.bind(1, chunk_row(head_row, index));
   put.bind(2, sealed);
   const int rc = put.step();
@@ -597,7 +600,7 @@ StoreStatus DurableObjectStore::put_head(const Context &ctx, int64_t head_row, c
   std::vector<uint8_t> sealed;
   if (!seal(ctx.keys->seal, head_aad(ctx.owner_tag, key, version), plain.view(), &sealed))
     return StoreStatus::kIoError;
-  SqliteStatement put(db_, "UPDATE heads SET row_key = ?, blob = ? WHERE id = ?");
+  SqliteStatement put(*stmts_, "UPDATE heads SET row_key = ?, blob = ? WHERE id = ?");
   put.bind(1, key);
   put.bind(2, sealed);
   put.bind(3, head_row);
@@ -609,7 +612,7 @@ StoreStatus DurableObjectStore::insert_head(const Context &ctx, const Hash32 &ke
                                             const HeadRecord &head, uint64_t version,
                                             int64_t *row) {
   // A placeholder first: the head's row id names its chunks.
-  SqliteStatement ins(db_, "INSERT INTO heads(row_key, blob) VALUES (?, x'')");
+  SqliteStatement ins(*stmts_, "INSERT INTO heads(row_key, blob) VALUES (?, x'')");
   ins.bind(1, key);
   if (int rc = ins.step(); rc != SQLITE_DONE)
     return status_from_sqlite(rc);
@@ -620,12 +623,12 @@ StoreStatus DurableObjectStore::insert_head(const Context &ctx, const Hash32 &ke
 }
 
 StoreStatus DurableObjectStore::delete_rows(int64_t head_row) {
-  SqliteStatement chunks(db_, "DELETE FROM chunks WHERE k BETWEEN ? AND ?");
+  SqliteStatement chunks(*stmts_, "DELETE FROM chunks WHERE k BETWEEN ? AND ?");
   chunks.bind(1, chunk_row(head_row, 0));
   chunks.bind(2, chunk_row(head_row, (uint64_t{1} << kChunkIndexBits) - 1));
   if (int rc = chunks.step(); rc != SQLITE_DONE)
     return status_from_sqlite(rc);
-  SqliteStatement head(db_, "DELETE FROM heads WHERE id = ?");
+  SqliteStatement head(*stmts_, "DELETE FROM heads WHERE id = ?");
   head.bind(1, head_row);
   const int rc = head.step();
   return rc == SQLITE_DONE ? StoreStatus::kOk : status_from_sqlite(rc);
@@ -646,8 +649,12 @@ StoreStatus DurableObjectStore::write_data(const Context &ctx, int64_t head_row,
     const uint64_t chunk_start = index * kChunkSize;
     const uint64_t from = std::max(offset, chunk_start);
     const uint64_t to = std::min(end, chunk_start + kChunkSize);
-    // Keep what the chunk held outside [from, to).
-    if (old != nullptr && index < old->head.chunk_versions.size()) {
+    // Keep what the chunk held outside [from, to), unless the write covers
+    // all it held (a whole-chunk overwrite needs no decryption).
+    const uint64_t held_end =
+        old != nullptr ? std::min(old->head.data_size, chunk_start + kChunkSize) : chunk_start;
+    const bool covers = from == chunk_start && to >= held_end;
+    if (old != nullptr && index < old->head.chunk_versions.size() && !covers) {
       if (StoreStatus s = load_chunk(ctx, *old, index, &chunk); s != StoreStatus::kOk)
         return s;
     } else {
@@ -674,7 +681,7 @@ StoreStatus DurableObjectStore::resize_data(const Context &ctx, const LoadedHead
                                             HeadRecord *head, uint64_t size, uint64_t version) {
   const uint64_t chunks = chunk_count_for(size);
   if (size < head->data_size) {
-    SqliteStatement del(db_, "DELETE FROM chunks WHERE k BETWEEN ? AND ?");
+    SqliteStatement del(*stmts_, "DELETE FROM chunks WHERE k BETWEEN ? AND ?");
     del.bind(1, chunk_row(old.row_id, chunks));
     del.bind(2, chunk_row(old.row_id, (uint64_t{1} << kChunkIndexBits) - 1));
     if (int rc = del.step(); rc != SQLITE_DONE)
@@ -807,7 +814,7 @@ StoreStatus DurableObjectStore::create(const Owner &owner, Namespace ns, ByteVie
   if (txn.begin_rc() != SQLITE_OK)
     return status_from_sqlite(txn.begin_rc());
   // Overwrite: the old rows go in the same transaction, whatever their state.
-  SqliteStatement q(db_, "SELECT id FROM heads WHERE row_key = ?");
+  SqliteStatement q(*stmts_, "SELECT id FROM heads WHERE row_key = ?");
   q.bind(1, key);
   if (int rc = q.step(); rc == SQLITE_ROW) {
     if (StoreStatus s = delete_rows(q.column_int(0)); s != StoreStatus::kOk)
@@ -1114,7 +1121,7 @@ StoreStatus DurableObjectStore::rename(const Owner &owner, Namespace ns, ByteVie
   if (txn.begin_rc() != SQLITE_OK)
     return status_from_sqlite(txn.begin_rc());
   // A stray head row under the new key (not in the manifest) must go first.
-  SqliteStatement stray(db_, "SELECT id FROM heads WHERE row_key = ?");
+  SqliteStatement stray(*stmts_, "SELECT id FROM heads WHERE row_key = ?");
   stray.bind(1, to_key);
   if (int rc = stray.step(); rc == SQLITE_ROW) {
     if (StoreStatus s = delete_rows(stray.column_int(0)); s != StoreStatus::kOk)
@@ -1157,7 +1164,7 @@ StoreStatus DurableObjectStore::remove(const Owner &owner, Namespace ns, ByteVie
   SqliteTransaction txn(db_);
   if (txn.begin_rc() != SQLITE_OK)
     return status_from_sqlite(txn.begin_rc());
-  SqliteStatement q(db_, "SELECT id FROM heads WHERE row_key = ?");
+  SqliteStatement q(*stmts_, "SELECT id FROM heads WHERE row_key = ?");
   q.bind(1, key);
   if (int rc = q.step(); rc == SQLITE_ROW) {
     if (StoreStatus s = delete_rows(q.column_int(0)); s != StoreStatus::kOk)
@@ -1200,7 +1207,7 @@ StoreStatus DurableObjectStore::list(const Owner &owner, Namespace ns, std::vect
           keys.push_back(key);
     for (const Hash32 &key : keys) {
       // The id is only in the sealed head; open it to list it.
-      SqliteStatement q(db_, "SELECT blob FROM heads WHERE row_key = ?");
+      SqliteStatement q(*stmts_, "SELECT blob FROM heads WHERE row_key = ?");
       q.bind(1, key);
       const int rc = q.step();
       if (rc != SQLITE_ROW && rc != SQLITE_DONE)

@@ -17,6 +17,49 @@ StoreStatus status_from_sqlite(int rc) {
   }
 }
 
+StatementCache::~StatementCache() {
+  for (auto &[sql, stmt] : statements_)
+    sqlite3_finalize(stmt);
+}
+
+sqlite3_stmt *StatementCache::take(const char *sql, int *rc) {
+  auto it = statements_.find(sql);
+  if (it == statements_.end()) {
+    sqlite3_stmt *stmt = nullptr;
+    *rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (*rc != SQLITE_OK) {
+      sqlite3_finalize(stmt);
+      return nullptr;
+    }
+    it = statements_.emplace(sql, stmt).first;
+  }
+  *rc = SQLITE_OK;
+  return sqlite3_stmt_busy(it->second) ? nullptr : it->second;
+}
+
+SqliteStatement::SqliteStatement(StatementCache &cache, const char *sql) {
+  stmt_ = cache.take(sql, &prepare_rc_);
+  if (stmt_ != nullptr) {
+    cached_ = true;
+  } else if (prepare_rc_ == SQLITE_OK) {
+    // In use further up the stack: a statement of our own.
+    prepare_rc_ = sqlite3_prepare_v2(cache.db(), sql, -1, &stmt_, nullptr);
+    if (prepare_rc_ != SQLITE_OK) {
+      sqlite3_finalize(stmt_);
+      stmt_ = nullptr;
+    }
+  }
+}
+
+SqliteStatement::~SqliteStatement() {
+  if (cached_) {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  } else {
+    sqlite3_finalize(stmt_);
+  }
+}
+
 SqliteStatement::SqliteStatement(sqlite3 *db, const char *sql) {
   prepare_rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
   if (prepare_rc_ != SQLITE_OK) {

@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "captee/tee/storage/object_store.hpp"
@@ -15,10 +16,30 @@ namespace captee::tee::storage {
 
 StoreStatus status_from_sqlite(int rc);
 
+// Prepared statements kept for the connection's life: the store runs the
+// same few statements for every chunk, and preparing each time costs more
+// than running it. Destroy before closing the connection.
+class StatementCache {
+ public:
+  explicit StatementCache(sqlite3 *db) : db_(db) {}
+  ~StatementCache();
+  StatementCache(const StatementCache &) = delete;
+  StatementCache &operator=(const StatementCache &) = delete;
+  sqlite3 *db() const { return db_; }
+  // The cached statement for `sql`, or null if it is in use (then the
+  // caller prepares its own) or cannot be prepared (`*rc` says why).
+  sqlite3_stmt *take(const char *sql, int *rc);
+
+ private:
+  sqlite3 *db_;
+  std::map<std::string, sqlite3_stmt *> statements_;
+};
+
 class SqliteStatement {
  public:
   SqliteStatement(sqlite3 *db, const char *sql);
-  ~SqliteStatement() { sqlite3_finalize(stmt_); }
+  SqliteStatement(StatementCache &cache, const char *sql);
+  ~SqliteStatement();
   SqliteStatement(const SqliteStatement &) = delete;
   SqliteStatement &operator=(const SqliteStatement &) = delete;
 
@@ -37,6 +58,7 @@ class SqliteStatement {
 
  private:
   sqlite3_stmt *stmt_ = nullptr;
+  bool cached_ = false;  // reset, not finalized, when done
   int prepare_rc_ = SQLITE_OK;
 };
 
