@@ -239,6 +239,31 @@ TEST_F(Tamper, RestoringAnOlderCopyOfOneObjectIsCorrupt) {
   EXPECT_EQ(o.intact, 3);
 }
 
+TEST_F(Tamper, WritingOrTruncatingIntoATamperedChunkIsCorruptAndDeletes) {
+  // Chunk 1 of "big" (head row 5) and chunk 0 of "same"(a) (head row 1).
+  sql("UPDATE chunks SET blob = (SELECT blob FROM chunks WHERE k = 5242880) WHERE k = 5242881;"
+      "UPDATE chunks SET blob = (SELECT blob FROM chunks WHERE k = 1048577) WHERE k = 1048576;");
+  auto store = open_store(opts_);
+  ObjectHead head;
+  // A write that keeps part of the damaged chunk must read it first.
+  EXPECT_EQ(store->write(model_[4].owner, Namespace::kRee, model_[4].id, 4100, pattern(10, 1)),
+            StoreStatus::kCorrupt);
+  EXPECT_EQ(store->head(model_[4].owner, Namespace::kRee, model_[4].id, &head),
+            StoreStatus::kNotFound);
+  EXPECT_EQ(store->truncate(model_[0].owner, Namespace::kRee, model_[0].id, 100),
+            StoreStatus::kCorrupt);
+  EXPECT_EQ(store->head(model_[0].owner, Namespace::kRee, model_[0].id, &head),
+            StoreStatus::kNotFound);
+  // The others are untouched, and the store goes on.
+  Bytes out;
+  ASSERT_EQ(store->read(model_[1].owner, Namespace::kRee, model_[1].id, 0, 1 << 20, &out),
+            StoreStatus::kOk);
+  EXPECT_EQ(out, model_[1].data);
+  EXPECT_EQ(
+      store->create(model_[0].owner, Namespace::kRee, model_[0].id, {}, {}, pattern(5, 5), false),
+      StoreStatus::kOk);
+}
+
 TEST_F(Tamper, RestoringAnOlderStateDirectoryIsRollback) {
   const std::string old_dir = dir_.path() + "/old-state";
   fs::copy(opts_.state_dir, old_dir, fs::copy_options::recursive);

@@ -967,18 +967,24 @@ StoreStatus DurableObjectStore::write(const Owner &owner, Namespace ns, ByteView
   if (StoreStatus s = quota_check(ctx, entry.bytes, new_bytes); s != StoreStatus::kOk)
     return s;
   const uint64_t version = state_.generation + 1;
-  SqliteTransaction txn(db_);
-  if (txn.begin_rc() != SQLITE_OK)
-    return status_from_sqlite(txn.begin_rc());
-  HeadRecord head = h.head;
-  if (StoreStatus s = write_data(ctx, h.row_id, &head, &h, offset, data, version);
-      s != StoreStatus::kOk)
-    return s == StoreStatus::kCorrupt ? drop_corrupt(key) : s;
-  if (StoreStatus s = put_head(ctx, h.row_id, key, head, version); s != StoreStatus::kOk)
-    return s;
-  Pending p;
-  touch(p, key)[key] = ManifestEntry{ctx.owner_tag, ns, version, new_bytes};
-  return commit(txn, p, version);
+  StoreStatus s;
+  {
+    SqliteTransaction txn(db_);
+    if (txn.begin_rc() != SQLITE_OK)
+      return status_from_sqlite(txn.begin_rc());
+    HeadRecord head = h.head;
+    s = write_data(ctx, h.row_id, &head, &h, offset, data, version);
+    if (s == StoreStatus::kOk)
+      s = put_head(ctx, h.row_id, key, head, version);
+    if (s == StoreStatus::kOk) {
+      Pending p;
+      touch(p, key)[key] = ManifestEntry{ctx.owner_tag, ns, version, new_bytes};
+      return commit(txn, p, version);
+    }
+  }
+  // A chunk failed authentication: with this transaction rolled back, the
+  // object is deleted in a transaction of its own.
+  return s == StoreStatus::kCorrupt ? drop_corrupt(key) : s;
 }
 
 StoreStatus DurableObjectStore::truncate(const Owner &owner, Namespace ns, ByteView id,
@@ -1021,17 +1027,24 @@ StoreStatus DurableObjectStore::truncate(const Owner &owner, Namespace ns, ByteV
   if (StoreStatus s = quota_check(ctx, entry.bytes, new_bytes); s != StoreStatus::kOk)
     return s;
   const uint64_t version = state_.generation + 1;
-  SqliteTransaction txn(db_);
-  if (txn.begin_rc() != SQLITE_OK)
-    return status_from_sqlite(txn.begin_rc());
-  HeadRecord head = h.head;
-  if (StoreStatus s = resize_data(ctx, h, &head, size, version); s != StoreStatus::kOk)
-    return s == StoreStatus::kCorrupt ? drop_corrupt(key) : s;
-  if (StoreStatus s = put_head(ctx, h.row_id, key, head, version); s != StoreStatus::kOk)
-    return s;
-  Pending p;
-  touch(p, key)[key] = ManifestEntry{ctx.owner_tag, ns, version, new_bytes};
-  return commit(txn, p, version);
+  StoreStatus s;
+  {
+    SqliteTransaction txn(db_);
+    if (txn.begin_rc() != SQLITE_OK)
+      return status_from_sqlite(txn.begin_rc());
+    HeadRecord head = h.head;
+    s = resize_data(ctx, h, &head, size, version);
+    if (s == StoreStatus::kOk)
+      s = put_head(ctx, h.row_id, key, head, version);
+    if (s == StoreStatus::kOk) {
+      Pending p;
+      touch(p, key)[key] = ManifestEntry{ctx.owner_tag, ns, version, new_bytes};
+      return commit(txn, p, version);
+    }
+  }
+  // A chunk failed authentication: with this transaction rolled back, the
+  // object is deleted in a transaction of its own.
+  return s == StoreStatus::kCorrupt ? drop_corrupt(key) : s;
 }
 
 StoreStatus DurableObjectStore::set_usage(const Owner &owner, Namespace ns, ByteView id,
