@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git clang clang-format libclang-rt-14-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libssl-dev libunicorn-dev libcli11-dev nlohmann-json3-dev libseccomp-dev libcbor-dev
+  libssl-dev libunicorn-dev libcli11-dev nlohmann-json3-dev libseccomp-dev libcbor-dev libsqlite3-dev
   gcc-arm-none-eabi libnewlib-arm-none-eabi gdb-multiarch openssl binutils python3 valgrind
   graphviz
 )

@@ -1,0 +1,77 @@
+// The durable store's cryptography (docs/STORAGE.md, decision 0023): keys
+// derived from the device secret, keyed hashes, and AES-256-GCM sealing.
+//
+// Internal to captee_tee_storage; public only so tests and the fuzzer can
+// reach it. Every key and plaintext buffer here wipes itself on destruction
+// (OPENSSL_cleanse), so key material does not linger on the heap or stack.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace captee::tee::storage {
+
+// A buffer that OPENSSL_cleanse()s its bytes when destroyed or cleared.
+class SecretBytes {
+ public:
+  SecretBytes() = default;
+  explicit SecretBytes(size_t n) : bytes_(n) {}
+  SecretBytes(const SecretBytes &) = delete;
+  SecretBytes &operator=(const SecretBytes &) = delete;
+  SecretBytes(SecretBytes &&other) noexcept : bytes_(std::move(other.bytes_)) {}
+  SecretBytes &operator=(SecretBytes &&other) noexcept;
+  ~SecretBytes() { wipe(); }
+
+  void wipe();
+  void resize(size_t n);  // wipes first, then zero-filled
+  uint8_t *data() { return bytes_.data(); }
+  const uint8_t *data() const { return bytes_.data(); }
+  size_t size() const { return bytes_.size(); }
+  std::span<const uint8_t> view() const { return bytes_; }
+  std::vector<uint8_t> &raw() { return bytes_; }
+
+ private:
+  std::vector<uint8_t> bytes_;
+};
+
+inline constexpr size_t kKeySize = 32;
+inline constexpr size_t kNonceSize = 12;
+inline constexpr size_t kTagSize = 16;
+inline constexpr size_t kSealOverhead = kNonceSize + kTagSize;
+
+// A 32-byte key, wiped on destruction.
+struct Key32 {
+  std::array<uint8_t, kKeySize> bytes{};
+  Key32() = default;
+  Key32(const Key32 &other) = default;
+  Key32 &operator=(const Key32 &other) = default;
+  ~Key32();
+};
+
+// HKDF-SHA256(secret, salt "captee-storage-v1", info) into a 32-byte key.
+// False if OpenSSL fails (the caller reports kIoError).
+bool derive_key(std::span<const uint8_t> secret, std::string_view label,
+                std::span<const uint8_t> context, Key32 *out);
+
+// HMAC-SHA256(key, message).
+bool hmac_sha256(const Key32 &key, std::span<const uint8_t> message, std::array<uint8_t, 32> *out);
+
+// Constant-time equality for MACs.
+bool equal_mac(std::span<const uint8_t> a, std::span<const uint8_t> b);
+
+// AES-256-GCM with a fresh random 96-bit nonce: nonce || ciphertext || tag.
+bool seal(const Key32 &key, std::span<const uint8_t> aad, std::span<const uint8_t> plaintext,
+          std::vector<uint8_t> *sealed);
+
+// The reverse of seal(). False if `sealed` is shorter than the overhead or
+// fails authentication (then `*plaintext` is empty).
+bool open_sealed(const Key32 &key, std::span<const uint8_t> aad, std::span<const uint8_t> sealed,
+                 SecretBytes *plaintext);
+
+// Cryptographically random bytes.
+bool random_bytes(std::span<uint8_t> out);
+
+}  // namespace captee::tee::storage
