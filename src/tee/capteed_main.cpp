@@ -13,7 +13,9 @@
 #include "captee/program_support/directories.hpp"
 #include "captee/tee/daemon.hpp"
 #include "captee/tee/device_id.hpp"
+#include "captee/tee/object_store_choice.hpp"
 #include "captee/tee/programs.hpp"
+#include "captee/tee/storage/trusted_storage.hpp"
 #include "ta_signatures.hpp"
 
 namespace captee::tee {
@@ -91,6 +93,13 @@ int capteed_main(int argc, char **argv, std::span<DaemonExtension *const> extens
                  "Per-call deadline of TAs whose manifest sets none, GP TAs among them: a TA "
                  "still in one call (its callbacks included) when it passes is killed; 0: none")
       ->capture_default_str();
+  uint64_t storage_quota = kDefaultStorageQuota;
+  app.add_option("--storage-quota", storage_quota,
+                 "Most bytes of GP trusted storage one TA may keep: object ids, attributes "
+                 "and data (e.g. 16MiB)")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(uint64_t(1), uint64_t(1) << 40))
+      ->capture_default_str();
   for (DaemonExtension *e : extensions) {
     e->add_options(app);
   }
@@ -140,8 +149,19 @@ int capteed_main(int argc, char **argv, std::span<DaemonExtension *const> extens
     std::cerr << "capteed: state directory: " << why << ".\n";
     return 1;
   }
+  // GP trusted storage (object_store_choice.hpp), bound to each TA by
+  // its (authority, UUID).
+  auto object_store = choose_object_store(state_dir, storage_quota, &why);
+  if (!object_store) {
+    std::cerr << "capteed: trusted storage: " << why << "; not starting.\n";
+    return 1;
+  }
+  auto trusted_storage = std::make_shared<const storage::TrustedStorage>(std::move(object_store));
   auto ta_environment = std::make_shared<const apps::TaEnvironment>(
-      *device_id, std::make_shared<apps::TaTimeStore>(ta_time_dir));
+      *device_id, std::make_shared<apps::TaTimeStore>(ta_time_dir),
+      [trusted_storage](const apps::TaAuthority &authority, const apps::TaUuid &uuid) {
+        return trusted_storage->bind(storage::Owner{authority, uuid});
+      });
   auto slash = socket.rfind('/');
   if (slash != std::string::npos && slash > 0 &&
       !ensure_directory(socket.substr(0, slash), 0755, &why)) {
