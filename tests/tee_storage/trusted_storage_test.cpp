@@ -12,7 +12,10 @@
 #include <thread>
 #include <vector>
 
+#include "IOpener.hpp"
 #include "ITrustedStorage.hpp"
+#include "captee/ta_sdk.h"
+#include "captee/tee/apps/ta_environment.hpp"
 #include "captee/tee/storage/memory_object_store.hpp"
 #include "tee_api_defines.h"
 
@@ -267,6 +270,65 @@ TEST_F(TrustedStorageTest, ParallelBindings) {
     t.join();
   }
   EXPECT_EQ(storage_.open_handles(kTa), 1u) << "the threads' bindings are gone";
+}
+
+// Malformed invocations (what a TA process can put on its channel) are
+// refused by the skeleton before any method runs, and change nothing.
+TEST_F(TrustedStorageTest, MalformedInvocationsAreRefused) {
+  Ref s = storage_.bind(kTa);
+  uint8_t small[4] = {};
+  uint8_t big[64] = {};
+  ObjectArg head_too_small[2] = {{.b = {small, sizeof small}}, {.b = {small, sizeof small}}};
+  EXPECT_NE(Object_invoke(s.get(), ITrustedStorage_OP_getHead, head_too_small,
+                          ObjectCounts_pack(1, 1, 0, 0)),
+            Object_OK)
+      << "a 4-byte buffer for a 32-byte head";
+  ObjectArg wrong_bundle[1] = {{.b = {big, sizeof big}}};
+  EXPECT_NE(Object_invoke(s.get(), ITrustedStorage_OP_truncate, wrong_bundle,
+                          ObjectCounts_pack(1, 0, 0, 0)),
+            Object_OK)
+      << "64 bytes where a 12-byte bundle goes";
+  EXPECT_NE(Object_invoke(s.get(), ITrustedStorage_OP_create, nullptr, 0), Object_OK);
+  EXPECT_NE(
+      Object_invoke(s.get(), ITrustedStorage_OP_stat, wrong_bundle, ObjectCounts_pack(1, 0, 0, 0)),
+      Object_OK)
+      << "missing arguments";
+  EXPECT_NE(Object_invoke(s.get(), 12, nullptr, 0), Object_OK) << "no such method";
+  EXPECT_EQ(storage_.open_handles(kTa), 0u);
+  std::vector<std::byte> ids(64);
+  size_t len = 0;
+  uint32_t total = 9;
+  ASSERT_EQ(ITrustedStorage(s).list(kPrivate, 0, ids, len, total), Object_OK);
+  EXPECT_EQ(total, 0u) << "nothing was created by any of them";
+}
+
+// The host environment gives each opener (each TA process) a binding of its
+// own, for the TA capteed loaded, never one the TA names.
+TEST_F(TrustedStorageTest, HostEnvironmentGivesEachProcessItsOwnBinding) {
+  auto binder = [this](const apps::TaAuthority &a, const apps::TaUuid &u) {
+    return storage_.bind(Owner{a, u});
+  };
+  apps::TaEnvironment env({}, std::make_shared<apps::TaTimeStore>(""), binder);
+  Ref host = env.host_env_for(Ref(), kTa.authority, kTa.uuid);
+  Ref first, second;
+  ASSERT_EQ(iface::IOpener(host).open(CAPTEE_TA_STORAGE, first), Object_OK);
+  ASSERT_EQ(iface::IOpener(host).open(CAPTEE_TA_STORAGE, second), Object_OK);
+  EXPECT_NE(first.get().context, second.get().context);
+  uint32_t h = 0, g = 0;
+  ASSERT_EQ(create(ITrustedStorage(first), "obj", kRead, "x", &h), Object_OK);
+  EXPECT_EQ(open(ITrustedStorage(second), "obj", kRead | kShare, &g),
+            ITrustedStorage_ERROR_ACCESS_CONFLICT)
+      << "both are the same TA's";
+  EXPECT_EQ(ITrustedStorage(second).close(h), ITrustedStorage_ERROR_BAD_HANDLE)
+      << "a handle belongs to the binding that gave it";
+  first = Ref();
+  EXPECT_EQ(storage_.open_handles(kTa), 0u) << "the first process's handles went with it";
+  // Without storage, the id is not found.
+  apps::TaEnvironment bare({}, std::make_shared<apps::TaTimeStore>(""));
+  Ref none;
+  EXPECT_EQ(iface::IOpener(bare.host_env_for(Ref(), kTa.authority, kTa.uuid))
+                .open(CAPTEE_TA_STORAGE, none),
+            IOpener_ERROR_NOT_FOUND);
 }
 
 }  // namespace
