@@ -18,8 +18,12 @@
 
 #include "CAppLoader.h"
 #include "IAppController.h"
+#include "IAppController.hpp"
+#include "IAppLoader.hpp"
 #include "IGPAppClient.h"
 #include "IGPSession.h"
+#include "IStorageAbuser.hpp"
+#include "ITrustedStorage.h"
 #include "../support/load_image.hpp"
 #include "gp_storage_ta.h"
 #include "teec_fixture.hpp"
@@ -384,6 +388,48 @@ TEST_F(GpStorage, InstancesReadAndWriteInParallel) {
   }
   EXPECT_EQ(with_id(kV131, GP_STORAGE_CMD_DELETE, "shared"), TEEC_SUCCESS);
   EXPECT_EQ(count(kV131), 0u) << "each instance deleted its own object";
+}
+
+// Hostile: a TA that skips the GP runtime and calls capteed's ITrustedStorage
+// directly, with ids, namespaces, flags, handles and sizes no runtime would
+// send and invocations no proxy would make, has every one refused; it
+// cannot hold more than its share of handles, a new process of it starts
+// with none, and capteed serves the GP TA throughout.
+TEST_F(GpStorage, HostileTaCallingTheStorageObjectDirectly) {
+  Ref loader = daemon_->open(CAppLoader_UID);
+  ASSERT_TRUE(loader);
+  const std::string name = "captee_storage_abuser_ta";
+  auto load = [&](Ref &controller, Ref &app) {
+    ASSERT_EQ(iface::IAppLoader(loader).loadEmbedded(std::as_bytes(std::span(name)), controller),
+              Object_OK);
+    ASSERT_EQ(iface::IAppController(controller).getAppObject(app), Object_OK);
+  };
+  Ref controller, app;
+  load(controller, app);
+  uint32_t refused = 0, accepted = 99;
+  ASSERT_EQ(iface::IStorageAbuser(app).abuse(refused, accepted), Object_OK);
+  EXPECT_EQ(accepted, 0u);
+  EXPECT_GE(refused, 80u);
+  uint32_t opened = 0;
+  ASSERT_EQ(iface::IStorageAbuser(app).hoard(opened), Object_OK);
+  EXPECT_EQ(opened, ITrustedStorage_MAX_OPEN_HANDLES);
+  EXPECT_EQ(self_test(kV131, GP_STORAGE_CMD_API), 0u) << "another TA is not affected";
+  app = Ref();
+  controller = Ref();
+  // A new process of the same TA: the hoard died with the old one.
+  bool hoarded_again = false;
+  for (int attempt = 0; attempt < 250 && !hoarded_again; ++attempt) {
+    Ref c2, a2;
+    load(c2, a2);
+    uint32_t again = 0;
+    ASSERT_EQ(iface::IStorageAbuser(a2).hoard(again), Object_OK);
+    hoarded_again = again == ITrustedStorage_MAX_OPEN_HANDLES;
+    if (!hoarded_again) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  EXPECT_TRUE(hoarded_again) << "the first process's handles were never released";
+  EXPECT_EQ(self_test(kV131, GP_STORAGE_CMD_API), 0u);
 }
 
 }  // namespace
