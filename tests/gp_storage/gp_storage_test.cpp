@@ -432,5 +432,39 @@ TEST_F(GpStorage, HostileTaCallingTheStorageObjectDirectly) {
   EXPECT_EQ(self_test(kV131, GP_STORAGE_CMD_API), 0u);
 }
 
+// --storage-quota bounds what each TA keeps (ids, attributes and data),
+// each TA its own.
+TEST(GpStorageQuota, TheOptionBoundsWhatEachTaKeeps) {
+  CapteedProcess daemon("", {"--ta-dir", CAPTEE_TA_DIR, "--storage-quota", "4096"});
+  ASSERT_TRUE(daemon.ready());
+  ::setenv("CAPTEE_SOCKET", daemon.socket().c_str(), 1);
+  TEEC_Context ctx{};
+  ASSERT_EQ(TEEC_InitializeContext(nullptr, &ctx), TEEC_SUCCESS);
+  auto put = [&](const TEEC_UUID &uuid, const std::string &id, size_t size) {
+    const std::string data(size, 'q');
+    TEEC_Session s{};
+    TEEC_Result r = TEEC_OpenSession(&ctx, &s, &uuid, TEEC_LOGIN_PUBLIC, nullptr, nullptr, nullptr);
+    if (r != TEEC_SUCCESS) {
+      return r;
+    }
+    TEEC_Operation op{};
+    op.paramTypes =
+        TEEC_PARAM_TYPES(TEEC_MEMREF_TEMP_INPUT, TEEC_MEMREF_TEMP_INPUT, TEEC_NONE, TEEC_NONE);
+    op.params[0].tmpref = {const_cast<char *>(id.data()), id.size()};
+    op.params[1].tmpref = {const_cast<char *>(data.data()), data.size()};
+    r = TEEC_InvokeCommand(&s, GP_STORAGE_CMD_PUT, &op, nullptr);
+    TEEC_CloseSession(&s);
+    return r;
+  };
+  constexpr uint32_t kNoSpace = 0xFFFF3041;  // TEE_ERROR_STORAGE_NO_SPACE
+  EXPECT_EQ(put(kV131, "first", 3000), TEEC_SUCCESS);
+  EXPECT_EQ(put(kV131, "second", 3000), kNoSpace);
+  EXPECT_EQ(put(kV131, "first", 4000), TEEC_SUCCESS) << "replacing frees the old bytes first";
+  EXPECT_EQ(put(kV131, "first", 4096), kNoSpace) << "the id counts too";
+  EXPECT_EQ(put(kGp11, "first", 3000), TEEC_SUCCESS) << "another TA has a quota of its own";
+  TEEC_FinalizeContext(&ctx);
+  EXPECT_EQ(daemon.stop(), 0);
+}
+
 }  // namespace
 }  // namespace captee::test
