@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <utility>
 #include <vector>
 
@@ -49,6 +50,13 @@ class OwnerOpens {
   using Key = std::pair<Namespace, Bytes>;
   std::map<Key, std::shared_ptr<OpenObject>> objects_;
   size_t handles_ = 0;
+};
+
+// One owner's open objects, shared by all its processes' bindings, and the
+// lock that serialises that owner's calls.
+struct OwnerState {
+  std::mutex mu;
+  OwnerOpens opens;
 };
 
 }  // namespace captee::tee::storage
