@@ -52,13 +52,21 @@ function(captee_add_test)
   add_executable(${T_NAME} ${T_SOURCES})
   target_link_libraries(${T_NAME} PRIVATE ${T_DEPS} GTest::gtest GTest::gtest_main GTest::gmock captee_build_flags)
   set(properties TIMEOUT 120)
-  if(T_LABELS)
-    list(APPEND properties LABELS "${T_LABELS}")
-  endif()
   if("tsan" IN_LIST T_LABELS)
     set_property(GLOBAL APPEND PROPERTY CAPTEE_TSAN_TESTS ${T_NAME})
   endif()
   gtest_discover_tests(${T_NAME} DISCOVERY_TIMEOUT 60 PROPERTIES ${properties})
+  if(T_LABELS)
+    # Labels are set by a file of our own that CTest reads after the
+    # discovered tests' own: GoogleTestAddTests writes PROPERTIES unquoted,
+    # so a second label passed there would be read as a property name.
+    set(label_file "${CMAKE_CURRENT_BINARY_DIR}/${T_NAME}_labels.cmake")
+    file(WRITE "${label_file}"
+         "if(DEFINED ${T_NAME}_TESTS)\n"
+         "  set_tests_properties(\${${T_NAME}_TESTS} PROPERTIES LABELS \"${T_LABELS}\")\n"
+         "endif()\n")
+    set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${label_file}")
+  endif()
 endfunction()
 
 # captee_add_forwarded_run(<test program>)

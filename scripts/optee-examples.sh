@@ -222,6 +222,23 @@ expected_sha=(
 # for the others.
 # shellcheck disable=SC2034
 args_acipher=(2048 'captee round trip')
+# Trusted storage (issue 16): object#1 written (7000 bytes), read back and
+# compared by the host, deleted; object#2 created on a first run (capteed's
+# state directory is fresh here), deleted on the next.
+# shellcheck disable=SC2034
+expected_secure_storage=(
+  'Prepare session with the TA'
+  ''
+  'Test on object "object#1"'
+  '- Create and load object in the TA secure storage'
+  '- Read back the object'
+  '- Delete the object'
+  ''
+  'Test on object "object#2"'
+  '- Object (not found in TA secure storage, create it|found in TA secure storage, delete it)\.'
+  ''
+  "We're done, close and release TEE resources"
+)
 # ... and not sixteen zero bytes: the buffer the TA should have filled.
 # shellcheck disable=SC2034
 rejected_random='TA generated UUID value = 0x0{16}'

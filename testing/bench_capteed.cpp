@@ -16,8 +16,8 @@
 namespace captee::testing {
 
 BenchCapteed::BenchCapteed(const std::string &capteed_path, const std::string &ta_dir,
-                           const std::string &tag) {
-  std::string tmpl = "/tmp/captee-bench-" + tag + "-XXXXXX";
+                           const std::string &tag, const std::string &parent) {
+  std::string tmpl = parent + "/captee-bench-" + tag + "-XXXXXX";
   std::vector<char> buf(tmpl.begin(), tmpl.end());
   buf.push_back('\0');
   if (::mkdtemp(buf.data()) == nullptr) {

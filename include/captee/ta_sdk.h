@@ -29,6 +29,10 @@
  *   open(CAPTEE_TA_ENVIRONMENT)          -> an ITaEnvironment bound to this
  *                                          TA: the device ID and the TA's
  *                                          persistent time (the GP runtime's)
+ *   open(CAPTEE_TA_STORAGE)              -> a new ITrustedStorage bound to
+ *                                          this TA: its GP trusted storage
+ *                                          (one per process; releasing it
+ *                                          closes its handles)
  * These objects are bound by capteed to this TA: the TAs it opens sessions to
  * see the identity capteed computed for this TA (TEE_LOGIN_TRUSTED_APP and
  * this TA's UUID when a trusted authority vouches for its image; docs/GP.md),
@@ -71,6 +75,7 @@ extern "C" {
  * ERROR_ID_RESERVED for them. */
 #define CAPTEE_TA_ENV_RESERVED 0x7fffff00u
 #define CAPTEE_TA_ENVIRONMENT 0x7fffff01u /* ITaEnvironment (idl/ITaEnvironment.idl) */
+#define CAPTEE_TA_STORAGE 0x7fffff02u     /* ITrustedStorage (idl/ITrustedStorage.idl) */
 /* Listener id 0 is never registered: its two ids are the TA's own GP service
  * and the supplicant plugin relay. */
 #define CAPTEE_TA_ENV_GP_APP_CLIENT 0u

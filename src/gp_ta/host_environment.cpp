@@ -34,6 +34,19 @@ const Ref &ta_environment() {
   return env;
 }
 
+const Ref &trusted_storage() {
+  static std::once_flag once;
+  static Ref storage;
+  std::call_once(once, [] {
+    Ref opened;
+    if (!g_host_env.is_null() &&
+        iface::IOpener(g_host_env).open(CAPTEE_TA_STORAGE, opened) == Object_OK) {
+      storage = std::move(opened);
+    }
+  });
+  return storage;
+}
+
 }  // namespace captee::gp_ta
 
 extern "C" CAPTEE_TA_EXPORT int32_t captee_ta_init(Object env) {

@@ -2,7 +2,8 @@
 // (captee_ta_init, captee/ta_sdk.h), which the GP runtime defines and keeps:
 // through it the runtime reaches what capteed serves this TA beside its
 // sessions (the device ID and persistent time, idl/ITaEnvironment.idl; the
-// supplicant plugin relay, idl/ISuppPluginRelay.idl).
+// supplicant plugin relay, idl/ISuppPluginRelay.idl; GP trusted storage,
+// idl/ITrustedStorage.idl).
 #pragma once
 
 #include "captee/object.hpp"
@@ -20,5 +21,11 @@ const Ref &host_environment();
 // registry configured without AppLoaderConfig::ta_environment), or an
 // environment that does not offer it. Thread-safe.
 const Ref &ta_environment();
+
+// The ITrustedStorage capteed bound to this TA for this process (opened
+// from the host environment once, on first use, then kept: releasing it
+// would close every persistent object handle). A null Ref when the TA runs
+// without one (outside capteed). Thread-safe.
+const Ref &trusted_storage();
 
 }  // namespace captee::gp_ta

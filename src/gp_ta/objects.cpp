@@ -1,13 +1,13 @@
 // The generic and transient object functions (GP 5.5 and 5.6) for the
 // types of object_types.hpp (RSA keys through rsa_keys.hpp, ECC keys through
-// ecc.hpp). Persistent objects are the storage
-// family's (unimplemented_storage.cpp until issue 16): none exists yet, so
-// every handle here is a transient object.
+// ecc.hpp). Persistent objects are the storage family's
+// (storage_objects.cpp): they are live objects here too, and the generic
+// functions call that family for what only a persistent object has.
 #include "objects.hpp"
 
 #include <mutex>
 #include <new>
-#include <unordered_set>
+#include <unordered_map>
 
 #include "curve25519.hpp"
 #include "dh.hpp"
@@ -22,9 +22,13 @@ namespace captee::gp_ta {
 
 namespace {
 
-// The live objects: a handle is checked against them before use.
+// The live objects by the handle value the TA holds: a handle is checked
+// against them before use.
 std::mutex g_mu;
-std::unordered_set<__TEE_ObjectHandle *> g_objects;
+std::unordered_map<uintptr_t, __TEE_ObjectHandle *> g_objects;
+// The next handle value to try; values stay below 2^31 (see register_object).
+uintptr_t g_next_handle = 1;
+constexpr uintptr_t kHandleLimit = uintptr_t(1) << 31;
 
 bool initialized(const __TEE_ObjectHandle *o) {
   return (o->info.handleFlags & TEE_HANDLE_FLAG_INITIALIZED) != 0;
@@ -47,15 +51,6 @@ void reset(__TEE_ObjectHandle *o) {
   o->info.objectSize = 0;
   o->info.objectUsage = 0xFFFFFFFF;
   o->info.handleFlags &= ~TEE_HANDLE_FLAG_INITIALIZED;
-}
-
-void free_object(__TEE_ObjectHandle *o) {
-  {
-    std::lock_guard lock(g_mu);
-    g_objects.erase(o);
-  }
-  EVP_PKEY_free(o->pkey);  // OpenSSL clears an RSA key's private numbers
-  delete o;                // SecretBuffer wipes the key
 }
 
 // A transient object that holds no key yet: the only kind Populate, Copy and
@@ -176,11 +171,70 @@ TEE_Result generate_rsa(__TEE_ObjectHandle *o, uint32_t bits, const TEE_Attribut
 __TEE_ObjectHandle *object_or_panic(TEE_ObjectHandle handle) {
   {
     std::lock_guard lock(g_mu);
-    if (handle != TEE_HANDLE_NULL && g_objects.count(handle) != 0) {
-      return handle;
+    auto it = g_objects.find(reinterpret_cast<uintptr_t>(handle));
+    if (handle != TEE_HANDLE_NULL && it != g_objects.end()) {
+      return it->second;
     }
   }
   TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
+}
+
+TEE_ObjectHandle register_object(__TEE_ObjectHandle *o) {
+  std::lock_guard lock(g_mu);
+  // A value not in use: the table never holds 2^31 objects, so one is found.
+  while (g_objects.count(g_next_handle) != 0) {
+    g_next_handle = g_next_handle + 1 < kHandleLimit ? g_next_handle + 1 : 1;
+  }
+  const uintptr_t value = g_next_handle;
+  g_next_handle = g_next_handle + 1 < kHandleLimit ? g_next_handle + 1 : 1;
+  try {
+    g_objects.emplace(value, o);
+  } catch (const std::bad_alloc &) {
+    EVP_PKEY_free(o->pkey);
+    delete o;
+    return TEE_HANDLE_NULL;
+  }
+  o->handle_value = value;
+  return reinterpret_cast<TEE_ObjectHandle>(value);
+}
+
+void free_object(__TEE_ObjectHandle *o) {
+  {
+    std::lock_guard lock(g_mu);
+    g_objects.erase(o->handle_value);
+  }
+  EVP_PKEY_free(o->pkey);  // OpenSSL clears an RSA key's private numbers
+  delete o;                // SecretBuffer wipes the key
+}
+
+bool is_persistent(const __TEE_ObjectHandle *o) {
+  return (o->info.handleFlags & TEE_HANDLE_FLAG_PERSISTENT) != 0;
+}
+
+TEE_Result object_buffer_attribute(const __TEE_ObjectHandle *o, uint32_t attributeID, void *buffer,
+                                   size_t *size) {
+  if (o->pkey != nullptr) {
+    const uint32_t type = o->info.objectType;
+    if (is_25519_type(type)) {
+      return attribute_25519(type, o->pkey, attributeID, buffer, size);
+    }
+    if (type == TEE_TYPE_DH_KEYPAIR) {
+      return dh_attribute(o->pkey, attributeID, buffer, size);
+    }
+    return is_rsa_type(type) ? rsa_attribute(o->pkey, attributeID, buffer, size)
+                             : ecc_attribute(o->pkey, attributeID, buffer, size);
+  }
+  if (attributeID != object_secret_attribute(o->info.objectType)) {
+    return TEE_ERROR_ITEM_NOT_FOUND;
+  }
+  const size_t len = o->secret.size();
+  if (*size < len || (buffer == nullptr && len > 0)) {
+    *size = len;
+    return TEE_ERROR_SHORT_BUFFER;
+  }
+  TEE_MemMove(buffer, o->secret.data(), len);
+  *size = len;
+  return TEE_SUCCESS;
 }
 
 }  // namespace captee::gp_ta
@@ -190,9 +244,16 @@ extern "C" {
 // ---- Generic objects (GP 5.5) ----
 
 TEE_Result TEE_GetObjectInfo1(TEE_ObjectHandle object, TEE_ObjectInfo *objectInfo) {
-  const __TEE_ObjectHandle *o = object_or_panic(object);
+  __TEE_ObjectHandle *o = object_or_panic(object);
   if (objectInfo == nullptr) {
     TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
+  }
+  if (captee::gp_ta::is_persistent(o)) {
+    // Another handle may have changed the data size.
+    const TEE_Result r = captee::gp_ta::refresh_persistent_info(o);
+    if (r != TEE_SUCCESS) {
+      return r;  // on TEE_ERROR_CORRUPT_OBJECT the handle is closed
+    }
   }
   *objectInfo = o->info;
   return TEE_SUCCESS;
@@ -204,6 +265,9 @@ void TEE_GetObjectInfo(TEE_ObjectHandle object, TEE_ObjectInfo *objectInfo) {
 
 TEE_Result TEE_RestrictObjectUsage1(TEE_ObjectHandle object, uint32_t objectUsage) {
   __TEE_ObjectHandle *o = object_or_panic(object);
+  if (captee::gp_ta::is_persistent(o)) {
+    return captee::gp_ta::restrict_persistent_usage(o, objectUsage);
+  }
   o->info.objectUsage &= objectUsage;
   return TEE_SUCCESS;
 }
@@ -219,29 +283,7 @@ TEE_Result TEE_GetObjectBufferAttribute(TEE_ObjectHandle object, uint32_t attrib
     TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
   }
   captee::gp_ta::check_readable(o, attributeID);
-  if (o->pkey != nullptr) {
-    const uint32_t type = o->info.objectType;
-    if (captee::gp_ta::is_25519_type(type)) {
-      return captee::gp_ta::attribute_25519(type, o->pkey, attributeID, buffer, size);
-    }
-    if (type == TEE_TYPE_DH_KEYPAIR) {
-      return captee::gp_ta::dh_attribute(o->pkey, attributeID, buffer, size);
-    }
-    return captee::gp_ta::is_rsa_type(type)
-               ? captee::gp_ta::rsa_attribute(o->pkey, attributeID, buffer, size)
-               : captee::gp_ta::ecc_attribute(o->pkey, attributeID, buffer, size);
-  }
-  if (attributeID != captee::gp_ta::object_secret_attribute(o->info.objectType)) {
-    return TEE_ERROR_ITEM_NOT_FOUND;
-  }
-  const size_t len = o->secret.size();
-  if (*size < len || (buffer == nullptr && len > 0)) {
-    *size = len;
-    return TEE_ERROR_SHORT_BUFFER;
-  }
-  TEE_MemMove(buffer, o->secret.data(), len);
-  *size = len;
-  return TEE_SUCCESS;
+  return captee::gp_ta::object_buffer_attribute(o, attributeID, buffer, size);
 }
 
 TEE_Result TEE_GetObjectValueAttribute(TEE_ObjectHandle object, uint32_t attributeID, uint32_t *a,
@@ -268,7 +310,12 @@ void TEE_CloseObject(TEE_ObjectHandle object) {
   if (object == TEE_HANDLE_NULL) {
     return;
   }
-  captee::gp_ta::free_object(object_or_panic(object));
+  __TEE_ObjectHandle *o = object_or_panic(object);
+  if (captee::gp_ta::is_persistent(o)) {
+    captee::gp_ta::close_persistent(o);
+    return;
+  }
+  captee::gp_ta::free_object(o);
 }
 
 // ---- Transient objects (GP 5.6) ----
@@ -293,17 +340,8 @@ TEE_Result TEE_AllocateTransientObject(TEE_ObjectType objectType, uint32_t maxOb
   o->info.objectType = objectType;
   o->info.maxObjectSize = maxObjectSize;
   o->info.objectUsage = 0xFFFFFFFF;
-  {
-    std::lock_guard lock(captee::gp_ta::g_mu);
-    try {
-      captee::gp_ta::g_objects.insert(o);
-    } catch (const std::bad_alloc &) {
-      delete o;
-      return TEE_ERROR_OUT_OF_MEMORY;
-    }
-  }
-  *object = o;
-  return TEE_SUCCESS;
+  *object = captee::gp_ta::register_object(o);
+  return *object == TEE_HANDLE_NULL ? TEE_ERROR_OUT_OF_MEMORY : TEE_SUCCESS;
 }
 
 void TEE_FreeTransientObject(TEE_ObjectHandle object) {

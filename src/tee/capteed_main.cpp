@@ -13,7 +13,9 @@
 #include "captee/program_support/directories.hpp"
 #include "captee/tee/daemon.hpp"
 #include "captee/tee/device_id.hpp"
+#include "captee/tee/object_store_choice.hpp"
 #include "captee/tee/programs.hpp"
+#include "captee/tee/storage/trusted_storage.hpp"
 #include "ta_signatures.hpp"
 
 namespace captee::tee {
@@ -91,6 +93,26 @@ int capteed_main(int argc, char **argv, std::span<DaemonExtension *const> extens
                  "Per-call deadline of TAs whose manifest sets none, GP TAs among them: a TA "
                  "still in one call (its callbacks included) when it passes is killed; 0: none")
       ->capture_default_str();
+  uint64_t storage_quota = kDefaultStorageQuota;
+  app.add_option("--storage-quota", storage_quota,
+                 "Most bytes of GP trusted storage one TA may keep: object ids, attributes "
+                 "and data (e.g. 16MiB)")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(uint64_t(1), uint64_t(1) << 40))
+      ->capture_default_str();
+  std::string storage_secret, rpmb_device;
+  bool storage_accept_rollback = false;
+  app.add_option("--storage-secret", storage_secret,
+                 "The 32-byte device secret trusted storage's keys derive from (mode 0600); "
+                 "default: created on first start in the state directory");
+  app.add_option("--rpmb-device", rpmb_device,
+                 "The emulated RPMB holding trusted storage's rollback root and "
+                 "TEE_STORAGE_PRIVATE_RPMB objects; default: <state-dir>.rpmb, beside the state "
+                 "directory (never restore it with a backup)");
+  app.add_flag("--storage-accept-rollback", storage_accept_rollback,
+               "Accept trusted storage as it is in the state directory after restoring a backup "
+               "on purpose (docs/STORAGE.md); without it a rolled-back store answers "
+               "TEE_ERROR_CORRUPT_OBJECT");
   for (DaemonExtension *e : extensions) {
     e->add_options(app);
   }
@@ -140,8 +162,32 @@ int capteed_main(int argc, char **argv, std::span<DaemonExtension *const> extens
     std::cerr << "capteed: state directory: " << why << ".\n";
     return 1;
   }
+  // GP trusted storage (object_store_choice.hpp), bound to each TA by
+  // its (authority, UUID).
+  StorageChoice storage_choice;
+  storage_choice.state_dir = state_dir;
+  storage_choice.quota_bytes = storage_quota;
+  storage_choice.secret_path = storage_secret;
+  storage_choice.rpmb_path = rpmb_device;
+  storage_choice.accept_rollback = storage_accept_rollback;
+  auto object_store = choose_object_store(storage_choice, &why);
+  if (!object_store) {
+    std::cerr << "capteed: trusted storage: " << why << "; not starting.\n";
+    return 1;
+  }
+  if (!why.empty()) {
+    // The TAs that do not use storage are still served; those that do get
+    // TEE_ERROR_CORRUPT_OBJECT or STORAGE_NOT_AVAILABLE until the
+    // administrator acts (docs/STORAGE.md).
+    std::cerr << "capteed: error: trusted storage cannot be trusted: " << why
+              << "; every storage call fails until this is resolved (docs/STORAGE.md).\n";
+  }
+  auto trusted_storage = std::make_shared<const storage::TrustedStorage>(std::move(object_store));
   auto ta_environment = std::make_shared<const apps::TaEnvironment>(
-      *device_id, std::make_shared<apps::TaTimeStore>(ta_time_dir));
+      *device_id, std::make_shared<apps::TaTimeStore>(ta_time_dir),
+      [trusted_storage](const apps::TaAuthority &authority, const apps::TaUuid &uuid) {
+        return trusted_storage->bind(storage::Owner{authority, uuid});
+      });
   auto slash = socket.rfind('/');
   if (slash != std::string::npos && slash > 0 &&
       !ensure_directory(socket.substr(0, slash), 0755, &why)) {

@@ -60,13 +60,28 @@ class BoundEnvironment final : public iface::ITaEnvironmentSkeleton {
 
 class TaHostEnv final : public iface::IOpenerSkeleton {
  public:
-  TaHostEnv(Ref listeners, Ref environment)
-      : listeners_(std::move(listeners)), environment_(std::move(environment)) {}
+  TaHostEnv(Ref listeners, Ref environment, TaEnvironment::StorageBinder storage,
+            TaAuthority authority, TaUuid uuid)
+      : listeners_(std::move(listeners)),
+        environment_(std::move(environment)),
+        storage_(std::move(storage)),
+        authority_(std::move(authority)),
+        uuid_(uuid) {}
 
   int32_t open(uint32_t id, Ref &obj) override {
     if (id == CAPTEE_TA_ENVIRONMENT) {
       obj = environment_;
       return Object_OK;
+    }
+    if (id == CAPTEE_TA_STORAGE) {
+      // A binding of its own for each opener: all instances of a
+      // multi-instance TA share this environment, and each process's handles
+      // must close when that process's binding is released.
+      if (!storage_) {
+        return IOpener_ERROR_NOT_FOUND;
+      }
+      obj = storage_(authority_, uuid_);
+      return obj.is_null() ? Object_ERROR_MEM : Object_OK;
     }
     if ((id & 0x7fffffffu) >= CAPTEE_TA_ENV_RESERVED || listeners_.is_null()) {
       return IOpener_ERROR_NOT_FOUND;
@@ -77,12 +92,16 @@ class TaHostEnv final : public iface::IOpenerSkeleton {
  private:
   const Ref listeners_;
   const Ref environment_;
+  const TaEnvironment::StorageBinder storage_;
+  const TaAuthority authority_;
+  const TaUuid uuid_;
 };
 
 }  // namespace
 
-TaEnvironment::TaEnvironment(TaUuid device_id, std::shared_ptr<TaTimeStore> times)
-    : device_id_(device_id), times_(std::move(times)) {}
+TaEnvironment::TaEnvironment(TaUuid device_id, std::shared_ptr<TaTimeStore> times,
+                             StorageBinder storage)
+    : device_id_(device_id), times_(std::move(times)), storage_(std::move(storage)) {}
 
 Ref TaEnvironment::for_ta(const TaAuthority &authority, const TaUuid &uuid) const {
   return make_object<BoundEnvironment>(device_id_, times_, authority, uuid);
@@ -90,7 +109,8 @@ Ref TaEnvironment::for_ta(const TaAuthority &authority, const TaUuid &uuid) cons
 
 Ref TaEnvironment::host_env_for(Ref listeners, const TaAuthority &authority,
                                 const TaUuid &uuid) const {
-  return make_object<TaHostEnv>(std::move(listeners), for_ta(authority, uuid));
+  return make_object<TaHostEnv>(std::move(listeners), for_ta(authority, uuid), storage_, authority,
+                                uuid);
 }
 
 }  // namespace captee::tee::apps

@@ -42,7 +42,9 @@
  * (gpd.ta.dataSize, an unset persistent time), checks 1, 6 and 7 those of
  * issue 15 (RSA allocated and SM2 not supported, AES-CBC, RSA and
  * P-256 ECDSA supported, a SHA-256 and a raw RSA encryption through the mode's size
- * type), check 8 its arithmetic (an octet string through the mode's size type);
+ * type), check 8 its arithmetic (an octet string through the mode's size type),
+ * check 2 that of issue 16 (an object never made is not found,
+ * TEE_HANDLE_NULL);
  * TEE_OpenTASession (implemented) to a TA nobody installed answers
  * TEE_ERROR_ITEM_NOT_FOUND, origin TEE, with TEE_HANDLE_NULL. TEE_SUCCESS, or
  * TEE_ERROR_GENERIC with params[0] value out {a = the number of the failed

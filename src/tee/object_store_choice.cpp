@@ -1,0 +1,30 @@
+// capteed's choice of object store (object_store_choice.hpp).
+#include "captee/tee/object_store_choice.hpp"
+
+#include "captee/tee/storage/durable_object_store.hpp"
+#include "captee/tee/storage/memory_object_store.hpp"
+
+namespace captee::tee {
+
+std::shared_ptr<storage::ObjectStore> choose_object_store(const StorageChoice &choice,
+                                                          std::string *why) {
+  why->clear();
+  if (choice.state_dir.empty()) {
+    return std::make_shared<storage::MemoryObjectStore>(choice.quota_bytes);
+  }
+  std::string dir = choice.state_dir;
+  while (dir.size() > 1 && dir.back() == '/') {
+    dir.pop_back();
+  }
+  storage::DurableStoreOptions options;
+  options.state_dir = dir + "/storage";
+  options.secret_path = choice.secret_path;
+  // Beside capteed's state directory, not in it: a backup of the directory
+  // must not bring back the root that tells it is old (docs/STORAGE.md).
+  options.rpmb_path = choice.rpmb_path.empty() ? dir + ".rpmb" : choice.rpmb_path;
+  options.quota_bytes = choice.quota_bytes;
+  options.accept_rollback = choice.accept_rollback;
+  return storage::open_durable_object_store(options, why);
+}
+
+}  // namespace captee::tee
