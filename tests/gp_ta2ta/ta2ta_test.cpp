@@ -441,5 +441,42 @@ TEST_F(Ta2Ta, ACycleOfInvokesEndsInsteadOfHanging) {
   TEEC_CloseSession(&s2);
 }
 
+// Two chains that cross: S2, serving its client Y, holds its entry point
+// and then calls S1, while S1, serving its client X, already waits for S2.
+// Neither call is in the other's chain (each started at its own client), so
+// only a wait-for graph of every TA-to-TA call in flight sees the cycle
+// S1 -> S2 -> S1: a check of the call chain alone would leave both waiting
+// for ever (decision 0028). Whichever way the two calls interleave, both
+// clients get an answer at once (the one refused is S2's or S1's, whichever
+// closes the cycle; it panics on BUSY and its client sees TARGET_DEAD).
+TEST_F(Ta2Ta, TwoCrossingChainsEndInsteadOfHanging) {
+  TEEC_Session s2{};
+  open_ta(kRelaySingle2, &s2);
+  ASSERT_EQ(relay_open(&s2, kRelaySingle).first, TEEC_SUCCESS);  // S2 -> S1, S1 idle
+  relay_target(&s2, TA2TA_CMD_LAST);
+  TEEC_Session s1{};
+  open_ta(kRelaySingle, &s1);
+  ASSERT_EQ(relay_open(&s1, kRelaySingle2).first, TEEC_SUCCESS);  // S1 -> S2, S2 idle
+  relay_target(&s1, TA2TA_CMD_LAST);
+  const Clock::time_point start = Clock::now();
+  TEEC_Result y_result = TEEC_ERROR_GENERIC;
+  std::thread y([&] {
+    // S2 holds its entry point for 500 ms, then calls S1.
+    TEEC_Operation op{};
+    op.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_NONE, TEEC_NONE, TEEC_NONE);
+    op.params[0].value.a = 500;
+    y_result = TEEC_InvokeCommand(&s2, TA2TA_CMD_WAIT_THEN_RELAY, &op, nullptr);
+  });
+  // Meanwhile S1 calls S2 and waits for S2's entry point.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  TEEC_Operation op{};
+  op.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_OUTPUT, TEEC_NONE, TEEC_NONE, TEEC_NONE);
+  const TEEC_Result x_result = TEEC_InvokeCommand(&s1, TA2TA_CMD_RELAY, &op, nullptr);
+  y.join();
+  EXPECT_LT(ms_since(start), 5000) << "X: " << std::hex << x_result << ", Y: " << y_result;
+  TEEC_CloseSession(&s1);
+  TEEC_CloseSession(&s2);
+}
+
 }  // namespace
 }  // namespace captee::test

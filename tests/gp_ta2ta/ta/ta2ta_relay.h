@@ -73,6 +73,11 @@
 /* params[0] value out {a = login}, params[1] memref out: the client's UUID
  * (TEE_UUID, 16 bytes), from gpd.client.identity. */
 #define TA2TA_CMD_IDENTITY 11
+/* params[0] value in {a = milliseconds}: holds this instance's entry point
+ * for that long (TEE_Wait, cancellation masked), then invokes the target's
+ * command with params[0] a VALUE_OUTPUT of its own; LAST tells the result.
+ * Lets a test cross two chains: each TA waiting for the other. */
+#define TA2TA_CMD_WAIT_THEN_RELAY 12
 
 #define TA2TA_BOGUS_UNMAPPED 1
 #define TA2TA_BOGUS_READ_ONLY_OUTPUT 2

@@ -362,6 +362,17 @@ TEE_Result TA_InvokeCommandEntryPoint(void *ctx, uint32_t cmd, uint32_t pt, TEE_
     }
     case TA2TA_CMD_BOGUS:
       return bogus(r, pt, p);
+    case TA2TA_CMD_WAIT_THEN_RELAY: {
+      if (TEE_PARAM_TYPE_GET(pt, 0) != TEE_PARAM_TYPE_VALUE_INPUT) {
+        return TEE_ERROR_BAD_PARAMETERS;
+      }
+      (void)TEE_Wait(p[0].value.a);
+      TEE_Param own[4];
+      TEE_MemFill(own, 0, sizeof own);
+      const uint32_t own_pt = TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_OUTPUT, TEE_PARAM_TYPE_NONE,
+                                              TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE);
+      return relay(r, own_pt, own, 0);
+    }
     case TA2TA_CMD_IDENTITY:
       return identity(pt, p);
     default:
