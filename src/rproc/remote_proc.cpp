@@ -133,6 +133,11 @@ bool RemoteProc::attach(TeeLink &link, std::string *why) {
   if (rv == Object_OK) {
     rv = host_.listRegions(regions, n);
   }
+  std::vector<IRemoteprocHost_ReservedMemory> reserved(32 /* the platform's limit per processor */);
+  size_t nr = 0;
+  if (rv == Object_OK) {
+    rv = host_.listReservedMemory(reserved, nr);
+  }
   if (rv == Object_OK) {
     rv = host_.getInfo(info);
   }
@@ -146,6 +151,8 @@ bool RemoteProc::attach(TeeLink &link, std::string *why) {
   }
   regions.resize(n);
   regions_ = std::move(regions);
+  reserved.resize(nr);
+  reserved_ = std::move(reserved);
   // Crashes before we came are not ours to recover, except the one the
   // processor is still in: catch_up() queues that one.
   crashes_seen_ = info.state == IRemoteprocHost_STATE_CRASHED && info.crashes > 0 ? info.crashes - 1
@@ -165,7 +172,7 @@ bool RemoteProc::attach(TeeLink &link, std::string *why) {
     if (host_.readResourceTable(table, len, da) == Object_OK) {
       std::vector<uint8_t> bytes(reinterpret_cast<uint8_t *>(table.data()),
                                  reinterpret_cast<uint8_t *>(table.data()) + len);
-      resources_ = Resources::handle(bytes, regions_, &ignored, &notes);
+      resources_ = Resources::handle(bytes, regions_, &ignored, &notes, reserved_);
       if (resources_ && resources_->map(host_, &ignored)) {
         publish(true);
       }
@@ -296,13 +303,13 @@ bool RemoteProc::do_boot(const Progress &progress, std::string *why) {
     // 2. The resources, on the cached copy.
     say(progress,
         "handling the resource table (" + std::to_string(size) + " bytes at " + hex32(da) + ")");
-    resources_ = Resources::handle(cached_table_, regions_, why, &notes);
+    resources_ = Resources::handle(cached_table_, regions_, why, &notes, reserved_);
     if (!resources_) {
       return false;
     }
   } else {
     notes.push_back("the firmware has no resource table");
-    resources_ = Resources::handle(cached_table_, regions_, why, &notes);
+    resources_ = Resources::handle(cached_table_, regions_, why, &notes, reserved_);
     resources_.emplace();
   }
   for (const std::string &n : notes) {

@@ -169,12 +169,13 @@ class RemoteProc {
 
   // Operations: held for a whole boot, stop or recovery.
   mutable std::mutex op_mu_;
-  TeeLink *link_ = nullptr;                      // guarded by op_mu_
-  std::unique_ptr<TeeLink::Session> ta_;         // guarded by op_mu_
-  iface::IRemoteprocHost host_;                  // guarded by op_mu_
-  std::vector<IRemoteprocHost_Region> regions_;  // guarded by op_mu_
-  std::vector<uint8_t> image_;                   // the booted image, for recovery (op_mu_)
-  std::vector<uint8_t> cached_table_;            // Linux's cached table (op_mu_)
+  TeeLink *link_ = nullptr;                               // guarded by op_mu_
+  std::unique_ptr<TeeLink::Session> ta_;                  // guarded by op_mu_
+  iface::IRemoteprocHost host_;                           // guarded by op_mu_
+  std::vector<IRemoteprocHost_Region> regions_;           // guarded by op_mu_
+  std::vector<IRemoteprocHost_ReservedMemory> reserved_;  // guarded by op_mu_
+  std::vector<uint8_t> image_;                            // the booted image, for recovery (op_mu_)
+  std::vector<uint8_t> cached_table_;                     // Linux's cached table (op_mu_)
   // The handled resources. Changed with op_mu_ held and published_ false;
   // read by trace() with state_mu_ held and published_ true.
   std::optional<Resources> resources_;
