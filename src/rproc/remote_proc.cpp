@@ -75,7 +75,11 @@ const char *to_string(State s) {
 }
 
 RemoteProc::RemoteProc(uint32_t id, RemoteProcOptions options)
-    : id_(id), opt_(std::move(options)), guard_(opt_.policy) {
+    : id_(id),
+      opt_(std::move(options)),
+      guard_(opt_.policy),
+      rpmsg_([this](const std::string &line) { log(line); },
+             [this](const std::string &why) { on_crash(0, "virtio: " + why); }) {
   st_.id = id;
   st_.recovery = opt_.recovery;
   st_.coredump = opt_.coredump;
@@ -212,6 +216,7 @@ void RemoteProc::catch_up() {
 void RemoteProc::detach() {
   std::lock_guard<std::mutex> op(op_mu_);
   publish(false);
+  rpmsg_.detach();
   resources_.reset();
   ta_.reset();
   host_ = {};
@@ -318,6 +323,8 @@ bool RemoteProc::do_boot(const Progress &progress, std::string *why) {
   if (!resources_->map(host_, why)) {
     return false;
   }
+  // Linux's rpmsg probe: the vdevs' features, status and receive buffers.
+  rpmsg_.attach(cached_table_, *resources_, host_);
   if (aborted()) {
     *why = "captee-rprocd is shutting down";
     return false;
@@ -366,6 +373,7 @@ bool RemoteProc::find_loaded_table_and_copy(std::string *why) {
 
 void RemoteProc::release_locked() {
   publish(false);
+  rpmsg_.detach();  // before the mappings its buses use go
   if (resources_) {
     resources_->unmap();
   }
@@ -448,6 +456,7 @@ Outcome RemoteProc::recover_locked(const Progress &progress) {
   // 1. STOP_FW (the memory stays for the dump, taken when the crash came).
   say(progress, "stopping the crashed firmware (STOP_FW)");
   publish(false);
+  rpmsg_.detach();
   TaResult r = ta_->stop();
   std::string why;
   bool ok = false;
@@ -492,6 +501,7 @@ bool RemoteProc::reload_and_start(const Progress &progress, std::string *why) {
   if (!resources_->map(host_, why)) {
     return false;
   }
+  rpmsg_.attach(cached_table_, *resources_, host_);
   // 4 and 5: the cached table back, START_FW.
   return copy_table_and_start(progress, why);
 }
@@ -605,6 +615,20 @@ void RemoteProc::on_crash(uint32_t crashes, std::string reason) {
   q_cv_.notify_one();
 }
 
+void RemoteProc::on_kick(uint32_t channels) {
+  rpmsg_.on_kick(channels);
+}
+
+void RemoteProc::handle_vdev_broken(const std::string &reason) {
+  std::unique_lock<std::mutex> op(op_mu_);
+  if (aborted() || lost() || status().state != State::kRunning) {
+    return;
+  }
+  const std::string why = reason.substr(0, 256);
+  (void)host_.injectCrash(
+      std::span<const std::byte>(reinterpret_cast<const std::byte *>(why.data()), why.size()));
+}
+
 void RemoteProc::worker() {
   std::unique_lock<std::mutex> lock(q_mu_);
   for (;;) {
@@ -615,7 +639,11 @@ void RemoteProc::worker() {
     auto [count, reason] = std::move(crashes_.front());
     crashes_.pop_front();
     lock.unlock();
-    handle_crash(count, reason);
+    if (count == 0) {
+      handle_vdev_broken(reason);  // queued by rpmsg_, not by capteed
+    } else {
+      handle_crash(count, reason);
+    }
     lock.lock();
   }
 }
@@ -642,6 +670,7 @@ void RemoteProc::handle_crash(uint32_t crashes, const std::string &reason) {
     last_core_.clear();
   }
   log("crashed: " + reason);
+  rpmsg_.detach();  // endpoints go down now; a recovery brings them back
   if (coredump) {
     take_coredump_locked();
   }

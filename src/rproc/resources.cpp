@@ -90,6 +90,14 @@ std::span<const std::byte> MappedResource::bytes() const {
   return mapping->bytes().subspan(da - base, len);
 }
 
+std::span<std::byte> MappedResource::writable_bytes() const {
+  if (!writable || !mapping || !mapping->writable() || da < base ||
+      uint64_t{da - base} + len > mapping->bytes().size()) {
+    return {};
+  }
+  return mapping->bytes().subspan(da - base, len);
+}
+
 std::string trace_text(const MappedResource &trace) {
   std::span<const std::byte> b = trace.bytes();
   auto end = std::find(b.begin(), b.end(), std::byte{0});

@@ -45,6 +45,9 @@ Bytes dev_signed_firmware() {
 Bytes dev_signed_bundle() {
   return read_file(CAPTEE_FIRMWARE_BUNDLE_SIGNED);
 }
+Bytes rpmsg_echo_firmware() {
+  return read_file(CAPTEE_FIRMWARE_RPMSG_ECHO_SIGNED);
+}
 
 Bytes sign(const std::vector<Bytes> &elfs) {
   const std::string &pem = captee::testing::rsa_private_pem(2048);

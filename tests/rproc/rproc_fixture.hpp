@@ -31,6 +31,8 @@ std::string test_data(const std::string &name);  // shared/test-data/rproc/<name
 bool firmware_built();
 Bytes dev_signed_firmware();
 Bytes dev_signed_bundle();
+// firmware/captee-rpmsg-echo.c, signed with the development key.
+Bytes rpmsg_echo_firmware();
 
 // Signs `elfs` with the suite's generated RSA key (capteed trusts it).
 Bytes sign(const std::vector<Bytes> &elfs);

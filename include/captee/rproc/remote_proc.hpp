@@ -45,6 +45,7 @@
 #include "IRemoteprocHost.hpp"
 #include "captee/rproc/crash_loop_guard.hpp"
 #include "captee/rproc/resources.hpp"
+#include "captee/rproc/rpmsg_host.hpp"
 #include "captee/rproc/tee_link.hpp"
 
 namespace captee::rproc {
@@ -135,6 +136,11 @@ class RemoteProc {
   // Called from the host face's event thread: queues the crash for this
   // processor's own thread and returns at once.
   void on_crash(uint32_t crashes, std::string reason);
+  // Called from the host face's event thread: the firmware kicked these
+  // mailbox channels (the rpmsg buses look at their rings).
+  void on_kick(uint32_t channels);
+  // The firmware's rpmsg channels (docs/REMOTEPROC.md, "rpmsg").
+  RpmsgHost &rpmsg() { return rpmsg_; }
 
   RemoteProcStatus status() const;
   // The text of trace buffer `index` (kNotFound if there is none mapped).
@@ -149,6 +155,9 @@ class RemoteProc {
  private:
   void worker();
   void handle_crash(uint32_t crashes, const std::string &reason);
+  // A vdev broke the virtio rules: the running firmware is crashed with the
+  // reason, so that recovery (when enabled) boots it afresh.
+  void handle_vdev_broken(const std::string &reason);
   // The steps, with op_mu_ held.
   bool do_boot(const Progress &progress, std::string *why);
   bool reload_and_start(const Progress &progress, std::string *why);
@@ -197,6 +206,9 @@ class RemoteProc {
   bool stopping_ = false;                                 // guarded by q_mu_
   std::atomic<bool> shutting_down_{false};
   std::thread thread_;
+
+  // After resources_: its buses use resources_'s mappings, so it goes first.
+  RpmsgHost rpmsg_;
 };
 
 }  // namespace captee::rproc

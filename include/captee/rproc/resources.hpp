@@ -40,6 +40,8 @@ struct MappedResource {
   std::optional<Mapping> mapping;  // of the window
   // The resource's bytes inside the mapping (empty when unmapped).
   std::span<const std::byte> bytes() const;
+  // The same, to write (empty when unmapped or not writable).
+  std::span<std::byte> writable_bytes() const;
 };
 
 class Resources {
