@@ -279,6 +279,13 @@ void reset_handler(void) {
     announce("rpmsg-tty");
     trace("rpmsg-echo: announced rpmsg-tty\n");
   }
+#ifdef CAPTEE_RPMSG_HOSTILE
+  /* The tests' hostile variant: once announced, it claims to have returned
+   * 100 more buffers than the host gave it (an index jump). */
+  U16(to_host.used + 2) = (uint16_t)(U16(to_host.used + 2) + 100u);
+  kick_host(1u);
+  trace("rpmsg-echo: hostile: used index jumped\n");
+#endif
   for (;;) {
     __asm volatile("cpsid i" ::: "memory");
     host_kicks = 0;

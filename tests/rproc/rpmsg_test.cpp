@@ -161,5 +161,34 @@ TEST_F(RpmsgTest, TheChannelComesBackUnderItsNameAfterACrashAndRecovery) {
   ASSERT_EQ(proc().stop(), Outcome::kOk);
 }
 
+// Firmware that breaks the ring rules on a running processor: the channel goes
+// down and the processor is crashed with the reason (and recovered when
+// recovery is on); the host is unharmed.
+TEST_F(RpmsgTest, HostileFirmwareBreakingTheRingsIsCrashedWithTheReason) {
+  REQUIRE_FIRMWARE();
+  ManagerOptions o = default_options();
+  o.proc.recovery = false;
+  start_manager(o);
+  auto listener = std::make_shared<Collector>();
+  proc().rpmsg().listen("rpmsg-tty", 0, listener);
+  ASSERT_EQ(proc().boot(rpmsg_hostile_firmware(), "hostile"), Outcome::kOk)
+      << proc().status().last_error;
+  ASSERT_TRUE(eventually([&] { return proc().status().state == State::kCrashed; })) << trace();
+  const std::string why = proc().status().last_crash;
+  EXPECT_NE(why.find("virtio: vdev0: the used index of the vring at 0x10040000 jumped"),
+            std::string::npos)
+      << why;
+  EXPECT_FALSE(channel_up("rpmsg-tty"));
+  EXPECT_TRUE(eventually([&] {
+    std::vector<bool> s = listener->states();
+    return !s.empty() && !s.back();
+  }));
+  ASSERT_EQ(proc().stop(), Outcome::kOk);
+  // And the host boots a good firmware afterwards.
+  ASSERT_EQ(proc().boot(rpmsg_echo_firmware(), "echo"), Outcome::kOk);
+  ASSERT_TRUE(eventually([&] { return channel_up("rpmsg-tty"); }));
+  ASSERT_EQ(proc().stop(), Outcome::kOk);
+}
+
 }  // namespace
 }  // namespace captee::rproc::testing

@@ -48,6 +48,9 @@ Bytes dev_signed_bundle() {
 Bytes rpmsg_echo_firmware() {
   return read_file(CAPTEE_FIRMWARE_RPMSG_ECHO_SIGNED);
 }
+Bytes rpmsg_hostile_firmware() {
+  return read_file(CAPTEE_FIRMWARE_RPMSG_HOSTILE_SIGNED);
+}
 
 Bytes sign(const std::vector<Bytes> &elfs) {
   const std::string &pem = captee::testing::rsa_private_pem(2048);

@@ -33,6 +33,8 @@ Bytes dev_signed_firmware();
 Bytes dev_signed_bundle();
 // firmware/captee-rpmsg-echo.c, signed with the development key.
 Bytes rpmsg_echo_firmware();
+// The same firmware, whose used index jumps after it announced its channel.
+Bytes rpmsg_hostile_firmware();
 
 // Signs `elfs` with the suite's generated RSA key (capteed trusts it).
 Bytes sign(const std::vector<Bytes> &elfs);
