@@ -79,7 +79,9 @@ RemoteProc::RemoteProc(uint32_t id, RemoteProcOptions options)
       opt_(std::move(options)),
       guard_(opt_.policy),
       rpmsg_([this](const std::string &line) { log(line); },
-             [this](const std::string &why) { on_crash(0, "virtio: " + why); }) {
+             [this](const std::string &why) { on_crash(0, "virtio: " + why); }),
+      ttys_(rpmsg_, opt_.tty_dir, id, [this](const std::string &line) { log(line); }) {
+  rpmsg_.set_observer([this](const RpmsgChannelInfo &c) { ttys_.channel_up(c); });
   st_.id = id;
   st_.recovery = opt_.recovery;
   st_.coredump = opt_.coredump;

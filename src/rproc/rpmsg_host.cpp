@@ -170,6 +170,15 @@ void RpmsgHost::created(uint32_t vdev, const RpmsgChannel &c) {
   log_("rpmsg channel \"" + c.name + "\" #" + std::to_string(index) + " up: firmware address " +
        std::to_string(c.remote) + ", host address " + std::to_string(c.local));
   deliver_locked(c.name, index, [](RpmsgListener &l) { l.on_state(true); });
+  if (observer_ && queue_.size() < kMaxQueued) {
+    queue_.push_back([this, info = *entry] { observer_(info); });
+    queue_cv_.notify_one();
+  }
+}
+
+void RpmsgHost::set_observer(std::function<void(const RpmsgChannelInfo &)> observer) {
+  std::lock_guard<std::mutex> lock(reg_mu_);
+  observer_ = std::move(observer);
 }
 
 void RpmsgHost::destroyed(uint32_t vdev, const RpmsgChannel &c) {

@@ -46,6 +46,7 @@
 #include "captee/rproc/crash_loop_guard.hpp"
 #include "captee/rproc/resources.hpp"
 #include "captee/rproc/rpmsg_host.hpp"
+#include "captee/rproc/rpmsg_tty.hpp"
 #include "captee/rproc/tee_link.hpp"
 
 namespace captee::rproc {
@@ -68,6 +69,8 @@ struct RemoteProcOptions {
   bool recovery = true;
   bool coredump = false;
   std::string coredump_dir;  // where crash cores go (coredump enabled)
+  // Where "rpmsg-tty" channels' pty links go (rproc<id>-ttyRPMSG<n>); "" for none.
+  std::string tty_dir;
   RecoveryPolicy policy;
   // One line per event (boots, crashes, recoveries, failures). Thread-safe.
   std::function<void(const std::string &)> log;
@@ -141,6 +144,8 @@ class RemoteProc {
   void on_kick(uint32_t channels);
   // The firmware's rpmsg channels (docs/REMOTEPROC.md, "rpmsg").
   RpmsgHost &rpmsg() { return rpmsg_; }
+  // The stable pty path of "rpmsg-tty" channel `index` ("" without one).
+  std::string rpmsg_tty_path(uint32_t index) const { return ttys_.path(index); }
 
   RemoteProcStatus status() const;
   // The text of trace buffer `index` (kNotFound if there is none mapped).
@@ -209,6 +214,7 @@ class RemoteProc {
 
   // After resources_: its buses use resources_'s mappings, so it goes first.
   RpmsgHost rpmsg_;
+  RpmsgTtys ttys_;  // uses rpmsg_: goes first
 };
 
 }  // namespace captee::rproc

@@ -80,6 +80,9 @@ class RpmsgHost {
   // for unlisten().
   uint64_t listen(const std::string &name, uint32_t index, std::shared_ptr<RpmsgListener> l);
   void unlisten(uint64_t id);
+  // Hears every channel that comes up (on the delivery thread). Set once,
+  // before attach().
+  void set_observer(std::function<void(const RpmsgChannelInfo &)> observer);
 
  private:
   struct Bus {
@@ -112,6 +115,7 @@ class RpmsgHost {
   uint64_t lost_deliveries_ = 0;
   bool stopping_ = false;
   std::condition_variable queue_cv_;
+  std::function<void(const RpmsgChannelInfo &)> observer_;
   std::thread delivery_;
 };
 
