@@ -179,9 +179,12 @@ TEST_F(RpmsgTest, HostileFirmwareBreakingTheRingsIsCrashedWithTheReason) {
             std::string::npos)
       << why;
   EXPECT_FALSE(channel_up("rpmsg-tty"));
+  // Whether the host saw the announcement before the jump depends on when it
+  // looked; either way no channel is left up, and a listener that heard it
+  // come up heard it go down.
   EXPECT_TRUE(eventually([&] {
     std::vector<bool> s = listener->states();
-    return !s.empty() && !s.back();
+    return s.empty() || !s.back();
   }));
   ASSERT_EQ(proc().stop(), Outcome::kOk);
   // And the host boots a good firmware afterwards.
