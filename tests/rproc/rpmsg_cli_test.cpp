@@ -7,11 +7,17 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "IRemoteProc.hpp"
+#include "IRemoteProcManager.hpp"
+#include "IRpmsgEndpoint.hpp"
+#include "IRpmsgListener.hpp"
+#include "captee/channel.hpp"
 #include "rprocd_harness.hpp"
 #include "tee_harness.hpp"
 
@@ -127,6 +133,74 @@ TEST_F(RpmsgCli, TheChannelComesBackAtTheSamePtyPathAfterACrash) {
   EXPECT_EQ(channels(r)[0]["tty"], tty) << "the same path";
   EXPECT_TRUE(std::filesystem::is_symlink(tty));
   EXPECT_EQ(echo_through(tty, "after recovery\n"), "after recovery\n");
+  EXPECT_EQ(r.stop(), 0);
+}
+
+class CountingListener final : public captee::iface::IRpmsgListenerSkeleton {
+ public:
+  int32_t onMessage(std::span<const std::byte>) override {
+    messages++;
+    return Object_OK;
+  }
+  int32_t onState(uint32_t up) override {
+    (up != 0 ? ups : downs)++;
+    return Object_OK;
+  }
+  std::atomic<int> messages{0}, ups{0}, downs{0};
+};
+
+// The IDL endpoint from a client's side: it works while the channel is up,
+// answers Object_ERROR_DEFUNCT once the firmware crashed, and its listener is
+// told; a bad name is refused.
+TEST_F(RpmsgCli, TheEndpointObjectIsDefunctWhileTheFirmwareIsCrashed) {
+  Rprocd r(tee_->socket(), tee_->dir(), {"--recovery", "disabled"});
+  ASSERT_TRUE(r.ready());
+  auto [rc, out] = r.cli("boot " CAPTEE_FIRMWARE_RPMSG_ECHO_SIGNED);
+  ASSERT_EQ(rc, 0) << out;
+  ASSERT_TRUE(eventually([&] { return up(r); }));
+  captee::ChannelOptions o;
+  o.log = [](const std::string &) {};
+  std::string why;
+  captee::Ref root = captee::connect(r.socket(), o, &why);
+  ASSERT_FALSE(root.is_null()) << why;
+  captee::Ref p;
+  ASSERT_EQ(captee::iface::IRemoteProcManager(root).open(0, p), Object_OK);
+  captee::iface::IRemoteProc proc(p);
+  captee::Ref listener = captee::make_object<CountingListener>();
+  auto *counts = captee::LocalObject::from_as<CountingListener>(listener.get());
+  captee::Ref ep;
+  const std::string name = "rpmsg-tty";
+  ASSERT_EQ(proc.openRpmsg(std::as_bytes(std::span(name.data(), name.size())), 0, listener, ep),
+            Object_OK);
+  captee::iface::IRpmsgEndpoint endpoint(ep);
+  const std::string hi = "hi";
+  ASSERT_EQ(endpoint.send(std::as_bytes(std::span(hi.data(), hi.size()))), Object_OK);
+  ASSERT_TRUE(eventually([&] { return counts->messages.load() == 1; }));
+  IRpmsgEndpoint_Info info{};
+  ASSERT_EQ(endpoint.getInfo(info), Object_OK);
+  EXPECT_EQ(info.local, 1024u);
+  std::tie(rc, out) = r.cli("crash");
+  ASSERT_EQ(rc, 0) << out;
+  ASSERT_TRUE(eventually([&] { return r.state()["state"] == "crashed"; }));
+  ASSERT_TRUE(eventually([&] { return counts->downs.load() == 1; }));
+  EXPECT_EQ(endpoint.send(std::as_bytes(std::span(hi.data(), hi.size()))), Object_ERROR_DEFUNCT);
+  EXPECT_EQ(endpoint.getInfo(info), Object_ERROR_DEFUNCT);
+  std::string big(497, 'x');
+  EXPECT_EQ(endpoint.send(std::as_bytes(std::span(big.data(), big.size()))), Object_ERROR_SIZE_IN);
+  // Names that are not channel names are refused before anything looks them up.
+  captee::Ref other;
+  const std::string bad = std::string("tty\x1b[2J");
+  EXPECT_EQ(proc.openRpmsg(std::as_bytes(std::span(bad.data(), bad.size())), 0, {}, other),
+            Object_ERROR_INVALID);
+  const std::string none = "nosuch";
+  EXPECT_EQ(proc.openRpmsg(std::as_bytes(std::span(none.data(), none.size())), 0, {}, other),
+            IRemoteProc_ERROR_NOT_FOUND);
+  std::tie(rc, out) = r.cli("recovery recover");
+  ASSERT_EQ(rc, 0) << out;
+  ASSERT_TRUE(eventually([&] { return counts->ups.load() == 1 && up(r); }));
+  EXPECT_EQ(endpoint.send(std::as_bytes(std::span(hi.data(), hi.size()))), Object_OK)
+      << "the same endpoint works again";
+  EXPECT_TRUE(eventually([&] { return counts->messages.load() == 2; }));
   EXPECT_EQ(r.stop(), 0);
 }
 
