@@ -133,9 +133,12 @@ struct World {
   rproc::RpmsgHost &host() { return manager->processor(0)->rpmsg(); }
 };
 
+// Built and torn down inside main(): its threads use channel state that
+// thread_local destructors free at exit, so it must be gone before.
+World *the_world = nullptr;
+
 World &world() {
-  static World w;
-  return w;
+  return *the_world;
 }
 
 void BM_RpmsgEcho64(benchmark::State &state) {
@@ -153,9 +156,9 @@ void BM_RpmsgEcho64(benchmark::State &state) {
       return;
     }
   }
-  state.counters["us"] = benchmark::Counter(
-      static_cast<double>(state.iterations()) * 1e-6,
-      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["us"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * 1e-6,
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_RpmsgEcho64)->Iterations(2000)->UseRealTime();
 
@@ -193,4 +196,17 @@ BENCHMARK(BM_RpmsgThroughput496)->Iterations(5)->UseRealTime();
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char **argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) {
+    return 1;
+  }
+  {
+    World w;
+    the_world = &w;
+    benchmark::RunSpecifiedBenchmarks();
+    the_world = nullptr;
+  }
+  benchmark::Shutdown();
+  return 0;
+}
