@@ -2,10 +2,10 @@
  *
  * The device side of virtio-rpmsg, written for captee from the virtio
  * specification (split virtqueues) and the rpmsg wire format that Linux's
- * virtio_rpmsg_bus uses; no vendor code. It announces one endpoint, named
- * "rpmsg-tty" as ST's TTY echo example names its channels, through the name
- * service (address 53), and sends every message it receives back to its
- * sender, unchanged.
+ * virtio_rpmsg_bus uses; no vendor code. Like ST's TTY echo example it
+ * announces two endpoints named "rpmsg-tty" (addresses 0x400 and 0x401)
+ * through the name service (address 53), and sends every message it receives
+ * back to its sender, unchanged, from the endpoint it was sent to.
  *
  * Interrupt-driven as real firmware is: the IPCC's receive-occupied interrupt
  * (IRQ 103) through the NVIC tells it the host kicked; it sleeps in WFI
@@ -32,7 +32,8 @@
 #define VIRTIO_RPMSG_F_NS 1u
 #define VIRTIO_STATUS_DRIVER_OK 4u
 #define RPMSG_NS_ADDR 53u
-#define ECHO_ADDR 0x400u
+#define ECHO_ADDR 0x400u /* and ECHO_ADDR + 1 */
+#define ECHO_ENDPOINTS 2u
 #define RPMSG_HDR 16u
 #define RPMSG_BUF 512u
 
@@ -190,14 +191,14 @@ static int send(uint32_t src, uint32_t dst, const volatile uint8_t *data, uint32
   return 1;
 }
 
-static void announce(const char *name) {
+static void announce(const char *name, uint32_t addr) {
   uint8_t ns[40] = {0};
   for (uint32_t i = 0; i < 31 && name[i] != '\0'; i++) {
     ns[i] = (uint8_t)name[i];
   }
-  ns[32] = (uint8_t)ECHO_ADDR;
-  ns[33] = (uint8_t)(ECHO_ADDR >> 8);
-  while (!send(ECHO_ADDR, RPMSG_NS_ADDR, ns, sizeof ns)) {
+  ns[32] = (uint8_t)addr;
+  ns[33] = (uint8_t)(addr >> 8);
+  while (!send(addr, RPMSG_NS_ADDR, ns, sizeof ns)) {
     __asm volatile("wfi");
   }
   kick_host(1u);
@@ -222,7 +223,8 @@ static void serve(void) {
       if (n > len - RPMSG_HDR) {
         n = len - RPMSG_HDR;
       }
-      if (dst == ECHO_ADDR && send(ECHO_ADDR, src, buf + RPMSG_HDR, n)) {
+      if (dst >= ECHO_ADDR && dst < ECHO_ADDR + ECHO_ENDPOINTS &&
+          send(dst, src, buf + RPMSG_HDR, n)) {
         sent = 1;
         echoed++;
       }
@@ -276,8 +278,10 @@ void reset_handler(void) {
   vq_init(&to_host, resource_table.vdev.vring[0].da);
   vq_init(&from_host, resource_table.vdev.vring[1].da);
   if ((resource_table.vdev.gfeatures & VIRTIO_RPMSG_F_NS) != 0) {
-    announce("rpmsg-tty");
-    trace("rpmsg-echo: announced rpmsg-tty\n");
+    for (uint32_t i = 0; i < ECHO_ENDPOINTS; i++) {
+      announce("rpmsg-tty", ECHO_ADDR + i);
+    }
+    trace("rpmsg-echo: announced rpmsg-tty twice\n");
   }
 #ifdef CAPTEE_RPMSG_HOSTILE
   /* The tests' hostile variant: once announced, it claims to have returned

@@ -44,7 +44,7 @@ class RpmsgCli : public ::testing::Test {
   }
   static bool up(const Rprocd &r) {
     nlohmann::json j = channels(r);
-    return j.size() == 1 && j[0]["name"] == "rpmsg-tty" && j[0]["up"] == true;
+    return j.size() == 2 && j[0]["name"] == "rpmsg-tty" && j[0]["up"] == true && j[1]["up"] == true;
   }
   // Writes `line` to the pty at `path` and reads it back (the firmware's echo).
   static std::string echo_through(const std::string &path, const std::string &line) {
@@ -90,6 +90,9 @@ TEST_F(RpmsgCli, ListSeesTheChannelWithinASecondSendListenAndTheTty) {
   EXPECT_EQ(j[0]["local"], 1024);
   const std::string tty = j[0]["tty"];
   EXPECT_EQ(tty, tee_->dir() + "/rproc0-ttyRPMSG0");
+  EXPECT_EQ(j[1]["index"], 1);
+  EXPECT_EQ(j[1]["remote"], 0x401);
+  EXPECT_EQ(j[1]["tty"], tee_->dir() + "/rproc0-ttyRPMSG1");
   std::tie(rc, out) = r.cli("tty rpmsg-tty");
   EXPECT_EQ(rc, 0);
   EXPECT_EQ(out, tty + "\n");
@@ -102,6 +105,7 @@ TEST_F(RpmsgCli, ListSeesTheChannelWithinASecondSendListenAndTheTty) {
   listener.join();
   EXPECT_EQ(heard, "hello from the CLI\n");
   EXPECT_EQ(echo_through(tty, "a line through the tty\n"), "a line through the tty\n");
+  EXPECT_EQ(echo_through(j[1]["tty"], "and the second\n"), "and the second\n");
   std::tie(rc, out) = r.cli("rpmsg send nosuch x");
   EXPECT_EQ(rc, 1);
   EXPECT_EQ(out, "captee: rproc 0 has no rpmsg channel \"nosuch\" #0.\n");
@@ -129,7 +133,7 @@ TEST_F(RpmsgCli, TheChannelComesBackAtTheSamePtyPathAfterACrash) {
   EXPECT_LE(::read(fd, &c, 1), 0) << "hung up";
   ::close(fd);
   ASSERT_TRUE(eventually([&] { return r.state()["boot_count"] == 2 && up(r); }));
-  EXPECT_EQ(channels(r).size(), 1u);
+  EXPECT_EQ(channels(r).size(), 2u);
   EXPECT_EQ(channels(r)[0]["tty"], tty) << "the same path";
   EXPECT_TRUE(std::filesystem::is_symlink(tty));
   EXPECT_EQ(echo_through(tty, "after recovery\n"), "after recovery\n");

@@ -79,10 +79,27 @@ TEST_F(RpmsgTest, TheSampleAnnouncesItsChannelWithinASecondAndEchoes) {
   RecordProperty(
       "channel_ms",
       std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(seen).count()));
+  // Two channels of one name, numbered in announcement order, as Linux
+  // numbers ttyRPMSG0 and ttyRPMSG1.
+  ASSERT_TRUE(eventually([&] { return channel_up("rpmsg-tty", 1); }));
   std::vector<RpmsgChannelInfo> ch = proc().rpmsg().channels();
-  ASSERT_EQ(ch.size(), 1u);
+  ASSERT_EQ(ch.size(), 2u);
+  EXPECT_EQ(ch[0].index, 0u);
   EXPECT_EQ(ch[0].remote, 0x400u);
   EXPECT_EQ(ch[0].local, 1024u);
+  EXPECT_EQ(ch[1].index, 1u);
+  EXPECT_EQ(ch[1].remote, 0x401u);
+  EXPECT_EQ(ch[1].local, 1025u);
+  auto second = std::make_shared<Collector>();
+  proc().rpmsg().listen("rpmsg-tty", 1, second);
+  const std::string two = "to the second channel";
+  ASSERT_EQ(
+      proc().rpmsg().send("rpmsg-tty", 1,
+                          std::span(reinterpret_cast<const uint8_t *>(two.data()), two.size())),
+      RpmsgHost::SendResult::kOk);
+  std::vector<uint8_t> got2;
+  ASSERT_TRUE(second->next(&got2));
+  EXPECT_EQ(std::string(got2.begin(), got2.end()), two);
   const std::string hello = "hello, coprocessor";
   ASSERT_EQ(
       proc().rpmsg().send("rpmsg-tty", 0,
@@ -91,7 +108,9 @@ TEST_F(RpmsgTest, TheSampleAnnouncesItsChannelWithinASecondAndEchoes) {
   std::vector<uint8_t> got;
   ASSERT_TRUE(listener->next(&got));
   EXPECT_EQ(std::string(got.begin(), got.end()), hello);
-  EXPECT_EQ(proc().rpmsg().send("rpmsg-tty", 1, got), RpmsgHost::SendResult::kNoChannel);
+  EXPECT_EQ(proc().rpmsg().send("rpmsg-tty", 2, got), RpmsgHost::SendResult::kNoChannel);
+  EXPECT_TRUE(listener->next(&got, std::chrono::milliseconds(100)) == false)
+      << "the first channel heard nothing of the second's";
   std::vector<uint8_t> big(497);
   EXPECT_EQ(proc().rpmsg().send("rpmsg-tty", 0, big), RpmsgHost::SendResult::kTooBig);
   EXPECT_NE(trace().find("announced rpmsg-tty"), std::string::npos) << trace();
@@ -146,7 +165,8 @@ TEST_F(RpmsgTest, TheChannelComesBackUnderItsNameAfterACrashAndRecovery) {
   ASSERT_TRUE(eventually([&] { return proc().status().boot_count == 2; }))
       << proc().status().last_error;
   ASSERT_TRUE(eventually([&] { return channel_up("rpmsg-tty"); }));
-  EXPECT_EQ(proc().rpmsg().channels().size(), 1u) << "the same channel, not a second one";
+  ASSERT_TRUE(eventually([&] { return channel_up("rpmsg-tty", 1); }));
+  EXPECT_EQ(proc().rpmsg().channels().size(), 2u) << "the same channels, not new ones";
   EXPECT_TRUE(eventually([&] {
     return listener->states() == std::vector<bool>{true, false, true};
   })) << "listeners hear it go down and come back";
