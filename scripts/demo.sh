@@ -123,10 +123,35 @@ if [[ -f "$fw_sig" ]]; then
   echo "\$ arm-none-eabi-readelf -h -n $(basename "$core")   (the crash's core file)"
   dump=$(arm-none-eabi-readelf -h -n "$core")
   printf "%s\n" "$dump" | grep -E 'Type:|Machine:|NT_PRSTATUS|CAPTEE'
-  echo "6. stop (the TA wipes the processor's memory), then shut both daemons down"
+  echo "6. stop (the TA wipes the processor's memory)"
   echo "\$ captee rproc stop"
   ./build/bin/captee rproc stop
   ./build/bin/captee rproc state
+  echo_sig=build/firmware/captee-rpmsg-echo.sig
+  if [[ -f "$echo_sig" ]]; then
+    echo "7. rpmsg: boot the interrupt-driven echo sample; it announces an rpmsg-tty channel"
+    echo "\$ captee rproc boot $echo_sig"
+    ./build/bin/captee rproc boot "$echo_sig"
+    for _ in $(seq 100); do
+      list=$(./build/bin/captee rproc rpmsg list --json 2>/dev/null || true)
+      [[ "$list" == *'"up":true'* ]] && break
+      sleep 0.02
+    done
+    echo "\$ captee rproc rpmsg list"
+    ./build/bin/captee rproc rpmsg list
+    tty=$(./build/bin/captee rproc tty rpmsg-tty)
+    echo "\$ captee rproc tty rpmsg-tty"
+    echo "$tty"
+    echo "a line written to $(basename "$tty") comes back from the firmware:"
+    exec 3<>"$tty"
+    printf 'hello through the rpmsg-tty channel\n' >&3
+    line=
+    read -r -t 5 line <&3 || true
+    exec 3>&-
+    echo "  $line"
+    ./build/bin/captee rproc stop
+  fi
+  echo "8. shut both daemons down"
   rproc_cleanup
   kill -TERM "$capteed_pid" && wait "$capteed_pid"
   capteed_pid=

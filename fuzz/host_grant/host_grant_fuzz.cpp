@@ -83,7 +83,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   ref.table = std::move(parsed).value();
   image.resource_table = std::move(ref);
   std::vector<std::string> notes;
-  pl::HostGrant grant = captee::ta::build_host_grant(image, proc.description().regions, &notes);
+  pl::HostGrant grant = captee::ta::build_host_grant(image, proc.description(), &notes);
   const pl::HostGrant kept = grant;
   if (!proc.grant_host(std::move(grant), &notes).ok()) {
     __builtin_trap();  // the builder's grants are always consistent

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "reserved_memory.hpp"
+
 namespace captee::platform {
 
 const ProcessorDescription *PlatformDescription::find(uint32_t id) const {
@@ -26,6 +28,19 @@ PlatformDescription default_platform() {
   m4.mailbox_da = 0x4C001000;  // the IPCC
   m4.mailbox_layout = MailboxLayout::kStm32Ipcc;
   m4.peripherals = stm32mp15_peripherals();
+  // ST's STM32MP157 discovery boards (stm32mp15xx-dkx.dtsi): the A7 sees
+  // RETRAM at 0x38000000 and MCU SRAM at 0x10000000 and its alias
+  // 0x30000000; the M4 sees RETRAM at 0 and MCU SRAM at 0x10000000.
+  m4.address_aliases = {
+      {0x38000000, 0x00000000, 64 * 1024},
+      {0x10000000, 0x10000000, 384 * 1024},
+      {0x30000000, 0x10000000, 384 * 1024},
+  };
+  m4.reserved_memory = {
+      {"mcuram2", 0x10000000, 0x40000, true},    {"vdev0vring0", 0x10040000, 0x1000, true},
+      {"vdev0vring1", 0x10041000, 0x1000, true}, {"vdev0buffer", 0x10042000, 0x4000, true},
+      {"mcuram", 0x10046000, 0x1a000, true},     {"retram", 0x38000000, 0x10000, true},
+  };
   PlatformDescription p;
   p.name = "stm32mp15-m4";
   p.processors.push_back(std::move(m4));
@@ -187,7 +202,10 @@ std::string validate_processor(const ProcessorDescription &p) {
   if (overlaps(p.mailbox_da, kPageSize, kPrivatePeripheralBus, kPrivatePeripheralBusSize)) {
     return who + " mailbox overlaps the core's private peripheral bus (0xe0000000-0xe00fffff)";
   }
-  return validate_peripherals(p, who);
+  if (std::string err = validate_peripherals(p, who); !err.empty()) {
+    return err;
+  }
+  return validate_reserved_memory(p, who);
 }
 
 }  // namespace

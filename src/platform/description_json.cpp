@@ -184,6 +184,36 @@ PeripheralDescription read_peripheral(const json &j, const std::string &path) {
   return d;
 }
 
+ReservedMemoryDescription read_reserved(const json &j, const std::string &path) {
+  if (!j.is_object()) {
+    throw Failure{path + " must be an object"};
+  }
+  reject_unknown_keys(j, {"name", "address", "size", "no_map"}, path);
+  ReservedMemoryDescription r;
+  r.name = read_string(member(j, "name", path), path + ".name", 31);
+  r.address = read_u32(member(j, "address", path), path + ".address");
+  r.size = read_u32(member(j, "size", path), path + ".size");
+  if (auto it = j.find("no_map"); it != j.end()) {
+    if (!it->is_boolean()) {
+      throw Failure{path + ".no_map must be true or false"};
+    }
+    r.no_map = it->get<bool>();
+  }
+  return r;
+}
+
+AddressAlias read_alias(const json &j, const std::string &path) {
+  if (!j.is_object()) {
+    throw Failure{path + " must be an object"};
+  }
+  reject_unknown_keys(j, {"host", "da", "size"}, path);
+  AddressAlias a;
+  a.host_address = read_u32(member(j, "host", path), path + ".host");
+  a.da = read_u32(member(j, "da", path), path + ".da");
+  a.size = read_u32(member(j, "size", path), path + ".size");
+  return a;
+}
+
 // "stm32mp15" (the SoC's whole map) or a list of peripherals.
 std::vector<PeripheralDescription> read_peripherals(const json &j, const std::string &path) {
   if (j.is_string()) {
@@ -211,10 +241,11 @@ ProcessorDescription read_processor(const json &j, const std::string &path) {
   if (!j.is_object()) {
     throw Failure{path + " must be an object"};
   }
-  reject_unknown_keys(j,
-                      {"id", "name", "core", "regions", "mailbox", "mailbox_layout", "peripherals",
-                       "public_keys", "clock_hz", "irqs", "priority_bits"},
-                      path);
+  reject_unknown_keys(
+      j,
+      {"id", "name", "core", "regions", "mailbox", "mailbox_layout", "peripherals", "public_keys",
+       "clock_hz", "irqs", "priority_bits", "reserved_memory", "address_aliases"},
+      path);
   ProcessorDescription p;
   p.id = read_u32(member(j, "id", path), path + ".id");
   p.name = read_string(member(j, "name", path), path + ".name");
@@ -263,6 +294,26 @@ ProcessorDescription read_processor(const json &j, const std::string &path) {
       throw Failure{path + ".priority_bits must be 3 to 8"};
     }
     p.priority_bits = static_cast<uint8_t>(bits);
+  }
+  if (auto it = j.find("address_aliases"); it != j.end()) {
+    if (!it->is_array() || it->size() > kMaxAddressAliasesPerProcessor) {
+      throw Failure{path + ".address_aliases must be a list of at most " +
+                    std::to_string(kMaxAddressAliasesPerProcessor) + " aliases"};
+    }
+    for (size_t i = 0; i < it->size(); ++i) {
+      p.address_aliases.push_back(
+          read_alias((*it)[i], path + ".address_aliases[" + std::to_string(i) + "]"));
+    }
+  }
+  if (auto it = j.find("reserved_memory"); it != j.end()) {
+    if (!it->is_array() || it->size() > kMaxReservedMemoryPerProcessor) {
+      throw Failure{path + ".reserved_memory must be a list of at most " +
+                    std::to_string(kMaxReservedMemoryPerProcessor) + " regions"};
+    }
+    for (size_t i = 0; i < it->size(); ++i) {
+      p.reserved_memory.push_back(
+          read_reserved((*it)[i], path + ".reserved_memory[" + std::to_string(i) + "]"));
+    }
   }
   if (auto it = j.find("public_keys"); it != j.end()) {
     if (!it->is_array() || it->size() > 16) {

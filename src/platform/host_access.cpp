@@ -239,11 +239,16 @@ Status RemoteProcessor::host_write_table(uint32_t offset, std::span<const uint8_
     if (f.verified == kAddrAny && value != kAddrAny) {
       const MemoryRegion *r = region_for(value, f.span);
       allowed = r != nullptr && !r->description().secure;
+      // Or inside a reserved-memory window the host was shared read-write.
+      for (const HostWindow &w : g.windows) {
+        allowed = allowed || (w.reserved && w.writable && value >= w.da &&
+                              uint64_t{value} + f.span <= uint64_t{w.da} + w.size);
+      }
     }
     if (!allowed) {
       return {Error::kSecurity,
               "the address at byte " + std::to_string(f.offset) + " of the resource table may be " +
-                  (f.verified == kAddrAny ? "set only to non-secure memory"
+                  (f.verified == kAddrAny ? "set only to non-secure or shared reserved memory"
                                           : "only its signed value " + hex32(f.verified)) +
                   ", not " + hex32(value)};
     }

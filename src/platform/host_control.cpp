@@ -261,6 +261,28 @@ class RemoteprocHost final : public iface::IRemoteprocHostSkeleton {
     });
   }
 
+  int32_t listReservedMemory(std::span<::IRemoteprocHost_ReservedMemory> regions,
+                             size_t &len) override {
+    return with_processor([&](RemoteProcessor &p, ProcessorHub &) {
+      const ProcessorDescription &d = p.description();
+      if (d.reserved_memory.size() > regions.size()) {
+        return Object_ERROR_SIZE_OUT;
+      }
+      for (size_t i = 0; i < d.reserved_memory.size(); i++) {
+        const ReservedMemoryDescription &m = d.reserved_memory[i];
+        ::IRemoteprocHost_ReservedMemory r{};
+        r.address = m.address;
+        r.da = host_to_da(d, m.address, m.size).value_or(0);  // validate() makes it exist
+        r.size = m.size;
+        r.noMap = m.no_map ? 1 : 0;
+        std::memcpy(r.name, m.name.data(), std::min(m.name.size(), sizeof r.name - 1));
+        regions[i] = r;
+      }
+      len = d.reserved_memory.size();
+      return Object_OK;
+    });
+  }
+
   int32_t mapResource(uint32_t da, uint32_t size, Ref &memory, uint32_t &baseDa) override {
     return with_processor([&](RemoteProcessor &p, ProcessorHub &) {
       RemoteProcessor::HostPages pages;

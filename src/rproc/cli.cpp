@@ -16,6 +16,7 @@
 #include "captee/detail/printable.hpp"
 #include "captee/memory.hpp"
 #include "captee/rproc/programs.hpp"
+#include "rpmsg_cli.hpp"
 
 namespace captee::rproc {
 
@@ -118,6 +119,21 @@ class RprocCli final : public CliExtension {
     gpio_->add_option("PORT", port_, "0 = GPIOA ... 10 = GPIOK, 11 = GPIOZ")->required();
     gpio_->add_option("PIN", pin_, "0-15")->required();
     gpio_->add_option("LEVEL", level_, "0 or 1")->required();
+    rpmsg_ = cmd_->add_subcommand("rpmsg", "The firmware's rpmsg channels");
+    rpmsg_->require_subcommand(1);
+    rpmsg_list_ = rpmsg_->add_subcommand("list", "Channels the firmware announced");
+    rpmsg_list_->add_flag("--json", rpmsg_cmd_.json, "A JSON array");
+    rpmsg_send_ = rpmsg_->add_subcommand("send", "Send one message (up to 496 bytes)");
+    rpmsg_send_->add_option("NAME", rpmsg_cmd_.name, "Channel name")->required();
+    rpmsg_send_->add_option("DATA", rpmsg_cmd_.data, "The message")->required();
+    rpmsg_send_->add_option("--index", rpmsg_cmd_.index, "Which channel of that name (default 0)");
+    rpmsg_listen_ = rpmsg_->add_subcommand("listen", "Print the channel's messages as they come");
+    rpmsg_listen_->add_option("NAME", rpmsg_cmd_.name, "Channel name")->required();
+    rpmsg_listen_->add_option("--index", rpmsg_cmd_.index, "Which channel of that name");
+    rpmsg_listen_->add_option("--count", rpmsg_cmd_.count, "Exit after this many messages");
+    tty_ = cmd_->add_subcommand("tty", "Print the pty path of an rpmsg-tty channel");
+    tty_->add_option("NAME", rpmsg_cmd_.name, "Channel name (rpmsg-tty)")->required();
+    tty_->add_option("--index", rpmsg_cmd_.index, "Which channel of that name (default 0)");
   }
 
   std::optional<int> run(std::ostream &out, std::ostream &err) override {
@@ -148,6 +164,14 @@ class RprocCli final : public CliExtension {
     }
     if (boot_->parsed()) {
       return boot(proc, out, err);
+    }
+    if (rpmsg_->parsed() || tty_->parsed()) {
+      using K = RpmsgCommand::Kind;
+      rpmsg_cmd_.kind = tty_->parsed()            ? K::kTty
+                        : rpmsg_send_->parsed()   ? K::kSend
+                        : rpmsg_listen_->parsed() ? K::kListen
+                                                  : K::kList;
+      return run_rpmsg_command(proc, id_, rpmsg_cmd_, out, err);
     }
     if (console_->parsed() || console_send_->parsed() || gpio_->parsed()) {
       return board(proc, out, err);
@@ -424,7 +448,9 @@ class RprocCli final : public CliExtension {
   CLI::App *cmd_ = nullptr, *boot_ = nullptr, *stop_ = nullptr, *state_ = nullptr,
            *trace_ = nullptr, *crash_ = nullptr, *recovery_ = nullptr, *coredump_ = nullptr,
            *coredump_mode_ = nullptr, *list_ = nullptr, *console_ = nullptr,
-           *console_send_ = nullptr, *gpio_ = nullptr;
+           *console_send_ = nullptr, *gpio_ = nullptr, *rpmsg_ = nullptr, *rpmsg_list_ = nullptr,
+           *rpmsg_send_ = nullptr, *rpmsg_listen_ = nullptr, *tty_ = nullptr;
+  RpmsgCommand rpmsg_cmd_;
   uint32_t id_ = 0;
   uint32_t index_ = 0;
   uint32_t port_ = 0, pin_ = 0, level_ = 0;

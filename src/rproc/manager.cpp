@@ -11,8 +11,8 @@ namespace captee::rproc {
 
 namespace {
 
-// Receives one processor's events from capteed (on a channel thread) and
-// hands crashes to the processor's own thread.
+// Receives one processor's events from capteed (on a channel thread): hands
+// crashes to the processor's own thread and kicks to its rpmsg buses.
 class EventSink final : public iface::IRemoteprocEventsSkeleton {
  public:
   explicit EventSink(std::weak_ptr<RemoteProc> proc) : proc_(std::move(proc)) {}
@@ -24,7 +24,12 @@ class EventSink final : public iface::IRemoteprocEventsSkeleton {
     }
     return Object_OK;
   }
-  int32_t onKick(uint32_t, uint32_t) override { return Object_OK; }
+  int32_t onKick(uint32_t, uint32_t channels) override {
+    if (auto p = proc_.lock()) {
+      p->on_kick(channels);
+    }
+    return Object_OK;
+  }
 
  private:
   std::weak_ptr<RemoteProc> proc_;

@@ -75,7 +75,13 @@ const char *to_string(State s) {
 }
 
 RemoteProc::RemoteProc(uint32_t id, RemoteProcOptions options)
-    : id_(id), opt_(std::move(options)), guard_(opt_.policy) {
+    : id_(id),
+      opt_(std::move(options)),
+      guard_(opt_.policy),
+      rpmsg_([this](const std::string &line) { log(line); },
+             [this](const std::string &why) { on_crash(0, "virtio: " + why); }),
+      ttys_(rpmsg_, opt_.tty_dir, id, [this](const std::string &line) { log(line); }) {
+  rpmsg_.set_observer([this](const RpmsgChannelInfo &c) { ttys_.channel_up(c); });
   st_.id = id;
   st_.recovery = opt_.recovery;
   st_.coredump = opt_.coredump;
@@ -133,6 +139,11 @@ bool RemoteProc::attach(TeeLink &link, std::string *why) {
   if (rv == Object_OK) {
     rv = host_.listRegions(regions, n);
   }
+  std::vector<IRemoteprocHost_ReservedMemory> reserved(32 /* the platform's limit per processor */);
+  size_t nr = 0;
+  if (rv == Object_OK) {
+    rv = host_.listReservedMemory(reserved, nr);
+  }
   if (rv == Object_OK) {
     rv = host_.getInfo(info);
   }
@@ -146,6 +157,8 @@ bool RemoteProc::attach(TeeLink &link, std::string *why) {
   }
   regions.resize(n);
   regions_ = std::move(regions);
+  reserved.resize(nr);
+  reserved_ = std::move(reserved);
   // Crashes before we came are not ours to recover, except the one the
   // processor is still in: catch_up() queues that one.
   crashes_seen_ = info.state == IRemoteprocHost_STATE_CRASHED && info.crashes > 0 ? info.crashes - 1
@@ -165,7 +178,7 @@ bool RemoteProc::attach(TeeLink &link, std::string *why) {
     if (host_.readResourceTable(table, len, da) == Object_OK) {
       std::vector<uint8_t> bytes(reinterpret_cast<uint8_t *>(table.data()),
                                  reinterpret_cast<uint8_t *>(table.data()) + len);
-      resources_ = Resources::handle(bytes, regions_, &ignored, &notes);
+      resources_ = Resources::handle(bytes, regions_, &ignored, &notes, reserved_);
       if (resources_ && resources_->map(host_, &ignored)) {
         publish(true);
       }
@@ -205,6 +218,7 @@ void RemoteProc::catch_up() {
 void RemoteProc::detach() {
   std::lock_guard<std::mutex> op(op_mu_);
   publish(false);
+  rpmsg_.detach();
   resources_.reset();
   ta_.reset();
   host_ = {};
@@ -296,13 +310,13 @@ bool RemoteProc::do_boot(const Progress &progress, std::string *why) {
     // 2. The resources, on the cached copy.
     say(progress,
         "handling the resource table (" + std::to_string(size) + " bytes at " + hex32(da) + ")");
-    resources_ = Resources::handle(cached_table_, regions_, why, &notes);
+    resources_ = Resources::handle(cached_table_, regions_, why, &notes, reserved_);
     if (!resources_) {
       return false;
     }
   } else {
     notes.push_back("the firmware has no resource table");
-    resources_ = Resources::handle(cached_table_, regions_, why, &notes);
+    resources_ = Resources::handle(cached_table_, regions_, why, &notes, reserved_);
     resources_.emplace();
   }
   for (const std::string &n : notes) {
@@ -311,6 +325,8 @@ bool RemoteProc::do_boot(const Progress &progress, std::string *why) {
   if (!resources_->map(host_, why)) {
     return false;
   }
+  // Linux's rpmsg probe: the vdevs' features, status and receive buffers.
+  rpmsg_.attach(cached_table_, *resources_, host_);
   if (aborted()) {
     *why = "captee-rprocd is shutting down";
     return false;
@@ -359,6 +375,7 @@ bool RemoteProc::find_loaded_table_and_copy(std::string *why) {
 
 void RemoteProc::release_locked() {
   publish(false);
+  rpmsg_.detach();  // before the mappings its buses use go
   if (resources_) {
     resources_->unmap();
   }
@@ -441,6 +458,7 @@ Outcome RemoteProc::recover_locked(const Progress &progress) {
   // 1. STOP_FW (the memory stays for the dump, taken when the crash came).
   say(progress, "stopping the crashed firmware (STOP_FW)");
   publish(false);
+  rpmsg_.detach();
   TaResult r = ta_->stop();
   std::string why;
   bool ok = false;
@@ -485,6 +503,7 @@ bool RemoteProc::reload_and_start(const Progress &progress, std::string *why) {
   if (!resources_->map(host_, why)) {
     return false;
   }
+  rpmsg_.attach(cached_table_, *resources_, host_);
   // 4 and 5: the cached table back, START_FW.
   return copy_table_and_start(progress, why);
 }
@@ -598,6 +617,20 @@ void RemoteProc::on_crash(uint32_t crashes, std::string reason) {
   q_cv_.notify_one();
 }
 
+void RemoteProc::on_kick(uint32_t channels) {
+  rpmsg_.on_kick(channels);
+}
+
+void RemoteProc::handle_vdev_broken(const std::string &reason) {
+  std::unique_lock<std::mutex> op(op_mu_);
+  if (aborted() || lost() || status().state != State::kRunning) {
+    return;
+  }
+  const std::string why = reason.substr(0, 256);
+  (void)host_.injectCrash(
+      std::span<const std::byte>(reinterpret_cast<const std::byte *>(why.data()), why.size()));
+}
+
 void RemoteProc::worker() {
   std::unique_lock<std::mutex> lock(q_mu_);
   for (;;) {
@@ -608,7 +641,11 @@ void RemoteProc::worker() {
     auto [count, reason] = std::move(crashes_.front());
     crashes_.pop_front();
     lock.unlock();
-    handle_crash(count, reason);
+    if (count == 0) {
+      handle_vdev_broken(reason);  // queued by rpmsg_, not by capteed
+    } else {
+      handle_crash(count, reason);
+    }
     lock.lock();
   }
 }
@@ -635,6 +672,7 @@ void RemoteProc::handle_crash(uint32_t crashes, const std::string &reason) {
     last_core_.clear();
   }
   log("crashed: " + reason);
+  rpmsg_.detach();  // endpoints go down now; a recovery brings them back
   if (coredump) {
     take_coredump_locked();
   }

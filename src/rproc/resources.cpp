@@ -19,9 +19,20 @@ constexpr uint64_t kPage = 4096;
 
 using captee::detail::hex32;
 
-std::string region_name(const IRemoteprocHost_Region &r) {
+template <typename T>
+std::string name_of(const T &r) {
   const auto *n = reinterpret_cast<const char *>(r.name);
   return std::string(n, strnlen(n, sizeof r.name));
+}
+
+const IRemoteprocHost_ReservedMemory *reserved_named(
+    const std::vector<IRemoteprocHost_ReservedMemory> &reserved, const std::string &name) {
+  for (const IRemoteprocHost_ReservedMemory &r : reserved) {
+    if (name_of(r) == name) {
+      return &r;
+    }
+  }
+  return nullptr;
 }
 
 uint64_t vring_bytes(uint32_t num, uint32_t align) {
@@ -79,15 +90,24 @@ std::span<const std::byte> MappedResource::bytes() const {
   return mapping->bytes().subspan(da - base, len);
 }
 
+std::span<std::byte> MappedResource::writable_bytes() const {
+  if (!writable || !mapping || !mapping->writable() || da < base ||
+      uint64_t{da - base} + len > mapping->bytes().size()) {
+    return {};
+  }
+  return mapping->bytes().subspan(da - base, len);
+}
+
 std::string trace_text(const MappedResource &trace) {
   std::span<const std::byte> b = trace.bytes();
   auto end = std::find(b.begin(), b.end(), std::byte{0});
   return std::string(reinterpret_cast<const char *>(b.data()), size_t(end - b.begin()));
 }
 
-std::optional<Resources> Resources::handle(std::vector<uint8_t> &table,
-                                           const std::vector<IRemoteprocHost_Region> &regions,
-                                           std::string *why, std::vector<std::string> *notes) {
+std::optional<Resources> Resources::handle(
+    std::vector<uint8_t> &table, const std::vector<IRemoteprocHost_Region> &regions,
+    std::string *why, std::vector<std::string> *notes,
+    const std::vector<IRemoteprocHost_ReservedMemory> &reserved) {
   auto parsed = fw::parse_resource_table(table);
   if (!parsed) {
     *why = "the resource table is malformed: " + parsed.error().message;
@@ -98,9 +118,13 @@ std::optional<Resources> Resources::handle(std::vector<uint8_t> &table,
   }
   Resources res;
   for (const IRemoteprocHost_Region &r : regions) {
-    res.carveouts_.push_back({region_name(r), r.da, r.size});
+    res.carveouts_.push_back({name_of(r), r.da, r.size});
   }
   Placer placer(regions);
+  // Reserved memory is the device tree's, never the host's allocator's.
+  for (const IRemoteprocHost_ReservedMemory &r : reserved) {
+    placer.reserve(r.da, r.size);
+  }
   // Fixed addresses first, so placing FW_RSC_ADDR_ANY avoids them.
   for (const fw::RscEntry &e : parsed.value().entries) {
     if (const auto *m = std::get_if<fw::RscMemory>(&e.body); m && m->da != fw::kFwRscAddrAny) {
@@ -143,7 +167,18 @@ std::optional<Resources> Resources::handle(std::vector<uint8_t> &table,
         return std::nullopt;
       }
       uint32_t da = m->da;
-      if (da == fw::kFwRscAddrAny) {
+      const IRemoteprocHost_ReservedMemory *rm = reserved_named(reserved, m->name);
+      if (da == fw::kFwRscAddrAny && rm != nullptr) {
+        // Linux's rproc_handle_carveout with a carveout registered by name.
+        if (rm->size < m->len) {
+          *why = where + " \"" + m->name + "\" asks for " + std::to_string(m->len) +
+                 " bytes, and the reserved memory of that name has only " +
+                 std::to_string(rm->size);
+          return std::nullopt;
+        }
+        da = rm->da;
+        detail::store_le32(table.data() + e.offset + 4, da);
+      } else if (da == fw::kFwRscAddrAny) {
         std::optional<uint32_t> at = placer.place((uint64_t{m->len} + kPage - 1) / kPage * kPage);
         if (!at) {
           *why = where + " \"" + m->name + "\" asks the host for " + std::to_string(m->len) +
@@ -190,8 +225,11 @@ std::optional<Resources> Resources::handle(std::vector<uint8_t> &table,
         const size_t at = e.offset + 28 + 20 * i;
         uint32_t da = r.da;
         if (da == fw::kFwRscAddrAny) {
+          const IRemoteprocHost_ReservedMemory *rm = reserved_named(reserved, name);
           if (const Carveout *c = named_carveout(name); c != nullptr && c->len >= bytes) {
             da = c->da;
+          } else if (rm != nullptr && rm->size >= bytes) {
+            da = rm->da;  // Linux's rproc_alloc_vring finds the carveout by name
           } else if (std::optional<uint32_t> p =
                          placer.place((bytes + kPage - 1) / kPage * kPage)) {
             da = *p;
@@ -207,6 +245,19 @@ std::optional<Resources> Resources::handle(std::vector<uint8_t> &table,
         }
         detail::store_le32(table.data() + at + 12, notifyid++);
         res.vrings_.push_back({name, da, static_cast<uint32_t>(bytes), true, {}, 0, {}});
+      }
+      // The vdev's buffer pool: its carveout (above), else the reserved
+      // memory of that name, as Linux's rproc_add_virtio_dev looks it up.
+      const std::string buffer = "vdev" + std::to_string(vdev_index) + "buffer";
+      const IRemoteprocHost_ReservedMemory *rm = reserved_named(reserved, buffer);
+      const bool in_table = std::any_of(
+          parsed.value().entries.begin(), parsed.value().entries.end(), [&](const fw::RscEntry &c) {
+            const auto *m = std::get_if<fw::RscMemory>(&c.body);
+            return m != nullptr && c.type == fw::kRscCarveout && m->name == buffer;
+          });
+      if (!in_table && rm != nullptr) {
+        res.carveouts_.push_back({buffer, rm->da, rm->size});
+        res.buffers_.push_back({buffer, rm->da, rm->size, true, {}, 0, {}});
       }
       vdev_index++;
     }

@@ -29,7 +29,7 @@ int rprocd_main(int argc, char **argv) {
   CLI::App app{"captee-rprocd: the normal-world remote-processor manager", "captee-rprocd"};
   std::string tee_socket = env_or("CAPTEE_SOCKET", "/run/captee/captee.sock");
   std::string socket = env_or("CAPTEE_RPROC_SOCKET", "/run/captee/rproc.sock");
-  std::string firmware_dir, coredump_dir;
+  std::string firmware_dir, coredump_dir, tty_dir;
   std::string recovery = "enabled", coredump = "disabled", level = "info";
   app.add_option("--tee-socket", tee_socket,
                  "capteed's socket (default $CAPTEE_SOCKET, else /run/captee/captee.sock)");
@@ -42,6 +42,9 @@ int rprocd_main(int argc, char **argv) {
   app.add_option("--coredump", coredump, "Write a core dump on each crash")
       ->check(CLI::IsMember({"enabled", "disabled"}));
   app.add_option("--coredump-dir", coredump_dir, "Where core dumps go");
+  app.add_option("--tty-dir", tty_dir,
+                 "Where the ptys of rpmsg-tty channels are linked (default: the socket's "
+                 "directory; \"none\" for no ptys)");
   app.add_option("--log-level", level, "error, warn, info or debug")
       ->check(CLI::IsMember({"error", "warn", "info", "debug"}));
   try {
@@ -64,6 +67,14 @@ int rprocd_main(int argc, char **argv) {
     std::cerr << "captee-rprocd: socket directory: " << why << ".\n";
     return 1;
   }
+  if (tty_dir.empty()) {
+    tty_dir = slash == std::string::npos ? "." : slash == 0 ? "/" : socket.substr(0, slash);
+  } else if (tty_dir == "none") {
+    tty_dir.clear();
+  } else if (!ensure_directory(tty_dir, 0755, &why)) {
+    std::cerr << "captee-rprocd: tty directory: " << why << ".\n";
+    return 1;
+  }
 
   sigset_t stop_set;
   sigemptyset(&stop_set);
@@ -80,6 +91,7 @@ int rprocd_main(int argc, char **argv) {
   opts.proc.recovery = recovery == "enabled";
   opts.proc.coredump = coredump == "enabled";
   opts.proc.coredump_dir = coredump_dir;
+  opts.proc.tty_dir = tty_dir;
   opts.proc.log = [quiet](const std::string &line) {
     if (!quiet) {
       std::lock_guard<std::mutex> lock(log_mu);

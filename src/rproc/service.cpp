@@ -7,6 +7,8 @@
 #include "IRemoteProc.hpp"
 #include "IRemoteProcManager.hpp"
 #include "IRemoteProcProgress.hpp"
+#include "IRpmsgEndpoint.hpp"
+#include "IRpmsgListener.hpp"
 #include "captee/memory.hpp"
 #include "captee/detail/whole_file.hpp"
 #include "captee/rproc/manager.hpp"
@@ -82,6 +84,94 @@ struct Manager::Shared {
 namespace {
 
 using SharedPtr = std::shared_ptr<Manager::Shared>;
+
+// Calls a client's IRpmsgListener for one channel (on RpmsgHost's delivery
+// thread).
+class ClientListener final : public RpmsgListener {
+ public:
+  explicit ClientListener(Ref callback) : cb_(std::move(callback)) {}
+  void on_message(std::span<const uint8_t> payload) override {
+    (void)cb_.onMessage(std::as_bytes(payload));
+  }
+  void on_state(bool up) override { (void)cb_.onState(up ? 1 : 0); }
+
+ private:
+  iface::IRpmsgListener cb_;
+};
+
+// A client's IRpmsgEndpoint: the channel (name, index) of one processor,
+// across boots. Its listener goes when the object does.
+class EndpointObject final : public iface::IRpmsgEndpointSkeleton {
+ public:
+  EndpointObject(SharedPtr shared, uint32_t id, std::string name, uint32_t index,
+                 uint64_t listening)
+      : shared_(std::move(shared)),
+        id_(id),
+        name_(std::move(name)),
+        index_(index),
+        listening_(listening) {}
+  ~EndpointObject() override {
+    if (listening_ != 0) {
+      with([&](RemoteProc &p) {
+        p.rpmsg().unlisten(listening_);
+        return Object_OK;
+      });
+    }
+  }
+
+  int32_t send(std::span<const std::byte> data) override {
+    if (data.empty()) {
+      return Object_ERROR_INVALID;
+    }
+    if (data.size() > IRpmsgEndpoint_MAX_MESSAGE) {
+      return Object_ERROR_SIZE_IN;
+    }
+    return with([&](RemoteProc &p) {
+      const auto bytes = std::span(reinterpret_cast<const uint8_t *>(data.data()), data.size());
+      switch (p.rpmsg().send(name_, index_, bytes)) {
+        case RpmsgHost::SendResult::kOk:
+          return Object_OK;
+        case RpmsgHost::SendResult::kNoBuffer:
+          return IRpmsgEndpoint_ERROR_NO_BUFFER;
+        case RpmsgHost::SendResult::kTooBig:
+          return Object_ERROR_SIZE_IN;
+        case RpmsgHost::SendResult::kNoChannel:
+        case RpmsgHost::SendResult::kDown:
+          break;
+      }
+      return Object_ERROR_DEFUNCT;
+    });
+  }
+
+  int32_t getInfo(::IRpmsgEndpoint_Info &info) override {
+    return with([&](RemoteProc &p) {
+      for (const RpmsgChannelInfo &c : p.rpmsg().channels()) {
+        if (c.name == name_ && c.index == index_) {
+          info = {c.index, c.up ? 1u : 0u, c.remote, c.local};
+          return c.up ? Object_OK : Object_ERROR_DEFUNCT;
+        }
+      }
+      return Object_ERROR_DEFUNCT;
+    });
+  }
+
+ private:
+  template <typename F>
+  int32_t with(F &&f) {
+    std::shared_lock<std::shared_mutex> lock(shared_->mu);
+    if (shared_->manager == nullptr) {
+      return Object_ERROR_DEFUNCT;
+    }
+    RemoteProc *p = shared_->manager->processor(id_);
+    return p == nullptr ? Object_ERROR_DEFUNCT : f(*p);
+  }
+
+  SharedPtr shared_;
+  uint32_t id_;
+  std::string name_;
+  uint32_t index_;
+  uint64_t listening_;
+};
 
 class RemoteProcObject final : public iface::IRemoteProcSkeleton {
  public:
@@ -248,6 +338,55 @@ class RemoteProcObject final : public iface::IRemoteProcSkeleton {
     return with([&](RemoteProc &p, Manager &) {
       const std::string text(reinterpret_cast<const char *>(bytes.data()), bytes.size());
       return to_error(p.write_console(text, &taken));
+    });
+  }
+
+  int32_t listRpmsg(std::span<::IRemoteProc_RpmsgChannel> out, size_t &len) override {
+    return with([&](RemoteProc &p, Manager &) {
+      const std::vector<RpmsgChannelInfo> all = p.rpmsg().channels();
+      if (all.size() > out.size()) {
+        return Object_ERROR_SIZE_OUT;
+      }
+      for (size_t i = 0; i < all.size(); i++) {
+        ::IRemoteProc_RpmsgChannel c{};
+        c.index = all[i].index;
+        c.up = all[i].up ? 1 : 0;
+        c.remote = all[i].remote;
+        c.local = all[i].local;
+        std::memcpy(c.name, all[i].name.data(), std::min(all[i].name.size(), sizeof c.name - 1));
+        if (all[i].name == kRpmsgTtyName) {
+          const std::string tty = p.rpmsg_tty_path(all[i].index);
+          if (tty.size() < sizeof c.tty) {
+            std::memcpy(c.tty, tty.data(), tty.size());
+          }
+        }
+        out[i] = c;
+      }
+      len = all.size();
+      return Object_OK;
+    });
+  }
+
+  int32_t openRpmsg(std::span<const std::byte> name, uint32_t index, Object listener,
+                    Ref &endpoint) override {
+    if (name.empty() || name.size() >= kRpmsgNameSize || !printable(name)) {
+      return Object_ERROR_INVALID;
+    }
+    const std::string n = text_of(name);
+    return with([&](RemoteProc &p, Manager &) {
+      const std::vector<RpmsgChannelInfo> all = p.rpmsg().channels();
+      if (std::none_of(all.begin(), all.end(), [&](const RpmsgChannelInfo &c) {
+            return c.name == n && c.index == index;
+          })) {
+        return IRemoteProc_ERROR_NOT_FOUND;
+      }
+      uint64_t listening = 0;
+      if (!Object_isNull(listener)) {
+        listening =
+            p.rpmsg().listen(n, index, std::make_shared<ClientListener>(Ref::share(listener)));
+      }
+      endpoint = make_object<EndpointObject>(shared_, id_, n, index, listening);
+      return Object_OK;
     });
   }
 

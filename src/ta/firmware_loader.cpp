@@ -152,7 +152,7 @@ LoadResult load_verified(platform::RemoteProcessor &proc, std::span<const uint8_
   }
 
   // Step 6.
-  platform::HostGrant grant = build_host_grant(p, proc.description().regions, &fw.grant_notes);
+  platform::HostGrant grant = build_host_grant(p, proc.description(), &fw.grant_notes);
   if (platform::Status s = proc.grant_host(std::move(grant), &fw.grant_notes); !s.ok()) {
     return fail(to_tee_result(s.code), "granting the host its resources: " + s.message);
   }

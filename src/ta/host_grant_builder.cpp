@@ -1,6 +1,8 @@
 #include "host_grant_builder.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <variant>
 
 namespace captee::ta {
@@ -77,8 +79,9 @@ uint64_t vring_bytes(uint32_t num, uint32_t align) {
 }
 
 platform::HostGrant build_host_grant(const fwimage::ParsedImage &p,
-                                     const std::vector<platform::RegionDescription> &regions,
+                                     const platform::ProcessorDescription &processor,
                                      std::vector<std::string> *notes) {
+  const std::vector<platform::RegionDescription> &regions = processor.regions;
   platform::HostGrant g;
   for (const platform::RegionDescription &r : regions) {
     std::string seg;
@@ -115,6 +118,41 @@ platform::HostGrant build_host_grant(const fwimage::ParsedImage &p,
     }
     g.windows.push_back({std::move(name), da, static_cast<uint32_t>(size), writable});
   };
+  // A reserved-memory region the host will allocate from by name; granted
+  // once, however many resources name it.
+  std::vector<std::string> reserved_granted;
+  auto reserved = [&](const std::string &name, uint64_t needed) {
+    const platform::ReservedMemoryDescription *r = platform::find_reserved_memory(processor, name);
+    if (r == nullptr || std::find(reserved_granted.begin(), reserved_granted.end(), name) !=
+                            reserved_granted.end()) {
+      return;
+    }
+    std::optional<uint32_t> da = platform::host_to_da(processor, r->address, r->size);
+    std::string seg;
+    if (!da) {
+      return;  // validate() keeps this from happening
+    }
+    if (needed > r->size) {
+      notes->push_back("reserved memory " + name + " is not shared: its " +
+                       std::to_string(r->size) + " bytes are fewer than the " +
+                       std::to_string(needed) + " the resource table asks for");
+      return;
+    }
+    if (touches_segment(p, *da, r->size, /*exec_only=*/false, &seg)) {
+      notes->push_back("reserved memory " + name + " is not shared: its pages hold bytes of " +
+                       seg + ", which the host must not change");
+      return;
+    }
+    reserved_granted.push_back(name);
+    g.windows.push_back({name, *da, r->size, true, true});
+  };
+  std::vector<std::string> carveout_names;
+  for (const fwimage::RscEntry &e : rt.table.entries) {
+    if (const auto *m = std::get_if<fwimage::RscMemory>(&e.body);
+        m != nullptr && e.type == fwimage::kRscCarveout) {
+      carveout_names.push_back(m->name);
+    }
+  }
   auto address = [&](uint32_t offset, uint32_t verified, uint64_t span) {
     g.addresses.push_back(
         {offset, verified, span > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(span)});
@@ -138,8 +176,15 @@ platform::HostGrant build_host_grant(const fwimage::ParsedImage &p,
         const uint64_t bytes = vring_bytes(r.num, r.align);
         address(at, r.da, bytes);
         mark(g.rsc_writable, at + 12, 4);  // notifyid
-        window("vdev" + std::to_string(vdevs) + "vring" + std::to_string(i), r.da, bytes,
-               /*writable=*/true);
+        const std::string name = "vdev" + std::to_string(vdevs) + "vring" + std::to_string(i);
+        if (r.da == kFwRscAddrAny) {
+          reserved(name, bytes);
+        }
+        window(name, r.da, bytes, /*writable=*/true);
+      }
+      const std::string buffer = "vdev" + std::to_string(vdevs) + "buffer";
+      if (std::find(carveout_names.begin(), carveout_names.end(), buffer) == carveout_names.end()) {
+        reserved(buffer, 1);
       }
       vdevs++;
     } else if (const auto *m = std::get_if<fwimage::RscMemory>(&e.body)) {
@@ -148,6 +193,9 @@ platform::HostGrant build_host_grant(const fwimage::ParsedImage &p,
       }
       address(e.offset + 4, m->da, m->len);
       address(e.offset + 8, m->pa, m->len);
+      if (m->da == kFwRscAddrAny) {
+        reserved(m->name, m->len);
+      }
       if (name_is(m->name, "vdev%dbuffer", "vdev%dvring%d")) {
         window(m->name, m->da, m->len, /*writable=*/true);
       }

@@ -14,7 +14,12 @@
 //    and notifyid; carveout da and pa. Nothing else;
 //  - non-secure regions of the processor, whole and read-write: they are host
 //    memory (where FW_RSC_ADDR_ANY carveouts and vrings go), unless a loaded
-//    segment lies in them.
+//    segment lies in them;
+//  - the board's reserved-memory regions a FW_RSC_ADDR_ANY vring or carveout
+//    will be allocated from by name, as Linux's stm32_rproc does
+//    (`vdevNvringM` for vring M of vdev N, a carveout's own name, and
+//    `vdevNbuffer` for a vdev whose table has no such carveout): whole and
+//    read-write, unless a loaded segment lies in them or they are too small.
 #pragma once
 
 #include <string>
@@ -29,7 +34,7 @@ namespace captee::ta {
 // `parsed.resource_table`, when present, must have been decoded from the
 // loaded copy. Refused windows are explained in *notes (one sentence each).
 platform::HostGrant build_host_grant(const fwimage::ParsedImage &parsed,
-                                     const std::vector<platform::RegionDescription> &regions,
+                                     const platform::ProcessorDescription &processor,
                                      std::vector<std::string> *notes);
 
 // Bytes of a split virtqueue with `num` descriptors and `align`ment, as

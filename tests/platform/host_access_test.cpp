@@ -164,6 +164,22 @@ TEST_F(HostAccess, TableFirewallLetsOnlyAllowedFieldsChange) {
   EXPECT_EQ(read_word(*proc_, kTable), 1u);
 }
 
+// The host may place a FW_RSC_ADDR_ANY address in a reserved-memory window
+// the TA shared with it (Linux allocates vrings there by name), and nowhere
+// else of secure memory: not past the window's end, not in a window that is
+// not from reserved memory.
+TEST_F(HostAccess, AnAnyAddressMayGoIntoASharedReservedMemoryWindowOnly) {
+  grant_.windows.push_back({"vdev0vring1", 0x10008000, 0x1000, true, /*reserved=*/true});
+  ASSERT_TRUE(proc_->grant_host(grant_, nullptr).ok());
+  EXPECT_EQ(write_word_at(20, 0x10009000).code, Error::kSecurity) << "secure, outside the window";
+  EXPECT_EQ(write_word_at(20, 0x10008F80).code, Error::kSecurity) << "0x100 bytes must fit";
+  EXPECT_EQ(write_word_at(20, kVring).code, Error::kSecurity)
+      << "a shared vring window is not reserved memory to place things in";
+  EXPECT_TRUE(write_word_at(20, 0x10008F00).ok());
+  EXPECT_EQ(read_word(*proc_, kTable + 20), 0x10008F00u);
+  EXPECT_EQ(write_word_at(24, 0x10008000).code, Error::kSecurity) << "a fixed address stays";
+}
+
 TEST_F(HostAccess, ReleaseEndsSharingAndWipesWhatTheHostStillMaps) {
   ASSERT_TRUE(proc_->grant_host(grant_, nullptr).ok());
   RemoteProcessor::HostPages pages;

@@ -105,6 +105,44 @@ TEST_F(RemoteProcTest, AFailedBootOfALoadedImageIsOnlyReleased) {
   EXPECT_FALSE(tee_->log_contains("STOP_FW refused"));
 }
 
+// ST's OpenAMP images leave their vrings to the host (FW_RSC_ADDR_ANY) and
+// have no vdev0buffer carveout: Linux finds all three in the board's
+// reserved memory by name. Before the platform knew its reserved memory,
+// such an image failed: "no carveout and no non-secure memory to go to".
+TEST_F(RemoteProcTest, StStyleImageWithHostPlacedVringsBootsIntoTheBoardsReservedMemory) {
+  start_manager(default_options());
+  ASSERT_EQ(proc().boot(st_style_firmware(), "st-style"), Outcome::kOk)
+      << proc().status().last_error;
+  EXPECT_EQ(proc().status().state, State::kRunning);
+  // The loaded table says where the host put them, as Linux writes it back.
+  auto table = tee_->soc().processor(0)->translate(kStStyleTableDa, 140);
+  ASSERT_EQ(table.size(), 140u);
+  auto word = [&](size_t at) {
+    uint32_t v = 0;
+    std::memcpy(&v, table.data() + at, 4);
+    return v;
+  };
+  EXPECT_EQ(word(100), 0x10040000u) << "vring 0 in vdev0vring0";
+  EXPECT_EQ(word(112), 0u) << "vring 0's notify id";
+  EXPECT_EQ(word(120), 0x10041000u) << "vring 1 in vdev0vring1";
+  EXPECT_EQ(word(132), 1u) << "vring 1's notify id";
+  ASSERT_EQ(proc().stop(), Outcome::kOk);
+  EXPECT_TRUE(tee_->memory_wiped());
+}
+
+// A signed segment in the reserved vring region: the TA does not share the
+// region (the host could rewrite authenticated bytes through it) and refuses
+// to let the host point the vring there, so the boot fails cleanly.
+TEST_F(RemoteProcTest, ReservedMemoryHoldingSignedBytesIsNotSharedAndTheBootFails) {
+  start_manager(default_options());
+  EXPECT_EQ(proc().boot(st_style_firmware(/*data_in_vring0=*/true), "st-style"), Outcome::kFailed);
+  EXPECT_EQ(proc().status().state, State::kOffline);
+  EXPECT_NE(proc().status().last_error.find("vdev0vring0 [0x10040000, +438) is not shared"),
+            std::string::npos)
+      << proc().status().last_error;
+  EXPECT_TRUE(tee_->memory_wiped());
+}
+
 TEST_F(RemoteProcTest, CrashWithAutomaticRecoveryBootsAgain) {
   REQUIRE_FIRMWARE();
   ManagerOptions o = default_options();

@@ -45,6 +45,12 @@ Bytes dev_signed_firmware() {
 Bytes dev_signed_bundle() {
   return read_file(CAPTEE_FIRMWARE_BUNDLE_SIGNED);
 }
+Bytes rpmsg_echo_firmware() {
+  return read_file(CAPTEE_FIRMWARE_RPMSG_ECHO_SIGNED);
+}
+Bytes rpmsg_hostile_firmware() {
+  return read_file(CAPTEE_FIRMWARE_RPMSG_HOSTILE_SIGNED);
+}
 
 Bytes sign(const std::vector<Bytes> &elfs) {
   const std::string &pem = captee::testing::rsa_private_pem(2048);
@@ -92,10 +98,45 @@ Bytes unplaceable_vring_firmware() {
   std::vector<uint8_t> table = captee::testing::sample_resource_table();
   const uint32_t any = 0xFFFFFFFF;
   std::memcpy(table.data() + 160, &any, 4);  // vdev entry at 132, its vring 0 at 160
+  // 256 descriptors: more than the board's 4 KiB vdev0vring0 region holds.
+  const uint32_t num = 256;
+  std::memcpy(table.data() + 168, &num, 4);
   captee::testing::FakeElf elf;
   elf.segments.push_back({1, 0x0, one_instruction(0xE7FE), 0, 5});
   elf.segments.push_back({1, 0x10000000, std::move(table), 1024});
   elf.resource_table_segment = 1;
+  return sign({captee::testing::build_elf(elf)});
+}
+
+Bytes st_style_firmware(bool data_in_vring0) {
+  std::vector<uint8_t> t;
+  auto put = [&](uint32_t v) {
+    for (int i = 0; i < 4; i++) {
+      t.push_back(static_cast<uint8_t>(v >> (8 * i)));
+    }
+  };
+  for (uint32_t v : {1u, 2u, 0u, 0u, 24u, 72u}) {  // header: 2 entries at 24 and 72
+    put(v);
+  }
+  for (uint32_t v : {2u, 0x10000400u, 1024u, 0u}) {  // trace
+    put(v);
+  }
+  t.resize(t.size() + 32, 0);
+  std::memcpy(t.data() + t.size() - 32, "trace0", 6);
+  const uint32_t any = 0xFFFFFFFF;
+  for (uint32_t v : {3u, 7u, 0u, 1u, 0u, 0u, 0x00000200u}) {  // vdev: rpmsg, F_NS, 2 vrings
+    put(v);
+  }
+  for (uint32_t v : {any, 16u, 16u, 0u, 0u, any, 16u, 16u, 1u, 0u}) {
+    put(v);
+  }
+  captee::testing::FakeElf elf;
+  elf.segments.push_back({1, 0x0, one_instruction(0xE7FE), 0, 5});
+  elf.segments.push_back({1, kStStyleTableDa, std::move(t), 2048});
+  elf.resource_table_segment = 1;
+  if (data_in_vring0) {
+    elf.segments.push_back({1, 0x10040800, std::vector<uint8_t>(64, 0x5A), 0, 6});
+  }
   return sign({captee::testing::build_elf(elf)});
 }
 

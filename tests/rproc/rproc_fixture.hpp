@@ -31,6 +31,10 @@ std::string test_data(const std::string &name);  // shared/test-data/rproc/<name
 bool firmware_built();
 Bytes dev_signed_firmware();
 Bytes dev_signed_bundle();
+// firmware/captee-rpmsg-echo.c, signed with the development key.
+Bytes rpmsg_echo_firmware();
+// The same firmware, whose used index jumps after it announced its channel.
+Bytes rpmsg_hostile_firmware();
 
 // Signs `elfs` with the suite's generated RSA key (capteed trusts it).
 Bytes sign(const std::vector<Bytes> &elfs);
@@ -38,9 +42,19 @@ Bytes sign(const std::vector<Bytes> &elfs);
 Bytes crash_at_once_firmware();
 // Firmware that runs forever and never writes a trace (it has no table).
 Bytes silent_firmware();
-// Firmware whose table wants vring 0 at FW_RSC_ADDR_ANY: the default
-// platform has no non-secure memory for it, so its boot fails after LOAD_FW.
+// Firmware whose table wants vring 0 at FW_RSC_ADDR_ANY with 256 descriptors:
+// the default platform has no non-secure memory for it and its reserved
+// vdev0vring0 is too small, so its boot fails after LOAD_FW.
 Bytes unplaceable_vring_firmware();
+
+// Firmware laid out as ST's OpenAMP examples for the STM32MP157's M4: a
+// table with a trace and one rpmsg vdev whose two vrings (16 buffers, align
+// 16) are FW_RSC_ADDR_ANY and no vdev0buffer carveout; the host finds all
+// three in the board's reserved memory. Runs forever (`b .`). With
+// `data_in_vring0`, a signed data segment also loads into vdev0vring0's page.
+Bytes st_style_firmware(bool data_in_vring0 = false);
+// Its resource table's device address.
+inline constexpr uint32_t kStStyleTableDa = 0x10000000;
 
 // capteed in this process.
 class InProcessCapteed {

@@ -52,6 +52,31 @@ struct RegionDescription {
   uint8_t access = kRwx;
 };
 
+// A reserved-memory region of the board's device tree, as Linux's remoteproc
+// driver for the board finds it (`memory-region` of the rproc node): its
+// name (the node name without the unit address), where it lies in the
+// host's (the Cortex-A7's) physical address space, and no-map. Linux's
+// stm32_rproc registers each one as a carveout by name, so vrings and vdev
+// buffers named `vdevNvringM` and `vdevNbuffer` go where the firmware's
+// vendor expects them. The processor sees the region at the device address
+// its address aliases give (reserved_da()), always inside one of its regions.
+struct ReservedMemoryDescription {
+  std::string name;      // 1 to 31 characters, e.g. "vdev0vring0"
+  uint32_t address = 0;  // host physical address (the device tree's reg)
+  uint32_t size = 0;     // bytes, non-zero
+  bool no_map = true;    // the device tree's no-map: Linux keeps it out of its own allocator
+};
+
+// One window of the host's physical addresses onto the processor's device
+// addresses (a device tree's dma-ranges): host [host_address, +size) is the
+// processor's [da, +size). Several aliases may reach the same memory, as the
+// STM32MP15's MCU SRAM is at 0x10000000 and 0x30000000 for both cores.
+struct AddressAlias {
+  uint32_t host_address = 0;
+  uint32_t da = 0;
+  uint32_t size = 0;  // non-zero
+};
+
 // The core's clock and interrupt controller, as docs/REMOTEPROC.md
 // ("Exceptions and interrupts") describes them. The defaults are the
 // STM32MP15's M4: 209 MHz, 150 external interrupts, 4 priority bits.
@@ -76,6 +101,10 @@ struct ProcessorDescription {
   uint32_t clock_hz = kDefaultClockHz;  // 1 MHz .. 1 GHz
   uint32_t irqs = kDefaultIrqs;         // NVIC external lines IRQ 0 .. irqs-1, 1 .. kMaxIrqs
   uint8_t priority_bits = kDefaultPriorityBits;  // implemented priority bits, 3 .. 8
+  // The board's reserved memory for this processor (unique names) and the
+  // host-to-device address aliases that place it; both may be empty.
+  std::vector<ReservedMemoryDescription> reserved_memory;
+  std::vector<AddressAlias> address_aliases;
 };
 
 struct PlatformDescription {
@@ -90,6 +119,8 @@ struct PlatformDescription {
 inline constexpr size_t kMaxProcessors = 16;
 inline constexpr size_t kMaxRegionsPerProcessor = 16;
 inline constexpr size_t kMaxPeripheralsPerProcessor = 256;
+inline constexpr size_t kMaxReservedMemoryPerProcessor = 32;
+inline constexpr size_t kMaxAddressAliasesPerProcessor = 16;
 inline constexpr uint64_t kMaxMemoryPerProcessor = 1ull << 30;  // 1 GiB
 inline constexpr uint32_t kPageSize = 4096;
 // The core's own registers (System Control Space, SysTick, NVIC) live here;
@@ -100,8 +131,22 @@ inline constexpr uint32_t kPrivatePeripheralBusSize = 0x100000;
 // The default platform: one Cortex-M4 (rproc_id 0) with RETRAM at 0x0 (64 KiB),
 // MCU SRAM at 0x10000000 (384 KiB), the IPCC at 0x4C001000 and the rest of
 // the STM32MP15's peripheral map, clocked at 209 MHz, with 150 external
-// interrupts and 4 priority bits.
+// interrupts and 4 priority bits; the reserved memory of ST's STM32MP157
+// discovery boards (stm32mp15xx-dkx.dtsi: mcuram2, vdev0vring0, vdev0vring1,
+// vdev0buffer, mcuram in MCU SRAM, retram) and the aliases that place it
+// (RETRAM at host 0x38000000 is the M4's 0x0; MCU SRAM is at 0x10000000 and
+// 0x30000000 for the host, at 0x10000000 for the M4).
 PlatformDescription default_platform();
+
+// The device address the processor sees host address [address, +size) at:
+// the first alias that holds the whole range. nullopt when none does.
+std::optional<uint32_t> host_to_da(const ProcessorDescription &p, uint32_t address, uint32_t size);
+// The host address of the processor's [da, +size): the first alias that holds
+// the whole range. nullopt when none does.
+std::optional<uint32_t> da_to_host(const ProcessorDescription &p, uint32_t da, uint32_t size);
+// The reserved-memory region named `name`, or nullptr. Borrowed from `p`.
+const ReservedMemoryDescription *find_reserved_memory(const ProcessorDescription &p,
+                                                      std::string_view name);
 
 // The STM32MP15's peripherals as its M4 sees them (RM0436 memory map; the
 // addresses of the CMSIS device header stm32mp157cxx_cm4.h), sorted by base,

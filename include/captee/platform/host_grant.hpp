@@ -17,7 +17,9 @@
 //    loses);
 //  - a write into the resource table may change only bytes the grant marks
 //    writable, and an address field only to its signed value, or, where the
-//    firmware asked for FW_RSC_ADDR_ANY, to a range of non-secure memory.
+//    firmware asked for FW_RSC_ADDR_ANY, to a range of non-secure memory or
+//    of a window the TA granted from the board's reserved memory (a
+//    `vdevNvringM` or `vdevNbuffer` region, shared with the host anyway).
 #pragma once
 
 #include <cstdint>
@@ -32,6 +34,9 @@ struct HostWindow {
   uint32_t da = 0;   // device address of the resource's first byte
   uint32_t size = 0;
   bool writable = false;  // trace buffers are read-only, vrings and buffers read-write
+  // A region of the board's reserved memory the host may place FW_RSC_ADDR_ANY
+  // vrings and carveouts into, as Linux allocates them there by name.
+  bool reserved = false;
 };
 
 // A 32-bit address field of the resource table (carveout da/pa, vring da).

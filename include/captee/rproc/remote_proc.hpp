@@ -45,6 +45,8 @@
 #include "IRemoteprocHost.hpp"
 #include "captee/rproc/crash_loop_guard.hpp"
 #include "captee/rproc/resources.hpp"
+#include "captee/rproc/rpmsg_host.hpp"
+#include "captee/rproc/rpmsg_tty.hpp"
 #include "captee/rproc/tee_link.hpp"
 
 namespace captee::rproc {
@@ -67,6 +69,8 @@ struct RemoteProcOptions {
   bool recovery = true;
   bool coredump = false;
   std::string coredump_dir;  // where crash cores go (coredump enabled)
+  // Where "rpmsg-tty" channels' pty links go (rproc<id>-ttyRPMSG<n>); "" for none.
+  std::string tty_dir;
   RecoveryPolicy policy;
   // One line per event (boots, crashes, recoveries, failures). Thread-safe.
   std::function<void(const std::string &)> log;
@@ -135,6 +139,13 @@ class RemoteProc {
   // Called from the host face's event thread: queues the crash for this
   // processor's own thread and returns at once.
   void on_crash(uint32_t crashes, std::string reason);
+  // Called from the host face's event thread: the firmware kicked these
+  // mailbox channels (the rpmsg buses look at their rings).
+  void on_kick(uint32_t channels);
+  // The firmware's rpmsg channels (docs/REMOTEPROC.md, "rpmsg").
+  RpmsgHost &rpmsg() { return rpmsg_; }
+  // The stable pty path of "rpmsg-tty" channel `index` ("" without one).
+  std::string rpmsg_tty_path(uint32_t index) const { return ttys_.path(index); }
 
   RemoteProcStatus status() const;
   // The text of trace buffer `index` (kNotFound if there is none mapped).
@@ -149,6 +160,9 @@ class RemoteProc {
  private:
   void worker();
   void handle_crash(uint32_t crashes, const std::string &reason);
+  // A vdev broke the virtio rules: the running firmware is crashed with the
+  // reason, so that recovery (when enabled) boots it afresh.
+  void handle_vdev_broken(const std::string &reason);
   // The steps, with op_mu_ held.
   bool do_boot(const Progress &progress, std::string *why);
   bool reload_and_start(const Progress &progress, std::string *why);
@@ -169,12 +183,13 @@ class RemoteProc {
 
   // Operations: held for a whole boot, stop or recovery.
   mutable std::mutex op_mu_;
-  TeeLink *link_ = nullptr;                      // guarded by op_mu_
-  std::unique_ptr<TeeLink::Session> ta_;         // guarded by op_mu_
-  iface::IRemoteprocHost host_;                  // guarded by op_mu_
-  std::vector<IRemoteprocHost_Region> regions_;  // guarded by op_mu_
-  std::vector<uint8_t> image_;                   // the booted image, for recovery (op_mu_)
-  std::vector<uint8_t> cached_table_;            // Linux's cached table (op_mu_)
+  TeeLink *link_ = nullptr;                               // guarded by op_mu_
+  std::unique_ptr<TeeLink::Session> ta_;                  // guarded by op_mu_
+  iface::IRemoteprocHost host_;                           // guarded by op_mu_
+  std::vector<IRemoteprocHost_Region> regions_;           // guarded by op_mu_
+  std::vector<IRemoteprocHost_ReservedMemory> reserved_;  // guarded by op_mu_
+  std::vector<uint8_t> image_;                            // the booted image, for recovery (op_mu_)
+  std::vector<uint8_t> cached_table_;                     // Linux's cached table (op_mu_)
   // The handled resources. Changed with op_mu_ held and published_ false;
   // read by trace() with state_mu_ held and published_ true.
   std::optional<Resources> resources_;
@@ -196,6 +211,10 @@ class RemoteProc {
   bool stopping_ = false;                                 // guarded by q_mu_
   std::atomic<bool> shutting_down_{false};
   std::thread thread_;
+
+  // After resources_: its buses use resources_'s mappings, so it goes first.
+  RpmsgHost rpmsg_;
+  RpmsgTtys ttys_;  // uses rpmsg_: goes first
 };
 
 }  // namespace captee::rproc

@@ -7,8 +7,11 @@
 // into the copy), and later copies the copy over the loaded table before
 // START_FW. captee-rprocd does the same, with two differences that come from
 // the TEE owning the memory:
-//  - FW_RSC_ADDR_ANY carveouts and vrings are placed in the processor's
-//    non-secure regions (host memory); with none, such a table cannot boot;
+//  - FW_RSC_ADDR_ANY carveouts and vrings go to the board's reserved-memory
+//    region of their name (`vdevNvringM`, the carveout's name), as Linux's
+//    stm32_rproc registers them, and otherwise to the processor's non-secure
+//    regions (host memory); with neither, such a table cannot boot; a vdev's
+//    buffer is its `vdevNbuffer` carveout or reserved region;
 //  - memory is reached only through the windows the remoteproc TA granted
 //    (IRemoteprocHost.mapResource): trace buffers read-only, vrings and vdev
 //    buffers read-write. Windows belong to one load, so they are mapped again
@@ -37,6 +40,8 @@ struct MappedResource {
   std::optional<Mapping> mapping;  // of the window
   // The resource's bytes inside the mapping (empty when unmapped).
   std::span<const std::byte> bytes() const;
+  // The same, to write (empty when unmapped or not writable).
+  std::span<std::byte> writable_bytes() const;
 };
 
 class Resources {
@@ -46,13 +51,15 @@ class Resources {
   // carveouts, the da of FW_RSC_ADDR_ANY vrings (a "vdevNvringM" carveout if
   // the table has one, else non-secure memory), and every vring's notify id
   // (0, 1, ... in table order, as Linux's idr does). `regions` is the
-  // processor's memory map (IRemoteprocHost.listRegions). nullopt with one
+  // processor's memory map (IRemoteprocHost.listRegions), `reserved` the
+  // board's reserved memory (IRemoteprocHost.listReservedMemory). nullopt with one
   // sentence in *why on the first entry that cannot be handled; *notes gets
   // entries skipped as Linux skips them (unknown and vendor types, devmem
   // without an IOMMU).
-  static std::optional<Resources> handle(std::vector<uint8_t> &table,
-                                         const std::vector<IRemoteprocHost_Region> &regions,
-                                         std::string *why, std::vector<std::string> *notes);
+  static std::optional<Resources> handle(
+      std::vector<uint8_t> &table, const std::vector<IRemoteprocHost_Region> &regions,
+      std::string *why, std::vector<std::string> *notes,
+      const std::vector<IRemoteprocHost_ReservedMemory> &reserved = {});
 
   // Maps every trace buffer, vring and vdev buffer through `host`. false
   // with *why naming the first resource the TEE did not share.
