@@ -18,10 +18,13 @@
 #include "IRpmsgEndpoint.hpp"
 #include "IRpmsgListener.hpp"
 #include "captee/channel.hpp"
+#include "rpmsg_timing.hpp"
 #include "rprocd_harness.hpp"
 #include "tee_harness.hpp"
 
 namespace {
+
+using captee::rproc::testing::kWithinBoot;
 
 using captee::test::CapteedProcess;
 using captee::test::eventually;
@@ -82,7 +85,7 @@ TEST_F(RpmsgCli, ListSeesTheChannelWithinASecondSendListenAndTheTty) {
   ASSERT_EQ(rc, 0) << out;
   const auto booted = std::chrono::steady_clock::now();
   ASSERT_TRUE(eventually([&] { return up(r); }));
-  EXPECT_LT(std::chrono::steady_clock::now() - booted, std::chrono::seconds(1))
+  EXPECT_LT(std::chrono::steady_clock::now() - booted, kWithinBoot)
       << "rpmsg list --json shows the channel within 1 s of boot";
   nlohmann::json j = channels(r);
   EXPECT_EQ(j[0]["index"], 0);

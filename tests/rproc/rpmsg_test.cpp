@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "rproc_fixture.hpp"
+#include "rpmsg_timing.hpp"
 
 namespace captee::rproc::testing {
 namespace {
@@ -73,7 +74,7 @@ TEST_F(RpmsgTest, TheSampleAnnouncesItsChannelWithinASecondAndEchoes) {
   const auto t0 = std::chrono::steady_clock::now();
   ASSERT_EQ(proc().boot(rpmsg_echo_firmware(), "captee-rpmsg-echo.sig"), Outcome::kOk)
       << proc().status().last_error;
-  ASSERT_TRUE(eventually([&] { return channel_up("rpmsg-tty"); }, std::chrono::seconds(1)))
+  ASSERT_TRUE(eventually([&] { return channel_up("rpmsg-tty"); }, kWithinBoot))
       << "the channel within 1 s of boot; trace: " << trace();
   const auto seen = std::chrono::steady_clock::now() - t0;
   RecordProperty(
