@@ -35,7 +35,8 @@ bool ecc_size_valid(uint32_t type, uint32_t bits);
 // the type has, none twice): TEE_ATTR_ECC_CURVE, TEE_ATTR_ECC_PUBLIC_VALUE_X
 // and _Y, and for a key pair TEE_ATTR_ECC_PRIVATE_VALUE. On success `*key`
 // is the caller's and `*bits` the curve's size; TEE_ERROR_BAD_PARAMETERS if
-// one is missing, the curve is not a NIST one, a value is longer than the
+// one is missing, the curve is not the type's (a NIST one; SM2's for the
+// SM2 types, which become OpenSSL "SM2" keys), a value is longer than the
 // curve's, or the point is not on the curve.
 TEE_Result ecc_key_from_attributes(uint32_t type, const TEE_Attribute *attrs, uint32_t count,
                                    EVP_PKEY **key, uint32_t *bits);

@@ -6,6 +6,9 @@
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
 
+#include <new>
+#include <vector>
+
 #include "operations.hpp"
 #include "secret_buffer.hpp"
 #include "sm2.hpp"
