@@ -7,7 +7,10 @@
 // what must never happen is a read or write outside what the TA passed, a
 // size reported larger than the buffer written, or an object larger than
 // its maximum. A third round feeds the arithmetic family (GP 8) arrays of
-// hostile lengths, corrupted headers and octet strings of any size.
+// hostile lengths, corrupted headers and octet strings of any size. A fourth
+// decrypts hostile SM2 ciphertexts (C1 || C3 || C2 of any length and
+// content) under a fixed key, and reads the same bytes as the DER OpenSSL
+// writes (sm2.hpp), each into a buffer of a fuzzed size.
 //
 // Input:
 //   u8  flags: bit 0 through the __GP11_ functions, bit 1 then a params round
@@ -22,6 +25,8 @@
 //       in words, u8 header corruption (0: none; else the next u32 replaces
 //       word 1), u16 octet count then the octets, i8 sign; then u8 the
 //       operation and u16 an output buffer's size
+//   sm2 round (flags bit 3): u16 length then the ciphertext's bytes (clipped
+//       to what is left), u16 an output buffer's size
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -30,6 +35,7 @@
 #include <vector>
 
 #include "gp11_params.hpp"
+#include "sm2.hpp"
 #include "ta_panic_stub.hpp"
 #include "tee_internal_api.h"
 
@@ -53,6 +59,12 @@ constexpr uint32_t kTypes[] = {
     TEE_TYPE_X25519_PUBLIC_KEY,
     TEE_TYPE_X25519_KEYPAIR,
     TEE_TYPE_DH_KEYPAIR,
+    TEE_TYPE_SM2_DSA_PUBLIC_KEY,
+    TEE_TYPE_SM2_DSA_KEYPAIR,
+    TEE_TYPE_SM2_PKE_PUBLIC_KEY,
+    TEE_TYPE_SM2_PKE_KEYPAIR,
+    TEE_TYPE_SM2_KEP_PUBLIC_KEY,
+    TEE_TYPE_SM2_KEP_KEYPAIR,
 };
 
 constexpr uint32_t kAttributeIds[] = {
@@ -366,6 +378,67 @@ void bigint_round(Reader &r) {
   });
 }
 
+// An SM2 decryption operation under GM/T 0003.5's key pair (the corpus's
+// sm2_ciphertext is its example, which then decrypts), made once.
+TEE_OperationHandle sm2_decryption() {
+  static TEE_OperationHandle op = [] {
+    static const uint8_t d[32] = {0x39, 0x45, 0x20, 0x8f, 0x7b, 0x21, 0x44, 0xb1, 0x3f, 0x36, 0xe3,
+                                  0x8a, 0xc6, 0xd3, 0x9f, 0x95, 0x88, 0x93, 0x93, 0x69, 0x28, 0x60,
+                                  0xb5, 0x1a, 0x42, 0xfb, 0x81, 0xef, 0x4d, 0xf7, 0xc5, 0xb8};
+    static const uint8_t x[32] = {0x09, 0xf9, 0xdf, 0x31, 0x1e, 0x54, 0x21, 0xa1, 0x50, 0xdd, 0x7d,
+                                  0x16, 0x1e, 0x4b, 0xc5, 0xc6, 0x72, 0x17, 0x9f, 0xad, 0x18, 0x33,
+                                  0xfc, 0x07, 0x6b, 0xb0, 0x8f, 0xf3, 0x56, 0xf3, 0x50, 0x20};
+    static const uint8_t y[32] = {0xcc, 0xea, 0x49, 0x0c, 0xe2, 0x67, 0x75, 0xa5, 0x2d, 0xc6, 0xea,
+                                  0x71, 0x8c, 0xc1, 0xaa, 0x60, 0x0a, 0xed, 0x05, 0xfb, 0xf3, 0x5e,
+                                  0x08, 0x4a, 0x66, 0x32, 0xf6, 0x07, 0x2d, 0xa9, 0xad, 0x13};
+    TEE_Attribute attrs[4];
+    TEE_InitValueAttribute(&attrs[0], TEE_ATTR_ECC_CURVE, TEE_ECC_CURVE_SM2, 0);
+    TEE_InitRefAttribute(&attrs[1], TEE_ATTR_ECC_PUBLIC_VALUE_X, x, sizeof x);
+    TEE_InitRefAttribute(&attrs[2], TEE_ATTR_ECC_PUBLIC_VALUE_Y, y, sizeof y);
+    TEE_InitRefAttribute(&attrs[3], TEE_ATTR_ECC_PRIVATE_VALUE, d, sizeof d);
+    TEE_ObjectHandle key = TEE_HANDLE_NULL;
+    TEE_OperationHandle made = TEE_HANDLE_NULL;
+    if (TEE_AllocateTransientObject(TEE_TYPE_SM2_PKE_KEYPAIR, 256, &key) != TEE_SUCCESS ||
+        TEE_PopulateTransientObject(key, attrs, 4) != TEE_SUCCESS ||
+        TEE_AllocateOperation(&made, TEE_ALG_SM2_PKE, TEE_MODE_DECRYPT, 256) != TEE_SUCCESS ||
+        TEE_SetOperationKey(made, key) != TEE_SUCCESS) {
+      fail();
+    }
+    TEE_FreeTransientObject(key);
+    return made;
+  }();
+  return op;
+}
+
+void sm2_round(Reader &r) {
+  const uint16_t want = r.u16();
+  const size_t len = std::min<size_t>(want, r.n - r.at);
+  // Exact-size blocks, so ASan sees any read or write past them; the output
+  // has a canary past the size the TA gives.
+  std::unique_ptr<uint8_t[]> ct(new uint8_t[len]);
+  std::memcpy(ct.get(), r.d + r.at, len);
+  r.at += len;
+  const uint16_t cap = r.u16();
+  std::unique_ptr<uint8_t[]> out(new uint8_t[cap + 1]);
+  out[cap] = 0x5a;
+  size_t out_len = cap;
+  const TEE_Result res =
+      TEE_AsymmetricDecrypt(sm2_decryption(), nullptr, 0, ct.get(), len, out.get(), &out_len);
+  if (res == TEE_SUCCESS && (out_len > cap || len <= captee::gp_ta::kSm2Overhead ||
+                             out_len != len - captee::gp_ta::kSm2Overhead)) {
+    fail();
+  }
+  if (res != TEE_SUCCESS && res != TEE_ERROR_SHORT_BUFFER && res != TEE_ERROR_BAD_PARAMETERS &&
+      res != TEE_ERROR_CIPHERTEXT_INVALID) {
+    fail();
+  }
+  // The same bytes as OpenSSL's DER, into exactly `cap` bytes.
+  (void)captee::gp_ta::sm2_ciphertext_from_der(ct.get(), len, out.get(), cap);
+  if (out[cap] != 0x5a) {
+    fail();
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -377,6 +450,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   if ((flags & 4) != 0) {
     bigint_round(r);
+  }
+  if ((flags & 8) != 0) {
+    sm2_round(r);
   }
   return 0;
 }

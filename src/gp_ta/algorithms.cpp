@@ -174,6 +174,12 @@ constexpr Algorithm kAlgorithms[] = {
      EcScheme::kX25519},
     {TEE_ALG_DH_DERIVE_SHARED_SECRET, kDerive, nullptr, TEE_TYPE_DH_KEYPAIR, 0, kNoMode, kNoMac,
      kNoRsa, EcScheme::kDh},
+    // SM2 (GB/T 32918) on OpenSSL's "SM2" keys: signatures over the SM3
+    // digest the TA computed (SM3(Z || M)), and encryption.
+    {TEE_ALG_SM2_DSA_SM3, kSignature, "SM3", TEE_TYPE_SM2_DSA_KEYPAIR, 0, kNoMode, kNoMac, kNoRsa,
+     EcScheme::kSm2Dsa},
+    {TEE_ALG_SM2_PKE, kAsymCipher, nullptr, TEE_TYPE_SM2_PKE_KEYPAIR, 0, kNoMode, kNoMac, kNoRsa,
+     EcScheme::kSm2Pke},
 };
 
 const char *mode_suffix(CipherMode mode) {
@@ -236,6 +242,14 @@ std::string cipher_name(const Algorithm &alg, size_t key_bytes, CipherMode mode)
 }
 
 bool algorithm_available(const Algorithm &alg) {
+  if (alg.ec == EcScheme::kSm2Dsa || alg.ec == EcScheme::kSm2Pke) {
+    // An OpenSSL built without SM2 has no key management of that name.
+    EVP_KEYMGMT *sm2 = EVP_KEYMGMT_fetch(nullptr, "SM2", nullptr);
+    EVP_KEYMGMT_free(sm2);
+    if (sm2 == nullptr) {
+      return false;
+    }
+  }
   if (alg.rsa != RsaScheme::kNone || alg.ec != EcScheme::kNone) {
     if (alg.openssl == nullptr) {
       return true;

@@ -18,10 +18,10 @@ enum class MacKind { kNone, kHmac, kCmac, kCbcMacNoPad, kCbcMacPkcs5 };
 // The RSA schemes (asymmetric.cpp): signatures PKCS#1 v1.5 and PSS,
 // encryption PKCS#1 v1.5, OAEP and none (raw RSA).
 enum class RsaScheme { kNone, kPkcs1Sign, kPss, kPkcs1Encrypt, kOaep, kNoPad };
-// The elliptic-curve schemes (ecc.hpp).
+// The elliptic-curve schemes (ecc.hpp; SM2 encryption sm2.hpp)
 // (curve25519.hpp: Ed25519 and X25519), and finite-field DH (dh.hpp), which
 // takes ECDH's path through TEE_DeriveKey.
-enum class EcScheme { kNone, kEcdsa, kEcdh, kEd25519, kX25519, kDh };
+enum class EcScheme { kNone, kEcdsa, kEcdh, kEd25519, kX25519, kDh, kSm2Dsa, kSm2Pke };
 
 struct Algorithm {
   uint32_t id;               // TEE_ALG_*

@@ -1,7 +1,6 @@
 // Asymmetric operations (GP 6.7) for the RSA schemes of algorithms.cpp (and
-// ECDSA and Ed25519, whose work is in ecc_operations.cpp and curve25519.cpp),
-// on
-// OpenSSL 3's EVP_PKEY: TEE_AsymmetricSignDigest / VerifyDigest
+// ECDSA, SM2 and Ed25519, whose work is in ecc_operations.cpp, sm2_pke.cpp
+// and curve25519.cpp), on OpenSSL 3's EVP_PKEY: TEE_AsymmetricSignDigest / VerifyDigest
 // (RSASSA-PKCS1-v1_5 and RSASSA-PSS with MGF1 of the same hash) and
 // TEE_AsymmetricEncrypt / Decrypt (RSAES-PKCS1-v1_5, RSAES-OAEP with MGF1 of
 // the same hash, raw RSA). Misuse panics (an invalid handle, the wrong class
@@ -17,6 +16,7 @@
 #include "ecc.hpp"
 #include "operations.hpp"
 #include "secret_buffer.hpp"
+#include "sm2.hpp"
 #include "tee_internal_api.h"
 
 using captee::gp_ta::operation_or_panic;
@@ -206,7 +206,9 @@ TEE_Result TEE_AsymmetricSignDigest(TEE_OperationHandle operation, const TEE_Att
   if (signatureLen == nullptr) {
     TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
   }
-  if (op->alg->ec == captee::gp_ta::EcScheme::kEcdsa) {
+  // SM2's signature is ECDSA's r || s (ecc_operations.cpp).
+  if (op->alg->ec == captee::gp_ta::EcScheme::kEcdsa ||
+      op->alg->ec == captee::gp_ta::EcScheme::kSm2Dsa) {
     return captee::gp_ta::ecdsa_sign(op, digest, digestLen, signature, signatureLen);
   }
   const size_t k = modulus_bytes(op);
@@ -239,7 +241,8 @@ TEE_Result TEE_AsymmetricVerifyDigest(TEE_OperationHandle operation, const TEE_A
   }
   check_digest(op, digest, digestLen);
   check_buffer(signature, signatureLen);
-  if (op->alg->ec == captee::gp_ta::EcScheme::kEcdsa) {
+  if (op->alg->ec == captee::gp_ta::EcScheme::kEcdsa ||
+      op->alg->ec == captee::gp_ta::EcScheme::kSm2Dsa) {
     return captee::gp_ta::ecdsa_verify(op, digest, digestLen, signature, signatureLen);
   }
   EVP_PKEY_CTX *ctx = scheme_ctx(op, p, EVP_PKEY_verify_init);
@@ -265,6 +268,10 @@ TEE_Result TEE_AsymmetricEncrypt(TEE_OperationHandle operation, const TEE_Attrib
   check_buffer(srcData, srcLen);
   if (destLen == nullptr) {
     TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
+  }
+  if (op->alg->ec == captee::gp_ta::EcScheme::kSm2Pke) {
+    check_buffer(destData, *destLen);
+    return captee::gp_ta::sm2_encrypt(op, srcData, srcLen, destData, destLen);
   }
   const size_t k = modulus_bytes(op);
   if (*destLen < k) {
@@ -301,6 +308,10 @@ TEE_Result TEE_AsymmetricDecrypt(TEE_OperationHandle operation, const TEE_Attrib
   check_buffer(srcData, srcLen);
   if (destLen == nullptr) {
     TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
+  }
+  if (op->alg->ec == captee::gp_ta::EcScheme::kSm2Pke) {
+    check_buffer(destData, *destLen);
+    return captee::gp_ta::sm2_decrypt(op, srcData, srcLen, destData, destLen);
   }
   const size_t k = modulus_bytes(op);
   const auto *in = static_cast<const uint8_t *>(srcData);

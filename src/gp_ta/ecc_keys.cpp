@@ -1,4 +1,6 @@
-// ECC key objects on OpenSSL 3's EVP_PKEY (ecc.hpp).
+// ECC key objects on OpenSSL 3's EVP_PKEY (ecc.hpp). SM2 keys are OpenSSL's
+// key type "SM2" (its own key management, which the SM2 signature and
+// encryption take), not "EC" keys on the SM2 curve.
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -17,16 +19,26 @@ namespace {
 struct Curve {
   uint32_t id;  // TEE_ECC_CURVE_*
   uint32_t bits;
-  const char *group;  // OpenSSL's name
+  const char *group;     // OpenSSL's name
+  const char *key_type;  // OpenSSL's key type
 };
 
 constexpr Curve kCurves[] = {
-    {TEE_ECC_CURVE_NIST_P192, 192, "prime192v1"}, {TEE_ECC_CURVE_NIST_P224, 224, "secp224r1"},
-    {TEE_ECC_CURVE_NIST_P256, 256, "prime256v1"}, {TEE_ECC_CURVE_NIST_P384, 384, "secp384r1"},
-    {TEE_ECC_CURVE_NIST_P521, 521, "secp521r1"},
+    {TEE_ECC_CURVE_NIST_P192, 192, "prime192v1", "EC"},
+    {TEE_ECC_CURVE_NIST_P224, 224, "secp224r1", "EC"},
+    {TEE_ECC_CURVE_NIST_P256, 256, "prime256v1", "EC"},
+    {TEE_ECC_CURVE_NIST_P384, 384, "secp384r1", "EC"},
+    {TEE_ECC_CURVE_NIST_P521, 521, "secp521r1", "EC"},
 };
 
+// The SM2 types' one curve, kept apart: it is as large as P-256, so a size
+// alone never names it.
+constexpr Curve kSm2Curve = {TEE_ECC_CURVE_SM2, 256, "SM2", "SM2"};
+
 const Curve *curve_by_id(uint32_t id) {
+  if (id == kSm2Curve.id) {
+    return &kSm2Curve;
+  }
   for (const Curve &c : kCurves) {
     if (c.id == id) {
       return &c;
@@ -87,7 +99,7 @@ EVP_PKEY *build_key(const Curve &curve, const uint8_t *point, size_t point_len,
   OSSL_PARAM *params = ok ? OSSL_PARAM_BLD_to_param(bld) : nullptr;
   OSSL_PARAM_BLD_free(bld);
   EVP_PKEY *key = nullptr;
-  EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr);
+  EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(nullptr, curve.key_type, nullptr);
   if (params == nullptr || ctx == nullptr || EVP_PKEY_fromdata_init(ctx) != 1 ||
       EVP_PKEY_fromdata(ctx, &key, priv != nullptr ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY,
                         params) != 1) {
@@ -102,23 +114,44 @@ EVP_PKEY *build_key(const Curve &curve, const uint8_t *point, size_t point_len,
   return key;
 }
 
-// The curve of an EC key, or nullptr.
+// The curve of an EC or SM2 key, or nullptr.
 const Curve *curve_of(const EVP_PKEY *key) {
+  if (EVP_PKEY_is_a(key, "SM2") == 1) {
+    return &kSm2Curve;
+  }
   return curve_by_bits(static_cast<uint32_t>(EVP_PKEY_get_bits(key)));
 }
 
 }  // namespace
 
-bool is_ecc_type(uint32_t type) {
-  return type == TEE_TYPE_ECDSA_PUBLIC_KEY || type == TEE_TYPE_ECDSA_KEYPAIR ||
-         type == TEE_TYPE_ECDH_PUBLIC_KEY || type == TEE_TYPE_ECDH_KEYPAIR;
+bool is_sm2_type(uint32_t type) {
+  return type == TEE_TYPE_SM2_DSA_PUBLIC_KEY || type == TEE_TYPE_SM2_DSA_KEYPAIR ||
+         type == TEE_TYPE_SM2_PKE_PUBLIC_KEY || type == TEE_TYPE_SM2_PKE_KEYPAIR ||
+         type == TEE_TYPE_SM2_KEP_PUBLIC_KEY || type == TEE_TYPE_SM2_KEP_KEYPAIR;
 }
 
-bool ecc_size_valid(uint32_t bits) {
+bool is_ecc_type(uint32_t type) {
+  return type == TEE_TYPE_ECDSA_PUBLIC_KEY || type == TEE_TYPE_ECDSA_KEYPAIR ||
+         type == TEE_TYPE_ECDH_PUBLIC_KEY || type == TEE_TYPE_ECDH_KEYPAIR || is_sm2_type(type);
+}
+
+bool is_ecc_keypair_type(uint32_t type) {
+  return type == TEE_TYPE_ECDSA_KEYPAIR || type == TEE_TYPE_ECDH_KEYPAIR ||
+         type == TEE_TYPE_SM2_DSA_KEYPAIR || type == TEE_TYPE_SM2_PKE_KEYPAIR ||
+         type == TEE_TYPE_SM2_KEP_KEYPAIR;
+}
+
+bool ecc_size_valid(uint32_t type, uint32_t bits) {
+  if (is_sm2_type(type)) {
+    return bits == kSm2Curve.bits;
+  }
   return curve_by_bits(bits) != nullptr;
 }
 
-uint32_t ecc_curve_of_size(uint32_t bits) {
+uint32_t ecc_curve_of(uint32_t type, uint32_t bits) {
+  if (is_sm2_type(type)) {
+    return kSm2Curve.id;
+  }
   const Curve *c = curve_by_bits(bits);
   return c != nullptr ? c->id : 0;
 }
@@ -126,7 +159,7 @@ uint32_t ecc_curve_of_size(uint32_t bits) {
 TEE_Result ecc_key_from_attributes(uint32_t type, const TEE_Attribute *attrs, uint32_t count,
                                    EVP_PKEY **key, uint32_t *bits) {
   *key = nullptr;
-  const bool keypair = type == TEE_TYPE_ECDSA_KEYPAIR || type == TEE_TYPE_ECDH_KEYPAIR;
+  const bool keypair = is_ecc_keypair_type(type);
   const TEE_Attribute *curve_attr = find(attrs, count, TEE_ATTR_ECC_CURVE);
   const TEE_Attribute *x = find(attrs, count, TEE_ATTR_ECC_PUBLIC_VALUE_X);
   const TEE_Attribute *y = find(attrs, count, TEE_ATTR_ECC_PUBLIC_VALUE_Y);
@@ -135,7 +168,8 @@ TEE_Result ecc_key_from_attributes(uint32_t type, const TEE_Attribute *attrs, ui
     return TEE_ERROR_BAD_PARAMETERS;  // a mandatory attribute is missing
   }
   const Curve *curve = curve_by_id(curve_attr->content.value.a);
-  if (curve == nullptr) {
+  // The SM2 types take the SM2 curve and only it.
+  if (curve == nullptr || (curve == &kSm2Curve) != is_sm2_type(type)) {
     return TEE_ERROR_BAD_PARAMETERS;
   }
   const size_t f = field_bytes(*curve);
@@ -169,15 +203,28 @@ TEE_Result ecc_key_from_attributes(uint32_t type, const TEE_Attribute *attrs, ui
   return TEE_SUCCESS;
 }
 
-TEE_Result ecc_generate(uint32_t bits, const TEE_Attribute *params, uint32_t count,
+TEE_Result ecc_generate(uint32_t type, uint32_t bits, const TEE_Attribute *params, uint32_t count,
                         EVP_PKEY **key) {
   *key = nullptr;
   const TEE_Attribute *curve_attr = find(params, count, TEE_ATTR_ECC_CURVE);
   const Curve *curve = curve_attr != nullptr ? curve_by_id(curve_attr->content.value.a) : nullptr;
+  if (is_sm2_type(type)) {
+    // The type names the curve: TEE_ATTR_ECC_CURVE may be left out, as
+    // OP-TEE allows, but if given it must be SM2's.
+    if (curve_attr != nullptr && curve != &kSm2Curve) {
+      return TEE_ERROR_BAD_PARAMETERS;
+    }
+    curve = &kSm2Curve;
+  } else if (curve == &kSm2Curve) {
+    return TEE_ERROR_BAD_PARAMETERS;
+  }
   if (curve == nullptr || curve->bits != bits) {
     return TEE_ERROR_BAD_PARAMETERS;
   }
-  *key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", curve->group);
+  // OpenSSL's SM2 key generation takes no group name: its key type is the
+  // curve.
+  *key = curve == &kSm2Curve ? EVP_PKEY_Q_keygen(nullptr, nullptr, "SM2")
+                             : EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", curve->group);
   return *key != nullptr ? TEE_SUCCESS : TEE_ERROR_OUT_OF_MEMORY;
 }
 

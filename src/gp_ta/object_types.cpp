@@ -52,6 +52,13 @@ constexpr SizeRule kRules[] = {
     {TEE_TYPE_ECDSA_KEYPAIR, 192, 521, 0, 0},
     {TEE_TYPE_ECDH_PUBLIC_KEY, 192, 521, 0, 0},
     {TEE_TYPE_ECDH_KEYPAIR, 192, 521, 0, 0},
+    // SM2 (GB/T 32918): its one 256-bit curve.
+    {TEE_TYPE_SM2_DSA_PUBLIC_KEY, 256, 256, 0, 256},
+    {TEE_TYPE_SM2_DSA_KEYPAIR, 256, 256, 0, 256},
+    {TEE_TYPE_SM2_PKE_PUBLIC_KEY, 256, 256, 0, 256},
+    {TEE_TYPE_SM2_PKE_KEYPAIR, 256, 256, 0, 256},
+    {TEE_TYPE_SM2_KEP_PUBLIC_KEY, 256, 256, 0, 256},
+    {TEE_TYPE_SM2_KEP_KEYPAIR, 256, 256, 0, 256},
     // DH: 512 bits (OpenSSL's smallest group) to 2048, any bit.
     {TEE_TYPE_DH_KEYPAIR, 512, 2048, 1, 0},
     {TEE_TYPE_ED25519_PUBLIC_KEY, 256, 256, 0, 256},
@@ -85,7 +92,7 @@ bool object_size_valid(uint32_t type, uint32_t bits) {
     return false;
   }
   if (is_ecc_type(type)) {
-    return ecc_size_valid(bits);
+    return ecc_size_valid(type, bits);
   }
   if (r->step == 0) {
     return bits == r->min_bits || bits == r->max_bits || bits == r->also;
@@ -126,7 +133,7 @@ bool object_attribute_allowed(uint32_t type, uint32_t attribute_id) {
     case TEE_ATTR_ECC_PUBLIC_VALUE_Y:
       return is_ecc_type(type);
     case TEE_ATTR_ECC_PRIVATE_VALUE:
-      return type == TEE_TYPE_ECDSA_KEYPAIR || type == TEE_TYPE_ECDH_KEYPAIR;
+      return is_ecc_keypair_type(type);
     case TEE_ATTR_DH_PRIME:
     case TEE_ATTR_DH_SUBPRIME:
     case TEE_ATTR_DH_BASE:

@@ -113,20 +113,20 @@ TEE_Result populate_key(__TEE_ObjectHandle *o, const TEE_Attribute *attrs, uint3
 }
 
 // GenerateKey for an ECC key pair (TEE_ATTR_ECC_CURVE names the curve,
-// which must be of the key size), a Curve25519 one (no parameter) or a DH
+// which must be of the key size; an SM2 type's is SM2's), a Curve25519 one (no parameter) or a DH
 // one (its group's TEE_ATTR_DH_* and optionally TEE_ATTR_DH_X_BITS).
 TEE_Result generate_ecc(__TEE_ObjectHandle *o, uint32_t bits, const TEE_Attribute *params,
                         uint32_t count) {
   const uint32_t type = o->info.objectType;
-  if (type != TEE_TYPE_ECDSA_KEYPAIR && type != TEE_TYPE_ECDH_KEYPAIR &&
-      type != TEE_TYPE_ED25519_KEYPAIR && type != TEE_TYPE_X25519_KEYPAIR &&
-      type != TEE_TYPE_DH_KEYPAIR) {
+  if (!is_ecc_keypair_type(type) && type != TEE_TYPE_ED25519_KEYPAIR &&
+      type != TEE_TYPE_X25519_KEYPAIR && type != TEE_TYPE_DH_KEYPAIR) {
     TEE_Panic(TEE_ERROR_BAD_PARAMETERS);  // a public key cannot be generated
   }
   EVP_PKEY *key = nullptr;
-  const TEE_Result res = is_25519_type(type)           ? generate_25519(type, &key)
-                         : type == TEE_TYPE_DH_KEYPAIR ? dh_generate(bits, params, count, &key)
-                                                       : ecc_generate(bits, params, count, &key);
+  const TEE_Result res = is_25519_type(type) ? generate_25519(type, &key)
+                         : type == TEE_TYPE_DH_KEYPAIR
+                             ? dh_generate(bits, params, count, &key)
+                             : ecc_generate(type, bits, params, count, &key);
   if (res != TEE_SUCCESS) {
     return res;
   }
@@ -298,7 +298,7 @@ TEE_Result TEE_GetObjectValueAttribute(TEE_ObjectHandle object, uint32_t attribu
     return TEE_ERROR_ITEM_NOT_FOUND;
   }
   if (a != nullptr) {
-    *a = captee::gp_ta::ecc_curve_of_size(o->info.objectSize);
+    *a = captee::gp_ta::ecc_curve_of(o->info.objectType, o->info.objectSize);
   }
   if (b != nullptr) {
     *b = 0;
@@ -417,6 +417,9 @@ TEE_Result TEE_CopyObjectAttributes1(TEE_ObjectHandle destObject, TEE_ObjectHand
       (from == TEE_TYPE_RSA_KEYPAIR && to == TEE_TYPE_RSA_PUBLIC_KEY) ||
       (from == TEE_TYPE_ECDSA_KEYPAIR && to == TEE_TYPE_ECDSA_PUBLIC_KEY) ||
       (from == TEE_TYPE_ECDH_KEYPAIR && to == TEE_TYPE_ECDH_PUBLIC_KEY) ||
+      (from == TEE_TYPE_SM2_DSA_KEYPAIR && to == TEE_TYPE_SM2_DSA_PUBLIC_KEY) ||
+      (from == TEE_TYPE_SM2_PKE_KEYPAIR && to == TEE_TYPE_SM2_PKE_PUBLIC_KEY) ||
+      (from == TEE_TYPE_SM2_KEP_KEYPAIR && to == TEE_TYPE_SM2_KEP_PUBLIC_KEY) ||
       (from == TEE_TYPE_ED25519_KEYPAIR && to == TEE_TYPE_ED25519_PUBLIC_KEY) ||
       (from == TEE_TYPE_X25519_KEYPAIR && to == TEE_TYPE_X25519_PUBLIC_KEY);
   if ((src->info.handleFlags & TEE_HANDLE_FLAG_INITIALIZED) == 0 ||

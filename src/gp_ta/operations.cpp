@@ -129,7 +129,8 @@ bool make_contexts(__TEE_OperationHandle *op) {
   if (alg.operation_class == TEE_OPERATION_MAC) {
     op->info.digestLength = alg.block_size;
   }
-  if ((alg.rsa != RsaScheme::kNone || alg.ec == EcScheme::kEcdsa) && alg.openssl != nullptr) {
+  if ((alg.rsa != RsaScheme::kNone || alg.ec == EcScheme::kEcdsa || alg.ec == EcScheme::kSm2Dsa) &&
+      alg.openssl != nullptr) {
     op->md = EVP_MD_fetch(nullptr, alg.openssl, nullptr);
     return op->md != nullptr;
   }
@@ -138,8 +139,9 @@ bool make_contexts(__TEE_OperationHandle *op) {
 
 // A key object fits an operation if it is of the algorithm's type (an HMAC
 // also takes a generic secret, as OP-TEE's; RSA verification and encryption,
-// and ECDSA verification, also a public key), no larger than the
-// operation's maximum, and on the algorithm's curve if it names one.
+// and ECDSA and SM2 verification and SM2 encryption, also a public key), no
+// larger than the operation's maximum, and on the algorithm's curve if it
+// names one.
 bool key_fits(const __TEE_OperationHandle *op, const __TEE_ObjectHandle *key) {
   const uint32_t type = key->info.objectType;
   const bool public_use = op->info.mode == TEE_MODE_VERIFY || op->info.mode == TEE_MODE_ENCRYPT;
@@ -149,6 +151,8 @@ bool key_fits(const __TEE_OperationHandle *op, const __TEE_ObjectHandle *key) {
        type == TEE_TYPE_GENERIC_SECRET) ||
       (op->alg->rsa != RsaScheme::kNone && public_use && type == TEE_TYPE_RSA_PUBLIC_KEY) ||
       (op->alg->ec == EcScheme::kEcdsa && public_use && type == TEE_TYPE_ECDSA_PUBLIC_KEY) ||
+      (op->alg->ec == EcScheme::kSm2Dsa && public_use && type == TEE_TYPE_SM2_DSA_PUBLIC_KEY) ||
+      (op->alg->ec == EcScheme::kSm2Pke && public_use && type == TEE_TYPE_SM2_PKE_PUBLIC_KEY) ||
       (op->alg->ec == EcScheme::kEd25519 && public_use && type == TEE_TYPE_ED25519_PUBLIC_KEY);
   if (op->alg->ec_bits != 0 && key->info.objectSize != op->alg->ec_bits) {
     return false;
@@ -537,7 +541,8 @@ void TEE_CopyOperation(TEE_OperationHandle dstOperation, TEE_OperationHandle src
 // TEE_SUCCESS for an algorithm captee supports, with this OpenSSL; the
 // symmetric and RSA algorithms take no element (TEE_CRYPTO_ELEMENT_NONE),
 // the ECC ones a NIST curve (TEE_ECC_CURVE_*: theirs, for OP-TEE's older
-// per-curve numbers), Ed25519 and X25519 TEE_ECC_CURVE_25519.
+// per-curve numbers), Ed25519 and X25519 TEE_ECC_CURVE_25519, SM2
+// TEE_ECC_CURVE_SM2.
 TEE_Result TEE_IsAlgorithmSupported(uint32_t algId, uint32_t element) {
   const Algorithm *alg = captee::gp_ta::find_algorithm(algId);
   if (alg == nullptr || !captee::gp_ta::algorithm_available(*alg)) {
@@ -548,6 +553,9 @@ TEE_Result TEE_IsAlgorithmSupported(uint32_t algId, uint32_t element) {
   }
   if (alg->ec == EcScheme::kEd25519 || alg->ec == EcScheme::kX25519) {
     return element == TEE_ECC_CURVE_25519 ? TEE_SUCCESS : TEE_ERROR_NOT_SUPPORTED;
+  }
+  if (alg->ec == EcScheme::kSm2Dsa || alg->ec == EcScheme::kSm2Pke) {
+    return element == TEE_ECC_CURVE_SM2 ? TEE_SUCCESS : TEE_ERROR_NOT_SUPPORTED;
   }
   const uint32_t bits = element == TEE_ECC_CURVE_NIST_P192   ? 192
                         : element == TEE_ECC_CURVE_NIST_P224 ? 224

@@ -109,6 +109,22 @@ TEST_P(GpCrypto, Sm4KnownAnswers) {
   EXPECT_EQ(run(GP_CRYPTO_CMD_SM4), 0u);
 }
 
+// SM2 (GB/T 32918): GM/T 0003.5's signature verifies over the digest the
+// TA computes, its ciphertext decrypts (GP's C1 || C3 || C2 through
+// OpenSSL's DER), generated keys round-trip, and hostile ciphertexts (too
+// short, C1 compressed or off the curve, lengths past any buffer) are
+// refused with BAD_PARAMETERS or CIPHERTEXT_INVALID, never a crash.
+TEST_P(GpCrypto, Sm2KnownAnswersAndHostileCiphertexts) {
+  EXPECT_EQ(run(GP_CRYPTO_CMD_SM2), 0u);
+}
+
+// The TA host set up OpenSSL's secure heap (out of core files) before the
+// TA ran, and generated asymmetric key pairs keep their private values in
+// it until their objects are freed.
+TEST_P(GpCrypto, PrivateKeysInOpensslSecureHeap) {
+  EXPECT_EQ(run(GP_CRYPTO_CMD_SECURE_HEAP), 0u);
+}
+
 TEST_P(GpCrypto, BigIntArithmeticAgainstIndependentValues) {
   EXPECT_EQ(run(GP_CRYPTO_CMD_BIGINT), 0u);
 }

@@ -8,6 +8,8 @@
 
 #include "gp_bigint_ta.h"
 #include "gp_crypto_ta.h"
+#include "gp_secure_heap_ta.h"
+#include "gp_sm2_ta.h"
 #include "gp_sm4_ta.h"
 
 #if __OPTEE_CORE_API_COMPAT_1_1
@@ -289,11 +291,12 @@ static const uint32_t kSupported[] = {
     TEE_ALG_SM4_CTR,
 };
 
-/* Not (yet) in captee: SM2, the XOF family, SM4 with PKCS#5 padding (OP-TEE's
- * numbers; the padless modes are supported). */
+/* Not (yet) in captee: SM2 key exchange, the XOF family, SM4 with PKCS#5
+ * padding (OP-TEE's numbers; the padless modes are supported). SM2's
+ * signature and encryption take TEE_ECC_CURVE_SM2 (gp_sm2_ta.c). */
 static const uint32_t kUnsupported[] = {
     TEE_ALG_SHAKE128,
-    TEE_ALG_SM2_DSA_SM3,
+    TEE_ALG_SM2_KEP,
     TEE_ALG_SM4_ECB_PKCS5,
     0x12345678,
 };
@@ -2378,6 +2381,13 @@ static TEE_Result misuse(uint32_t which) {
       dh(obj, &one, 1);
       break;
     }
+    case GP_CRYPTO_MISUSE_SM2_DIGEST_LENGTH:
+    case GP_CRYPTO_MISUSE_SM2_ECDSA_KEY:
+    case GP_CRYPTO_MISUSE_SM2_PKE_KEY_TO_SIGN:
+    case GP_CRYPTO_MISUSE_SM2_PUBLIC_KEY_TO_DECRYPT:
+    case GP_CRYPTO_MISUSE_SM2_ENCRYPT_IN_DECRYPT_MODE:
+    case GP_CRYPTO_MISUSE_SM2_GENERATE_PUBLIC:
+      return sm2_misuse(which);
     case GP_CRYPTO_MISUSE_RSA_GENERATE_PUBLIC:
       SETUP(TEE_AllocateTransientObject(TEE_TYPE_RSA_PUBLIC_KEY, 1024, &obj) == TEE_SUCCESS);
       TEE_GenerateKey(obj, 1024, NULL, 0);
@@ -2459,6 +2469,10 @@ TEE_Result TA_InvokeCommandEntryPoint(void __unused *sess_ctx, uint32_t cmd_id,
       return bigint_known_answers(params);
     case GP_CRYPTO_CMD_SM4:
       return sm4_known_answers(params);
+    case GP_CRYPTO_CMD_SM2:
+      return sm2_known_answers(params);
+    case GP_CRYPTO_CMD_SECURE_HEAP:
+      return secure_heap_keys(params);
     default:
       return TEE_ERROR_NOT_SUPPORTED;
   }

@@ -78,6 +78,13 @@
 #define GP_CRYPTO_CMD_BIGINT 15
 /* SM4 ECB, CBC and CTR: GB/T 32907's examples 1 and 2 (gp_sm4_ta.c). */
 #define GP_CRYPTO_CMD_SM4 17
+/* SM2: GM/T 0003.5's signature and ciphertext on the standard curve, round
+ * trips on generated keys, hostile ciphertexts (gp_sm2_ta.c). */
+#define GP_CRYPTO_CMD_SM2 18
+/* OpenSSL's secure heap is set up, and generated RSA, ECDSA, SM2, Ed25519
+ * and X25519 key pairs keep their private values in it
+ * (gp_secure_heap_ta.c). */
+#define GP_CRYPTO_CMD_SECURE_HEAP 19
 /* params[0] VALUE_INPUT a = one of GP_BIGINT_MISUSE_*: an arithmetic
  * mistake that must panic the TA. */
 #define GP_CRYPTO_CMD_BIGINT_MISUSE 16
@@ -86,41 +93,47 @@
  * must panic it (the client sees TARGET_DEAD). */
 #define GP_CRYPTO_CMD_MISUSE 5
 
-#define GP_CRYPTO_MISUSE_WRONG_CLASS 1                 /* TEE_DigestUpdate on a cipher */
-#define GP_CRYPTO_MISUSE_NO_KEY 2                      /* TEE_CipherInit with no key set */
-#define GP_CRYPTO_MISUSE_NOT_INITIALIZED 3             /* TEE_CipherUpdate before Init */
-#define GP_CRYPTO_MISUSE_WRONG_KEY_TYPE 4              /* a DES key on an AES operation */
-#define GP_CRYPTO_MISUSE_KEY_TOO_LARGE 5               /* AES-256 key, maxKeySize 128 */
-#define GP_CRYPTO_MISUSE_KEY_USAGE 6                   /* key without TEE_USAGE_ENCRYPT */
-#define GP_CRYPTO_MISUSE_AFTER_FAILED_FINAL 7          /* MACUpdate after a failed compare */
-#define GP_CRYPTO_MISUSE_PARTIAL_BLOCK 8               /* NOPAD DoFinal on 15 bytes */
-#define GP_CRYPTO_MISUSE_PROTECTED_ATTR 9              /* secret of a non-extractable key */
-#define GP_CRYPTO_MISUSE_POPULATE_TWICE 10             /* Populate an initialised object */
-#define GP_CRYPTO_MISUSE_BAD_HANDLE 11                 /* a made-up operation handle */
-#define GP_CRYPTO_MISUSE_WRONG_IV 12                   /* CBC with an 8-byte IV */
-#define GP_CRYPTO_MISUSE_FREED_OBJECT 13               /* a freed object's handle */
-#define GP_CRYPTO_MISUSE_UPDATE_EXTRACTING 14          /* DigestUpdate after Extract */
-#define GP_CRYPTO_MISUSE_MISSING_ATTR 15               /* Populate with no secret */
-#define GP_CRYPTO_MISUSE_KEY_WHILE_ACTIVE 16           /* SetOperationKey mid-operation */
-#define GP_CRYPTO_MISUSE_AAD_AFTER_PAYLOAD 17          /* AEUpdateAAD after AEUpdate */
-#define GP_CRYPTO_MISUSE_DECRYPT_FINAL_ON_ENCRYPT 18   /* AEDecryptFinal, encrypt mode */
-#define GP_CRYPTO_MISUSE_ONE_KEY_FOR_TWO 19            /* SetOperationKey on AES-XTS */
-#define GP_CRYPTO_MISUSE_CTS_UNDER_A_BLOCK 20          /* CTS final on 15 bytes */
-#define GP_CRYPTO_MISUSE_DERIVE_WITHOUT_LENGTH 21      /* HKDF with no OKM length */
-#define GP_CRYPTO_MISUSE_RSA_SIGN_IN_VERIFY_MODE 22    /* SignDigest, verify mode */
-#define GP_CRYPTO_MISUSE_RSA_PUBLIC_KEY_TO_SIGN 23     /* public key on a sign operation */
-#define GP_CRYPTO_MISUSE_RSA_DIGEST_LENGTH 24          /* 31-byte digest, RSA SHA-256 */
-#define GP_CRYPTO_MISUSE_RSA_PRIVATE_ATTR 25           /* private exponent, not extractable */
-#define GP_CRYPTO_MISUSE_RSA_DECRYPT_ON_SIGNATURE 26   /* AsymmetricDecrypt, signature op */
-#define GP_CRYPTO_MISUSE_RSA_PRIVATE_ATTR_ON_PUBLIC 27 /* Populate a public key with d */
-#define GP_CRYPTO_MISUSE_RSA_GENERATE_PUBLIC 28        /* GenerateKey on a public key */
-#define GP_CRYPTO_MISUSE_ECDSA_DIGEST_LENGTH 29        /* 20-byte digest, ECDSA SHA-256 */
-#define GP_CRYPTO_MISUSE_ECDH_POINT_OFF_CURVE 30       /* ECDH with a peer off the curve */
-#define GP_CRYPTO_MISUSE_ECDSA_WRONG_CURVE 31          /* P-384 key, ECDSA_P256 */
-#define GP_CRYPTO_MISUSE_ECDSA_KEY_FOR_ECDH 32         /* ECDSA key on an ECDH operation */
-#define GP_CRYPTO_MISUSE_X25519_LOW_ORDER_POINT 33     /* X25519 with the zero point */
-#define GP_CRYPTO_MISUSE_DH_PEER_OUT_OF_RANGE 34       /* DH with a peer value of 1 */
-#define GP_CRYPTO_MISUSE_COUNT 34
+#define GP_CRYPTO_MISUSE_WRONG_CLASS 1                  /* TEE_DigestUpdate on a cipher */
+#define GP_CRYPTO_MISUSE_NO_KEY 2                       /* TEE_CipherInit with no key set */
+#define GP_CRYPTO_MISUSE_NOT_INITIALIZED 3              /* TEE_CipherUpdate before Init */
+#define GP_CRYPTO_MISUSE_WRONG_KEY_TYPE 4               /* a DES key on an AES operation */
+#define GP_CRYPTO_MISUSE_KEY_TOO_LARGE 5                /* AES-256 key, maxKeySize 128 */
+#define GP_CRYPTO_MISUSE_KEY_USAGE 6                    /* key without TEE_USAGE_ENCRYPT */
+#define GP_CRYPTO_MISUSE_AFTER_FAILED_FINAL 7           /* MACUpdate after a failed compare */
+#define GP_CRYPTO_MISUSE_PARTIAL_BLOCK 8                /* NOPAD DoFinal on 15 bytes */
+#define GP_CRYPTO_MISUSE_PROTECTED_ATTR 9               /* secret of a non-extractable key */
+#define GP_CRYPTO_MISUSE_POPULATE_TWICE 10              /* Populate an initialised object */
+#define GP_CRYPTO_MISUSE_BAD_HANDLE 11                  /* a made-up operation handle */
+#define GP_CRYPTO_MISUSE_WRONG_IV 12                    /* CBC with an 8-byte IV */
+#define GP_CRYPTO_MISUSE_FREED_OBJECT 13                /* a freed object's handle */
+#define GP_CRYPTO_MISUSE_UPDATE_EXTRACTING 14           /* DigestUpdate after Extract */
+#define GP_CRYPTO_MISUSE_MISSING_ATTR 15                /* Populate with no secret */
+#define GP_CRYPTO_MISUSE_KEY_WHILE_ACTIVE 16            /* SetOperationKey mid-operation */
+#define GP_CRYPTO_MISUSE_AAD_AFTER_PAYLOAD 17           /* AEUpdateAAD after AEUpdate */
+#define GP_CRYPTO_MISUSE_DECRYPT_FINAL_ON_ENCRYPT 18    /* AEDecryptFinal, encrypt mode */
+#define GP_CRYPTO_MISUSE_ONE_KEY_FOR_TWO 19             /* SetOperationKey on AES-XTS */
+#define GP_CRYPTO_MISUSE_CTS_UNDER_A_BLOCK 20           /* CTS final on 15 bytes */
+#define GP_CRYPTO_MISUSE_DERIVE_WITHOUT_LENGTH 21       /* HKDF with no OKM length */
+#define GP_CRYPTO_MISUSE_RSA_SIGN_IN_VERIFY_MODE 22     /* SignDigest, verify mode */
+#define GP_CRYPTO_MISUSE_RSA_PUBLIC_KEY_TO_SIGN 23      /* public key on a sign operation */
+#define GP_CRYPTO_MISUSE_RSA_DIGEST_LENGTH 24           /* 31-byte digest, RSA SHA-256 */
+#define GP_CRYPTO_MISUSE_RSA_PRIVATE_ATTR 25            /* private exponent, not extractable */
+#define GP_CRYPTO_MISUSE_RSA_DECRYPT_ON_SIGNATURE 26    /* AsymmetricDecrypt, signature op */
+#define GP_CRYPTO_MISUSE_RSA_PRIVATE_ATTR_ON_PUBLIC 27  /* Populate a public key with d */
+#define GP_CRYPTO_MISUSE_RSA_GENERATE_PUBLIC 28         /* GenerateKey on a public key */
+#define GP_CRYPTO_MISUSE_ECDSA_DIGEST_LENGTH 29         /* 20-byte digest, ECDSA SHA-256 */
+#define GP_CRYPTO_MISUSE_ECDH_POINT_OFF_CURVE 30        /* ECDH with a peer off the curve */
+#define GP_CRYPTO_MISUSE_ECDSA_WRONG_CURVE 31           /* P-384 key, ECDSA_P256 */
+#define GP_CRYPTO_MISUSE_ECDSA_KEY_FOR_ECDH 32          /* ECDSA key on an ECDH operation */
+#define GP_CRYPTO_MISUSE_X25519_LOW_ORDER_POINT 33      /* X25519 with the zero point */
+#define GP_CRYPTO_MISUSE_DH_PEER_OUT_OF_RANGE 34        /* DH with a peer value of 1 */
+#define GP_CRYPTO_MISUSE_SM2_DIGEST_LENGTH 35           /* 20-byte digest, SM2 DSA */
+#define GP_CRYPTO_MISUSE_SM2_ECDSA_KEY 36               /* P-256 key on SM2 DSA */
+#define GP_CRYPTO_MISUSE_SM2_PKE_KEY_TO_SIGN 37         /* SM2 PKE key on SM2 DSA */
+#define GP_CRYPTO_MISUSE_SM2_PUBLIC_KEY_TO_DECRYPT 38   /* public key, SM2 decrypt */
+#define GP_CRYPTO_MISUSE_SM2_ENCRYPT_IN_DECRYPT_MODE 39 /* Encrypt, decrypt mode */
+#define GP_CRYPTO_MISUSE_SM2_GENERATE_PUBLIC 40         /* GenerateKey, SM2 public */
+#define GP_CRYPTO_MISUSE_COUNT 40
 
 #define GP_BIGINT_MISUSE_INIT_TOO_LARGE 1               /* Init beyond 2 x maxBigIntSize */
 #define GP_BIGINT_MISUSE_NOT_INITIALIZED 2              /* an operand never Init'ed */

@@ -100,9 +100,9 @@ static TEE_Result not_implemented(uint32_t pt, TEE_Param params[4]) {
                             TEE_PARAM_TYPE_NONE)) {
     return TEE_ERROR_BAD_PARAMETERS;
   }
-  /* Digests, ciphers, MACs, AE, RSA and ECC are implemented now (issue 15,
-   * tests/gp_crypto): an RSA operation is allocated; SM2 is not: not
-   * supported, no handle. */
+  /* Digests, ciphers, MACs, AE, RSA, ECC and SM2's signature and encryption
+   * are implemented now (issue 15, tests/gp_crypto): an RSA operation is
+   * allocated; SM2 key exchange is not: not supported, no handle. */
   TEE_OperationHandle op = TEE_HANDLE_NULL;
   if (TEE_AllocateOperation(&op, TEE_ALG_RSA_NOPAD, TEE_MODE_ENCRYPT, 2048) != TEE_SUCCESS ||
       op == TEE_HANDLE_NULL) {
@@ -110,7 +110,7 @@ static TEE_Result not_implemented(uint32_t pt, TEE_Param params[4]) {
   }
   TEE_FreeOperation(op);
   op = (TEE_OperationHandle)(uintptr_t)1;
-  if (TEE_AllocateOperation(&op, TEE_ALG_SM2_DSA_SM3, TEE_MODE_SIGN, 256) !=
+  if (TEE_AllocateOperation(&op, TEE_ALG_SM2_KEP, TEE_MODE_DERIVE, 256) !=
           TEE_ERROR_NOT_SUPPORTED ||
       op != TEE_HANDLE_NULL) {
     return failed(params, 1);
@@ -148,7 +148,8 @@ static TEE_Result not_implemented(uint32_t pt, TEE_Param params[4]) {
   if (TEE_IsAlgorithmSupported(TEE_ALG_AES_CBC_NOPAD, TEE_CRYPTO_ELEMENT_NONE) != TEE_SUCCESS ||
       TEE_IsAlgorithmSupported(TEE_ALG_RSA_NOPAD, TEE_CRYPTO_ELEMENT_NONE) != TEE_SUCCESS ||
       TEE_IsAlgorithmSupported(TEE_ALG_ECDSA_P256, TEE_ECC_CURVE_NIST_P256) != TEE_SUCCESS ||
-      TEE_IsAlgorithmSupported(TEE_ALG_SM2_DSA_SM3, TEE_ECC_CURVE_SM2) != TEE_ERROR_NOT_SUPPORTED) {
+      TEE_IsAlgorithmSupported(TEE_ALG_SM2_DSA_SM3, TEE_ECC_CURVE_SM2) != TEE_SUCCESS ||
+      TEE_IsAlgorithmSupported(TEE_ALG_SM2_KEP, TEE_ECC_CURVE_SM2) != TEE_ERROR_NOT_SUPPORTED) {
     return failed(params, 6);
   }
   /* A length in the mode's size type, through a __GP11_ conversion in v1.1:
