@@ -118,13 +118,6 @@ TEST_P(GpCrypto, Sm2KnownAnswersAndHostileCiphertexts) {
   EXPECT_EQ(run(GP_CRYPTO_CMD_SM2), 0u);
 }
 
-// The TA host set up OpenSSL's secure heap (out of core files) before the
-// TA ran, and generated asymmetric key pairs keep their private values in
-// it until their objects are freed.
-TEST_P(GpCrypto, PrivateKeysInOpensslSecureHeap) {
-  EXPECT_EQ(run(GP_CRYPTO_CMD_SECURE_HEAP), 0u);
-}
-
 TEST_P(GpCrypto, BigIntArithmeticAgainstIndependentValues) {
   EXPECT_EQ(run(GP_CRYPTO_CMD_BIGINT), 0u);
 }

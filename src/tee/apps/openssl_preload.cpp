@@ -12,21 +12,6 @@
 
 namespace captee::tee::apps::detail {
 
-namespace {
-
-// OpenSSL's secure heap: an arena of its own (mmap'ed between guard pages,
-// MADV_DONTDUMP, mlock'ed where RLIMIT_MEMLOCK allows) for what it
-// allocates "securely": the private values of RSA, EC, SM2 and DH keys
-// (BN_secure_new) and of Ed25519 / X25519 keys, so they are never in a core
-// file. Both sizes are powers of two, as OpenSSL requires. 1 MiB holds a few
-// hundred RSA-4096 private keys at once; when it is full OpenSSL's secure
-// allocations fail (the GP call answers OUT_OF_MEMORY), they do not fall
-// back to the ordinary heap.
-constexpr size_t kSecureHeapBytes = size_t{1} << 20;
-constexpr size_t kSecureHeapMinimum = 32;
-
-}  // namespace
-
 bool preload_openssl(std::string *why) {
   auto fail = [&](const char *what) {
     if (why != nullptr) {
@@ -37,14 +22,6 @@ bool preload_openssl(std::string *why) {
   };
   if (OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, nullptr) != 1) {
     return fail("cannot initialise OpenSSL");
-  }
-  // Before any key exists; its mmap, mprotect and mlock are done before the
-  // seccomp filter goes in. 2 means the arena works but a protection (the
-  // mlock, most likely, under a small RLIMIT_MEMLOCK) was not applied: it is
-  // still out of core files.
-  if (CRYPTO_secure_malloc_initialized() == 0 &&
-      CRYPTO_secure_malloc_init(kSecureHeapBytes, kSecureHeapMinimum) == 0) {
-    return fail("cannot set up OpenSSL's secure heap");
   }
   // Loaded for the life of the process; loading one explicitly stops
   // OpenSSL from loading the default provider on its own, so both are named.

@@ -7,14 +7,12 @@ namespace captee::tee::apps::detail {
 
 // Loads what a TA's crypto (the GP runtime's digest, cipher and MAC
 // families, on libcrypto) needs from the file system, while the host may
-// still open files: OpenSSL's secure heap for private key values (an
-// arena it maps, guards and locks; decision 0029), the default and legacy
-// providers (single DES lives in
+// still open files: the default and legacy providers (single DES lives in
 // the legacy one, a module OpenSSL would otherwise dlopen on first use) and
 // a seeded DRBG. A TA image names libcrypto.so.3; the loader then finds it
 // already mapped and opens nothing. False with the reason in *why if the
-// secure heap cannot be set up or the default provider cannot be loaded; the legacy one is optional
-// (without it single DES is not supported).
+// default provider cannot be loaded; the legacy one is optional (without
+// it single DES is not supported).
 bool preload_openssl(std::string *why);
 
 }  // namespace captee::tee::apps::detail

@@ -8,7 +8,6 @@
 
 #include "gp_bigint_ta.h"
 #include "gp_crypto_ta.h"
-#include "gp_secure_heap_ta.h"
 #include "gp_sm2_ta.h"
 #include "gp_sm4_ta.h"
 
@@ -2471,8 +2470,6 @@ TEE_Result TA_InvokeCommandEntryPoint(void __unused *sess_ctx, uint32_t cmd_id,
       return sm4_known_answers(params);
     case GP_CRYPTO_CMD_SM2:
       return sm2_known_answers(params);
-    case GP_CRYPTO_CMD_SECURE_HEAP:
-      return secure_heap_keys(params);
     default:
       return TEE_ERROR_NOT_SUPPORTED;
   }

@@ -81,10 +81,6 @@
 /* SM2: GM/T 0003.5's signature and ciphertext on the standard curve, round
  * trips on generated keys, hostile ciphertexts (gp_sm2_ta.c). */
 #define GP_CRYPTO_CMD_SM2 18
-/* OpenSSL's secure heap is set up, and generated RSA, ECDSA, SM2, Ed25519
- * and X25519 key pairs keep their private values in it
- * (gp_secure_heap_ta.c). */
-#define GP_CRYPTO_CMD_SECURE_HEAP 19
 /* params[0] VALUE_INPUT a = one of GP_BIGINT_MISUSE_*: an arithmetic
  * mistake that must panic the TA. */
 #define GP_CRYPTO_CMD_BIGINT_MISUSE 16
