@@ -137,7 +137,7 @@ TEE_Result serialise_attributes(const __TEE_ObjectHandle *o, std::vector<uint8_t
       if ((id & TEE_ATTR_FLAG_VALUE) != 0) {
         // ECC's curve is the one value attribute of the types captee has.
         put_u32(out, id);
-        put_u32(out, ecc_curve_of_size(o->info.objectSize));
+        put_u32(out, ecc_curve_of(o->info.objectType, o->info.objectSize));
         put_u32(out, 0);
         ++count;
         continue;
