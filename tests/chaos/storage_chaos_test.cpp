@@ -349,7 +349,10 @@ TEST(StorageChaos, KillsDuringStorageCallsLeaveEachObjectOldOrNewNeverTornNeverL
       continue;
     }
     ASSERT_TRUE(*seen == after) << "call " << seq << " (" << describe(op) << ", answered 0x"
-                                << std::hex << result << std::dec << (hit ? ", killed" : "")
+                                << std::hex << result << std::dec
+                                << (!hit                 ? ""
+                                    : target == kCapteed ? ", capteed killed"
+                                                         : ", TA host killed")
                                 << "): stored " << describe(*seen) << "; before it "
                                 << describe(model) << "; after it " << describe(after);
     if (hit) {
