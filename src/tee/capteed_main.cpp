@@ -16,6 +16,8 @@
 #include "captee/tee/object_store_choice.hpp"
 #include "captee/tee/programs.hpp"
 #include "captee/tee/storage/trusted_storage.hpp"
+#include "CStorageAdmin.h"
+#include "storage_admin.hpp"
 #include "ta_signatures.hpp"
 
 namespace captee::tee {
@@ -182,6 +184,8 @@ int capteed_main(int argc, char **argv, std::span<DaemonExtension *const> extens
     std::cerr << "capteed: error: trusted storage cannot be trusted: " << why
               << "; every storage call fails until this is resolved (docs/STORAGE.md).\n";
   }
+  // The same store answers `captee storage` (storage_admin.hpp).
+  std::shared_ptr<storage::ObjectStore> admin_store = object_store;
   auto trusted_storage = std::make_shared<const storage::TrustedStorage>(std::move(object_store));
   auto ta_environment = std::make_shared<const apps::TaEnvironment>(
       *device_id, std::make_shared<apps::TaTimeStore>(ta_time_dir),
@@ -215,6 +219,11 @@ int capteed_main(int argc, char **argv, std::span<DaemonExtension *const> extens
     return 1;
   }
   Daemon daemon(std::move(opts));
+  // Anyone may open it; each call answers only root and capteed's uid.
+  daemon.services().add(CStorageAdmin_UID, "storage-admin",
+                        [admin_store](const ClientIdentity &who) -> Ref {
+                          return make_object<StorageAdmin>(admin_store, who.uid);
+                        });
   for (const TrustedTaKey &k : *ta_keys) {
     daemon.log(LogLevel::kInfo, "TAs signed by key " + k.fingerprint + " (" + k.file + ") may run");
   }

@@ -1,6 +1,7 @@
 // The captee CLI: asks a running capteed through its diagnostics service.
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <optional>
 #include <cstdlib>
 #include <vector>
 #include <iomanip>
@@ -12,6 +13,7 @@
 #include "IAppController.hpp"
 #include "IAppLoader.hpp"
 #include "CDiagnostics.h"
+#include "CStorageAdmin.h"
 #include "IClientEnv.hpp"
 #include "IDiagnosticsCaptee.hpp"
 #include "captee/channel.hpp"
@@ -19,6 +21,7 @@
 #include "captee/detail/whole_file.hpp"
 #include "captee/tee/daemon.hpp"
 #include "captee/tee/programs.hpp"
+#include "storage_cli.hpp"
 
 namespace captee::tee {
 
@@ -246,6 +249,16 @@ int captee_cli_main(int argc, char **argv, std::ostream &out, std::ostream &err,
   auto *ta_unload = ta->add_subcommand(
       "unload", "Stop a TA, keep-alive ones included (root: any; others: those they loaded)");
   ta_unload->add_option("ID", ta_id, "The TA's id, from `captee ta list`")->required();
+  auto *storage = app.add_subcommand(
+      "storage", "GP trusted storage (root or capteed's user only; docs/STORAGE.md)");
+  storage->require_subcommand(1);
+  auto *storage_usage = storage->add_subcommand("usage", "Objects and bytes per TA");
+  storage_usage->add_flag("--json", json, "JSON output");
+  std::optional<std::string> storage_ta;
+  auto *storage_list = storage->add_subcommand(
+      "list", "A TA's objects: ids, sizes and types (without --ta: the TAs, counts only)");
+  storage_list->add_option("--ta", storage_ta, "The TA's UUID");
+  storage_list->add_flag("--json", json, "JSON output");
   for (CliExtension *e : extensions) {
     e->add_commands(app);
   }
@@ -269,6 +282,15 @@ int captee_cli_main(int argc, char **argv, std::ostream &out, std::ostream &err,
   }
   if (ta_unload->parsed()) {
     return ta_unload_command(socket, ta_id, out, err);
+  }
+  if (storage_usage->parsed() || storage_list->parsed()) {
+    Ref admin = open_service(socket, CStorageAdmin_UID, "storage administration", &why);
+    if (admin.is_null()) {
+      err << "captee: " << why << ".\n";
+      return 1;
+    }
+    return storage_usage->parsed() ? storage_usage_command(admin, json, out, err)
+                                   : storage_list_command(admin, storage_ta, json, out, err);
   }
 
   Ref diag_ref = open_service(socket, CDiagnostics_UID, "diagnostics", &why);

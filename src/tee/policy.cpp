@@ -229,6 +229,7 @@ constexpr const char *kBuiltinDefault = R"({
     {"uid": "0x199", "name": "gp-app-client", "allow": "everyone"},
     {"uid": 3, "name": "app-loader", "allow": "everyone"},
     {"uid": 87, "name": "register-listener", "allow": "everyone"},
+    {"uid": "0x10016", "name": "storage-admin", "allow": "everyone"},
     {"uid": "0x10002", "name": "remoteproc-control",
      "allow": {"uids": [0], "groups": ["captee-rproc"]}}
   ],

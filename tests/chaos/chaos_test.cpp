@@ -29,6 +29,7 @@
 #include "captee/tee/apps/ta_uid_pool.hpp"
 #include "../hostile/hostile_peer.hpp"
 #include "processes.hpp"
+#include "restartable_daemon.hpp"
 
 using namespace captee;
 using namespace captee::test;
@@ -46,57 +47,6 @@ unsigned env_unsigned(const char *name, unsigned fallback) {
   const char *v = std::getenv(name);
   return v != nullptr && *v != '\0' ? unsigned(std::strtoul(v, nullptr, 10)) : fallback;
 }
-
-// capteed on a fixed socket, restartable.
-class RestartableDaemon {
- public:
-  explicit RestartableDaemon(ProcessTable &procs) : procs_(procs) {
-    socket_ = dir_.path + "/captee.sock";
-  }
-  ~RestartableDaemon() {
-    if (pid_ > 0) {
-      stop();
-    }
-  }
-  bool start() {
-    pid_ = procs_.start({CAPTEED_PATH, "--socket", socket_, "--state-dir", dir_.path + "/state",
-                         "--allow-unsigned-tas", "--ta-uid-base", std::to_string(kTaUidBase),
-                         "--ta-uid-count", std::to_string(kTaUidCount)},
-                        {}, /*quiet=*/false);
-    for (int i = 0; i < 500; ++i) {
-      int fd = raw_connect(socket_);
-      if (fd >= 0) {
-        ::close(fd);
-        return true;
-      }
-      if (procs_.exited(pid_)) {
-        return false;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return false;
-  }
-  // SIGTERM: the exit status (0 expected).
-  int stop() {
-    procs_.signal(pid_, SIGTERM);
-    int code = procs_.wait(pid_);
-    pid_ = -1;
-    return code;
-  }
-  void kill9() {
-    procs_.signal(pid_, SIGKILL);
-    procs_.wait(pid_);
-    pid_ = -1;
-  }
-  pid_t pid() const { return pid_; }
-  const std::string &socket() const { return socket_; }
-
- private:
-  ProcessTable &procs_;
-  TempDir dir_;
-  std::string socket_;
-  pid_t pid_ = -1;
-};
 
 struct Fault {
   const char *name;
@@ -116,7 +66,7 @@ TEST(Chaos, KillsAndRestartsLeaveNothingBehind) {
   std::mt19937 rng(seed);
 
   ProcessTable procs;
-  RestartableDaemon d(procs);
+  RestartableDaemon d(procs, kTaUidBase, kTaUidCount);
   ASSERT_TRUE(d.start());
   // A fresh daemon's quiet state: what every later check compares with.
   const Baseline fresh = quiet_baseline(d.pid(), d.socket(), CAPTEE_CLI_PATH);

@@ -350,13 +350,16 @@ TEST(CapteedProcess, CliStatusServicesAndStats) {
   std::tie(rc, out) = cli("--socket " + d.socket() + " services --json");
   ASSERT_EQ(rc, 0);
   auto sj = nlohmann::json::parse(out);
-  // memory, diagnostics, app loader, listeners, GP, remote-processor control
-  ASSERT_EQ(sj["services"].size(), 6u);
-  bool rproc = false;
+  // memory, diagnostics, app loader, listeners, GP, remote-processor
+  // control, storage administration
+  ASSERT_EQ(sj["services"].size(), 7u);
+  bool rproc = false, storage_admin = false;
   for (const auto &svc : sj["services"]) {
     rproc = rproc || (svc["uid"] == 0x10002 && svc["name"] == "remoteproc-control");
+    storage_admin = storage_admin || (svc["uid"] == 0x10016 && svc["name"] == "storage-admin");
   }
   EXPECT_TRUE(rproc) << out;
+  EXPECT_TRUE(storage_admin) << out;
   // Errors: one sentence, non-zero exit.
   std::tie(rc, out) = cli("--socket " + d.dir() + "/absent.sock status");
   EXPECT_NE(rc, 0);

@@ -759,6 +759,34 @@ static TEE_Result open_with(TEE_Param params[4], TEE_ObjectHandle *o) {
   return TEE_OpenPersistentObject(TEE_STORAGE_PRIVATE, id, len, params[1].value.a, o);
 }
 
+static TEE_Result write_at(TEE_Param params[4]) {
+  TEE_ObjectHandle o = TEE_HANDLE_NULL;
+  TEE_Param open_params[4] = {params[0]};
+  open_params[1].value.a = TEE_DATA_FLAG_ACCESS_WRITE;
+  TEE_Result r = open_with(open_params, &o);
+  if (r != TEE_SUCCESS) {
+    return r;
+  }
+  r = TEE_SeekObjectData(o, (int32_t)params[2].value.a, TEE_DATA_SEEK_SET);
+  if (r == TEE_SUCCESS) {
+    r = TEE_WriteObjectData(o, params[1].memref.buffer, params[1].memref.size);
+  }
+  TEE_CloseObject(o);
+  return r;
+}
+
+static TEE_Result truncate_one(TEE_Param params[4]) {
+  TEE_ObjectHandle o = TEE_HANDLE_NULL;
+  TEE_Param open_params[4] = {params[0]};
+  open_params[1].value.a = TEE_DATA_FLAG_ACCESS_WRITE;
+  TEE_Result r = open_with(open_params, &o);
+  if (r == TEE_SUCCESS) {
+    r = TEE_TruncateObjectData(o, params[1].value.a);
+    TEE_CloseObject(o);
+  }
+  return r;
+}
+
 /* Each instance's rounds on its own object and its slot of the shared one. */
 static TEE_Result stress(TEE_Param params[4]) {
   const uint32_t slot = params[0].value.a;
@@ -877,6 +905,16 @@ TEE_Result TA_InvokeCommandEntryPoint(void __unused *sess_ctx, uint32_t cmd_id,
         return TEE_ERROR_BAD_PARAMETERS;
       }
       return stress(params);
+    case GP_STORAGE_CMD_WRITE_AT:
+      if (param_types != TEE_PARAM_TYPES(id_in, TEE_PARAM_TYPE_MEMREF_INPUT,
+                                         TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_NONE) ||
+          params[2].value.a > INT32_MAX) {
+        return TEE_ERROR_BAD_PARAMETERS;
+      }
+      return write_at(params);
+    case GP_STORAGE_CMD_TRUNCATE:
+      return param_types == PT(id_in, TEE_PARAM_TYPE_VALUE_INPUT) ? truncate_one(params)
+                                                                  : TEE_ERROR_BAD_PARAMETERS;
     default:
       return TEE_ERROR_NOT_SUPPORTED;
   }

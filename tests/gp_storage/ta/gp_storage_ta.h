@@ -57,6 +57,13 @@
  * for reading and writing. TEE_ERROR_GENERIC with params[1] VALUE_OUTPUT
  * a = the failed check. */
 #define GP_STORAGE_CMD_STRESS 10
+/* params[0] MEMREF_INPUT id, params[1] MEMREF_INPUT data, params[2]
+ * VALUE_INPUT a = offset: opens the object for writing, seeks to the offset
+ * (past the end too) and writes the data in one TEE_WriteObjectData. */
+#define GP_STORAGE_CMD_WRITE_AT 11
+/* params[0] MEMREF_INPUT id, params[1] VALUE_INPUT a = size: opens the
+ * object for writing and truncates (or extends) it to that size. */
+#define GP_STORAGE_CMD_TRUNCATE 12
 
 /* Panics at once, before anything else (a handle held by HOLD dies with
  * it). */

@@ -1,0 +1,85 @@
+// capteed on a fixed socket and state directory, started, stopped and
+// killed by the chaos runs through their ProcessTable.
+#pragma once
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "../hostile/hostile_peer.hpp"
+#include "processes.hpp"
+
+namespace captee::test {
+
+class RestartableDaemon {
+ public:
+  // TA hosts run as uids [ta_uid_base, ta_uid_base + ta_uid_count); `extra`
+  // is added to capteed's arguments (e.g. --ta-dir).
+  RestartableDaemon(ProcessTable &procs, uid_t ta_uid_base, uint32_t ta_uid_count,
+                    std::vector<std::string> extra = {})
+      : procs_(procs),
+        ta_uid_base_(ta_uid_base),
+        ta_uid_count_(ta_uid_count),
+        extra_(std::move(extra)) {
+    socket_ = dir_.path + "/captee.sock";
+  }
+  ~RestartableDaemon() {
+    if (pid_ > 0) {
+      stop();
+    }
+  }
+  RestartableDaemon(const RestartableDaemon &) = delete;
+  RestartableDaemon &operator=(const RestartableDaemon &) = delete;
+
+  bool start() {
+    std::vector<std::string> args = {CAPTEED_PATH,     "--socket",
+                                     socket_,          "--state-dir",
+                                     state_dir(),      "--allow-unsigned-tas",
+                                     "--ta-uid-base",  std::to_string(ta_uid_base_),
+                                     "--ta-uid-count", std::to_string(ta_uid_count_)};
+    args.insert(args.end(), extra_.begin(), extra_.end());
+    pid_ = procs_.start(args, {}, /*quiet=*/false);
+    for (int i = 0; i < 500; ++i) {
+      int fd = raw_connect(socket_);
+      if (fd >= 0) {
+        ::close(fd);
+        return true;
+      }
+      if (procs_.exited(pid_)) {
+        return false;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+  }
+  // SIGTERM: the exit status (0 expected).
+  int stop() {
+    procs_.signal(pid_, SIGTERM);
+    int code = procs_.wait(pid_);
+    pid_ = -1;
+    return code;
+  }
+  void kill9() {
+    procs_.signal(pid_, SIGKILL);
+    procs_.wait(pid_);
+    pid_ = -1;
+  }
+  pid_t pid() const { return pid_; }
+  const std::string &socket() const { return socket_; }
+  std::string state_dir() const { return dir_.path + "/state"; }
+
+ private:
+  ProcessTable &procs_;
+  uid_t ta_uid_base_;
+  uint32_t ta_uid_count_;
+  std::vector<std::string> extra_;
+  TempDir dir_;
+  std::string socket_;
+  pid_t pid_ = -1;
+};
+
+}  // namespace captee::test
