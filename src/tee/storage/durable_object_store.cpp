@@ -15,20 +15,25 @@ static bool valid_id(ByteView id) {
   return id.size() <= kMaxObjectIdLength;
 }
 
+StoreStatus DurableObjectStore::locate(const Owner &owner, Namespace ns, ByteView id, Context *ctx,
+                                       Hash32 *key) {
+  if (health_ != StoreStatus::kOk)
+    return health_;
+  if (StoreStatus s = context(owner, ctx); s != StoreStatus::kOk)
+    return s;
+  return row_key(*ctx, ns, id, key) ? StoreStatus::kOk : StoreStatus::kIoError;
+}
+
 StoreStatus DurableObjectStore::create(const Owner &owner, Namespace ns, ByteView id,
                                        const ObjectMeta &meta, ByteView attributes, ByteView data,
                                        bool overwrite) {
   if (!valid_id(id) || data.size() > kMaxDataPosition)
     return StoreStatus::kInvalid;
   std::lock_guard lock(mu_);
-  if (health_ != StoreStatus::kOk)
-    return health_;
   Context ctx;
   Hash32 key;
-  if (StoreStatus s = context(owner, &ctx); s != StoreStatus::kOk)
+  if (StoreStatus s = locate(owner, ns, id, &ctx, &key); s != StoreStatus::kOk)
     return s;
-  if (!row_key(ctx, ns, id, &key))
-    return StoreStatus::kIoError;
   const uint64_t bytes = id.size() + attributes.size() + data.size();
   if (StoreStatus s = ensure_owner_row(ctx); s != StoreStatus::kOk)
     return s;
@@ -96,14 +101,10 @@ StoreStatus DurableObjectStore::head(const Owner &owner, Namespace ns, ByteView 
   if (!valid_id(id))
     return StoreStatus::kInvalid;
   std::lock_guard lock(mu_);
-  if (health_ != StoreStatus::kOk)
-    return health_;
   Context ctx;
   Hash32 key;
-  if (StoreStatus s = context(owner, &ctx); s != StoreStatus::kOk)
+  if (StoreStatus s = locate(owner, ns, id, &ctx, &key); s != StoreStatus::kOk)
     return s;
-  if (!row_key(ctx, ns, id, &key))
-    return StoreStatus::kIoError;
   if (ns == Namespace::kRpmb) {
     RpmbObject o;
     if (StoreStatus s = rpmb_load(ctx, key, &o); s != StoreStatus::kOk)
@@ -124,14 +125,10 @@ StoreStatus DurableObjectStore::read(const Owner &owner, Namespace ns, ByteView 
   if (!valid_id(id))
     return StoreStatus::kInvalid;
   std::lock_guard lock(mu_);
-  if (health_ != StoreStatus::kOk)
-    return health_;
   Context ctx;
   Hash32 key;
-  if (StoreStatus s = context(owner, &ctx); s != StoreStatus::kOk)
+  if (StoreStatus s = locate(owner, ns, id, &ctx, &key); s != StoreStatus::kOk)
     return s;
-  if (!row_key(ctx, ns, id, &key))
-    return StoreStatus::kIoError;
   if (ns == Namespace::kRpmb) {
     RpmbObject o;
     if (StoreStatus s = rpmb_load(ctx, key, &o); s != StoreStatus::kOk)
@@ -176,14 +173,10 @@ StoreStatus DurableObjectStore::write(const Owner &owner, Namespace ns, ByteView
   if (!valid_id(id) || offset > kMaxDataPosition || data.size() > kMaxDataPosition - offset)
     return StoreStatus::kInvalid;
   std::lock_guard lock(mu_);
-  if (health_ != StoreStatus::kOk)
-    return health_;
   Context ctx;
   Hash32 key;
-  if (StoreStatus s = context(owner, &ctx); s != StoreStatus::kOk)
+  if (StoreStatus s = locate(owner, ns, id, &ctx, &key); s != StoreStatus::kOk)
     return s;
-  if (!row_key(ctx, ns, id, &key))
-    return StoreStatus::kIoError;
   if (ns == Namespace::kRpmb) {
     RpmbObject o;
     if (StoreStatus s = rpmb_load(ctx, key, &o); s != StoreStatus::kOk)
@@ -239,14 +232,10 @@ StoreStatus DurableObjectStore::truncate(const Owner &owner, Namespace ns, ByteV
   if (!valid_id(id) || size > kMaxDataPosition)
     return StoreStatus::kInvalid;
   std::lock_guard lock(mu_);
-  if (health_ != StoreStatus::kOk)
-    return health_;
   Context ctx;
   Hash32 key;
-  if (StoreStatus s = context(owner, &ctx); s != StoreStatus::kOk)
+  if (StoreStatus s = locate(owner, ns, id, &ctx, &key); s != StoreStatus::kOk)
     return s;
-  if (!row_key(ctx, ns, id, &key))
-    return StoreStatus::kIoError;
   if (ns == Namespace::kRpmb) {
     RpmbObject o;
     if (StoreStatus s = rpmb_load(ctx, key, &o); s != StoreStatus::kOk)
@@ -299,14 +288,10 @@ StoreStatus DurableObjectStore::set_usage(const Owner &owner, Namespace ns, Byte
   if (!valid_id(id))
     return StoreStatus::kInvalid;
   std::lock_guard lock(mu_);
-  if (health_ != StoreStatus::kOk)
-    return health_;
   Context ctx;
   Hash32 key;
-  if (StoreStatus s = context(owner, &ctx); s != StoreStatus::kOk)
+  if (StoreStatus s = locate(owner, ns, id, &ctx, &key); s != StoreStatus::kOk)
     return s;
-  if (!row_key(ctx, ns, id, &key))
-    return StoreStatus::kIoError;
   if (ns == Namespace::kRpmb) {
     RpmbObject o;
     if (StoreStatus s = rpmb_load(ctx, key, &o); s != StoreStatus::kOk)
@@ -402,14 +387,10 @@ StoreStatus DurableObjectStore::remove(const Owner &owner, Namespace ns, ByteVie
   if (!valid_id(id))
     return StoreStatus::kInvalid;
   std::lock_guard lock(mu_);
-  if (health_ != StoreStatus::kOk)
-    return health_;
   Context ctx;
   Hash32 key;
-  if (StoreStatus s = context(owner, &ctx); s != StoreStatus::kOk)
+  if (StoreStatus s = locate(owner, ns, id, &ctx, &key); s != StoreStatus::kOk)
     return s;
-  if (!row_key(ctx, ns, id, &key))
-    return StoreStatus::kIoError;
   if (ns == Namespace::kRpmb) {
     auto it = rpmb_area_.find(key);
     if (it == rpmb_area_.end() || it->second.owner_tag != ctx.owner_tag)

@@ -112,6 +112,9 @@ class DurableObjectStore final : public ObjectStore {
   bool write_root(uint64_t generation);
 
   StoreStatus context(const Owner &owner, Context *ctx);
+  // With mu_ held: the store's health, then the owner's context and the
+  // object's row key (kIoError if that cannot be computed).
+  StoreStatus locate(const Owner &owner, Namespace ns, ByteView id, Context *ctx, Hash32 *key);
   bool row_key(const Context &ctx, Namespace ns, ByteView id, Hash32 *out) const;
   StoreStatus ensure_owner_row(const Context &ctx);
   Bucket &touch(Pending &p, const Hash32 &row_key);
