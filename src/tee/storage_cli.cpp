@@ -11,6 +11,7 @@
 
 #include "IStorageAdmin.hpp"
 #include "captee/detail/printable.hpp"
+#include "captee/detail/uuid_text.hpp"
 
 namespace captee::tee {
 
@@ -19,43 +20,6 @@ namespace {
 // The largest answer asked for: a TA's quota bounds its objects, but not
 // below what 16 MiB of JSON holds.
 constexpr size_t kMaxAnswer = size_t(16) << 20;
-
-// A UUID's canonical text (8-4-4-4-12 hex) as 16 bytes.
-std::optional<std::array<uint8_t, 16>> parse_uuid(const std::string &s) {
-  std::array<uint8_t, 16> u{};
-  if (s.size() != 36) {
-    return std::nullopt;
-  }
-  size_t byte = 0;
-  for (size_t i = 0; i < s.size();) {
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (s[i] != '-') {
-        return std::nullopt;
-      }
-      ++i;
-      continue;
-    }
-    auto nibble = [](char c) -> int {
-      if (c >= '0' && c <= '9') {
-        return c - '0';
-      }
-      if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-      }
-      if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-      }
-      return -1;
-    };
-    const int hi = nibble(s[i]), lo = nibble(s[i + 1]);
-    if (hi < 0 || lo < 0) {
-      return std::nullopt;
-    }
-    u[byte++] = uint8_t(hi << 4 | lo);
-    i += 2;
-  }
-  return u;
-}
 
 std::string json_line(const nlohmann::json &j) {
   return j.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
@@ -188,7 +152,7 @@ int storage_list_command(const Ref &admin, const std::optional<std::string> &ta,
     }
     return 0;
   }
-  const auto uuid = parse_uuid(*ta);
+  const auto uuid = detail::uuid_from_text(*ta);
   if (!uuid) {
     err << "captee: --ta takes a UUID such as 80a4c275-0a47-4905-8285-1486a9771a08.\n";
     return 2;

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "captee/detail/uuid_text.hpp"
 #include "captee/tee/credentials.hpp"
 #include "captee/tee/policy.hpp"
 #include "captee/tee/service_registry.hpp"
@@ -293,4 +294,21 @@ TEST(ServiceRegistry, AddFindList) {
   EXPECT_FALSE(r.find(6));
   EXPECT_EQ(r.uid_of("five"), 5u);
   EXPECT_EQ(r.list().size(), 2u);
+}
+
+// The UUID text `captee storage list --ta` reads: both ways, and every
+// malformed form refused.
+TEST(UuidText, ReadsWhatItWritesAndRefusesAnythingElse) {
+  const std::array<uint8_t, 16> u{0x80, 0xa4, 0xc2, 0x75, 0x0a, 0x47, 0x43, 0x15,
+                                  0x8e, 0xce, 0x09, 0xbd, 0x1b, 0x23, 0xc6, 0x1f};
+  const std::string text = detail::uuid_text(u);
+  EXPECT_EQ(text, "80a4c275-0a47-4315-8ece-09bd1b23c61f");
+  EXPECT_EQ(detail::uuid_from_text(text), u);
+  EXPECT_EQ(detail::uuid_from_text("80A4C275-0A47-4315-8ECE-09BD1B23C61F"), u);
+  for (const char *bad :
+       {"", "80a4c275-0a47-4315-8ece-09bd1b23c61", "80a4c275-0a47-4315-8ece-09bd1b23c61f0",
+        "80a4c2750a47-4315-8ece-09bd1b23c61f-", "80a4c275-0a47-4315-8ece-09bd1b23c6g1",
+        "80a4c275+0a47-4315-8ece-09bd1b23c61f"}) {
+    EXPECT_FALSE(detail::uuid_from_text(bad)) << bad;
+  }
 }
