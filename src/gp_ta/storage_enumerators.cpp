@@ -182,7 +182,9 @@ TEE_Result TEE_GetNextPersistentObject(TEE_ObjectEnumHandle objectEnumerator,
       objectInfo->handleFlags = TEE_HANDLE_FLAG_PERSISTENT | TEE_HANDLE_FLAG_INITIALIZED;
     }
     // GP: the buffer holds TEE_OBJECT_ID_MAX_LEN bytes.
-    std::memcpy(objectID, id.data(), id.size());
+    if (!id.empty()) {
+      std::memcpy(objectID, id.data(), id.size());
+    }
     *objectIDLen = id.size();
     return TEE_SUCCESS;
   }

@@ -106,7 +106,9 @@ class Binding final : public iface::ITrustedStorageSkeleton {
     if (number == 0) {
       return ITrustedStorage_ERROR_TOO_MANY_HANDLES;
     }
-    std::memcpy(attributes.data(), h.attributes.data(), h.attributes.size());
+    if (!h.attributes.empty()) {  // an empty vector's data() may be null
+      std::memcpy(attributes.data(), h.attributes.data(), h.attributes.size());
+    }
     attributes_len = h.attributes.size();
     to_head(h, &head);
     handle = number;
@@ -239,7 +241,9 @@ class Binding final : public iface::ITrustedStorageSkeleton {
     if (out.size() > data.size()) {
       return ITrustedStorage_ERROR_NOT_AVAILABLE;  // a store returning more than asked
     }
-    std::memcpy(data.data(), out.data(), out.size());
+    if (!out.empty()) {
+      std::memcpy(data.data(), out.data(), out.size());
+    }
     data_len = out.size();
     return Object_OK;
   }
@@ -298,7 +302,9 @@ class Binding final : public iface::ITrustedStorageSkeleton {
         break;
       }
       ids[used++] = static_cast<std::byte>(id.size());
-      std::memcpy(ids.data() + used, id.data(), id.size());
+      if (!id.empty()) {
+        std::memcpy(ids.data() + used, id.data(), id.size());
+      }
       used += id.size();
     }
     ids_len = used;
