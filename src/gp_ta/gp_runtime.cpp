@@ -19,6 +19,7 @@
 #include <cstring>
 #include <mutex>
 #include <span>
+#include <thread>
 #include <vector>
 
 #include "IWait.h"
@@ -52,10 +53,17 @@ struct CallState {
 };
 CallState g_call;  // guarded by g_entry
 
-// Entry points this thread is inside (so it holds g_entry): a TA that calls
-// out (its client's IWait, another TA) lets its thread read what capteed
-// sends meanwhile, and a session's last release may come with it.
-thread_local int tl_entry_depth = 0;
+// The thread inside an entry point (so it holds g_entry), if any: a TA that
+// calls out (its client's IWait, another TA) lets its thread read what
+// capteed sends meanwhile, and a session's last release may come with it.
+// Not a thread_local: the runtime is linked into the TA, which the host
+// dlopens, and GCC's ThreadSanitizer cannot start threads once a dlopened
+// module has thread-local storage.
+std::atomic<std::thread::id> g_entry_thread{};
+
+bool inside_entry_point() {
+  return g_entry_thread.load(std::memory_order_acquire) == std::this_thread::get_id();
+}
 
 // Sessions whose last release came on a thread inside an entry point: the
 // TA's code does not nest, so their TA_CloseSessionEntryPoint runs once the
@@ -73,10 +81,10 @@ class CallScope {
             const captee::gp::Params *params)
       : saved_(g_call) {
     g_call = CallState{wait, cancel_code, true, false, client, params};
-    ++tl_entry_depth;
+    saved_thread_ = g_entry_thread.exchange(std::this_thread::get_id(), std::memory_order_acq_rel);
   }
   ~CallScope() {
-    --tl_entry_depth;
+    g_entry_thread.store(saved_thread_, std::memory_order_release);
     g_call = saved_;
   }
   CallScope(const CallScope &) = delete;
@@ -84,6 +92,7 @@ class CallScope {
 
  private:
   CallState saved_;
+  std::thread::id saved_thread_;
 };
 
 // Asks the client's IWait whether this call was cancelled, waiting up to
@@ -204,7 +213,7 @@ class TaSession final : public captee::gp::SessionSkeleton {
     if (closed_.load(std::memory_order_acquire)) {
       return;
     }
-    if (tl_entry_depth > 0) {
+    if (inside_entry_point()) {
       if (!closed_.exchange(true, std::memory_order_acq_rel)) {
         g_deferred_closes.push_back({ctx_, identity_});
       }
