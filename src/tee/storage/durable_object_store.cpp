@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 
 #include <algorithm>
+#include <functional>
 
 #include "durable_store.hpp"
 
@@ -22,6 +23,41 @@ StoreStatus DurableObjectStore::locate(const Owner &owner, Namespace ns, ByteVie
   if (StoreStatus s = context(owner, ctx); s != StoreStatus::kOk)
     return s;
   return row_key(*ctx, ns, id, key) ? StoreStatus::kOk : StoreStatus::kIoError;
+}
+
+// Seals `object` under `key` into `area` (rpmb_area_ as the caller changed
+// it) and writes the area; the object's plaintext is wiped either way.
+StoreStatus DurableObjectStore::rpmb_save(const Context &ctx, const Hash32 &key, RpmbObject &object,
+                                          RpmbArea area) {
+  const StoreStatus s = rpmb_put(ctx, key, object, &area);
+  OPENSSL_cleanse(object.data.data(), object.data.size());
+  return s == StoreStatus::kOk ? rpmb_store(std::move(area)) : s;
+}
+
+// One transaction: `change` rewrites the stream's chunks into `head`, then the
+// head and the manifest entry (`new_bytes`) follow at the next version.
+StoreStatus DurableObjectStore::change_stream(
+    const Context &ctx, Namespace ns, const Hash32 &key, const LoadedHead &h, uint64_t new_bytes,
+    const std::function<StoreStatus(HeadRecord *, uint64_t)> &change) {
+  const uint64_t version = state_.generation + 1;
+  StoreStatus s;
+  {
+    SqliteTransaction txn(db_);
+    if (txn.begin_rc() != SQLITE_OK)
+      return status_from_sqlite(txn.begin_rc());
+    HeadRecord head = h.head;
+    s = change(&head, version);
+    if (s == StoreStatus::kOk)
+      s = put_head(ctx, h.row_id, key, head, version);
+    if (s == StoreStatus::kOk) {
+      Pending p;
+      touch(p, key)[key] = ManifestEntry{ctx.owner_tag, ns, version, new_bytes};
+      return commit(txn, p, version);
+    }
+  }
+  // A chunk failed authentication: with this transaction rolled back, the
+  // object is deleted in a transaction of its own.
+  return s == StoreStatus::kCorrupt ? drop_corrupt(key) : s;
 }
 
 StoreStatus DurableObjectStore::create(const Owner &owner, Namespace ns, ByteView id,
@@ -48,11 +84,7 @@ StoreStatus DurableObjectStore::create(const Owner &owner, Namespace ns, ByteVie
       return s;
     RpmbObject object{Bytes(id.begin(), id.end()), meta,
                       Bytes(attributes.begin(), attributes.end()), Bytes(data.begin(), data.end())};
-    RpmbArea area = rpmb_area_;
-    if (StoreStatus s = rpmb_put(ctx, key, object, &area); s != StoreStatus::kOk)
-      return s;
-    OPENSSL_cleanse(object.data.data(), object.data.size());
-    return rpmb_store(std::move(area));
+    return rpmb_save(ctx, key, object, rpmb_area_);
   }
 
   const ManifestEntry *old = find(key);
@@ -192,11 +224,7 @@ StoreStatus DurableObjectStore::write(const Owner &owner, Namespace ns, ByteView
       o.data.resize(static_cast<size_t>(end), 0);
     }
     std::copy(data.begin(), data.end(), o.data.begin() + static_cast<ptrdiff_t>(offset));
-    RpmbArea area = rpmb_area_;
-    if (StoreStatus s = rpmb_put(ctx, key, o, &area); s != StoreStatus::kOk)
-      return s;
-    OPENSSL_cleanse(o.data.data(), o.data.size());
-    return rpmb_store(std::move(area));
+    return rpmb_save(ctx, key, o, rpmb_area_);
   }
   LoadedHead h;
   if (StoreStatus s = load_head(ctx, ns, id, key, &h); s != StoreStatus::kOk)
@@ -206,25 +234,9 @@ StoreStatus DurableObjectStore::write(const Owner &owner, Namespace ns, ByteView
   const uint64_t new_bytes = entry.bytes + (end > h.head.data_size ? end - h.head.data_size : 0);
   if (StoreStatus s = quota_check(ctx, entry.bytes, new_bytes); s != StoreStatus::kOk)
     return s;
-  const uint64_t version = state_.generation + 1;
-  StoreStatus s;
-  {
-    SqliteTransaction txn(db_);
-    if (txn.begin_rc() != SQLITE_OK)
-      return status_from_sqlite(txn.begin_rc());
-    HeadRecord head = h.head;
-    s = write_data(ctx, h.row_id, &head, &h, offset, data, version);
-    if (s == StoreStatus::kOk)
-      s = put_head(ctx, h.row_id, key, head, version);
-    if (s == StoreStatus::kOk) {
-      Pending p;
-      touch(p, key)[key] = ManifestEntry{ctx.owner_tag, ns, version, new_bytes};
-      return commit(txn, p, version);
-    }
-  }
-  // A chunk failed authentication: with this transaction rolled back, the
-  // object is deleted in a transaction of its own.
-  return s == StoreStatus::kCorrupt ? drop_corrupt(key) : s;
+  return change_stream(ctx, ns, key, h, new_bytes, [&](HeadRecord *head, uint64_t v) {
+    return write_data(ctx, h.row_id, head, &h, offset, data, v);
+  });
 }
 
 StoreStatus DurableObjectStore::truncate(const Owner &owner, Namespace ns, ByteView id,
@@ -249,11 +261,7 @@ StoreStatus DurableObjectStore::truncate(const Owner &owner, Namespace ns, ByteV
         return StoreStatus::kNoSpace;
     }
     o.data.resize(static_cast<size_t>(size), 0);
-    RpmbArea area = rpmb_area_;
-    if (StoreStatus s = rpmb_put(ctx, key, o, &area); s != StoreStatus::kOk)
-      return s;
-    OPENSSL_cleanse(o.data.data(), o.data.size());
-    return rpmb_store(std::move(area));
+    return rpmb_save(ctx, key, o, rpmb_area_);
   }
   LoadedHead h;
   if (StoreStatus s = load_head(ctx, ns, id, key, &h); s != StoreStatus::kOk)
@@ -262,25 +270,9 @@ StoreStatus DurableObjectStore::truncate(const Owner &owner, Namespace ns, ByteV
   const uint64_t new_bytes = entry.bytes - h.head.data_size + size;
   if (StoreStatus s = quota_check(ctx, entry.bytes, new_bytes); s != StoreStatus::kOk)
     return s;
-  const uint64_t version = state_.generation + 1;
-  StoreStatus s;
-  {
-    SqliteTransaction txn(db_);
-    if (txn.begin_rc() != SQLITE_OK)
-      return status_from_sqlite(txn.begin_rc());
-    HeadRecord head = h.head;
-    s = resize_data(ctx, h, &head, size, version);
-    if (s == StoreStatus::kOk)
-      s = put_head(ctx, h.row_id, key, head, version);
-    if (s == StoreStatus::kOk) {
-      Pending p;
-      touch(p, key)[key] = ManifestEntry{ctx.owner_tag, ns, version, new_bytes};
-      return commit(txn, p, version);
-    }
-  }
-  // A chunk failed authentication: with this transaction rolled back, the
-  // object is deleted in a transaction of its own.
-  return s == StoreStatus::kCorrupt ? drop_corrupt(key) : s;
+  return change_stream(ctx, ns, key, h, new_bytes, [&](HeadRecord *head, uint64_t v) {
+    return resize_data(ctx, h, head, size, v);
+  });
 }
 
 StoreStatus DurableObjectStore::set_usage(const Owner &owner, Namespace ns, ByteView id,
@@ -297,11 +289,7 @@ StoreStatus DurableObjectStore::set_usage(const Owner &owner, Namespace ns, Byte
     if (StoreStatus s = rpmb_load(ctx, key, &o); s != StoreStatus::kOk)
       return s;
     o.meta.object_usage = usage;
-    RpmbArea area = rpmb_area_;
-    if (StoreStatus s = rpmb_put(ctx, key, o, &area); s != StoreStatus::kOk)
-      return s;
-    OPENSSL_cleanse(o.data.data(), o.data.size());
-    return rpmb_store(std::move(area));
+    return rpmb_save(ctx, key, o, rpmb_area_);
   }
   LoadedHead h;
   if (StoreStatus s = load_head(ctx, ns, id, key, &h); s != StoreStatus::kOk)
@@ -346,10 +334,7 @@ StoreStatus DurableObjectStore::rename(const Owner &owner, Namespace ns, ByteVie
       return s;
     RpmbArea area = rpmb_area_;
     area.erase(from_key);
-    if (StoreStatus s = rpmb_put(ctx, to_key, o, &area); s != StoreStatus::kOk)
-      return s;
-    OPENSSL_cleanse(o.data.data(), o.data.size());
-    return rpmb_store(std::move(area));
+    return rpmb_save(ctx, to_key, o, std::move(area));
   }
   LoadedHead h;
   if (StoreStatus s = load_head(ctx, ns, from, from_key, &h); s != StoreStatus::kOk)

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -139,12 +140,16 @@ class DurableObjectStore final : public ObjectStore {
                          const LoadedHead *old, uint64_t offset, ByteView data, uint64_t version);
   StoreStatus resize_data(const Context &ctx, const LoadedHead &old, HeadRecord *head,
                           uint64_t size, uint64_t version);
+  StoreStatus change_stream(const Context &ctx, Namespace ns, const Hash32 &key,
+                            const LoadedHead &h, uint64_t new_bytes,
+                            const std::function<StoreStatus(HeadRecord *, uint64_t)> &change);
 
   // Namespace::kRpmb
   StoreStatus rpmb_load(const Context &ctx, const Hash32 &key, RpmbObject *out);
   StoreStatus rpmb_store(RpmbArea area);
   StoreStatus rpmb_put(const Context &ctx, const Hash32 &key, const RpmbObject &object,
                        RpmbArea *area);
+  StoreStatus rpmb_save(const Context &ctx, const Hash32 &key, RpmbObject &object, RpmbArea area);
   uint64_t quota_bytes(const RpmbObject &o) const {
     return o.id.size() + o.attributes.size() + o.data.size();
   }
