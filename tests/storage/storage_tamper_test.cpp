@@ -349,8 +349,12 @@ TEST_F(Tamper, ACrashBeforeTheRootWriteIsToldApartFromARollback) {
 }
 
 TEST_F(Tamper, TamperedManifestOrStateMakesTheStoreRefuse) {
-  sql("UPDATE buckets SET blob = substr(blob, 1, 20) || x'00' || substr(blob, 22) WHERE b = "
-      "(SELECT min(b) FROM buckets)");
+  // Byte 21 changed for certain: overwriting it with a fixed value would
+  // leave the bucket as it was whenever that byte (random nonce or
+  // ciphertext) already held the value, one run in 256.
+  sql("UPDATE buckets SET blob = substr(blob, 1, 20) || "
+      "CASE WHEN substr(blob, 21, 1) = x'00' THEN x'01' ELSE x'00' END || substr(blob, 22) "
+      "WHERE b = (SELECT min(b) FROM buckets)");
   std::string why;
   auto store = open_durable_object_store(opts_, &why);
   ASSERT_TRUE(store);
