@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "gp_storage_ta.h"
+#include "storage_calls.hpp"
 #include "tee_client_api.h"
 #include "tee_harness.hpp"
 
@@ -50,20 +51,7 @@ class StorageAdminTest : public ::testing::Test {
   }
 
   TEEC_Result put(const TEEC_UUID &uuid, const std::string &id, const std::string &data) {
-    TEEC_Session s{};
-    TEEC_Result r =
-        TEEC_OpenSession(&ctx_, &s, &uuid, TEEC_LOGIN_PUBLIC, nullptr, nullptr, nullptr);
-    if (r != TEEC_SUCCESS) {
-      return r;
-    }
-    TEEC_Operation op{};
-    op.paramTypes =
-        TEEC_PARAM_TYPES(TEEC_MEMREF_TEMP_INPUT, TEEC_MEMREF_TEMP_INPUT, TEEC_NONE, TEEC_NONE);
-    op.params[0].tmpref = {const_cast<char *>(id.data()), id.size()};
-    op.params[1].tmpref = {const_cast<char *>(data.data()), data.size()};
-    r = TEEC_InvokeCommand(&s, GP_STORAGE_CMD_PUT, &op, nullptr);
-    TEEC_CloseSession(&s);
-    return r;
+    return storage_calls::put(&ctx_, uuid, id, data);
   }
 
   // {exit code, output} of `captee --socket <s> <args>`, as `as` (a

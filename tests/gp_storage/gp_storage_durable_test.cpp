@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "gp_storage_ta.h"
+#include "storage_calls.hpp"
 #include "tee_client_api.h"
 #include "tee_harness.hpp"
 
@@ -48,43 +49,14 @@ class Tee {
   CapteedProcess &daemon() { return *daemon_; }
 
   TEEC_Result put(const TEEC_UUID &uuid, const std::string &id, const std::string &data) {
-    TEEC_Operation op{};
-    op.paramTypes =
-        TEEC_PARAM_TYPES(TEEC_MEMREF_TEMP_INPUT, TEEC_MEMREF_TEMP_INPUT, TEEC_NONE, TEEC_NONE);
-    op.params[0].tmpref = {const_cast<char *>(id.data()), id.size()};
-    op.params[1].tmpref = {const_cast<char *>(data.data()), data.size()};
-    return run(uuid, GP_STORAGE_CMD_PUT, &op);
+    return storage_calls::put(&ctx_, uuid, id, data);
   }
-
   // The object's data, or "error <hex>".
   std::string get(const TEEC_UUID &uuid, const std::string &id) {
-    std::vector<char> buf(8192);
-    TEEC_Operation op{};
-    op.paramTypes =
-        TEEC_PARAM_TYPES(TEEC_MEMREF_TEMP_INPUT, TEEC_MEMREF_TEMP_OUTPUT, TEEC_NONE, TEEC_NONE);
-    op.params[0].tmpref = {const_cast<char *>(id.data()), id.size()};
-    op.params[1].tmpref = {buf.data(), buf.size()};
-    const TEEC_Result r = run(uuid, GP_STORAGE_CMD_GET, &op);
-    if (r != TEEC_SUCCESS) {
-      char hex[24];
-      std::snprintf(hex, sizeof hex, "error %08x", r);
-      return hex;
-    }
-    return std::string(buf.data(), op.params[1].tmpref.size);
+    return storage_calls::get(&ctx_, uuid, id);
   }
 
  private:
-  TEEC_Result run(const TEEC_UUID &uuid, uint32_t cmd, TEEC_Operation *op) {
-    TEEC_Session s{};
-    TEEC_Result r =
-        TEEC_OpenSession(&ctx_, &s, &uuid, TEEC_LOGIN_PUBLIC, nullptr, nullptr, nullptr);
-    if (r == TEEC_SUCCESS) {
-      r = TEEC_InvokeCommand(&s, cmd, op, nullptr);
-      TEEC_CloseSession(&s);
-    }
-    return r;
-  }
-
   std::unique_ptr<CapteedProcess> daemon_;
   TEEC_Context ctx_{};
   bool ready_ = false;

@@ -26,6 +26,7 @@
 #include "ITrustedStorage.h"
 #include "../support/load_image.hpp"
 #include "gp_storage_ta.h"
+#include "storage_calls.hpp"
 #include "teec_fixture.hpp"
 
 namespace captee::test {
@@ -49,13 +50,7 @@ class GpStorage : public Teec {
 
   // One command in a session of its own.
   TEEC_Result run(const TEEC_UUID &uuid, uint32_t cmd, TEEC_Operation *op) {
-    TEEC_Session s{};
-    TEEC_Result r = open_ta(uuid, &s);
-    if (r == TEEC_SUCCESS) {
-      r = TEEC_InvokeCommand(&s, cmd, op, nullptr);
-      TEEC_CloseSession(&s);
-    }
-    return r;
+    return storage_calls::run(&ctx_, uuid, cmd, op);
   }
 
   // A self-test command: the number of the failed check, 0 if none.
@@ -72,29 +67,12 @@ class GpStorage : public Teec {
   }
 
   TEEC_Result put(const TEEC_UUID &uuid, const std::string &id, const std::string &data) {
-    TEEC_Operation op{};
-    op.paramTypes =
-        TEEC_PARAM_TYPES(TEEC_MEMREF_TEMP_INPUT, TEEC_MEMREF_TEMP_INPUT, TEEC_NONE, TEEC_NONE);
-    op.params[0].tmpref = {const_cast<char *>(id.data()), id.size()};
-    op.params[1].tmpref = {const_cast<char *>(data.data()), data.size()};
-    return run(uuid, GP_STORAGE_CMD_PUT, &op);
+    return storage_calls::put(&ctx_, uuid, id, data);
   }
 
   // The object's data, or the error's hex.
   std::string get(const TEEC_UUID &uuid, const std::string &id) {
-    std::vector<char> buf(4096);
-    TEEC_Operation op{};
-    op.paramTypes =
-        TEEC_PARAM_TYPES(TEEC_MEMREF_TEMP_INPUT, TEEC_MEMREF_TEMP_OUTPUT, TEEC_NONE, TEEC_NONE);
-    op.params[0].tmpref = {const_cast<char *>(id.data()), id.size()};
-    op.params[1].tmpref = {buf.data(), buf.size()};
-    const TEEC_Result r = run(uuid, GP_STORAGE_CMD_GET, &op);
-    if (r != TEEC_SUCCESS) {
-      char hex[16];
-      std::snprintf(hex, sizeof hex, "error %08x", r);
-      return hex;
-    }
-    return std::string(buf.data(), op.params[1].tmpref.size);
+    return storage_calls::get(&ctx_, uuid, id);
   }
 
   TEEC_Result with_id(const TEEC_UUID &uuid, uint32_t cmd, const std::string &id,
@@ -441,20 +419,7 @@ TEST(GpStorageQuota, TheOptionBoundsWhatEachTaKeeps) {
   TEEC_Context ctx{};
   ASSERT_EQ(TEEC_InitializeContext(nullptr, &ctx), TEEC_SUCCESS);
   auto put = [&](const TEEC_UUID &uuid, const std::string &id, size_t size) {
-    const std::string data(size, 'q');
-    TEEC_Session s{};
-    TEEC_Result r = TEEC_OpenSession(&ctx, &s, &uuid, TEEC_LOGIN_PUBLIC, nullptr, nullptr, nullptr);
-    if (r != TEEC_SUCCESS) {
-      return r;
-    }
-    TEEC_Operation op{};
-    op.paramTypes =
-        TEEC_PARAM_TYPES(TEEC_MEMREF_TEMP_INPUT, TEEC_MEMREF_TEMP_INPUT, TEEC_NONE, TEEC_NONE);
-    op.params[0].tmpref = {const_cast<char *>(id.data()), id.size()};
-    op.params[1].tmpref = {const_cast<char *>(data.data()), data.size()};
-    r = TEEC_InvokeCommand(&s, GP_STORAGE_CMD_PUT, &op, nullptr);
-    TEEC_CloseSession(&s);
-    return r;
+    return storage_calls::put(&ctx, uuid, id, std::string(size, 'q'));
   };
   constexpr uint32_t kNoSpace = 0xFFFF3041;  // TEE_ERROR_STORAGE_NO_SPACE
   EXPECT_EQ(put(kV131, "first", 3000), TEEC_SUCCESS);
