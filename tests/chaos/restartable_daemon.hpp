@@ -3,6 +3,7 @@
 #pragma once
 
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -44,10 +45,23 @@ class RestartableDaemon {
     args.insert(args.end(), extra_.begin(), extra_.end());
     pid_ = procs_.start(args, {}, /*quiet=*/false);
     for (int i = 0; i < 500; ++i) {
+      // Only the new capteed's socket counts. The killed one's listening
+      // socket can outlive it for a while: a TA host forked just before the
+      // kill holds a copy until it runs far enough to close it, which on a
+      // loaded machine takes milliseconds, and until the new capteed binds
+      // the path still names that socket. A client that connects to it then
+      // sees its connection reset. The peer of a connection is whoever
+      // called listen(), so its pid tells the two apart.
       int fd = raw_connect(socket_);
       if (fd >= 0) {
+        ucred peer{};
+        socklen_t len = sizeof peer;
+        const bool ours =
+            ::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) == 0 && peer.pid == pid_;
         ::close(fd);
-        return true;
+        if (ours) {
+          return true;
+        }
       }
       if (procs_.exited(pid_)) {
         return false;
