@@ -42,7 +42,7 @@ class RestartableDaemon {
                                      "--ta-uid-base",  std::to_string(ta_uid_base_),
                                      "--ta-uid-count", std::to_string(ta_uid_count_)};
     args.insert(args.end(), extra_.begin(), extra_.end());
-    pid_ = procs_.start(args, {}, /*quiet=*/false);
+    pid_ = procs_.start(args, env_, /*quiet=*/false);
     for (int i = 0; i < 500; ++i) {
       int fd = raw_connect(socket_);
       if (fd >= 0) {
@@ -68,6 +68,8 @@ class RestartableDaemon {
     procs_.wait(pid_);
     pid_ = -1;
   }
+  // NAME=value added to capteed's environment from the next start on.
+  void add_environment(std::string entry) { env_.push_back(std::move(entry)); }
   pid_t pid() const { return pid_; }
   const std::string &socket() const { return socket_; }
   std::string state_dir() const { return dir_.path + "/state"; }
@@ -77,6 +79,7 @@ class RestartableDaemon {
   uid_t ta_uid_base_;
   uint32_t ta_uid_count_;
   std::vector<std::string> extra_;
+  std::vector<std::string> env_;
   TempDir dir_;
   std::string socket_;
   pid_t pid_ = -1;
