@@ -17,6 +17,10 @@
 // shared mapping) on a tracked file abort the process rather than pass
 // unseen; capteed's SQLite and RPMB emulation use none of them.
 //
+// So that cuts also fall between a write and its sync (a window a timer
+// rarely hits), the test may put a count in <log dir>/kill-after: the change
+// that brings it to zero is made, then the process SIGKILLs itself.
+//
 // Limits (docs/STORAGE.md): only absolute paths are tracked, through open,
 // open64, openat and openat64 (and their fortified forms); a tracked fd
 // duplicated with dup is not tracked; sync_file_range is not a sync (it
@@ -24,6 +28,7 @@
 // Creates, renames and unlinks are not logged: they count as durable at once.
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -33,6 +38,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdarg>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -87,6 +93,7 @@ void find(Fn *slot, const char *name) {
 char g_dir[4096];
 size_t g_dir_size = 0;  // 0: nothing is tracked
 char g_log_dir[4096];
+char g_kill_after[4096 + 16];
 
 struct Tracked {
   std::string path;
@@ -138,6 +145,8 @@ void init() {
     return;
   }
   std::strcpy(g_log_dir, log_dir);
+  std::strcpy(g_kill_after, log_dir);
+  std::strcat(g_kill_after, "/kill-after");
   std::strcpy(g_dir, dir);
   g_dir_size = std::strlen(dir);
 }
@@ -236,6 +245,27 @@ void log_change(Tracked *t, int fd, uint64_t offset, uint64_t span, uint64_t new
   }
 }
 
+// After a tracked change (g_mu held): counts it down if the test asked for
+// a cut, and dies at zero.
+void count_down() {
+  const int fd = next.open(g_kill_after, O_RDWR | O_CLOEXEC);
+  if (fd < 0) {
+    return;
+  }
+  char text[24] = {};
+  const ssize_t n = ::pread(fd, text, sizeof text - 1, 0);
+  const long left = n > 0 ? std::strtol(text, nullptr, 10) : 0;
+  if (left <= 1) {
+    ::unlink(g_kill_after);
+    ::kill(::getpid(), SIGKILL);
+  }
+  const int size = std::snprintf(text, sizeof text, "%ld\n", left - 1);
+  if (next.ftruncate(fd, 0) != 0 || next.pwrite(fd, text, size_t(size), 0) != size) {
+    die("cannot count down kill-after");
+  }
+  next.close(fd);
+}
+
 uint64_t size_after_write(int fd, uint64_t offset, uint64_t n) {
   struct stat st;
   if (::fstat(fd, &st) != 0) {
@@ -249,10 +279,15 @@ ssize_t logged_pwrite(PwriteFn real, int fd, const void *buf, size_t n, off_t at
     return real(fd, buf, n, at);
   }
   std::lock_guard lock(g_mu);
-  if (Tracked *t = entry(fd); t != nullptr && at >= 0) {
+  Tracked *t = entry(fd);
+  if (t != nullptr && at >= 0) {
     log_change(t, fd, uint64_t(at), n, size_after_write(fd, uint64_t(at), n));
   }
-  return real(fd, buf, n, at);
+  const ssize_t rc = real(fd, buf, n, at);
+  if (t != nullptr) {
+    count_down();
+  }
+  return rc;
 }
 
 int logged_ftruncate(TruncateFn real, int fd, off_t size) {
@@ -260,7 +295,8 @@ int logged_ftruncate(TruncateFn real, int fd, off_t size) {
     return real(fd, size);
   }
   std::lock_guard lock(g_mu);
-  if (Tracked *t = entry(fd); t != nullptr && size >= 0) {
+  Tracked *t = entry(fd);
+  if (t != nullptr && size >= 0) {
     struct stat st;
     if (::fstat(fd, &st) != 0) {
       die("fstat of a tracked file failed");
@@ -268,7 +304,11 @@ int logged_ftruncate(TruncateFn real, int fd, off_t size) {
     const uint64_t from = uint64_t(size), to = uint64_t(st.st_size);
     log_change(t, fd, std::min(from, to), from > to ? from - to : to - from, from);
   }
-  return real(fd, size);
+  const int rc = real(fd, size);
+  if (t != nullptr) {
+    count_down();
+  }
+  return rc;
 }
 
 // After a sync that returned: the file's changes so far are durable.
@@ -360,7 +400,8 @@ ssize_t write(int fd, const void *buf, size_t n) {
     return next.write(fd, buf, n);
   }
   std::lock_guard lock(g_mu);
-  if (Tracked *t = entry(fd); t != nullptr) {
+  Tracked *t = entry(fd);
+  if (t != nullptr) {
     const int fl = ::fcntl(fd, F_GETFL);
     struct stat st;
     if (fl < 0 || ::fstat(fd, &st) != 0) {
@@ -372,7 +413,11 @@ ssize_t write(int fd, const void *buf, size_t n) {
     }
     log_change(t, fd, uint64_t(at), n, std::max(uint64_t(st.st_size), uint64_t(at) + n));
   }
-  return next.write(fd, buf, n);
+  const ssize_t rc = next.write(fd, buf, n);
+  if (t != nullptr) {
+    count_down();
+  }
+  return rc;
 }
 
 int ftruncate(int fd, off_t size) {

@@ -3,10 +3,11 @@
 // crash is a power cut: capteed runs with power_cut_preload.so, which logs
 // the bytes every change to its state directory and RPMB file overwrites
 // until that file is synced. A cut SIGKILLs capteed (its TA hosts follow)
-// at a random moment of a call, then drops, keeps or tears each unsynced
-// change at random (power_cut.hpp) as a disk losing power could, and
-// restarts capteed on what is left. Every object must then be as before the
-// call in flight or after it, never torn, and nothing acknowledged lost.
+// at a random moment of a call or right after one of its writes, then
+// drops, keeps or tears each unsynced change at random (power_cut.hpp) as a
+// disk losing power could, and restarts capteed on what is left. Every
+// object must then be as before the call in flight or after it, never torn,
+// and nothing acknowledged lost.
 //
 // Limit: creating, renaming and unlinking files count as durable at once
 // (the interposer logs data and size changes only).
@@ -20,6 +21,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <random>
@@ -97,8 +99,8 @@ TEST(StoragePowerLoss, PowerCutsDuringStorageCallsLeaveEachObjectOldOrNewNeverTo
   };
 
   State model;
-  unsigned acknowledged = 0, refused = 0, cuts = 0, cuts_in_calls = 0, in_flight_old = 0,
-           in_flight_new = 0, checks = 0, ta_hosts_preloaded = 0;
+  unsigned acknowledged = 0, refused = 0, cuts = 0, cuts_in_calls = 0, cuts_at_changes = 0,
+           in_flight_old = 0, in_flight_new = 0, checks = 0, ta_hosts_preloaded = 0;
   unsigned call_us = 2000;  // a running mean of how long a call takes
   const auto started = std::chrono::steady_clock::now();
   unsigned seq = 0;
@@ -107,12 +109,21 @@ TEST(StoragePowerLoss, PowerCutsDuringStorageCallsLeaveEachObjectOldOrNewNeverTo
     State after;
     const uint32_t expected = apply(model, op, &after);
 
-    // One call in four has a power cut in it (or just after it).
+    // One call in four has a power cut in it (or just after it): half of
+    // them at a random moment, half right after one of the call's first
+    // changes to a file, before that change is synced (the interposer kills
+    // capteed there; if the call makes fewer changes, the cut comes after
+    // it).
     const bool cut = rng() % 4 == 0;
+    const bool at_change = cut && rng() % 2 == 0;
+    const unsigned changes = 1 + rng() % 8;
     const auto delay = std::chrono::microseconds(rng() % (call_us + 1));
     const pid_t daemon = d.pid();
+    const std::string kill_after = logs.path + "/kill-after";
     std::thread killer;
-    if (cut) {
+    if (at_change) {
+      std::ofstream(kill_after) << changes << "\n";
+    } else if (cut) {
       killer = std::thread([&] {
         std::this_thread::sleep_for(delay);
         procs.signal(daemon, SIGKILL);
@@ -124,6 +135,10 @@ TEST(StoragePowerLoss, PowerCutsDuringStorageCallsLeaveEachObjectOldOrNewNeverTo
         std::chrono::steady_clock::now() - call_start);
     if (killer.joinable()) {
       killer.join();
+    }
+    if (at_change) {
+      cuts_at_changes += !std::filesystem::exists(kill_after);
+      std::filesystem::remove(kill_after);
     }
     if (!cut && ta_hosts_preloaded == 0) {
       // The TA hosts capteed execs inherit the interposer and still start
@@ -180,10 +195,11 @@ TEST(StoragePowerLoss, PowerCutsDuringStorageCallsLeaveEachObjectOldOrNewNeverTo
   EXPECT_EQ(d.stop(), 0);
   std::printf(
       "storage power loss: %u calls in %.1f s (%u acknowledged, %u refused as the model said), "
-      "%u power cuts (%u of them interrupting a call); unsynced changes at the cuts: %u in %u "
+      "%u power cuts (%u of them interrupting a call, %u right after a change to a file); unsynced "
+      "changes at the cuts: %u in %u "
       "files, %u kept, %u dropped, %u torn at 512-byte sectors; of the calls a cut interrupted, "
       "%u left the old state and %u the new one; %u full read-backs, none torn or lost\n",
-      seq, seconds, acknowledged, refused, cuts, cuts_in_calls,
+      seq, seconds, acknowledged, refused, cuts, cuts_in_calls, cuts_at_changes,
       disk.kept + disk.dropped + disk.torn, disk.files, disk.kept, disk.dropped, disk.torn,
       in_flight_old, in_flight_new, checks);
 }
