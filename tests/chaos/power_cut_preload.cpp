@@ -170,8 +170,22 @@ Tracked *entry(int fd) {
   return g_fds[fd].load(std::memory_order_acquire);
 }
 
+void forget(int fd) {
+  std::lock_guard lock(g_mu);
+  if (Tracked *t = g_fds[fd].exchange(nullptr, std::memory_order_acq_rel); t != nullptr) {
+    if (t->log_fd >= 0) {
+      next.close(t->log_fd);
+    }
+    delete t;
+  }
+}
+
 int track(int fd, const char *path) {
   if (fd < 0 || !tracked_path(path)) {
+    // A tracked fd closed behind our back (close_range) and now reused.
+    if (entry(fd) != nullptr) {
+      forget(fd);
+    }
     return fd;
   }
   if (fd >= kMaxFds) {
@@ -179,14 +193,8 @@ int track(int fd, const char *path) {
   }
   auto *t =
       new Tracked{path, std::string(g_log_dir) + "/" + captee::test::power_cut::log_name(path)};
-  std::lock_guard lock(g_mu);
-  Tracked *old = g_fds[fd].exchange(t, std::memory_order_acq_rel);
-  if (old != nullptr) {  // the fd was closed behind our back (close_range)
-    if (old->log_fd >= 0) {
-      next.close(old->log_fd);
-    }
-    delete old;
-  }
+  forget(fd);  // the fd may have been closed behind our back (close_range)
+  g_fds[fd].store(t, std::memory_order_release);
   return fd;
 }
 
@@ -441,13 +449,7 @@ int fdatasync(int fd) {
 int close(int fd) {
   ready();
   if (entry(fd) != nullptr) {
-    std::lock_guard lock(g_mu);
-    if (Tracked *t = g_fds[fd].exchange(nullptr, std::memory_order_acq_rel); t != nullptr) {
-      if (t->log_fd >= 0) {
-        next.close(t->log_fd);
-      }
-      delete t;
-    }
+    forget(fd);
   }
   return next.close(fd);
 }
