@@ -21,11 +21,12 @@
 // rarely hits), the test may put a count in <log dir>/kill-after: the change
 // that brings it to zero is made, then the process SIGKILLs itself.
 //
-// Limits (docs/SECURITY.md, "Trusted storage engine"): only absolute paths are tracked, through
-// open, open64, openat and openat64 (and their fortified forms); a tracked fd duplicated with dup
-// is not tracked; sync_file_range is not a sync (it makes no promise about the file's metadata), so
-// it leaves the log as is. Creates, renames and unlinks are not logged: they count as durable at
-// once.
+// Limits (docs/SECURITY.md, "Trusted storage engine"): only absolute
+// paths are tracked, through open, open64, openat and openat64 (and their
+// fortified forms); a tracked fd duplicated with dup is not tracked;
+// sync_file_range is not a sync (it makes no promise about the file's
+// metadata), so it leaves the log as is. Creates, renames and unlinks are
+// not logged: they count as durable at once.
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <signal.h>
