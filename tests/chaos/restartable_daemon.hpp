@@ -43,7 +43,7 @@ class RestartableDaemon {
                                      "--ta-uid-base",  std::to_string(ta_uid_base_),
                                      "--ta-uid-count", std::to_string(ta_uid_count_)};
     args.insert(args.end(), extra_.begin(), extra_.end());
-    pid_ = procs_.start(args, {}, /*quiet=*/false);
+    pid_ = procs_.start(args, env_, /*quiet=*/false);
     for (int i = 0; i < 500; ++i) {
       // Only the new capteed's socket counts. The killed one's listening
       // socket can outlive it for a while: a TA host forked just before the
@@ -82,6 +82,8 @@ class RestartableDaemon {
     procs_.wait(pid_);
     pid_ = -1;
   }
+  // NAME=value added to capteed's environment from the next start on.
+  void add_environment(std::string entry) { env_.push_back(std::move(entry)); }
   pid_t pid() const { return pid_; }
   const std::string &socket() const { return socket_; }
   std::string state_dir() const { return dir_.path + "/state"; }
@@ -91,6 +93,7 @@ class RestartableDaemon {
   uid_t ta_uid_base_;
   uint32_t ta_uid_count_;
   std::vector<std::string> extra_;
+  std::vector<std::string> env_;
   TempDir dir_;
   std::string socket_;
   pid_t pid_ = -1;
