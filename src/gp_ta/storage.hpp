@@ -14,7 +14,7 @@
 #include <span>
 #include <vector>
 
-#include "ITrustedStorage.h"
+#include "ITrustedStorage.hpp"
 #include "objects.hpp"
 #include "tee_internal_api.h"
 
@@ -31,6 +31,12 @@ inline constexpr uint32_t kCreateFlags = kOpenFlags | TEE_DATA_FLAG_OVERWRITE;
 // TEE_STORAGE_PRIVATE_REE are one, TEE_STORAGE_PRIVATE_RPMB the other; false
 // for any other id (the caller answers TEE_ERROR_ITEM_NOT_FOUND).
 bool storage_namespace(uint32_t storage_id, uint32_t *ns);
+
+// What every function that takes a storage id does first: the id's
+// namespace into `*ns` and this TA's ITrustedStorage into `*s` (both left
+// unchanged on failure). TEE_ERROR_ITEM_NOT_FOUND for a storage id GP does
+// not define, TEE_ERROR_STORAGE_NOT_AVAILABLE when the TA runs without one.
+TEE_Result storage_for(uint32_t storage_id, uint32_t *ns, captee::iface::ITrustedStorage *s);
 
 // The GP result of an ITrustedStorage call's result. Results the runtime's
 // own checks rule out (a bad handle, access the handle lacks, an invalid

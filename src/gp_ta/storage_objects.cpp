@@ -117,12 +117,9 @@ TEE_Result TEE_OpenPersistentObject(uint32_t storageID, const void *objectID, si
   *object = TEE_HANDLE_NULL;
   const auto id = copy_id_or_panic(objectID, objectIDLen);
   uint32_t ns = 0;
-  if (!captee::gp_ta::storage_namespace(storageID, &ns)) {
-    return TEE_ERROR_ITEM_NOT_FOUND;
-  }
-  const captee::iface::ITrustedStorage s(captee::gp_ta::trusted_storage());
-  if (!s) {
-    return TEE_ERROR_STORAGE_NOT_AVAILABLE;
+  captee::iface::ITrustedStorage s;
+  if (const TEE_Result r = captee::gp_ta::storage_for(storageID, &ns, &s); r != TEE_SUCCESS) {
+    return r;
   }
   std::vector<uint8_t> attributes;
   try {
@@ -174,12 +171,9 @@ TEE_Result TEE_CreatePersistentObject(uint32_t storageID, const void *objectID, 
     }
   }
   uint32_t ns = 0;
-  if (!captee::gp_ta::storage_namespace(storageID, &ns)) {
-    return TEE_ERROR_ITEM_NOT_FOUND;
-  }
-  const captee::iface::ITrustedStorage s(captee::gp_ta::trusted_storage());
-  if (!s) {
-    return TEE_ERROR_STORAGE_NOT_AVAILABLE;
+  captee::iface::ITrustedStorage s;
+  if (const TEE_Result r = captee::gp_ta::storage_for(storageID, &ns, &s); r != TEE_SUCCESS) {
+    return r;
   }
   if (initialDataLen > ITrustedStorage_MAX_TRANSFER) {
     return TEE_ERROR_STORAGE_NO_SPACE;  // docs/GP.md: one create takes up to 1 MiB
