@@ -38,6 +38,15 @@ bool storage_namespace(uint32_t storage_id, uint32_t *ns);
 // not define, TEE_ERROR_STORAGE_NOT_AVAILABLE when the TA runs without one.
 TEE_Result storage_for(uint32_t storage_id, uint32_t *ns, captee::iface::ITrustedStorage *s);
 
+// Sends `data` (more than ITrustedStorage_MAX_TRANSFER) to capteed as the
+// stage of `handle` (ITrustedStorage_STAGE_CREATE for a create's data) at
+// stream offset `offset`, in pieces of at most MAX_TRANSFER; the caller
+// commits it (stageCommit or createStaged), which makes the whole of it one
+// atomic store change. TEE_ERROR_STORAGE_NO_SPACE, sending nothing, past
+// ITrustedStorage_MAX_STAGED; otherwise storage_result's results.
+TEE_Result stage_data(const captee::iface::ITrustedStorage &s, uint32_t handle, uint64_t offset,
+                      std::span<const std::byte> data);
+
 // The GP result of an ITrustedStorage call's result. Results the runtime's
 // own checks rule out (a bad handle, access the handle lacks, an invalid
 // argument) panic the TA: they mean its state is broken. A transport error

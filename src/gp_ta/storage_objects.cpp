@@ -175,9 +175,6 @@ TEE_Result TEE_CreatePersistentObject(uint32_t storageID, const void *objectID, 
   if (const TEE_Result r = captee::gp_ta::storage_for(storageID, &ns, &s); r != TEE_SUCCESS) {
     return r;
   }
-  if (initialDataLen > ITrustedStorage_MAX_TRANSFER) {
-    return TEE_ERROR_STORAGE_NO_SPACE;  // docs/GP.md: one create takes up to 1 MiB
-  }
   ITrustedStorage_Head meta{};
   meta.objectType = TEE_TYPE_DATA;
   meta.objectUsage = 0xFFFFFFFF;
@@ -195,9 +192,20 @@ TEE_Result TEE_CreatePersistentObject(uint32_t storageID, const void *objectID, 
     }
   }
   uint32_t handle = 0;
-  TEE_Result r = storage_result(s.create(
-      ns, id.view(), flags, meta, {reinterpret_cast<const std::byte *>(bytes.data()), bytes.size()},
-      {static_cast<const std::byte *>(initialData), initialDataLen}, handle));
+  const std::span<const std::byte> stored(reinterpret_cast<const std::byte *>(bytes.data()),
+                                          bytes.size());
+  const std::span<const std::byte> data(static_cast<const std::byte *>(initialData),
+                                        initialDataLen);
+  TEE_Result r = TEE_SUCCESS;
+  if (initialDataLen <= ITrustedStorage_MAX_TRANSFER) {
+    r = storage_result(s.create(ns, id.view(), flags, meta, stored, data, handle));
+  } else {
+    // More than one transfer: staged, then one atomic create.
+    r = captee::gp_ta::stage_data(s, ITrustedStorage_STAGE_CREATE, 0, data);
+    if (r == TEE_SUCCESS) {
+      r = storage_result(s.createStaged(ns, id.view(), flags, meta, stored, handle));
+    }
+  }
   if (r != TEE_SUCCESS) {
     captee::gp_ta::wipe(&bytes);
     return r;
