@@ -14,7 +14,7 @@
 #include <span>
 #include <vector>
 
-#include "ITrustedStorage.h"
+#include "ITrustedStorage.hpp"
 #include "objects.hpp"
 #include "tee_internal_api.h"
 
@@ -31,6 +31,21 @@ inline constexpr uint32_t kCreateFlags = kOpenFlags | TEE_DATA_FLAG_OVERWRITE;
 // TEE_STORAGE_PRIVATE_REE are one, TEE_STORAGE_PRIVATE_RPMB the other; false
 // for any other id (the caller answers TEE_ERROR_ITEM_NOT_FOUND).
 bool storage_namespace(uint32_t storage_id, uint32_t *ns);
+
+// What every function that takes a storage id does first: the id's
+// namespace into `*ns` and this TA's ITrustedStorage into `*s` (both left
+// unchanged on failure). TEE_ERROR_ITEM_NOT_FOUND for a storage id GP does
+// not define, TEE_ERROR_STORAGE_NOT_AVAILABLE when the TA runs without one.
+TEE_Result storage_for(uint32_t storage_id, uint32_t *ns, captee::iface::ITrustedStorage *s);
+
+// Sends `data` (more than ITrustedStorage_MAX_TRANSFER) to capteed as the
+// stage of `handle` (ITrustedStorage_STAGE_CREATE for a create's data) at
+// stream offset `offset`, in pieces of at most MAX_TRANSFER; the caller
+// commits it (stageCommit or createStaged), which makes the whole of it one
+// atomic store change. TEE_ERROR_STORAGE_NO_SPACE, sending nothing, past
+// ITrustedStorage_MAX_STAGED; otherwise storage_result's results.
+TEE_Result stage_data(const captee::iface::ITrustedStorage &s, uint32_t handle, uint64_t offset,
+                      std::span<const std::byte> data);
 
 // The GP result of an ITrustedStorage call's result. Results the runtime's
 // own checks rule out (a bad handle, access the handle lacks, an invalid

@@ -121,15 +121,12 @@ TEE_Result TEE_StartPersistentObjectEnumerator(TEE_ObjectEnumHandle objectEnumer
   __TEE_ObjectEnumHandle *e = enumerator_or_panic(objectEnumerator);
   TEE_ResetPersistentObjectEnumerator(objectEnumerator);
   uint32_t ns = 0;
-  if (!captee::gp_ta::storage_namespace(storageID, &ns)) {
-    return TEE_ERROR_ITEM_NOT_FOUND;
-  }
-  const captee::iface::ITrustedStorage s(captee::gp_ta::trusted_storage());
-  if (!s) {
-    return TEE_ERROR_STORAGE_NOT_AVAILABLE;
+  captee::iface::ITrustedStorage s;
+  TEE_Result r = captee::gp_ta::storage_for(storageID, &ns, &s);
+  if (r != TEE_SUCCESS) {
+    return r;
   }
   std::vector<std::vector<uint8_t>> ids;
-  TEE_Result r = TEE_SUCCESS;
   try {
     r = list_ids(s, ns, &ids);
   } catch (const std::bad_alloc &) {

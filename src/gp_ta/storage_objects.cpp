@@ -117,12 +117,9 @@ TEE_Result TEE_OpenPersistentObject(uint32_t storageID, const void *objectID, si
   *object = TEE_HANDLE_NULL;
   const auto id = copy_id_or_panic(objectID, objectIDLen);
   uint32_t ns = 0;
-  if (!captee::gp_ta::storage_namespace(storageID, &ns)) {
-    return TEE_ERROR_ITEM_NOT_FOUND;
-  }
-  const captee::iface::ITrustedStorage s(captee::gp_ta::trusted_storage());
-  if (!s) {
-    return TEE_ERROR_STORAGE_NOT_AVAILABLE;
+  captee::iface::ITrustedStorage s;
+  if (const TEE_Result r = captee::gp_ta::storage_for(storageID, &ns, &s); r != TEE_SUCCESS) {
+    return r;
   }
   std::vector<uint8_t> attributes;
   try {
@@ -174,15 +171,9 @@ TEE_Result TEE_CreatePersistentObject(uint32_t storageID, const void *objectID, 
     }
   }
   uint32_t ns = 0;
-  if (!captee::gp_ta::storage_namespace(storageID, &ns)) {
-    return TEE_ERROR_ITEM_NOT_FOUND;
-  }
-  const captee::iface::ITrustedStorage s(captee::gp_ta::trusted_storage());
-  if (!s) {
-    return TEE_ERROR_STORAGE_NOT_AVAILABLE;
-  }
-  if (initialDataLen > ITrustedStorage_MAX_TRANSFER) {
-    return TEE_ERROR_STORAGE_NO_SPACE;  // docs/GP.md: one create takes up to 1 MiB
+  captee::iface::ITrustedStorage s;
+  if (const TEE_Result r = captee::gp_ta::storage_for(storageID, &ns, &s); r != TEE_SUCCESS) {
+    return r;
   }
   ITrustedStorage_Head meta{};
   meta.objectType = TEE_TYPE_DATA;
@@ -201,9 +192,20 @@ TEE_Result TEE_CreatePersistentObject(uint32_t storageID, const void *objectID, 
     }
   }
   uint32_t handle = 0;
-  TEE_Result r = storage_result(s.create(
-      ns, id.view(), flags, meta, {reinterpret_cast<const std::byte *>(bytes.data()), bytes.size()},
-      {static_cast<const std::byte *>(initialData), initialDataLen}, handle));
+  const std::span<const std::byte> stored(reinterpret_cast<const std::byte *>(bytes.data()),
+                                          bytes.size());
+  const std::span<const std::byte> data(static_cast<const std::byte *>(initialData),
+                                        initialDataLen);
+  TEE_Result r = TEE_SUCCESS;
+  if (initialDataLen <= ITrustedStorage_MAX_TRANSFER) {
+    r = storage_result(s.create(ns, id.view(), flags, meta, stored, data, handle));
+  } else {
+    // More than one transfer: staged, then one atomic create.
+    r = captee::gp_ta::stage_data(s, ITrustedStorage_STAGE_CREATE, 0, data);
+    if (r == TEE_SUCCESS) {
+      r = storage_result(s.createStaged(ns, id.view(), flags, meta, stored, handle));
+    }
+  }
   if (r != TEE_SUCCESS) {
     captee::gp_ta::wipe(&bytes);
     return r;

@@ -1,6 +1,7 @@
 // The storage family's shared pieces (storage.hpp): storage ids, results,
 // persistent handles.
 #include <cstdint>
+#include <utility>
 
 #include "ITrustedStorage.hpp"
 #include "host_environment.hpp"
@@ -50,6 +51,20 @@ TEE_Result storage_result(int32_t r) {
     default:
       return TEE_ERROR_STORAGE_NOT_AVAILABLE;
   }
+}
+
+TEE_Result storage_for(uint32_t storage_id, uint32_t *ns, captee::iface::ITrustedStorage *s) {
+  uint32_t space = 0;
+  if (!storage_namespace(storage_id, &space)) {
+    return TEE_ERROR_ITEM_NOT_FOUND;
+  }
+  captee::iface::ITrustedStorage storage(trusted_storage());
+  if (!storage) {
+    return TEE_ERROR_STORAGE_NOT_AVAILABLE;
+  }
+  *ns = space;
+  *s = std::move(storage);
+  return TEE_SUCCESS;
 }
 
 __TEE_ObjectHandle *persistent_or_panic(TEE_ObjectHandle handle) {

@@ -1,8 +1,9 @@
 // Data streams of persistent objects (GP TEE Internal Core API 1.3.1 §5.9):
 // TEE_ReadObjectData, TEE_WriteObjectData, TEE_TruncateObjectData,
 // TEE_SeekObjectData. Each handle has its own data position, kept here;
-// capteed sees offsets. A transfer larger than ITrustedStorage_MAX_TRANSFER
-// goes in several calls (docs/GP.md: a write is atomic up to that size).
+// capteed sees offsets. A read larger than ITrustedStorage_MAX_TRANSFER goes
+// in several calls; a write that large is staged in capteed and committed as
+// one, so every write is atomic (decision 0031).
 #include <algorithm>
 #include <cstddef>
 
@@ -82,19 +83,25 @@ TEE_Result TEE_WriteObjectData(TEE_ObjectHandle object, const void *buffer, size
   if (!s) {
     return TEE_ERROR_STORAGE_NOT_AVAILABLE;
   }
-  const auto *in = static_cast<const std::byte *>(buffer);
   // Writing nothing changes nothing, not even past the end (docs/GP.md).
-  size_t done = 0;
-  while (done < size) {
-    const size_t chunk = std::min<size_t>(size - done, ITrustedStorage_MAX_TRANSFER);
-    const TEE_Result r =
-        storage_result(s.write(o->storage_handle, o->data_position, {in + done, chunk}));
-    if (r != TEE_SUCCESS) {
-      return closing_if_corrupt(o, r);
-    }
-    done += chunk;
-    set_position(o, o->data_position + chunk);
+  if (size == 0) {
+    return TEE_SUCCESS;
   }
+  const std::span<const std::byte> data(static_cast<const std::byte *>(buffer), size);
+  TEE_Result r = TEE_SUCCESS;
+  if (size <= ITrustedStorage_MAX_TRANSFER) {
+    r = storage_result(s.write(o->storage_handle, o->data_position, data));
+  } else {
+    // Larger than one transfer: staged, then one atomic write.
+    r = captee::gp_ta::stage_data(s, o->storage_handle, o->data_position, data);
+    if (r == TEE_SUCCESS) {
+      r = storage_result(s.stageCommit(o->storage_handle));
+    }
+  }
+  if (r != TEE_SUCCESS) {
+    return closing_if_corrupt(o, r);
+  }
+  set_position(o, o->data_position + size);
   return TEE_SUCCESS;
 }
 

@@ -190,10 +190,11 @@ class StorageClient {
   }
 
   // Every object of the id set as stored, and no other object (by
-  // enumeration); nothing if a call failed.
-  std::optional<State> read_all() {
+  // enumeration); nothing if a call failed. `largest`: the longest object
+  // there may be.
+  std::optional<State> read_all(size_t largest = kMaxSize) {
     State s;
-    std::vector<char> buf(2 * kMaxSize);
+    std::vector<char> buf(2 * largest);
     for (const std::string &id : kIds) {
       TEEC_Operation o{};
       o.paramTypes =

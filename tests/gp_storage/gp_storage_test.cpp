@@ -24,6 +24,7 @@
 #include "IGPSession.h"
 #include "IStorageAbuser.hpp"
 #include "ITrustedStorage.h"
+#include "../hostile/baseline.hpp"
 #include "../support/load_image.hpp"
 #include "gp_storage_ta.h"
 #include "storage_calls.hpp"
@@ -408,6 +409,66 @@ TEST_F(GpStorage, HostileTaCallingTheStorageObjectDirectly) {
   }
   EXPECT_TRUE(hoarded_again) << "the first process's handles were never released";
   EXPECT_EQ(self_test(kV131, GP_STORAGE_CMD_API), 0u);
+}
+
+// capteed's resident memory in bytes (VmRSS), 0 if unreadable.
+uint64_t resident_bytes(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) {
+      return std::strtoull(line.c_str() + 6, nullptr, 10) * 1024;
+    }
+  }
+  return 0;
+}
+
+// Hostile: a TA that misuses stages (decision 0031) directly on capteed's
+// ITrustedStorage has every such call refused; stages left uncommitted
+// hold capteed's memory only up to the cap per TA, over all its processes,
+// and only while the process lives; afterwards capteed is back at its
+// baseline (counters, descriptors, threads, memory) and serves a GP TA.
+TEST(GpStorageStages, HostileStagesAreRefusedAndCapteedReturnsToBaseline) {
+  CapteedProcess daemon("", {"--ta-dir", CAPTEE_TA_DIR});
+  ASSERT_TRUE(daemon.ready());
+  const Baseline base = quiet_baseline(daemon.pid(), daemon.socket(), CAPTEE_CLI_PATH);
+  ASSERT_TRUE(base.quiet) << describe(base.counters);
+  const uint64_t rss_before = resident_bytes(daemon.pid());
+  {
+    Ref loader = daemon.open(CAppLoader_UID);
+    ASSERT_TRUE(loader);
+    const std::string name = "captee_storage_abuser_ta";
+    auto load = [&](Ref &controller, Ref &app) {
+      ASSERT_EQ(iface::IAppLoader(loader).loadEmbedded(std::as_bytes(std::span(name)), controller),
+                Object_OK);
+      ASSERT_EQ(iface::IAppController(controller).getAppObject(app), Object_OK);
+    };
+    Ref c1, a1, c2, a2;
+    load(c1, a1);
+    load(c2, a2);
+    uint32_t refused = 0, accepted = 99;
+    ASSERT_EQ(iface::IStorageAbuser(a1).abuseStages(refused, accepted), Object_OK);
+    EXPECT_EQ(accepted, 0u);
+    EXPECT_GE(refused, 28u);
+    // Nearly the whole cap left staged by one process: capteed holds it...
+    constexpr uint64_t kLeft = ITrustedStorage_MAX_STAGED - (4u << 20);
+    ASSERT_EQ(iface::IStorageAbuser(a2).stageAndLeave(kLeft), Object_OK);
+    const uint64_t rss_staged = resident_bytes(daemon.pid());
+    EXPECT_GE(rss_staged, rss_before + kLeft / 2) << "the staged bytes are capteed's to hold";
+    // ...and no other process of the TA gets past the cap.
+    EXPECT_EQ(iface::IStorageAbuser(a1).stageAndLeave(8u << 20), ITrustedStorage_ERROR_NO_SPACE);
+    // The processes end: what they staged goes with them.
+  }
+#if !defined(__SANITIZE_ADDRESS__)
+  // (ASan's quarantine keeps freed memory resident; there its leak check at
+  // capteed's exit, which stop() below sees, stands for this.)
+  EXPECT_TRUE(
+      eventually([&] { return resident_bytes(daemon.pid()) < rss_before + (16u << 20); }, 30000))
+      << "capteed holds " << resident_bytes(daemon.pid()) << " bytes resident, " << rss_before
+      << " before";
+#endif
+  expect_back_to_baseline(daemon.pid(), daemon.socket(), base, CAPTEE_CLI_PATH);
+  EXPECT_EQ(daemon.stop(), 0);
 }
 
 // --storage-quota bounds what each TA keeps (ids, attributes and data),

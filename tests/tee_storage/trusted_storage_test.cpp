@@ -293,7 +293,7 @@ TEST_F(TrustedStorageTest, MalformedInvocationsAreRefused) {
       Object_invoke(s.get(), ITrustedStorage_OP_stat, wrong_bundle, ObjectCounts_pack(1, 0, 0, 0)),
       Object_OK)
       << "missing arguments";
-  EXPECT_NE(Object_invoke(s.get(), 12, nullptr, 0), Object_OK) << "no such method";
+  EXPECT_NE(Object_invoke(s.get(), 16, nullptr, 0), Object_OK) << "no such method";
   EXPECT_EQ(storage_.open_handles(kTa), 0u);
   std::vector<std::byte> ids(64);
   size_t len = 0;

@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "ITrustedStorage.hpp"
+#include "staged_data.hpp"
 #include "tee_api_defines.h"
 
 namespace captee::tee::storage {
@@ -73,8 +74,10 @@ class Binding final : public iface::ITrustedStorageSkeleton {
       : store_(std::move(store)), owner_(std::move(owner)), state_(std::move(state)) {}
 
   ~Binding() override {
-    // The process holding this binding is gone: its handles close.
+    // The process holding this binding is gone: its handles close, and what
+    // it staged is wiped.
     std::lock_guard lock(state_->mu);
+    stage_.reset();
     for (auto &[number, h] : handles_) {
       state_->opens.remove(h.object, h.flags);
     }
@@ -118,37 +121,68 @@ class Binding final : public iface::ITrustedStorageSkeleton {
   int32_t create(uint32_t ns, std::span<const std::byte> id, uint32_t flags,
                  const ITrustedStorage_Head &meta, std::span<const std::byte> attributes,
                  std::span<const std::byte> data, uint32_t &handle) override {
-    Namespace space{};
-    if (!to_namespace(ns, &space) || id.size() > kMaxObjectIdLength ||
-        (flags & ~kCreateFlags) != 0 || attributes.size() > ITrustedStorage_MAX_ATTRIBUTES ||
-        data.size() > ITrustedStorage_MAX_TRANSFER) {
+    if (data.size() > ITrustedStorage_MAX_TRANSFER) {
       return Object_ERROR_INVALID;
     }
     std::lock_guard lock(state_->mu);
-    if (state_->opens.handles() >= ITrustedStorage_MAX_OPEN_HANDLES) {
-      return ITrustedStorage_ERROR_TOO_MANY_HANDLES;
+    return create_locked(ns, id, flags, meta, attributes, as_bytes(data), handle);
+  }
+
+  int32_t createStaged(uint32_t ns, std::span<const std::byte> id, uint32_t flags,
+                       const ITrustedStorage_Head &meta, std::span<const std::byte> attributes,
+                       uint32_t &handle) override {
+    std::lock_guard lock(state_->mu);
+    // The stage goes whatever happens; it lives until the create is done.
+    const std::unique_ptr<StagedData> stage = std::move(stage_);
+    if (!stage || stage->handle() != ITrustedStorage_STAGE_CREATE || !stage->complete()) {
+      return Object_ERROR_INVALID;
     }
-    // GP: an object with handles on it cannot be replaced.
-    if (state_->opens.is_open(space, as_bytes(id))) {
-      return ITrustedStorage_ERROR_ACCESS_CONFLICT;
+    return create_locked(ns, id, flags, meta, attributes, stage->bytes(), handle);
+  }
+
+  int32_t stageBegin(uint32_t handle, uint64_t offset, uint64_t size) override {
+    std::lock_guard lock(state_->mu);
+    stage_.reset();  // a new stage replaces the old one
+    if (size <= ITrustedStorage_MAX_TRANSFER || offset > kMaxDataPosition ||
+        size > kMaxDataPosition - offset ||
+        (handle == ITrustedStorage_STAGE_CREATE && offset != 0)) {
+      return Object_ERROR_INVALID;
     }
-    ObjectMeta m;
-    m.object_type = meta.objectType;
-    m.object_size = meta.objectSize;
-    m.max_object_size = meta.maxObjectSize;
-    m.object_usage = meta.objectUsage;
-    m.data_flags = flags & kOpenFlags;
-    const StoreStatus s = store_->create(owner_, space, as_bytes(id), m, as_bytes(attributes),
-                                         as_bytes(data), (flags & TEE_DATA_FLAG_OVERWRITE) != 0);
-    if (s != StoreStatus::kOk) {
-      return to_error(s);
+    if (size > ITrustedStorage_MAX_STAGED) {
+      return ITrustedStorage_ERROR_NO_SPACE;
     }
-    const uint32_t number = add_handle(space, as_bytes(id), flags & kOpenFlags);
-    if (number == 0) {
-      return ITrustedStorage_ERROR_TOO_MANY_HANDLES;
+    if (handle != ITrustedStorage_STAGE_CREATE) {
+      const Handle *h = find(handle);
+      if (h == nullptr) {
+        return ITrustedStorage_ERROR_BAD_HANDLE;
+      }
+      if ((h->flags & TEE_DATA_FLAG_ACCESS_WRITE) == 0) {
+        return ITrustedStorage_ERROR_ACCESS_DENIED;
+      }
     }
-    handle = number;
+    stage_ = StagedData::begin(&state_->staged_bytes, handle, offset, size);
+    return stage_ ? Object_OK : ITrustedStorage_ERROR_NO_SPACE;
+  }
+
+  int32_t stagePiece(uint32_t handle, uint64_t offset, std::span<const std::byte> data) override {
+    std::lock_guard lock(state_->mu);
+    if (!stage_ || stage_->handle() != handle || data.size() > ITrustedStorage_MAX_TRANSFER ||
+        !stage_->append(offset, as_bytes(data))) {
+      stage_.reset();  // a refused piece ends the stage
+      return Object_ERROR_INVALID;
+    }
     return Object_OK;
+  }
+
+  int32_t stageCommit(uint32_t handle) override {
+    std::lock_guard lock(state_->mu);
+    // The stage goes whatever happens; it lives until the write is done.
+    const std::unique_ptr<StagedData> stage = std::move(stage_);
+    if (!stage || stage->handle() != handle || handle == ITrustedStorage_STAGE_CREATE ||
+        !stage->complete()) {
+      return Object_ERROR_INVALID;
+    }
+    return write_locked(handle, stage->offset(), stage->bytes());
   }
 
   int32_t close(uint32_t handle) override {
@@ -249,13 +283,11 @@ class Binding final : public iface::ITrustedStorageSkeleton {
   }
 
   int32_t write(uint32_t handle, uint64_t offset, std::span<const std::byte> data) override {
-    if (data.size() > ITrustedStorage_MAX_TRANSFER || offset > kMaxDataPosition ||
-        data.size() > kMaxDataPosition - offset) {
+    if (data.size() > ITrustedStorage_MAX_TRANSFER) {
       return Object_ERROR_INVALID;
     }
-    return with_write_access(handle, [&](const OpenObject &o) {
-      return store_->write(owner_, o.ns, o.id, offset, as_bytes(data));
-    });
+    std::lock_guard lock(state_->mu);
+    return write_locked(handle, offset, as_bytes(data));
   }
 
   int32_t truncate(uint32_t handle, uint64_t size) override {
@@ -328,6 +360,54 @@ class Binding final : public iface::ITrustedStorageSkeleton {
   }
 
  private:
+  // Any call but the next step of the stage in progress drops the stage:
+  // it lives only while its pieces are this object's consecutive calls, so
+  // nothing a TA staged survives a change it did not expect.
+  int32_t on_invoke(uint32_t method, ObjectOp op, ObjectArg *args, ObjectCounts k) override {
+    if (method != ITrustedStorage_OP_stagePiece && method != ITrustedStorage_OP_stageCommit &&
+        method != ITrustedStorage_OP_createStaged) {
+      std::lock_guard lock(state_->mu);
+      stage_.reset();
+    }
+    return ITrustedStorageSkeleton::on_invoke(method, op, args, k);
+  }
+
+  // create's work once its data is known (a call's or a stage's), under the
+  // owner's lock.
+  int32_t create_locked(uint32_t ns, std::span<const std::byte> id, uint32_t flags,
+                        const ITrustedStorage_Head &meta, std::span<const std::byte> attributes,
+                        ByteView data, uint32_t &handle) {
+    Namespace space{};
+    if (!to_namespace(ns, &space) || id.size() > kMaxObjectIdLength ||
+        (flags & ~kCreateFlags) != 0 || attributes.size() > ITrustedStorage_MAX_ATTRIBUTES) {
+      return Object_ERROR_INVALID;
+    }
+    if (state_->opens.handles() >= ITrustedStorage_MAX_OPEN_HANDLES) {
+      return ITrustedStorage_ERROR_TOO_MANY_HANDLES;
+    }
+    // GP: an object with handles on it cannot be replaced.
+    if (state_->opens.is_open(space, as_bytes(id))) {
+      return ITrustedStorage_ERROR_ACCESS_CONFLICT;
+    }
+    ObjectMeta m;
+    m.object_type = meta.objectType;
+    m.object_size = meta.objectSize;
+    m.max_object_size = meta.maxObjectSize;
+    m.object_usage = meta.objectUsage;
+    m.data_flags = flags & kOpenFlags;
+    const StoreStatus s = store_->create(owner_, space, as_bytes(id), m, as_bytes(attributes), data,
+                                         (flags & TEE_DATA_FLAG_OVERWRITE) != 0);
+    if (s != StoreStatus::kOk) {
+      return to_error(s);
+    }
+    const uint32_t number = add_handle(space, as_bytes(id), flags & kOpenFlags);
+    if (number == 0) {
+      return ITrustedStorage_ERROR_TOO_MANY_HANDLES;
+    }
+    handle = number;
+    return Object_OK;
+  }
+
   struct Handle {
     std::shared_ptr<OpenObject> object;
     uint32_t flags = 0;
@@ -351,9 +431,25 @@ class Binding final : public iface::ITrustedStorageSkeleton {
     return 0;
   }
 
+  // write's work once its data is known (a call's or a stage's), under the
+  // owner's lock.
+  int32_t write_locked(uint32_t handle, uint64_t offset, ByteView data) {
+    if (offset > kMaxDataPosition || data.size() > kMaxDataPosition - offset) {
+      return Object_ERROR_INVALID;
+    }
+    return with_write_access_locked(handle, [&](const OpenObject &o) {
+      return store_->write(owner_, o.ns, o.id, offset, data);
+    });
+  }
+
   template <typename Call>
   int32_t with_write_access(uint32_t handle, Call call) {
     std::lock_guard lock(state_->mu);
+    return with_write_access_locked(handle, call);
+  }
+
+  template <typename Call>
+  int32_t with_write_access_locked(uint32_t handle, Call call) {
     Handle *h = find(handle);
     if (h == nullptr) {
       return ITrustedStorage_ERROR_BAD_HANDLE;
@@ -370,6 +466,9 @@ class Binding final : public iface::ITrustedStorageSkeleton {
   // This process's handles; guarded by state_->mu.
   std::map<uint32_t, Handle> handles_;
   uint32_t next_ = 1;
+  // The stage in progress, if any (idl/ITrustedStorage.idl); guarded by
+  // state_->mu.
+  std::unique_ptr<StagedData> stage_;
 };
 
 }  // namespace

@@ -57,6 +57,9 @@ class OwnerOpens {
 struct OwnerState {
   std::mutex mu;
   OwnerOpens opens;
+  // Bytes the owner's bindings hold staged (staged_data.hpp), at most
+  // ITrustedStorage_MAX_STAGED.
+  uint64_t staged_bytes = 0;
 };
 
 }  // namespace captee::tee::storage

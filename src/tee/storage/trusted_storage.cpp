@@ -43,6 +43,9 @@ struct TrustedStorage::State {
     }
     return s;
   }
+
+  // The owner's state if one of its processes holds a binding, else null.
+  std::shared_ptr<OwnerState> existing(const Owner &owner);
 };
 
 TrustedStorage::TrustedStorage(std::shared_ptr<ObjectStore> store)
@@ -56,21 +59,28 @@ Ref TrustedStorage::bind(const Owner &owner) const {
   return make_binding(state_->store, owner, state_->owner_state(owner));
 }
 
+std::shared_ptr<OwnerState> TrustedStorage::State::existing(const Owner &owner) {
+  std::lock_guard lock(mu);
+  auto it = owners.find(key_of(owner));
+  return it == owners.end() ? nullptr : it->second.lock();
+}
+
 size_t TrustedStorage::open_handles(const Owner &owner) const {
-  std::shared_ptr<OwnerState> s;
-  {
-    std::lock_guard lock(state_->mu);
-    auto it = state_->owners.find(key_of(owner));
-    if (it == state_->owners.end()) {
-      return 0;
-    }
-    s = it->second.lock();
-  }
+  const std::shared_ptr<OwnerState> s = state_->existing(owner);
   if (!s) {
     return 0;
   }
   std::lock_guard lock(s->mu);
   return s->opens.handles();
+}
+
+uint64_t TrustedStorage::staged_bytes(const Owner &owner) const {
+  const std::shared_ptr<OwnerState> s = state_->existing(owner);
+  if (!s) {
+    return 0;
+  }
+  std::lock_guard lock(s->mu);
+  return s->staged_bytes;
 }
 
 }  // namespace captee::tee::storage

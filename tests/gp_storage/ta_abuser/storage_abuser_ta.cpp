@@ -4,7 +4,10 @@
 // sizes past every limit, and invocations the skeleton must refuse; and it
 // hoards handles. gp_storage_test checks that every such call failed and
 // that capteed kept serving.
+#include <algorithm>
 #include <cstring>
+#include <string>
+#include <unistd.h>
 #include <vector>
 
 #include "IOpener.hpp"
@@ -22,6 +25,8 @@ using captee::iface::ITrustedStorage;
 captee::Ref g_env;
 // The hoarded handles' binding, kept so they stay open.
 captee::Ref g_hoard;
+// The bindings whose stages are left uncommitted, kept so they stay staged.
+std::vector<captee::Ref> g_left;
 
 std::span<const std::byte> bytes(const std::vector<std::byte> &v) {
   return {v.data(), v.size()};
@@ -112,6 +117,134 @@ class Abuser final : public captee::iface::IStorageAbuserSkeleton {
       return Object_ERROR;
     }
     return Object_OK;
+  }
+
+  int32_t abuseStages(uint32_t &refused, uint32_t &accepted) override {
+    captee::Ref ref;
+    if (g_env.is_null() ||
+        captee::iface::IOpener(g_env).open(CAPTEE_TA_STORAGE, ref) != Object_OK) {
+      return Object_ERROR_UNAVAIL;
+    }
+    const ITrustedStorage s(ref);
+    refused = 0;
+    accepted = 0;
+    auto expect_refused = [&](int32_t r) { (r == Object_OK ? accepted : refused)++; };
+    auto must = [](int32_t r) { return r == Object_OK; };
+    constexpr uint64_t kPiece = ITrustedStorage_MAX_TRANSFER;
+    constexpr uint64_t kSize = 2 * kPiece + 3;
+    constexpr uint32_t kCreate = ITrustedStorage_STAGE_CREATE;
+    const std::vector<std::byte> piece(kPiece, std::byte{'p'});
+    const std::vector<std::byte> id(6, std::byte{'s'}), other_id(7, std::byte{'o'});
+    ITrustedStorage_Head head{};
+    uint32_t h = 0, other = 0, made = 0;
+    constexpr uint32_t kReadWriteShared = 0x1 | 0x2 | 0x10 | 0x20;
+    if (!must(s.create(ITrustedStorage_NAMESPACE_PRIVATE, bytes(id), kReadWriteShared | 0x400, head,
+                       {}, bytes(id), h)) ||
+        !must(s.create(ITrustedStorage_NAMESPACE_PRIVATE, bytes(other_id), 0x1 | 0x2 | 0x400, head,
+                       {}, {}, other))) {
+      return Object_ERROR;
+    }
+    // Sizes and offsets: not larger than one transfer, past the cap, past
+    // TEE_DATA_MAX_POSITION, sums that wrap; a create's stage not at 0.
+    expect_refused(s.stageBegin(h, 0, kPiece));
+    expect_refused(s.stageBegin(h, 0, uint64_t(ITrustedStorage_MAX_STAGED) + 1));
+    expect_refused(s.stageBegin(h, 0, ~0ull));
+    expect_refused(s.stageBegin(h, ~0ull - 1, kSize));
+    expect_refused(s.stageBegin(h, 0xffffffffull - kPiece, kSize));
+    expect_refused(s.stageBegin(kCreate, 5, kSize));
+    expect_refused(s.stageBegin(0xdeadbeefu, 0, kSize));
+    // Steps of a stage that does not exist.
+    expect_refused(s.stagePiece(h, 0, bytes(piece)));
+    expect_refused(s.stageCommit(h));
+    expect_refused(s.stageCommit(kCreate));
+    expect_refused(
+        s.createStaged(ITrustedStorage_NAMESPACE_PRIVATE, bytes(other_id), 3, head, {}, made));
+    // Pieces out of order, twice, skipping, wrapping, past the end, through
+    // another handle; commits too early and through another handle; each
+    // one ends its stage, which the commit after it shows.
+    auto broken = [&](auto &&breaking) {
+      if (!must(s.stageBegin(h, 100, kSize))) {
+        accepted += 100;  // a well-formed stage must begin
+        return;
+      }
+      breaking();
+      expect_refused(s.stageCommit(h));
+    };
+    broken([&] { expect_refused(s.stagePiece(h, 101, bytes(piece))); });
+    broken([&] { expect_refused(s.stagePiece(h, 99, bytes(piece))); });
+    broken([&] {
+      (void)s.stagePiece(h, 100, bytes(piece));
+      expect_refused(s.stagePiece(h, 100, bytes(piece)));
+    });
+    broken([&] { expect_refused(s.stagePiece(h, 100 + kPiece, bytes(piece))); });
+    broken([&] { expect_refused(s.stagePiece(h, 100 - (1ull << 40), bytes(piece))); });
+    broken([&] {
+      (void)s.stagePiece(h, 100, bytes(piece));
+      (void)s.stagePiece(h, 100 + kPiece, bytes(piece));
+      expect_refused(s.stagePiece(h, 100 + 2 * kPiece, bytes(piece)));
+    });
+    broken([&] { expect_refused(s.stagePiece(other, 100, bytes(piece))); });
+    broken([&] {
+      (void)s.stagePiece(h, 100, bytes(piece));
+      expect_refused(s.stageCommit(h));  // not every byte arrived
+    });
+    broken([&] {
+      (void)s.stagePiece(h, 100, bytes(piece));
+      (void)s.stagePiece(h, 100 + kPiece, bytes(piece));
+      (void)s.stagePiece(h, 100 + 2 * kPiece, {piece.data(), 3});
+      expect_refused(s.stageCommit(other));  // complete, but through another handle
+    });
+    broken([&] {
+      (void)s.stagePiece(h, 100, bytes(piece));
+      (void)s.stagePiece(h, 100 + kPiece, bytes(piece));
+      (void)s.stagePiece(h, 100 + 2 * kPiece, {piece.data(), 3});
+      expect_refused(s.createStaged(ITrustedStorage_NAMESPACE_PRIVATE, bytes(other_id), 3, head, {},
+                                    made));  // a write's stage given to a create
+    });
+    broken([&] {
+      (void)s.stagePiece(h, 100, bytes(piece));
+      (void)s.stagePiece(h, 100 + kPiece, bytes(piece));
+      (void)s.stagePiece(h, 100 + 2 * kPiece, {piece.data(), 3});
+      (void)s.getHead(h, head);  // an interleaved call
+    });
+    // Nothing of it reached the object.
+    if (!must(s.getHead(h, head)) || head.dataSize != id.size()) {
+      accepted += 1000;
+    }
+    // And a stage begun, half sent, and left.
+    if (!must(s.stageBegin(h, 0, kSize)) || !must(s.stagePiece(h, 0, bytes(piece)))) {
+      accepted += 100;
+    }
+    g_left.push_back(std::move(ref));
+    return Object_OK;
+  }
+
+  int32_t stageAndLeave(uint64_t size) override {
+    captee::Ref ref;
+    if (g_env.is_null() ||
+        captee::iface::IOpener(g_env).open(CAPTEE_TA_STORAGE, ref) != Object_OK) {
+      return Object_ERROR_UNAVAIL;
+    }
+    const ITrustedStorage s(ref);
+    // An id of this process's own: another process of the TA may hold its
+    // own object open.
+    const std::string name = "left-" + std::to_string(::getpid());
+    const std::vector<std::byte> id(reinterpret_cast<const std::byte *>(name.data()),
+                                    reinterpret_cast<const std::byte *>(name.data()) + name.size());
+    const std::vector<std::byte> piece(ITrustedStorage_MAX_TRANSFER, std::byte{'L'});
+    ITrustedStorage_Head head{};
+    uint32_t h = 0;
+    int32_t r =
+        s.create(ITrustedStorage_NAMESPACE_PRIVATE, bytes(id), 0x2 | 0x20 | 0x400, head, {}, {}, h);
+    if (r == Object_OK) {
+      r = s.stageBegin(h, 0, size);
+    }
+    for (uint64_t done = 0; r == Object_OK && done < size; done += piece.size()) {
+      const size_t n = static_cast<size_t>(std::min<uint64_t>(piece.size(), size - done));
+      r = s.stagePiece(h, done, {piece.data(), n});
+    }
+    g_left.push_back(std::move(ref));
+    return r;
   }
 
   int32_t hoard(uint32_t &opened) override {

@@ -12,7 +12,10 @@
 // than 64 bytes, sizes past TEE_DATA_MAX_POSITION or a single transfer's
 // limit fail that call with Object_ERROR_INVALID; handles not given by this
 // ITrustedStorage fail with ITrustedStorage_ERROR_BAD_HANDLE; at most
-// ITrustedStorage_MAX_OPEN_HANDLES handles per owner.
+// ITrustedStorage_MAX_OPEN_HANDLES handles per owner. A write or create
+// larger than one transfer is staged per process and committed as one store
+// change; an owner holds at most ITrustedStorage_MAX_STAGED bytes staged
+// (decision 0031).
 //
 // Thread-safety: thread-safe. Calls for one owner are serialised (one lock
 // per owner, held across the store call, so an open and a create of the same
@@ -40,6 +43,10 @@ class TrustedStorage {
 
   // How many handles `owner` has open now, in all its processes (tests).
   size_t open_handles(const Owner &owner) const;
+
+  // How many bytes `owner`'s processes hold staged now (tests; at most
+  // ITrustedStorage_MAX_STAGED).
+  uint64_t staged_bytes(const Owner &owner) const;
 
   struct State;
 
