@@ -66,6 +66,7 @@ class HostRoot final : public iface::ITaHostSkeleton {
 
 // Written once at start, before any TA code runs.
 std::atomic<bool> g_claimed_identities{false};
+std::atomic<uint64_t> g_instance_id{0};
 
 int startup_failure(const std::string &why) {
   std::fprintf(stderr, "captee-tahost: %s\n", why.c_str());
@@ -76,6 +77,7 @@ int startup_failure(const std::string &why) {
 
 int run_host(const HostOptions &opts) {
   g_claimed_identities.store(opts.claimed_identities, std::memory_order_release);
+  g_instance_id.store(opts.instance_id, std::memory_order_release);
   std::string why;
   if (!drop_privileges(opts.run_as, opts.parent_pid, &why) ||
       !confine_process(opts.memory_limit, opts.max_direct, &why)) {
@@ -171,4 +173,8 @@ int run_host(const HostOptions &opts) {
 extern "C" __attribute__((visibility("default"))) int captee_tahost_claimed_identities_allowed(
     void) {
   return captee::tee::apps::g_claimed_identities.load(std::memory_order_acquire) ? 1 : 0;
+}
+
+extern "C" __attribute__((visibility("default"))) uint64_t captee_tahost_instance_id(void) {
+  return captee::tee::apps::g_instance_id.load(std::memory_order_acquire);
 }
