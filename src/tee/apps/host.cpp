@@ -138,6 +138,12 @@ int run_host(const HostOptions &opts) {
     // (4 futex wakes per TA-to-TA call with the default 4).
     ChannelOptions eopts = copts;
     eopts.pool_threads = 1;
+    // capteed hands the TA its sessions' direct forms here (decision 0028).
+    // Only capteed writes on this channel, and it sends a channel reference
+    // only for a DirectObject; a channel started from one accepts none
+    // itself (channel.hpp), so a callee's host can never push a channel
+    // into this one.
+    eopts.accept_channel_refs = true;
     env_channel = start_channel(opts.env_fd, Ref(), eopts, &why);
     if (!env_channel) {
       return startup_failure("environment channel start failed: " + why);
