@@ -72,10 +72,13 @@ endfunction()
 # captee_add_forwarded_run(<test program>)
 # Runs a GP test program once more, whole, with CAPTEE_TEEC_DIRECT=0: libteec
 # then takes no direct sessions and every call goes through capteed (issue
-# 19's fallback), as CTest test <program>.forwarded.
+# 19's fallback), as CTest test <program>.forwarded. CAPTEE_TA2TA_DIRECT=0
+# reaches the capteed the test starts, so TA-to-TA calls take capteed's
+# sessions too (decision 0028).
 function(captee_add_forwarded_run program)
   add_test(NAME ${program}.forwarded COMMAND ${program})
-  set_tests_properties(${program}.forwarded PROPERTIES ENVIRONMENT CAPTEE_TEEC_DIRECT=0
+  set_tests_properties(${program}.forwarded PROPERTIES
+                       ENVIRONMENT "CAPTEE_TEEC_DIRECT=0;CAPTEE_TA2TA_DIRECT=0"
                        TIMEOUT 600 LABELS forwarded)
 endfunction()
 

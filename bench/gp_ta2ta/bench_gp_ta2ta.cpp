@@ -1,15 +1,18 @@
 // bench_gp_ta2ta: GP TA-to-TA against a real capteed (child process).
 //
 // gp.ta2ta_invoke.ratio_client_invoke: one TEE_InvokeTACommand with one
-//   VALUE_INOUT from a TA to another TA (TA -> capteed -> TA), against one
+//   VALUE_INOUT from a TA to another TA (TA -> TA on a direct session since
+//   decision 0028; TA -> capteed -> TA with CAPTEE_TA2TA_DIRECT=0), against one
 //   TEEC_InvokeCommand with one VALUE_INOUT from a client to a TA (client ->
 //   capteed -> TA), in the same run, with this process, capteed and the TA
 //   hosts pinned to one CPU (as the other IPC benches); also unpinned. Target
 //   <= 1.3 (issue 14). The client's session is forwarded through capteed
 //   (CAPTEE_TEEC_DIRECT=0), the same path as the TA's.
 // gp.ta2ta_invoke.ratio_direct_client_invoke: the same TA-to-TA invoke
-//   against a client's invoke on a direct session (client -> TA, issue 19),
-//   which TA-to-TA does not take yet.
+//   against a client's invoke on a direct session (client -> TA, issue 19).
+//   TA-to-TA takes direct sessions too (decision 0028: TA -> TA); with
+//   CAPTEE_TA2TA_DIRECT=0 in this process's environment (capteed inherits
+//   it) it goes through capteed as before, for a before/after comparison.
 //
 // The TA-to-TA time is the calling TA's own: each iteration asks it for a
 // loop of kLoop invokes, which it times with the monotonic clock (manual

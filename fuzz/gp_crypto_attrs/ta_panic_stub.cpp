@@ -82,6 +82,9 @@ CurrentCancellation current_cancellation() {
   return {};
 }
 void note_cancelled() {}
+captee::gp::CallChain current_chain() {
+  return {};
+}
 
 }  // namespace captee::gp_ta
 

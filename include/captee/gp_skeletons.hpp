@@ -18,6 +18,7 @@
 #include "IGPAppClient.hpp"
 #include "IGPAppClientCaptee.hpp"
 #include "IGPSession.hpp"
+#include "IGPSessionTa.hpp"
 #include "captee/gp_params.hpp"
 #include "captee/object.hpp"
 #include "tee_api_defines.h"
@@ -39,6 +40,9 @@ struct OpenRequest {
   // GP service may be believed (captee/gp_ta_protocol.h).
   bool identity_stated = false;
   TEE_Identity client{};  // TEE_LOGIN_PUBLIC unless identity_stated
+  // IGPAppClientTa.openSessionInChain: the caller's call chain as sent,
+  // unchecked (gp_call_chain.hpp); empty for the other ops.
+  std::span<const std::byte> chain;
 };
 
 // The request of an open op's common arguments (the client's identity not
@@ -67,6 +71,10 @@ struct InvokeRequest {
   uint32_t cancel_timeout = 0;
   uint32_t param_types = 0;
   uint32_t ex_param_types = 0;
+  // invokeInChain (decision 0028): the caller's call chain as sent,
+  // unchecked (gp_call_chain.hpp); for invokeCommand, in_chain is false.
+  bool in_chain = false;
+  std::span<const std::byte> chain;
 };
 
 // IGPAppClient's openSession (op 0) and openSessionV2 (op 1) on `Skeleton`
@@ -138,9 +146,11 @@ class TaAppSkeleton : public AppClientSkeleton<iface::IGPAppClientCapteeSkeleton
                         uint32_t &retValue, uint32_t &retOrigin) final;
 };
 
-// An IGPSession whose invokeCommand is invoke(); close() stays the
+// An IGPSession on `Skeleton` (iface::IGPSessionSkeleton or one derived
+// from it) whose invokeCommand is invoke(); close() stays the
 // implementation's.
-class SessionSkeleton : public iface::IGPSessionSkeleton {
+template <class Skeleton>
+class SessionSkeletonOn : public Skeleton {
  public:
   int32_t invokeCommand(uint32_t commandID, uint32_t cancelCode,
                         uint32_t cancellationRequestTimeout, uint32_t paramTypes,
@@ -153,7 +163,8 @@ class SessionSkeleton : public iface::IGPSessionSkeleton {
                         uint32_t &memrefOutSz2, uint32_t &memrefOutSz3, uint32_t &memrefOutSz4,
                         uint32_t &retValue, uint32_t &retOrigin) final {
     return invoke(
-        InvokeRequest{commandID, cancelCode, cancellationRequestTimeout, paramTypes, exParamTypes},
+        InvokeRequest{
+            commandID, cancelCode, cancellationRequestTimeout, paramTypes, exParamTypes, false, {}},
         ParamArgs{{i1, i2, i3, i4},
                   {o1, o2, o3, o4},
                   {&o1_len, &o2_len, &o3_len, &o4_len},
@@ -167,6 +178,33 @@ class SessionSkeleton : public iface::IGPSessionSkeleton {
   // starts at its capacity.
   virtual int32_t invoke(const InvokeRequest &req, const ParamArgs &params, uint32_t &ret_value,
                          uint32_t &ret_origin) = 0;
+};
+
+using SessionSkeleton = SessionSkeletonOn<iface::IGPSessionSkeleton>;
+
+// A GP TA's own session (IGPSessionTa.idl): invokeCommand and
+// invokeInChain both as invoke(), the latter with req.in_chain set.
+class TaSessionSkeleton : public SessionSkeletonOn<iface::IGPSessionTaSkeleton> {
+ public:
+  int32_t invokeInChain(std::span<const std::byte> chain, uint32_t commandID, uint32_t cancelCode,
+                        uint32_t cancellationRequestTimeout, uint32_t paramTypes,
+                        uint32_t exParamTypes, std::span<const std::byte> i1,
+                        std::span<const std::byte> i2, std::span<const std::byte> i3,
+                        std::span<const std::byte> i4, std::span<std::byte> o1, size_t &o1_len,
+                        std::span<std::byte> o2, size_t &o2_len, std::span<std::byte> o3,
+                        size_t &o3_len, std::span<std::byte> o4, size_t &o4_len, Object imem1,
+                        Object imem2, Object imem3, Object imem4, uint32_t &memrefOutSz1,
+                        uint32_t &memrefOutSz2, uint32_t &memrefOutSz3, uint32_t &memrefOutSz4,
+                        uint32_t &retValue, uint32_t &retOrigin) final {
+    return this->invoke(InvokeRequest{commandID, cancelCode, cancellationRequestTimeout, paramTypes,
+                                      exParamTypes, true, chain},
+                        ParamArgs{{i1, i2, i3, i4},
+                                  {o1, o2, o3, o4},
+                                  {&o1_len, &o2_len, &o3_len, &o4_len},
+                                  {imem1, imem2, imem3, imem4},
+                                  {&memrefOutSz1, &memrefOutSz2, &memrefOutSz3, &memrefOutSz4}},
+                        retValue, retOrigin);
+  }
 };
 
 }  // namespace captee::gp

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "captee/gp_call_chain.hpp"
 #include "captee/object.h"
 
 namespace captee::gp_ta {
@@ -24,5 +25,9 @@ CurrentCancellation current_cancellation();
 // cancellation through this TA (the client's wait object hands each request
 // out once), so TEE_GetCancellationFlag answers true from now on.
 void note_cancelled();
+
+// The call chain a TA-to-TA call made now carries (decision 0028): the
+// entry point's, or this instance alone (empty when the host gave no id).
+captee::gp::CallChain current_chain();
 
 }  // namespace captee::gp_ta

@@ -22,7 +22,9 @@
 #include <thread>
 #include <vector>
 
+#include "IGPSessionTa.h"
 #include "IWait.h"
+#include "captee/gp_call_chain.hpp"
 #include "captee/object.hpp"
 #include "captee/gp_params.hpp"
 #include "captee/gp_skeletons.hpp"
@@ -50,6 +52,10 @@ struct CallState {
   bool cancelled = false;
   const TEE_Identity *client = nullptr;        // the session's client
   const captee::gp::Params *params = nullptr;  // the call's parameters
+  // The instances waiting on this entry point over direct hops, this one
+  // last (decision 0028); this one alone when the call came through capteed
+  // or from a client.
+  captee::gp::CallChain chain;
 };
 CallState g_call;  // guarded by g_entry
 
@@ -74,13 +80,27 @@ struct DeferredClose {
 };
 std::vector<DeferredClose> g_deferred_closes;
 
-// Sets g_call for one entry-point call; restores it afterwards.
+// This instance's id in capteed's registry, from the host (host.hpp,
+// found with dlsym so that a TA links nothing of the host); 0 outside
+// captee-tahost or when capteed gave none.
+uint64_t instance_id() {
+  static const uint64_t id = [] {
+    using Query = uint64_t (*)();
+    auto q = reinterpret_cast<Query>(dlsym(RTLD_DEFAULT, "captee_tahost_instance_id"));
+    return q != nullptr ? q() : 0;
+  }();
+  return id;
+}
+
+// Sets g_call for one entry-point call; restores it afterwards. `chain`:
+// the chain the call came with, this instance already appended.
 class CallScope {
  public:
   CallScope(Object wait, uint32_t cancel_code, const TEE_Identity *client,
-            const captee::gp::Params *params)
+            const captee::gp::Params *params,
+            const captee::gp::CallChain &chain = captee::gp::CallChain::of(instance_id()))
       : saved_(g_call) {
-    g_call = CallState{wait, cancel_code, true, false, client, params};
+    g_call = CallState{wait, cancel_code, true, false, client, params, chain};
     saved_thread_ = g_entry_thread.exchange(std::this_thread::get_id(), std::memory_order_acq_rel);
   }
   ~CallScope() {
@@ -152,6 +172,10 @@ void note_cancelled() {
   g_call.cancelled = true;
 }
 
+captee::gp::CallChain current_chain() {
+  return g_call.chain.empty() ? captee::gp::CallChain::of(instance_id()) : g_call.chain;
+}
+
 }  // namespace captee::gp_ta
 
 namespace {
@@ -162,7 +186,7 @@ using captee::gp::OpenRequest;
 using captee::gp::ParamArgs;
 using captee::gp::Params;
 
-class TaSession final : public captee::gp::SessionSkeleton {
+class TaSession final : public captee::gp::TaSessionSkeleton {
  public:
   TaSession(void *ctx, captee::Ref wait, const TEE_Identity &identity)
       : ctx_(ctx), wait_(std::move(wait)), identity_(identity) {}
@@ -175,6 +199,25 @@ class TaSession final : public captee::gp::SessionSkeleton {
  protected:
   int32_t invoke(const InvokeRequest &req, const ParamArgs &args, uint32_t &ret_value,
                  uint32_t &ret_origin) override {
+    captee::gp::CallChain chain = captee::gp::CallChain::of(instance_id());
+    if (req.in_chain) {
+      // Another TA's direct call (decision 0028): it never waits here.
+      switch (enter_chain(req.chain, chain)) {
+        case ChainEntry::kRun:
+          break;
+        case ChainEntry::kBusy:
+          clear_outputs(args);
+          ret_value = TEE_ERROR_BUSY;  // the chain came back here: it would wait for itself
+          ret_origin = TEE_ORIGIN_TEE;
+          return Object_OK;
+        case ChainEntry::kForward:
+          clear_outputs(args);
+          return IGPSessionTa_ERROR_FORWARD;
+        case ChainEntry::kMalformed:
+          clear_outputs(args);
+          return Object_ERROR_INVALID;
+      }
+    }
     Params p;
     TEE_Result r = p.build(req.param_types, req.ex_param_types, args);
     if (r != TEE_SUCCESS) {
@@ -184,12 +227,20 @@ class TaSession final : public captee::gp::SessionSkeleton {
       return Object_OK;
     }
     {
-      std::lock_guard lock(g_entry);
+      std::unique_lock lock(g_entry, std::defer_lock);
+      if (!req.in_chain) {
+        lock.lock();
+      } else if (!lock.try_lock()) {
+        // Busy: the caller repeats the call on capteed's session, whose
+        // wait-for graph decides whether it may wait. Nothing ran.
+        clear_outputs(args);
+        return IGPSessionTa_ERROR_FORWARD;
+      }
       if (closed_) {
         r = TEE_ERROR_BAD_STATE;
       } else {
         {
-          CallScope call(wait_.get(), req.cancel_code, &identity_, &p);
+          CallScope call(wait_.get(), req.cancel_code, &identity_, &p, chain);
           r = TA_InvokeCommandEntryPoint(ctx_, req.command, req.param_types, p.get());
         }
         finish_deferred_closes_locked();
@@ -204,6 +255,29 @@ class TaSession final : public captee::gp::SessionSkeleton {
   void on_last_release() noexcept override { close_once(); }
 
  private:
+  enum class ChainEntry {
+    kRun,       // the entry point may run with the chain, this instance appended
+    kBusy,      // this instance is in the chain: the call would wait for itself
+    kForward,   // this host has no id, or the chain is full: through capteed
+    kMalformed  // not a chain (gp_call_chain.hpp): nothing runs
+  };
+
+  // Checks a direct call's chain (`wire`, from another process) and makes
+  // `chain` the entry point's: it plus this instance.
+  static ChainEntry enter_chain(std::span<const std::byte> wire, captee::gp::CallChain &chain) {
+    const uint64_t self = instance_id();
+    if (!captee::gp::CallChain::parse(wire, chain)) {
+      return ChainEntry::kMalformed;
+    }
+    if (self == 0) {
+      return ChainEntry::kForward;
+    }
+    if (chain.contains(self)) {
+      return ChainEntry::kBusy;
+    }
+    return chain.append(self) ? ChainEntry::kRun : ChainEntry::kForward;
+  }
+
   // Closes once: by the close op (capteed sends it before the TA may be
   // stopped) or by the last release.
   // The last release usually follows the close op, and may arrive on a thread

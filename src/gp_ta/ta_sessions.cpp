@@ -1,6 +1,13 @@
 // TA-to-TA sessions (GP TEE Internal Core API 4.9): TEE_OpenTASession,
 // TEE_InvokeTACommand, TEE_CloseTASession, through capteed's GP service.
 //
+// Invokes go straight to the callee's host when capteed gave the session's
+// direct form (decision 0028): IGPSessionTa.invokeInChain with this entry
+// point's call chain. A callee busy in another entry point answers
+// ERROR_FORWARD and the call is repeated on capteed's session, whose
+// wait-for graph decides whether it may wait; opens, closes and those
+// repeated invokes carry the chain to capteed too.
+//
 // The service is the IGPAppClient capteed bound to this TA, from the host
 // environment (CAPTEE_TA_ENV_GP_APP_CLIENT): the called TA sees login
 // TEE_LOGIN_TRUSTED_APP and this TA's UUID (or what capteed decided this TA
@@ -17,8 +24,12 @@
 #include <vector>
 
 #include "IGPAppClient.h"
+#include "IGPAppClientTa.h"
 #include "IGPSession.h"
+#include "IGPSessionCapteeTa.h"
+#include "IGPSessionTa.h"
 #include "IOpener.h"
+#include "call_state.hpp"
 #include "captee/object.hpp"
 #include "captee/ta_sdk.h"
 #include "host_environment.hpp"
@@ -36,8 +47,15 @@ using captee::gp_ta::OutgoingParams;
 constexpr size_t kMaxSessions = 256;
 
 struct Slot {
-  Ref session;              // capteed's IGPSession; null when free
+  Ref session;              // capteed's IGPSessionCapteeTa; null when free
+  Ref direct;               // the callee's own IGPSessionTa over a direct channel, or null
   uint16_t generation = 1;  // bumped on every close, never 0
+};
+
+// A session's two objects, shared for one call.
+struct SessionRefs {
+  Ref session;
+  Ref direct;
 };
 
 std::mutex g_mu;
@@ -91,13 +109,27 @@ Ref service() {
 
 // The session a handle names, shared for one call (a close meanwhile does
 // not pull it away); panics for a handle this TA does not hold.
-Ref session_of(TEE_TASessionHandle h) {
+SessionRefs session_of(TEE_TASessionHandle h) {
   std::lock_guard lock(g_mu);
   Slot *s = slot_of(h);
   if (s == nullptr) {
     TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
   }
-  return s->session;
+  return {s->session, s->direct};
+}
+
+bool died(int32_t err) {
+  return err == Object_ERROR_DEFUNCT || err == Object_ERROR_UNAVAIL;
+}
+
+// The callee's own session, for direct invokes, or null: capteed gives none
+// for a built-in TA, or when direct TA-to-TA is off (docs/GP.md).
+Ref direct_form(Object session) {
+  Object d = Object_NULL;
+  if (IGPSessionCaptee_direct(session, &d) != Object_OK) {
+    return Ref();
+  }
+  return Ref::adopt(d);
 }
 
 }  // namespace
@@ -137,15 +169,17 @@ TEE_Result TEE_OpenTASession(const TEE_UUID *destination, uint32_t cancellationR
   Object inner = Object_NULL;
   uint32_t ret = TEE_ERROR_GENERIC;
   // TEE_LOGIN_TRUSTED_APP: "who capteed knows this TA to be", nothing more.
-  const int32_t err = IGPAppClient_openSessionV2(
-      gp.get(), destination, sizeof *destination, captee::gp_ta::outgoing_wait(), call.code(),
-      cancellationRequestTimeout, TEE_LOGIN_TRUSTED_APP, 0, paramTypes, p.ex_types(),
-      p.in(0).data(), p.in(0).size(), p.in(1).data(), p.in(1).size(), p.in(2).data(),
-      p.in(2).size(), p.in(3).data(), p.in(3).size(), p.out(0).data(), p.out(0).size(),
-      p.out_len(0), p.out(1).data(), p.out(1).size(), p.out_len(1), p.out(2).data(),
-      p.out(2).size(), p.out_len(2), p.out(3).data(), p.out(3).size(), p.out_len(3), p.mem(0),
-      p.mem(1), p.mem(2), p.mem(3), p.out_size(0), p.out_size(1), p.out_size(2), p.out_size(3),
-      &inner, &ret, &origin);
+  const captee::gp::CallChain chain = captee::gp_ta::current_chain();
+  const auto wire = chain.bytes();
+  const int32_t err = IGPAppClientTa_openSessionInChain(
+      gp.get(), wire.data(), wire.size(), destination, sizeof *destination,
+      captee::gp_ta::outgoing_wait(), call.code(), cancellationRequestTimeout,
+      TEE_LOGIN_TRUSTED_APP, 0, paramTypes, p.ex_types(), p.in(0).data(), p.in(0).size(),
+      p.in(1).data(), p.in(1).size(), p.in(2).data(), p.in(2).size(), p.in(3).data(),
+      p.in(3).size(), p.out(0).data(), p.out(0).size(), p.out_len(0), p.out(1).data(),
+      p.out(1).size(), p.out_len(1), p.out(2).data(), p.out(2).size(), p.out_len(2),
+      p.out(3).data(), p.out(3).size(), p.out_len(3), p.mem(0), p.mem(1), p.mem(2), p.mem(3),
+      p.out_size(0), p.out_size(1), p.out_size(2), p.out_size(3), &inner, &ret, &origin);
   Ref opened = Ref::adopt(inner);
   if (err != Object_OK) {
     // capteed did not answer the call: the TA cannot be reached.
@@ -162,16 +196,19 @@ TEE_Result TEE_OpenTASession(const TEE_UUID *destination, uint32_t cancellationR
     origin = TEE_ORIGIN_TEE;
     return done(TEE_ERROR_GENERIC);
   }
+  Ref direct = direct_form(opened.get());
   std::unique_lock lock(g_mu);
   const long index = free_slot();  // another thread of this TA may have taken the last one
   if (index < 0) {
     lock.unlock();
     origin = TEE_ORIGIN_TEE;
+    direct.reset();
     opened.reset();  // closes the session just opened
     return done(TEE_ERROR_OUT_OF_MEMORY);
   }
   Slot &slot = g_slots[static_cast<size_t>(index)];
   slot.session = std::move(opened);
+  slot.direct = std::move(direct);
   *session = handle_of(static_cast<size_t>(index), slot.generation);
   return done(TEE_SUCCESS);
 }
@@ -181,6 +218,7 @@ void TEE_CloseTASession(TEE_TASessionHandle session) {
     return;
   }
   Ref s;
+  Ref direct;
   {
     std::lock_guard lock(g_mu);
     Slot *slot = slot_of(session);
@@ -189,13 +227,18 @@ void TEE_CloseTASession(TEE_TASessionHandle session) {
     }
     s = std::move(slot->session);
     slot->session = Ref();
+    direct = std::move(slot->direct);
+    slot->direct = Ref();
     slot->generation = static_cast<uint16_t>(slot->generation == 0xFFFF ? 1 : slot->generation + 1);
   }
   // Synchronous: the callee's TA_CloseSessionEntryPoint has run when it
   // returns. Busy means the callee waits for this TA (a chain that came
   // back here): its close cannot run now, and the specification has no
   // error to report for this function.
-  if (IGPSession_close(s.get()) == Object_ERROR_BUSY) {
+  direct.reset();  // its channel ends with it, outside g_mu
+  const captee::gp::CallChain chain = captee::gp_ta::current_chain();
+  const auto wire = chain.bytes();
+  if (IGPSessionCapteeTa_closeInChain(s.get(), wire.data(), wire.size()) == Object_ERROR_BUSY) {
     TEE_Panic(TEE_ERROR_BUSY);
   }
 }
@@ -203,20 +246,45 @@ void TEE_CloseTASession(TEE_TASessionHandle session) {
 TEE_Result TEE_InvokeTACommand(TEE_TASessionHandle session, uint32_t cancellationRequestTimeout,
                                uint32_t commandID, uint32_t paramTypes,
                                TEE_Param params[TEE_NUM_PARAMS], uint32_t *returnOrigin) {
-  Ref s = session_of(session);
+  const SessionRefs s = session_of(session);
   OutgoingParams p;
   uint32_t origin = TEE_ORIGIN_TEE;
   uint32_t ret = p.build(paramTypes, params);
   if (ret == TEE_SUCCESS) {
     OutgoingCall call(cancellationRequestTimeout);
-    const int32_t err = IGPSession_invokeCommand(
-        s.get(), commandID, call.code(), cancellationRequestTimeout, paramTypes, p.ex_types(),
-        p.in(0).data(), p.in(0).size(), p.in(1).data(), p.in(1).size(), p.in(2).data(),
-        p.in(2).size(), p.in(3).data(), p.in(3).size(), p.out(0).data(), p.out(0).size(),
-        p.out_len(0), p.out(1).data(), p.out(1).size(), p.out_len(1), p.out(2).data(),
-        p.out(2).size(), p.out_len(2), p.out(3).data(), p.out(3).size(), p.out_len(3), p.mem(0),
-        p.mem(1), p.mem(2), p.mem(3), p.out_size(0), p.out_size(1), p.out_size(2), p.out_size(3),
-        &ret, &origin);
+    const captee::gp::CallChain chain = captee::gp_ta::current_chain();
+    const auto wire = chain.bytes();
+    // Direct only with a chain the callee can extend: a full one (or none,
+    // a host without an id) goes through capteed, which starts a new one.
+    int32_t err = IGPSessionTa_ERROR_FORWARD;
+    if (!s.direct.is_null() && !chain.empty() && !chain.full()) {
+      err = IGPSessionTa_invokeInChain(
+          s.direct.get(), wire.data(), wire.size(), commandID, call.code(),
+          cancellationRequestTimeout, paramTypes, p.ex_types(), p.in(0).data(), p.in(0).size(),
+          p.in(1).data(), p.in(1).size(), p.in(2).data(), p.in(2).size(), p.in(3).data(),
+          p.in(3).size(), p.out(0).data(), p.out(0).size(), p.out_len(0), p.out(1).data(),
+          p.out(1).size(), p.out_len(1), p.out(2).data(), p.out(2).size(), p.out_len(2),
+          p.out(3).data(), p.out(3).size(), p.out_len(3), p.mem(0), p.mem(1), p.mem(2), p.mem(3),
+          p.out_size(0), p.out_size(1), p.out_size(2), p.out_size(3), &ret, &origin);
+      if (died(err)) {
+        // The callee's process is gone: capteed's session says so as well.
+        ret = TEE_ERROR_TARGET_DEAD;
+        origin = TEE_ORIGIN_TEE;
+        err = Object_OK;
+      } else if (err != Object_OK) {
+        err = IGPSessionTa_ERROR_FORWARD;  // busy, or a host that cannot: through capteed
+      }
+    }
+    if (err == IGPSessionTa_ERROR_FORWARD) {
+      err = IGPSessionCapteeTa_invokeInChain(
+          s.session.get(), wire.data(), wire.size(), commandID, call.code(),
+          cancellationRequestTimeout, paramTypes, p.ex_types(), p.in(0).data(), p.in(0).size(),
+          p.in(1).data(), p.in(1).size(), p.in(2).data(), p.in(2).size(), p.in(3).data(),
+          p.in(3).size(), p.out(0).data(), p.out(0).size(), p.out_len(0), p.out(1).data(),
+          p.out(1).size(), p.out_len(1), p.out(2).data(), p.out(2).size(), p.out_len(2),
+          p.out(3).data(), p.out(3).size(), p.out_len(3), p.mem(0), p.mem(1), p.mem(2), p.mem(3),
+          p.out_size(0), p.out_size(1), p.out_size(2), p.out_size(3), &ret, &origin);
+    }
     if (err != Object_OK) {
       ret = TEE_ERROR_TARGET_DEAD;  // capteed did not answer: the TA cannot be reached
       origin = TEE_ORIGIN_TEE;

@@ -9,6 +9,8 @@
 #include "IAppController.h"
 #include "IAppLoader.h"
 #include "IGPAppClientCaptee.h"
+#include "IGPAppClientTa.hpp"
+#include "captee/gp_call_chain.hpp"
 #include "captee/gp_skeletons.hpp"
 #include "gp_identity.hpp"
 #include "gp_session.hpp"
@@ -84,9 +86,36 @@ struct Opener {
 };
 
 // capteed's IGPAppClient (ops 0 and 1): finds the TA, then opens with the
-// TA's openSessionAs, stating the identity capteed computed.
-class GpAppClient final : public gp::AppClientSkeleton<iface::IGPAppClientSkeleton> {
+// TA's openSessionAs, stating the identity capteed computed. Op 2
+// (IGPAppClientTa.openSessionInChain) is the same open with a TA caller's
+// call chain (decision 0028).
+class GpAppClient final : public gp::AppClientSkeleton<iface::IGPAppClientTaSkeleton> {
  public:
+  int32_t openSessionInChain(std::span<const std::byte> chain, std::span<const std::byte> uuid,
+                             Object waitCBO, uint32_t cancelCode,
+                             uint32_t cancellationRequestTimeout, uint32_t connectionMethod,
+                             uint32_t connectionData, uint32_t paramTypes, uint32_t exParamTypes,
+                             std::span<const std::byte> i1, std::span<const std::byte> i2,
+                             std::span<const std::byte> i3, std::span<const std::byte> i4,
+                             std::span<std::byte> o1, size_t &o1_len, std::span<std::byte> o2,
+                             size_t &o2_len, std::span<std::byte> o3, size_t &o3_len,
+                             std::span<std::byte> o4, size_t &o4_len, Object imem1, Object imem2,
+                             Object imem3, Object imem4, uint32_t &memrefOutSz1,
+                             uint32_t &memrefOutSz2, uint32_t &memrefOutSz3, uint32_t &memrefOutSz4,
+                             Ref &session, uint32_t &retValue, uint32_t &retOrigin) override {
+    gp::OpenRequest req =
+        gp::open_request(uuid, waitCBO, cancelCode, cancellationRequestTimeout, connectionMethod,
+                         connectionData, paramTypes, exParamTypes);
+    req.chain = chain;
+    return open(req,
+                ParamArgs{{i1, i2, i3, i4},
+                          {o1, o2, o3, o4},
+                          {&o1_len, &o2_len, &o3_len, &o4_len},
+                          {imem1, imem2, imem3, imem4},
+                          {&memrefOutSz1, &memrefOutSz2, &memrefOutSz3, &memrefOutSz4}},
+                session, retValue, retOrigin);
+  }
+
   GpAppClient(std::shared_ptr<const BuiltinTaTable> builtins,
               std::weak_ptr<const BuiltinTaTable> weak_builtins,
               std::shared_ptr<apps::AppRegistry> registry,
@@ -109,6 +138,13 @@ class GpAppClient final : public gp::AppClientSkeleton<iface::IGPAppClientSkelet
                uint32_t &ret_origin) override {
     if (req.uuid.size() != 16) {
       return IGPAppClient_ERROR_INVALID_UUID_LEN;
+    }
+    // A TA caller's chain of direct hops (decision 0028); malformed, the
+    // open is refused before anything is loaded.
+    gp::CallChain chain;
+    if (!req.chain.empty() && !gp::CallChain::parse(req.chain, chain)) {
+      clear_outputs(args);
+      return Object_ERROR_INVALID;
     }
     GpIdentity identity;
     if (opener_.ta) {
@@ -168,7 +204,8 @@ class GpAppClient final : public gp::AppClientSkeleton<iface::IGPAppClientSkelet
       site = {graph_, opener_.ta->app_id, apps::controller_app_id(controller.get())};
     }
     std::optional<TaCallGraph::Edge> edge =
-        site.graph ? site.graph->enter(site.caller, site.callee) : TaCallGraph::Edge::none();
+        site.graph ? site.graph->enter(site.caller, site.callee, chain.ids())
+                   : TaCallGraph::Edge::none();
     if (!edge) {
       // The TA to open waits for the caller: opening would wait for ever.
       answer(args, TEE_ERROR_BUSY, ret_value, ret_origin);

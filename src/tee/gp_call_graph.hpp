@@ -14,11 +14,20 @@
 // TEE), as OP-TEE answers a call into a single-instance TA that is busy
 // further up the same chain.
 //
+// Direct TA-to-TA calls (decision 0028) pass capteed by, so a call that
+// comes through capteed brings its call chain (gp_call_chain.hpp): the
+// instances that wait, over direct hops, on the caller. For the call's
+// duration each of them gets an edge to the caller, never to anyone else,
+// so a TA lying in its chain adds edges only into itself.
+//
 // Thread-safety: thread-safe.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
+#include <span>
+#include <utility>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -27,11 +36,11 @@ namespace captee::tee {
 
 class TaCallGraph {
  public:
-  // One call in flight: its edge leaves the graph when this is destroyed.
+  // One call in flight: its edges leave the graph when this is destroyed.
   class Edge {
    public:
     // No edge: what a call outside the graph (a client's) holds.
-    static Edge none() { return Edge(nullptr, 0, 0); }
+    static Edge none() { return Edge(nullptr); }
     Edge(Edge &&o) noexcept;
     Edge &operator=(Edge &&) = delete;
     Edge(const Edge &) = delete;
@@ -39,10 +48,11 @@ class TaCallGraph {
 
    private:
     friend class TaCallGraph;
-    Edge(TaCallGraph *g, uint64_t from, uint64_t to) : graph_(g), from_(from), to_(to) {}
+    explicit Edge(TaCallGraph *g) : graph_(g) {}
     TaCallGraph *graph_;  // null once moved from or when no edge was added
-    uint64_t from_;
-    uint64_t to_;
+    // caller -> callee first, then one per other id of the call's chain.
+    std::array<std::pair<uint64_t, uint64_t>, 17> edges_{};
+    size_t size_ = 0;
   };
 
   // The edge caller -> callee for one call, or nullopt when the callee waits
@@ -52,11 +62,17 @@ class TaCallGraph {
   // graph must outlive the edge.
   std::optional<Edge> enter(uint64_t caller, uint64_t callee);
 
+  // The same for a call that brings the caller's call chain (at most
+  // gp::kMaxCallChain ids; the caller's own id in it is skipped): also
+  // nullopt when the callee is in the chain, or reaches the caller once
+  // each other id of the chain waits for the caller.
+  std::optional<Edge> enter(uint64_t caller, uint64_t callee, std::span<const uint64_t> chain);
+
   // Calls in flight (edges), for tests.
   size_t size() const;
 
  private:
-  void leave(uint64_t from, uint64_t to);
+  void leave(uint64_t from, uint64_t to);  // under mu_
   // Under mu_: whether `to` is reachable from `from` along the edges.
   bool reaches(uint64_t from, uint64_t to) const;
 

@@ -2,7 +2,8 @@
 // IGPSessionCaptee that forwards to the TA's own session, and whose
 // direct() gives a client that session itself, reached over a direct channel
 // to the TA's process (docs/GP.md, "Direct sessions"; none for a built-in
-// TA's session or a TA's own, ERROR_NO_DIRECT).
+// TA's session, ERROR_NO_DIRECT, nor for a TA's own with
+// CAPTEE_TA2TA_DIRECT=0 in capteed's environment).
 //
 // It holds the TA's controller (so the TA lives while a session does) and
 // maps a TA that died (DEFUNCT / UNAVAIL) to retValue TEE_ERROR_TARGET_DEAD,
@@ -14,7 +15,10 @@
 // (gp_call_graph.hpp): each of its calls adds the edge caller -> callee
 // while it runs, and a call that would close a cycle is refused, an invoke
 // with retValue TEE_ERROR_BUSY (origin TEE), a close with
-// Object_ERROR_BUSY (the session stays open).
+// Object_ERROR_BUSY (the session stays open). Its invokeInChain and
+// closeInChain (IGPSessionCapteeTa.idl) bring the caller's call chain of
+// direct hops into the graph too (decision 0028); a malformed chain is
+// Object_ERROR_INVALID.
 #pragma once
 
 #include <cstdint>

@@ -18,6 +18,8 @@ int main(int argc, char **argv) {
   app.add_option("--parent-pid", opts.parent_pid, "capteed's pid: exit if it is gone");
   app.add_flag("--claimed-identities", opts.claimed_identities,
                "GP TAs may open sessions with a stated identity (capteed's GP service only)");
+  app.add_option("--instance-id", opts.instance_id,
+                 "the TA instance's id in capteed's registry (capteed only)");
   app.add_flag("--no-seccomp", no_seccomp, "skip the seccomp filter (debugging only)");
   CLI11_PARSE(app, argc, argv);
   opts.seccomp = !no_seccomp;

@@ -617,6 +617,7 @@ int32_t AppRegistry::load_fd(int fd, std::span<const std::byte> elf,
   base.max_direct = cfg_.max_direct_channels;
   base.uids = cfg_.uid_pool;
   base.claimed_identities = cfg_.claimed_identities;
+  base.instance_id = id;
   auto app = std::make_shared<App>(id, std::move(base), std::move(*manifest), fd,
                                    detail::AppOrigin{authority, caller, hash});
   int32_t rv = app->start(&why);

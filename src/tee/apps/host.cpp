@@ -66,6 +66,7 @@ class HostRoot final : public iface::ITaHostSkeleton {
 
 // Written once at start, before any TA code runs.
 std::atomic<bool> g_claimed_identities{false};
+std::atomic<uint64_t> g_instance_id{0};
 
 int startup_failure(const std::string &why) {
   std::fprintf(stderr, "captee-tahost: %s\n", why.c_str());
@@ -76,6 +77,7 @@ int startup_failure(const std::string &why) {
 
 int run_host(const HostOptions &opts) {
   g_claimed_identities.store(opts.claimed_identities, std::memory_order_release);
+  g_instance_id.store(opts.instance_id, std::memory_order_release);
   std::string why;
   if (!drop_privileges(opts.run_as, opts.parent_pid, &why) ||
       !confine_process(opts.memory_limit, opts.max_direct, &why)) {
@@ -136,6 +138,12 @@ int run_host(const HostOptions &opts) {
     // (4 futex wakes per TA-to-TA call with the default 4).
     ChannelOptions eopts = copts;
     eopts.pool_threads = 1;
+    // capteed hands the TA its sessions' direct forms here (decision 0028).
+    // Only capteed writes on this channel, and it sends a channel reference
+    // only for a DirectObject; a channel started from one accepts none
+    // itself (channel.hpp), so a callee's host can never push a channel
+    // into this one.
+    eopts.accept_channel_refs = true;
     env_channel = start_channel(opts.env_fd, Ref(), eopts, &why);
     if (!env_channel) {
       return startup_failure("environment channel start failed: " + why);
@@ -171,4 +179,8 @@ int run_host(const HostOptions &opts) {
 extern "C" __attribute__((visibility("default"))) int captee_tahost_claimed_identities_allowed(
     void) {
   return captee::tee::apps::g_claimed_identities.load(std::memory_order_acquire) ? 1 : 0;
+}
+
+extern "C" __attribute__((visibility("default"))) uint64_t captee_tahost_instance_id(void) {
+  return captee::tee::apps::g_instance_id.load(std::memory_order_acquire);
 }

@@ -187,6 +187,10 @@ std::shared_ptr<Instance> Instance::spawn(const SpawnParams &p, std::string *why
   if (p.claimed_identities) {
     args.emplace_back("--claimed-identities");
   }
+  if (p.instance_id != 0) {
+    args.emplace_back("--instance-id");
+    args.emplace_back(std::to_string(p.instance_id));
+  }
   if (with_env) {
     args.emplace_back("--env-fd");
     args.emplace_back("5");

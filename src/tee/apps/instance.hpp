@@ -32,6 +32,7 @@ struct SpawnParams {
   // keeps capteed's uid.
   std::shared_ptr<TaUidPool> uids;
   bool claimed_identities = false;  // HostOptions::claimed_identities
+  uint64_t instance_id = 0;         // HostOptions::instance_id
 };
 
 // The process itself, shared with the channel's close notifier (which must

@@ -43,6 +43,12 @@ struct HostOptions {
   // the TAs it starts; a TA started through the app loader is reached by
   // its loaders' clients, whose claims nobody checked, so there it is off.
   bool claimed_identities = false;
+  // The registry's id of this TA instance (apps::TaCaller::app_id, the node
+  // of capteed's wait-for graph), 0 when unknown. Only capteed sets it, when
+  // it forks the host: the GP runtime names itself by it in the call chains
+  // of direct TA-to-TA calls (decision 0028), and nothing a caller sends
+  // changes it.
+  uint64_t instance_id = 0;
 };
 
 // Runs the host until the channel closes. Returns the process exit status
@@ -55,3 +61,7 @@ int run_host(const HostOptions &opts);
 // TA links nothing of the host): 1 if this host lets a GP TA open sessions
 // with a stated identity, else 0. A runtime that cannot find it refuses.
 extern "C" int captee_tahost_claimed_identities_allowed(void);
+
+// Asked by the GP TA runtime the same way: HostOptions::instance_id, 0 if
+// capteed gave none (the runtime then takes no direct TA-to-TA call).
+extern "C" uint64_t captee_tahost_instance_id(void);
