@@ -82,6 +82,19 @@ function(captee_add_forwarded_run program)
                        TIMEOUT 600 LABELS forwarded)
 endfunction()
 
+# captee_add_supplicant_storage_run(<test program>)
+# Runs a test program again with every CapteedProcess keeping trusted storage
+# through captee-supplicant (--storage-backend supplicant; the harness starts
+# the supplicant on the daemon's temporary directory), as CTest test
+# <program>.supplicant.
+function(captee_add_supplicant_storage_run program)
+  add_dependencies(${program} captee-supplicant)
+  add_test(NAME ${program}.supplicant COMMAND ${program})
+  set_tests_properties(${program}.supplicant PROPERTIES
+                       ENVIRONMENT CAPTEE_TEST_STORAGE_SUPPLICANT=$<TARGET_FILE:captee-supplicant>
+                       TIMEOUT 600 LABELS supplicant_storage)
+endfunction()
+
 # captee_add_bench(NAME <program> SOURCES ... [DEPS ...])
 # A Google Benchmark program; scripts/bench.sh runs every one of them.
 function(captee_add_bench)

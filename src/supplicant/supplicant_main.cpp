@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "captee/detail/printable.hpp"
+#include "captee/storage_listener_protocol.h"
 #include "captee/supp_plugin_protocol.h"
 #include "captee/supplicant/programs.hpp"
 #include "captee/supplicant/supplicant.hpp"
@@ -30,13 +31,20 @@ void log_line(const std::string &line) {
 }  // namespace
 
 int supplicant_main(int argc, char **argv) {
-  CLI::App app{"captee-supplicant: serves OP-TEE supplicant plugins to trusted apps",
-               "captee-supplicant"};
+  CLI::App app{
+      "captee-supplicant: serves OP-TEE supplicant plugins to trusted apps and, with "
+      "--storage-dir, keeps capteed's trusted storage",
+      "captee-supplicant"};
   std::string socket = default_socket();
   std::string plugin_dir = kDefaultPluginDir;
   app.add_option("--plugin-dir", plugin_dir,
                  "Directory of plugins (<uuid>.plugin or .so files, tee_plugin_method.h)")
       ->capture_default_str();
+  std::string storage_dir;
+  app.add_option("--storage-dir", storage_dir,
+                 "Also keep capteed's trusted storage (capteed --storage-backend supplicant) in "
+                 "this directory: its sealed SQLite database and WAL, opaque to the supplicant "
+                 "(created 0700; one supplicant per directory)");
   app.add_option("--socket", socket,
                  "capteed's socket (default $CAPTEE_SOCKET, else /run/captee/captee.sock)");
   try {
@@ -54,7 +62,7 @@ int supplicant_main(int argc, char **argv) {
   ::signal(SIGPIPE, SIG_IGN);
 
   std::string why;
-  auto supplicant = Supplicant::start({socket, plugin_dir, log_line}, &why);
+  auto supplicant = Supplicant::start({socket, plugin_dir, log_line, storage_dir}, &why);
   if (!supplicant) {
     log_line(why + "; not starting");
     return 1;
@@ -63,6 +71,10 @@ int supplicant_main(int argc, char **argv) {
   log_line("serving " + std::to_string(n) + (n == 1 ? " plugin" : " plugins") + " from " +
            printable(plugin_dir) + " as listener " +
            std::to_string(CAPTEE_SUPP_PLUGIN_LISTENER_ID) + " of capteed at " + printable(socket));
+  if (supplicant->serves_storage()) {
+    log_line("keeping capteed's storage in " + printable(storage_dir) + " as listener " +
+             std::to_string(CAPTEE_STORAGE_LISTENER_ID));
+  }
   Supplicant *s = supplicant.get();
   // Ends with the process if capteed lets go first.
   std::thread([s, stop_set] {

@@ -115,6 +115,14 @@ int capteed_main(int argc, char **argv, std::span<DaemonExtension *const> extens
                "Accept trusted storage as it is in the state directory after restoring a backup "
                "on purpose (docs/STORAGE.md); without it a rolled-back store answers "
                "TEE_ERROR_CORRUPT_OBJECT");
+  std::string storage_backend = "state-dir";
+  app.add_option("--storage-backend", storage_backend,
+                 "Where trusted storage's sealed database lives: state-dir (<state-dir>/storage) "
+                 "or supplicant (kept by captee-supplicant --storage-dir; storage calls answer "
+                 "TEE_ERROR_STORAGE_NOT_AVAILABLE while no supplicant is registered). The "
+                 "device secret and the RPMB stay with capteed either way (docs/STORAGE.md)")
+      ->check(CLI::IsMember({"state-dir", "supplicant"}))
+      ->capture_default_str();
   for (DaemonExtension *e : extensions) {
     e->add_options(app);
   }
@@ -172,6 +180,11 @@ int capteed_main(int argc, char **argv, std::span<DaemonExtension *const> extens
   storage_choice.secret_path = storage_secret;
   storage_choice.rpmb_path = rpmb_device;
   storage_choice.accept_rollback = storage_accept_rollback;
+  // The listeners TAs and the supplicant backend share (app_services.cpp).
+  auto listeners = std::make_shared<apps::ListenerTable>();
+  storage_choice.supplicant_backend = storage_backend == "supplicant";
+  storage_choice.listeners = listeners;
+  storage_choice.log = [](const std::string &line) { std::cerr << "capteed: " << line << "\n"; };
   auto object_store = choose_object_store(storage_choice, &why);
   if (!object_store) {
     std::cerr << "capteed: trusted storage: " << why << "; not starting.\n";
@@ -248,6 +261,7 @@ int capteed_main(int argc, char **argv, std::span<DaemonExtension *const> extens
   apps::AppLoaderConfig app_cfg;
   app_cfg.ta_dir = ta_dir;
   app_cfg.ta_environment = ta_environment;
+  app_cfg.listeners = listeners;
   if (::geteuid() == 0) {
     if (ta_uid_base == 0 || uint64_t(ta_uid_base) + ta_uid_count >= 0xffffffffull) {
       std::cerr << "capteed: --ta-uid-base " << ta_uid_base << " with --ta-uid-count "

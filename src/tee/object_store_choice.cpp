@@ -3,12 +3,19 @@
 
 #include "captee/tee/storage/durable_object_store.hpp"
 #include "captee/tee/storage/memory_object_store.hpp"
+#include "supplicant_storage.hpp"
 
 namespace captee::tee {
 
 std::shared_ptr<storage::ObjectStore> choose_object_store(const StorageChoice &choice,
                                                           std::string *why) {
   why->clear();
+  if (choice.state_dir.empty() && choice.supplicant_backend) {
+    *why =
+        "the supplicant storage backend needs a state directory (--state-dir) for the device "
+        "secret and the RPMB";
+    return nullptr;
+  }
   if (choice.state_dir.empty()) {
     return std::make_shared<storage::MemoryObjectStore>(choice.quota_bytes);
   }
@@ -24,6 +31,14 @@ std::shared_ptr<storage::ObjectStore> choose_object_store(const StorageChoice &c
   options.rpmb_path = choice.rpmb_path.empty() ? dir + ".rpmb" : choice.rpmb_path;
   options.quota_bytes = choice.quota_bytes;
   options.accept_rollback = choice.accept_rollback;
+  if (choice.supplicant_backend) {
+    if (!choice.listeners) {
+      *why = "the supplicant storage backend has no listener table";
+      return nullptr;
+    }
+    // Opened when the supplicant registers (supplicant_storage.hpp).
+    return make_supplicant_object_store(choice.listeners, std::move(options), choice.log);
+  }
   return storage::open_durable_object_store(options, why);
 }
 

@@ -19,6 +19,8 @@
 #include <utility>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -184,6 +186,59 @@ inline pid_t spawn_as(std::vector<std::string> args, uid_t uid) {
   return pid;
 }
 
+// captee-supplicant keeping a capteed's trusted storage in `storage_dir`
+// (--storage-backend supplicant, docs/STORAGE.md), its log appended to
+// `log_path`. Ready once it logged that it keeps the storage.
+class StorageSupplicant {
+ public:
+  StorageSupplicant(const std::string &program, const std::string &socket,
+                    const std::string &storage_dir, const std::string &log_path)
+      : log_path_(log_path) {
+    std::vector<std::string> args = {"/bin/sh",
+                                     "-c",
+                                     "exec \"$0\" \"$@\" 2>>'" + log_path + "'",
+                                     program,
+                                     "--socket",
+                                     socket,
+                                     "--storage-dir",
+                                     storage_dir,
+                                     "--plugin-dir",
+                                     storage_dir + ".no-plugins"};
+    const size_t before = log_text().size();
+    pid_ = spawn(args);
+    for (int i = 0; i < 3000 && pid_ > 0; ++i) {  // up to 30 s
+      if (log_text().find("keeping capteed's storage", before) != std::string::npos) {
+        ready_ = true;
+        break;
+      }
+      int st = 0;
+      if (::waitpid(pid_, &st, WNOHANG) == pid_) {
+        exit_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+        pid_ = -1;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  ~StorageSupplicant() { stop(); }
+  StorageSupplicant(const StorageSupplicant &) = delete;
+  StorageSupplicant &operator=(const StorageSupplicant &) = delete;
+
+  bool ready() const { return ready_; }
+  pid_t pid() const { return pid_; }
+  int stop(int sig = SIGTERM) { return stop_child(pid_, exit_, sig); }
+  std::string log_text() const {
+    std::ifstream in(log_path_);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+
+ private:
+  std::string log_path_;
+  pid_t pid_ = -1;
+  int exit_ = -1;
+  bool ready_ = false;
+};
+
 class CapteedProcess {
  public:
   // `run_as` other than 0: capteed runs as that uid (the test must be root),
@@ -217,6 +272,18 @@ class CapteedProcess {
     if (std::find(extra.begin(), extra.end(), "--ta-pubkey") == extra.end()) {
       args.push_back("--allow-unsigned-tas");
     }
+    // The storage-through-the-supplicant runs of a suite (CTest's
+    // .supplicant variants): the path of captee-supplicant, which keeps the
+    // store in this capteed's temporary directory. Not for a capteed that
+    // chooses its backend or runs as another uid.
+    const char *supplicant = std::getenv("CAPTEE_TEST_STORAGE_SUPPLICANT");
+    const bool with_supplicant =
+        supplicant != nullptr && *supplicant != '\0' && run_as == 0 &&
+        std::find(extra.begin(), extra.end(), "--storage-backend") == extra.end();
+    if (with_supplicant) {
+      args.push_back("--storage-backend");
+      args.push_back("supplicant");
+    }
     for (auto &e : extra) {
       args.push_back(e);
     }
@@ -230,11 +297,24 @@ class CapteedProcess {
     for (int i = 0; ready_ && i < 500 && counters().connections != 1; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
+    if (ready_ && with_supplicant) {
+      supplicant_ = std::make_unique<StorageSupplicant>(
+          supplicant, socket_, dir_.path + "/supplicant-storage",
+          stderr_path.empty() ? dir_.path + "/supplicant.log" : stderr_path);
+      ready_ = supplicant_->ready();
+    }
   }
   ~CapteedProcess() { stop(); }
 
-  // SIGTERM; returns the exit status (0 expected).
-  int stop() { return stop_child(pid_, exit_, SIGTERM); }
+  // SIGTERM; returns the exit status (0 expected). A storage supplicant
+  // stops after capteed, which closes the store through it.
+  int stop() {
+    const int code = stop_child(pid_, exit_, SIGTERM);
+    if (supplicant_) {
+      supplicant_->stop();
+    }
+    return code;
+  }
 
   bool ready() const { return ready_; }
   pid_t pid() const { return pid_; }
@@ -280,6 +360,7 @@ class CapteedProcess {
 
   TempDir dir_;
   std::string socket_;
+  std::unique_ptr<StorageSupplicant> supplicant_;
   pid_t pid_ = -1;
   int exit_ = -1;
   bool ready_ = false;

@@ -21,6 +21,7 @@
 #include "ISuppPluginRelay.hpp"
 #include "captee/detail/little_endian.hpp"
 #include "captee/memory.hpp"
+#include "captee/storage_listener_protocol.h"
 #include "captee/supp_plugin_protocol.h"
 #include "captee/ta_sdk.h"
 #include "captee/tee/apps/listeners.hpp"
@@ -262,6 +263,23 @@ TEST(SuppPluginRelay, TheHostEnvironmentHidesTheSupplicantsListener) {
   EXPECT_EQ(make_host_env(nullptr).is_null(), false);
   EXPECT_EQ(iface::IOpener(make_host_env(nullptr)).open(CAPTEE_TA_SUPP_PLUGINS, got),
             IOpener_ERROR_NOT_FOUND);
+}
+
+// The storage listener keeps capteed's store: a TA going around its runtime
+// finds neither its callback object nor its region (only capteed's
+// supplicant storage backend calls it).
+TEST(SuppPluginRelay, TheHostEnvironmentHidesTheStorageListener) {
+  auto table = std::make_shared<ListenerTable>();
+  Ref region = MemoryObject::create(CAPTEE_STORAGE_REGION_SIZE);
+  Ref storage = make_object<FakeSupplicant>(region, upper_case);
+  ASSERT_EQ(table->add(CAPTEE_STORAGE_LISTENER_ID, storage.get(), region.get()), Object_OK);
+  Ref env = make_host_env(table);
+  Ref got;
+  EXPECT_EQ(iface::IOpener(env).open(CAPTEE_TA_LISTENER_CBO(CAPTEE_STORAGE_LISTENER_ID), got),
+            IOpener_ERROR_NOT_FOUND);
+  EXPECT_EQ(iface::IOpener(env).open(CAPTEE_TA_LISTENER_REGION(CAPTEE_STORAGE_LISTENER_ID), got),
+            IOpener_ERROR_NOT_FOUND);
+  EXPECT_TRUE(got.is_null());
 }
 
 // A listener whose process never answers the liveness probe: a second

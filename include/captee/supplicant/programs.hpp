@@ -7,10 +7,12 @@ namespace captee::supplicant {
 // (CFG_TEE_PLUGIN_LOAD_PATH).
 inline constexpr const char *kDefaultPluginDir = "/usr/lib/tee-supplicant/plugins";
 
-// captee-supplicant [--plugin-dir DIR] [--socket PATH]
+// captee-supplicant [--plugin-dir DIR] [--socket PATH] [--storage-dir DIR]
 // Loads the plugins of DIR (default kDefaultPluginDir), registers with
 // capteed at PATH (default $CAPTEE_SOCKET, else /run/captee/captee.sock) and
-// serves TAs' plugin calls in the foreground. Logs each plugin loaded or
+// serves TAs' plugin calls in the foreground; with --storage-dir it also
+// keeps capteed's trusted storage there (logged "keeping capteed's storage
+// in DIR ..."). Logs each plugin loaded or
 // skipped, then "serving N plugin(s) ...", on stderr. Returns 1 after one
 // sentence on stderr when it cannot start (bad options, capteed unreachable,
 // registration refused, another supplicant registered). Once serving it ends

@@ -23,6 +23,11 @@ struct SupplicantOptions {
   std::string socket;      // capteed's socket
   std::string plugin_dir;  // where the plugins are
   Log log;                 // one line per plugin loaded or skipped, and per odd answer
+  // Not empty: also keep capteed's durable store's files in this directory
+  // (created 0700 if missing, locked for this process), as listener
+  // CAPTEE_STORAGE_LISTENER_ID (captee/storage_listener_protocol.h; capteed
+  // --storage-backend supplicant).
+  std::string storage_dir;
 };
 
 class Supplicant {
@@ -32,7 +37,8 @@ class Supplicant {
   // listener.
   // nullptr with one sentence in *why when capteed cannot be reached, refuses
   // the registration service, or already has a supplicant (listener id in
-  // use). Plugins that do not load are logged and skipped, not an error.
+  // use), or the storage directory cannot be created, opened or locked. Plugins that do not load
+  // are logged and skipped, not an error.
   static std::unique_ptr<Supplicant> start(const SupplicantOptions &opts, std::string *why);
   ~Supplicant();
   Supplicant(const Supplicant &) = delete;
@@ -45,6 +51,8 @@ class Supplicant {
   void stop();
 
   const PluginSet &plugins() const { return *plugins_; }
+  // Whether it keeps capteed's store (SupplicantOptions::storage_dir).
+  bool serves_storage() const { return serves_storage_; }
 
  private:
   // What the listener's release and stop() tell wait(); shared with the
@@ -54,6 +62,7 @@ class Supplicant {
   Supplicant() = default;
 
   std::shared_ptr<const PluginSet> plugins_;
+  bool serves_storage_ = false;
   Ref root_;  // the connection to capteed lives while these are held
   Ref registrar_;
   std::shared_ptr<State> state_;

@@ -3,9 +3,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
+#include "captee/tee/apps/listeners.hpp"
 #include "captee/tee/storage/object_store.hpp"
 
 namespace captee::tee {
@@ -30,6 +32,14 @@ struct StorageChoice {
   // --storage-accept-rollback: the administrator's acknowledgement of the
   // state directory as it is, after restoring a backup on purpose.
   bool accept_rollback = false;
+  // --storage-backend supplicant: the durable store's database and WAL are
+  // kept by captee-supplicant (--storage-dir) through the storage listener
+  // registered in `listeners` (decision 0030); the device secret and the
+  // RPMB stay as above. Needs a state directory. False: <state_dir>/storage.
+  bool supplicant_backend = false;
+  std::shared_ptr<apps::ListenerTable> listeners;  // with supplicant_backend
+  // Where the supplicant backend logs (opened, cannot be trusted).
+  std::function<void(const std::string &)> log;
 };
 
 // The store for `choice`. Null, with `*why` set, if the store cannot be opened

@@ -8,6 +8,7 @@
 #include "IOpener.hpp"
 #include "IRegisterListenerCBO.hpp"
 #include "captee/memory.hpp"
+#include "captee/storage_listener_protocol.h"
 #include "captee/supp_plugin_protocol.h"
 #include "captee/ta_sdk.h"
 #include "captee/tee/apps/supp_plugin_relay.hpp"
@@ -87,6 +88,11 @@ class HostEnv final : public iface::IOpenerSkeleton {
     // The plugin listener's region holds other TAs' requests: only the
     // relay, which takes one request at a time, reaches it.
     if (CAPTEE_TA_LISTENER_CBO(id) == CAPTEE_SUPP_PLUGIN_LISTENER_ID) {
+      return IOpener_ERROR_NOT_FOUND;
+    }
+    // The storage listener keeps capteed's store (every TA's objects,
+    // sealed): capteed alone calls it (supplicant_storage.hpp).
+    if (CAPTEE_TA_LISTENER_CBO(id) == CAPTEE_STORAGE_LISTENER_ID) {
       return IOpener_ERROR_NOT_FOUND;
     }
     auto e = table_->find(CAPTEE_TA_LISTENER_CBO(id));

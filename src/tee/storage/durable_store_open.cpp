@@ -96,6 +96,10 @@ bool DurableObjectStore::open_database(std::string *why) {
       "PRAGMA cell_size_check=ON; PRAGMA wal_autocheckpoint=4096; PRAGMA "
       "journal_size_limit=16777216;";
   int src = sqlite3_exec(db_, setup, nullptr, nullptr, nullptr);
+  // A VFS of another process's files (listener_vfs.hpp) serves only the
+  // database, its WAL and journal: SQLite's temporary files stay in memory.
+  if (src == SQLITE_OK && !options_.sqlite_vfs.empty())
+    src = sqlite3_exec(db_, "PRAGMA temp_store=MEMORY;", nullptr, nullptr, nullptr);
   if (src == SQLITE_OK)
     src = sqlite3_exec(db_, kSchema, nullptr, nullptr, nullptr);
   if (src != SQLITE_OK)

@@ -16,7 +16,9 @@
 // (CAPTEE_SUPP_PLUGIN_LISTENER_ID, captee/supp_plugin_protocol.h). Its
 // region carries one TA's request at a time, so TAs reach it only through
 // capteed's relay (supp_plugin_relay.hpp), host environment id
-// CAPTEE_TA_SUPP_PLUGINS.
+// CAPTEE_TA_SUPP_PLUGINS. Nor does a TA reach the storage listener
+// (CAPTEE_STORAGE_LISTENER_ID, captee/storage_listener_protocol.h): only
+// capteed's supplicant storage backend calls it.
 #pragma once
 
 #include <cstddef>

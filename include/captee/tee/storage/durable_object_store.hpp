@@ -32,7 +32,9 @@ struct DurableStoreOptions {
   // (after restoring a backup on purpose, or replacing the RPMB): anchors the
   // rollback root to it instead of reporting kRollback. Never set by default.
   bool accept_rollback = false;
-  // Tests only: the SQLite VFS to open the database with (empty: default).
+  // The SQLite VFS to open the database with (empty: the default, files in
+  // state_dir): the supplicant backend's ListenerVfs (listener_vfs.hpp), or
+  // a test's. Given, SQLite keeps its temporary files in memory.
   std::string sqlite_vfs;
 };
 
