@@ -431,7 +431,17 @@ uint64_t resident_bytes(pid_t pid) {
 TEST(GpStorageStages, HostileStagesAreRefusedAndCapteedReturnsToBaseline) {
   CapteedProcess daemon("", {"--ta-dir", CAPTEE_TA_DIR});
   ASSERT_TRUE(daemon.ready());
-  const Baseline base = quiet_baseline(daemon.pid(), daemon.socket(), CAPTEE_CLI_PATH);
+  {
+    // A store kept by the supplicant opens at the first storage call: open
+    // it before the baseline, so that its descriptors count as capteed's.
+    ::setenv("CAPTEE_SOCKET", daemon.socket().c_str(), 1);
+    TEEC_Context ctx{};
+    ASSERT_EQ(TEEC_InitializeContext(nullptr, &ctx), TEEC_SUCCESS);
+    EXPECT_EQ(storage_calls::put(&ctx, kV131, "before the baseline", "x"), TEEC_SUCCESS);
+    TEEC_FinalizeContext(&ctx);
+  }
+  const Baseline base =
+      quiet_baseline(daemon.pid(), daemon.socket(), CAPTEE_CLI_PATH, daemon.standing_connections());
   ASSERT_TRUE(base.quiet) << describe(base.counters);
   const uint64_t rss_before = resident_bytes(daemon.pid());
   {

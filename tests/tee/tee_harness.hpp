@@ -318,6 +318,9 @@ class CapteedProcess {
 
   bool ready() const { return ready_; }
   pid_t pid() const { return pid_; }
+  // Connections capteed keeps besides its clients': the storage
+  // supplicant's, when this run keeps the store there.
+  unsigned standing_connections() const { return supplicant_ ? 1 : 0; }
   const std::string &socket() const { return socket_; }
   const std::string &dir() const { return dir_.path; }
 
