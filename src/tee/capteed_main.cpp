@@ -115,6 +115,15 @@ int capteed_main(int argc, char **argv, std::span<DaemonExtension *const> extens
                "Accept trusted storage as it is in the state directory after restoring a backup "
                "on purpose (docs/STORAGE.md); without it a rolled-back store answers "
                "TEE_ERROR_CORRUPT_OBJECT");
+  std::string storage_anchor = "overlapped";
+  app.add_option("--storage-anchor", storage_anchor,
+                 "When trusted storage's rollback root is written: 'overlapped' beside each "
+                 "change's commit, confirmed by the next change or when idle (a change is "
+                 "undone by restoring the state directory only until then), or 'strict' after "
+                 "each commit, with no such window but two flushes in sequence "
+                 "(docs/STORAGE.md)")
+      ->check(CLI::IsMember({"overlapped", "strict"}))
+      ->capture_default_str();
   for (DaemonExtension *e : extensions) {
     e->add_options(app);
   }
@@ -172,6 +181,7 @@ int capteed_main(int argc, char **argv, std::span<DaemonExtension *const> extens
   storage_choice.secret_path = storage_secret;
   storage_choice.rpmb_path = rpmb_device;
   storage_choice.accept_rollback = storage_accept_rollback;
+  storage_choice.strict_anchor = storage_anchor == "strict";
   auto object_store = choose_object_store(storage_choice, &why);
   if (!object_store) {
     std::cerr << "capteed: trusted storage: " << why << "; not starting.\n";

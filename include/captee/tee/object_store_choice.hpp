@@ -30,6 +30,9 @@ struct StorageChoice {
   // --storage-accept-rollback: the administrator's acknowledgement of the
   // state directory as it is, after restoring a backup on purpose.
   bool accept_rollback = false;
+  // --storage-anchor strict: SQLite's commit, then the rollback root's
+  // write, with no window (decision 0029). False: overlapped, the default.
+  bool strict_anchor = false;
 };
 
 // The store for `choice`. Null, with `*why` set, if the store cannot be opened

@@ -5,6 +5,7 @@
 // and the Namespace::kRpmb objects.
 //
 // durable_store_open.cpp     opening: secret, RPMB, database, rollback check
+// durable_store_anchor.cpp   the rollback root: its format, writes, confirmation
 // durable_store_commit.cpp   owners, keys, the manifest and each commit
 // durable_store_chunks.cpp   REE objects' heads and chunks
 // durable_store_rpmb.cpp     Namespace::kRpmb objects in the RPMB area
@@ -21,6 +22,7 @@
 #include "captee/detail/little_endian.hpp"
 #include "captee/tee/storage/durable_object_store.hpp"
 #include "captee/tee/storage/rpmb.hpp"
+#include "anchor_thread.hpp"
 #include "captee/tee/storage/store_records.hpp"
 #include "sqlite_db.hpp"
 
@@ -29,7 +31,11 @@ namespace captee::tee::storage::durable {
 using captee::detail::load_le64;
 using captee::detail::store_le64;
 
-inline constexpr char kRootMagic[8] = {'C', 'P', 'T', 'R', 'O', 'O', 'T', '1'};
+// The rollback root in RPMB block 0: magic, store id, then generations.
+// Version 1 held one generation; version 2 holds the intent and the last
+// confirmed generation (decision 0029). Both are read; 2 is written.
+inline constexpr char kRootMagicV1[8] = {'C', 'P', 'T', 'R', 'O', 'O', 'T', '1'};
+inline constexpr char kRootMagicV2[8] = {'C', 'P', 'T', 'R', 'O', 'O', 'T', '2'};
 inline constexpr uint16_t kRootBlock = 0;
 inline constexpr uint16_t kAreaBlock = 1;  // the kRpmb objects area starts here
 
@@ -67,10 +73,7 @@ struct LoadedHead {
 class DurableObjectStore final : public ObjectStore {
  public:
   explicit DurableObjectStore(const DurableStoreOptions &options) : options_(options) {}
-  ~DurableObjectStore() override {
-    if (db_ != nullptr)
-      sqlite3_close_v2(db_);
-  }
+  ~DurableObjectStore() override;
 
   // Returns false (store unusable) with `*why`; sets health_ for the
   // opened-but-untrusted cases.
@@ -110,7 +113,15 @@ class DurableObjectStore final : public ObjectStore {
   bool open_database(std::string *why);
   bool open_rpmb(std::string *why);
   bool load_state(std::string *why);
-  bool write_root(uint64_t generation);
+  // The root's block for (intent, confirmed); only reads the store id.
+  bool write_root(uint64_t intent, uint64_t confirmed);
+  // With mu_ held: (generation, generation), once the store holds it.
+  void confirm_root();
+  // On the anchor thread: confirm_root() unless a caller holds mu_.
+  bool confirm_when_idle();
+  // Commits `txn` and writes the root for `generation` in the order
+  // options_.anchor says. kOk once both are durable.
+  StoreStatus commit_and_anchor(SqliteTransaction &txn, uint64_t generation);
 
   StoreStatus context(const Owner &owner, Context *ctx);
   // With mu_ held: the store's health, then the owner's context and the
@@ -165,6 +176,10 @@ class DurableObjectStore final : public ObjectStore {
   Key32 rpmb_key_;    // programmed into the RPMB device
   std::unique_ptr<EmulatedRpmb> device_;
   std::unique_ptr<RpmbDriver> driver_;
+  // What the RPMB's root says, as last written (or read at open).
+  uint64_t root_intent_ = 0;
+  uint64_t root_confirmed_ = 0;
+  std::unique_ptr<AnchorThread> anchor_;  // kOverlapped only
   StateRecord state_;
   std::array<Bucket, kBucketCount> buckets_;
   RpmbArea rpmb_area_;
