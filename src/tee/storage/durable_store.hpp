@@ -62,6 +62,8 @@ inline size_t bucket_of(const Hash32 &row_key) {
 struct OwnerKeys {
   Key32 seal;  // AES-256-GCM of heads, chunks and RPMB records
   Key32 name;  // HMAC of (namespace, id): the row key
+  // `seal`, set up once: chunks are sealed through it (storage_crypto.hpp).
+  std::unique_ptr<Sealer> chunk_sealer;
 };
 
 // One object read and authenticated.

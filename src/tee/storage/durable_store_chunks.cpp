@@ -76,7 +76,8 @@ StoreStatus DurableObjectStore::put_chunk(const Context &ctx, int64_t head_row,
                                           const HeadRecord &head, uint64_t index,
                                           ByteView plaintext, uint64_t version) {
   std::vector<uint8_t> sealed;
-  if (!seal(ctx.keys->seal, chunk_aad(head.object_nonce, index, version), plaintext, &sealed))
+  if (!ctx.keys->chunk_sealer->seal(chunk_aad(head.object_nonce, index, version), plaintext,
+                                    &sealed))
     return StoreStatus::kIoError;
   SqliteStatement put(*stmts_, "INSERT OR REPLACE INTO chunks(k, blob) VALUES (?, ?)");
   put.bind(1, chunk_row(head_row, index));

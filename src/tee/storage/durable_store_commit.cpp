@@ -19,6 +19,7 @@ StoreStatus DurableObjectStore::context(const Owner &owner, Context *ctx) {
       keys_.erase(ctx->owner_tag);
       return StoreStatus::kIoError;
     }
+    keys->chunk_sealer = std::make_unique<Sealer>(keys->seal);
     slot = std::move(keys);
   }
   ctx->keys = slot.get();
