@@ -124,6 +124,20 @@ class DurableObjectStore final : public ObjectStore {
   // Commits `txn` and writes the root for `generation` in the order
   // options_.anchor says. kOk once both are durable.
   StoreStatus commit_and_anchor(SqliteTransaction &txn, uint64_t generation);
+  // Overlapped only (else no-ops): starts the root's intent for
+  // `generation` on the anchor thread, so its flush runs while the change
+  // is sealed and committed; and waits for it (false: the root is unknown,
+  // and the store fails with kIoError). A change that starts an intent
+  // finishes it on every path (IntentScope).
+  void start_intent(uint64_t generation);
+  bool finish_intent();
+  struct IntentScope {
+    DurableObjectStore &store;
+    IntentScope(DurableObjectStore &s, uint64_t generation) : store(s) {
+      store.start_intent(generation);
+    }
+    ~IntentScope() { store.finish_intent(); }
+  };
 
   StoreStatus context(const Owner &owner, Context *ctx);
   // With mu_ held: the store's health, then the owner's context and the
@@ -182,6 +196,9 @@ class DurableObjectStore final : public ObjectStore {
   uint64_t root_intent_ = 0;
   uint64_t root_confirmed_ = 0;
   std::unique_ptr<AnchorThread> anchor_;  // kOverlapped only
+  bool intent_pending_ = false;           // started, not yet finished
+  uint64_t pending_intent_ = 0;
+  uint64_t pending_confirmed_ = 0;
   StateRecord state_;
   std::array<Bucket, kBucketCount> buckets_;
   RpmbArea rpmb_area_;

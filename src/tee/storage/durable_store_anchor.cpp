@@ -29,14 +29,17 @@ bool DurableObjectStore::write_root(uint64_t intent, uint64_t confirmed) {
 }
 
 void DurableObjectStore::confirm_root() {
-  if (driver_ == nullptr || health_ != StoreStatus::kOk || root_intent_ != state_.generation ||
-      root_confirmed_ == root_intent_)
+  const uint64_t g = state_.generation;
+  if (driver_ == nullptr || health_ != StoreStatus::kOk || intent_pending_ ||
+      (root_intent_ == g && root_confirmed_ == g))
     return;
-  // A failed confirmation leaves the root an intent over the previous
-  // generation, which the next open still accepts: nothing is lost but
-  // the shorter window.
-  if (write_root(state_.generation, state_.generation))
-    root_confirmed_ = state_.generation;
+  // The root is an intent over the store's generation (the last change's,
+  // or that of a change that failed before its commit): the store holds g
+  // durably, so (g, g) is true. A failed confirmation leaves the intent,
+  // which the next open still accepts: nothing is lost but the shorter
+  // window.
+  if (write_root(g, g))
+    root_intent_ = root_confirmed_ = g;
 }
 
 bool DurableObjectStore::confirm_when_idle() {
@@ -69,26 +72,52 @@ StoreStatus DurableObjectStore::commit_and_anchor(SqliteTransaction &txn, uint64
   }
   // Overlapped: the root records the intent `generation` over the confirmed
   // generation before it, which the store holds durably already, while
-  // SQLite commits. Whichever flush a crash interrupts, the next open finds
-  // the store at the intent, at the confirmed generation under an intent
-  // one above it, or one above the root: each a state only this store's
-  // own commits make (durable_store_open.cpp).
-  const uint64_t confirmed = state_.generation;
-  anchor_->start_write([this, generation, confirmed] { return write_root(generation, confirmed); });
+  // SQLite commits (and, for the changes that start it early, while the
+  // change is sealed). Whichever flush a crash interrupts, the next open
+  // finds the store at the intent, at the confirmed generation under an
+  // intent one above it, or one above the root: each a state only this
+  // store's own commits make (durable_store_open.cpp).
+  start_intent(generation);
   const int rc = txn.commit();
-  const bool root_written = anchor_->finish_write();
-  if (!root_written) {
-    // The root is unknown: as in the strict order, nothing may commit again
-    // until an open has read it.
-    health_ = StoreStatus::kIoError;
+  if (!finish_intent())
     return rc == SQLITE_OK ? StoreStatus::kIoError : sqlite_status(rc);
-  }
-  root_intent_ = generation;
-  root_confirmed_ = confirmed;
   if (rc != SQLITE_OK)
     return sqlite_status(rc);  // the intent stays unconfirmed; the next commit reuses it
   anchor_->arm_confirm();
   return StoreStatus::kOk;
+}
+
+void DurableObjectStore::start_intent(uint64_t generation) {
+  if (!anchor_ || health_ != StoreStatus::kOk)
+    return;
+  if (intent_pending_ && pending_intent_ == generation)
+    return;
+  if (!finish_intent())
+    return;
+  // Already on the device (a change that failed before its commit wrote it).
+  if (root_intent_ == generation && root_confirmed_ == state_.generation)
+    return;
+  pending_intent_ = generation;
+  pending_confirmed_ = state_.generation;
+  intent_pending_ = true;
+  anchor_->start_write([this, generation, confirmed = pending_confirmed_] {
+    return write_root(generation, confirmed);
+  });
+}
+
+bool DurableObjectStore::finish_intent() {
+  if (!intent_pending_)
+    return health_ == StoreStatus::kOk;
+  intent_pending_ = false;
+  if (!anchor_->finish_write()) {
+    // The root is unknown: as in the strict order, nothing may commit again
+    // until an open has read it.
+    health_ = StoreStatus::kIoError;
+    return false;
+  }
+  root_intent_ = pending_intent_;
+  root_confirmed_ = pending_confirmed_;
+  return true;
 }
 
 }  // namespace captee::tee::storage::durable
