@@ -192,7 +192,9 @@ class DurableObjectStore final : public ObjectStore {
   Key32 rpmb_key_;    // programmed into the RPMB device
   std::unique_ptr<EmulatedRpmb> device_;
   std::unique_ptr<RpmbDriver> driver_;
-  // What the RPMB's root says, as last written (or read at open).
+  // What the RPMB's root says, as last written (or read at open); known
+  // once the open has checked the store against it.
+  bool root_known_ = false;
   uint64_t root_intent_ = 0;
   uint64_t root_confirmed_ = 0;
   std::unique_ptr<AnchorThread> anchor_;  // kOverlapped only

@@ -30,7 +30,7 @@ bool DurableObjectStore::write_root(uint64_t intent, uint64_t confirmed) {
 
 void DurableObjectStore::confirm_root() {
   const uint64_t g = state_.generation;
-  if (driver_ == nullptr || health_ != StoreStatus::kOk || intent_pending_ ||
+  if (!root_known_ || health_ != StoreStatus::kOk || intent_pending_ ||
       (root_intent_ == g && root_confirmed_ == g))
     return;
   // The root is an intent over the store's generation (the last change's,

@@ -149,6 +149,7 @@ bool DurableObjectStore::load_state(std::string *why) {
       *why = "cannot write the rollback root";
       return false;
     }
+    root_known_ = true;
     return true;
   }
   if (rc != SQLITE_ROW)
@@ -181,6 +182,7 @@ bool DurableObjectStore::load_state(std::string *why) {
       return false;
     }
     root_intent_ = root_confirmed_ = generation;
+    root_known_ = true;
   } else {
     return fail_open(StoreStatus::kRollback,
                      root_set
