@@ -289,6 +289,9 @@ int capteed_main(int argc, char **argv, std::span<DaemonExtension *const> extens
   }
   daemon.stop();
   apps->shutdown();  // no TA process outlives capteed
+  // Trusted storage's last change confirmed in the RPMB, so a clean stop
+  // leaves no rollback window (decision 0029).
+  admin_store->settle();
   shutdown_extensions();
   return 0;
 }

@@ -94,6 +94,7 @@ class DurableObjectStore final : public ObjectStore {
   StoreStatus remove(const Owner &owner, Namespace ns, ByteView id) override;
   StoreStatus list(const Owner &owner, Namespace ns, std::vector<Bytes> *ids) override;
   StoreStatus usage(std::vector<OwnerUsage> *out) override;
+  void settle() override;
 
  private:
   // What a call works on: the owner's tag and keys.

@@ -19,6 +19,11 @@ DurableObjectStore::~DurableObjectStore() {
     sqlite3_close_v2(db_);
 }
 
+void DurableObjectStore::settle() {
+  std::lock_guard lock(mu_);
+  confirm_root();
+}
+
 bool DurableObjectStore::write_root(uint64_t intent, uint64_t confirmed) {
   uint8_t block[kRpmbBlockSize] = {};
   std::memcpy(block, kRootMagicV2, 8);
