@@ -22,7 +22,7 @@ using namespace captee::tee::storage;
 using Clock = std::chrono::steady_clock;
 
 struct BenchStore {
-  BenchStore() {
+  explicit BenchStore(RollbackAnchor anchor = RollbackAnchor::kOverlapped) {
     const char *base = getenv("CAPTEE_BENCH_DIR");
     std::string tmpl = std::string(base ? base : "/var/tmp") + "/captee-bench-store-XXXXXX";
     if (mkdtemp(tmpl.data()) == nullptr)
@@ -32,6 +32,7 @@ struct BenchStore {
     o.state_dir = dir + "/state";
     o.rpmb_path = dir + "/rpmb";
     o.quota_bytes = 1ull << 30;
+    o.anchor = anchor;
     std::string why;
     store = open_durable_object_store(o, &why);
     if (!store || !why.empty())
@@ -100,8 +101,8 @@ BENCHMARK(BM_StorageCreateSmall)->UseRealTime()->MinTime(1.0);
 
 // The store's durable 1 MiB write and a plain file's write + fsync of 1 MiB,
 // alternately, so both see the same disk at the same moment.
-void BM_StorageWrite1M_VsFsyncFile(benchmark::State &state) {
-  BenchStore b;
+void write1m_vs_fsync_file(benchmark::State &state, RollbackAnchor anchor) {
+  BenchStore b(anchor);
   const Bytes data = filled(1 << 20, 4);
   if (b.store->create(b.owner, Namespace::kRee, kId, {}, {}, data, false) != StoreStatus::kOk)
     std::abort();
@@ -129,7 +130,16 @@ void BM_StorageWrite1M_VsFsyncFile(benchmark::State &state) {
   state.counters["store_ms"] = 1000 * store_s / static_cast<double>(state.iterations());
   state.counters["file_ms"] = 1000 * file_s / static_cast<double>(state.iterations());
 }
+void BM_StorageWrite1M_VsFsyncFile(benchmark::State &state) {
+  write1m_vs_fsync_file(state, RollbackAnchor::kOverlapped);
+}
 BENCHMARK(BM_StorageWrite1M_VsFsyncFile)->UseRealTime()->MinTime(2.0);
+
+// The same with --storage-anchor strict: the root's write after the commit.
+void BM_StorageWrite1MStrict_VsFsyncFile(benchmark::State &state) {
+  write1m_vs_fsync_file(state, RollbackAnchor::kStrict);
+}
+BENCHMARK(BM_StorageWrite1MStrict_VsFsyncFile)->UseRealTime()->MinTime(2.0);
 
 }  // namespace
 

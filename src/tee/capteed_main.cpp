@@ -123,6 +123,15 @@ int capteed_main(int argc, char **argv, std::span<DaemonExtension *const> extens
                  "device secret and the RPMB stay with capteed either way (docs/STORAGE.md)")
       ->check(CLI::IsMember({"state-dir", "supplicant"}))
       ->capture_default_str();
+  std::string storage_anchor = "overlapped";
+  app.add_option("--storage-anchor", storage_anchor,
+                 "When trusted storage's rollback root is written: 'overlapped' beside each "
+                 "change's commit, confirmed by the next change or when idle (a change is "
+                 "undone by restoring the state directory only until then), or 'strict' after "
+                 "each commit, with no such window but two flushes in sequence "
+                 "(docs/STORAGE.md)")
+      ->check(CLI::IsMember({"overlapped", "strict"}))
+      ->capture_default_str();
   for (DaemonExtension *e : extensions) {
     e->add_options(app);
   }
@@ -185,6 +194,7 @@ int capteed_main(int argc, char **argv, std::span<DaemonExtension *const> extens
   storage_choice.supplicant_backend = storage_backend == "supplicant";
   storage_choice.listeners = listeners;
   storage_choice.log = [](const std::string &line) { std::cerr << "capteed: " << line << "\n"; };
+  storage_choice.strict_anchor = storage_anchor == "strict";
   auto object_store = choose_object_store(storage_choice, &why);
   if (!object_store) {
     std::cerr << "capteed: trusted storage: " << why << "; not starting.\n";
@@ -293,6 +303,9 @@ int capteed_main(int argc, char **argv, std::span<DaemonExtension *const> extens
   }
   daemon.stop();
   apps->shutdown();  // no TA process outlives capteed
+  // Trusted storage's last change confirmed in the RPMB, so a clean stop
+  // leaves no rollback window (decision 0029).
+  admin_store->settle();
   shutdown_extensions();
   return 0;
 }

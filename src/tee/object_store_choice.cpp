@@ -31,6 +31,8 @@ std::shared_ptr<storage::ObjectStore> choose_object_store(const StorageChoice &c
   options.rpmb_path = choice.rpmb_path.empty() ? dir + ".rpmb" : choice.rpmb_path;
   options.quota_bytes = choice.quota_bytes;
   options.accept_rollback = choice.accept_rollback;
+  options.anchor = choice.strict_anchor ? storage::RollbackAnchor::kStrict
+                                        : storage::RollbackAnchor::kOverlapped;
   if (choice.supplicant_backend) {
     if (!choice.listeners) {
       *why = "the supplicant storage backend has no listener table";

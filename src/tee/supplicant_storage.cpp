@@ -107,6 +107,16 @@ class SupplicantObjectStore final : public ObjectStore {
   StoreStatus usage(std::vector<OwnerUsage> *out) override {
     return with_store([&](ObjectStore &s) { return s.usage(out); });
   }
+  void settle() override {
+    std::shared_ptr<Backend> b;
+    {
+      std::lock_guard lock(mu_);
+      b = backend_;
+    }
+    if (b && b->store) {
+      b->store->settle();
+    }
+  }
 
  private:
   template <class F>
@@ -130,6 +140,15 @@ class SupplicantObjectStore final : public ObjectStore {
     std::lock_guard lock(mu_);
     if (backend_ && backend_->files->is(entry.cbo)) {
       return backend_;
+    }
+    if (backend_ && backend_->store) {
+      // Confirm the old store's last change before the new registration's
+      // files are opened: with the overlapped anchor (decision 0029) the
+      // root may still hold an intent over the generation before it, which
+      // a supplicant that re-registers with the files from just before that
+      // change would otherwise get accepted. Its calls fail now (its
+      // supplicant is gone), so nothing commits after this.
+      backend_->store->settle();
     }
     auto b = std::make_shared<Backend>();
     b->files = std::make_shared<SupplicantFiles>(entry);

@@ -174,5 +174,20 @@ TEST(GpStorageDurable, TheDeviceSecretIsTheOwnersAloneAndTheRpmbLivesBesideTheSt
       << "outside the state directory, so a backup of it never brings the root back";
 }
 
+TEST(GpStorageDurable, TheStrictAnchorIsCapteedsChoiceAndKeepsTheSameStore) {
+  TempDir dir;
+  const std::string state = dir.path + "/state";
+  {
+    Tee tee(state, {"--storage-anchor", "strict"});
+    ASSERT_TRUE(tee.ready());
+    ASSERT_EQ(tee.put(kTa, "counter", "1"), TEEC_SUCCESS);
+    EXPECT_EQ(tee.daemon().stop(), 0);
+  }
+  // Either anchor reads the same root: switching back loses nothing.
+  Tee tee(state);
+  ASSERT_TRUE(tee.ready());
+  EXPECT_EQ(tee.get(kTa, "counter"), "1");
+}
+
 }  // namespace
 }  // namespace captee::test

@@ -40,6 +40,9 @@ struct StorageChoice {
   std::shared_ptr<apps::ListenerTable> listeners;  // with supplicant_backend
   // Where the supplicant backend logs (opened, cannot be trusted).
   std::function<void(const std::string &)> log;
+  // --storage-anchor strict: SQLite's commit, then the rollback root's
+  // write, with no window (decision 0029). False: overlapped, the default.
+  bool strict_anchor = false;
 };
 
 // The store for `choice`. Null, with `*why` set, if the store cannot be opened

@@ -40,6 +40,8 @@ StoreStatus DurableObjectStore::change_stream(
     const Context &ctx, Namespace ns, const Hash32 &key, const LoadedHead &h, uint64_t new_bytes,
     const std::function<StoreStatus(HeadRecord *, uint64_t)> &change) {
   const uint64_t version = state_.generation + 1;
+  // The root's flush runs while the chunks are sealed and committed.
+  IntentScope intent(*this, version);
   StoreStatus s;
   {
     SqliteTransaction txn(db_);
@@ -94,6 +96,7 @@ StoreStatus DurableObjectStore::create(const Owner &owner, Namespace ns, ByteVie
   if (StoreStatus s = quota_check(ctx, exists ? old->bytes : 0, bytes); s != StoreStatus::kOk)
     return s;
   const uint64_t version = state_.generation + 1;
+  IntentScope intent(*this, version);  // as in change_stream
   SqliteTransaction txn(db_);
   if (txn.begin_rc() != SQLITE_OK)
     return status_from_sqlite(txn.begin_rc());

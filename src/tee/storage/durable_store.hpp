@@ -5,6 +5,7 @@
 // and the Namespace::kRpmb objects.
 //
 // durable_store_open.cpp     opening: secret, RPMB, database, rollback check
+// durable_store_anchor.cpp   the rollback root: its format, writes, confirmation
 // durable_store_commit.cpp   owners, keys, the manifest and each commit
 // durable_store_chunks.cpp   REE objects' heads and chunks
 // durable_store_rpmb.cpp     Namespace::kRpmb objects in the RPMB area
@@ -21,6 +22,7 @@
 #include "captee/detail/little_endian.hpp"
 #include "captee/tee/storage/durable_object_store.hpp"
 #include "captee/tee/storage/rpmb.hpp"
+#include "anchor_thread.hpp"
 #include "captee/tee/storage/store_records.hpp"
 #include "sqlite_db.hpp"
 
@@ -29,7 +31,11 @@ namespace captee::tee::storage::durable {
 using captee::detail::load_le64;
 using captee::detail::store_le64;
 
-inline constexpr char kRootMagic[8] = {'C', 'P', 'T', 'R', 'O', 'O', 'T', '1'};
+// The rollback root in RPMB block 0: magic, store id, then generations.
+// Version 1 held one generation; version 2 holds the intent and the last
+// confirmed generation (decision 0029). Both are read; 2 is written.
+inline constexpr char kRootMagicV1[8] = {'C', 'P', 'T', 'R', 'O', 'O', 'T', '1'};
+inline constexpr char kRootMagicV2[8] = {'C', 'P', 'T', 'R', 'O', 'O', 'T', '2'};
 inline constexpr uint16_t kRootBlock = 0;
 inline constexpr uint16_t kAreaBlock = 1;  // the kRpmb objects area starts here
 
@@ -56,6 +62,8 @@ inline size_t bucket_of(const Hash32 &row_key) {
 struct OwnerKeys {
   Key32 seal;  // AES-256-GCM of heads, chunks and RPMB records
   Key32 name;  // HMAC of (namespace, id): the row key
+  // `seal`, set up once: chunks are sealed through it (storage_crypto.hpp).
+  std::unique_ptr<Sealer> chunk_sealer;
 };
 
 // One object read and authenticated.
@@ -67,10 +75,7 @@ struct LoadedHead {
 class DurableObjectStore final : public ObjectStore {
  public:
   explicit DurableObjectStore(const DurableStoreOptions &options) : options_(options) {}
-  ~DurableObjectStore() override {
-    if (db_ != nullptr)
-      sqlite3_close_v2(db_);
-  }
+  ~DurableObjectStore() override;
 
   // Returns false (store unusable) with `*why`; sets health_ for the
   // opened-but-untrusted cases.
@@ -89,6 +94,7 @@ class DurableObjectStore final : public ObjectStore {
   StoreStatus remove(const Owner &owner, Namespace ns, ByteView id) override;
   StoreStatus list(const Owner &owner, Namespace ns, std::vector<Bytes> *ids) override;
   StoreStatus usage(std::vector<OwnerUsage> *out) override;
+  void settle() override;
 
  private:
   // What a call works on: the owner's tag and keys.
@@ -110,7 +116,29 @@ class DurableObjectStore final : public ObjectStore {
   bool open_database(std::string *why);
   bool open_rpmb(std::string *why);
   bool load_state(std::string *why);
-  bool write_root(uint64_t generation);
+  // The root's block for (intent, confirmed); only reads the store id.
+  bool write_root(uint64_t intent, uint64_t confirmed);
+  // With mu_ held: (generation, generation), once the store holds it.
+  void confirm_root();
+  // On the anchor thread: confirm_root() unless a caller holds mu_.
+  bool confirm_when_idle();
+  // Commits `txn` and writes the root for `generation` in the order
+  // options_.anchor says. kOk once both are durable.
+  StoreStatus commit_and_anchor(SqliteTransaction &txn, uint64_t generation);
+  // Overlapped only (else no-ops): starts the root's intent for
+  // `generation` on the anchor thread, so its flush runs while the change
+  // is sealed and committed; and waits for it (false: the root is unknown,
+  // and the store fails with kIoError). A change that starts an intent
+  // finishes it on every path (IntentScope).
+  void start_intent(uint64_t generation);
+  bool finish_intent();
+  struct IntentScope {
+    DurableObjectStore &store;
+    IntentScope(DurableObjectStore &s, uint64_t generation) : store(s) {
+      store.start_intent(generation);
+    }
+    ~IntentScope() { store.finish_intent(); }
+  };
 
   StoreStatus context(const Owner &owner, Context *ctx);
   // With mu_ held: the store's health, then the owner's context and the
@@ -165,6 +193,15 @@ class DurableObjectStore final : public ObjectStore {
   Key32 rpmb_key_;    // programmed into the RPMB device
   std::unique_ptr<EmulatedRpmb> device_;
   std::unique_ptr<RpmbDriver> driver_;
+  // What the RPMB's root says, as last written (or read at open); known
+  // once the open has checked the store against it.
+  bool root_known_ = false;
+  uint64_t root_intent_ = 0;
+  uint64_t root_confirmed_ = 0;
+  std::unique_ptr<AnchorThread> anchor_;  // kOverlapped only
+  bool intent_pending_ = false;           // started, not yet finished
+  uint64_t pending_intent_ = 0;
+  uint64_t pending_confirmed_ = 0;
   StateRecord state_;
   std::array<Bucket, kBucketCount> buckets_;
   RpmbArea rpmb_area_;

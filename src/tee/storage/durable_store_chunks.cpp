@@ -76,7 +76,8 @@ StoreStatus DurableObjectStore::put_chunk(const Context &ctx, int64_t head_row,
                                           const HeadRecord &head, uint64_t index,
                                           ByteView plaintext, uint64_t version) {
   std::vector<uint8_t> sealed;
-  if (!seal(ctx.keys->seal, chunk_aad(head.object_nonce, index, version), plaintext, &sealed))
+  if (!ctx.keys->chunk_sealer->seal(chunk_aad(head.object_nonce, index, version), plaintext,
+                                    &sealed))
     return StoreStatus::kIoError;
   SqliteStatement put(*stmts_, "INSERT OR REPLACE INTO chunks(k, blob) VALUES (?, ?)");
   put.bind(1, chunk_row(head_row, index));
@@ -146,7 +147,19 @@ StoreStatus DurableObjectStore::write_data(const Context &ctx, int64_t head_row,
     const uint64_t held_end =
         old != nullptr ? std::min(old->head.data_size, chunk_start + kChunkSize) : chunk_start;
     const bool covers = from == chunk_start && to >= held_end;
-    if (old != nullptr && index < old->head.chunk_versions.size() && !covers) {
+    if (covers) {
+      // The chunk becomes exactly these bytes of the caller's: sealed from
+      // where they are, with no plaintext copy to make and wipe (a 1 MiB
+      // write is 256 such chunks).
+      const ByteView whole =
+          data.subspan(static_cast<size_t>(from - offset), static_cast<size_t>(to - from));
+      if (StoreStatus s = put_chunk(ctx, head_row, *head, index, whole, version);
+          s != StoreStatus::kOk)
+        return s;
+      head->chunk_versions[index] = version;
+      continue;
+    }
+    if (old != nullptr && index < old->head.chunk_versions.size()) {
       if (StoreStatus s = load_chunk(ctx, *old, index, &chunk); s != StoreStatus::kOk)
         return s;
     } else {

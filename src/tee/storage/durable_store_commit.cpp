@@ -19,6 +19,7 @@ StoreStatus DurableObjectStore::context(const Owner &owner, Context *ctx) {
       keys_.erase(ctx->owner_tag);
       return StoreStatus::kIoError;
     }
+    keys->chunk_sealer = std::make_unique<Sealer>(keys->seal);
     slot = std::move(keys);
   }
   ctx->keys = slot.get();
@@ -107,20 +108,12 @@ StoreStatus DurableObjectStore::commit(SqliteTransaction &txn, Pending &p, uint6
   put.bind(1, sealed);
   if (int rc = put.step(); rc != SQLITE_DONE)
     return status_from_sqlite(rc);
-  if (int rc = txn.commit(); rc != SQLITE_OK)
-    return status_from_sqlite(rc) == StoreStatus::kOk ? StoreStatus::kIoError
-                                                      : status_from_sqlite(rc);
-  // Committed and synced: memory follows, then the root. A crash before the
-  // root's write leaves the database one generation ahead, which the next
-  // open accepts; a failed root write leaves the store unusable until then,
-  // since a second commit would put it two ahead.
+  const StoreStatus s = commit_and_anchor(txn, generation);
+  if (s != StoreStatus::kOk)
+    return s;
   state_ = next;
   for (auto &[b, bucket] : p.buckets)
     buckets_[b] = std::move(bucket);
-  if (!write_root(generation)) {
-    health_ = StoreStatus::kIoError;
-    return StoreStatus::kIoError;
-  }
   return StoreStatus::kOk;
 }
 

@@ -44,9 +44,12 @@ bool DurableObjectStore::open(std::string *why) {
     *why = "cannot derive the store's keys";
     return false;
   }
-  if (!open_rpmb(why) || !open_database(why))
+  if (!open_rpmb(why) || !open_database(why) || !load_state(why))
     return false;
-  return load_state(why);
+  if (health_ == StoreStatus::kOk && options_.anchor == RollbackAnchor::kOverlapped)
+    anchor_ = std::make_unique<AnchorThread>(std::chrono::milliseconds(options_.anchor_idle_ms),
+                                             [this] { return confirm_when_idle(); });
+  return true;
 }
 
 bool DurableObjectStore::open_rpmb(std::string *why) {
@@ -108,14 +111,6 @@ bool DurableObjectStore::open_database(std::string *why) {
   return true;
 }
 
-bool DurableObjectStore::write_root(uint64_t generation) {
-  uint8_t block[kRpmbBlockSize] = {};
-  std::memcpy(block, kRootMagic, 8);
-  std::memcpy(block + 8, state_.store_id.data(), kStoreIdSize);
-  store_le64(block + 8 + kStoreIdSize, generation);
-  return driver_->write(kRootBlock, block) == RpmbStatus::kOk;
-}
-
 bool DurableObjectStore::load_state(std::string *why) {
   if (health_ != StoreStatus::kOk)
     return true;
@@ -124,8 +119,12 @@ bool DurableObjectStore::load_state(std::string *why) {
     *why = "cannot read the rollback root";
     return false;
   }
-  const bool root_set = std::memcmp(root.data(), kRootMagic, 8) == 0;
-  const uint64_t root_generation = load_le64(root.data() + 8 + kStoreIdSize);
+  const bool root_v1 = std::memcmp(root.data(), kRootMagicV1, 8) == 0;
+  const bool root_set = root_v1 || std::memcmp(root.data(), kRootMagicV2, 8) == 0;
+  // A version 1 root is one generation, confirmed.
+  const uint64_t root_intent = load_le64(root.data() + 8 + kStoreIdSize);
+  const uint64_t root_confirmed =
+      root_v1 ? root_intent : load_le64(root.data() + 16 + kStoreIdSize);
 
   SqliteStatement get(*stmts_, "SELECT blob FROM state WHERE k = 0");
   const int rc = get.step();
@@ -150,10 +149,11 @@ bool DurableObjectStore::load_state(std::string *why) {
     put.bind(1, sealed);
     if (put.step() != SQLITE_DONE || txn.commit() != SQLITE_OK)
       return fail_open(StoreStatus::kIoError, "cannot create the store", why);
-    if (!write_root(0)) {
+    if (!write_root(0, 0)) {
       *why = "cannot write the rollback root";
       return false;
     }
+    root_known_ = true;
     return true;
   }
   if (rc != SQLITE_ROW)
@@ -166,26 +166,35 @@ bool DurableObjectStore::load_state(std::string *why) {
 
   const bool same_store =
       root_set && std::equal(state_.store_id.begin(), state_.store_id.end(), root.begin() + 8);
-  if (same_store && state_.generation == root_generation) {
-    // In step with the root.
-  } else if (same_store && state_.generation == root_generation + 1) {
-    // A crash between SQLite's commit and the root's write: the database is
-    // one step ahead, which only a committed change can make. Catch up.
-    if (!write_root(state_.generation)) {
-      *why = "cannot advance the rollback root";
+  // Decision 0029: the states a crash between this store's two flushes can
+  // leave, in either order. The store at the intent (in step); one above
+  // it (SQLite committed, the root's write did not land: only a committed
+  // change makes a state row one ahead, since nobody else can seal one);
+  // or at the confirmed generation under an intent one above it (the
+  // overlapped root landed, SQLite's commit did not). Anything older is a
+  // rollback. Each accepted state is then confirmed, which also ends the
+  // overlapped mode's window for the last change.
+  const uint64_t generation = state_.generation;
+  const bool in_step = generation == root_intent;
+  const bool one_ahead = generation > root_intent && generation - root_intent == 1;
+  const bool under_intent = generation == root_confirmed && root_intent > root_confirmed &&
+                            root_intent - root_confirmed == 1;
+  if ((same_store && (in_step || one_ahead || under_intent)) || options_.accept_rollback) {
+    if ((!same_store || root_intent != generation || root_confirmed != generation) &&
+        !write_root(generation, generation)) {
+      *why = same_store ? "cannot advance the rollback root" : "cannot write the rollback root";
       return false;
     }
-  } else if (options_.accept_rollback) {
-    if (!write_root(state_.generation)) {
-      *why = "cannot write the rollback root";
-      return false;
-    }
+    root_intent_ = root_confirmed_ = generation;
+    root_known_ = true;
   } else {
     return fail_open(StoreStatus::kRollback,
                      root_set
-                         ? (same_store ? "the store is older than its rollback root (generation " +
-                                             std::to_string(state_.generation) + ", root " +
-                                             std::to_string(root_generation) + ")"
+                         ? (same_store ? "the store is older than its rollback root "
+                                         "(generation " +
+                                             std::to_string(generation) + ", root " +
+                                             std::to_string(root_intent) + ", confirmed " +
+                                             std::to_string(root_confirmed) + ")"
                                        : std::string("the store is not the one the RPMB anchors"))
                          : std::string("the RPMB anchors no store (a new or reset RPMB device)"),
                      why);

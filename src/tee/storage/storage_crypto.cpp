@@ -95,9 +95,19 @@ bool random_bytes(std::span<uint8_t> out) {
   return fits_int(out.size()) && RAND_bytes(out.data(), static_cast<int>(out.size())) == 1;
 }
 
-bool seal(const Key32 &key, std::span<const uint8_t> aad, std::span<const uint8_t> plaintext,
-          std::vector<uint8_t> *sealed) {
-  if (!fits_int(plaintext.size()) || !fits_int(aad.size()))
+Sealer::Sealer(const Key32 &key) : ctx_(EVP_CIPHER_CTX_new()) {
+  // The key only: each seal() then sets its own nonce.
+  ready_ = ctx_ != nullptr &&
+           EVP_EncryptInit_ex(ctx_, EVP_aes_256_gcm(), nullptr, key.bytes.data(), nullptr) == 1;
+}
+
+Sealer::~Sealer() {
+  EVP_CIPHER_CTX_free(ctx_);  // cleanses the key schedule
+}
+
+bool Sealer::seal(std::span<const uint8_t> aad, std::span<const uint8_t> plaintext,
+                  std::vector<uint8_t> *sealed) {
+  if (!ready_ || !fits_int(plaintext.size()) || !fits_int(aad.size()))
     return false;
   sealed->assign(kSealOverhead + plaintext.size(), 0);
   uint8_t *nonce = sealed->data();
@@ -105,19 +115,23 @@ bool seal(const Key32 &key, std::span<const uint8_t> aad, std::span<const uint8_
   uint8_t *tag = body + plaintext.size();
   if (!random_bytes({nonce, kNonceSize}))
     return false;
-  CipherCtx ctx(EVP_CIPHER_CTX_new());
   int len = 0;
-  if (!ctx ||
-      EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key.bytes.data(), nonce) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), nullptr, &len, aad.data(), static_cast<int>(aad.size())) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), body, &len, plaintext.data(),
-                        static_cast<int>(plaintext.size())) != 1 ||
-      EVP_EncryptFinal_ex(ctx.get(), body + len, &len) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, static_cast<int>(kTagSize), tag) != 1) {
+  if (EVP_EncryptInit_ex(ctx_, nullptr, nullptr, nullptr, nonce) != 1 ||
+      EVP_EncryptUpdate(ctx_, nullptr, &len, aad.data(), static_cast<int>(aad.size())) != 1 ||
+      EVP_EncryptUpdate(ctx_, body, &len, plaintext.data(), static_cast<int>(plaintext.size())) !=
+          1 ||
+      EVP_EncryptFinal_ex(ctx_, body + len, &len) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx_, EVP_CTRL_GCM_GET_TAG, static_cast<int>(kTagSize), tag) != 1) {
     sealed->clear();
     return false;
   }
   return true;
+}
+
+bool seal(const Key32 &key, std::span<const uint8_t> aad, std::span<const uint8_t> plaintext,
+          std::vector<uint8_t> *sealed) {
+  Sealer sealer(key);
+  return sealer.seal(aad, plaintext, sealed);
 }
 
 bool open_sealed(const Key32 &key, std::span<const uint8_t> aad, std::span<const uint8_t> sealed,

@@ -12,6 +12,20 @@
 
 namespace captee::tee::storage {
 
+// When the RPMB's rollback root is written for a change (decision 0029).
+enum class RollbackAnchor {
+  // The root's write runs beside SQLite's commit and records an intent
+  // (this generation, the previous one confirmed); the confirmation rides
+  // the next change, or a write of its own once the store has been idle for
+  // `anchor_idle_ms`. A durable change costs the slower of the two flushes.
+  // Window: until the confirmation lands, restoring the state directory as
+  // it was just before the last change undoes that one change.
+  kOverlapped,
+  // SQLite's commit, then the root's write (confirmed at once): two flushes
+  // in sequence, no window.
+  kStrict,
+};
+
 struct DurableStoreOptions {
   // The directory holding the store (created 0700 if missing): store.db and
   // its WAL, and the device secret unless `secret_path` says otherwise.
@@ -32,6 +46,12 @@ struct DurableStoreOptions {
   // (after restoring a backup on purpose, or replacing the RPMB): anchors the
   // rollback root to it instead of reporting kRollback. Never set by default.
   bool accept_rollback = false;
+  // How the rollback root follows each change (above). The default is
+  // kOverlapped: docs/STORAGE.md says what its window is and who needs kStrict.
+  RollbackAnchor anchor = RollbackAnchor::kOverlapped;
+  // kOverlapped: the idle time after the last change before its confirmation
+  // is written on its own.
+  uint32_t anchor_idle_ms = 10;
   // The SQLite VFS to open the database with (empty: the default, files in
   // state_dir): the supplicant backend's ListenerVfs (listener_vfs.hpp), or
   // a test's. Given, SQLite keeps its temporary files in memory.

@@ -137,6 +137,12 @@ class ObjectStore {
 
   // Every owner that has objects, with totals (administration).
   virtual StoreStatus usage(std::vector<OwnerUsage> *out) = 0;
+
+  // A clean stop, after the last call: whatever the store leaves to idle
+  // time is done now (the durable store confirms its rollback root, which
+  // ends the overlapped anchor's window; decision 0029). Calls may still
+  // follow. Does nothing by default.
+  virtual void settle() {}
 };
 
 }  // namespace captee::tee::storage
