@@ -270,5 +270,27 @@ TEST_F(StagedStorageTest, TheCapIsPerTaAndAnEndedProcessGivesItsStageBack) {
   EXPECT_EQ(storage_.staged_bytes(kOtherTa), 0u);
 }
 
+// Hostile: many TAs (a user may load as many of their own as they like)
+// each staging up to its own cap and never committing cannot make capteed
+// hold more than four caps' worth; what one gives back another may take.
+TEST_F(StagedStorageTest, AllTasTogetherHoldAtMostFourCaps) {
+  const uint64_t most = ITrustedStorage_MAX_STAGED;
+  std::vector<ITrustedStorage> tas;
+  std::vector<uint32_t> handles;
+  for (uint8_t n = 0; n < 5; ++n) {
+    const Owner owner{apps::TaAuthority::user(1000), {uint8_t(20 + n)}};
+    tas.push_back(bind(owner));
+    handles.push_back(0);
+    ASSERT_EQ(create(tas.back(), "big", kWrite, "", &handles.back()), Object_OK);
+  }
+  for (size_t i = 0; i < 4; ++i) {
+    ASSERT_EQ(tas[i].stageBegin(handles[i], 0, most), Object_OK) << "TA " << i;
+  }
+  EXPECT_EQ(tas[4].stageBegin(handles[4], 0, kPiece + 1), ITrustedStorage_ERROR_NO_SPACE)
+      << "a fifth TA past what all may hold";
+  tas[0] = ITrustedStorage();  // that process ends: its stage goes
+  EXPECT_EQ(tas[4].stageBegin(handles[4], 0, most), Object_OK);
+}
+
 }  // namespace
 }  // namespace captee::tee::storage

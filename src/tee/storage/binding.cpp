@@ -160,7 +160,8 @@ class Binding final : public iface::ITrustedStorageSkeleton {
         return ITrustedStorage_ERROR_ACCESS_DENIED;
       }
     }
-    stage_ = StagedData::begin(&state_->staged_bytes, handle, offset, size);
+    stage_ =
+        StagedData::begin(&state_->staged_bytes, state_->all_staged.get(), handle, offset, size);
     return stage_ ? Object_OK : ITrustedStorage_ERROR_NO_SPACE;
   }
 

@@ -5,6 +5,7 @@
 // holds the owner's lock around every use.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -60,6 +61,9 @@ struct OwnerState {
   // Bytes the owner's bindings hold staged (staged_data.hpp), at most
   // ITrustedStorage_MAX_STAGED.
   uint64_t staged_bytes = 0;
+  // Bytes all owners' bindings hold staged, at most kMaxStagedAllTas: one
+  // counter shared by every owner of this TrustedStorage.
+  std::shared_ptr<std::atomic<uint64_t>> all_staged;
 };
 
 }  // namespace captee::tee::storage

@@ -7,22 +7,34 @@
 
 namespace captee::tee::storage {
 
-std::unique_ptr<StagedData> StagedData::begin(uint64_t *owner_staged, uint32_t handle,
+std::unique_ptr<StagedData> StagedData::begin(uint64_t *owner_staged,
+                                              std::atomic<uint64_t> *all_staged, uint32_t handle,
                                               uint64_t offset, uint64_t size) {
-  // The total never passes the cap, so the subtraction cannot wrap.
+  // The totals never pass their caps, so the subtractions cannot wrap.
   if (*owner_staged > ITrustedStorage_MAX_STAGED ||
       size > ITrustedStorage_MAX_STAGED - *owner_staged) {
     return nullptr;
   }
+  // Other owners stage in parallel (each under its own lock): claim the
+  // bytes in the shared total before taking the memory.
+  uint64_t all = all_staged->load();
+  do {
+    if (all > kMaxStagedAllTas || size > kMaxStagedAllTas - all) {
+      return nullptr;
+    }
+  } while (!all_staged->compare_exchange_weak(all, all + size));
   std::unique_ptr<StagedData> stage(new (std::nothrow)
-                                        StagedData(owner_staged, handle, offset, size));
-  if (!stage) {
-    return nullptr;
+                                        StagedData(owner_staged, all_staged, handle, offset, size));
+  if (stage) {
+    try {
+      stage->bytes_.raw().reserve(static_cast<size_t>(size));
+    } catch (const std::bad_alloc &) {
+      stage.reset();  // counted nothing yet: the destructor gives nothing back
+    }
   }
-  try {
-    stage->bytes_.raw().reserve(static_cast<size_t>(size));
-  } catch (const std::bad_alloc &) {
-    return nullptr;  // counted nothing yet: the destructor gives nothing back
+  if (!stage) {
+    all_staged->fetch_sub(size);
+    return nullptr;
   }
   *owner_staged += size;
   stage->counted_ = true;
@@ -33,6 +45,7 @@ StagedData::~StagedData() {
   bytes_.wipe();
   if (counted_) {
     *owner_staged_ -= size_;
+    all_staged_->fetch_sub(size_);
   }
 }
 

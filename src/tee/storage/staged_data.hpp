@@ -5,29 +5,39 @@
 //
 // Memory: the whole size is reserved when the stage begins (so pieces never
 // reallocate and leave unwiped copies behind) and counted in the owner's
-// staged total, which stays at most ITrustedStorage_MAX_STAGED. Destroying
+// staged total, which stays at most ITrustedStorage_MAX_STAGED, and in the
+// total over all owners, which stays at most kMaxStagedAllTas. Destroying
 // a stage wipes what it received and gives its size back to that total.
 // Not thread-safe: the binding holds the owner's lock around every use,
 // construction and destruction included.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 
+#include "ITrustedStorage.h"
 #include "captee/tee/storage/object_store.hpp"
 #include "captee/tee/storage/storage_crypto.hpp"
 
 namespace captee::tee::storage {
 
+// What all TAs together may hold staged: four TAs at their own cap. The cap
+// per TA bounds one TA; a user may load many TAs of their own (decision
+// 0031), and this keeps capteed's memory bounded whatever is loaded.
+inline constexpr uint64_t kMaxStagedAllTas = uint64_t{4} * ITrustedStorage_MAX_STAGED;
+
 class StagedData {
  public:
   // A stage of `size` bytes through `handle` (ITrustedStorage_STAGE_CREATE
   // for a create) at `offset`, counted in `*owner_staged` (the owner's
-  // total, which must outlive the stage). Null when the owner's total would
-  // pass ITrustedStorage_MAX_STAGED or the memory cannot be had; the caller
-  // checked that offset + size stays within kMaxDataPosition.
-  static std::unique_ptr<StagedData> begin(uint64_t *owner_staged, uint32_t handle, uint64_t offset,
-                                           uint64_t size);
+  // total) and `*all_staged` (every owner's), which must outlive the stage.
+  // Null when the owner's total would pass ITrustedStorage_MAX_STAGED, the
+  // total over all owners kMaxStagedAllTas, or the memory cannot be had;
+  // the caller checked that offset + size stays within kMaxDataPosition.
+  static std::unique_ptr<StagedData> begin(uint64_t *owner_staged,
+                                           std::atomic<uint64_t> *all_staged, uint32_t handle,
+                                           uint64_t offset, uint64_t size);
   ~StagedData();
   StagedData(const StagedData &) = delete;
   StagedData &operator=(const StagedData &) = delete;
@@ -46,14 +56,20 @@ class StagedData {
   ByteView bytes() const { return bytes_.view(); }
 
  private:
-  StagedData(uint64_t *owner_staged, uint32_t handle, uint64_t offset, uint64_t size)
-      : owner_staged_(owner_staged), handle_(handle), offset_(offset), size_(size) {}
+  StagedData(uint64_t *owner_staged, std::atomic<uint64_t> *all_staged, uint32_t handle,
+             uint64_t offset, uint64_t size)
+      : owner_staged_(owner_staged),
+        all_staged_(all_staged),
+        handle_(handle),
+        offset_(offset),
+        size_(size) {}
 
   uint64_t *const owner_staged_;
+  std::atomic<uint64_t> *const all_staged_;
   const uint32_t handle_;
   const uint64_t offset_;
   const uint64_t size_;
-  bool counted_ = false;  // whether size_ is in *owner_staged_
+  bool counted_ = false;  // whether size_ is in *owner_staged_ and *all_staged_
   SecretBytes bytes_;
 };
 

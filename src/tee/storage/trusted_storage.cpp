@@ -28,6 +28,8 @@ struct TrustedStorage::State {
   std::mutex mu;
   // Weak: an owner's state lives while one of its processes holds a binding.
   std::map<OwnerKey, std::weak_ptr<OwnerState>> owners;
+  const std::shared_ptr<std::atomic<uint64_t>> all_staged =
+      std::make_shared<std::atomic<uint64_t>>(0);
 
   std::shared_ptr<OwnerState> owner_state(const Owner &owner) {
     std::lock_guard lock(mu);
@@ -35,6 +37,7 @@ struct TrustedStorage::State {
     auto s = slot.lock();
     if (!s) {
       s = std::make_shared<OwnerState>();
+      s->all_staged = all_staged;
       slot = s;
     }
     // Drop the records of owners whose processes all ended.
