@@ -31,6 +31,17 @@ std::string default_socket() {
 }  // namespace
 
 int capteed_main(int argc, char **argv, std::span<DaemonExtension *const> extensions) {
+  // Block the stop signals before anything can start a thread (the durable
+  // store's anchor thread starts when the store opens, well before the
+  // daemon listens), so that only sigwait below sees them. A thread that
+  // did not block them would take a SIGTERM that arrives while the main
+  // thread is between two sigwaits (after SIGSTOP and SIGCONT, say) and the
+  // process would die of it, without its clean stop.
+  sigset_t stop_set;
+  sigemptyset(&stop_set);
+  sigaddset(&stop_set, SIGTERM);
+  sigaddset(&stop_set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_set, nullptr);
   CLI::App app{"capteed: captee's TEE daemon (the secure world)", "capteed"};
   std::string socket = default_socket();
   std::string policy_file;
@@ -222,12 +233,6 @@ int capteed_main(int argc, char **argv, std::span<DaemonExtension *const> extens
     return 1;
   }
 
-  // Block the stop signals before any thread starts so only sigwait sees them.
-  sigset_t stop_set;
-  sigemptyset(&stop_set);
-  sigaddset(&stop_set, SIGTERM);
-  sigaddset(&stop_set, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_set, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
 
   // One descriptor per client connection: take the hard limit.
