@@ -256,16 +256,20 @@ TEE_Result TEE_InvokeTACommand(TEE_TASessionHandle session, uint32_t cancellatio
     const auto wire = chain.bytes();
     // Direct only with a chain the callee can extend: a full one (or none,
     // a host without an id) goes through capteed, which starts a new one.
+    // The callee's host and capteed's session take the same invokeInChain.
+    auto invoke_in_chain = [&](auto invoke, Object target) {
+      return invoke(target, wire.data(), wire.size(), commandID, call.code(),
+                    cancellationRequestTimeout, paramTypes, p.ex_types(), p.in(0).data(),
+                    p.in(0).size(), p.in(1).data(), p.in(1).size(), p.in(2).data(), p.in(2).size(),
+                    p.in(3).data(), p.in(3).size(), p.out(0).data(), p.out(0).size(), p.out_len(0),
+                    p.out(1).data(), p.out(1).size(), p.out_len(1), p.out(2).data(),
+                    p.out(2).size(), p.out_len(2), p.out(3).data(), p.out(3).size(), p.out_len(3),
+                    p.mem(0), p.mem(1), p.mem(2), p.mem(3), p.out_size(0), p.out_size(1),
+                    p.out_size(2), p.out_size(3), &ret, &origin);
+    };
     int32_t err = IGPSessionTa_ERROR_FORWARD;
     if (!s.direct.is_null() && !chain.empty() && !chain.full()) {
-      err = IGPSessionTa_invokeInChain(
-          s.direct.get(), wire.data(), wire.size(), commandID, call.code(),
-          cancellationRequestTimeout, paramTypes, p.ex_types(), p.in(0).data(), p.in(0).size(),
-          p.in(1).data(), p.in(1).size(), p.in(2).data(), p.in(2).size(), p.in(3).data(),
-          p.in(3).size(), p.out(0).data(), p.out(0).size(), p.out_len(0), p.out(1).data(),
-          p.out(1).size(), p.out_len(1), p.out(2).data(), p.out(2).size(), p.out_len(2),
-          p.out(3).data(), p.out(3).size(), p.out_len(3), p.mem(0), p.mem(1), p.mem(2), p.mem(3),
-          p.out_size(0), p.out_size(1), p.out_size(2), p.out_size(3), &ret, &origin);
+      err = invoke_in_chain(IGPSessionTa_invokeInChain, s.direct.get());
       if (died(err)) {
         // The callee's process is gone: capteed's session says so as well.
         ret = TEE_ERROR_TARGET_DEAD;
@@ -276,14 +280,7 @@ TEE_Result TEE_InvokeTACommand(TEE_TASessionHandle session, uint32_t cancellatio
       }
     }
     if (err == IGPSessionTa_ERROR_FORWARD) {
-      err = IGPSessionCapteeTa_invokeInChain(
-          s.session.get(), wire.data(), wire.size(), commandID, call.code(),
-          cancellationRequestTimeout, paramTypes, p.ex_types(), p.in(0).data(), p.in(0).size(),
-          p.in(1).data(), p.in(1).size(), p.in(2).data(), p.in(2).size(), p.in(3).data(),
-          p.in(3).size(), p.out(0).data(), p.out(0).size(), p.out_len(0), p.out(1).data(),
-          p.out(1).size(), p.out_len(1), p.out(2).data(), p.out(2).size(), p.out_len(2),
-          p.out(3).data(), p.out(3).size(), p.out_len(3), p.mem(0), p.mem(1), p.mem(2), p.mem(3),
-          p.out_size(0), p.out_size(1), p.out_size(2), p.out_size(3), &ret, &origin);
+      err = invoke_in_chain(IGPSessionCapteeTa_invokeInChain, s.session.get());
     }
     if (err != Object_OK) {
       ret = TEE_ERROR_TARGET_DEAD;  // capteed did not answer: the TA cannot be reached
