@@ -196,6 +196,20 @@ class TaSession final : public captee::gp::TaSessionSkeleton {
     return Object_OK;
   }
 
+  // The direct session's holder (libteec) gives its own IWait, so that a
+  // cancellation reaches this host without capteed (decision 0021). It only
+  // serves this session's later calls, as the one given at open did: a
+  // client can make nothing but its own calls' cancellation misbehave.
+  int32_t useWait(Object wait) override {
+    if (Object_isNull(wait)) {
+      return Object_ERROR_INVALID;
+    }
+    captee::Ref next = captee::Ref::share(wait);
+    std::lock_guard lock(wait_mu_);
+    wait_.swap(next);  // the old one is released outside the lock
+    return Object_OK;
+  }
+
  protected:
   int32_t invoke(const InvokeRequest &req, const ParamArgs &args, uint32_t &ret_value,
                  uint32_t &ret_origin) override {
@@ -240,7 +254,9 @@ class TaSession final : public captee::gp::TaSessionSkeleton {
         r = TEE_ERROR_BAD_STATE;
       } else {
         {
-          CallScope call(wait_.get(), req.cancel_code, &identity_, &p, chain);
+          // A reference of the call's own: useWait may replace wait_ meanwhile.
+          const captee::Ref wait = current_wait();
+          CallScope call(wait.get(), req.cancel_code, &identity_, &p, chain);
           r = TA_InvokeCommandEntryPoint(ctx_, req.command, req.param_types, p.get());
         }
         finish_deferred_closes_locked();
@@ -255,6 +271,11 @@ class TaSession final : public captee::gp::TaSessionSkeleton {
   void on_last_release() noexcept override { close_once(); }
 
  private:
+  captee::Ref current_wait() {
+    std::lock_guard lock(wait_mu_);
+    return wait_;
+  }
+
   enum class ChainEntry {
     kRun,       // the entry point may run with the chain, this instance appended
     kBusy,      // this instance is in the chain: the call would wait for itself
@@ -302,6 +323,7 @@ class TaSession final : public captee::gp::TaSessionSkeleton {
   }
 
   void *ctx_;
+  std::mutex wait_mu_;  // guards wait_
   captee::Ref wait_;
   TEE_Identity identity_;
   std::atomic<bool> closed_{false};  // set once, under g_entry

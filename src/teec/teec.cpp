@@ -16,6 +16,7 @@
 #include "IGPAppClient.h"
 #include "IGPSession.h"
 #include "IGPSessionCaptee.h"
+#include "IGPSessionTa.h"
 #include "IWait.h"
 #include "MinkCom.h"
 #include "call_memory.hpp"
@@ -214,6 +215,12 @@ TEEC_Result TEEC_OpenSession(TEEC_Context *context, TEEC_Session *session,
   session->imp.ctx = context;
   session->imp.call_memory = new (std::nothrow) captee::teec::CallMemory;  // NULL: no reuse
   session->imp.direct = direct_session(sess);
+  if (!Object_isNull(session->imp.direct)) {
+    // Cancellation then reaches the TA's process without capteed too. A
+    // host that cannot take it keeps the IWait given at open, through
+    // capteed: slower to cancel, the same result.
+    (void)IGPSessionTa_useWait(session->imp.direct, context->imp.waiter_cbo);
+  }
   return TEEC_SUCCESS;
 }
 

@@ -14,6 +14,7 @@
 #include "IGPAppClientCaptee.h"
 #include "IGPSession.h"
 #include "IGPSessionCaptee.h"
+#include "IGPSessionTa.h"
 #include "../chaos/processes.hpp"
 #include "tee_api_defines.h"
 #include "teec_fixture.hpp"
@@ -80,6 +81,60 @@ TEST_F(TeecDirect, CallsReachTheTaWhileCapteedIsStopped) {
   ASSERT_TRUE(ended) << "the calls waited for capteed";
   EXPECT_EQ(call.get(), TEEC_SUCCESS);
   TEEC_CloseSession(&s);
+}
+
+// Cancellation takes the direct path too (the client's IWait given to the
+// TA's process with IGPSessionTa.useWait): a TA waiting in TEE_Wait is
+// cancelled while capteed is stopped. Through capteed's IWait proxy, the
+// TA's question would wait for capteed and the call would not end.
+TEST_F(TeecDirect, CancellationReachesTheTaWhileCapteedIsStopped) {
+  TEEC_Session s{};
+  ASSERT_EQ(open(&s), TEEC_SUCCESS);
+  ASSERT_FALSE(Object_isNull(s.imp.direct)) << "no direct session";
+  TEEC_Operation op{};
+  op.started = 0;
+  op.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_NONE, TEEC_NONE, TEEC_NONE);
+  op.params[0].value.a = 0;  // TEE_Wait for ever, cancellable
+  ASSERT_EQ(::kill(daemon_->pid(), SIGSTOP), 0);
+  auto call = std::async(std::launch::async, [&] {
+    uint32_t origin = 0;
+    return TEEC_InvokeCommand(&s, TEEC_TEST_CMD_WAIT, &op, &origin);
+  });
+  // A request before the call started is ignored (as in libminkteec), so
+  // ask until the call ends, for at most 20 s.
+  bool ended = false;
+  for (int i = 0; i < 1000 && !ended; ++i) {
+    TEEC_RequestCancellation(&op);
+    ended = call.wait_for(std::chrono::milliseconds(20)) == std::future_status::ready;
+  }
+  ::kill(daemon_->pid(), SIGCONT);
+  ASSERT_TRUE(ended) << "the cancellation waited for capteed";
+  EXPECT_EQ(call.get(), TEEC_ERROR_CANCEL);
+  // The session goes on serving calls.
+  uint32_t sum = 0, origin = 0;
+  EXPECT_EQ(add_and_multiply(&s, 20, 22, &sum, &origin), TEEC_SUCCESS);
+  EXPECT_EQ(sum, 42u);
+  TEEC_CloseSession(&s);
+}
+
+// Hostile: the client's IWait given to the TA's process serves only that
+// client's own session; a null one is refused, and a second client's
+// session still answers and cancels as before.
+TEST_F(TeecDirect, UseWaitServesOnlyTheCallersOwnSession) {
+  TEEC_Session mine{}, theirs{};
+  ASSERT_EQ(open(&mine), TEEC_SUCCESS);
+  ASSERT_EQ(open(&theirs), TEEC_SUCCESS);
+  ASSERT_FALSE(Object_isNull(mine.imp.direct));
+  EXPECT_EQ(IGPSessionTa_useWait(mine.imp.direct, Object_NULL), Object_ERROR_INVALID);
+  TEEC_Operation op{};
+  op.started = 0;
+  op.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_NONE, TEEC_NONE, TEEC_NONE);
+  op.params[0].value.a = 20;  // a short wait nobody cancels completes
+  uint32_t origin = 0;
+  EXPECT_EQ(TEEC_InvokeCommand(&theirs, TEEC_TEST_CMD_WAIT, &op, &origin), TEEC_SUCCESS);
+  EXPECT_EQ(TEEC_InvokeCommand(&mine, TEEC_TEST_CMD_WAIT, &op, &origin), TEEC_SUCCESS);
+  TEEC_CloseSession(&theirs);
+  TEEC_CloseSession(&mine);
 }
 
 TEST_F(TeecDirect, ATaKilledUnderADirectSessionIsTargetDeadOnEveryLaterCall) {
