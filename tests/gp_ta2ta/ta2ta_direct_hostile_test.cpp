@@ -58,33 +58,32 @@ RawCall values_call() {
   return c;
 }
 
-// IGPSessionTa.invokeInChain on `session` (a TA's own session object) with
-// `chain` as raw bytes.
-int32_t invoke_in_chain(Object session, const void *chain, size_t chain_len, uint32_t cmd,
-                        RawCall &c) {
-  int32_t err = IGPSessionTa_invokeInChain(
-      session, chain, chain_len, cmd, 0, kInfinite, c.types, 0, c.in(0), c.in_len(0), c.in(1),
-      c.in_len(1), c.in(2), c.in_len(2), c.in(3), c.in_len(3), c.out(0), c.out_cap(0),
-      &c.p[0].out_len, c.out(1), c.out_cap(1), &c.p[1].out_len, c.out(2), c.out_cap(2),
-      &c.p[2].out_len, c.out(3), c.out_cap(3), &c.p[3].out_len, Object_NULL, Object_NULL,
-      Object_NULL, Object_NULL, &c.p[0].out_size, &c.p[1].out_size, &c.p[2].out_size,
-      &c.p[3].out_size, &c.ret, &c.origin);
+// `invoke` (IGPSessionTa_invokeInChain or IGPSessionCapteeTa_invokeInChain,
+// which take the same arguments) on `session` with `chain` as raw bytes.
+template <class Invoke>
+int32_t call_in_chain(Invoke invoke, Object session, const void *chain, size_t chain_len,
+                      uint32_t cmd, RawCall &c) {
+  int32_t err =
+      invoke(session, chain, chain_len, cmd, 0, kInfinite, c.types, 0, c.in(0), c.in_len(0),
+             c.in(1), c.in_len(1), c.in(2), c.in_len(2), c.in(3), c.in_len(3), c.out(0),
+             c.out_cap(0), &c.p[0].out_len, c.out(1), c.out_cap(1), &c.p[1].out_len, c.out(2),
+             c.out_cap(2), &c.p[2].out_len, c.out(3), c.out_cap(3), &c.p[3].out_len, Object_NULL,
+             Object_NULL, Object_NULL, Object_NULL, &c.p[0].out_size, &c.p[1].out_size,
+             &c.p[2].out_size, &c.p[3].out_size, &c.ret, &c.origin);
   c.finish();
   return err;
+}
+
+// IGPSessionTa.invokeInChain on `session` (a TA's own session object).
+int32_t invoke_in_chain(Object session, const void *chain, size_t chain_len, uint32_t cmd,
+                        RawCall &c) {
+  return call_in_chain(IGPSessionTa_invokeInChain, session, chain, chain_len, cmd, c);
 }
 
 // The same on capteed's session for a TA's session (IGPSessionCapteeTa).
 int32_t capteed_invoke_in_chain(Object session, const void *chain, size_t chain_len, uint32_t cmd,
                                 RawCall &c) {
-  int32_t err = IGPSessionCapteeTa_invokeInChain(
-      session, chain, chain_len, cmd, 0, kInfinite, c.types, 0, c.in(0), c.in_len(0), c.in(1),
-      c.in_len(1), c.in(2), c.in_len(2), c.in(3), c.in_len(3), c.out(0), c.out_cap(0),
-      &c.p[0].out_len, c.out(1), c.out_cap(1), &c.p[1].out_len, c.out(2), c.out_cap(2),
-      &c.p[2].out_len, c.out(3), c.out_cap(3), &c.p[3].out_len, Object_NULL, Object_NULL,
-      Object_NULL, Object_NULL, &c.p[0].out_size, &c.p[1].out_size, &c.p[2].out_size,
-      &c.p[3].out_size, &c.ret, &c.origin);
-  c.finish();
-  return err;
+  return call_in_chain(IGPSessionCapteeTa_invokeInChain, session, chain, chain_len, cmd, c);
 }
 
 // IGPAppClientTa.openSessionInChain on `gp` (the GP service capteed binds to
