@@ -16,6 +16,7 @@ struct State {
   std::mutex mu;
   int countdown = 0;  // 0: disarmed
   bool dead = false;
+  uint64_t ticks = 0;  // writes and syncs seen
   // Path -> contents at the last sync (nullopt: never synced, so gone).
   std::map<std::string, std::optional<std::vector<char>>> durable;
 };
@@ -43,6 +44,7 @@ bool tick() {
   std::lock_guard lock(s.mu);
   if (s.dead)
     return true;
+  ++s.ticks;
   if (s.countdown > 0 && --s.countdown == 0)
     s.dead = true;
   return s.dead;
@@ -215,6 +217,11 @@ void arm_power_cut(int n) {
 
 bool power_is_cut() {
   return dead();
+}
+
+uint64_t power_cut_vfs_ticks() {
+  std::lock_guard lock(state().mu);
+  return state().ticks;
 }
 
 void restore_after_power_cut() {

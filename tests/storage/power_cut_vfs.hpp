@@ -6,6 +6,7 @@
 // since - what a disk without a battery-backed cache keeps.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace captee::tee::storage::testing {
@@ -17,6 +18,9 @@ void register_power_cut_vfs();
 // Power fails at the `n`th write or sync from now (n >= 1); 0 disarms.
 void arm_power_cut(int n);
 bool power_is_cut();
+// Writes and syncs that reached the VFS so far (a test sizes its cut
+// points by what a call really makes).
+uint64_t power_cut_vfs_ticks();
 // After the store using the VFS is closed: every file it touched goes back
 // to its last synced contents (a file never synced disappears), and power
 // comes back.

@@ -253,6 +253,7 @@ TEST(StorageCrash, PowerLossInsideAMultiMebibyteWriteLeavesItOldOrNew) {
   Model model;
   std::mt19937_64 rng(31);
   int cuts = 0, landed = 0, acknowledged = 0;
+  uint64_t call_ticks = 4000;  // a first guess, until a call runs whole
   for (int round = 0; round < 30; ++round) {
     auto store = open_store(opts);
     ASSERT_TRUE(store);
@@ -268,14 +269,19 @@ TEST(StorageCrash, PowerLossInsideAMultiMebibyteWriteLeavesItOldOrNew) {
     }
     Model after = model;
     ASSERT_EQ(apply_op(after, op), StoreStatus::kOk);
-    // A 3 or 5 MiB transaction makes thousands of writes and syncs: the cut
-    // lands anywhere in it, or after it (about half the rounds).
-    arm_power_cut(1 + static_cast<int>(rng() % 8000));
+    // The cut lands anywhere in the call's writes and syncs, or after them
+    // (about half the rounds). How many a 3 or 5 MiB call makes depends on
+    // how the store batches them (thousands of 4 KiB frames, or a few
+    // gathered writes), so the range follows the last call that ran whole.
+    arm_power_cut(1 + static_cast<int>(rng() % (2 * call_ticks)));
+    const uint64_t ticks_before = power_cut_vfs_ticks();
     const StoreStatus got = run(*store, op);
+    const uint64_t ticks = power_cut_vfs_ticks() - ticks_before;
     const bool cut = power_is_cut();
     arm_power_cut(0);
     store.reset();
     if (!cut) {
+      call_ticks = std::max<uint64_t>(ticks, 8);
       ASSERT_EQ(static_cast<int>(got), static_cast<int>(StoreStatus::kOk)) << "round " << round;
       model = after;
       ++acknowledged;

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "captee/tee/storage/device_secret.hpp"
+#include "coalescing_vfs.hpp"
 #include "durable_store.hpp"
 
 namespace captee::tee::storage::durable {
@@ -82,9 +83,14 @@ bool DurableObjectStore::open_rpmb(std::string *why) {
 
 bool DurableObjectStore::open_database(std::string *why) {
   const std::string path = options_.state_dir + "/store.db";
+  // The files go through SQLite's default VFS or the one named, with the
+  // WAL's appends gathered into a few large writes per commit
+  // (coalescing_vfs.hpp); without the wrapper if it cannot be registered.
+  const char *named = options_.sqlite_vfs.empty() ? nullptr : options_.sqlite_vfs.c_str();
+  const char *gathering = coalescing_vfs_over(named);
+  const char *vfs = gathering != nullptr ? gathering : named;
   const int rc = sqlite3_open_v2(
-      path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-      options_.sqlite_vfs.empty() ? nullptr : options_.sqlite_vfs.c_str());
+      path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, vfs);
   if (rc != SQLITE_OK) {
     *why = "cannot open " + path + ": " + (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
     return false;

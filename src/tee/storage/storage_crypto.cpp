@@ -8,7 +8,12 @@
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
+#include <pthread.h>
+
+#include <algorithm>
+#include <atomic>
 #include <climits>
+#include <mutex>
 #include <memory>
 
 namespace captee::tee::storage {
@@ -23,6 +28,19 @@ using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree>;
 
 bool fits_int(size_t n) {
   return n <= static_cast<size_t>(INT_MAX);
+}
+
+// Counts the forks this process came through, so that a Sealer in a child
+// draws new nonces instead of continuing its parent's count (cheaper than a
+// getpid() system call per record).
+std::atomic<uint64_t> g_forks{0};
+
+uint64_t forks_seen() {
+  static std::once_flag registered;
+  std::call_once(registered, [] {
+    pthread_atfork(nullptr, nullptr, [] { g_forks.fetch_add(1, std::memory_order_relaxed); });
+  });
+  return g_forks.load(std::memory_order_relaxed);
 }
 
 }  // namespace
@@ -113,7 +131,7 @@ bool Sealer::seal(std::span<const uint8_t> aad, std::span<const uint8_t> plainte
   uint8_t *nonce = sealed->data();
   uint8_t *body = nonce + kNonceSize;
   uint8_t *tag = body + plaintext.size();
-  if (!random_bytes({nonce, kNonceSize}))
+  if (!next_nonce(nonce))
     return false;
   int len = 0;
   if (EVP_EncryptInit_ex(ctx_, nullptr, nullptr, nullptr, nonce) != 1 ||
@@ -124,6 +142,24 @@ bool Sealer::seal(std::span<const uint8_t> aad, std::span<const uint8_t> plainte
       EVP_CIPHER_CTX_ctrl(ctx_, EVP_CTRL_GCM_GET_TAG, static_cast<int>(kTagSize), tag) != 1) {
     sealed->clear();
     return false;
+  }
+  return true;
+}
+
+bool Sealer::next_nonce(uint8_t *out) {
+  const uint64_t forks = forks_seen();
+  if (nonces_left_ == 0 || forks != forks_) {
+    if (!random_bytes(nonce_))
+      return false;
+    nonces_left_ = kNoncesPerDraw;
+    forks_ = forks;
+  }
+  std::copy(nonce_.begin(), nonce_.end(), out);
+  --nonces_left_;
+  // Count up the nonce as a big-endian 96-bit number.
+  for (size_t i = nonce_.size(); i-- > 0;) {
+    if (++nonce_[i] != 0)
+      break;
   }
   return true;
 }

@@ -72,8 +72,18 @@ bool seal(const Key32 &key, std::span<const uint8_t> aad, std::span<const uint8_
 // rather than per record (a 1 MiB write seals 256 chunks, and the setup cost
 // more than encrypting a chunk). Holds the expanded key until destroyed,
 // which wipes it. Not thread-safe.
+//
+// Nonces: a random 96-bit start, drawn on first use, then counted up by one
+// per record, and drawn afresh after kNoncesPerDraw records or in a forked
+// child (which must never continue its parent's count). Drawing from the
+// DRBG for each record cost as much as encrypting it. Within a draw the
+// nonces are distinct by construction; two draws collide only if their
+// ranges of 2^32 overlap, about 2^-64 per pair of draws, far below GCM's
+// bound for random nonces (decision 0032).
 class Sealer {
  public:
+  static constexpr uint64_t kNoncesPerDraw = uint64_t{1} << 32;
+
   explicit Sealer(const Key32 &key);
   ~Sealer();
   Sealer(const Sealer &) = delete;
@@ -83,8 +93,14 @@ class Sealer {
             std::vector<uint8_t> *sealed);
 
  private:
+  // The next record's nonce into `out`; false if the DRBG fails.
+  bool next_nonce(uint8_t *out);
+
   evp_cipher_ctx_st *ctx_;
   bool ready_ = false;
+  std::array<uint8_t, kNonceSize> nonce_{};
+  uint64_t nonces_left_ = 0;
+  uint64_t forks_ = 0;  // forks_seen() at the last draw
 };
 
 // The reverse of seal(). False if `sealed` is shorter than the overhead or
