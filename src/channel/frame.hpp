@@ -40,7 +40,7 @@ struct Frame {
   Frame(const Frame &) = delete;
   Frame &operator=(const Frame &) = delete;
   ~Frame() { release_objects(); }
-  const uint8_t *data() const { return buf.data.get(); }
+  const uint8_t *data() const { return buf.frame(); }
   void release_objects() {
     for (Object &o : objs) {
       Object_RELEASE_IF(o);

@@ -1,5 +1,6 @@
 #include "socket_io.hpp"
 
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -183,6 +184,42 @@ void note_record(FrameSender *sender, ssize_t n, pid_t pid, bool first) {
   sender->stream_bytes += uint64_t(n);
 }
 
+constexpr int kImmutableSeals = F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW;
+
+// Maps the out-of-band body in `body` (its size already checked: the frame's
+// `size` less the header) behind the header already in `buf`, if the
+// sender sealed it against writes and resizing and it is worth mapping;
+// false leaves `buf` as it was, for a copy. Read-only: a frame is never
+// written to where it was received (and a writable private mapping would be
+// populated by copying every page).
+bool map_sealed_body(int body, RecvBuffer &buf, size_t size) {
+  const size_t body_len = size - wire::kHeaderSize;
+  const int seals = ::fcntl(body, F_GET_SEALS);
+  if (body_len < kMapBodyMin || seals < 0 || (seals & kImmutableSeals) != kImmutableSeals) {
+    return false;
+  }
+  const size_t page = size_t(::sysconf(_SC_PAGESIZE));
+  // One page for the header in front, then the body's pages.
+  const size_t total = page + (body_len + page - 1) / page * page;
+  void *base = ::mmap(nullptr, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (base == MAP_FAILED) {
+    return false;
+  }
+  auto mapped = std::make_unique<MappedFrame>();
+  mapped->base = base;
+  mapped->len = total;
+  auto *front = static_cast<uint8_t *>(base);
+  if (::mmap(front + page, body_len, PROT_READ, MAP_PRIVATE | MAP_FIXED | MAP_POPULATE, body, 0) ==
+      MAP_FAILED) {
+    return false;
+  }
+  uint8_t *frame = front + page - wire::kHeaderSize;
+  std::memcpy(frame, buf.data.get(), wire::kHeaderSize);
+  buf.mapped = std::move(mapped);
+  buf.mapped_frame = frame;
+  return true;
+}
+
 // Receives one frame (FrameSocket::receive) with `sender` as its bookkeeping.
 RecvStatus recv_frame(int sock, size_t max_frame, RecvBuffer &buf, FdList &fds, bool fd_notices,
                       const char **why, FrameSender *sender) {
@@ -191,6 +228,8 @@ RecvStatus recv_frame(int sock, size_t max_frame, RecvBuffer &buf, FdList &fds, 
     buf.cap = kInlineRecordMax;
   }
   buf.len = 0;
+  buf.mapped.reset();
+  buf.mapped_frame = nullptr;
   ssize_t n;
   int flags = 0;
   pid_t pid = 0;
@@ -286,6 +325,11 @@ RecvStatus recv_frame(int sock, size_t max_frame, RecvBuffer &buf, FdList &fds, 
   struct stat st {};
   bool ok = ::fstat(body, &st) == 0 && S_ISREG(st.st_mode) &&
             uint64_t(st.st_size) == uint64_t(h.size) - wire::kHeaderSize;
+  if (ok && map_sealed_body(body, buf, h.size)) {
+    ::close(body);
+    buf.len = h.size;
+    return RecvStatus::kOk;
+  }
   if (ok) {
     std::unique_ptr<uint8_t[]> whole(new (std::nothrow) uint8_t[h.size]);
     ok = whole != nullptr;
@@ -306,6 +350,12 @@ RecvStatus recv_frame(int sock, size_t max_frame, RecvBuffer &buf, FdList &fds, 
 }
 
 }  // namespace
+
+MappedFrame::~MappedFrame() {
+  if (base != nullptr) {
+    ::munmap(base, len);
+  }
+}
 
 FrameSocket::~FrameSocket() {
   ::close(sock_);
@@ -342,7 +392,7 @@ int FrameSocket::send(wire::Encoded &frame, std::span<const int> fds) {
     }
     return send_record(sock, iov, n, fds, fd_notices);
   }
-  int body = ::memfd_create("captee-frame", MFD_CLOEXEC);
+  int body = ::memfd_create("captee-frame", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (body < 0) {
     return errno;
   }
@@ -356,6 +406,8 @@ int FrameSocket::send(wire::Encoded &frame, std::span<const int> fds) {
     }
     ok = write_all(body, p, len);
   }
+  // Sealed, the receiver may map the body rather than copy it (RecvBuffer).
+  ok = ok && ::fcntl(body, F_ADD_SEALS, kImmutableSeals | F_SEAL_SEAL) == 0;
   if (!ok) {
     int e = errno;
     ::close(body);

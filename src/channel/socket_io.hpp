@@ -23,6 +23,9 @@ namespace captee::detail {
 
 // Largest record sent inline; bigger frames go out of band.
 inline constexpr size_t kInlineRecordMax = 64 * 1024;
+// Out-of-band bodies from this size on are mapped when sealed (RecvBuffer);
+// below it a copy costs less than setting up and tearing down a mapping.
+inline constexpr size_t kMapBodyMin = 128 * 1024;
 
 // A descriptor list that closes whatever was not taken (set to -1).
 struct FdList {
@@ -44,11 +47,29 @@ enum class RecvStatus { kOk, kClosed, kViolation };
 // kernel writes only the bytes a record has, so a reader's idle buffer costs
 // address space, not resident pages. Receiving straight into it (no copy) is
 // what lets the channel reuse one per frame.
+//
+// A large out-of-band body whose memfd the sender sealed against writes and
+// resizing is mapped instead (MappedFrame): its pages are the sender's, so
+// the frame costs no allocation and no copy, and the seals make it as
+// immutable as a private copy (what is checked is what is used).
+struct MappedFrame {
+  void *base = nullptr;  // the whole reservation, unmapped on destruction
+  size_t len = 0;
+  MappedFrame() = default;
+  MappedFrame(const MappedFrame &) = delete;
+  MappedFrame &operator=(const MappedFrame &) = delete;
+  ~MappedFrame();
+};
+
 struct RecvBuffer {
   std::unique_ptr<uint8_t[]> data;
   size_t cap = 0;
   size_t len = 0;  // bytes of the last frame received
-  std::span<const uint8_t> bytes() const { return {data.get(), len}; }
+  // A mapped body's frame (header included), when the last frame had one.
+  std::unique_ptr<MappedFrame> mapped;
+  const uint8_t *mapped_frame = nullptr;
+  const uint8_t *frame() const { return mapped_frame != nullptr ? mapped_frame : data.get(); }
+  std::span<const uint8_t> bytes() const { return {frame(), len}; }
   // Drops storage larger than an inline record (an out-of-band body), so
   // recycled buffers never pin megabytes.
   void trim() {
@@ -56,6 +77,8 @@ struct RecvBuffer {
       data.reset();
       cap = 0;
     }
+    mapped.reset();
+    mapped_frame = nullptr;
     len = 0;
   }
 };
