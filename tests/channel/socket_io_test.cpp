@@ -11,7 +11,7 @@
 #include <cstring>
 #include <vector>
 
-#include "captee/object.h"
+#include "raw_peer.hpp"
 #include "socket_io.hpp"
 
 namespace captee::detail {
@@ -41,44 +41,29 @@ class Pair {
   Pair() {
     int sv[2];
     EXPECT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
-    sender_ = sv[0];
+    sender_ = std::make_unique<test::RawPeer>(sv[0]);
     receiver_ = std::make_unique<FrameSocket>(sv[1], false, 0);
   }
-  ~Pair() { ::close(sender_); }
-  int sender() const { return sender_; }
+  int sender() const { return sender_->fd(); }
   RecvStatus receive(RecvBuffer &buf) {
     FdList fds;
     FrameOrigin origin;
     const char *why = nullptr;
     return receiver_->receive(size_t{8} << 20, buf, fds, origin, &why);
   }
+  // Sends `frame` as a header-only record with its body in `body`, the way
+  // a peer (well-behaved or not) does by hand.
+  bool send_out_of_band(const std::vector<uint8_t> &frame, int body) {
+    std::vector<uint8_t> header(frame.begin(), frame.begin() + wire::kHeaderSize);
+    header[5] |= wire::kFlagOutOfBand;
+    header[6] = uint8_t(header[6] + 1);  // the body's descriptor
+    return sender_->send_with_fds(header, {body});
+  }
 
  private:
-  int sender_ = -1;
+  std::unique_ptr<test::RawPeer> sender_;
   std::unique_ptr<FrameSocket> receiver_;
 };
-
-// Sends `frame` as a header-only record with its body in `body`, the way a
-// peer (well-behaved or not) does by hand.
-bool send_out_of_band(int sock, const std::vector<uint8_t> &frame, int body) {
-  uint8_t header[wire::kHeaderSize];
-  std::memcpy(header, frame.data(), sizeof header);
-  header[5] |= wire::kFlagOutOfBand;
-  header[6] = uint8_t(header[6] + 1);  // the body's descriptor
-  iovec iov{header, sizeof header};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  cmsghdr *c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(c), &body, sizeof(int));
-  return ::sendmsg(sock, &msg, MSG_NOSIGNAL) == ssize_t(sizeof header);
-}
 
 // A memfd holding the frame's body (all but its header).
 int body_of(const std::vector<uint8_t> &frame) {
@@ -114,7 +99,7 @@ TEST(SocketIo, ABodyBelowTheMappingSizeIsCopied) {
   const auto frame = frame_of(kMapBodyMin / 2, 0x11);
   const int body = body_of(frame);
   ASSERT_EQ(::fcntl(body, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW), 0);
-  ASSERT_TRUE(send_out_of_band(p.sender(), frame, body));
+  ASSERT_TRUE(p.send_out_of_band(frame, body));
   ::close(body);
   RecvBuffer buf;
   ASSERT_EQ(p.receive(buf), RecvStatus::kOk);
@@ -152,7 +137,7 @@ TEST(SocketIo, ABodyTheSenderCanStillChangeIsCopiedNotMapped) {
     if (c.seals != 0) {
       ASSERT_EQ(::fcntl(body, F_ADD_SEALS, c.seals), 0);
     }
-    ASSERT_TRUE(send_out_of_band(p.sender(), frame, body));
+    ASSERT_TRUE(p.send_out_of_band(frame, body));
     RecvBuffer buf;
     ASSERT_EQ(p.receive(buf), RecvStatus::kOk);
     EXPECT_EQ(buf.mapped, nullptr);
@@ -176,7 +161,7 @@ TEST(SocketIo, ASealedBodyIsMappedAndStaysAsSent) {
   const auto frame = frame_of(size_t{512} << 10, 0x77);
   const int body = body_of(frame);
   ASSERT_EQ(::fcntl(body, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW), 0);
-  ASSERT_TRUE(send_out_of_band(p.sender(), frame, body));
+  ASSERT_TRUE(p.send_out_of_band(frame, body));
   RecvBuffer buf;
   ASSERT_EQ(p.receive(buf), RecvStatus::kOk);
   EXPECT_NE(buf.mapped, nullptr);
