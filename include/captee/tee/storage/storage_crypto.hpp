@@ -78,8 +78,7 @@ bool seal(const Key32 &key, std::span<const uint8_t> aad, std::span<const uint8_
 // child (which must never continue its parent's count). Drawing from the
 // DRBG for each record cost as much as encrypting it. Within a draw the
 // nonces are distinct by construction; two draws collide only if their
-// ranges of 2^32 overlap, about 2^-64 per pair of draws, far below GCM's
-// bound for random nonces (decision 0032).
+// ranges of 2^32 overlap, about 2^-63 per pair of draws (decision 0032).
 class Sealer {
  public:
   static constexpr uint64_t kNoncesPerDraw = uint64_t{1} << 32;
