@@ -1,8 +1,9 @@
 // capteed's supplicant storage backend in-process (supplicant_storage.hpp,
 // supplicant_files.hpp), with captee-supplicant's own storage listener
 // serving directories this test controls, so each case happens exactly when
-// the test says: a listener whose process stops answering, reached over a
-// real channel.
+// the test says: a re-registration that brings back the files from just
+// before the last write, inside decision 0029's window, and a listener whose
+// process stops answering, reached over a real channel.
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 
@@ -34,6 +35,17 @@ using storage::ObjectStore;
 using storage::StoreStatus;
 
 constexpr auto kLimit = std::chrono::milliseconds(200);
+
+storage::Owner owner() {
+  storage::Owner o;
+  o.authority = apps::TaAuthority::ta_dir();
+  o.uuid.fill(0x16);
+  return o;
+}
+
+storage::ByteView view(const std::string &s) {
+  return {reinterpret_cast<const uint8_t *>(s.data()), s.size()};
+}
 
 // A listener that forwards to another until it is declared dead, then
 // answers every call (the table's liveness probe included) DEFUNCT, as a
@@ -70,6 +82,74 @@ struct Registration {
     EXPECT_EQ(table.add(CAPTEE_STORAGE_LISTENER_ID, listener.get(), region.get()), Object_OK);
   }
 };
+
+class SupplicantStorageWindow : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/captee-supp-window-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    storage::DurableStoreOptions o;
+    o.state_dir = dir_ + "/state";
+    o.rpmb_path = dir_ + "/rpmb";
+    // Overlapped, and never idle long enough to confirm by itself: the
+    // last change stays an intent until something confirms it.
+    o.anchor = storage::RollbackAnchor::kOverlapped;
+    o.anchor_idle_ms = 600000;
+    store_ = make_supplicant_object_store(table_, o, kLimit, {});
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  StoreStatus put(const std::string &id, const std::string &data) {
+    return store_->create(owner(), storage::Namespace::kRee, view(id), storage::ObjectMeta{}, {},
+                          view(data), true);
+  }
+  std::string get(const std::string &id, StoreStatus *status) {
+    Bytes out;
+    *status = store_->read(owner(), storage::Namespace::kRee, view(id), 0, 4096, &out);
+    return std::string(out.begin(), out.end());
+  }
+
+  std::string dir_;
+  std::shared_ptr<apps::ListenerTable> table_ = std::make_shared<apps::ListenerTable>();
+  std::shared_ptr<ObjectStore> store_;
+};
+
+// Decision 0029's window: right after a write returns, the rollback root is
+// an intent over the generation before it. A supplicant that re-registers
+// at once with its files from just before that write must not get the write
+// undone: the re-registration confirms the old store's last change first,
+// so the older files are a rollback.
+TEST_F(SupplicantStorageWindow, AReRegistrationInsideTheWindowCannotUndoTheLastWrite) {
+  Registration first(*table_, dir_ + "/files");
+  ASSERT_EQ(put("obj", "before"), StoreStatus::kOk);
+  // The supplicant keeps its files as they were before the next write.
+  std::filesystem::copy(dir_ + "/files", dir_ + "/older");
+  ASSERT_EQ(put("obj", "after"), StoreStatus::kOk);
+  first.mortal->dead = true;
+  Registration again(*table_, dir_ + "/older");
+  StoreStatus status = StoreStatus::kOk;
+  const std::string got = get("obj", &status);
+  EXPECT_EQ(status, StoreStatus::kRollback) << "served \"" << got << "\"";
+  EXPECT_NE(got, "before");
+}
+
+// The honest case beside it: the files as they are, re-registered at once
+// (a copy: the dead registration still holds its directory's lock), serve
+// the last write.
+TEST_F(SupplicantStorageWindow, AReRegistrationWithTheCurrentFilesServesTheLastWrite) {
+  Registration first(*table_, dir_ + "/files");
+  ASSERT_EQ(put("obj", "before"), StoreStatus::kOk);
+  ASSERT_EQ(put("obj", "after"), StoreStatus::kOk);
+  std::filesystem::copy(dir_ + "/files", dir_ + "/current");
+  first.mortal->dead = true;
+  Registration again(*table_, dir_ + "/current");
+  StoreStatus status = StoreStatus::kOk;
+  EXPECT_EQ(get("obj", &status), "after");
+  EXPECT_EQ(status, StoreStatus::kOk);
+}
 
 // A listener that answers only once released (or after 30 s).
 class Stuck final : public iface::IListenerCBOSkeleton {
