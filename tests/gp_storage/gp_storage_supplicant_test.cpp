@@ -74,6 +74,30 @@ class SupplicantStorage : public ::testing::Test {
     return eventually([&] { return get(id) == want; });
   }
   bool capteed_alive() const { return ::kill(daemon_->pid(), 0) == 0; }
+  // Registers `listener` over `region` as the storage listener from a
+  // connection of its own, as an impostor would (the connection lives as
+  // long as capteed holds the listener).
+  int32_t register_storage_listener(const Ref &listener, const Ref &region) {
+    Ref registrar = daemon_->open(CRegisterListenerCBO_UID);
+    if (registrar.is_null()) {
+      return Object_ERROR;
+    }
+    return iface::IRegisterListenerCBO(registrar).register_(CAPTEE_STORAGE_LISTENER_ID, listener,
+                                                            region);
+  }
+  // A new supplicant on the same files: `kept` still holds `value`, every
+  // acknowledged object ("value of <id>") is there, and writes work again.
+  void restart_and_expect_kept(const std::string &kept, const std::string &value,
+                               const std::vector<std::string> &acknowledged) {
+    supplicant_ = start_supplicant();
+    ASSERT_TRUE(supplicant_->ready()) << supplicant_->log_text();
+    ASSERT_TRUE(eventually_get(kept, value)) << get(kept);
+    for (const std::string &id : acknowledged) {
+      EXPECT_EQ(get(id), "value of " + id);
+    }
+    ASSERT_EQ(put("after", "the restart"), TEEC_SUCCESS);
+    EXPECT_EQ(get("after"), "the restart");
+  }
 
   std::unique_ptr<CapteedProcess> daemon_;
   std::unique_ptr<StorageSupplicant> supplicant_;
@@ -129,14 +153,7 @@ TEST_F(SupplicantStorage, KilledMidCallsThenRestartedEveryAcknowledgedObjectIsTh
   EXPECT_TRUE(capteed_alive());
   EXPECT_EQ(get("before"), error_text(kNotAvailable));
 
-  supplicant_ = start_supplicant();  // on the same files
-  ASSERT_TRUE(supplicant_->ready()) << supplicant_->log_text();
-  ASSERT_TRUE(eventually_get("before", "the kill")) << get("before");
-  for (const std::string &id : acknowledged) {
-    EXPECT_EQ(get(id), "value of " + id);
-  }
-  ASSERT_EQ(put("after", "the restart"), TEEC_SUCCESS);
-  EXPECT_EQ(get("after"), "the restart");
+  restart_and_expect_kept("before", "the kill", acknowledged);
 }
 
 TEST_F(SupplicantStorage, OlderFilesPutBackBySupplicantAreARollback) {
@@ -217,13 +234,8 @@ TEST_F(SupplicantStorage, AnImpostorAnsweringGarbageGetsOnlyErrors) {
     std::span<std::byte> region_;
     std::mt19937 rng_{7};
   };
-  Ref registrar = daemon_->open(CRegisterListenerCBO_UID);
-  ASSERT_FALSE(registrar.is_null());
   Ref region = MemoryObject::create(CAPTEE_STORAGE_REGION_SIZE);
-  Ref impostor = make_object<Garbage>(region);
-  ASSERT_EQ(iface::IRegisterListenerCBO(registrar).register_(CAPTEE_STORAGE_LISTENER_ID, impostor,
-                                                             region),
-            Object_OK);
+  ASSERT_EQ(register_storage_listener(make_object<Garbage>(region), region), Object_OK);
   for (int i = 0; i < 5; ++i) {
     EXPECT_NE(put("obj", "x"), TEEC_SUCCESS);
     const std::string got = get("obj");
@@ -327,15 +339,8 @@ TEST_F(HungSupplicantStorage, AStoppedSupplicantCostsTheDeadlineThenIsCutOffAndR
   EXPECT_EQ(get("before"), error_text(kNotAvailable));
   EXPECT_TRUE(capteed_alive());
 
-  supplicant_->stop(SIGKILL);        // the stopped one; its files stay
-  supplicant_ = start_supplicant();  // on the same files
-  ASSERT_TRUE(supplicant_->ready()) << supplicant_->log_text();
-  ASSERT_TRUE(eventually_get("before", "the stop")) << get("before");
-  for (const std::string &id : acknowledged) {
-    EXPECT_EQ(get(id), "value of " + id);
-  }
-  ASSERT_EQ(put("after", "the restart"), TEEC_SUCCESS);
-  EXPECT_EQ(get("after"), "the restart");
+  supplicant_->stop(SIGKILL);  // the stopped one; its files stay
+  restart_and_expect_kept("before", "the stop", acknowledged);
   // Nothing of the cut-off supplicant stays in capteed: its connection and
   // the deadline's thread went with its registration.
   EXPECT_TRUE(eventually([&] { return fd_count(daemon_->pid()) == fds; }))
@@ -366,13 +371,8 @@ TEST_F(HungSupplicantStorage, AnImpostorThatNeverAnswersCostsTheDeadlineOnly) {
     std::shared_ptr<std::atomic<bool>> released_;
   };
   auto released = std::make_shared<std::atomic<bool>>(false);
-  Ref registrar = daemon_->open(CRegisterListenerCBO_UID);
-  ASSERT_FALSE(registrar.is_null());
   Ref region = MemoryObject::create(CAPTEE_STORAGE_REGION_SIZE);
-  Ref impostor = make_object<Silent>(released);
-  ASSERT_EQ(iface::IRegisterListenerCBO(registrar).register_(CAPTEE_STORAGE_LISTENER_ID, impostor,
-                                                             region),
-            Object_OK);
+  ASSERT_EQ(register_storage_listener(make_object<Silent>(released), region), Object_OK);
   int ms = 0;
   const TEEC_Result first = timed_put("obj", "x", &ms);
   released->store(true);  // whatever happened, let the test end

@@ -23,6 +23,7 @@
 #include "captee/storage_listener_protocol.h"
 #include "captee/tee/apps/listeners.hpp"
 #include "captee/tee/storage/durable_object_store.hpp"
+#include "../storage/storage_fixture.hpp"
 #include "storage_listener.hpp"
 #include "supplicant_files.hpp"
 #include "supplicant_storage.hpp"
@@ -86,22 +87,14 @@ struct Registration {
 class SupplicantStorageWindow : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/captee-supp-window-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    storage::DurableStoreOptions o;
-    o.state_dir = dir_ + "/state";
-    o.rpmb_path = dir_ + "/rpmb";
+    storage::DurableStoreOptions o = storage::testing::options_in(dir_);
     // Overlapped, and never idle long enough to confirm by itself: the
     // last change stays an intent until something confirms it.
     o.anchor = storage::RollbackAnchor::kOverlapped;
     o.anchor_idle_ms = 600000;
     store_ = make_supplicant_object_store(table_, o, kLimit, {});
   }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { store_.reset(); }
   StoreStatus put(const std::string &id, const std::string &data) {
     return store_->create(owner(), storage::Namespace::kRee, view(id), storage::ObjectMeta{}, {},
                           view(data), true);
@@ -112,7 +105,8 @@ class SupplicantStorageWindow : public ::testing::Test {
     return std::string(out.begin(), out.end());
   }
 
-  std::string dir_;
+  storage::testing::ScratchDir scratch_;
+  const std::string &dir_ = scratch_.path();
   std::shared_ptr<apps::ListenerTable> table_ = std::make_shared<apps::ListenerTable>();
   std::shared_ptr<ObjectStore> store_;
 };
@@ -219,18 +213,16 @@ TEST(SupplicantFilesDeadline, AListenerThatStopsAnsweringIsCutOffAtTheDeadline) 
 
 // An answer within the deadline is taken, and nothing is revoked.
 TEST(SupplicantFilesDeadline, AnAnswerInTimeIsTaken) {
-  char tmpl[] = "/tmp/captee-supp-files-XXXXXX";
-  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  storage::testing::ScratchDir scratch;
   apps::ListenerTable table;
   {
-    Registration r(table, std::string(tmpl) + "/files");
+    Registration r(table, scratch.path() + "/files");
     SupplicantFiles files(table.find(CAPTEE_STORAGE_LISTENER_ID), kLimit, {});
     for (int i = 0; i < 20; ++i) {
       EXPECT_TRUE(size_request(files));
     }
     EXPECT_FALSE(files.revoked());
   }
-  std::filesystem::remove_all(tmpl);
 }
 
 }  // namespace
