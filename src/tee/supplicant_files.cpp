@@ -32,16 +32,18 @@ bool SupplicantFiles::call(storage::ByteView request, std::span<uint8_t> reply) 
         rv = iface::IListenerCBO(entry_.cbo)
                  .request(offsets, offset_count, is64, smo1, smo2, smo3, smo4);
       },
-      // Revoked first, so the request sees it when the close ends it.
+      // Revoked and logged first, so both are done when the close ends the
+      // request.
       [revoked = revoked_, cbo = entry_.cbo, log = log_, limit = limit_] {
         revoked->store(true, std::memory_order_release);
-        const bool closed = close_channel_of(cbo.get());
+        const bool remote = is_remote(cbo.get());
         if (log) {
           log("error: captee-supplicant did not answer a storage request within " +
               std::to_string(limit.count()) + " ms: its registration is revoked" +
-              (closed ? " and its connection closed" : "") +
+              (remote ? " and its connection closed" : "") +
               "; storage calls fail until a supplicant registers again");
         }
+        close_channel_of(cbo.get());
       });
   if (late || revoked() || rv != Object_OK) {
     return false;
