@@ -149,6 +149,20 @@ class DirectObject : public LocalObject {
 // Borrowed; no reference is taken.
 bool is_remote(Object o);
 
+// True if `o` is a proxy of the channel whose request this thread is serving
+// (the innermost one): an object the calling peer hosts itself. False for
+// this domain's own objects and for proxies of any other channel, which a
+// peer can also pass back here once it was given them, and outside a
+// request. Borrowed.
+bool is_callers_object(Object o);
+
+// Closes the channel `o` is a proxy of, as Channel::close (its pending
+// invokes fail at once; the peer's connection is gone). For giving up on a
+// peer that stopped answering; only meant for objects whose peer the caller
+// may cut off (see is_callers_object). False, doing nothing, if `o` is no
+// proxy. Borrowed.
+bool close_channel_of(Object o);
+
 // Starts a channel on a connected SOCK_SEQPACKET socket. Takes ownership of
 // `fd` (closed on failure too). `primordial` (may be null) becomes the first
 // export, which the peer obtains with peer_primordial(). Performs the

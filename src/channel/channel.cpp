@@ -65,6 +65,20 @@ struct OriginScope {
   CallOrigin saved;
 };
 
+// The channel of the request this thread serves (is_callers_object()),
+// nested like tl_origin.
+thread_local const ChannelImpl *tl_serving_channel = nullptr;
+
+struct ServingScope {
+  explicit ServingScope(const ChannelImpl *ch) : saved(tl_serving_channel) {
+    tl_serving_channel = ch;
+  }
+  ~ServingScope() { tl_serving_channel = saved; }
+  ServingScope(const ServingScope &) = delete;
+  ServingScope &operator=(const ServingScope &) = delete;
+  const ChannelImpl *saved;
+};
+
 }  // namespace
 
 // --------------------------------------------------------------- I/O paths
@@ -592,6 +606,7 @@ void ChannelImpl::serve(FramePtr f) {
     ChainScope chain(this, id);
     OriginScope origin(opts_.record_senders ? CallOrigin{true, f->origin.pid, f->origin.early}
                                             : CallOrigin{});
+    ServingScope serving(this);
     ++tl_serving;
     rv = Object_invoke(target, m.op, args, k);
     --tl_serving;
@@ -775,6 +790,12 @@ void ChannelImpl::maybe_auto_close() {
 
 CallOrigin current_call_origin() {
   return detail::tl_origin;
+}
+
+bool is_callers_object(Object o) {
+  const detail::Proxy *p = detail::as_proxy(o);
+  return p != nullptr && detail::tl_serving_channel != nullptr &&
+         p->ch.get() == detail::tl_serving_channel;
 }
 
 }  // namespace captee

@@ -98,4 +98,13 @@ bool is_remote(Object o) {
   return detail::as_proxy(o) != nullptr;
 }
 
+bool close_channel_of(Object o) {
+  detail::Proxy *p = detail::as_proxy(o);
+  if (p == nullptr) {
+    return false;
+  }
+  p->ch->close();
+  return true;
+}
+
 }  // namespace captee

@@ -134,6 +134,14 @@ int capteed_main(int argc, char **argv, std::span<DaemonExtension *const> extens
                  "device secret and the RPMB stay with capteed either way (docs/STORAGE.md)")
       ->check(CLI::IsMember({"state-dir", "supplicant"}))
       ->capture_default_str();
+  uint32_t storage_supplicant_timeout_ms = kDefaultSupplicantTimeoutMs;
+  app.add_option("--storage-supplicant-timeout-ms", storage_supplicant_timeout_ms,
+                 "With --storage-backend supplicant: how long one file request may wait for "
+                 "captee-supplicant's answer; past it the storage call fails "
+                 "(TEE_ERROR_STORAGE_NOT_AVAILABLE), the supplicant's connection is closed and "
+                 "storage calls fail until a supplicant registers again")
+      ->check(CLI::Range(uint32_t(1), uint32_t(3600000)))
+      ->capture_default_str();
   std::string storage_anchor = "overlapped";
   app.add_option("--storage-anchor", storage_anchor,
                  "When trusted storage's rollback root is written: 'overlapped' beside each "
@@ -204,6 +212,7 @@ int capteed_main(int argc, char **argv, std::span<DaemonExtension *const> extens
   auto listeners = std::make_shared<apps::ListenerTable>();
   storage_choice.supplicant_backend = storage_backend == "supplicant";
   storage_choice.listeners = listeners;
+  storage_choice.supplicant_timeout_ms = storage_supplicant_timeout_ms;
   storage_choice.log = [](const std::string &line) { std::cerr << "capteed: " << line << "\n"; };
   storage_choice.strict_anchor = storage_anchor == "strict";
   auto object_store = choose_object_store(storage_choice, &why);

@@ -39,7 +39,9 @@ std::shared_ptr<storage::ObjectStore> choose_object_store(const StorageChoice &c
       return nullptr;
     }
     // Opened when the supplicant registers (supplicant_storage.hpp).
-    return make_supplicant_object_store(choice.listeners, std::move(options), choice.log);
+    return make_supplicant_object_store(choice.listeners, std::move(options),
+                                        std::chrono::milliseconds(choice.supplicant_timeout_ms),
+                                        choice.log);
   }
   return storage::open_durable_object_store(options, why);
 }

@@ -1,14 +1,13 @@
 // The durable store over captee-supplicant (supplicant_storage.hpp).
 #include "supplicant_storage.hpp"
 
-#include <cstring>
 #include <mutex>
+#include <system_error>
 #include <utility>
 
-#include "IListenerCBO.hpp"
-#include "IMemRegion.hpp"
 #include "captee/storage_listener_protocol.h"
 #include "captee/tee/storage/listener_vfs.hpp"
+#include "supplicant_files.hpp"
 
 namespace captee::tee {
 
@@ -24,40 +23,6 @@ using storage::Owner;
 using storage::OwnerUsage;
 using storage::StoreStatus;
 
-// The storage listener of one registration.
-class SupplicantFiles final : public storage::FileListener {
- public:
-  explicit SupplicantFiles(apps::ListenerTable::Entry entry) : entry_(std::move(entry)) {}
-
-  bool call(ByteView request, std::span<uint8_t> reply) override {
-    std::lock_guard one_request(*entry_.calls);
-    iface::IMemRegion region(entry_.region);
-    if (region.setData(0, std::as_bytes(request)) != Object_OK) {
-      return false;  // gone, or a region smaller than the protocol's
-    }
-    uint32_t offsets[4] = {};
-    size_t offset_count = 0;
-    uint32_t is64 = 0;
-    Ref smo1, smo2, smo3, smo4;  // the answer is in place: any object is dropped
-    if (iface::IListenerCBO(entry_.cbo)
-            .request(offsets, offset_count, is64, smo1, smo2, smo3, smo4) != Object_OK) {
-      return false;
-    }
-    // One copy of what the supplicant left: what is checked is what is used.
-    size_t got = 0;
-    return region.getData(0, std::as_writable_bytes(reply), got) == Object_OK &&
-           got == reply.size();
-  }
-
-  bool is(const Ref &cbo) const {
-    const Object a = entry_.cbo.get(), b = cbo.get();
-    return a.invoke == b.invoke && a.context == b.context;
-  }
-
- private:
-  const apps::ListenerTable::Entry entry_;
-};
-
 // The store over one registration. The store closes before its VFS goes.
 struct Backend {
   std::shared_ptr<SupplicantFiles> files;
@@ -70,8 +35,12 @@ class SupplicantObjectStore final : public ObjectStore {
  public:
   SupplicantObjectStore(std::shared_ptr<apps::ListenerTable> listeners,
                         storage::DurableStoreOptions options,
+                        std::chrono::milliseconds request_limit,
                         std::function<void(const std::string &)> log)
-      : listeners_(std::move(listeners)), options_(std::move(options)), log_(std::move(log)) {}
+      : listeners_(std::move(listeners)),
+        options_(std::move(options)),
+        request_limit_(request_limit),
+        log_(std::move(log)) {}
 
   StoreStatus create(const Owner &owner, Namespace ns, ByteView id, const ObjectMeta &meta,
                      ByteView attributes, ByteView data, bool overwrite) override {
@@ -122,8 +91,9 @@ class SupplicantObjectStore final : public ObjectStore {
   template <class F>
   StoreStatus with_store(F &&f) {
     std::shared_ptr<Backend> b = current();
-    if (!b || !b->store) {
-      return StoreStatus::kIoError;  // no supplicant, or its store does not open
+    if (!b || !b->store || b->files->revoked()) {
+      // No supplicant, its store does not open, or it stopped answering.
+      return StoreStatus::kIoError;
     }
     // Held while the call runs: a supplicant that re-registers meanwhile gets
     // a new store, and this one closes after its last call.
@@ -131,7 +101,8 @@ class SupplicantObjectStore final : public ObjectStore {
   }
 
   // The backend over the supplicant registered now; opened here when the
-  // registration is new.
+  // registration is new. A revoked registration stays current (and its calls
+  // fail) until another takes its id.
   std::shared_ptr<Backend> current() {
     apps::ListenerTable::Entry entry = listeners_->find(CAPTEE_STORAGE_LISTENER_ID);
     if (entry.cbo.is_null() || entry.region.is_null()) {
@@ -151,9 +122,18 @@ class SupplicantObjectStore final : public ObjectStore {
       backend_->store->settle();
     }
     auto b = std::make_shared<Backend>();
-    b->files = std::make_shared<SupplicantFiles>(entry);
-    b->vfs = storage::ListenerVfs::create(b->files);
     std::string why;
+    try {
+      b->files = std::make_shared<SupplicantFiles>(entry, request_limit_, log_);
+      b->vfs = storage::ListenerVfs::create(b->files);
+    } catch (const std::system_error &) {
+      why = "no thread for the supplicant's request deadline";
+    }
+    if (!b->files) {
+      // Tried again on the next call: nothing was opened.
+      say("error: trusted storage through captee-supplicant cannot be opened: " + why);
+      return nullptr;
+    }
     if (!b->vfs) {
       why = "cannot register the supplicant's SQLite VFS";
     } else {
@@ -183,6 +163,7 @@ class SupplicantObjectStore final : public ObjectStore {
 
   const std::shared_ptr<apps::ListenerTable> listeners_;
   const storage::DurableStoreOptions options_;
+  const std::chrono::milliseconds request_limit_;
   const std::function<void(const std::string &)> log_;
   std::mutex mu_;
   std::shared_ptr<Backend> backend_;  // guarded by mu_
@@ -192,9 +173,9 @@ class SupplicantObjectStore final : public ObjectStore {
 
 std::shared_ptr<storage::ObjectStore> make_supplicant_object_store(
     std::shared_ptr<apps::ListenerTable> listeners, storage::DurableStoreOptions options,
-    std::function<void(const std::string &)> log) {
+    std::chrono::milliseconds request_limit, std::function<void(const std::string &)> log) {
   return std::make_shared<SupplicantObjectStore>(std::move(listeners), std::move(options),
-                                                 std::move(log));
+                                                 request_limit, std::move(log));
 }
 
 }  // namespace captee::tee

@@ -4,6 +4,7 @@
 // 0030). The device secret and the emulated RPMB stay with capteed.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -20,10 +21,15 @@ namespace captee::tee {
 // fails makes the calls on it kIoError; once another registration holds the
 // id, the next call opens the store again over it (the rollback root's check
 // runs again, so a supplicant that comes back with older files gives
-// kRollback). `options.sqlite_vfs` is set here. `log` (may be empty) gets
-// one line each time the store is opened and when it cannot be trusted.
+// kRollback). A supplicant that leaves one file request unanswered for
+// `request_limit` fails that call with kIoError and is revoked: its
+// connection is closed, and the calls after it answer kIoError at once
+// until another registration takes the id (supplicant_files.hpp).
+// `options.sqlite_vfs` is set here. `log` (may be empty) gets one line each
+// time the store is opened, when it cannot be trusted and when a supplicant
+// is revoked.
 std::shared_ptr<storage::ObjectStore> make_supplicant_object_store(
     std::shared_ptr<apps::ListenerTable> listeners, storage::DurableStoreOptions options,
-    std::function<void(const std::string &)> log);
+    std::chrono::milliseconds request_limit, std::function<void(const std::string &)> log);
 
 }  // namespace captee::tee

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "../support/trusted_storage_binding.hpp"
 #include "ITrustedStorage.hpp"
 #include "captee/tee/storage/memory_object_store.hpp"
 #include "captee/tee/storage/trusted_storage.hpp"
@@ -19,21 +20,11 @@
 namespace captee::tee::storage {
 namespace {
 
+using namespace binding_calls;  // the binding's calls, owners and flags
 using iface::ITrustedStorage;
 
-constexpr uint32_t kPrivate = ITrustedStorage_NAMESPACE_PRIVATE;
 constexpr uint32_t kCreate = ITrustedStorage_STAGE_CREATE;
-constexpr uint32_t kRead = TEE_DATA_FLAG_ACCESS_READ;
-constexpr uint32_t kWrite = TEE_DATA_FLAG_ACCESS_WRITE;
-constexpr uint32_t kShare = TEE_DATA_FLAG_SHARE_READ | TEE_DATA_FLAG_SHARE_WRITE;
 constexpr uint64_t kPiece = ITrustedStorage_MAX_TRANSFER;
-
-const Owner kTa{apps::TaAuthority::ta_dir(), {7}};
-const Owner kOtherTa{apps::TaAuthority::ta_dir(), {8}};
-
-std::span<const std::byte> bytes_of(const std::string &s) {
-  return std::as_bytes(std::span(s.data(), s.size()));
-}
 
 // `size` bytes, each telling its position and `stamp` apart.
 std::string pattern(size_t size, char stamp) {
@@ -50,35 +41,6 @@ class StagedStorageTest : public ::testing::Test {
   TrustedStorage storage_{store_};
 
   ITrustedStorage bind(const Owner &o = kTa) { return ITrustedStorage(storage_.bind(o)); }
-
-  static int32_t create(const ITrustedStorage &s, const std::string &id, uint32_t flags,
-                        const std::string &data, uint32_t *handle) {
-    ITrustedStorage_Head meta{};
-    meta.objectType = TEE_TYPE_DATA;
-    return s.create(kPrivate, bytes_of(id), flags, meta, {}, bytes_of(data), *handle);
-  }
-
-  static int32_t open(const ITrustedStorage &s, const std::string &id, uint32_t flags,
-                      uint32_t *handle) {
-    ITrustedStorage_Head head{};
-    std::vector<std::byte> attrs(ITrustedStorage_MAX_ATTRIBUTES);
-    size_t len = 0;
-    return s.open(kPrivate, bytes_of(id), flags, *handle, head, attrs, len);
-  }
-
-  // The whole stream through `handle`.
-  static std::string read_all(const ITrustedStorage &s, uint32_t handle) {
-    std::string out;
-    std::vector<std::byte> buf(kPiece);
-    for (;;) {
-      size_t len = 0;
-      EXPECT_EQ(s.read(handle, out.size(), buf, len), Object_OK);
-      out.append(reinterpret_cast<const char *>(buf.data()), len);
-      if (len < buf.size()) {
-        return out;
-      }
-    }
-  }
 
   // Stages all of `data` through `handle` at `offset`, in whole transfers.
   static int32_t stage(const ITrustedStorage &s, uint32_t handle, uint64_t offset,

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "../support/trusted_storage_binding.hpp"
 #include "IOpener.hpp"
 #include "ITrustedStorage.hpp"
 #include "captee/ta_sdk.h"
@@ -22,21 +23,12 @@
 namespace captee::tee::storage {
 namespace {
 
+using namespace binding_calls;  // the binding's calls, owners and flags
 using iface::ITrustedStorage;
 
-constexpr uint32_t kPrivate = ITrustedStorage_NAMESPACE_PRIVATE;
-constexpr uint32_t kRead = TEE_DATA_FLAG_ACCESS_READ;
-constexpr uint32_t kWrite = TEE_DATA_FLAG_ACCESS_WRITE;
 constexpr uint32_t kMeta = TEE_DATA_FLAG_ACCESS_WRITE_META;
-constexpr uint32_t kShare = TEE_DATA_FLAG_SHARE_READ | TEE_DATA_FLAG_SHARE_WRITE;
 
-const Owner kTa{apps::TaAuthority::ta_dir(), {7}};
-const Owner kOtherTa{apps::TaAuthority::ta_dir(), {8}};
 const Owner kUsersCopy{apps::TaAuthority::user(1000), {7}};
-
-std::span<const std::byte> id_of(const std::string &s) {
-  return std::as_bytes(std::span(s.data(), s.size()));
-}
 
 class TrustedStorageTest : public ::testing::Test {
  protected:
@@ -44,28 +36,6 @@ class TrustedStorageTest : public ::testing::Test {
   TrustedStorage storage_{store_};
 
   ITrustedStorage bind(const Owner &o = kTa) { return ITrustedStorage(storage_.bind(o)); }
-
-  static int32_t create(const ITrustedStorage &s, const std::string &id, uint32_t flags,
-                        const std::string &data, uint32_t *handle) {
-    ITrustedStorage_Head meta{};
-    meta.objectType = TEE_TYPE_DATA;
-    return s.create(kPrivate, id_of(id), flags, meta, {}, id_of(data), *handle);
-  }
-
-  static int32_t open(const ITrustedStorage &s, const std::string &id, uint32_t flags,
-                      uint32_t *handle) {
-    ITrustedStorage_Head head{};
-    std::vector<std::byte> attrs(ITrustedStorage_MAX_ATTRIBUTES);
-    size_t len = 0;
-    return s.open(kPrivate, id_of(id), flags, *handle, head, attrs, len);
-  }
-
-  static std::string read_all(const ITrustedStorage &s, uint32_t handle) {
-    std::vector<std::byte> buf(4096);
-    size_t len = 0;
-    EXPECT_EQ(s.read(handle, 0, buf, len), Object_OK);
-    return std::string(reinterpret_cast<const char *>(buf.data()), len);
-  }
 };
 
 TEST_F(TrustedStorageTest, SharingRulesHoldAcrossBindingsOfOneOwner) {
@@ -79,7 +49,7 @@ TEST_F(TrustedStorageTest, SharingRulesHoldAcrossBindingsOfOneOwner) {
   ASSERT_EQ(a.close(h), Object_OK);
   ASSERT_EQ(open(a, "obj", kRead | kShare, &h), Object_OK);
   ASSERT_EQ(open(b, "obj", kRead | kWrite | kShare, &g), Object_OK);
-  ASSERT_EQ(b.write(g, 0, id_of("DA")), Object_OK);
+  ASSERT_EQ(b.write(g, 0, bytes_of("DA")), Object_OK);
   EXPECT_EQ(read_all(a, h), "DAta");
   uint32_t m = 0;
   EXPECT_EQ(open(b, "obj", kMeta | kShare, &m), ITrustedStorage_ERROR_ACCESS_CONFLICT);
@@ -107,13 +77,13 @@ TEST_F(TrustedStorageTest, RenameMovesTheHandleAndDeleteNeedsMeta) {
   ASSERT_EQ(create(a, "taken", kRead, "t", &other), Object_OK);
   ASSERT_EQ(a.close(other), Object_OK);
   ASSERT_EQ(create(a, "obj", kRead | kWrite, "x", &h), Object_OK);
-  EXPECT_EQ(a.rename(h, id_of("new")), ITrustedStorage_ERROR_ACCESS_DENIED);
+  EXPECT_EQ(a.rename(h, bytes_of("new")), ITrustedStorage_ERROR_ACCESS_DENIED);
   EXPECT_EQ(a.closeAndDelete(h), ITrustedStorage_ERROR_ACCESS_DENIED);
   ASSERT_EQ(a.close(h), Object_OK);
   ASSERT_EQ(open(a, "obj", kRead | kMeta, &h), Object_OK);
-  EXPECT_EQ(a.rename(h, id_of("taken")), ITrustedStorage_ERROR_ACCESS_CONFLICT);
-  EXPECT_EQ(a.rename(h, id_of("obj")), ITrustedStorage_ERROR_ACCESS_CONFLICT);
-  ASSERT_EQ(a.rename(h, id_of("new")), Object_OK);
+  EXPECT_EQ(a.rename(h, bytes_of("taken")), ITrustedStorage_ERROR_ACCESS_CONFLICT);
+  EXPECT_EQ(a.rename(h, bytes_of("obj")), ITrustedStorage_ERROR_ACCESS_CONFLICT);
+  ASSERT_EQ(a.rename(h, bytes_of("new")), Object_OK);
   EXPECT_EQ(read_all(a, h), "x");
   ITrustedStorage b = bind();
   uint32_t g = 0;
@@ -135,7 +105,7 @@ TEST_F(TrustedStorageTest, OwnersNeverSeeEachOthersObjects) {
   for (ITrustedStorage *s : {&other, &copy}) {
     EXPECT_EQ(open(*s, "secret", kRead, &h), ITrustedStorage_ERROR_NOT_FOUND);
     ITrustedStorage_Head head{};
-    EXPECT_EQ(s->stat(kPrivate, id_of("secret"), head), ITrustedStorage_ERROR_NOT_FOUND);
+    EXPECT_EQ(s->stat(kPrivate, bytes_of("secret"), head), ITrustedStorage_ERROR_NOT_FOUND);
     std::vector<std::byte> ids(1024);
     size_t len = 99;
     uint32_t total = 99;
@@ -158,8 +128,8 @@ TEST_F(TrustedStorageTest, MalformedCallsFailAlone) {
   EXPECT_EQ(open(s, long_id, kRead, &h), Object_ERROR_INVALID);
   EXPECT_EQ(create(s, long_id, kRead, "", &h), Object_ERROR_INVALID);
   ITrustedStorage_Head head{};
-  EXPECT_EQ(s.stat(kPrivate, id_of(long_id), head), Object_ERROR_INVALID);
-  EXPECT_EQ(s.stat(99, id_of("x"), head), Object_ERROR_INVALID) << "unknown namespace";
+  EXPECT_EQ(s.stat(kPrivate, bytes_of(long_id), head), Object_ERROR_INVALID);
+  EXPECT_EQ(s.stat(99, bytes_of("x"), head), Object_ERROR_INVALID) << "unknown namespace";
   EXPECT_EQ(open(s, "x", 0x100, &h), Object_ERROR_INVALID) << "unknown flag";
   EXPECT_EQ(create(s, "x", kRead | 0x800, "", &h), Object_ERROR_INVALID);
   // Handles it was never given.
@@ -167,11 +137,11 @@ TEST_F(TrustedStorageTest, MalformedCallsFailAlone) {
   size_t len = 0;
   for (uint32_t bogus : {0u, 1u, 0xffffffffu}) {
     EXPECT_EQ(s.read(bogus, 0, buf, len), ITrustedStorage_ERROR_BAD_HANDLE);
-    EXPECT_EQ(s.write(bogus, 0, id_of("x")), ITrustedStorage_ERROR_BAD_HANDLE);
+    EXPECT_EQ(s.write(bogus, 0, bytes_of("x")), ITrustedStorage_ERROR_BAD_HANDLE);
     EXPECT_EQ(s.truncate(bogus, 0), ITrustedStorage_ERROR_BAD_HANDLE);
     EXPECT_EQ(s.close(bogus), ITrustedStorage_ERROR_BAD_HANDLE);
     EXPECT_EQ(s.closeAndDelete(bogus), ITrustedStorage_ERROR_BAD_HANDLE);
-    EXPECT_EQ(s.rename(bogus, id_of("y")), ITrustedStorage_ERROR_BAD_HANDLE);
+    EXPECT_EQ(s.rename(bogus, bytes_of("y")), ITrustedStorage_ERROR_BAD_HANDLE);
     EXPECT_EQ(s.getHead(bogus, head), ITrustedStorage_ERROR_BAD_HANDLE);
     EXPECT_EQ(s.restrictUsage(bogus, 0), ITrustedStorage_ERROR_BAD_HANDLE);
   }
@@ -185,17 +155,17 @@ TEST_F(TrustedStorageTest, MalformedCallsFailAlone) {
   std::vector<std::byte> huge(ITrustedStorage_MAX_TRANSFER + 1);
   EXPECT_EQ(s.read(h, 0, huge, len), Object_ERROR_INVALID);
   EXPECT_EQ(s.write(h, 0, huge), Object_ERROR_INVALID);
-  EXPECT_EQ(s.write(h, 0xffffffffull, id_of("x")), Object_ERROR_INVALID);
-  EXPECT_EQ(s.write(h, ~0ull, id_of("x")), Object_ERROR_INVALID);
+  EXPECT_EQ(s.write(h, 0xffffffffull, bytes_of("x")), Object_ERROR_INVALID);
+  EXPECT_EQ(s.write(h, ~0ull, bytes_of("x")), Object_ERROR_INVALID);
   EXPECT_EQ(s.read(h, ~0ull, buf, len), Object_ERROR_INVALID);
   EXPECT_EQ(s.truncate(h, 0x100000000ull), Object_ERROR_INVALID);
-  EXPECT_EQ(s.write(h, 0x80000000ull, id_of("x")), ITrustedStorage_ERROR_NO_SPACE)
+  EXPECT_EQ(s.write(h, 0x80000000ull, bytes_of("x")), ITrustedStorage_ERROR_NO_SPACE)
       << "the quota bounds what a far write makes capteed hold";
   std::vector<std::byte> big_attrs(ITrustedStorage_MAX_ATTRIBUTES + 1);
   ITrustedStorage_Head meta{};
-  EXPECT_EQ(s.create(kPrivate, id_of("y"), kRead, meta, big_attrs, {}, h), Object_ERROR_INVALID);
+  EXPECT_EQ(s.create(kPrivate, bytes_of("y"), kRead, meta, big_attrs, {}, h), Object_ERROR_INVALID);
   // Still fine.
-  EXPECT_EQ(s.write(h, 0, id_of("ok")), Object_OK);
+  EXPECT_EQ(s.write(h, 0, bytes_of("ok")), Object_OK);
   EXPECT_EQ(read_all(s, h), "ok");
 }
 

@@ -15,6 +15,9 @@ namespace captee::tee {
 // Default --storage-quota: what one TA may keep (ids, attributes and data).
 inline constexpr uint64_t kDefaultStorageQuota = uint64_t(16) << 20;
 
+// Default --storage-supplicant-timeout-ms.
+inline constexpr uint32_t kDefaultSupplicantTimeoutMs = 10000;
+
 // capteed's storage options (capteed --help; docs/STORAGE.md).
 struct StorageChoice {
   // capteed's --state-dir. Empty: the in-memory store (nothing survives
@@ -38,6 +41,10 @@ struct StorageChoice {
   // RPMB stay as above. Needs a state directory. False: <state_dir>/storage.
   bool supplicant_backend = false;
   std::shared_ptr<apps::ListenerTable> listeners;  // with supplicant_backend
+  // --storage-supplicant-timeout-ms: how long capteed waits for the
+  // supplicant's answer to one file request before it fails the call and
+  // revokes the supplicant's registration (decision 0030).
+  uint32_t supplicant_timeout_ms = kDefaultSupplicantTimeoutMs;
   // Where the supplicant backend logs (opened, cannot be trusted).
   std::function<void(const std::string &)> log;
   // --storage-anchor strict: SQLite's commit, then the rollback root's

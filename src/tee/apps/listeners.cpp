@@ -7,6 +7,7 @@
 #include "IMemRegion.hpp"
 #include "IOpener.hpp"
 #include "IRegisterListenerCBO.hpp"
+#include "captee/channel.hpp"
 #include "captee/memory.hpp"
 #include "captee/storage_listener_protocol.h"
 #include "captee/supp_plugin_protocol.h"
@@ -55,6 +56,13 @@ class RegisterService final : public iface::IRegisterListenerCBOSkeleton {
  public:
   explicit RegisterService(std::shared_ptr<ListenerTable> t) : table_(std::move(t)) {}
   int32_t register_(uint32_t listenerId, Object cbo, Object memRegion) override {
+    // capteed cuts a storage supplicant that stops answering off by closing
+    // its connection (supplicant_files.hpp): that listener must be an
+    // object of the registering process itself, never one of a third
+    // process's that capteed handed it, whose connection is not its to end.
+    if (listenerId == CAPTEE_STORAGE_LISTENER_ID && !is_callers_object(cbo)) {
+      return Object_ERROR_INVALID;
+    }
     return table_->add(listenerId, cbo, memRegion);
   }
 

@@ -66,7 +66,11 @@ class ListenerTable {
 };
 
 // The IRegisterListenerCBO service object (register op 0) over `table`. The
-// lead registers it under CRegisterListenerCBO_UID.
+// lead registers it under CRegisterListenerCBO_UID. Besides
+// ListenerTable::add's errors, it answers Object_ERROR_INVALID to a storage
+// listener (CAPTEE_STORAGE_LISTENER_ID) that is not an object of the
+// registering process itself (is_callers_object): capteed closes that
+// process's connection when it stops answering (supplicant_files.hpp).
 Ref make_listener_registry(std::shared_ptr<ListenerTable> table);
 
 // An IMemRegion over the fd-backed object `mem` (mapped read-write). Null Ref
