@@ -74,21 +74,23 @@ constexpr const char *kSetup =
     "PRAGMA cache_size=16; PRAGMA wal_autocheckpoint=4096;"
     "CREATE TABLE IF NOT EXISTS t(k INTEGER PRIMARY KEY, b BLOB NOT NULL);";
 
-class CoalescingVfs : public ::testing::Test {
+class CoalescingVfsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     register_power_cut_vfs();
     reset_power_cut_vfs();
-    gathering_ = coalescing_vfs_over(kPowerCutVfs);
-    ASSERT_NE(gathering_, nullptr);
+    wrapper_ = storage::CoalescingVfs::over(kPowerCutVfs);
+    ASSERT_NE(wrapper_, nullptr);
+    gathering_ = wrapper_->name();
   }
+  std::unique_ptr<storage::CoalescingVfs> wrapper_;
   const char *gathering_ = nullptr;
   ScratchDir dir_;
 };
 
 // A 1 MiB commit of 4 KiB records (a 1 MiB object write's shape) reaches
 // the VFS below as a few dozen writes, not one per WAL frame.
-TEST_F(CoalescingVfs, ACommitReachesTheFileAsFewLargeWrites) {
+TEST_F(CoalescingVfsTest, ACommitReachesTheFileAsFewLargeWrites) {
   for (const char *vfs : {static_cast<const char *>(kPowerCutVfs), gathering_}) {
     const std::string path = dir_.path() + "/" + (vfs == gathering_ ? "g" : "p") + ".db";
     Db db(path, vfs);
@@ -114,7 +116,7 @@ TEST_F(CoalescingVfs, ACommitReachesTheFileAsFewLargeWrites) {
 // them and checkpoints between them: what SQLite reads through the wrapper,
 // and what the files hold when opened without it, is exactly what was
 // written.
-TEST_F(CoalescingVfs, EveryByteWrittenIsReadBackWithAndWithoutTheWrapper) {
+TEST_F(CoalescingVfsTest, EveryByteWrittenIsReadBackWithAndWithoutTheWrapper) {
   const std::string path = dir_.path() + "/model.db";
   Rows model;
   std::mt19937_64 rng(7);
@@ -150,10 +152,17 @@ TEST_F(CoalescingVfs, EveryByteWrittenIsReadBackWithAndWithoutTheWrapper) {
   EXPECT_TRUE(plain.rows() == model);
 }
 
-TEST_F(CoalescingVfs, AnUnknownBaseIsRefused) {
-  EXPECT_EQ(coalescing_vfs_over("no-such-vfs"), nullptr);
-  // One wrapper per base, whatever the number of stores opened over it.
-  EXPECT_STREQ(coalescing_vfs_over(kPowerCutVfs), gathering_);
+TEST_F(CoalescingVfsTest, AnUnknownBaseIsRefusedAndEachWrapperHasItsOwnNameForItsLife) {
+  EXPECT_EQ(storage::CoalescingVfs::over("no-such-vfs"), nullptr);
+  auto second = storage::CoalescingVfs::over(kPowerCutVfs);
+  ASSERT_NE(second, nullptr);
+  const std::string name = second->name();
+  EXPECT_NE(name, gathering_);
+  EXPECT_NE(sqlite3_vfs_find(name.c_str()), nullptr);
+  second.reset();
+  // Gone with its owner: a store's wrapper is not left behind for every
+  // supplicant registration (each has a VFS of its own).
+  EXPECT_EQ(sqlite3_vfs_find(name.c_str()), nullptr);
 }
 
 }  // namespace

@@ -3,9 +3,8 @@
 
 #include <algorithm>
 #include <cstring>
-#include <map>
+#include <atomic>
 #include <memory>
-#include <mutex>
 #include <new>
 #include <string>
 #include <vector>
@@ -234,14 +233,18 @@ const sqlite3_io_methods kMethods = {
     x_unfetch,
 };
 
-struct Shim {
+}  // namespace
+
+struct CoalescingVfs::Shim {
   sqlite3_vfs vfs{};
   sqlite3_vfs *base = nullptr;
   std::string name;
 };
 
+namespace {
+
 sqlite3_vfs *base_of(sqlite3_vfs *vfs) {
-  return static_cast<Shim *>(vfs->pAppData)->base;
+  return static_cast<CoalescingVfs::Shim *>(vfs->pAppData)->base;
 }
 
 int x_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *pf, int flags, int *out_flags) {
@@ -335,20 +338,14 @@ int x_current_time_int64(sqlite3_vfs *vfs, sqlite3_int64 *out) {
 
 }  // namespace
 
-const char *coalescing_vfs_over(const char *base_name) {
-  static std::mutex mu;
-  // Registered VFSs must outlive every connection: these are never freed.
-  static auto *shims = new std::map<std::string, std::unique_ptr<Shim>>;
-  std::lock_guard lock(mu);
+std::unique_ptr<CoalescingVfs> CoalescingVfs::over(const char *base_name) {
+  static std::atomic<uint64_t> next_number{0};
   sqlite3_vfs *base = sqlite3_vfs_find(base_name);
   if (base == nullptr)
     return nullptr;
-  const std::string key = base->zName;
-  if (auto it = shims->find(key); it != shims->end())
-    return it->second->name.c_str();
   auto shim = std::make_unique<Shim>();
   shim->base = base;
-  shim->name = "captee-gather-" + key;
+  shim->name = "captee-gather-" + std::to_string(next_number.fetch_add(1));
   sqlite3_vfs &v = shim->vfs;
   v.iVersion = 2;
   v.szOsFile = static_cast<int>(sizeof(File)) + base->szOsFile;
@@ -370,7 +367,17 @@ const char *coalescing_vfs_over(const char *base_name) {
   v.xCurrentTimeInt64 = x_current_time_int64;
   if (sqlite3_vfs_register(&v, 0) != SQLITE_OK)
     return nullptr;
-  return shims->emplace(key, std::move(shim)).first->second->name.c_str();
+  return std::unique_ptr<CoalescingVfs>(new CoalescingVfs(std::move(shim)));
+}
+
+CoalescingVfs::CoalescingVfs(std::unique_ptr<Shim> shim) : shim_(std::move(shim)) {}
+
+CoalescingVfs::~CoalescingVfs() {
+  sqlite3_vfs_unregister(&shim_->vfs);
+}
+
+const char *CoalescingVfs::name() const {
+  return shim_->name.c_str();
 }
 
 }  // namespace captee::tee::storage

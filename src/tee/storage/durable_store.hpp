@@ -23,6 +23,7 @@
 #include "captee/tee/storage/durable_object_store.hpp"
 #include "captee/tee/storage/rpmb.hpp"
 #include "anchor_thread.hpp"
+#include "coalescing_vfs.hpp"
 #include "captee/tee/storage/store_records.hpp"
 #include "sqlite_db.hpp"
 
@@ -185,6 +186,9 @@ class DurableObjectStore final : public ObjectStore {
   DurableStoreOptions options_;
   std::mutex mu_;
   StoreStatus health_ = StoreStatus::kOk;
+  // Declared before the connection and its statements, so it is
+  // unregistered only once they are gone (coalescing_vfs.hpp).
+  std::unique_ptr<CoalescingVfs> gather_vfs_;
   sqlite3 *db_ = nullptr;
   std::unique_ptr<StatementCache> stmts_;
   SecretBytes secret_;

@@ -8,7 +8,6 @@
 #include <set>
 
 #include "captee/tee/storage/device_secret.hpp"
-#include "coalescing_vfs.hpp"
 #include "durable_store.hpp"
 
 namespace captee::tee::storage::durable {
@@ -87,8 +86,8 @@ bool DurableObjectStore::open_database(std::string *why) {
   // WAL's appends gathered into a few large writes per commit
   // (coalescing_vfs.hpp); without the wrapper if it cannot be registered.
   const char *named = options_.sqlite_vfs.empty() ? nullptr : options_.sqlite_vfs.c_str();
-  const char *gathering = coalescing_vfs_over(named);
-  const char *vfs = gathering != nullptr ? gathering : named;
+  gather_vfs_ = CoalescingVfs::over(named);
+  const char *vfs = gather_vfs_ != nullptr ? gather_vfs_->name() : named;
   const int rc = sqlite3_open_v2(
       path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, vfs);
   if (rc != SQLITE_OK) {
