@@ -3,8 +3,9 @@
 // The input is the supplicant's whole answer stream: each operation's reply
 // is the next bytes of the input (so headers, results, claimed lengths and
 // data are all the fuzzer's), and the supplicant goes away when the input
-// ends. A SQLite database is opened over the listener VFS the way the
-// durable store opens it, and written and read; the VFS must never read or
+// ends. A SQLite database is opened over the listener VFS (and the
+// WAL-gathering wrapper over it) the way the durable store opens it, and
+// written and read; the VFS must never read or
 // write out of bounds, never hand SQLite more than it asked for, and never
 // ask the supplicant for more than the protocol allows. parse_file_reply is
 // also checked alone against its promises.
@@ -18,6 +19,7 @@
 #include "captee/detail/little_endian.hpp"
 #include "captee/storage_listener_protocol.h"
 #include "captee/tee/storage/listener_vfs.hpp"
+#include "../../src/tee/storage/coalescing_vfs.hpp"
 
 using namespace captee::tee::storage;
 
@@ -80,10 +82,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   auto vfs = ListenerVfs::create(std::make_shared<ReplayedSupplicant>(data, size));
   if (!vfs)
     return 0;
+  // Through the WAL-gathering wrapper, as the store opens it.
+  auto gather = CoalescingVfs::over(vfs->name().c_str());
+  if (!gather)
+    return 0;
   sqlite3 *db = nullptr;
   if (sqlite3_open_v2("fuzz/store.db", &db,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                      vfs->name().c_str()) == SQLITE_OK) {
+                      gather->name()) == SQLITE_OK) {
     sqlite3_exec(db,
                  "PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; PRAGMA "
                  "synchronous=FULL; PRAGMA temp_store=MEMORY;"
