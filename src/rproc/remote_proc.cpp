@@ -664,9 +664,6 @@ void RemoteProc::handle_crash(uint32_t crashes, const std::string &reason) {
   bool coredump = false;
   {
     std::lock_guard<std::mutex> lock(state_mu_);
-    st_.state = State::kCrashed;
-    st_.crash_count++;
-    st_.last_crash = reason;
     recovery = st_.recovery;
     coredump = st_.coredump;
     last_core_.clear();
@@ -675,6 +672,15 @@ void RemoteProc::handle_crash(uint32_t crashes, const std::string &reason) {
   rpmsg_.detach();  // endpoints go down now; a recovery brings them back
   if (coredump) {
     take_coredump_locked();
+  }
+  {
+    // Published once the crash is handled: whoever sees kCrashed can stop
+    // or recover at once, instead of finding this operation still running
+    // (kBusy) while the endpoints go down or the core is dumped.
+    std::lock_guard<std::mutex> lock(state_mu_);
+    st_.state = State::kCrashed;
+    st_.crash_count++;
+    st_.last_crash = reason;
   }
   if (!recovery) {
     return;
