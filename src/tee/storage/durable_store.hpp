@@ -24,7 +24,6 @@
 #include "captee/tee/storage/rpmb.hpp"
 #include "anchor_thread.hpp"
 #include "coalescing_vfs.hpp"
-#include "seal_thread.hpp"
 #include "captee/tee/storage/store_records.hpp"
 #include "sqlite_db.hpp"
 
@@ -64,10 +63,8 @@ inline size_t bucket_of(const Hash32 &row_key) {
 struct OwnerKeys {
   Key32 seal;  // AES-256-GCM of heads, chunks and RPMB records
   Key32 name;  // HMAC of (namespace, id): the row key
-  // `seal`, set up once: chunks are sealed through it (storage_crypto.hpp),
-  // and through the second on the seal thread.
+  // `seal`, set up once: chunks are sealed through it (storage_crypto.hpp).
   std::unique_ptr<Sealer> chunk_sealer;
-  std::unique_ptr<Sealer> ahead_sealer;
 };
 
 // One object read and authenticated.
@@ -163,11 +160,6 @@ class DurableObjectStore final : public ObjectStore {
   StoreStatus load_chunk(const Context &ctx, const LoadedHead &h, uint64_t index, SecretBytes *out);
   StoreStatus put_chunk(const Context &ctx, int64_t head_row, const HeadRecord &head,
                         uint64_t index, ByteView plaintext, uint64_t version);
-  StoreStatus put_sealed_chunk(int64_t head_row, uint64_t index, ByteView sealed);
-  class SealAhead;
-  // Writes with fewer whole chunks than this seal them on the caller's
-  // thread: handing over costs more than it saves.
-  static constexpr uint64_t kSealAheadMin = 32;
   StoreStatus put_head(const Context &ctx, int64_t head_row, const Hash32 &key,
                        const HeadRecord &head, uint64_t version);
   StoreStatus delete_rows(int64_t head_row);
@@ -210,9 +202,8 @@ class DurableObjectStore final : public ObjectStore {
   bool root_known_ = false;
   uint64_t root_intent_ = 0;
   uint64_t root_confirmed_ = 0;
-  std::unique_ptr<AnchorThread> anchor_;     // kOverlapped only
-  std::unique_ptr<SealThread> seal_thread_;  // started by the first large write
-  bool intent_pending_ = false;              // started, not yet finished
+  std::unique_ptr<AnchorThread> anchor_;  // kOverlapped only
+  bool intent_pending_ = false;           // started, not yet finished
   uint64_t pending_intent_ = 0;
   uint64_t pending_confirmed_ = 0;
   StateRecord state_;

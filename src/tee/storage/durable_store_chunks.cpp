@@ -79,11 +79,6 @@ StoreStatus DurableObjectStore::put_chunk(const Context &ctx, int64_t head_row,
   if (!ctx.keys->chunk_sealer->seal(chunk_aad(head.object_nonce, index, version), plaintext,
                                     &sealed))
     return StoreStatus::kIoError;
-  return put_sealed_chunk(head_row, index, sealed);
-}
-
-StoreStatus DurableObjectStore::put_sealed_chunk(int64_t head_row, uint64_t index,
-                                                 ByteView sealed) {
   SqliteStatement put(*stmts_, "INSERT OR REPLACE INTO chunks(k, blob) VALUES (?, ?)");
   put.bind(1, chunk_row(head_row, index));
   put.bind(2, sealed);
@@ -132,52 +127,6 @@ StoreStatus DurableObjectStore::delete_rows(int64_t head_row) {
   return rc == SQLITE_DONE ? StoreStatus::kOk : status_from_sqlite(rc);
 }
 
-// A write's whole chunks sealed on the seal thread (seal_thread.hpp), for
-// writes of at least kSealAheadMin of them; none otherwise. Ends the run on
-// every path out of write_data, before `data` can go away.
-class DurableObjectStore::SealAhead {
- public:
-  SealAhead(DurableObjectStore &store, const Context &ctx, const HeadRecord &head, ByteView data,
-            uint64_t offset, uint64_t first, uint64_t end, uint64_t version)
-      : first_(first), end_(end - first >= kSealAheadMin ? end : first) {
-    if (end_ == first_)
-      return;
-    if (!store.seal_thread_)
-      store.seal_thread_ = std::make_unique<SealThread>();
-    thread_ = store.seal_thread_.get();
-    SealThread::Run run;
-    run.sealer = ctx.keys->ahead_sealer.get();
-    run.count = static_cast<size_t>(end_ - first_);
-    run.aad = [&head, first, version](size_t i) {
-      return chunk_aad(head.object_nonce, first + i, version);
-    };
-    run.plain = [data, offset, first](size_t i) {
-      return data.subspan(static_cast<size_t>((first + i) * kChunkSize - offset), kChunkSize);
-    };
-    thread_->start(std::move(run));
-  }
-  ~SealAhead() {
-    if (thread_ != nullptr)
-      thread_->finish();
-  }
-  SealAhead(const SealAhead &) = delete;
-  SealAhead &operator=(const SealAhead &) = delete;
-
-  // Chunk `index` sealed, if it is one of the run's and sealing worked.
-  const std::vector<uint8_t> *sealed(uint64_t index) {
-    if (index < first_ || index >= end_)
-      return nullptr;
-    return thread_->wait_for(static_cast<size_t>(index - first_));
-  }
-  // Chunk `index` is one of the run's, and its sealing failed.
-  bool failed(uint64_t index) const { return index >= first_ && index < end_; }
-
- private:
-  SealThread *thread_ = nullptr;
-  const uint64_t first_;
-  const uint64_t end_;
-};
-
 // Writes `data` at `offset` into the object's chunks (the head's size and
 // chunk versions follow); `old` gives the chunks' current contents.
 StoreStatus DurableObjectStore::write_data(const Context &ctx, int64_t head_row, HeadRecord *head,
@@ -188,21 +137,8 @@ StoreStatus DurableObjectStore::write_data(const Context &ctx, int64_t head_row,
     head->data_size = end;
     head->chunk_versions.resize(chunk_count_for(end), 0);
   }
-  // The chunks the write fills whole, [first_whole, end_whole), are sealed
-  // on the seal thread ahead of this one, which stores them as they come.
-  const uint64_t first_whole = (offset + kChunkSize - 1) / kChunkSize;
-  const uint64_t end_whole = std::max(first_whole, end / kChunkSize);
-  SealAhead ahead(*this, ctx, *head, data, offset, first_whole, end_whole, version);
   SecretBytes chunk;
   for (uint64_t index = offset / kChunkSize; index * kChunkSize < end; ++index) {
-    if (const std::vector<uint8_t> *sealed = ahead.sealed(index)) {
-      if (StoreStatus s = put_sealed_chunk(head_row, index, *sealed); s != StoreStatus::kOk)
-        return s;
-      head->chunk_versions[index] = version;
-      continue;
-    }
-    if (ahead.failed(index))
-      return StoreStatus::kIoError;
     const uint64_t chunk_start = index * kChunkSize;
     const uint64_t from = std::max(offset, chunk_start);
     const uint64_t to = std::min(end, chunk_start + kChunkSize);

@@ -20,7 +20,6 @@ StoreStatus DurableObjectStore::context(const Owner &owner, Context *ctx) {
       return StoreStatus::kIoError;
     }
     keys->chunk_sealer = std::make_unique<Sealer>(keys->seal);
-    keys->ahead_sealer = std::make_unique<Sealer>(keys->seal);
     slot = std::move(keys);
   }
   ctx->keys = slot.get();
