@@ -37,6 +37,7 @@
 #include "captee/tee/apps/ta_uid_pool.hpp"
 #include "processes.hpp"
 #include "restartable_daemon.hpp"
+#include "call_check.hpp"
 #include "storage_model.hpp"
 
 using namespace captee;
@@ -69,9 +70,8 @@ TEST(StorageChaos, KillsDuringStorageCallsLeaveEachObjectOldOrNewNeverTornNeverL
   ASSERT_TRUE(client.connect(d.socket()));
 
   State model;
-  unsigned acknowledged = 0, refused = 0, ta_kills = 0, capteed_kills = 0, in_flight_old = 0,
-           in_flight_new = 0, checks = 0;
-  unsigned call_us = 2000;  // a running mean of how long a call takes
+  Tally t;
+  unsigned ta_kills = 0, capteed_kills = 0;
   const auto started = std::chrono::steady_clock::now();
   unsigned seq = 0;
   for (; seq < ops && std::chrono::steady_clock::now() - started < budget; ++seq) {
@@ -87,7 +87,7 @@ TEST(StorageChaos, KillsDuringStorageCallsLeaveEachObjectOldOrNewNeverTornNeverL
     }
     // Within the time a call takes (measured on the calls nothing hit), so
     // that most kills land inside one.
-    const auto delay = std::chrono::microseconds(rng() % (call_us + 1));
+    const auto delay = std::chrono::microseconds(rng() % (t.call_us + 1));
     const pid_t daemon = d.pid();
     bool hit = false;
     std::thread killer;
@@ -119,37 +119,11 @@ TEST(StorageChaos, KillsDuringStorageCallsLeaveEachObjectOldOrNewNeverTornNeverL
     ta_kills += target == kTaHost && hit;
     capteed_kills += target == kCapteed;
 
-    if (!hit) {
-      call_us = (call_us * 7 + unsigned(call_took.count())) / 8;
-      ASSERT_EQ(result, expected) << "call " << seq << ": " << describe(op);
-      model = after;
-      acknowledged += result == TEEC_SUCCESS;
-      refused += result != TEEC_SUCCESS;
-      if (seq % 25 != 0) {
-        continue;
-      }
-    }
-    // Read everything back: after a crash the TA host (and capteed) are
-    // new, and a handle of the killed TA host may take a moment to go.
-    std::optional<State> seen;
-    ASSERT_TRUE(eventually([&] { return (seen = client.read_all()).has_value(); }, 5000))
-        << "call " << seq << ": the objects cannot be read back after " << describe(op);
-    ++checks;
-    const Outcome outcome = judge(model, after, result, hit, *seen);
-    if (outcome == Outcome::kOld) {
-      ++in_flight_old;
-      continue;
-    }
-    ASSERT_TRUE(outcome == Outcome::kNew) << wrong_state(seq, op, result,
-                                                         !hit                 ? ""
-                                                         : target == kCapteed ? "capteed killed"
-                                                                              : "TA host killed",
-                                                         *seen, model, after);
-    if (hit) {
-      in_flight_new += result != TEEC_SUCCESS && model != after;
-      acknowledged += result == TEEC_SUCCESS;
-    }
-    model = after;
+    ASSERT_NO_FATAL_FAILURE(check_call(client, seq, op, result, expected, call_took, after,
+                                       !hit                 ? ""
+                                       : target == kCapteed ? "capteed killed"
+                                                            : "TA host killed",
+                                       model, t));
   }
   // And once more after a last capteed restart: everything acknowledged is
   // still there.
@@ -159,7 +133,7 @@ TEST(StorageChaos, KillsDuringStorageCallsLeaveEachObjectOldOrNewNeverTornNeverL
   std::optional<State> last;
   ASSERT_TRUE(eventually([&] { return (last = client.read_all()).has_value(); }, 5000));
   EXPECT_EQ(*last, model) << "stored " << describe(*last) << "; acknowledged " << describe(model);
-  ++checks;
+  ++t.checks;
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   EXPECT_EQ(d.stop(), 0);
@@ -168,8 +142,8 @@ TEST(StorageChaos, KillsDuringStorageCallsLeaveEachObjectOldOrNewNeverTornNeverL
       "%u TA hosts and %u capteeds killed during calls; of the calls a kill interrupted, "
       "%u left the old state and %u the new one; %u full read-backs, none torn or lost; "
       "a call takes about %u us\n",
-      seq, seconds, acknowledged, refused, ta_kills, capteed_kills, in_flight_old, in_flight_new,
-      checks, call_us);
+      seq, seconds, t.acknowledged, t.refused, ta_kills, capteed_kills, t.in_flight_old,
+      t.in_flight_new, t.checks, t.call_us);
 }
 
 // Creates of 3 MiB and writes of 5 MiB (each staged in capteed, then one

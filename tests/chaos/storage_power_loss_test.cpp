@@ -33,6 +33,7 @@
 #include "power_cut.hpp"
 #include "processes.hpp"
 #include "restartable_daemon.hpp"
+#include "call_check.hpp"
 #include "storage_model.hpp"
 
 using namespace captee;
@@ -99,9 +100,8 @@ TEST(StoragePowerLoss, PowerCutsDuringStorageCallsLeaveEachObjectOldOrNewNeverTo
   };
 
   State model;
-  unsigned acknowledged = 0, refused = 0, cuts = 0, cuts_in_calls = 0, cuts_at_changes = 0,
-           in_flight_old = 0, in_flight_new = 0, checks = 0, ta_hosts_preloaded = 0;
-  unsigned call_us = 2000;  // a running mean of how long a call takes
+  Tally t;
+  unsigned cuts = 0, cuts_in_calls = 0, cuts_at_changes = 0, ta_hosts_preloaded = 0;
   const auto started = std::chrono::steady_clock::now();
   unsigned seq = 0;
   for (; seq < ops && std::chrono::steady_clock::now() - started < budget; ++seq) {
@@ -117,7 +117,7 @@ TEST(StoragePowerLoss, PowerCutsDuringStorageCallsLeaveEachObjectOldOrNewNeverTo
     const bool cut = rng() % 4 == 0;
     const bool at_change = cut && rng() % 2 == 0;
     const unsigned changes = 1 + rng() % 8;
-    const auto delay = std::chrono::microseconds(rng() % (call_us + 1));
+    const auto delay = std::chrono::microseconds(rng() % (t.call_us + 1));
     const pid_t daemon = d.pid();
     const std::string kill_after = logs.path + "/kill-after";
     std::thread killer;
@@ -153,32 +153,9 @@ TEST(StoragePowerLoss, PowerCutsDuringStorageCallsLeaveEachObjectOldOrNewNeverTo
       ASSERT_TRUE(client.connect(d.socket()));
       ++cuts;
       cuts_in_calls += result != expected;
-    } else {
-      call_us = (call_us * 7 + unsigned(call_took.count())) / 8;
-      ASSERT_EQ(result, expected) << "call " << seq << ": " << describe(op);
-      model = after;
-      acknowledged += result == TEEC_SUCCESS;
-      refused += result != TEEC_SUCCESS;
-      if (seq % 25 != 0) {
-        continue;
-      }
     }
-    std::optional<State> seen;
-    ASSERT_TRUE(eventually([&] { return (seen = client.read_all()).has_value(); }, 5000))
-        << "call " << seq << ": the objects cannot be read back after " << describe(op);
-    ++checks;
-    const Outcome outcome = judge(model, after, result, cut, *seen);
-    if (outcome == Outcome::kOld) {
-      ++in_flight_old;
-      continue;
-    }
-    ASSERT_TRUE(outcome == Outcome::kNew)
-        << wrong_state(seq, op, result, cut ? "power cut" : "", *seen, model, after);
-    if (cut) {
-      in_flight_new += result != TEEC_SUCCESS && model != after;
-      acknowledged += result == TEEC_SUCCESS;
-    }
-    model = after;
+    ASSERT_NO_FATAL_FAILURE(check_call(client, seq, op, result, expected, call_took, after,
+                                       cut ? "power cut" : "", model, t));
   }
   // And a last cut between calls: everything acknowledged is still there.
   ASSERT_TRUE(power_cut());
@@ -188,7 +165,7 @@ TEST(StoragePowerLoss, PowerCutsDuringStorageCallsLeaveEachObjectOldOrNewNeverTo
   std::optional<State> last;
   ASSERT_TRUE(eventually([&] { return (last = client.read_all()).has_value(); }, 5000));
   EXPECT_EQ(*last, model) << "stored " << describe(*last) << "; acknowledged " << describe(model);
-  ++checks;
+  ++t.checks;
   EXPECT_GT(ta_hosts_preloaded, 0u) << "no TA host was seen running with the interposer";
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -199,7 +176,7 @@ TEST(StoragePowerLoss, PowerCutsDuringStorageCallsLeaveEachObjectOldOrNewNeverTo
       "changes at the cuts: %u in %u "
       "files, %u kept, %u dropped, %u torn at 512-byte sectors; of the calls a cut interrupted, "
       "%u left the old state and %u the new one; %u full read-backs, none torn or lost\n",
-      seq, seconds, acknowledged, refused, cuts, cuts_in_calls, cuts_at_changes,
+      seq, seconds, t.acknowledged, t.refused, cuts, cuts_in_calls, cuts_at_changes,
       disk.kept + disk.dropped + disk.torn, disk.files, disk.kept, disk.dropped, disk.torn,
-      in_flight_old, in_flight_new, checks);
+      t.in_flight_old, t.in_flight_new, t.checks);
 }
