@@ -407,7 +407,12 @@ int FrameSocket::send(wire::Encoded &frame, std::span<const int> fds) {
     ok = write_all(body, p, len);
   }
   // Sealed, the receiver may map the body rather than copy it (RecvBuffer).
-  ok = ok && ::fcntl(body, F_ADD_SEALS, kImmutableSeals | F_SEAL_SEAL) == 0;
+  // The kernel can refuse F_SEAL_WRITE with EBUSY while something briefly
+  // holds a reference to the pages; the body then goes unsealed and the
+  // receiver copies it, which costs time but never the frame.
+  if (ok && ::fcntl(body, F_ADD_SEALS, kImmutableSeals | F_SEAL_SEAL) != 0 && errno != EBUSY) {
+    ok = false;
+  }
   if (!ok) {
     int e = errno;
     ::close(body);

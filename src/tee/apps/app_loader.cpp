@@ -170,11 +170,18 @@ bool valid_name(std::string_view n) {
 }
 
 // A sealed private copy of the image: what the manifest check saw is what
-// the host maps (the sender cannot change it afterwards).
+// the host maps (the sender cannot change it afterwards). Returns -errno on
+// failure.
+//
+// F_SEAL_FUTURE_WRITE, not F_SEAL_WRITE: the kernel makes F_SEAL_WRITE wait
+// for transient page references and then fail with EBUSY, which refused a TA
+// under CI load. The two are the same here: the copy was filled by write(),
+// never mapped writable, and no other process holds it yet, so there is no
+// writable mapping the future-write seal could leave behind.
 int sealed_copy(std::span<const std::byte> elf) {
   int fd = ::memfd_create("captee-ta", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (fd < 0) {
-    return -1;
+    return -errno;
   }
   size_t done = 0;
   while (done < elf.size()) {
@@ -183,14 +190,17 @@ int sealed_copy(std::span<const std::byte> elf) {
       continue;
     }
     if (w <= 0) {
+      const int e = w < 0 ? errno : ENOSPC;
       ::close(fd);
-      return -1;
+      return -e;
     }
     done += static_cast<size_t>(w);
   }
-  if (::fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0) {
+  if (::fcntl(fd, F_ADD_SEALS, F_SEAL_FUTURE_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) !=
+      0) {
+    const int e = errno;
     ::close(fd);
-    return -1;
+    return -e;
   }
   return fd;
 }
@@ -442,7 +452,8 @@ int32_t AppRegistry::load_bytes(std::span<const std::byte> file, const TaAuthori
   }
   int fd = sealed_copy(file);
   if (fd < 0) {
-    return refuse(IAppLoader_ERROR_TA_APP_REGION_MALLOC_FAILURE, what + ": no memory for a copy");
+    return refuse(IAppLoader_ERROR_TA_APP_REGION_MALLOC_FAILURE,
+                  what + ": no sealed copy (" + std::strerror(-fd) + ")");
   }
   SealedView sealed(fd, file.size());
   if (!sealed.ok()) {
@@ -469,7 +480,8 @@ int32_t AppRegistry::load_bytes(std::span<const std::byte> file, const TaAuthori
   int elf_fd = sealed_copy(elf);
   ::close(fd);
   if (elf_fd < 0) {
-    return refuse(IAppLoader_ERROR_TA_APP_REGION_MALLOC_FAILURE, what + ": no memory for a copy");
+    return refuse(IAppLoader_ERROR_TA_APP_REGION_MALLOC_FAILURE,
+                  what + ": no sealed copy (" + std::strerror(-elf_fd) + ")");
   }
   SealedView elf_view(elf_fd, elf.size());
   if (!elf_view.ok()) {
