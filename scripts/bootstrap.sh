@@ -9,6 +9,7 @@ packages=(
   libssl-dev libunicorn-dev libcli11-dev nlohmann-json3-dev libseccomp-dev libcbor-dev libsqlite3-dev
   gcc-arm-none-eabi libnewlib-arm-none-eabi gdb-multiarch openssl binutils python3 valgrind
   graphviz
+  liblmdb-dev # only bench/storage_floor's yardstick (decision 0033)
 )
 
 missing=()
