@@ -20,6 +20,7 @@
 #include "exit_watch.hpp"
 #include "forker.hpp"
 #include "instance.hpp"
+#include "sealed_image.hpp"
 #include "watchdog.hpp"
 
 namespace captee::tee::apps {
@@ -27,6 +28,8 @@ namespace captee::tee::apps {
 namespace {
 
 using detail::App;
+using detail::sealed_copy;
+using detail::SealedView;
 
 class Controller final : public iface::IAppControllerSkeleton {
  public:
@@ -168,68 +171,6 @@ bool valid_name(std::string_view n) {
   }
   return true;
 }
-
-// A sealed private copy of the image: what the manifest check saw is what
-// the host maps (the sender cannot change it afterwards). Returns -errno on
-// failure.
-//
-// F_SEAL_FUTURE_WRITE, not F_SEAL_WRITE: the kernel makes F_SEAL_WRITE wait
-// for transient page references and then fail with EBUSY, which refused a TA
-// under CI load. The two are the same here: the copy was filled by write(),
-// never mapped writable, and no other process holds it yet, so there is no
-// writable mapping the future-write seal could leave behind.
-int sealed_copy(std::span<const std::byte> elf) {
-  int fd = ::memfd_create("captee-ta", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-  if (fd < 0) {
-    return -errno;
-  }
-  size_t done = 0;
-  while (done < elf.size()) {
-    ssize_t w = ::write(fd, elf.data() + done, elf.size() - done);
-    if (w < 0 && errno == EINTR) {
-      continue;
-    }
-    if (w <= 0) {
-      const int e = w < 0 ? errno : ENOSPC;
-      ::close(fd);
-      return -e;
-    }
-    done += static_cast<size_t>(w);
-  }
-  if (::fcntl(fd, F_ADD_SEALS, F_SEAL_FUTURE_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) !=
-      0) {
-    const int e = errno;
-    ::close(fd);
-    return -e;
-  }
-  return fd;
-}
-
-// The sealed copy mapped read-only: the manifest and the hash are taken from
-// these bytes, which nobody can change, not from the sender's (a region's
-// owner could rewrite them between the copy and the check).
-class SealedView {
- public:
-  SealedView(int fd, size_t size) : size_(size) {
-    void *p = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
-    data_ = p == MAP_FAILED ? nullptr : p;
-  }
-  ~SealedView() {
-    if (data_ != nullptr) {
-      ::munmap(data_, size_);
-    }
-  }
-  SealedView(const SealedView &) = delete;
-  SealedView &operator=(const SealedView &) = delete;
-  bool ok() const { return data_ != nullptr; }
-  std::span<const std::byte> bytes() const {
-    return {static_cast<const std::byte *>(data_), size_};
-  }
-
- private:
-  void *data_ = nullptr;
-  size_t size_;
-};
 
 bool same_uuid_and_authority(const App &a, const TaManifest &m, const TaAuthority &authority) {
   return a.manifest().uuid == m.uuid && a.origin().authority == authority;
