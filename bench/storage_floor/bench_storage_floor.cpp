@@ -170,40 +170,74 @@ class Sealer {
 };
 
 #ifdef CAPTEE_FLOOR_LMDB
+// An LMDB environment in a directory of its own with its main database
+// open; every failure ends the program. Closed on destruction.
+class Lmdb {
+ public:
+  Lmdb(const std::string &dir, unsigned flags) {
+    MDB_txn *txn = nullptr;
+    if (mdb_env_create(&env_) != 0 || mdb_env_set_mapsize(env_, size_t(256) << 20) != 0 ||
+        mdb_env_open(env_, dir.c_str(), flags, 0600) != 0 || mdb_env_get_fd(env_, &fd_) != 0 ||
+        mdb_txn_begin(env_, nullptr, 0, &txn) != 0 || mdb_dbi_open(txn, nullptr, 0, &dbi_) != 0 ||
+        mdb_txn_commit(txn) != 0)
+      fail("lmdb setup");
+  }
+  ~Lmdb() { mdb_env_close(env_); }
+  Lmdb(const Lmdb &) = delete;
+  Lmdb &operator=(const Lmdb &) = delete;
+
+  int fd() const { return fd_; }
+  // Where the map starts (for MDB_WRITEMAP: file offset = address - map).
+  const unsigned char *map() const {
+    MDB_envinfo info{};
+    if (mdb_env_info(env_, &info) != 0)
+      fail("lmdb info");
+    return static_cast<const unsigned char *>(info.me_mapaddr);
+  }
+  MDB_txn *begin() {
+    MDB_txn *t = nullptr;
+    if (mdb_txn_begin(env_, nullptr, 0, &t) != 0)
+      fail("lmdb begin");
+    return t;
+  }
+  // Puts `v` under key `i`; with MDB_RESERVE, v.mv_data is then where the
+  // value's bytes go.
+  void put(MDB_txn *t, uint64_t i, MDB_val &v, unsigned flags) {
+    MDB_val k{sizeof i, &i};
+    if (mdb_put(t, dbi_, &k, &v, flags) != 0)
+      fail("lmdb put");
+  }
+  void commit(MDB_txn *t) {
+    if (mdb_txn_commit(t) != 0)
+      fail("lmdb commit");
+  }
+
+ private:
+  MDB_env *env_ = nullptr;
+  MDB_dbi dbi_ = 0;
+  int fd_ = -1;
+};
+
 // LMDB with its default, durable commit: 1 MiB replaced as values of `row`
 // bytes in one transaction. Its copy-on-write pages are reused two commits
 // later, so a large value lands where the write before last did.
 void BM_Floor_Lmdb(benchmark::State &state) {
   const size_t row = static_cast<size_t>(state.range(0));
   ScratchDir dir;
-  MDB_env *env = nullptr;
-  MDB_dbi dbi = 0;
-  MDB_txn *txn = nullptr;
-  if (mdb_env_create(&env) != 0 || mdb_env_set_mapsize(env, size_t(256) << 20) != 0 ||
-      mdb_env_open(env, dir.path.c_str(), 0, 0600) != 0 ||
-      mdb_txn_begin(env, nullptr, 0, &txn) != 0 || mdb_dbi_open(txn, nullptr, 0, &dbi) != 0 ||
-      mdb_txn_commit(txn) != 0)
-    fail("lmdb setup");
+  Lmdb db(dir.path, 0);
   std::vector<unsigned char> value(kMiB, 0x22);
   unsigned char round = 0;
   const auto replace_all = [&] {
     value[0] = ++round;
-    MDB_txn *t = nullptr;
-    if (mdb_txn_begin(env, nullptr, 0, &t) != 0)
-      fail("lmdb begin");
+    MDB_txn *t = db.begin();
     for (size_t i = 0; i < kMiB / row; ++i) {
-      uint64_t key = i;
-      MDB_val k{sizeof key, &key};
       MDB_val v{row, value.data() + i * row};
-      if (mdb_put(t, dbi, &k, &v, 0) != 0)
-        fail("lmdb put");
+      db.put(t, i, v, 0);
     }
-    if (mdb_txn_commit(t) != 0)
-      fail("lmdb commit");
+    db.commit(t);
   };
   replace_all();
   against_plain_file(state, dir, replace_all);
-  mdb_env_close(env);
 }
 BENCHMARK(BM_Floor_Lmdb)->Arg(4096)->Arg(65536)->Arg(1048576)->UseRealTime()->MinTime(1.0);
 
@@ -219,45 +253,29 @@ void BM_Floor_LmdbSealed(benchmark::State &state) {
   constexpr size_t kRecords = kRow / kRecord;
   constexpr size_t kSealedRow = kRecords * (kRecord + kTag);
   ScratchDir dir;
-  MDB_env *env = nullptr;
-  MDB_dbi dbi = 0;
-  MDB_txn *txn = nullptr;
-  int fd = -1;
-  if (mdb_env_create(&env) != 0 || mdb_env_set_mapsize(env, size_t(256) << 20) != 0 ||
-      mdb_env_open(env, dir.path.c_str(), overlap ? MDB_WRITEMAP : 0, 0600) != 0 ||
-      mdb_env_get_fd(env, &fd) != 0 || mdb_txn_begin(env, nullptr, 0, &txn) != 0 ||
-      mdb_dbi_open(txn, nullptr, 0, &dbi) != 0 || mdb_txn_commit(txn) != 0)
-    fail("lmdb setup");
+  Lmdb db(dir.path, overlap ? MDB_WRITEMAP : 0);
   const std::vector<unsigned char> plain(kMiB, 0x66);
   Sealer sealer;
   const auto replace_all = [&] {
-    MDB_txn *t = nullptr;
-    MDB_envinfo info{};
-    if (mdb_txn_begin(env, nullptr, 0, &t) != 0 || mdb_env_info(env, &info) != 0)
-      fail("lmdb begin");
-    const auto *map = static_cast<const unsigned char *>(info.me_mapaddr);
+    MDB_txn *t = db.begin();
+    const unsigned char *map = db.map();
     for (size_t i = 0; i < kMiB / kRow; ++i) {
-      uint64_t key = i;
-      MDB_val k{sizeof key, &key};
       MDB_val v{kSealedRow, nullptr};
-      if (mdb_put(t, dbi, &k, &v, MDB_RESERVE) != 0)
-        fail("lmdb reserve");
+      db.put(t, i, v, MDB_RESERVE);
       auto *out = static_cast<unsigned char *>(v.mv_data);
       sealer.seal(plain.data() + i * kRow, out, 0, kRecords);
       if (overlap) {
         const size_t page = 4096;
         const size_t first = size_t(out - map) / page * page;
         const size_t end = (size_t(out - map) + kSealedRow + page - 1) / page * page;
-        if (sync_file_range(fd, off_t(first), off_t(end - first), SYNC_FILE_RANGE_WRITE) != 0)
+        if (sync_file_range(db.fd(), off_t(first), off_t(end - first), SYNC_FILE_RANGE_WRITE) != 0)
           fail("sync_file_range");
       }
     }
-    if (mdb_txn_commit(t) != 0)
-      fail("lmdb commit");
+    db.commit(t);
   };
   replace_all();
   against_plain_file(state, dir, replace_all);
-  mdb_env_close(env);
 }
 BENCHMARK(BM_Floor_LmdbSealed)->Arg(0)->Arg(1)->UseRealTime()->MinTime(1.0);
 #endif

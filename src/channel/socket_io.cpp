@@ -12,6 +12,8 @@
 #include <memory>
 #include <new>
 
+#include "captee/detail/write_all.hpp"
+
 namespace captee::detail {
 
 FdList::~FdList() {
@@ -37,22 +39,6 @@ bool read_all_at(int fd, uint8_t *dst, size_t len) {
       return false;
     }
     done += size_t(n);
-  }
-  return true;
-}
-
-bool write_all(int fd, const void *src, size_t len) {
-  const auto *p = static_cast<const uint8_t *>(src);
-  while (len > 0) {
-    ssize_t n = ::write(fd, p, len);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      return false;
-    }
-    p += n;
-    len -= size_t(n);
   }
   return true;
 }
@@ -404,7 +390,7 @@ int FrameSocket::send(wire::Encoded &frame, std::span<const int> fds) {
       p += wire::kHeaderSize;
       len -= wire::kHeaderSize;
     }
-    ok = write_all(body, p, len);
+    ok = write_all(body, p, len) == 0;
   }
   // Sealed, the receiver may map the body rather than copy it (RecvBuffer).
   // The kernel can refuse F_SEAL_WRITE with EBUSY while something briefly

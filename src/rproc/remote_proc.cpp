@@ -11,6 +11,7 @@
 #include "IRemoteprocControl.hpp"
 #include "captee/detail/hex.hpp"
 #include "captee/detail/printable.hpp"
+#include "captee/detail/write_all.hpp"
 
 namespace captee::rproc {
 
@@ -34,19 +35,11 @@ bool write_file_atomically(const std::string &path, const std::vector<uint8_t> &
     *why = "cannot create " + tmp + ": " + std::strerror(errno);
     return false;
   }
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n <= 0) {
-      if (n < 0 && errno == EINTR) {
-        continue;
-      }
-      *why = "cannot write " + tmp + ": " + std::strerror(errno);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return false;
-    }
-    done += static_cast<size_t>(n);
+  if (const int e = detail::write_all(fd, bytes.data(), bytes.size()); e != 0) {
+    *why = "cannot write " + tmp + ": " + std::strerror(e);
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return false;
   }
   if (::fsync(fd) != 0 || ::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
     *why = "cannot finish " + path + ": " + std::strerror(errno);

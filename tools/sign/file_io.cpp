@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "captee/detail/whole_file.hpp"
+#include "captee/detail/write_all.hpp"
 
 namespace captee::sign_tool {
 
@@ -37,19 +38,11 @@ bool write_file(const std::string &path, std::span<const uint8_t> bytes, std::st
     error = "cannot write " + path + ": " + std::strerror(errno);
     return false;
   }
-  size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      error = "cannot write " + path + ": " + std::strerror(errno);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return false;
-    }
-    done += static_cast<size_t>(n);
+  if (const int e = detail::write_all(fd, bytes.data(), bytes.size()); e != 0) {
+    error = "cannot write " + path + ": " + std::strerror(e);
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return false;
   }
   if (::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
     error = "cannot write " + path + ": " + std::strerror(errno);

@@ -6,6 +6,8 @@
 
 #include <cerrno>
 
+#include "captee/detail/write_all.hpp"
+
 namespace captee::tee::apps::detail {
 
 int sealed_copy(std::span<const std::byte> image) {
@@ -13,18 +15,9 @@ int sealed_copy(std::span<const std::byte> image) {
   if (fd < 0) {
     return -errno;
   }
-  size_t done = 0;
-  while (done < image.size()) {
-    const ssize_t w = ::write(fd, image.data() + done, image.size() - done);
-    if (w < 0 && errno == EINTR) {
-      continue;
-    }
-    if (w <= 0) {
-      const int e = w < 0 ? errno : ENOSPC;
-      ::close(fd);
-      return -e;
-    }
-    done += static_cast<size_t>(w);
+  if (const int e = captee::detail::write_all(fd, image.data(), image.size()); e != 0) {
+    ::close(fd);
+    return -e;
   }
   if (::fcntl(fd, F_ADD_SEALS, F_SEAL_FUTURE_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) !=
       0) {

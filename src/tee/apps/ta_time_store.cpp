@@ -21,6 +21,7 @@
 #include <utility>
 
 #include "captee/detail/little_endian.hpp"
+#include "captee/detail/write_all.hpp"
 
 namespace captee::tee::apps {
 
@@ -100,21 +101,6 @@ std::optional<std::string> read_small_file(const std::string &path, size_t max, 
   }
   ::close(fd);
   return out;
-}
-
-bool write_all(int fd, const uint8_t *p, size_t n) {
-  while (n > 0) {
-    ssize_t w = ::write(fd, p, n);
-    if (w < 0 && errno == EINTR) {
-      continue;
-    }
-    if (w <= 0) {
-      return false;
-    }
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-  return true;
 }
 
 }  // namespace
@@ -199,7 +185,7 @@ bool TaTimeStore::write(const std::string &name, const Record &r) {
   if (fd < 0) {
     return false;
   }
-  bool ok = write_all(fd, rec, sizeof rec) && ::fsync(fd) == 0;
+  bool ok = captee::detail::write_all(fd, rec, sizeof rec) == 0 && ::fsync(fd) == 0;
   ok = ::close(fd) == 0 && ok;
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
     ::unlink(tmp.c_str());
