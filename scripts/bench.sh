@@ -21,6 +21,9 @@ bash scripts/bootstrap.sh
 cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DCAPTEE_BUILD_TESTS=OFF \
   -DCAPTEE_BUILD_BENCH=ON >/dev/null
 cmake --build build-bench -j "$(nproc)" >/dev/null
+# The build leaves the disk writing back; the storage figures compare
+# flushes, so let that finish first (decision 0033).
+sync
 
 out=build-bench/json
 rm -rf "$out"
