@@ -257,6 +257,8 @@ class Listener {
   static std::unique_ptr<Listener> bind(const std::string &path, PeerFactory primordial,
                                         const ChannelOptions &opts = {}, unsigned mode = 0600,
                                         std::string *why = nullptr);
+  // Shuts down, then waits until every handshake thread has finished, the
+  // factory and `on_channel` calls included: none outlives the Listener.
   ~Listener();
   Listener(const Listener &) = delete;
   Listener &operator=(const Listener &) = delete;
@@ -280,7 +282,9 @@ class Listener {
   void serve_in_background(ChannelSink on_channel = {}, ListenerLimits limits = {});
   static constexpr unsigned kMaxPendingPerUid = 16;
   static constexpr unsigned kMaxPending = 256;
-  // Stops accepting; unblocks accept(). Existing channels live on.
+  // Stops accepting; unblocks accept(). Handshakes still waiting for their
+  // peer's hello fail at once (their sockets are shut down); channels already
+  // established live on.
   void shut_down();
   bool is_shut_down() const;
 

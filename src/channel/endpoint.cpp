@@ -10,11 +10,13 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <cerrno>
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <utility>
 
@@ -132,11 +134,60 @@ AcceptedPeer::~AcceptedPeer() {
 // Handshakes waiting for their peer's hello, per uid and in all, and the
 // connections open per uid. Shared with the handshake threads and the
 // channels' close notifiers, which may outlive the Listener.
+//
+// It also tracks the handshake threads themselves, which are detached: the
+// Listener's destructor waits for them, so none still runs the factory or the
+// sink once the Listener is gone (at a daemon's exit, one that did touched
+// statics already destroyed). Each thread's socket is watched through a
+// duplicate descriptor of its own, so shut_down() can end a silent peer's
+// handshake at once rather than at its timeout without ever touching a
+// descriptor number that may have been reused.
 struct PendingHandshakes {
   std::mutex mu;
   std::map<uid_t, unsigned> by_uid;
   unsigned total = 0;
   std::map<uid_t, unsigned> open_by_uid;
+  std::condition_variable idle;
+  std::set<int> handshaking;  // duplicates of the sockets still in their handshake
+  unsigned threads = 0;       // handshake threads not yet finished
+  bool cut = false;           // shut down: no new thread, pending ones cut short
+
+  // A handshake thread is about to start on the socket `watch` duplicates;
+  // false (and `watch` closed) once shut down.
+  bool start_thread(int watch) {
+    std::lock_guard lk(mu);
+    if (cut) {
+      ::close(watch);
+      return false;
+    }
+    handshaking.insert(watch);
+    ++threads;
+    return true;
+  }
+  // The handshake is over, whatever its outcome: shut_down() no longer
+  // touches that socket (a channel that came of it lives on).
+  void handshake_over(int watch) {
+    std::lock_guard lk(mu);
+    handshaking.erase(watch);
+    ::close(watch);
+  }
+  // The thread's last step.
+  void thread_done() {
+    std::lock_guard lk(mu);
+    --threads;
+    idle.notify_all();
+  }
+  void cut_short() {
+    std::lock_guard lk(mu);
+    cut = true;
+    for (int fd : handshaking) {
+      ::shutdown(fd, SHUT_RDWR);  // the peer's hello can no longer come
+    }
+  }
+  void wait_for_threads() {
+    std::unique_lock lk(mu);
+    idle.wait(lk, [this] { return threads == 0; });
+  }
 
   bool enter(uid_t uid) {
     std::lock_guard lk(mu);
@@ -237,6 +288,7 @@ Listener::~Listener() {
   if (impl_->server.joinable()) {
     impl_->server.join();
   }
+  impl_->pending->wait_for_threads();
   ::close(fd_);
   ::unlink(path_.c_str());
 }
@@ -324,7 +376,18 @@ void Listener::serve_in_background(ChannelSink on_channel, ListenerLimits limits
       }
       // The handshake runs on its own thread: a peer that connects and stays
       // silent must not hold up everyone else.
-      std::thread([c, cred, peer = std::move(peer), factory = factory_, opts = opts_, sink,
+      const int watch = ::fcntl(c, F_DUPFD_CLOEXEC, 0);
+      if (watch < 0 || !impl_->pending->start_thread(watch)) {
+        ::close(c);
+        impl_->pending->leave(cred.uid);
+        impl_->pending->closed(cred.uid);
+        if (sink) {
+          sink(nullptr, watch < 0 ? "no descriptor to watch the handshake with"
+                                  : "the listener is shutting down");
+        }
+        continue;
+      }
+      std::thread([c, watch, cred, peer = std::move(peer), factory = factory_, opts = opts_, sink,
                    pending = impl_->pending]() mutable {
         if (opts.record_senders) {
           take_peer_executable(c, peer);
@@ -334,6 +397,7 @@ void Listener::serve_in_background(ChannelSink on_channel, ListenerLimits limits
         peer = AcceptedPeer();  // closes what the factory did not take
         std::string w;
         std::shared_ptr<Channel> ch = start_channel(c, std::move(primordial), opts, &w);
+        pending->handshake_over(watch);
         pending->leave(cred.uid);
         if (ch) {
           // Runs at once if the channel has closed already.
@@ -346,6 +410,12 @@ void Listener::serve_in_background(ChannelSink on_channel, ListenerLimits limits
         } else if (!ch && opts.log) {
           opts.log("captee listener: handshake failed: " + w);
         }
+        // Nothing of the caller's may run once the Listener is gone: its
+        // callbacks go before the thread says it is done.
+        factory = nullptr;
+        sink = nullptr;
+        opts = ChannelOptions();
+        pending->thread_done();
       }).detach();
     }
   });
@@ -356,6 +426,7 @@ void Listener::shut_down() {
     return;
   }
   ::shutdown(fd_, SHUT_RDWR);  // wakes accept()
+  impl_->pending->cut_short();
 }
 
 bool Listener::is_shut_down() const {

@@ -656,6 +656,63 @@ TEST(ChannelProcess, OneUidParksAtMostSixteenHandshakes) {
   EXPECT_EQ(seen.started, 1u);
 }
 
+// A daemon stopping with handshakes in flight: the Listener's destructor
+// cuts the silent ones short and returns only once every handshake thread
+// has finished, its sink call included. Detached threads used to run on
+// after it, and at capteed's exit one read a cache the exit had destroyed.
+TEST(ChannelProcess, DestroyingAListenerEndsItsHandshakesBeforeItReturns) {
+  TempDir dir;
+  std::string path = dir.path + "/stopping.sock";
+  auto factory_calls = std::make_shared<std::atomic<int>>(0);
+  auto sink_calls = std::make_shared<std::atomic<int>>(0);
+  auto channels = std::make_shared<std::atomic<int>>(0);
+  ChannelOptions opts;
+  opts.handshake_timeout_ms = 60000;  // far longer than the test may take
+  opts.log = [](const std::string &) {};
+  auto l = Listener::bind(
+      path,
+      [factory_calls](const ucred &) {
+        factory_calls->fetch_add(1);
+        return make_object<Service>();
+      },
+      opts);
+  ASSERT_TRUE(l);
+  l->serve_in_background([sink_calls, channels](std::shared_ptr<Channel> ch, const std::string &) {
+    channels->fetch_add(ch ? 1 : 0);
+    sink_calls->fetch_add(1);
+  });
+  std::vector<int> silent;
+  for (int i = 0; i < 3; ++i) {
+    int fd = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strcpy(addr.sun_path, path.c_str());
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr), 0);
+    silent.push_back(fd);
+  }
+  for (int i = 0; i < 500 && factory_calls->load() < 3; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(factory_calls->load(), 3) << "the three handshakes never started";
+  EXPECT_EQ(sink_calls->load(), 0) << "a silent peer's handshake ended on its own";
+
+  const auto t0 = std::chrono::steady_clock::now();
+  l.reset();
+  const auto took = std::chrono::steady_clock::now() - t0;
+  EXPECT_EQ(sink_calls->load(), 3) << "the destructor returned before its handshake threads";
+  EXPECT_EQ(channels->load(), 0);
+  EXPECT_LT(took, std::chrono::seconds(10)) << "silent handshakes were not cut short";
+  for (int fd : silent) {
+    char buf[512];
+    ssize_t n = 0;
+    while ((n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT)) > 0) {
+      // the server's hello, sent before it waited for ours
+    }
+    EXPECT_EQ(n, 0) << "the listener's end is still open";
+    ::close(fd);
+  }
+}
+
 TEST(ChannelProcess, AUidPastItsCapOfOpenConnectionsIsTurnedAway) {
   TempDir dir;
   std::string path = dir.path + "/capped.sock";
