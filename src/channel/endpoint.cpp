@@ -357,13 +357,23 @@ void Listener::serve_in_background(ChannelSink on_channel, ListenerLimits limits
       }
       const ucred cred = peer.cred;
       const unsigned cap = limits.root_unlimited && cred.uid == 0 ? 0 : limits.max_open_per_uid;
+      // The handshake runs on its own thread: a peer that connects and stays
+      // silent must not hold up everyone else. `watch` lets shut_down() cut
+      // that handshake short.
       std::string refused;
+      int watch = -1;
       if (!impl_->pending->open(cred.uid, cap)) {
         refused = "too many connections open from uid " + std::to_string(cred.uid) + " (at most " +
                   std::to_string(cap) + ")";
       } else if (!impl_->pending->enter(cred.uid)) {
         impl_->pending->closed(cred.uid);
         refused = "too many handshakes pending from uid " + std::to_string(cred.uid);
+      } else if ((watch = ::fcntl(c, F_DUPFD_CLOEXEC, 0)) < 0 ||
+                 !impl_->pending->start_thread(watch)) {
+        impl_->pending->leave(cred.uid);
+        impl_->pending->closed(cred.uid);
+        refused = watch < 0 ? "no descriptor to watch the handshake with"
+                            : "the listener is shutting down";
       }
       if (!refused.empty()) {
         ::close(c);
@@ -371,19 +381,6 @@ void Listener::serve_in_background(ChannelSink on_channel, ListenerLimits limits
           sink(nullptr, refused);
         } else if (opts_.log) {
           opts_.log("captee listener: " + refused);
-        }
-        continue;
-      }
-      // The handshake runs on its own thread: a peer that connects and stays
-      // silent must not hold up everyone else.
-      const int watch = ::fcntl(c, F_DUPFD_CLOEXEC, 0);
-      if (watch < 0 || !impl_->pending->start_thread(watch)) {
-        ::close(c);
-        impl_->pending->leave(cred.uid);
-        impl_->pending->closed(cred.uid);
-        if (sink) {
-          sink(nullptr, watch < 0 ? "no descriptor to watch the handshake with"
-                                  : "the listener is shutting down");
         }
         continue;
       }
